@@ -1,0 +1,225 @@
+#pragma once
+// The scenario: an immutable value parsed once from JSON before any engine exists.
+// Nothing downstream reads JSON. Units are in the field names' comments and in
+// docs/scenario-format.md; money is in billions of KRW (bn KRW; 1 억원 = 0.1, 1 조원 = 1000).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tenderlab/engine/calendar.hpp"
+
+namespace tenderlab {
+
+enum class AgentKind {
+  government,
+  policy_bank,
+  cloud_provider,
+  telco,
+  university,
+  chip_maker,
+  builder,
+  local_government,
+};
+
+const char* to_string(AgentKind kind);
+/// True for the kinds that can lead a bid (cloud providers and telcos).
+bool can_lead_bids(AgentKind kind);
+/// True for the kinds whose decisions are modelled (everything but government and policy banks).
+bool is_private(AgentKind kind);
+
+/// What an agent brings to a consortium, each in [0, 1].
+struct Capabilities {
+  double cloud_operations = 0;  ///< runs GPU clouds and has customers
+  double sites_power = 0;       ///< owns data-centre sites and secured grid power
+  double construction = 0;      ///< builds data centres
+  double academia = 0;          ///< research users and talent
+  double local_government = 0;  ///< land, permits and local support at a non-capital site
+  double chips = 0;             ///< supplies domestic AI chips (NPUs)
+};
+
+/// An agent's view of the market, the inputs of its Monte Carlo valuation.
+struct Beliefs {
+  double demand_growth = 0.15;           ///< expected yearly growth of demand for GPU time (1/yr)
+  double demand_volatility = 0.25;       ///< yearly volatility of log demand
+  double utilization_base = 0.65;        ///< utilisation in the first operating year, at 0 growth
+  double utilization_cap = 0.90;         ///< highest sustainable utilisation
+  double gpu_hour_price_krw = 3000;      ///< price of one GPU-hour in the first year (KRW)
+  double price_decline = 0.18;           ///< yearly fall of the GPU-hour price from obsolescence
+  double power_price_krw_per_kwh = 182.7;  ///< industrial tariff (KRW/kWh)
+  double power_price_volatility = 0.10;  ///< yearly volatility of the log power price
+  double belief_noise = 0.0;  ///< sd of a per-replication shock to demand_growth (private signal)
+};
+
+struct AgentSpec {
+  std::string id;
+  AgentKind kind = AgentKind::cloud_provider;
+  std::string name;
+  // Money and preferences (private kinds).
+  double capital_bn_krw = 0;          ///< equity the agent can commit to new projects
+  double hurdle_rate = 0.09;          ///< discount rate for its own valuation (1/yr)
+  double risk_aversion = 1.0;         ///< relative: absolute risk aversion = this / capital
+  double bid_cost_bn_krw = 2.0;       ///< cost of preparing one bid, sunk whether it wins or not
+  double strategic_value_bn_krw = 0;  ///< value it puts on taking part in a national project
+  double max_commitment = 0.5;        ///< largest share of its capital it puts into one project
+  double control_aversion = 0.0;      ///< value lost per unit of equity when the state controls
+  double npu_penalty = 0.35;          ///< revenue lost per unit of compute on mandated domestic chips
+  double remote_demand_discount = 0.15;  ///< demand lost at a non-capital site
+  Capabilities capabilities;
+  std::optional<Beliefs> beliefs;  ///< missing: the scenario's market outlook
+  std::int64_t gpus = 0;           ///< GPUs it already runs
+  // Government and policy banks.
+  std::map<int, double> budget_bn_krw_by_year;  ///< fiscal year -> budget
+};
+
+/// A buy-back obligation: the public side may make the private side buy its stake back at
+/// principal compounded at `return_rate`.
+struct BuyBack {
+  bool enabled = false;
+  double return_rate = 0.0;  ///< 1/yr
+};
+
+struct PolicyLoan {
+  double share_of_capex = 0.0;  ///< part of the capex the loan covers
+  double rate = 0.0;            ///< 1/yr
+  int years = 0;
+};
+
+enum class SiteRule { any, capital, non_capital };
+const char* to_string(SiteRule rule);
+
+/// The levers of a call. Each has a neutral level (see neutral_terms()) used for attribution.
+struct Terms {
+  double public_equity_share = 0.0;     ///< public share of the SPC's equity, in [0, 1)
+  double paid_in_capital_bn_krw = 0.0;  ///< equity paid in by all shareholders together
+  int paid_in_years = 1;                ///< years over which the equity is paid in
+  BuyBack buy_back;
+  bool public_preferred = false;  ///< public shares are preferred: repaid before the private side
+  bool loss_bearing = false;      ///< private side covers operating losses and joint guarantees
+  bool damages_waiver = false;    ///< no damages claim by the private side if the public side delays
+  double domestic_chip_share = 0.0;  ///< share of compute that must run on domestic chips
+  SiteRule site = SiteRule::any;
+  double tax_credit = 0.0;  ///< share of the GPU and building investment credited against tax
+  PolicyLoan policy_loan;
+  std::optional<double> ceiling_price_bn_krw;  ///< bids asking more public money are invalid
+  double multi_csp_bonus = 0.0;                ///< evaluation points for consortia of several CSPs
+};
+
+/// The term names in the order they are reported, and helpers for attribution.
+const std::vector<std::string>& term_names();
+/// A copy of `terms` with the named term at its neutral level (as if the clause were absent).
+Terms neutralise(const Terms& terms, const std::string& term_name);
+
+enum class CallKind { spc_partner, procurement, allocation };
+const char* to_string(CallKind kind);
+
+/// What the call buys or builds.
+struct CallObject {
+  std::int64_t gpus = 0;
+  double gpu_price_bn_krw = 0.0001;  ///< all-in price of one GPU (1 억원 = 0.1)
+  double kw_per_gpu = 1.9;           ///< all-in IT power per GPU (kW)
+  double pue = 1.3;                  ///< power usage effectiveness
+  double build_cost_bn_krw_per_mw = 7.1;  ///< data-centre building and facilities per MW
+  int years = 10;                          ///< contract or operating life
+  int build_years = 2;                     ///< construction before operation starts
+  double public_use_share = 0.0;  ///< share of capacity reserved for public users at a discount
+  double public_use_discount = 0.0;  ///< price discount on the reserved share
+};
+
+struct Eligibility {
+  double min_mw_secured = 0;  ///< minimum capability sites_power of the consortium (0..1 scale)
+  double min_cloud_operations = 0;  ///< minimum capability cloud_operations of the consortium
+};
+
+struct Evaluation {
+  double technical_weight = 0.8;
+  double price_weight = 0.2;
+  double pass_mark = 0.0;  ///< minimum total score (0..100) for a bid to be valid
+};
+
+enum class FailureAction { reannounce, negotiate, new_call, cancel };
+const char* to_string(FailureAction action);
+
+struct Schedule {
+  Date announce;
+  std::optional<Date> loi_deadline;
+  Date bid_deadline;
+  int evaluation_days = 30;
+};
+
+/// A later round after a failure: a re-announcement (same terms) or a new call (changed terms).
+struct RoundSpec {
+  FailureAction kind = FailureAction::reannounce;
+  Schedule schedule;
+  int min_valid_bids = 1;
+  std::optional<Terms> terms;  ///< new_call only: the revised terms (missing: unchanged)
+};
+
+struct Procedure {
+  int min_valid_bids = 2;
+  bool negotiate_after_failed_reannouncement = true;
+  std::vector<RoundSpec> rounds;  ///< scripted later rounds, tried in order after each failure
+};
+
+struct AdaptiveRevision {
+  bool enabled = false;
+  int max_rounds = 3;                ///< rounds in all, the first included
+  int gap_days = 90;                 ///< from a failure to the next call's announcement
+  int bid_window_days = 45;          ///< from announcement to bid deadline
+  double max_public_money_bn_krw = 0;  ///< public equity may not exceed this
+};
+
+struct CallSpec {
+  std::string id;
+  CallKind kind = CallKind::spc_partner;
+  std::string title;
+  std::string issuer;  ///< agent id of the government issuing it
+  Schedule schedule;
+  CallObject object;
+  Terms terms;
+  Eligibility eligibility;
+  Evaluation evaluation;
+  Procedure procedure;
+  AdaptiveRevision adaptive;
+  int winners = 1;
+};
+
+struct Relationship {
+  std::string from;
+  std::string to;
+  double strength = 1.0;  ///< 0..1: past partnerships and ties
+};
+
+enum class ShockKind { demand, power_price, gpu_price, export_control, note };
+const char* to_string(ShockKind kind);
+
+/// An exogenous, timestamped event.
+struct ExogenousEvent {
+  Date date;
+  ShockKind kind = ShockKind::note;
+  double multiplier = 1.0;
+  std::string description;
+};
+
+struct ValuationSettings {
+  int paths = 400;  ///< Monte Carlo paths per valuation
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  Date start;
+  Date horizon;
+  std::uint64_t seed = 1;
+  Beliefs market;  ///< the market outlook every agent starts from
+  ValuationSettings valuation;
+  std::vector<AgentSpec> agents;  ///< in file order; ids unique
+  std::vector<Relationship> relationships;
+  std::vector<CallSpec> calls;
+  std::vector<ExogenousEvent> events;  ///< sorted by date, stable
+
+  const AgentSpec* find_agent(const std::string& id) const;
+};
+
+}  // namespace tenderlab
