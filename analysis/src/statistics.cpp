@@ -1,0 +1,366 @@
+#include "tenderlab/analysis/statistics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+namespace tenderlab::analysis {
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
+void check_probability(double p, const char* what) {
+  if (!(p >= 0.0 && p <= 1.0)) {
+    throw std::invalid_argument(std::string(what) + ": expected a probability in [0, 1], got " +
+                                std::to_string(p));
+  }
+}
+
+void check_level(double level, const char* what) {
+  if (!(level > 0.0 && level < 1.0)) {
+    throw std::invalid_argument(std::string(what) +
+                                ": expected a confidence level in (0, 1), got " +
+                                std::to_string(level));
+  }
+}
+
+// Continued fraction of the regularized incomplete beta function, evaluated with the modified
+// Lentz method. It converges quickly for x < (a + 1) / (a + b + 2); callers use the symmetry
+// I_x(a, b) = 1 - I_{1-x}(b, a) elsewhere.
+double beta_continued_fraction(double a, double b, double x) {
+  constexpr double tiny = 1e-300;
+  constexpr double tolerance = 1e-16;
+  auto guard = [](double v) { return std::fabs(v) < tiny ? tiny : v; };
+  double c = 1.0;
+  double d = 1.0 / guard(1.0 - (a + b) * x / (a + 1.0));
+  double result = d;
+  for (int m = 1; m <= 10000; ++m) {
+    const double two_m = 2.0 * m;
+    // Even term d_{2m}.
+    double term = m * (b - m) * x / ((a + two_m - 1.0) * (a + two_m));
+    d = 1.0 / guard(1.0 + term * d);
+    c = guard(1.0 + term / c);
+    result *= d * c;
+    // Odd term d_{2m+1}.
+    term = -(a + m) * (a + b + m) * x / ((a + two_m) * (a + two_m + 1.0));
+    d = 1.0 / guard(1.0 + term * d);
+    c = guard(1.0 + term / c);
+    const double factor = d * c;
+    result *= factor;
+    if (std::fabs(factor - 1.0) < tolerance) break;
+  }
+  return result;
+}
+
+// Regularized incomplete beta I_x(a, b). The caller passes 1 - x as well, because it can often
+// compute it without the cancellation of 1.0 - x.
+double regularized_beta(double a, double b, double x, double one_minus_x) {
+  if (x <= 0.0) return 0.0;
+  if (one_minus_x <= 0.0) return 1.0;
+  const double log_front = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) +
+                           b * std::log(one_minus_x);
+  if (x < (a + 1.0) / (a + b + 2.0)) {
+    return std::exp(log_front) * beta_continued_fraction(a, b, x) / a;
+  }
+  return 1.0 - std::exp(log_front) * beta_continued_fraction(b, a, one_minus_x) / b;
+}
+
+// P(T > t) for t >= 0, with T ~ Student t(df).
+double student_t_upper_tail(double t, double df) {
+  const double t2 = t * t;
+  return 0.5 * regularized_beta(df / 2.0, 0.5, df / (df + t2), t2 / (df + t2));
+}
+
+// P(Z > z) for the standard normal.
+double normal_upper_tail(double z) {
+  return 0.5 * std::erfc(z / std::sqrt(2.0));
+}
+
+// The x >= 0 at which a decreasing upper-tail function equals `tail` (in (0, 0.5]), by bisection:
+// slower than Newton but cannot diverge, and the tail functions are cheap.
+template <typename Tail>
+double solve_upper_tail(Tail upper_tail, double tail) {
+  double low = 0.0;
+  double high = 1.0;
+  while (upper_tail(high) > tail) {
+    high *= 2.0;
+    if (high > 1e300) return infinity;
+  }
+  for (int i = 0; i < 5000; ++i) {
+    const double mid = 0.5 * (low + high);
+    if (mid <= low || mid >= high || high - low <= 1e-15 * high) break;
+    if (upper_tail(mid) > tail) {
+      low = mid;
+    } else {
+      high = mid;
+    }
+  }
+  return 0.5 * (low + high);
+}
+
+// Type 7 quantile (linear interpolation between order statistics) of sorted values.
+double sorted_quantile(const std::vector<double>& sorted, double p) {
+  const double position = p * static_cast<double>(sorted.size() - 1);
+  const auto below = static_cast<std::size_t>(std::floor(position));
+  const std::size_t above = std::min(below + 1, sorted.size() - 1);
+  const double weight = position - static_cast<double>(below);
+  return sorted[below] + weight * (sorted[above] - sorted[below]);
+}
+
+void check_saltelli(const SaltelliDesign& design, std::span<const double> outputs) {
+  const auto expected =
+      static_cast<std::size_t>(design.base_samples) * static_cast<std::size_t>(design.factors + 2);
+  if (design.points.size() != expected || outputs.size() != expected) {
+    throw std::invalid_argument("sobol indices: expected " + std::to_string(expected) +
+                                " points and outputs (n * (k + 2)), got " +
+                                std::to_string(design.points.size()) + " points and " +
+                                std::to_string(outputs.size()) + " outputs");
+  }
+}
+
+// Sobol estimators over the base samples listed in `rows` (indices in [0, n), repeats allowed,
+// which is how the bootstrap reuses this).
+std::vector<SobolIndex> sobol_on_rows(const SaltelliDesign& design, std::span<const double> outputs,
+                                      const std::vector<std::size_t>& rows) {
+  const auto n = static_cast<std::size_t>(design.base_samples);
+  const auto k = static_cast<std::size_t>(design.factors);
+  const double m = static_cast<double>(rows.size());
+  const auto f_a = outputs.subspan(0, n);
+  const auto f_b = outputs.subspan(n, n);
+
+  double pooled_sum = 0.0;
+  for (const auto r : rows)
+    pooled_sum += f_a[r] + f_b[r];
+  const double pooled_mean = pooled_sum / (2.0 * m);
+  double pooled_squares = 0.0;
+  for (const auto r : rows) {
+    pooled_squares += (f_a[r] - pooled_mean) * (f_a[r] - pooled_mean) +
+                      (f_b[r] - pooled_mean) * (f_b[r] - pooled_mean);
+  }
+  double variance = pooled_squares / (2.0 * m - 1.0);
+  // A constant output leaves rounding noise of the order of the mean's last bits; dividing by it
+  // would give meaningless large indices instead of "undefined".
+  if (variance <= 1e-24 * pooled_mean * pooled_mean) variance = 0.0;
+
+  std::vector<SobolIndex> indices(k);
+  for (std::size_t i = 0; i < k; ++i) {
+    const auto f_ab = outputs.subspan((2 + i) * n, n);
+    double first = 0.0;
+    double total = 0.0;
+    for (const auto r : rows) {
+      first += f_b[r] * (f_ab[r] - f_a[r]);
+      total += (f_a[r] - f_ab[r]) * (f_a[r] - f_ab[r]);
+    }
+    if (variance > 0.0) {
+      indices[i].first = first / m / variance;
+      indices[i].total = total / (2.0 * m) / variance;
+    } else {
+      indices[i].first = nan;
+      indices[i].total = nan;
+    }
+  }
+  return indices;
+}
+
+}  // namespace
+
+double normal_quantile(double p) {
+  check_probability(p, "normal quantile");
+  if (p == 0.0) return -infinity;
+  if (p == 1.0) return infinity;
+  if (p == 0.5) return 0.0;
+  const double z = solve_upper_tail(normal_upper_tail, std::min(p, 1.0 - p));
+  return p < 0.5 ? -z : z;
+}
+
+double student_t_quantile(double p, int df) {
+  check_probability(p, "student t quantile");
+  if (df < 1) {
+    throw std::invalid_argument("student t quantile: expected df >= 1, got " + std::to_string(df));
+  }
+  if (p == 0.0) return -infinity;
+  if (p == 1.0) return infinity;
+  if (p == 0.5) return 0.0;
+  const double degrees = df;
+  const double t = solve_upper_tail(
+      [degrees](double x) { return student_t_upper_tail(x, degrees); }, std::min(p, 1.0 - p));
+  return p < 0.5 ? -t : t;
+}
+
+Summary summarize(std::span<const double> values, double level) {
+  check_level(level, "summary");
+  Summary summary;
+  summary.n = values.size();
+  if (values.empty()) {
+    summary.mean = summary.sd = summary.half_width = summary.low = summary.high = nan;
+    return summary;
+  }
+  const double n = static_cast<double>(values.size());
+  summary.mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
+  if (values.size() < 2) {
+    summary.sd = summary.half_width = summary.low = summary.high = nan;
+    return summary;
+  }
+  // Two passes: the one-pass sum-of-squares formula loses digits when the mean is large against
+  // the spread, as with costs in won.
+  double squares = 0.0;
+  for (const double v : values)
+    squares += (v - summary.mean) * (v - summary.mean);
+  summary.sd = std::sqrt(squares / (n - 1.0));
+  const double t = student_t_quantile(0.5 + level / 2.0, static_cast<int>(values.size() - 1));
+  summary.half_width = t * summary.sd / std::sqrt(n);
+  summary.low = summary.mean - summary.half_width;
+  summary.high = summary.mean + summary.half_width;
+  return summary;
+}
+
+Summary paired_difference(std::span<const double> a, std::span<const double> b, double level) {
+  if (a.size() != b.size()) {
+    throw std::invalid_argument("paired difference: expected samples of equal size, got " +
+                                std::to_string(a.size()) + " and " + std::to_string(b.size()));
+  }
+  std::vector<double> differences(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i)
+    differences[i] = b[i] - a[i];
+  return summarize(differences, level);
+}
+
+Proportion proportion(std::size_t successes, std::size_t n, double level) {
+  check_level(level, "proportion");
+  if (successes > n) {
+    throw std::invalid_argument("proportion: " + std::to_string(successes) +
+                                " successes out of only " + std::to_string(n) + " trials");
+  }
+  Proportion result{n, successes, nan, 0.0, 1.0};
+  if (n == 0) return result;
+  const double trials = static_cast<double>(n);
+  const double p = static_cast<double>(successes) / trials;
+  const double z = normal_quantile(0.5 + level / 2.0);
+  const double z2 = z * z;
+  const double denominator = 1.0 + z2 / trials;
+  const double centre = (p + z2 / (2.0 * trials)) / denominator;
+  const double half =
+      z * std::sqrt(p * (1.0 - p) / trials + z2 / (4.0 * trials * trials)) / denominator;
+  result.p = p;
+  // Exact at the boundaries, where rounding would otherwise give e.g. -1e-17.
+  result.low = successes == 0 ? 0.0 : std::max(0.0, centre - half);
+  result.high = successes == n ? 1.0 : std::min(1.0, centre + half);
+  return result;
+}
+
+std::vector<MorrisIndex> morris_indices(const MorrisDesign& design,
+                                        std::span<const double> outputs) {
+  const auto k = static_cast<std::size_t>(design.factors);
+  const auto r = static_cast<std::size_t>(design.trajectories);
+  if (design.points.size() != (k + 1) * r || outputs.size() != design.points.size() ||
+      design.order.size() != r || design.sign.size() != r) {
+    throw std::invalid_argument("morris indices: expected " + std::to_string((k + 1) * r) +
+                                " points and outputs, got " + std::to_string(design.points.size()) +
+                                " points and " + std::to_string(outputs.size()) + " outputs");
+  }
+  std::vector<std::vector<double>> effects(k);
+  for (std::size_t t = 0; t < r; ++t) {
+    const std::size_t first_row = t * (k + 1);
+    for (std::size_t s = 0; s < k; ++s) {
+      const auto factor = static_cast<std::size_t>(design.order[t][s]);
+      const double step = design.sign[t][s] * design.delta;
+      const double change = outputs[first_row + s + 1] - outputs[first_row + s];
+      effects.at(factor).push_back(change / step);
+    }
+  }
+  std::vector<MorrisIndex> indices(k);
+  for (std::size_t j = 0; j < k; ++j) {
+    const auto& e = effects[j];
+    const double count = static_cast<double>(e.size());
+    double sum = 0.0;
+    double absolute = 0.0;
+    for (const double v : e) {
+      sum += v;
+      absolute += std::fabs(v);
+    }
+    indices[j].mu = sum / count;
+    indices[j].mu_star = absolute / count;
+    if (e.size() < 2) {
+      indices[j].sigma = nan;
+    } else {
+      double squares = 0.0;
+      for (const double v : e)
+        squares += (v - indices[j].mu) * (v - indices[j].mu);
+      indices[j].sigma = std::sqrt(squares / (count - 1.0));
+    }
+  }
+  return indices;
+}
+
+std::vector<SobolIndex> sobol_indices(const SaltelliDesign& design,
+                                      std::span<const double> outputs) {
+  check_saltelli(design, outputs);
+  std::vector<std::size_t> rows(static_cast<std::size_t>(design.base_samples));
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  return sobol_on_rows(design, outputs, rows);
+}
+
+std::vector<SobolInterval> sobol_bootstrap(const SaltelliDesign& design,
+                                           std::span<const double> outputs, int resamples, Rng& rng,
+                                           double level) {
+  check_saltelli(design, outputs);
+  check_level(level, "sobol bootstrap");
+  if (resamples < 2) {
+    throw std::invalid_argument("sobol bootstrap: expected at least 2 resamples, got " +
+                                std::to_string(resamples));
+  }
+  const auto n = static_cast<std::size_t>(design.base_samples);
+  const auto k = static_cast<std::size_t>(design.factors);
+  const auto estimates = sobol_indices(design, outputs);
+
+  std::vector<std::vector<double>> first(k);
+  std::vector<std::vector<double>> total(k);
+  std::vector<std::size_t> rows(n);
+  for (int b = 0; b < resamples; ++b) {
+    for (auto& row : rows)
+      row = static_cast<std::size_t>(rng.below(n));
+    const auto replicate = sobol_on_rows(design, outputs, rows);
+    for (std::size_t i = 0; i < k; ++i) {
+      first[i].push_back(replicate[i].first);
+      total[i].push_back(replicate[i].total);
+    }
+  }
+
+  const double low_p = 0.5 - level / 2.0;
+  const double high_p = 0.5 + level / 2.0;
+  std::vector<SobolInterval> intervals(k);
+  for (std::size_t i = 0; i < k; ++i) {
+    intervals[i].estimate = estimates[i];
+    if (std::isnan(estimates[i].first)) {
+      intervals[i].first_low = intervals[i].first_high = nan;
+      intervals[i].total_low = intervals[i].total_high = nan;
+      continue;
+    }
+    // A resample can repeat one constant row, giving NaN; such resamples carry no information
+    // about the spread and are left out.
+    auto finite_sorted = [](std::vector<double>& v) {
+      v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
+      std::sort(v.begin(), v.end());
+    };
+    finite_sorted(first[i]);
+    finite_sorted(total[i]);
+    if (first[i].empty()) {
+      intervals[i].first_low = intervals[i].first_high = nan;
+      intervals[i].total_low = intervals[i].total_high = nan;
+      continue;
+    }
+    intervals[i].first_low = sorted_quantile(first[i], low_p);
+    intervals[i].first_high = sorted_quantile(first[i], high_p);
+    intervals[i].total_low = sorted_quantile(total[i], low_p);
+    intervals[i].total_high = sorted_quantile(total[i], high_p);
+  }
+  return intervals;
+}
+
+}  // namespace tenderlab::analysis
