@@ -1,0 +1,311 @@
+#include "tenderlab/engine/json_reader.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace tenderlab {
+namespace {
+
+constexpr std::uintmax_t max_input_bytes = 64u * 1024u * 1024u;
+constexpr int max_nesting = 128;
+
+std::string quoted(const std::string& text) {
+  constexpr std::size_t shown = 60;
+  std::string cut = text.size() > shown ? text.substr(0, shown) + "..." : text;
+  return nlohmann::json(cut).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+}
+
+// The parser itself is iterative, but a document nested thousands deep is never a scenario and
+// would make every later recursive walk expensive, so it is rejected before parsing.
+std::optional<std::size_t> excessive_nesting_at(const std::string& text) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_nesting) return i;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
+std::pair<std::size_t, std::size_t> line_and_column(const std::string& text, std::size_t byte) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+[[noreturn]] void fail(const std::string& origin, std::string expected, std::string found) {
+  throw InputError({InputProblem{origin, "", std::move(expected), std::move(found)}});
+}
+
+}  // namespace
+
+nlohmann::json parse_json_text(const std::string& text, const std::string& origin) {
+  if (text.size() > max_input_bytes)
+    fail(origin, "a JSON document of at most 64 MiB", std::to_string(text.size()) + " bytes");
+  if (text.size() >= 2 && static_cast<unsigned char>(text[0]) == 0xFF &&
+      static_cast<unsigned char>(text[1]) == 0xFE)
+    fail(origin, "UTF-8 text", "a UTF-16 byte-order mark");
+  if (auto at = excessive_nesting_at(text)) {
+    auto [line, column] = line_and_column(text, *at);
+    fail(origin, "arrays and objects nested at most " + std::to_string(max_nesting) + " deep",
+         "deeper nesting at line " + std::to_string(line) + ", column " + std::to_string(column));
+  }
+  try {
+    return nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/false);
+  } catch (const nlohmann::json::parse_error& error) {
+    const std::size_t byte = error.byte > 0 ? error.byte - 1 : 0;
+    auto [line, column] = line_and_column(text, byte);
+    std::string found;
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+      found = "an empty file";
+    } else if (byte >= text.size()) {
+      found = "the end of the file (truncated?)";
+    } else {
+      const std::string what = error.what();
+      const bool bad_utf8 = what.find("UTF-8") != std::string::npos ||
+                            what.find("invalid string") != std::string::npos;
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[byte]));
+      found = std::string(bad_utf8 ? "invalid text" : "a syntax error") + " at line " +
+              std::to_string(line) + ", column " + std::to_string(column) + " (byte " + hex + ")";
+    }
+    fail(origin, "a valid UTF-8 JSON document", found);
+  }
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& path) {
+  const std::string origin = path.string();
+  std::error_code code;
+  if (!std::filesystem::exists(path, code)) fail(origin, "an existing file", "no such file");
+  if (std::filesystem::is_directory(path, code)) fail(origin, "a file", "a directory");
+  const auto size = std::filesystem::file_size(path, code);
+  if (!code && size > max_input_bytes)
+    fail(origin, "a JSON document of at most 64 MiB", std::to_string(size) + " bytes");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(origin, "a readable file", "a file that cannot be opened");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return parse_json_text(buffer.str(), origin);
+}
+
+std::string pointer_append(const std::string& pointer, const std::string& token) {
+  std::string escaped;
+  for (char c : token) {
+    if (c == '~') escaped += "~0";
+    else if (c == '/') escaped += "~1";
+    else escaped += c;
+  }
+  return pointer + "/" + escaped;
+}
+
+std::string pointer_append(const std::string& pointer, std::size_t index) {
+  return pointer + "/" + std::to_string(index);
+}
+
+std::string describe_json(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::null: return "null";
+    case nlohmann::json::value_t::boolean: return value.get<bool>() ? "true" : "false";
+    case nlohmann::json::value_t::string: return "the string " + quoted(value.get<std::string>());
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned:
+    case nlohmann::json::value_t::number_float: return value.dump();
+    case nlohmann::json::value_t::object: return "an object";
+    case nlohmann::json::value_t::array: return "an array";
+    default: return "an unsupported value";
+  }
+}
+
+void ProblemSink::add(const std::string& pointer, std::string expected, std::string found) {
+  problems_.push_back(InputProblem{file_, pointer, std::move(expected), std::move(found)});
+}
+
+ObjectReader::ObjectReader(const nlohmann::json& value, std::string pointer, ProblemSink& sink)
+    : value_(&value), pointer_(std::move(pointer)), sink_(sink), valid_(value.is_object()) {
+  if (!valid_) sink_.add(pointer_, "an object", describe_json(value));
+}
+
+bool ObjectReader::has(const std::string& key) { return valid_ && value_->contains(key); }
+
+const nlohmann::json* ObjectReader::get(const std::string& key) {
+  known_.insert(key);
+  if (!valid_) return nullptr;
+  auto it = value_->find(key);
+  return it == value_->end() ? nullptr : &*it;
+}
+
+namespace {
+std::string range_text(double min, double max) {
+  auto fmt = [](double v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+  };
+  if (std::isinf(min) && std::isinf(max)) return "a number";
+  if (std::isinf(max)) return "a number >= " + fmt(min);
+  if (std::isinf(min)) return "a number <= " + fmt(max);
+  return "a number in [" + fmt(min) + ", " + fmt(max) + "]";
+}
+}  // namespace
+
+double ObjectReader::number(const std::string& key, double fallback, double min, double max,
+                            bool required) {
+  const nlohmann::json* value = get(key);
+  if (!value) {
+    if (required && valid_) sink_.add(pointer_of(key), range_text(min, max), "nothing (missing)");
+    return fallback;
+  }
+  if (!value->is_number()) {
+    sink_.add(pointer_of(key), range_text(min, max), describe_json(*value));
+    return fallback;
+  }
+  const double number = value->get<double>();
+  if (!std::isfinite(number) || number < min || number > max) {
+    sink_.add(pointer_of(key), range_text(min, max), describe_json(*value));
+    return fallback;
+  }
+  return number;
+}
+
+std::optional<double> ObjectReader::optional_number(const std::string& key, double min,
+                                                    double max) {
+  if (!has(key) || get(key)->is_null()) {
+    known_.insert(key);
+    return std::nullopt;
+  }
+  return number(key, 0.0, min, max);
+}
+
+std::int64_t ObjectReader::integer(const std::string& key, std::int64_t fallback, std::int64_t min,
+                                   std::int64_t max, bool required) {
+  const std::string expected =
+      "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+  const nlohmann::json* value = get(key);
+  if (!value) {
+    if (required && valid_) sink_.add(pointer_of(key), expected, "nothing (missing)");
+    return fallback;
+  }
+  bool whole = value->is_number_integer() || value->is_number_unsigned();
+  if (value->is_number_float()) {
+    const double d = value->get<double>();
+    whole = std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e15;
+  }
+  if (!whole) {
+    sink_.add(pointer_of(key), expected, describe_json(*value));
+    return fallback;
+  }
+  if (value->is_number_unsigned() && value->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+    sink_.add(pointer_of(key), expected, describe_json(*value));
+    return fallback;
+  }
+  const auto number = value->is_number_float() ? static_cast<std::int64_t>(value->get<double>())
+                                               : value->get<std::int64_t>();
+  if (number < min || number > max) {
+    sink_.add(pointer_of(key), expected, describe_json(*value));
+    return fallback;
+  }
+  return number;
+}
+
+bool ObjectReader::boolean(const std::string& key, bool fallback) {
+  const nlohmann::json* value = get(key);
+  if (!value) return fallback;
+  if (!value->is_boolean()) {
+    sink_.add(pointer_of(key), "true or false", describe_json(*value));
+    return fallback;
+  }
+  return value->get<bool>();
+}
+
+std::string ObjectReader::string(const std::string& key, std::string fallback, bool required) {
+  const nlohmann::json* value = get(key);
+  if (!value) {
+    if (required && valid_) sink_.add(pointer_of(key), "a string", "nothing (missing)");
+    return fallback;
+  }
+  if (!value->is_string()) {
+    sink_.add(pointer_of(key), "a string", describe_json(*value));
+    return fallback;
+  }
+  return value->get<std::string>();
+}
+
+std::optional<Date> ObjectReader::date(const std::string& key, bool required) {
+  const nlohmann::json* value = get(key);
+  const char* expected = "a date \"YYYY-MM-DD\"";
+  if (!value) {
+    if (required && valid_) sink_.add(pointer_of(key), expected, "nothing (missing)");
+    return std::nullopt;
+  }
+  if (value->is_string()) {
+    if (auto date = Date::parse(value->get<std::string>())) return date;
+  }
+  sink_.add(pointer_of(key), expected, describe_json(*value));
+  return std::nullopt;
+}
+
+std::optional<std::size_t> ObjectReader::choice(const std::string& key,
+                                                const std::vector<std::string>& choices,
+                                                bool required) {
+  std::string expected = "one of";
+  for (std::size_t i = 0; i < choices.size(); ++i)
+    expected += (i ? ", \"" : " \"") + choices[i] + "\"";
+  const nlohmann::json* value = get(key);
+  if (!value) {
+    if (required && valid_) sink_.add(pointer_of(key), expected, "nothing (missing)");
+    return std::nullopt;
+  }
+  if (value->is_string()) {
+    for (std::size_t i = 0; i < choices.size(); ++i)
+      if (choices[i] == value->get<std::string>()) return i;
+  }
+  sink_.add(pointer_of(key), expected, describe_json(*value));
+  return std::nullopt;
+}
+
+void ObjectReader::array(const std::string& key,
+                         const std::function<void(const nlohmann::json&, const std::string&)>& each,
+                         bool required) {
+  const nlohmann::json* value = get(key);
+  if (!value) {
+    if (required && valid_) sink_.add(pointer_of(key), "an array", "nothing (missing)");
+    return;
+  }
+  if (!value->is_array()) {
+    sink_.add(pointer_of(key), "an array", describe_json(*value));
+    return;
+  }
+  for (std::size_t i = 0; i < value->size(); ++i)
+    each((*value)[i], pointer_append(pointer_of(key), i));
+}
+
+void ObjectReader::finish() {
+  if (!valid_) return;
+  std::string allowed;
+  for (const auto& key : known_) allowed += (allowed.empty() ? "" : ", ") + key;
+  for (const auto& [key, value] : value_->items()) {
+    if (known_.count(key) == 0 && key != "$comment")
+      sink_.add(pointer_of(key), "one of the known keys (" + allowed + ")",
+                "the unknown key " + quoted(key));
+  }
+}
+
+}  // namespace tenderlab

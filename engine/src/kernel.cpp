@@ -1,0 +1,118 @@
+#include "tenderlab/engine/kernel.hpp"
+
+#include <simgrid/Exception.hpp>
+#include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Host.hpp>
+#include <simgrid/s4u/NetZone.hpp>
+#include <xbt/log.h>
+
+#include <cmath>
+#include <sstream>
+
+namespace sg4 = simgrid::s4u;
+
+namespace tenderlab {
+
+struct Kernel::State {
+  std::unique_ptr<sg4::Engine> engine;
+  std::string first_error;  // the first failure inside an actor, if any
+  bool deadlock = false;
+  std::string deadlock_report;
+  int live_actors = 0;
+};
+
+namespace {
+// SimGrid's signals are static: the kernel of this process is the only one they may reach.
+Kernel::State* current_state = nullptr;
+}  // namespace
+
+Kernel::Kernel(Calendar calendar, double horizon_time, const std::vector<std::string>& hosts,
+               const KernelOptions& options)
+    : calendar_(calendar), horizon_time_(horizon_time), state_(std::make_unique<State>()) {
+  if (current_state) throw RunError("only one simulation kernel may exist per process");
+  // Silence SimGrid unless asked: its logs go to stderr and even CRITICAL lines pass a
+  // threshold, so the appender itself is redirected.
+  if (!options.verbose) xbt_log_control_set("root.thresh:critical root.app:file:/dev/null");
+  std::vector<std::string> args{"tenderlab"};
+  for (const auto& arg : options.simgrid_args) args.push_back(arg);
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  int argc = static_cast<int>(args.size());
+  state_->engine = std::make_unique<sg4::Engine>(&argc, argv.data());
+  // CM02 honours declared latencies exactly; the default model scales them.
+  sg4::Engine::set_config("network/model", std::string("CM02"));
+  current_state = state_.get();
+
+  auto* zone = sg4::create_star_zone("market");
+  for (const auto& name : hosts) {
+    auto* host = zone->create_host(name, 1e9);
+    auto* link = zone->create_split_duplex_link(name + "-link", 1e12)->set_latency(0);
+    zone->add_route(host->get_netpoint(), nullptr, nullptr, nullptr,
+                    {{link, sg4::LinkInRoute::Direction::UP},
+                     {link, sg4::LinkInRoute::Direction::DOWN}},
+                    true);
+  }
+  zone->seal();
+
+  sg4::Engine::on_deadlock_cb([] {
+    if (!current_state) return;
+    current_state->deadlock = true;
+    std::ostringstream report;
+    for (const auto& actor : sg4::Engine::get_instance()->get_all_actors())
+      report << (report.tellp() > 0 ? ", " : "") << actor->get_name();
+    current_state->deadlock_report = report.str();
+  });
+}
+
+Kernel::~Kernel() { current_state = nullptr; }
+
+void Kernel::spawn(const std::string& name, const std::string& host, std::function<void()> body) {
+  State* state = state_.get();
+  ++state->live_actors;
+  sg4::Actor::create(name, sg4::Host::by_name(host), [state, name, body = std::move(body)] {
+    auto record = [&](const std::string& what) {
+      if (state->first_error.empty()) {
+        std::ostringstream message;
+        message << "error in actor '" << name << "' at t=" << sg4::Engine::get_clock() << ": "
+                << what;
+        state->first_error = message.str();
+      }
+      // Stop everybody else: the run has failed and must not continue as if nothing happened.
+      sg4::Actor::kill_all();
+    };
+    try {
+      body();
+    } catch (const simgrid::ForcefulKillException&) {
+      --state->live_actors;
+      throw;  // being killed is not an error of this actor; never swallow it
+    } catch (const std::exception& error) {
+      record(error.what());
+    }
+    --state->live_actors;
+  });
+}
+
+void Kernel::run() {
+  state_->engine->run_until(horizon_time_);
+  if (!state_->first_error.empty()) throw RunError(state_->first_error);
+  if (state_->deadlock)
+    throw RunError("deadlock at " + calendar_.iso(sg4::Engine::get_clock()) +
+                   ": every actor is waiting for a message that will never come (blocked: " +
+                   state_->deadlock_report + ")");
+  if (state_->live_actors > 0) {
+    std::ostringstream names;
+    for (const auto& actor : state_->engine->get_all_actors())
+      names << (names.tellp() > 0 ? ", " : "") << actor->get_name();
+    throw RunError("the simulation ran past its horizon " + calendar_.iso(horizon_time_) +
+                   " with actors still active: " + names.str());
+  }
+}
+
+double Kernel::now() { return sg4::Engine::get_clock(); }
+
+void Kernel::sleep_until(double time) {
+  if (time > now()) sg4::this_actor::sleep_until(time);
+}
+
+}  // namespace tenderlab

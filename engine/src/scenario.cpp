@@ -1,0 +1,111 @@
+#include "tenderlab/engine/scenario.hpp"
+
+#include "tenderlab/engine/input_error.hpp"
+
+namespace tenderlab {
+
+const char* to_string(AgentKind kind) {
+  switch (kind) {
+    case AgentKind::government: return "government";
+    case AgentKind::policy_bank: return "policy_bank";
+    case AgentKind::cloud_provider: return "cloud_provider";
+    case AgentKind::telco: return "telco";
+    case AgentKind::university: return "university";
+    case AgentKind::chip_maker: return "chip_maker";
+    case AgentKind::builder: return "builder";
+    case AgentKind::local_government: return "local_government";
+  }
+  return "?";
+}
+
+bool can_lead_bids(AgentKind kind) {
+  return kind == AgentKind::cloud_provider || kind == AgentKind::telco;
+}
+
+bool is_private(AgentKind kind) {
+  return kind != AgentKind::government && kind != AgentKind::policy_bank;
+}
+
+const char* to_string(SiteRule rule) {
+  switch (rule) {
+    case SiteRule::any: return "any";
+    case SiteRule::capital: return "capital";
+    case SiteRule::non_capital: return "non_capital";
+  }
+  return "?";
+}
+
+const char* to_string(CallKind kind) {
+  switch (kind) {
+    case CallKind::spc_partner: return "spc_partner";
+    case CallKind::procurement: return "procurement";
+    case CallKind::allocation: return "allocation";
+  }
+  return "?";
+}
+
+const char* to_string(FailureAction action) {
+  switch (action) {
+    case FailureAction::reannounce: return "reannounce";
+    case FailureAction::negotiate: return "negotiate";
+    case FailureAction::new_call: return "new_call";
+    case FailureAction::cancel: return "cancel";
+  }
+  return "?";
+}
+
+const char* to_string(ShockKind kind) {
+  switch (kind) {
+    case ShockKind::demand: return "demand";
+    case ShockKind::power_price: return "power_price";
+    case ShockKind::gpu_price: return "gpu_price";
+    case ShockKind::export_control: return "export_control";
+    case ShockKind::note: return "note";
+  }
+  return "?";
+}
+
+const std::vector<std::string>& term_names() {
+  static const std::vector<std::string> names = {
+      "buy_back",   "public_equity_share", "public_preferred",    "loss_bearing",
+      "damages_waiver", "domestic_chip_share", "site",            "tax_credit",
+      "policy_loan", "ceiling_price",
+  };
+  return names;
+}
+
+Terms neutralise(const Terms& terms, const std::string& term_name) {
+  Terms neutral = terms;
+  if (term_name == "buy_back") {
+    neutral.buy_back = BuyBack{};
+  } else if (term_name == "public_equity_share") {
+    neutral.public_equity_share = 0.0;
+  } else if (term_name == "public_preferred") {
+    neutral.public_preferred = false;
+  } else if (term_name == "loss_bearing") {
+    neutral.loss_bearing = false;
+  } else if (term_name == "damages_waiver") {
+    neutral.damages_waiver = false;
+  } else if (term_name == "domestic_chip_share") {
+    neutral.domestic_chip_share = 0.0;
+  } else if (term_name == "site") {
+    neutral.site = SiteRule::any;
+  } else if (term_name == "tax_credit") {
+    neutral.tax_credit = 0.0;
+  } else if (term_name == "policy_loan") {
+    neutral.policy_loan = PolicyLoan{};
+  } else if (term_name == "ceiling_price") {
+    neutral.ceiling_price_bn_krw.reset();
+  } else {
+    throw ModelError("neutralise: unknown term '" + term_name + "'");
+  }
+  return neutral;
+}
+
+const AgentSpec* Scenario::find_agent(const std::string& id) const {
+  for (const auto& agent : agents)
+    if (agent.id == id) return &agent;
+  return nullptr;
+}
+
+}  // namespace tenderlab

@@ -1,0 +1,102 @@
+#pragma once
+// The simulation kernel on SimGrid S4U. One Kernel per process (SimGrid keeps global state): the
+// CLI runs one simulation per process and studies fork a fresh process per run.
+//
+// Agents are actors exchanging typed messages through Inbox<T>; simulated time advances with
+// sleep_until. Failures never pass silently: an exception inside an actor, a deadlock, or actors
+// still alive at the horizon all end the run with a RunError.
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <optional>
+
+#include <simgrid/Exception.hpp>
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Mailbox.hpp>
+
+#include "tenderlab/engine/calendar.hpp"
+
+namespace tenderlab {
+
+/// The simulation did not complete: a deadlock, an error inside an actor, or a run past the
+/// horizon. The message says which, where and when.
+class RunError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct KernelOptions {
+  bool verbose = false;  ///< let SimGrid log to stderr
+  std::vector<std::string> simgrid_args;  ///< --cfg=... and --log=... passed through
+};
+
+class Kernel {
+ public:
+  /// Creates the SimGrid engine and a platform with one host per name in `hosts`.
+  Kernel(Calendar calendar, double horizon_time, const std::vector<std::string>& hosts,
+         const KernelOptions& options);
+  ~Kernel();
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  /// Starts an actor on `host`. Its body runs inside a guard that turns exceptions into a
+  /// RunError for the whole run.
+  void spawn(const std::string& name, const std::string& host, std::function<void()> body);
+  /// Runs to completion or to the horizon. Throws RunError on failure.
+  void run();
+
+  const Calendar& calendar() const { return calendar_; }
+  double horizon_time() const { return horizon_time_; }
+
+  static double now();
+  /// Sleeps until absolute simulated time `time` (never backwards).
+  static void sleep_until(double time);
+
+  struct State;  // SimGrid's static callbacks reach the running kernel's state through this
+
+ private:
+  Calendar calendar_;
+  double horizon_time_;
+  std::unique_ptr<State> state_;
+};
+
+/// A typed, unbounded FIFO addressed by name: sends never block and cost no simulated time.
+template <class Message>
+class Inbox {
+ public:
+  explicit Inbox(const std::string& name) : mailbox_(simgrid::s4u::Mailbox::by_name(name)) {}
+  /// Makes the calling actor the permanent receiver so sends complete at once and keep FIFO
+  /// order. Call it before anybody sends.
+  void claim() { mailbox_->set_receiver(simgrid::s4u::Actor::self()); }
+  void send(Message message) const {
+    mailbox_->put_init(new Message(std::move(message)), 0)
+        ->detach([](void* payload) { delete static_cast<Message*>(payload); });
+  }
+  Message receive() const {
+    std::unique_ptr<Message> payload = mailbox_->get_unique<Message>();
+    return std::move(*payload);
+  }
+  /// The next message, or nothing if none arrives before absolute time `time`. Messages already
+  /// waiting are returned first, even when `time` is now.
+  std::optional<Message> receive_until(double time) const {
+    if (mailbox_->listen()) return receive();
+    const double timeout = time - simgrid::s4u::Engine::get_clock();
+    if (timeout <= 0) return std::nullopt;
+    try {
+      std::unique_ptr<Message> payload = mailbox_->get_unique<Message>(timeout);
+      return std::move(*payload);
+    } catch (const simgrid::TimeoutException&) {
+      return std::nullopt;
+    }
+  }
+  std::string name() const { return mailbox_->get_cname(); }
+
+ private:
+  simgrid::s4u::Mailbox* mailbox_;
+};
+
+}  // namespace tenderlab

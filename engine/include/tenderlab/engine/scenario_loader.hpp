@@ -1,0 +1,35 @@
+#pragma once
+// Reads and validates scenario files (format v1). Every problem of a file is collected and thrown
+// as one ScenarioError; see docs/scenario-format.md and scenarios/schema/scenario.schema.json.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tenderlab/engine/scenario.hpp"
+
+namespace tenderlab {
+
+inline constexpr const char* scenario_format = "tenderlab-scenario/1";
+
+/// Parses and validates a scenario file. Throws ScenarioError (or InputError for unreadable or
+/// malformed files) naming the file and the JSON Pointer of each problem.
+Scenario load_scenario(const std::filesystem::path& path);
+/// The same for an already parsed document; `origin` names it in messages.
+Scenario scenario_from_json(const nlohmann::json& document, const std::string& origin);
+
+/// One documented numeric parameter: the single table that drives validation, listings and the
+/// reference documentation.
+struct ParameterInfo {
+  std::string section;  ///< "agent", "beliefs", "terms", "object", ...
+  std::string name;
+  std::string type;  ///< "number", "integer", "boolean", "string", "date", "object", "array"
+  std::string unit;
+  std::string default_value;
+  std::string range;
+  std::string meaning;
+};
+const std::vector<ParameterInfo>& parameter_table();
+
+}  // namespace tenderlab
