@@ -1,0 +1,33 @@
+#pragma once
+// The government's adaptive revision rule, pure: after a failed round, relax the term that cost
+// the bidders who stayed away the most, within a limit on public money.
+#include <string>
+#include <vector>
+
+#include "tenderlab/agents/valuation.hpp"
+
+namespace tenderlab {
+
+struct Revision {
+  bool revised = false;
+  std::string term;    ///< the term relaxed
+  std::string before;  ///< its level before, as text
+  std::string after;   ///< its level after, as text
+  Terms terms;         ///< the revised terms
+  double public_money_bn_krw = 0;  ///< public equity plus tax credit under the revised terms
+  std::string reason;
+};
+
+/// Public money a term sheet commits (bn KRW): the public equity plus the tax credit on the
+/// project's investment.
+double public_money(const CallObject& object, const Terms& terms);
+
+/// Sums the negative effects per term over every agent that stayed away and relaxes the costliest
+/// one by one step (documented in docs/model/procedure.md). When no clause costs anything, it
+/// raises the tax credit. Refuses (revised == false, with the reason) when the step would exceed
+/// `max_public_money_bn_krw` or nothing is left to relax.
+Revision revise_terms(const CallObject& object, const Terms& terms,
+                      const std::vector<std::vector<TermEffect>>& effects_by_agent,
+                      double max_public_money_bn_krw);
+
+}  // namespace tenderlab

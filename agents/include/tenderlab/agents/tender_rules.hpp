@@ -1,0 +1,53 @@
+#pragma once
+// The tender board's rules as pure functions: validity, scoring, ranking and the round's outcome.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tenderlab/agents/call_round.hpp"
+#include "tenderlab/engine/scenario.hpp"
+
+namespace tenderlab {
+
+/// A bid as submitted: by a lead on behalf of its consortium.
+struct Bid {
+  std::string lead;
+  std::vector<std::string> members;  ///< lead first
+  std::vector<double> shares;        ///< equity shares of the private side, same order
+  Capabilities capabilities;         ///< the team's combined capabilities
+  int cloud_providers = 0;           ///< members counted for a multi-CSP bonus
+  double price_bn_krw = 0;           ///< public money asked (procurement: price of the lot)
+  std::uint64_t submission_seq = 0;  ///< order of arrival, for the last tie-break
+};
+
+struct ScoredBid {
+  Bid bid;
+  double technical_score = 0;  ///< 0..100
+  double price_score = 0;      ///< 0..100
+  double total_score = 0;      ///< weighted, plus bonuses
+  bool valid = false;
+  std::string invalid_reason;  ///< empty when valid
+};
+
+/// The technical score of a team (0..100): a documented weighting of its capabilities.
+double technical_score(const Capabilities& capabilities);
+
+/// Scores every bid and marks the invalid ones (eligibility, ceiling price, pass mark).
+std::vector<ScoredBid> score_bids(const CallRound& round, const std::vector<Bid>& bids);
+
+enum class RoundOutcome { awarded, failed, negotiated, cancelled };
+const char* to_string(RoundOutcome outcome);
+
+struct RoundResult {
+  RoundOutcome outcome = RoundOutcome::failed;
+  std::string reason;
+  std::vector<ScoredBid> ranked;  ///< valid bids best first, then the invalid ones
+  std::vector<std::size_t> winners;  ///< indices into ranked
+  int valid_bids = 0;
+};
+
+/// Applies the minimum-valid-bids rule and ranks the valid bids: higher total score first, then
+/// the lower price, then the earlier submission. Up to call.winners bids win.
+RoundResult decide_round(const CallRound& round, const std::vector<Bid>& bids);
+
+}  // namespace tenderlab

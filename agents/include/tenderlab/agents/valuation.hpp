@@ -1,0 +1,123 @@
+#pragma once
+// Term-sheet valuation: what a call's terms are worth to one private participant.
+//
+// Pure functions, no engine. The project's yearly cash flows are simulated over Monte Carlo paths
+// drawn from the participant's own beliefs; each term transforms the cash flows that reach the
+// private side; a certainty equivalent under exponential utility turns the distribution into one
+// number. docs/model/valuation.md derives every formula.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tenderlab/engine/rng.hpp"
+#include "tenderlab/engine/scenario.hpp"
+
+namespace tenderlab {
+
+/// Economic constants of the project model that are not levers of a call. Defaults are
+/// documented with sources in docs/calibration/naicc-2025.md.
+struct ProjectAssumptions {
+  double om_share_of_capex = 0.04;        ///< yearly maintenance, staff and site costs
+  double idle_power_share = 0.3;          ///< power drawn by an idle GPU, as a share of full load
+  double market_debt_rate = 0.055;        ///< rate on debt that is not a policy loan (1/yr)
+  int debt_years = 10;                    ///< amortisation of the project's debt
+  double building_residual_share = 0.5;   ///< building value left at the end of the contract
+  double gpu_residual_share = 0.05;       ///< hardware value left at the end of the contract
+  double price_noise = 0.08;              ///< yearly sd of the log GPU-hour price around its trend
+  double delay_probability = 0.25;        ///< chance of a one-year delay (grid, construction)
+  double capital_site_delay_factor = 1.8;  ///< capital-region congestion multiplies the delay risk
+  double delay_damages_share = 0.5;       ///< part of a delay's lost margin the public side would owe
+  double npu_integration_cost_bn_krw = 0.01;  ///< per mandated GPU-equivalent, one-off
+  double non_capital_power_discount = 0.05;   ///< cheaper power and land outside the capital region
+  double public_use_demand_boost = 0.0;  ///< extra utilisation from reserved public demand
+};
+
+/// The Monte Carlo paths an agent draws from its beliefs: per path and year, multipliers for
+/// demand, power price and GPU-hour price, and a uniform for the delay event. Drawn once and
+/// reused for every term variant (common random numbers), so attributions are not noise.
+struct MarketPaths {
+  int paths = 0;
+  int years = 0;
+  std::vector<double> demand;  ///< paths x years, demand relative to the first operating year
+  std::vector<double> power;   ///< paths x years, multiplier on the power price
+  std::vector<double> price;   ///< paths x years, multiplier on the trend GPU-hour price
+  std::vector<double> delay_uniform;  ///< one per path, in [0, 1)
+  double at(const std::vector<double>& series, int path, int year) const {
+    return series[static_cast<std::size_t>(path) * static_cast<std::size_t>(years) +
+                  static_cast<std::size_t>(year)];
+  }
+};
+
+MarketPaths draw_market_paths(const Beliefs& beliefs, int paths, int years, Rng& rng);
+
+/// The team that would run the project: combined capabilities and preferences.
+struct TeamProfile {
+  Capabilities capabilities;  ///< best of the members, per capability
+  int cloud_providers = 0;    ///< members with cloud operations >= 0.5
+};
+
+TeamProfile make_team_profile(const std::vector<const AgentSpec*>& members);
+
+/// One member's view: its beliefs, discounting and risk preferences and its share of the private
+/// side's equity.
+struct MemberView {
+  const AgentSpec* agent = nullptr;
+  Beliefs beliefs;      ///< after any per-replication private signal
+  double share = 1.0;   ///< share of the private side's equity, in (0, 1]
+};
+
+/// The value of a term sheet to one member, with the pieces that explain it.
+struct Valuation {
+  double certainty_equivalent = 0;  ///< bn KRW, of its share of the private cash flows
+  double expected_npv = 0;          ///< bn KRW, mean over paths
+  double npv_sd = 0;                ///< bn KRW
+  double control_cost = 0;          ///< bn KRW, subtracted when the state holds the majority
+  double bid_cost = 0;              ///< bn KRW
+  double strategic_value = 0;       ///< bn KRW
+  double equity_commitment = 0;     ///< bn KRW paid in by this member
+  double capital_limit = 0;         ///< bn KRW it is willing to commit
+  /// certainty_equivalent - control_cost - bid_cost + strategic_value.
+  double value() const { return certainty_equivalent - control_cost - bid_cost + strategic_value; }
+  /// The member can pay its part of the equity.
+  bool affordable() const { return equity_commitment <= capital_limit + 1e-9; }
+  bool worth_bidding() const { return affordable() && value() > 0; }
+};
+
+/// Values `terms` for one member of `team`, on the given paths (drawn from the member's beliefs).
+Valuation value_terms(const CallObject& object, const Terms& terms, const TeamProfile& team,
+                      const MemberView& member, const MarketPaths& paths,
+                      const ProjectAssumptions& assumptions = {});
+
+/// How the project would be financed (bn KRW), for contract events and public-cost KPIs.
+struct Financing {
+  double gpu_capex = 0;
+  double building_capex = 0;
+  double equity = 0;
+  double public_equity = 0;
+  double private_equity = 0;
+  double policy_loan = 0;
+  double market_debt = 0;
+  double tax_credit = 0;
+  double site_mw = 0;
+};
+Financing project_financing(const CallObject& object, const Terms& terms, const TeamProfile& team,
+                            bool non_capital);
+
+/// Certainty equivalent of outcomes under exponential utility with absolute risk aversion `a`
+/// (1/bn KRW): -ln(mean(exp(-a x))) / a; the mean when a == 0. Numerically stable.
+double certainty_equivalent(const std::vector<double>& outcomes, double absolute_risk_aversion);
+
+/// How much each term moves a member's value: value(terms) - value(terms without that term),
+/// so a negative number means the clause costs the member that much (bn KRW).
+struct TermEffect {
+  std::string term;
+  double delta = 0;
+};
+std::vector<TermEffect> attribute_terms(const CallObject& object, const Terms& terms,
+                                        const TeamProfile& team, const MemberView& member,
+                                        const MarketPaths& paths,
+                                        const ProjectAssumptions& assumptions = {});
+/// The terms that cost the most, most costly first (only negative effects), at most `count`.
+std::vector<TermEffect> main_obstacles(std::vector<TermEffect> effects, std::size_t count);
+
+}  // namespace tenderlab

@@ -1,0 +1,375 @@
+// A private agent (cloud provider, telco, university, chip maker, builder, local government):
+// answers calls, forms or joins consortia, bids or stays away. Decisions come from the pure
+// functions in participation.hpp; this file only moves messages, keeps time and logs.
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "tenderlab/agents/participation.hpp"
+#include "world.hpp"
+
+namespace tenderlab::detail {
+namespace {
+
+struct Task {
+  double time;
+  std::uint64_t seq;
+  enum class Kind { form_consortium, submit_bid, offer_supply } kind;
+  RoundPtr round;
+  bool operator<(const Task& other) const {
+    return time != other.time ? time < other.time : seq < other.seq;
+  }
+};
+
+std::string round_key(const CallRound& round) {
+  return round.call->id + "#" + std::to_string(round.round);
+}
+
+class Bidder {
+ public:
+  Bidder(World& world, const AgentSpec& agent)
+      : world_(world), agent_(agent), inbox_(inbox_of(agent.id)), rng_(world.stream(agent.id)) {
+    Rng signal = rng_.derive("beliefs");
+    beliefs_ = beliefs_for(agent, world.scenario.market, signal);
+  }
+
+  void run() {
+    for (;;) {
+      const double next = tasks_.empty() ? std::numeric_limits<double>::infinity()
+                                         : tasks_.begin()->time;
+      std::optional<Message> message =
+          std::isinf(next) ? std::optional<Message>(inbox_.receive()) : inbox_.receive_until(next);
+      if (message) {
+        if (std::holds_alternative<Stop>(*message)) return;
+        handle(*message);
+        continue;
+      }
+      Task task = *tasks_.begin();
+      tasks_.erase(tasks_.begin());
+      Kernel::sleep_until(task.time);
+      perform(task);
+    }
+  }
+
+ private:
+  void schedule(double time, Task::Kind kind, RoundPtr round) {
+    tasks_.insert(Task{time, next_task_seq_++, kind, std::move(round)});
+  }
+
+  Beliefs current_beliefs() const {
+    Beliefs b = beliefs_;
+    b.utilization_base *= world_.market.demand;
+    b.power_price_krw_per_kwh *= world_.market.power_price;
+    return b;
+  }
+
+  const MarketPaths& paths_for(const CallSpec& call) {
+    auto it = paths_.find(call.id);
+    if (it == paths_.end()) {
+      // One set of paths per call, from a stream named after the call: the same whatever the
+      // order in which calls arrive.
+      Rng stream = rng_.derive("paths/" + call.id);
+      const int years = call.object.years;
+      it = paths_.emplace(call.id, draw_market_paths(beliefs_, world_.scenario.valuation.paths,
+                                                     years, stream))
+               .first;
+    }
+    return it->second;
+  }
+
+  MemberAssessment assess(const CallRound& round, const std::vector<std::string>& team_ids,
+                          bool with_effects) {
+    std::vector<const AgentSpec*> team;
+    std::size_t self = 0;
+    for (std::size_t i = 0; i < team_ids.size(); ++i) {
+      team.push_back(world_.scenario.find_agent(team_ids[i]));
+      if (team_ids[i] == agent_.id) self = i;
+    }
+    CallSpec call = *round.call;
+    call.object = world_.current_object(*round.call);
+    CallRound adjusted = round;
+    adjusted.call = &call;
+    return assess_member(adjusted, team, self, current_beliefs(), paths_for(*round.call), 0.0,
+                         with_effects, world_.options.assumptions);
+  }
+
+  void handle(const Message& message) {
+    if (const auto* announced = std::get_if<RoundAnnounced>(&message)) {
+      on_announced(announced->round);
+    } else if (const auto* invitation = std::get_if<Invitation>(&message)) {
+      on_invitation(*invitation);
+    } else if (const auto* release = std::get_if<Release>(&message)) {
+      committed_.erase(round_key(*release->round));
+    }
+    // Replies arriving outside a formation (none are expected) are ignored on purpose: a reply
+    // only has meaning inside the exchange that asked for it.
+  }
+
+  void on_announced(const RoundPtr& round) {
+    const CallSpec& call = *round->call;
+    const double opened = world_.time_of(round->schedule.announce);
+    switch (call.kind) {
+      case CallKind::spc_partner: {
+        const auto& leads = world_.leads_by_priority;
+        const auto it = std::find(leads.begin(), leads.end(), agent_.id);
+        if (it == leads.end()) return;
+        // Leads prepare in a fixed order (largest capital first), one hour apart, so that
+        // partners committed to an earlier lead are known to be taken.
+        const double slot = opened + seconds_per_day + 3600.0 * static_cast<double>(it - leads.begin());
+        schedule(slot, Task::Kind::form_consortium, round);
+        return;
+      }
+      case CallKind::procurement:
+        if (can_lead_bids(agent_.kind)) schedule(opened + seconds_per_day, Task::Kind::offer_supply, round);
+        return;
+      case CallKind::allocation:
+        if (agent_.kind == AgentKind::university)
+          schedule(world_.time_of(round->schedule.bid_deadline, bid_closing_hour - 1),
+                   Task::Kind::submit_bid, round);
+        return;
+    }
+  }
+
+  void perform(const Task& task) {
+    switch (task.kind) {
+      case Task::Kind::form_consortium: form_consortium(task.round); break;
+      case Task::Kind::submit_bid: submit_bid(task.round); break;
+      case Task::Kind::offer_supply: offer(task.round); break;
+    }
+  }
+
+  void on_invitation(const Invitation& invitation) {
+    const CallRound& round = *invitation.round;
+    const std::string key = round_key(round);
+    auto committed = committed_.find(key);
+    const bool busy = committed != committed_.end() && committed->second != invitation.lead;
+    const bool forming = forming_ == key;
+    nlohmann::ordered_json fields;
+    fields["call"] = round.call->id;
+    fields["round"] = round.round;
+    fields["lead"] = invitation.lead;
+    fields["confirmation"] = invitation.confirmation;
+    fields["team"] = strings_json(invitation.team);
+    if (busy || forming) {
+      fields["accepted"] = false;
+      fields["reason"] = busy ? "already in the consortium led by " + committed->second
+                              : std::string("leading its own consortium");
+      world_.emit("invitation_answered", agent_.id, fields);
+      Inbox<Message>(inbox_of(invitation.lead)).send(InvitationReply{agent_.id, false});
+      return;
+    }
+    const MemberAssessment assessment = assess(round, invitation.team, true);
+    fields["accepted"] = assessment.accepts();
+    fields["share"] = round_money(assessment.share);
+    fields["value_bn_krw"] = round_money(assessment.valuation.value());
+    fields["reason"] = assessment.accepts() ? std::string("better off inside") : assessment.refusal;
+    fields["obstacles"] = effects_json(main_obstacles(assessment.effects, 3));
+    world_.emit("invitation_answered", agent_.id, fields);
+    if (assessment.accepts()) {
+      committed_[key] = invitation.lead;
+    } else if (invitation.confirmation) {
+      committed_.erase(key);
+    }
+    Inbox<Message>(inbox_of(invitation.lead)).send(InvitationReply{agent_.id, assessment.accepts()});
+  }
+
+  /// Sends an invitation and waits for its reply, answering other invitations meanwhile.
+  bool invite(const RoundPtr& round, const std::vector<std::string>& team, const std::string& to,
+              bool confirmation) {
+    if (!confirmation) {
+      nlohmann::ordered_json fields;
+      fields["call"] = round->call->id;
+      fields["round"] = round->round;
+      fields["to"] = to;
+      fields["team"] = strings_json(team);
+      world_.emit("invitation_sent", agent_.id, fields);
+    }
+    Inbox<Message>(inbox_of(to)).send(Invitation{agent_.id, round, team, confirmation});
+    for (;;) {
+      Message message = inbox_.receive();
+      if (const auto* reply = std::get_if<InvitationReply>(&message); reply && reply->member == to)
+        return reply->accept;
+      if (std::holds_alternative<Stop>(message))
+        throw ModelError("stopped while waiting for a reply from " + to);
+      handle(message);
+    }
+  }
+
+  void form_consortium(const RoundPtr& round) {
+    const std::string key = round_key(*round);
+    auto committed = committed_.find(key);
+    if (committed != committed_.end()) {
+      nlohmann::ordered_json fields;
+      fields["call"] = round->call->id;
+      fields["round"] = round->round;
+      fields["decision"] = "in_consortium";
+      fields["reason"] = "member of the consortium led by " + committed->second;
+      world_.emit("bid_decision", agent_.id, fields);
+      return;
+    }
+    forming_ = key;
+    std::vector<std::string> team{agent_.id};
+    MemberAssessment current = assess(*round, team, false);
+    std::set<std::string> tried;
+    for (bool grew = true; grew;) {
+      grew = false;
+      std::vector<const AgentSpec*> members;
+      for (const auto& id : team) members.push_back(world_.scenario.find_agent(id));
+      const TeamProfile profile = make_team_profile(members);
+      for (const auto& candidate :
+           candidate_order(world_.scenario, world_.graph, agent_.id, profile.capabilities, team)) {
+        if (tried.count(candidate)) continue;
+        std::vector<std::string> proposal = team;
+        proposal.push_back(candidate);
+        const MemberAssessment with = assess(*round, proposal, false);
+        // Invite only partners that make the lead better off (or make the bid affordable).
+        const bool improves =
+            with.valuation.value() > current.valuation.value() ||
+            (!current.valuation.affordable() && with.valuation.affordable());
+        if (!improves) continue;
+        tried.insert(candidate);
+        if (invite(round, proposal, candidate, false)) {
+          team = std::move(proposal);
+          current = with;
+          grew = true;
+          break;  // capabilities changed: recompute who adds most
+        }
+      }
+    }
+    // Every member must still be better off with the final shares; those who are not withdraw,
+    // and the rest are asked again.
+    for (bool changed = team.size() > 1; changed;) {
+      changed = false;
+      for (std::size_t i = 1; i < team.size(); ++i) {
+        if (!invite(round, team, team[i], true)) {
+          nlohmann::ordered_json fields;
+          fields["call"] = round->call->id;
+          fields["round"] = round->round;
+          fields["lead"] = agent_.id;
+          world_.emit("member_withdrew", team[i], fields);
+          team.erase(team.begin() + static_cast<std::ptrdiff_t>(i));
+          changed = team.size() > 1;
+          break;
+        }
+      }
+    }
+    forming_.clear();
+    const MemberAssessment final_view = assess(*round, team, true);
+    std::vector<const AgentSpec*> members;
+    for (const auto& id : team) members.push_back(world_.scenario.find_agent(id));
+    const std::vector<double> shares = equity_split(members);
+    const TeamProfile profile = make_team_profile(members);
+
+    nlohmann::ordered_json decision;
+    decision["call"] = round->call->id;
+    decision["round"] = round->round;
+    decision["decision"] = final_view.accepts() ? "bid" : "no_bid";
+    decision["team"] = strings_json(team);
+    decision["value_bn_krw"] = round_money(final_view.valuation.value());
+    decision["certainty_equivalent_bn_krw"] = round_money(final_view.valuation.certainty_equivalent);
+    decision["expected_npv_bn_krw"] = round_money(final_view.valuation.expected_npv);
+    decision["npv_sd_bn_krw"] = round_money(final_view.valuation.npv_sd);
+    decision["control_cost_bn_krw"] = round_money(final_view.valuation.control_cost);
+    decision["bid_cost_bn_krw"] = round_money(final_view.valuation.bid_cost);
+    decision["strategic_value_bn_krw"] = round_money(final_view.valuation.strategic_value);
+    decision["equity_commitment_bn_krw"] = round_money(final_view.valuation.equity_commitment);
+    decision["capital_limit_bn_krw"] = round_money(final_view.valuation.capital_limit);
+    decision["reason"] = final_view.accepts() ? std::string("value positive for every member")
+                                              : final_view.refusal;
+    decision["effects"] = effects_json(final_view.effects);
+    world_.emit("bid_decision", agent_.id, decision);
+
+    if (!final_view.accepts()) {
+      for (std::size_t i = 1; i < team.size(); ++i)
+        Inbox<Message>(inbox_of(team[i])).send(Release{agent_.id, round});
+      if (team.size() > 1) {
+        nlohmann::ordered_json fields;
+        fields["call"] = round->call->id;
+        fields["round"] = round->round;
+        fields["members"] = strings_json(team);
+        world_.emit("consortium_dissolved", agent_.id, fields);
+      }
+      Inbox<Message>(board_inbox).send(NoBidNotice{round, agent_.id, final_view.effects});
+      return;
+    }
+    nlohmann::ordered_json formed;
+    formed["call"] = round->call->id;
+    formed["round"] = round->round;
+    formed["members"] = strings_json(team);
+    nlohmann::ordered_json share_list = nlohmann::ordered_json::array();
+    for (double s : shares) share_list.push_back(round_money(s));
+    formed["shares"] = share_list;
+    formed["cloud_providers"] = profile.cloud_providers;
+    world_.emit("consortium_formed", agent_.id, formed);
+    committed_[key] = agent_.id;
+    pending_bids_[key] = Bid{agent_.id, team, shares, profile.capabilities,
+                             profile.cloud_providers, 0.0, 0};
+    schedule(world_.time_of(round->schedule.bid_deadline, bid_closing_hour - 1),
+             Task::Kind::submit_bid, round);
+  }
+
+  void offer(const RoundPtr& round) {
+    CallSpec call = *round->call;
+    call.object = world_.current_object(*round->call);
+    CallRound adjusted = *round;
+    adjusted.call = &call;
+    Rng stream = rng_.derive("offer/" + round_key(*round));
+    const SupplyOffer supply = offer_supply(adjusted, agent_, stream);
+    nlohmann::ordered_json decision;
+    decision["call"] = round->call->id;
+    decision["round"] = round->round;
+    decision["decision"] = supply.bids ? "bid" : "no_bid";
+    decision["team"] = strings_json({agent_.id});
+    decision["price_bn_krw"] = round_money(supply.price_bn_krw);
+    decision["cost_bn_krw"] = round_money(supply.cost_bn_krw);
+    decision["reason"] = supply.bids ? std::string("price covers cost") : supply.reason;
+    world_.emit("bid_decision", agent_.id, decision);
+    if (!supply.bids) {
+      Inbox<Message>(board_inbox).send(NoBidNotice{round, agent_.id, {}});
+      return;
+    }
+    pending_bids_[round_key(*round)] =
+        Bid{agent_.id, {agent_.id}, {1.0}, agent_.capabilities,
+            agent_.capabilities.cloud_operations >= 0.5 ? 1 : 0, supply.price_bn_krw, 0};
+    schedule(world_.time_of(round->schedule.bid_deadline, bid_closing_hour - 1),
+             Task::Kind::submit_bid, round);
+  }
+
+  void submit_bid(const RoundPtr& round) {
+    const std::string key = round_key(*round);
+    Bid bid;
+    auto pending = pending_bids_.find(key);
+    if (pending != pending_bids_.end()) {
+      bid = pending->second;
+      pending_bids_.erase(pending);
+    } else {  // an application for GPU time (allocation calls)
+      bid = Bid{agent_.id, {agent_.id}, {1.0}, agent_.capabilities, 0, 0.0, 0};
+    }
+    nlohmann::ordered_json fields;
+    fields["call"] = round->call->id;
+    fields["round"] = round->round;
+    fields["members"] = strings_json(bid.members);
+    fields["price_bn_krw"] = round_money(bid.price_bn_krw);
+    world_.emit("bid_submitted", agent_.id, fields);
+    Inbox<Message>(board_inbox).send(BidSubmission{round, bid});
+  }
+
+  World& world_;
+  const AgentSpec& agent_;
+  Inbox<Message> inbox_;
+  Rng rng_;
+  Beliefs beliefs_;
+  std::set<Task> tasks_;
+  std::uint64_t next_task_seq_ = 0;
+  std::map<std::string, MarketPaths> paths_;
+  std::map<std::string, std::string> committed_;  ///< round key -> lead of the team joined
+  std::map<std::string, Bid> pending_bids_;
+  std::string forming_;  ///< round key of the consortium this agent is forming as lead
+};
+
+}  // namespace
+
+void run_bidder(World& world, const AgentSpec& agent) { Bidder(world, agent).run(); }
+
+}  // namespace tenderlab::detail

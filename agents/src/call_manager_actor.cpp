@@ -1,0 +1,246 @@
+// The government's side of one call: announces each round, waits for the board's result and
+// applies the procedure (re-announcement, negotiated award, new call with changed terms, adaptive
+// revision, cancellation). After an award it signs the contract and the SPC builds capacity.
+#include <algorithm>
+
+#include "tenderlab/agents/revision.hpp"
+#include "world.hpp"
+
+namespace tenderlab::detail {
+namespace {
+
+class CallManager {
+ public:
+  CallManager(World& world, const CallSpec& call)
+      : world_(world), call_(call), inbox_(manager_inbox(call.id)) {}
+
+  void run() {
+    auto round = std::make_shared<CallRound>();
+    round->call = &call_;
+    round->round = 1;
+    round->kind = RoundKind::initial;
+    round->terms = call_.terms;
+    round->schedule = call_.schedule;
+    round->min_valid_bids = call_.procedure.min_valid_bids;
+    std::size_t next_scripted = 0;
+    for (;;) {
+      announce(round);
+      RoundClosed closed = wait_for(round);
+      if (closed.result.outcome == RoundOutcome::awarded) {
+        contract(*round, closed.result.ranked[closed.result.winners.front()].bid);
+        return;
+      }
+      if (round->kind == RoundKind::reannouncement &&
+          call_.procedure.negotiate_after_failed_reannouncement && closed.result.valid_bids > 0) {
+        negotiate(*round, closed);
+        return;
+      }
+      RoundPtr next = next_round(*round, closed, next_scripted);
+      if (!next) return;
+      round = std::const_pointer_cast<CallRound>(next);
+    }
+  }
+
+ private:
+  void announce(const RoundPtr& round) {
+    Kernel::sleep_until(world_.time_of(round->schedule.announce));
+    nlohmann::ordered_json fields;
+    fields["call"] = call_.id;
+    fields["round"] = round->round;
+    fields["round_kind"] = to_string(round->kind);
+    fields["call_kind"] = to_string(call_.kind);
+    fields["title"] = call_.title;
+    fields["loi_deadline"] =
+        round->schedule.loi_deadline ? nlohmann::ordered_json(round->schedule.loi_deadline->iso())
+                                     : nlohmann::ordered_json(nullptr);
+    fields["bid_deadline"] = round->schedule.bid_deadline.iso();
+    fields["min_valid_bids"] = round->min_valid_bids;
+    fields["terms"] = terms_json(round->terms);
+    if (!round->revision_note.empty()) fields["revision"] = round->revision_note;
+    world_.emit("call_announced", call_.issuer, fields);
+    Inbox<Message>(board_inbox).send(RoundAnnounced{round});
+    for (const auto& agent : world_.scenario.agents)
+      if (is_private(agent.kind)) Inbox<Message>(inbox_of(agent.id)).send(RoundAnnounced{round});
+  }
+
+  RoundClosed wait_for(const RoundPtr& round) {
+    for (;;) {
+      Message message = inbox_.receive();
+      if (auto* closed = std::get_if<RoundClosed>(&message); closed && closed->round == round)
+        return std::move(*closed);
+      throw ModelError("call manager " + call_.id + " received an unexpected message");
+    }
+  }
+
+  void finish(const std::string& type, nlohmann::ordered_json fields) {
+    fields["call"] = call_.id;
+    world_.emit(type, call_.issuer, std::move(fields));
+  }
+
+  RoundPtr next_round(const CallRound& failed, const RoundClosed& closed,
+                      std::size_t& next_scripted) {
+    const double after = Kernel::now();
+    if (next_scripted < call_.procedure.rounds.size()) {
+      const RoundSpec& spec = call_.procedure.rounds[next_scripted++];
+      if (spec.kind == FailureAction::cancel) {
+        finish("call_cancelled", {{"reason", "the procedure cancels the call after round " +
+                                                 std::to_string(failed.round)}});
+        return nullptr;
+      }
+      if (spec.kind == FailureAction::negotiate) {
+        if (closed.result.valid_bids > 0) {
+          negotiate(failed, closed);
+          return nullptr;
+        }
+        return next_round(failed, closed, next_scripted);  // nobody to negotiate with
+      }
+      auto round = std::make_shared<CallRound>();
+      round->call = &call_;
+      round->round = failed.round + 1;
+      round->schedule = spec.schedule;
+      round->min_valid_bids = spec.min_valid_bids;
+      if (spec.kind == FailureAction::reannounce) {
+        round->kind = RoundKind::reannouncement;
+        round->terms = failed.terms;
+      } else {
+        round->kind = RoundKind::new_call;
+        round->terms = spec.terms ? *spec.terms : failed.terms;
+        round->revision_note = "new call with changed terms";
+      }
+      if (world_.time_of(round->schedule.announce) < after)
+        throw ModelError("round " + std::to_string(round->round) + " of " + call_.id +
+                         " would be announced before the previous round closed");
+      return round;
+    }
+    if (call_.adaptive.enabled && failed.round < call_.adaptive.max_rounds) {
+      std::vector<std::vector<TermEffect>> effects;
+      for (const auto& notice : closed.notices) effects.push_back(notice.effects);
+      const CallObject object = world_.current_object(call_);
+      const Revision revision =
+          revise_terms(object, failed.terms, effects, call_.adaptive.max_public_money_bn_krw);
+      if (!revision.revised) {
+        finish("call_closed", {{"reason", revision.reason}, {"awarded", false}});
+        return nullptr;
+      }
+      auto round = std::make_shared<CallRound>();
+      round->call = &call_;
+      round->round = failed.round + 1;
+      round->kind = RoundKind::adaptive_revision;
+      round->terms = revision.terms;
+      round->min_valid_bids = 1;
+      const Date today = world_.log.calendar().to_date(after);
+      round->schedule.announce = today.plus_days(call_.adaptive.gap_days);
+      round->schedule.bid_deadline = round->schedule.announce.plus_days(call_.adaptive.bid_window_days);
+      round->schedule.evaluation_days = call_.schedule.evaluation_days;
+      round->revision_note = revision.term + ": " + revision.before + " -> " + revision.after;
+      if (world_.scenario.horizon < round->schedule.bid_deadline) {
+        finish("call_closed", {{"reason", "the next revised round would close after the horizon"},
+                               {"awarded", false}});
+        return nullptr;
+      }
+      nlohmann::ordered_json fields;
+      fields["call"] = call_.id;
+      fields["next_round"] = round->round;
+      fields["term"] = revision.term;
+      fields["from"] = revision.before;
+      fields["to"] = revision.after;
+      fields["public_money_bn_krw"] = round_money(revision.public_money_bn_krw);
+      fields["reason"] = revision.reason;
+      world_.emit("terms_revised", call_.issuer, fields);
+      return round;
+    }
+    finish("call_closed", {{"reason", "no further round in the procedure"}, {"awarded", false}});
+    return nullptr;
+  }
+
+  void negotiate(const CallRound& round, const RoundClosed& closed) {
+    const Bid& bid = closed.result.ranked.front().bid;
+    nlohmann::ordered_json fields;
+    fields["call"] = call_.id;
+    fields["round"] = round.round;
+    fields["lead"] = bid.lead;
+    fields["members"] = strings_json(bid.members);
+    fields["reason"] = "failed re-announcement with a valid bid: negotiated contract";
+    world_.emit("negotiated_award", call_.issuer, fields);
+    contract(round, bid);
+  }
+
+  void contract(const CallRound& round, const Bid& bid) {
+    const CallObject object = world_.current_object(call_);
+    TeamProfile team;
+    team.capabilities = bid.capabilities;
+    team.cloud_providers = bid.cloud_providers;
+    const bool non_capital = round.terms.site != SiteRule::capital;
+    const Financing financing = project_financing(object, round.terms, team, non_capital);
+    const double signed_at = Kernel::now() + 30 * seconds_per_day;
+    if (signed_at > world_.kernel.horizon_time()) {
+      finish("call_closed", {{"reason", "awarded, but the contract would be signed after the horizon"},
+                             {"awarded", true}});
+      return;
+    }
+    Kernel::sleep_until(signed_at);
+    const bool spc = call_.kind == CallKind::spc_partner;
+    nlohmann::ordered_json fields;
+    fields["call"] = call_.id;
+    fields["round"] = round.round;
+    fields["lead"] = bid.lead;
+    fields["members"] = strings_json(bid.members);
+    fields["gpus"] = object.gpus;
+    fields["public_equity_bn_krw"] = round_money(spc ? financing.public_equity : 0.0);
+    fields["private_equity_bn_krw"] = round_money(spc ? financing.private_equity : 0.0);
+    fields["tax_credit_bn_krw"] = round_money(spc ? financing.tax_credit : 0.0);
+    fields["policy_loan_bn_krw"] = round_money(spc ? financing.policy_loan : 0.0);
+    fields["price_bn_krw"] = round_money(bid.price_bn_krw);
+    const double public_money =
+        spc ? financing.public_equity + financing.tax_credit : bid.price_bn_krw;
+    fields["public_money_bn_krw"] = round_money(public_money);
+    world_.emit("contract_signed", call_.issuer, fields);
+    world_.public_money_committed += public_money;
+
+    if (call_.kind == CallKind::allocation) return;  // GPU time, no new capacity
+    // Delivery: GPUs and building take build_years; a delay (grid connection, construction)
+    // adds a year with the probability the bidders priced in.
+    Rng rng = world_.stream("delivery/" + call_.id);
+    double delay_probability = world_.options.assumptions.delay_probability *
+                               (1 - 0.5 * bid.capabilities.sites_power);
+    if (!non_capital) delay_probability *= world_.options.assumptions.capital_site_delay_factor;
+    const bool delayed = rng.uniform() < delay_probability;
+    nlohmann::ordered_json ordered;
+    ordered["call"] = call_.id;
+    ordered["gpus"] = object.gpus;
+    ordered["capex_bn_krw"] = round_money(financing.gpu_capex + financing.building_capex);
+    world_.emit("gpus_ordered", bid.lead, ordered);
+    const int years = std::max(1, object.build_years) + (delayed ? 1 : 0);
+    const Date online = world_.log.calendar().to_date(Kernel::now());
+    const Date online_date = Date::from_ymd(online.year() + years, online.month(),
+                                            std::min(online.day(), 28u));
+    if (world_.scenario.horizon < online_date) return;  // beyond the horizon: not observed
+    Kernel::sleep_until(world_.time_of(online_date));
+    nlohmann::ordered_json capacity;
+    capacity["call"] = call_.id;
+    capacity["gpus"] = object.gpus;
+    capacity["mw"] = round_money(financing.site_mw);
+    capacity["site"] = non_capital ? "non_capital" : "capital";
+    capacity["delayed"] = delayed;
+    world_.emit("capacity_online", bid.lead, capacity);
+    world_.gpus_online += object.gpus;
+  }
+
+  World& world_;
+  const CallSpec& call_;
+  Inbox<Message> inbox_;
+};
+
+}  // namespace
+
+void run_call_manager(World& world, const CallSpec& call) {
+  CallManager(world, call).run();
+  // The last call to finish lets everybody else go home.
+  if (--world.open_calls == 0) {
+    Inbox<Message>(board_inbox).send(Stop{});
+    for (const auto& agent : world.scenario.agents)
+      if (is_private(agent.kind)) Inbox<Message>(inbox_of(agent.id)).send(Stop{});
+  }
+}
+
+}  // namespace tenderlab::detail

@@ -1,0 +1,86 @@
+#include "tenderlab/agents/consortium.hpp"
+
+#include <algorithm>
+
+#include "tenderlab/agents/tender_rules.hpp"
+
+namespace tenderlab {
+
+RelationshipGraph::RelationshipGraph(const Scenario& scenario) {
+  for (const auto& agent : scenario.agents) {
+    const auto vertex = boost::add_vertex(VertexData{agent.id}, graph_);
+    index_.emplace(agent.id, vertex);
+  }
+  for (const auto& rel : scenario.relationships) {
+    const auto from = index_.at(rel.from), to = index_.at(rel.to);
+    auto [edge, exists] = boost::edge(from, to, graph_);
+    if (exists) {
+      graph_[edge].strength = std::max(graph_[edge].strength, rel.strength);
+    } else {
+      boost::add_edge(from, to, EdgeData{rel.strength}, graph_);
+    }
+  }
+}
+
+double RelationshipGraph::strength(const std::string& a, const std::string& b) const {
+  auto ia = index_.find(a), ib = index_.find(b);
+  if (ia == index_.end() || ib == index_.end()) return 0;
+  auto [edge, exists] = boost::edge(ia->second, ib->second, graph_);
+  return exists ? graph_[edge].strength : 0.0;
+}
+
+std::vector<std::pair<std::string, double>> RelationshipGraph::neighbours(
+    const std::string& id) const {
+  std::vector<std::pair<std::string, double>> result;
+  auto it = index_.find(id);
+  if (it == index_.end()) return result;
+  for (auto [e, end] = boost::out_edges(it->second, graph_); e != end; ++e)
+    result.emplace_back(graph_[boost::target(*e, graph_)].id, graph_[*e].strength);
+  std::sort(result.begin(), result.end());
+  return result;
+}
+
+double complementarity(const Capabilities& team, const Capabilities& candidate, double tie) {
+  Capabilities gain;
+  gain.cloud_operations = std::max(0.0, candidate.cloud_operations - team.cloud_operations);
+  gain.sites_power = std::max(0.0, candidate.sites_power - team.sites_power);
+  gain.construction = std::max(0.0, candidate.construction - team.construction);
+  gain.academia = std::max(0.0, candidate.academia - team.academia);
+  gain.local_government = std::max(0.0, candidate.local_government - team.local_government);
+  gain.chips = std::max(0.0, candidate.chips - team.chips);
+  return tie * technical_score(gain);
+}
+
+std::vector<std::string> candidate_order(const Scenario& scenario, const RelationshipGraph& graph,
+                                         const std::string& lead, const Capabilities& team,
+                                         const std::vector<std::string>& unavailable) {
+  std::vector<std::pair<double, std::string>> ranked;
+  for (const auto& [id, tie] : graph.neighbours(lead)) {
+    if (std::find(unavailable.begin(), unavailable.end(), id) != unavailable.end()) continue;
+    const AgentSpec* agent = scenario.find_agent(id);
+    if (!agent || !is_private(agent->kind)) continue;
+    const double gain = complementarity(team, agent->capabilities, tie);
+    if (gain > 0) ranked.emplace_back(-gain, id);
+  }
+  std::sort(ranked.begin(), ranked.end());
+  std::vector<std::string> order;
+  for (auto& [gain, id] : ranked) order.push_back(id);
+  return order;
+}
+
+std::vector<double> equity_split(const std::vector<const AgentSpec*>& members) {
+  std::vector<double> weights;
+  double total = 0;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const Capabilities& c = members[i]->capabilities;
+    double weight = 1 + c.cloud_operations + c.sites_power + c.construction + c.academia +
+                    c.local_government + c.chips;
+    if (i == 0) weight *= 2;
+    weights.push_back(weight);
+    total += weight;
+  }
+  for (double& w : weights) w /= total;
+  return weights;
+}
+
+}  // namespace tenderlab

@@ -1,0 +1,75 @@
+#include "tenderlab/agents/participation.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "tenderlab/agents/consortium.hpp"
+
+namespace tenderlab {
+
+namespace {
+std::string money(double bn) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.1f bn KRW", bn);
+  return buffer;
+}
+}  // namespace
+
+MemberAssessment assess_member(const CallRound& round, const std::vector<const AgentSpec*>& team,
+                               std::size_t member, const Beliefs& beliefs,
+                               const MarketPaths& paths, double outside_option, bool with_effects,
+                               const ProjectAssumptions& assumptions) {
+  MemberAssessment assessment;
+  const std::vector<double> shares = equity_split(team);
+  assessment.share = shares.at(member);
+  const TeamProfile profile = make_team_profile(team);
+  const MemberView view{team[member], beliefs, assessment.share};
+  assessment.valuation =
+      value_terms(round.call->object, round.terms, profile, view, paths, assumptions);
+  if (with_effects)
+    assessment.effects =
+        attribute_terms(round.call->object, round.terms, profile, view, paths, assumptions);
+  if (!assessment.valuation.affordable()) {
+    assessment.refusal = "equity commitment " + money(assessment.valuation.equity_commitment) +
+                         " exceeds its limit " + money(assessment.valuation.capital_limit);
+  } else if (assessment.valuation.value() <= outside_option) {
+    assessment.refusal = "value " + money(assessment.valuation.value()) +
+                         (outside_option > 0 ? " below its outside option " + money(outside_option)
+                                             : std::string(" not positive"));
+  }
+  return assessment;
+}
+
+Beliefs beliefs_for(const AgentSpec& agent, const Beliefs& market, Rng& rng) {
+  Beliefs beliefs = agent.beliefs ? *agent.beliefs : market;
+  // The private signal is always drawn, so adding noise to one agent never shifts another's.
+  const double signal = rng.normal();
+  beliefs.demand_growth += beliefs.belief_noise * signal;
+  return beliefs;
+}
+
+SupplyOffer offer_supply(const CallRound& round, const AgentSpec& agent, Rng& rng) {
+  SupplyOffer offer;
+  const CallObject& object = round.call->object;
+  const double gpus = static_cast<double>(object.gpus);
+  // Cost of the lot: hardware at market price, integration by the supplier's operations, and a
+  // margin for the supplier's capital cost over the contract.
+  const double integration = 0.08 * (1.2 - agent.capabilities.cloud_operations);
+  const double noise = 1 + 0.03 * rng.normal();
+  offer.cost_bn_krw = gpus * object.gpu_price_bn_krw * (1 + integration) * noise;
+  offer.price_bn_krw = offer.cost_bn_krw * (1 + agent.hurdle_rate);
+  if (agent.capabilities.cloud_operations < round.call->eligibility.min_cloud_operations) {
+    offer.reason = "not eligible: operating experience below the minimum";
+  } else if (round.terms.ceiling_price_bn_krw &&
+             *round.terms.ceiling_price_bn_krw < offer.cost_bn_krw + agent.bid_cost_bn_krw) {
+    offer.reason = "ceiling price " + money(*round.terms.ceiling_price_bn_krw) +
+                   " below its cost " + money(offer.cost_bn_krw);
+  } else {
+    offer.bids = true;
+    if (round.terms.ceiling_price_bn_krw)
+      offer.price_bn_krw = std::min(offer.price_bn_krw, *round.terms.ceiling_price_bn_krw);
+  }
+  return offer;
+}
+
+}  // namespace tenderlab

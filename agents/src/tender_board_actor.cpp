@@ -1,0 +1,153 @@
+// The tender board: receives bids until the deadline, opens them, applies the call's procedure
+// rule (decide_round) and reports the outcome to the call's manager.
+#include <limits>
+#include <map>
+#include <set>
+
+#include "world.hpp"
+
+namespace tenderlab::detail {
+namespace {
+
+struct OpenRound {
+  RoundPtr round;
+  std::vector<Bid> bids;
+  std::vector<NoBidNotice> notices;
+};
+
+nlohmann::ordered_json obstacles_by_agent(const std::vector<NoBidNotice>& notices) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& notice : notices) {
+    nlohmann::ordered_json entry;
+    entry["agent"] = notice.agent;
+    entry["obstacles"] = effects_json(main_obstacles(notice.effects, 3));
+    out.push_back(entry);
+  }
+  return out;
+}
+
+class TenderBoard {
+ public:
+  explicit TenderBoard(World& world) : world_(world), inbox_(board_inbox) {}
+
+  void run() {
+    for (;;) {
+      const double next = closings_.empty() ? std::numeric_limits<double>::infinity()
+                                            : closings_.begin()->first;
+      std::optional<Message> message = std::isinf(next) ? std::optional<Message>(inbox_.receive())
+                                                        : inbox_.receive_until(next);
+      if (message) {
+        if (std::holds_alternative<Stop>(*message)) return;
+        handle(std::move(*message));
+        continue;
+      }
+      auto closing = closings_.begin();
+      const std::string key = closing->second;
+      Kernel::sleep_until(closing->first);
+      closings_.erase(closing);
+      if (auto award = awards_.find(key); award != awards_.end()) {
+        announce_award(std::move(award->second));
+        awards_.erase(award);
+      } else {
+        close(key);
+      }
+    }
+  }
+
+ private:
+  static std::string key_of(const CallRound& round) {
+    return round.call->id + "#" + std::to_string(round.round);
+  }
+
+  void handle(Message message) {
+    if (auto* announced = std::get_if<RoundAnnounced>(&message)) {
+      const std::string key = key_of(*announced->round);
+      open_[key] = OpenRound{announced->round, {}, {}};
+      const double close_at = world_.time_of(announced->round->schedule.bid_deadline, bid_closing_hour);
+      closings_.emplace(close_at, key);
+    } else if (auto* submission = std::get_if<BidSubmission>(&message)) {
+      auto it = open_.find(key_of(*submission->round));
+      if (it == open_.end()) throw ModelError("bid for a round that is not open");
+      submission->bid.submission_seq = next_submission_++;
+      it->second.bids.push_back(std::move(submission->bid));
+    } else if (auto* notice = std::get_if<NoBidNotice>(&message)) {
+      auto it = open_.find(key_of(*notice->round));
+      if (it != open_.end()) it->second.notices.push_back(std::move(*notice));
+    }
+  }
+
+  void close(const std::string& key) {
+    OpenRound open = std::move(open_.at(key));
+    open_.erase(key);
+    const CallRound& round = *open.round;
+    RoundResult result = decide_round(round, open.bids);
+
+    nlohmann::ordered_json opened;
+    opened["call"] = round.call->id;
+    opened["round"] = round.round;
+    opened["received"] = open.bids.size();
+    opened["valid"] = result.valid_bids;
+    nlohmann::ordered_json bids = nlohmann::ordered_json::array();
+    for (const auto& scored : result.ranked) {
+      nlohmann::ordered_json entry;
+      entry["lead"] = scored.bid.lead;
+      entry["members"] = strings_json(scored.bid.members);
+      entry["technical_score"] = round_money(scored.technical_score);
+      entry["price_score"] = round_money(scored.price_score);
+      entry["total_score"] = round_money(scored.total_score);
+      entry["valid"] = scored.valid;
+      if (!scored.valid) entry["invalid_reason"] = scored.invalid_reason;
+      bids.push_back(entry);
+    }
+    opened["bids"] = bids;
+    world_.emit("bids_opened", "tender-board", opened);
+
+    if (result.outcome == RoundOutcome::failed) {
+      nlohmann::ordered_json failed;
+      failed["call"] = round.call->id;
+      failed["round"] = round.round;
+      failed["valid_bids"] = result.valid_bids;
+      failed["required"] = round.min_valid_bids;
+      failed["reason"] = result.reason;
+      failed["stayed_away"] = obstacles_by_agent(open.notices);
+      world_.emit("round_failed", "tender-board", failed);
+      Inbox<Message>(manager_inbox(round.call->id))
+          .send(RoundClosed{open.round, std::move(result), std::move(open.notices)});
+      return;
+    }
+    // Evaluation takes time: the award is announced after the evaluation period, while other
+    // rounds keep closing on their own dates.
+    closings_.emplace(Kernel::now() + round.schedule.evaluation_days * seconds_per_day, key);
+    awards_.emplace(key, RoundClosed{open.round, std::move(result), std::move(open.notices)});
+  }
+
+  void announce_award(RoundClosed closed) {
+    const CallRound& round = *closed.round;
+    const RoundResult& result = closed.result;
+    {
+      nlohmann::ordered_json awarded;
+      awarded["call"] = round.call->id;
+      awarded["round"] = round.round;
+      nlohmann::ordered_json winners = nlohmann::ordered_json::array();
+      for (std::size_t index : result.winners) winners.push_back(result.ranked[index].bid.lead);
+      awarded["winners"] = winners;
+      awarded["valid_bids"] = result.valid_bids;
+      awarded["reason"] = result.reason;
+      world_.emit("round_awarded", "tender-board", awarded);
+    }
+    Inbox<Message>(manager_inbox(round.call->id)).send(std::move(closed));
+  }
+
+  World& world_;
+  Inbox<Message> inbox_;
+  std::map<std::string, OpenRound> open_;
+  std::multimap<double, std::string> closings_;  ///< closings and awards due, by time
+  std::map<std::string, RoundClosed> awards_;     ///< evaluated rounds waiting to be announced
+  std::uint64_t next_submission_ = 0;
+};
+
+}  // namespace
+
+void run_tender_board(World& world) { TenderBoard(world).run(); }
+
+}  // namespace tenderlab::detail

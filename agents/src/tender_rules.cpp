@@ -1,0 +1,97 @@
+#include "tenderlab/agents/tender_rules.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace tenderlab {
+
+const char* to_string(RoundKind kind) {
+  switch (kind) {
+    case RoundKind::initial: return "initial";
+    case RoundKind::reannouncement: return "reannouncement";
+    case RoundKind::new_call: return "new_call";
+    case RoundKind::adaptive_revision: return "adaptive_revision";
+  }
+  return "?";
+}
+
+const char* to_string(RoundOutcome outcome) {
+  switch (outcome) {
+    case RoundOutcome::awarded: return "awarded";
+    case RoundOutcome::failed: return "failed";
+    case RoundOutcome::negotiated: return "negotiated";
+    case RoundOutcome::cancelled: return "cancelled";
+  }
+  return "?";
+}
+
+double technical_score(const Capabilities& c) {
+  // Operations and power weigh most: they decide whether the centre runs at all.
+  return 100.0 * (0.30 * c.cloud_operations + 0.25 * c.sites_power + 0.15 * c.construction +
+                  0.10 * c.academia + 0.10 * c.local_government + 0.10 * c.chips);
+}
+
+std::vector<ScoredBid> score_bids(const CallRound& round, const std::vector<Bid>& bids) {
+  const CallSpec& call = *round.call;
+  std::vector<ScoredBid> scored;
+  double lowest_price = std::numeric_limits<double>::infinity();
+  for (const auto& bid : bids)
+    if (bid.price_bn_krw > 0) lowest_price = std::min(lowest_price, bid.price_bn_krw);
+  for (const auto& bid : bids) {
+    ScoredBid s;
+    s.bid = bid;
+    s.technical_score = technical_score(bid.capabilities);
+    s.price_score = bid.price_bn_krw > 0 ? 100.0 * lowest_price / bid.price_bn_krw : 100.0;
+    s.total_score = call.evaluation.technical_weight * s.technical_score +
+                    call.evaluation.price_weight * s.price_score;
+    if (bid.cloud_providers >= 2) s.total_score += round.terms.multi_csp_bonus;
+    s.valid = true;
+    if (round.terms.ceiling_price_bn_krw && bid.price_bn_krw > *round.terms.ceiling_price_bn_krw) {
+      s.valid = false;
+      s.invalid_reason = "price above the ceiling";
+    } else if (bid.capabilities.sites_power < call.eligibility.min_mw_secured) {
+      s.valid = false;
+      s.invalid_reason = "not eligible: sites and power below the minimum";
+    } else if (bid.capabilities.cloud_operations < call.eligibility.min_cloud_operations) {
+      s.valid = false;
+      s.invalid_reason = "not eligible: operating experience below the minimum";
+    } else if (s.total_score < call.evaluation.pass_mark) {
+      s.valid = false;
+      s.invalid_reason = "score below the pass mark";
+    }
+    scored.push_back(std::move(s));
+  }
+  return scored;
+}
+
+RoundResult decide_round(const CallRound& round, const std::vector<Bid>& bids) {
+  RoundResult result;
+  result.ranked = score_bids(round, bids);
+  std::stable_sort(result.ranked.begin(), result.ranked.end(),
+                   [](const ScoredBid& a, const ScoredBid& b) {
+                     if (a.valid != b.valid) return a.valid;
+                     if (a.total_score != b.total_score) return a.total_score > b.total_score;
+                     if (a.bid.price_bn_krw != b.bid.price_bn_krw)
+                       return a.bid.price_bn_krw < b.bid.price_bn_krw;
+                     return a.bid.submission_seq < b.bid.submission_seq;
+                   });
+  for (const auto& s : result.ranked) result.valid_bids += s.valid ? 1 : 0;
+  const int received = static_cast<int>(bids.size());
+  if (result.valid_bids < round.min_valid_bids) {
+    result.outcome = RoundOutcome::failed;
+    result.reason = std::to_string(result.valid_bids) + " valid bid" +
+                    (result.valid_bids == 1 ? "" : "s") + " of " + std::to_string(received) +
+                    " received; " + std::to_string(round.min_valid_bids) + " required";
+    return result;
+  }
+  const auto winners = std::min<std::size_t>(static_cast<std::size_t>(round.call->winners),
+                                             static_cast<std::size_t>(result.valid_bids));
+  for (std::size_t i = 0; i < winners; ++i) result.winners.push_back(i);
+  result.outcome = RoundOutcome::awarded;
+  result.reason = std::to_string(result.valid_bids) + " valid bid" +
+                  (result.valid_bids == 1 ? "" : "s") + "; best score " +
+                  std::to_string(static_cast<int>(result.ranked.front().total_score + 0.5));
+  return result;
+}
+
+}  // namespace tenderlab

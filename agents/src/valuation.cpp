@@ -1,0 +1,329 @@
+#include "tenderlab/agents/valuation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "tenderlab/engine/input_error.hpp"
+
+namespace tenderlab {
+
+MarketPaths draw_market_paths(const Beliefs& beliefs, int paths, int years, Rng& rng) {
+  if (paths < 1 || years < 1) throw ModelError("draw_market_paths: need at least one path and year");
+  MarketPaths out;
+  out.paths = paths;
+  out.years = years;
+  const auto cells = static_cast<std::size_t>(paths) * static_cast<std::size_t>(years);
+  out.demand.resize(cells);
+  out.power.resize(cells);
+  out.price.resize(cells);
+  out.delay_uniform.resize(static_cast<std::size_t>(paths));
+  const double g = beliefs.demand_growth, s = beliefs.demand_volatility;
+  const double sp = beliefs.power_price_volatility;
+  // Draw order is fixed (path by path, year by year, demand then power then price) so a path's
+  // numbers never depend on how many paths are drawn after it.
+  for (int p = 0; p < paths; ++p) {
+    double log_demand = 0, log_power = 0;
+    for (int y = 0; y < years; ++y) {
+      const auto cell = static_cast<std::size_t>(p) * static_cast<std::size_t>(years) +
+                        static_cast<std::size_t>(y);
+      if (y > 0) log_demand += std::log1p(g) - 0.5 * s * s + s * rng.normal();
+      if (y > 0) log_power += -0.5 * sp * sp + sp * rng.normal();
+      out.demand[cell] = std::exp(log_demand);
+      out.power[cell] = std::exp(log_power);
+      out.price[cell] = rng.normal();  // standardised; scaled by the assumptions' price noise
+    }
+    out.delay_uniform[static_cast<std::size_t>(p)] = rng.uniform();
+  }
+  return out;
+}
+
+TeamProfile make_team_profile(const std::vector<const AgentSpec*>& members) {
+  TeamProfile team;
+  for (const AgentSpec* agent : members) {
+    const Capabilities& c = agent->capabilities;
+    Capabilities& t = team.capabilities;
+    t.cloud_operations = std::max(t.cloud_operations, c.cloud_operations);
+    t.sites_power = std::max(t.sites_power, c.sites_power);
+    t.construction = std::max(t.construction, c.construction);
+    t.academia = std::max(t.academia, c.academia);
+    t.local_government = std::max(t.local_government, c.local_government);
+    t.chips = std::max(t.chips, c.chips);
+    if (c.cloud_operations >= 0.5) ++team.cloud_providers;
+  }
+  return team;
+}
+
+double certainty_equivalent(const std::vector<double>& outcomes, double a) {
+  if (outcomes.empty()) throw ModelError("certainty_equivalent: no outcomes");
+  const double n = static_cast<double>(outcomes.size());
+  if (a <= 0) return std::accumulate(outcomes.begin(), outcomes.end(), 0.0) / n;
+  // -ln(mean(exp(-a x)))/a, shifted by the worst outcome so exp never overflows.
+  const double worst = *std::min_element(outcomes.begin(), outcomes.end());
+  double sum = 0;
+  for (double x : outcomes) sum += std::exp(-a * (x - worst));
+  return worst - std::log(sum / n) / a;
+}
+
+namespace {
+
+double annuity_payment(double principal, double rate, int years) {
+  if (principal <= 0 || years <= 0) return 0;
+  if (rate <= 0) return principal / years;
+  return principal * rate / (1 - std::pow(1 + rate, -years));
+}
+
+/// The private side's yearly cash flows on one path, for one site choice (bn KRW, year 0 =
+/// award). Documented step by step in docs/model/valuation.md.
+struct Project {
+  int total_years = 0;
+  double gpu_capex = 0;
+  double building_capex = 0;
+  double equity = 0;
+  double public_equity = 0;
+  double policy_debt = 0;
+  double market_debt = 0;
+};
+
+Project size_project(const CallObject& object, const Terms& terms, const TeamProfile& team,
+                     bool non_capital, const ProjectAssumptions&) {
+  Project project;
+  project.total_years = object.build_years + object.years;
+  const double gpus = static_cast<double>(object.gpus);
+  project.gpu_capex = gpus * object.gpu_price_bn_krw;
+  const double site_mw = gpus * object.kw_per_gpu * object.pue / 1000.0;
+  double build_cost = site_mw * object.build_cost_bn_krw_per_mw;
+  build_cost *= 1 - 0.15 * team.capabilities.construction;
+  if (non_capital) build_cost *= 1 - 0.10 * team.capabilities.local_government;
+  project.building_capex = build_cost;
+  const double capex = project.gpu_capex + project.building_capex;
+  project.equity = terms.paid_in_capital_bn_krw > 0 ? std::min(terms.paid_in_capital_bn_krw, capex)
+                                                    : capex;
+  project.public_equity = project.equity * terms.public_equity_share;
+  const double debt = capex - project.equity;
+  project.policy_debt = std::min(debt, terms.policy_loan.share_of_capex * capex);
+  project.market_debt = debt - project.policy_debt;
+  return project;
+}
+
+/// Private-side cash flows per year on one path.
+void private_cash_flows(const CallObject& object, const Terms& terms, const TeamProfile& team,
+                        const MemberView& member, const MarketPaths& paths, int path,
+                        bool non_capital, const Project& project, const ProjectAssumptions& a,
+                        std::vector<double>& flows) {
+  const Beliefs& b = member.beliefs;
+  const AgentSpec& agent = *member.agent;
+  const int total = project.total_years;
+  flows.assign(static_cast<std::size_t>(total) + 1, 0.0);
+  const double gpus = static_cast<double>(object.gpus);
+  const double s = terms.public_equity_share;
+
+  // Delay risk: congestion in the capital region, less for a team with secured power.
+  double delay_probability = a.delay_probability * (1 - 0.5 * team.capabilities.sites_power);
+  if (!non_capital) delay_probability *= a.capital_site_delay_factor;
+  const bool delayed = paths.delay_uniform[static_cast<std::size_t>(path)] <
+                       std::min(1.0, delay_probability);
+
+  // Revenue factors that do not change over time.
+  double revenue_factor = 1 - object.public_use_share * object.public_use_discount;
+  const double npu_penalty = agent.npu_penalty * (1 - 0.5 * team.capabilities.chips);
+  revenue_factor *= 1 - terms.domestic_chip_share * npu_penalty;
+  const double operations_factor = 0.8 + 0.4 * team.capabilities.cloud_operations;
+  const double demand_factor = non_capital ? 1 - agent.remote_demand_discount : 1.0;
+  const double power_factor = non_capital ? 1 - a.non_capital_power_discount : 1.0;
+  const double capex = project.gpu_capex + project.building_capex;
+
+  // Operating cash flow of the SPC by year.
+  std::vector<double> operating(static_cast<std::size_t>(total) + 1, 0.0);
+  double lost_margin = 0;
+  for (int op = 0; op < object.years; ++op) {
+    const int year = object.build_years + op;
+    const int path_year = std::min(op, paths.years - 1);
+    const double demand = paths.at(paths.demand, path, path_year);
+    const double utilization = std::min(
+        b.utilization_cap, b.utilization_base * operations_factor * demand_factor * demand);
+    const double price = b.gpu_hour_price_krw * std::pow(1 - b.price_decline, op) *
+                         std::exp(a.price_noise * paths.at(paths.price, path, path_year));
+    const double revenue = gpus * 8760.0 * utilization * price * revenue_factor / 1e9;
+    const double load = a.idle_power_share + (1 - a.idle_power_share) * utilization;
+    const double power = gpus * object.kw_per_gpu * object.pue * 8760.0 * load *
+                         b.power_price_krw_per_kwh * paths.at(paths.power, path, path_year) *
+                         power_factor / 1e9;
+    const double margin = revenue - power - a.om_share_of_capex * capex;
+    if (delayed && op == 0) {
+      lost_margin = std::max(0.0, margin);
+      operating[static_cast<std::size_t>(year)] -= a.om_share_of_capex * capex;  // idle site
+    } else {
+      operating[static_cast<std::size_t>(year)] += margin;
+    }
+  }
+  // Without a waiver, the private side can claim part of a delay's lost margin as damages.
+  if (delayed && !terms.damages_waiver)
+    operating[static_cast<std::size_t>(object.build_years)] += a.delay_damages_share * lost_margin;
+  // Investment tax credit, received when operations start.
+  operating[static_cast<std::size_t>(std::min(object.build_years, total))] +=
+      terms.tax_credit * capex;
+  // Debt service from the first operating year.
+  const int policy_years = terms.policy_loan.years > 0 ? terms.policy_loan.years : a.debt_years;
+  const double policy_payment =
+      annuity_payment(project.policy_debt, terms.policy_loan.rate, policy_years);
+  const double market_payment = annuity_payment(project.market_debt, a.market_debt_rate, a.debt_years);
+  double policy_left = project.policy_debt, market_left = project.market_debt;
+  for (int year = object.build_years; year < total; ++year) {
+    double service = 0;
+    if (policy_left > 1e-12) {
+      const double interest = policy_left * terms.policy_loan.rate;
+      const double paid = std::min(policy_payment, policy_left + interest);
+      policy_left -= paid - interest;
+      service += paid;
+    }
+    if (market_left > 1e-12) {
+      const double interest = market_left * a.market_debt_rate;
+      const double paid = std::min(market_payment, market_left + interest);
+      market_left -= paid - interest;
+      service += paid;
+    }
+    operating[static_cast<std::size_t>(year)] -= service;
+  }
+  // Residual value at the end, net of debt still owed.
+  operating[static_cast<std::size_t>(total)] += a.building_residual_share * project.building_capex +
+                                                a.gpu_residual_share * project.gpu_capex -
+                                                std::max(0.0, policy_left) -
+                                                std::max(0.0, market_left);
+
+  // Split between public and private shareholders, year by year.
+  const double private_equity = project.equity - project.public_equity;
+  const int paid_in_years = std::max(1, terms.paid_in_years);
+  double public_received = 0;   // compounded at the buy-back rate
+  double public_unrepaid = project.public_equity;  // for preferred shares
+  const double rb = terms.buy_back.return_rate;
+  for (int year = 0; year <= total; ++year) {
+    const auto y = static_cast<std::size_t>(year);
+    public_received *= 1 + rb;
+    if (year < paid_in_years) {
+      flows[y] -= private_equity / paid_in_years;
+      public_received -= project.public_equity / paid_in_years;
+    }
+    const double cash = operating[y];
+    if (cash < 0) {
+      // A shortfall: shareholders cover it; with loss-bearing and joint guarantees, the private
+      // side covers the public side's part too.
+      const double private_part = terms.loss_bearing ? 1.0 : 1 - s;
+      flows[y] += cash * private_part;
+      public_received += cash * (1 - private_part);
+    } else {
+      double to_public = 0, rest = cash;
+      if (terms.public_preferred && public_unrepaid > 0) {
+        to_public = std::min(rest, public_unrepaid);
+        public_unrepaid -= to_public;
+        rest -= to_public;
+      }
+      to_public += rest * s;
+      flows[y] += cash - to_public;
+      public_received += to_public;
+    }
+  }
+  // Buy-back at the end: the public side sells its stake to the private side at principal plus
+  // return whenever what it got back falls short of that, so it is exercised on bad paths only.
+  // public_received is the public side's net cash compounded at the buy-back rate, so it is
+  // negative exactly when the public side got back less than principal plus return.
+  if (terms.buy_back.enabled)
+    flows[static_cast<std::size_t>(total)] -= std::max(0.0, -public_received);
+}
+
+Valuation value_for_site(const CallObject& object, const Terms& terms, const TeamProfile& team,
+                         const MemberView& member, const MarketPaths& paths, bool non_capital,
+                         const ProjectAssumptions& assumptions) {
+  const AgentSpec& agent = *member.agent;
+  const Project project = size_project(object, terms, team, non_capital, assumptions);
+  std::vector<double> npvs(static_cast<std::size_t>(paths.paths));
+  std::vector<double> flows;
+  for (int p = 0; p < paths.paths; ++p) {
+    private_cash_flows(object, terms, team, member, paths, p, non_capital, project, assumptions,
+                       flows);
+    double npv = 0, discount = 1;
+    for (double flow : flows) {
+      npv += member.share * flow * discount;
+      discount /= 1 + agent.hurdle_rate;
+    }
+    npvs[static_cast<std::size_t>(p)] = npv;
+  }
+  Valuation v;
+  const double n = static_cast<double>(npvs.size());
+  v.expected_npv = std::accumulate(npvs.begin(), npvs.end(), 0.0) / n;
+  double ss = 0;
+  for (double x : npvs) ss += (x - v.expected_npv) * (x - v.expected_npv);
+  v.npv_sd = npvs.size() > 1 ? std::sqrt(ss / (n - 1)) : 0.0;
+  const double absolute_risk_aversion =
+      agent.capital_bn_krw > 0 ? agent.risk_aversion / agent.capital_bn_krw : 0.0;
+  v.certainty_equivalent = certainty_equivalent(npvs, absolute_risk_aversion);
+  v.equity_commitment = member.share * (project.equity - project.public_equity);
+  v.capital_limit = agent.max_commitment * agent.capital_bn_krw;
+  // A state majority brings loss of management control and the risk of being designated a
+  // public institution, which the member prices as a share of the equity it puts in.
+  v.control_cost = terms.public_equity_share > 0.5 ? agent.control_aversion * v.equity_commitment
+                                                   : 0.0;
+  v.bid_cost = agent.bid_cost_bn_krw * member.share;
+  v.strategic_value = agent.strategic_value_bn_krw;
+  return v;
+}
+
+}  // namespace
+
+Financing project_financing(const CallObject& object, const Terms& terms, const TeamProfile& team,
+                            bool non_capital) {
+  const Project project = size_project(object, terms, team, non_capital, ProjectAssumptions{});
+  Financing f;
+  f.gpu_capex = project.gpu_capex;
+  f.building_capex = project.building_capex;
+  f.equity = project.equity;
+  f.public_equity = project.public_equity;
+  f.private_equity = project.equity - project.public_equity;
+  f.policy_loan = project.policy_debt;
+  f.market_debt = project.market_debt;
+  f.tax_credit = terms.tax_credit * (project.gpu_capex + project.building_capex);
+  f.site_mw = static_cast<double>(object.gpus) * object.kw_per_gpu * object.pue / 1000.0;
+  return f;
+}
+
+Valuation value_terms(const CallObject& object, const Terms& terms, const TeamProfile& team,
+                      const MemberView& member, const MarketPaths& paths,
+                      const ProjectAssumptions& assumptions) {
+  if (!member.agent) throw ModelError("value_terms: member without agent");
+  if (!(member.share > 0 && member.share <= 1))
+    throw ModelError("value_terms: member share outside (0, 1]");
+  switch (terms.site) {
+    case SiteRule::capital:
+      return value_for_site(object, terms, team, member, paths, false, assumptions);
+    case SiteRule::non_capital:
+      return value_for_site(object, terms, team, member, paths, true, assumptions);
+    case SiteRule::any: break;
+  }
+  Valuation capital = value_for_site(object, terms, team, member, paths, false, assumptions);
+  Valuation remote = value_for_site(object, terms, team, member, paths, true, assumptions);
+  return capital.value() >= remote.value() ? capital : remote;
+}
+
+std::vector<TermEffect> attribute_terms(const CallObject& object, const Terms& terms,
+                                        const TeamProfile& team, const MemberView& member,
+                                        const MarketPaths& paths,
+                                        const ProjectAssumptions& assumptions) {
+  const double base = value_terms(object, terms, team, member, paths, assumptions).value();
+  std::vector<TermEffect> effects;
+  for (const auto& name : term_names()) {
+    const Terms without = neutralise(terms, name);
+    const double other = value_terms(object, without, team, member, paths, assumptions).value();
+    effects.push_back({name, base - other});
+  }
+  return effects;
+}
+
+std::vector<TermEffect> main_obstacles(std::vector<TermEffect> effects, std::size_t count) {
+  std::erase_if(effects, [](const TermEffect& e) { return !(e.delta < -1e-9); });
+  std::stable_sort(effects.begin(), effects.end(),
+                   [](const TermEffect& a, const TermEffect& b) { return a.delta < b.delta; });
+  if (effects.size() > count) effects.resize(count);
+  return effects;
+}
+
+}  // namespace tenderlab

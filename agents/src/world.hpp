@@ -1,0 +1,109 @@
+#pragma once
+// State and helpers shared by the actors of one simulation. Private to the agents library.
+#include <map>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "tenderlab/agents/call_round.hpp"
+#include "tenderlab/agents/consortium.hpp"
+#include "tenderlab/agents/simulation.hpp"
+#include "tenderlab/agents/tender_rules.hpp"
+#include "tenderlab/agents/valuation.hpp"
+#include "tenderlab/engine/event_log.hpp"
+#include "tenderlab/engine/input_error.hpp"
+#include "tenderlab/engine/kernel.hpp"
+#include "tenderlab/engine/rng.hpp"
+
+namespace tenderlab::detail {
+
+using RoundPtr = std::shared_ptr<const CallRound>;
+
+// Messages. Every actor has one inbox of Message; sends are free and never block.
+struct RoundAnnounced {
+  RoundPtr round;
+};
+struct Invitation {
+  std::string lead;
+  RoundPtr round;
+  std::vector<std::string> team;  ///< the proposed team, lead first, invitee included
+  bool confirmation = false;      ///< a final check of a member already in the team
+};
+struct InvitationReply {
+  std::string member;
+  bool accept = false;
+};
+struct Release {
+  std::string lead;
+  RoundPtr round;
+};
+struct BidSubmission {
+  RoundPtr round;
+  Bid bid;
+};
+struct NoBidNotice {
+  RoundPtr round;
+  std::string agent;
+  std::vector<TermEffect> effects;
+};
+struct RoundClosed {
+  RoundPtr round;
+  RoundResult result;
+  std::vector<NoBidNotice> notices;
+};
+struct Stop {};
+using Message = std::variant<RoundAnnounced, Invitation, InvitationReply, Release, BidSubmission,
+                             NoBidNotice, RoundClosed, Stop>;
+
+inline std::string inbox_of(const std::string& id) { return "agent/" + id; }
+inline const std::string board_inbox = "tender-board";
+inline std::string manager_inbox(const std::string& call_id) { return "call/" + call_id; }
+
+/// Market conditions that exogenous events change during the run.
+struct MarketConditions {
+  double demand = 1.0;       ///< multiplies first-year utilisation
+  double power_price = 1.0;  ///< multiplies the power tariff
+  double gpu_price = 1.0;    ///< multiplies GPU prices in calls
+};
+
+struct World {
+  const Scenario& scenario;
+  const SimulationOptions& options;
+  EventLog& log;
+  Kernel& kernel;
+  RelationshipGraph graph;
+  std::vector<std::string> leads_by_priority;  ///< who forms a consortium first
+  MarketConditions market;
+  int open_calls = 0;
+  std::int64_t gpus_online = 0;
+  double public_money_committed = 0;
+
+  World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel& k);
+  const Event& emit(std::string type, std::string agent,
+                    nlohmann::ordered_json fields = nlohmann::ordered_json::object()) {
+    return log.emit(Kernel::now(), std::move(type), std::move(agent), std::move(fields));
+  }
+  double time_of(Date date, double hour = 0) const {
+    return log.calendar().to_time(date) + hour * 3600.0;
+  }
+  Rng stream(const std::string& key) const { return Rng(options.seed, options.replication, key); }
+  /// The object of a call as the market sees it now (GPU price shocks applied).
+  CallObject current_object(const CallSpec& call) const {
+    CallObject object = call.object;
+    object.gpu_price_bn_krw *= market.gpu_price;
+    return object;
+  }
+};
+
+nlohmann::ordered_json terms_json(const Terms& terms);
+nlohmann::ordered_json effects_json(const std::vector<TermEffect>& effects);
+nlohmann::ordered_json strings_json(const std::vector<std::string>& values);
+double round_money(double bn);  ///< rounded to 0.001 bn KRW (1 million KRW) for the log
+
+void run_bidder(World& world, const AgentSpec& agent);
+void run_tender_board(World& world);
+void run_call_manager(World& world, const CallSpec& call);
+void run_calendar(World& world);
+
+}  // namespace tenderlab::detail
