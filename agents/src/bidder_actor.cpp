@@ -78,6 +78,29 @@ class Bidder {
     return it->second;
   }
 
+  /// The competition a team led by `lead` expects: the teams registered for the round and every
+  /// other lead that has neither registered, joined a team nor stayed away, at its own score.
+  std::vector<double> rivals(const CallRound& round, const std::vector<std::string>& team) const {
+    const std::string key = round_key(round);
+    std::set<std::string> accounted(team.begin(), team.end());
+    std::vector<double> scores;
+    if (auto it = world_.registered.find(key); it != world_.registered.end()) {
+      for (const auto& registered : it->second) {
+        accounted.insert(registered.members.begin(), registered.members.end());
+        if (registered.lead != team.front()) scores.push_back(registered.score);
+      }
+    }
+    if (auto it = world_.withdrawn.find(key); it != world_.withdrawn.end())
+      accounted.insert(it->second.begin(), it->second.end());
+    for (const auto& lead : world_.leads_by_priority) {
+      if (accounted.count(lead)) continue;
+      const AgentSpec* agent = world_.scenario.find_agent(lead);
+      const TeamProfile solo = make_team_profile({agent});
+      scores.push_back(expected_score(round, solo.capabilities, solo.cloud_providers));
+    }
+    return scores;
+  }
+
   MemberAssessment assess(const CallRound& round, const std::vector<std::string>& team_ids,
                           bool with_effects) {
     std::vector<const AgentSpec*> team;
@@ -91,7 +114,7 @@ class Bidder {
     CallRound adjusted = round;
     adjusted.call = &call;
     return assess_member(adjusted, team, self, current_beliefs(), paths_for(*round.call), 0.0,
-                         with_effects, world_.options.assumptions);
+                         with_effects, rivals(round, team_ids), world_.options.assumptions);
   }
 
   void handle(const Message& message) {
@@ -153,8 +176,10 @@ class Bidder {
     fields["team"] = strings_json(invitation.team);
     if (busy || forming) {
       fields["accepted"] = false;
-      fields["reason"] = busy ? "already in the consortium led by " + committed->second
-                              : std::string("leading its own consortium");
+      fields["reason"] = !busy                              ? std::string("forming its own consortium")
+                         : committed->second == agent_.id ? std::string("leads its own consortium")
+                                                        : "already in the consortium led by " +
+                                                              committed->second;
       world_.emit("invitation_answered", agent_.id, fields);
       Inbox<Message>(inbox_of(invitation.lead)).send(InvitationReply{agent_.id, false});
       return;
@@ -206,6 +231,7 @@ class Bidder {
       fields["decision"] = "in_consortium";
       fields["reason"] = "member of the consortium led by " + committed->second;
       world_.emit("bid_decision", agent_.id, fields);
+      world_.withdrawn[key].insert(agent_.id);
       return;
     }
     forming_ = key;
@@ -223,10 +249,9 @@ class Bidder {
         std::vector<std::string> proposal = team;
         proposal.push_back(candidate);
         const MemberAssessment with = assess(*round, proposal, false);
-        // Invite only partners that make the lead better off (or make the bid affordable).
-        const bool improves =
-            with.valuation.value() > current.valuation.value() ||
-            (!current.valuation.affordable() && with.valuation.affordable());
+        // Invite only partners that make the lead better off, or bring a bid it cannot afford
+        // alone closer to what it can commit.
+        const bool improves = partner_improves(current.valuation, with.valuation);
         if (!improves) continue;
         tried.insert(candidate);
         if (invite(round, proposal, candidate, false)) {
@@ -258,7 +283,7 @@ class Bidder {
     const MemberAssessment final_view = assess(*round, team, true);
     std::vector<const AgentSpec*> members;
     for (const auto& id : team) members.push_back(world_.scenario.find_agent(id));
-    const std::vector<double> shares = equity_split(members);
+    const std::vector<double>& shares = final_view.shares;
     const TeamProfile profile = make_team_profile(members);
 
     nlohmann::ordered_json decision;
@@ -274,6 +299,9 @@ class Bidder {
     decision["bid_cost_bn_krw"] = round_money(final_view.valuation.bid_cost);
     decision["strategic_value_bn_krw"] = round_money(final_view.valuation.strategic_value);
     decision["equity_commitment_bn_krw"] = round_money(final_view.valuation.equity_commitment);
+    decision["contingent_liability_bn_krw"] =
+        round_money(final_view.valuation.contingent_liability);
+    decision["win_probability"] = round_money(final_view.valuation.win_probability);
     decision["capital_limit_bn_krw"] = round_money(final_view.valuation.capital_limit);
     decision["reason"] = final_view.accepts() ? std::string("value positive for every member")
                                               : final_view.refusal;
@@ -281,6 +309,7 @@ class Bidder {
     world_.emit("bid_decision", agent_.id, decision);
 
     if (!final_view.accepts()) {
+      world_.withdrawn[key].insert(agent_.id);
       for (std::size_t i = 1; i < team.size(); ++i)
         Inbox<Message>(inbox_of(team[i])).send(Release{agent_.id, round});
       if (team.size() > 1) {
@@ -301,7 +330,11 @@ class Bidder {
     for (double s : shares) share_list.push_back(round_money(s));
     formed["shares"] = share_list;
     formed["cloud_providers"] = profile.cloud_providers;
+    const double score = expected_score(*round, profile.capabilities, profile.cloud_providers);
+    formed["expected_score"] = round_money(score);
+    formed["win_probability"] = round_money(final_view.valuation.win_probability);
     world_.emit("consortium_formed", agent_.id, formed);
+    world_.registered[key].push_back({agent_.id, team, score});
     committed_[key] = agent_.id;
     pending_bids_[key] = Bid{agent_.id, team, shares, profile.capabilities,
                              profile.cloud_providers, 0.0, 0};

@@ -54,33 +54,69 @@ double complementarity(const Capabilities& team, const Capabilities& candidate, 
 std::vector<std::string> candidate_order(const Scenario& scenario, const RelationshipGraph& graph,
                                          const std::string& lead, const Capabilities& team,
                                          const std::vector<std::string>& unavailable) {
-  std::vector<std::pair<double, std::string>> ranked;
+  struct Ranked {
+    double gain;
+    double tie;
+    std::string id;
+    bool operator<(const Ranked& o) const {
+      return gain != o.gain ? gain < o.gain : tie != o.tie ? tie < o.tie : id < o.id;
+    }
+  };
+  std::vector<Ranked> ranked;
   for (const auto& [id, tie] : graph.neighbours(lead)) {
     if (std::find(unavailable.begin(), unavailable.end(), id) != unavailable.end()) continue;
     const AgentSpec* agent = scenario.find_agent(id);
     if (!agent || !is_private(agent->kind)) continue;
-    const double gain = complementarity(team, agent->capabilities, tie);
-    if (gain > 0) ranked.emplace_back(-gain, id);
+    // Partners that add no capability still share risk and capital, so they stay candidates,
+    // after the complementary ones and the closest ties first.
+    ranked.push_back({-complementarity(team, agent->capabilities, tie), -tie, id});
   }
   std::sort(ranked.begin(), ranked.end());
   std::vector<std::string> order;
-  for (auto& [gain, id] : ranked) order.push_back(id);
+  for (auto& candidate : ranked) order.push_back(candidate.id);
   return order;
 }
 
-std::vector<double> equity_split(const std::vector<const AgentSpec*>& members) {
-  std::vector<double> weights;
-  double total = 0;
-  for (std::size_t i = 0; i < members.size(); ++i) {
+std::vector<double> equity_split(const std::vector<const AgentSpec*>& members, double commitment) {
+  const std::size_t n = members.size();
+  std::vector<double> weight(n), cap(n), share(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
     const Capabilities& c = members[i]->capabilities;
-    double weight = 1 + c.cloud_operations + c.sites_power + c.construction + c.academia +
-                    c.local_government + c.chips;
-    if (i == 0) weight *= 2;
-    weights.push_back(weight);
-    total += weight;
+    weight[i] = 1 + c.cloud_operations + c.sites_power + c.construction + c.academia +
+                c.local_government + c.chips;
+    if (i == 0) weight[i] *= 2;
+    const double limit = members[i]->max_commitment * members[i]->capital_bn_krw;
+    cap[i] = commitment > 0 ? limit / commitment : 1.0;
   }
-  for (double& w : weights) w /= total;
-  return weights;
+  // Water-filling: share the remainder by weight among members still under their cap, fixing
+  // those that reach it, until nothing is left or everybody is full.
+  std::vector<bool> full(n, false);
+  double remaining = 1.0;
+  for (std::size_t round = 0; round < n && remaining > 1e-12; ++round) {
+    double open_weight = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      if (!full[i]) open_weight += weight[i];
+    if (open_weight <= 0) break;
+    bool capped = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (full[i]) continue;
+      if (share[i] + remaining * weight[i] / open_weight > cap[i]) {
+        remaining -= cap[i] - share[i];
+        share[i] = cap[i];
+        full[i] = true;
+        capped = true;
+      }
+    }
+    if (capped) continue;
+    for (std::size_t i = 0; i < n; ++i)
+      if (!full[i]) share[i] += remaining * weight[i] / open_weight;
+    remaining = 0;
+  }
+  if (remaining > 1e-12) {  // the team cannot cover it: everybody over-commits by weight
+    double total_weight = 0;
+    for (double w : weight) total_weight += w;
+    for (std::size_t i = 0; i < n; ++i) share[i] += remaining * weight[i] / total_weight;
+  }
+  return share;
 }
-
 }  // namespace tenderlab

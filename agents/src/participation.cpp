@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "tenderlab/agents/consortium.hpp"
+#include "tenderlab/agents/tender_rules.hpp"
 
 namespace tenderlab {
 
@@ -18,26 +19,38 @@ std::string money(double bn) {
 MemberAssessment assess_member(const CallRound& round, const std::vector<const AgentSpec*>& team,
                                std::size_t member, const Beliefs& beliefs,
                                const MarketPaths& paths, double outside_option, bool with_effects,
+                               const std::vector<double>& rival_scores,
                                const ProjectAssumptions& assumptions) {
   MemberAssessment assessment;
-  const std::vector<double> shares = equity_split(team);
-  assessment.share = shares.at(member);
   const TeamProfile profile = make_team_profile(team);
-  const MemberView view{team[member], beliefs, assessment.share};
+  const Financing financing = project_financing(round.call->object, round.terms, profile,
+                                                round.terms.site != SiteRule::capital);
+  assessment.shares = equity_split(team, financing.private_commitment());
+  assessment.share = assessment.shares.at(member);
+  const double own_score = expected_score(round, profile.capabilities, profile.cloud_providers);
+  const MemberView view{team[member], beliefs, assessment.share,
+                        win_probability(own_score, rival_scores, assumptions.score_temperature)};
   assessment.valuation =
       value_terms(round.call->object, round.terms, profile, view, paths, assumptions);
   if (with_effects)
     assessment.effects =
         attribute_terms(round.call->object, round.terms, profile, view, paths, assumptions);
-  if (!assessment.valuation.affordable()) {
-    assessment.refusal = "equity commitment " + money(assessment.valuation.equity_commitment) +
-                         " exceeds its limit " + money(assessment.valuation.capital_limit);
-  } else if (assessment.valuation.value() <= outside_option) {
+  if (assessment.valuation.value() <= outside_option) {
     assessment.refusal = "value " + money(assessment.valuation.value()) +
                          (outside_option > 0 ? " below its outside option " + money(outside_option)
                                              : std::string(" not positive"));
+    if (!assessment.valuation.affordable())
+      assessment.refusal +=
+          "; commitment " +
+          money(assessment.valuation.equity_commitment + assessment.valuation.contingent_liability) +
+          " (equity and contingent liabilities) exceeds its limit " +
+          money(assessment.valuation.capital_limit);
   }
   return assessment;
+}
+
+bool partner_improves(const Valuation& without, const Valuation& with) {
+  return with.value() > without.value();
 }
 
 Beliefs beliefs_for(const AgentSpec& agent, const Beliefs& market, Rng& rng) {

@@ -1,6 +1,7 @@
 #include "tenderlab/agents/tender_rules.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace tenderlab {
@@ -29,6 +30,27 @@ double technical_score(const Capabilities& c) {
   // Operations and power weigh most: they decide whether the centre runs at all.
   return 100.0 * (0.30 * c.cloud_operations + 0.25 * c.sites_power + 0.15 * c.construction +
                   0.10 * c.academia + 0.10 * c.local_government + 0.10 * c.chips);
+}
+
+double expected_score(const CallRound& round, const Capabilities& capabilities,
+                      int cloud_providers) {
+  const Evaluation& evaluation = round.call->evaluation;
+  double score = evaluation.technical_weight * technical_score(capabilities) +
+                 evaluation.price_weight * 100.0;
+  if (cloud_providers >= 2) score += round.terms.multi_csp_bonus;
+  return score;
+}
+
+double win_probability(double own_score, const std::vector<double>& rival_scores,
+                       double temperature) {
+  if (rival_scores.empty()) return 1.0;
+  if (temperature <= 0) {
+    double best = *std::max_element(rival_scores.begin(), rival_scores.end());
+    return own_score > best ? 1.0 : 0.0;
+  }
+  double denominator = 1.0;  // exp(0) for the team itself, scores taken relative to it
+  for (double rival : rival_scores) denominator += std::exp((rival - own_score) / temperature);
+  return 1.0 / denominator;
 }
 
 std::vector<ScoredBid> score_bids(const CallRound& round, const std::vector<Bid>& bids) {

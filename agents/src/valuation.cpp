@@ -258,6 +258,15 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
       agent.capital_bn_krw > 0 ? agent.risk_aversion / agent.capital_bn_krw : 0.0;
   v.certainty_equivalent = certainty_equivalent(npvs, absolute_risk_aversion);
   v.equity_commitment = member.share * (project.equity - project.public_equity);
+  // A buy-back obligation is a contingent liability: the member must be able to pay its part of
+  // the strike on demand, so it counts against what it is willing to commit.
+  if (terms.buy_back.enabled)
+    v.contingent_liability = member.share * project.public_equity *
+                             std::pow(1 + terms.buy_back.return_rate, project.total_years);
+  v.win_probability = member.win_probability;
+  v.capital_cost = assumptions.capital_shadow_price *
+                   std::max(0.0, v.equity_commitment + v.contingent_liability -
+                                     agent.max_commitment * agent.capital_bn_krw);
   v.capital_limit = agent.max_commitment * agent.capital_bn_krw;
   // A state majority brings loss of management control and the risk of being designated a
   // public institution, which the member prices as a share of the equity it puts in.
@@ -283,6 +292,9 @@ Financing project_financing(const CallObject& object, const Terms& terms, const 
   f.market_debt = project.market_debt;
   f.tax_credit = terms.tax_credit * (project.gpu_capex + project.building_capex);
   f.site_mw = static_cast<double>(object.gpus) * object.kw_per_gpu * object.pue / 1000.0;
+  if (terms.buy_back.enabled)
+    f.contingent_liability = project.public_equity *
+                             std::pow(1 + terms.buy_back.return_rate, project.total_years);
   return f;
 }
 

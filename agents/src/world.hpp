@@ -2,6 +2,7 @@
 // State and helpers shared by the actors of one simulation. Private to the agents library.
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -75,6 +76,16 @@ struct World {
   RelationshipGraph graph;
   std::vector<std::string> leads_by_priority;  ///< who forms a consortium first
   MarketConditions market;
+  /// Letters of intent: per round (call#round), the teams that declared they will bid, with their
+  /// expected scores. Public: every agent reads it to judge its chances.
+  struct RegisteredTeam {
+    std::string lead;
+    std::vector<std::string> members;
+    double score = 0;
+  };
+  std::map<std::string, std::vector<RegisteredTeam>> registered;
+  /// Per round, leads that announced they stay away or joined another team.
+  std::map<std::string, std::set<std::string>> withdrawn;
   int open_calls = 0;
   std::int64_t gpus_online = 0;
   double public_money_committed = 0;

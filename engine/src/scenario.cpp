@@ -1,5 +1,7 @@
 #include "tenderlab/engine/scenario.hpp"
 
+#include <algorithm>
+
 #include "tenderlab/engine/input_error.hpp"
 
 namespace tenderlab {
@@ -79,7 +81,7 @@ Terms neutralise(const Terms& terms, const std::string& term_name) {
   if (term_name == "buy_back") {
     neutral.buy_back = BuyBack{};
   } else if (term_name == "public_equity_share") {
-    neutral.public_equity_share = 0.0;
+    neutral.public_equity_share = std::min(terms.public_equity_share, 0.5);
   } else if (term_name == "public_preferred") {
     neutral.public_preferred = false;
   } else if (term_name == "loss_bearing") {

@@ -14,6 +14,7 @@ struct MemberAssessment {
   Valuation valuation;
   std::vector<TermEffect> effects;  ///< filled when asked for (attribution costs one valuation a term)
   double share = 0;
+  std::vector<double> shares;  ///< the whole team's split, lead first
   /// Why the member would not take part ("" when it would): value or capital.
   std::string refusal;
   bool accepts() const { return refusal.empty(); }
@@ -21,10 +22,16 @@ struct MemberAssessment {
 
 /// Assesses `team[member]` in a proposal made of `team` (lead first), with equity split by
 /// contribution, on the member's own paths. `outside_option` is what it gets by staying out.
+/// `rival_scores` are the expected scores of the teams already registered for the round.
 MemberAssessment assess_member(const CallRound& round, const std::vector<const AgentSpec*>& team,
                                std::size_t member, const Beliefs& beliefs,
                                const MarketPaths& paths, double outside_option, bool with_effects,
+                               const std::vector<double>& rival_scores,
                                const ProjectAssumptions& assumptions = {});
+
+/// Whether a lead gains from adding a partner: its value rises (through capabilities, shared risk
+/// or less over-committed capital).
+bool partner_improves(const Valuation& without, const Valuation& with);
 
 /// The beliefs an agent holds in one replication: its own (or the market's) plus a private
 /// signal on demand growth drawn from its stream.

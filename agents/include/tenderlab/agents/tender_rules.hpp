@@ -32,6 +32,16 @@ struct ScoredBid {
 /// The technical score of a team (0..100): a documented weighting of its capabilities.
 double technical_score(const Capabilities& capabilities);
 
+/// The score a team expects from the evaluators: technical score times the technical weight,
+/// a full price score, and the multi-CSP bonus when it has two cloud providers or more.
+double expected_score(const CallRound& round, const Capabilities& capabilities,
+                      int cloud_providers);
+
+/// Chance that a team with `own_score` wins against the teams already registered with
+/// `rival_scores`: a logit choice with `temperature` score points of evaluation noise.
+double win_probability(double own_score, const std::vector<double>& rival_scores,
+                       double temperature);
+
 /// Scores every bid and marks the invalid ones (eligibility, ceiling price, pass mark).
 std::vector<ScoredBid> score_bids(const CallRound& round, const std::vector<Bid>& bids);
 

@@ -29,7 +29,9 @@ struct ProjectAssumptions {
   double delay_damages_share = 0.5;       ///< part of a delay's lost margin the public side would owe
   double npu_integration_cost_bn_krw = 0.01;  ///< per mandated GPU-equivalent, one-off
   double non_capital_power_discount = 0.05;   ///< cheaper power and land outside the capital region
-  double public_use_demand_boost = 0.0;  ///< extra utilisation from reserved public demand
+  double score_temperature = 5.0;  ///< evaluation noise in score points, for win probabilities
+  /// Cost of each bn KRW a member must commit beyond its limit (outside equity, rating impact).
+  double capital_shadow_price = 0.3;
 };
 
 /// The Monte Carlo paths an agent draws from its beliefs: per path and year, multipliers for
@@ -58,12 +60,13 @@ struct TeamProfile {
 
 TeamProfile make_team_profile(const std::vector<const AgentSpec*>& members);
 
-/// One member's view: its beliefs, discounting and risk preferences and its share of the private
-/// side's equity.
+/// One member's view: its beliefs, discounting and risk preferences, its share of the private
+/// side's equity and the chance it gives the team's bid.
 struct MemberView {
   const AgentSpec* agent = nullptr;
-  Beliefs beliefs;      ///< after any per-replication private signal
-  double share = 1.0;   ///< share of the private side's equity, in (0, 1]
+  Beliefs beliefs;               ///< after any per-replication private signal
+  double share = 1.0;            ///< share of the private side's equity, in (0, 1]
+  double win_probability = 1.0;  ///< in [0, 1]
 };
 
 /// The value of a term sheet to one member, with the pieces that explain it.
@@ -75,11 +78,21 @@ struct Valuation {
   double bid_cost = 0;              ///< bn KRW
   double strategic_value = 0;       ///< bn KRW
   double equity_commitment = 0;     ///< bn KRW paid in by this member
+  double contingent_liability = 0;  ///< bn KRW it must be able to pay on demand (buy-back)
   double capital_limit = 0;         ///< bn KRW it is willing to commit
-  /// certainty_equivalent - control_cost - bid_cost + strategic_value.
-  double value() const { return certainty_equivalent - control_cost - bid_cost + strategic_value; }
+  double win_probability = 1;       ///< chance the team's bid wins, as the member sees it
+  double capital_cost = 0;           ///< bn KRW: shadow price of commitment beyond the limit
+  /// What taking part is worth: if the bid wins, the certainty equivalent less the cost of
+  /// public control and of over-committed capital, plus the strategic value; the bid cost in any
+  /// case.
+  double value() const {
+    return win_probability * (certainty_equivalent - control_cost - capital_cost + strategic_value) -
+           bid_cost;
+  }
   /// The member can pay its part of the equity.
-  bool affordable() const { return equity_commitment <= capital_limit + 1e-9; }
+  bool affordable() const {
+    return equity_commitment + contingent_liability <= capital_limit + 1e-9;
+  }
   bool worth_bidding() const { return affordable() && value() > 0; }
 };
 
@@ -99,6 +112,9 @@ struct Financing {
   double market_debt = 0;
   double tax_credit = 0;
   double site_mw = 0;
+  double contingent_liability = 0;  ///< buy-back strike the private side must be able to pay
+  /// What the private side must be able to commit: its equity plus contingent liabilities.
+  double private_commitment() const { return private_equity + contingent_liability; }
 };
 Financing project_financing(const CallObject& object, const Terms& terms, const TeamProfile& team,
                             bool non_capital);
