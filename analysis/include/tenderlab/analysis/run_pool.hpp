@@ -1,0 +1,110 @@
+// The runner: executes each run of a study in its own forked process (SimGrid allows one
+// simulation per process and keeps global state), several at a time, and records every outcome in
+// the results store as it arrives. The code that simulates one run is injected by the caller, so
+// this library never links the simulation kernel.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tenderlab/analysis/results_store.hpp"
+
+namespace tenderlab::analysis {
+
+/// One run to execute. `payload` carries whatever the run function needs (for a study, the
+/// patched scenario); the runner only passes it through.
+struct RunTask {
+  std::string run_id;
+  int point = 0;
+  int replication = 0;
+  std::uint64_t seed = 0;
+  nlohmann::json payload;
+};
+
+/// What a run function reports: status "ok" or "failed" (with a reason), the KPIs as a JSON
+/// object and the SHA-256 of the run's event log. The runner adds "crashed" itself.
+struct RunOutcome {
+  std::string status;
+  std::string reason;
+  nlohmann::json kpis = nlohmann::json::object();
+  std::string event_log_sha256;
+};
+
+/// Executed in a forked child, once per task. An exception becomes status "failed" with its
+/// what(); a child that dies or returns nothing becomes "crashed".
+using RunFunction = std::function<RunOutcome(const RunTask&)>;
+
+struct PoolOptions {
+  int jobs = 1;             ///< children running at once
+  bool progress = false;    ///< progress bar with ETA on stderr, drawn only if it is a terminal
+  std::string worker_name;  ///< stored in run_timing.worker; the host name when empty
+};
+
+struct PoolReport {
+  std::size_t total = 0;    ///< tasks given
+  std::size_t skipped = 0;  ///< already in the store (resume)
+  std::size_t ok = 0;
+  std::size_t failed = 0;
+  std::size_t crashed = 0;
+  double wall_seconds = 0.0;
+  bool interrupted = false;  ///< SIGINT or SIGTERM arrived: the caller should exit with 130
+};
+
+/// Runs every task whose run_id is not in `store` yet, at most `options.jobs` at a time, and
+/// records each outcome in one transaction as it arrives. What is recorded does not depend on
+/// completion order, so the store content (timings aside) is the same for any number of jobs.
+/// On SIGINT or SIGTERM it stops launching, kills the running children without recording them
+/// and returns with `interrupted` set. Throws std::invalid_argument on duplicate run_ids or
+/// jobs < 1, and ResultsStoreError if recording fails (after killing the running children).
+/// It installs its own SIGINT/SIGTERM handlers for its duration (and restores the previous ones
+/// in the children), so only one run_pool may run at a time in a process.
+PoolReport run_pool(const std::vector<RunTask>& tasks, const RunFunction& run, ResultsStore& store,
+                    const PoolOptions& options);
+
+/// Runs one task in a forked child and waits for it; the same isolation and crash reporting as
+/// run_pool, for callers that schedule runs themselves.
+RunOutcome run_in_child(const RunTask& task, const RunFunction& run);
+
+/// The worker side of distributed runs (tenderlab-mpi) and of `tenderlab worker`: reads one
+/// RunTask JSON per line from `in`, runs it with run_in_child and writes one WorkerResult JSON
+/// per line to `out`, flushing after each. Blank lines are ignored. Returns 0 at end of input, 2
+/// (with a message on stderr) on a line that is not a task.
+int serve_worker(std::istream& in, std::ostream& out, const RunFunction& run);
+
+/// One line of serve_worker's output: the outcome, with the run it belongs to and the time the
+/// worker spent on it.
+struct WorkerResult {
+  std::string run_id;
+  RunOutcome outcome;
+  double wall_seconds = 0.0;
+};
+
+// JSON forms used on the worker pipes and in task files (JSON Lines). RunTask:
+// {"run_id", "point", "replication", "seed", "payload"}; WorkerResult: {"run_id", "status",
+// "reason", "kpis", "event_log_sha256", "wall_seconds"}. from_json throws nlohmann::json
+// exceptions on missing or mistyped fields.
+void to_json(nlohmann::json& json, const RunTask& task);
+void from_json(const nlohmann::json& json, RunTask& task);
+void to_json(nlohmann::json& json, const RunOutcome& outcome);
+void from_json(const nlohmann::json& json, RunOutcome& outcome);
+void to_json(nlohmann::json& json, const WorkerResult& result);
+void from_json(const nlohmann::json& json, WorkerResult& result);
+
+/// The record of `task` finishing with `outcome`, as run_pool stores it.
+RunRecord make_run_record(const RunTask& task, const RunOutcome& outcome, double wall_seconds,
+                          const std::string& worker);
+
+/// The host name, used as the default worker name.
+std::string default_worker_name();
+
+/// "killed by signal 11 (Segmentation fault)": a locale-independent description, since the reason
+/// is part of the recorded content.
+std::string describe_signal(int signal_number);
+
+}  // namespace tenderlab::analysis

@@ -1,0 +1,608 @@
+#include "tenderlab/analysis/run_pool.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <set>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+
+namespace tenderlab::analysis {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A child that writes more than this is broken, not verbose: it is killed and marked crashed.
+constexpr std::size_t kMaxOutcomeBytes = std::size_t{64} << 20U;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+[[noreturn]] void throw_errno(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+bool write_all(int fd, const std::string& data) {
+  std::size_t written = 0;
+  while (written < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+std::string dump_json(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Signal dispositions to put back in a forked child, so that the child reacts to signals as the
+// process did before run_pool installed its own handlers.
+struct ChildSignals {
+  struct sigaction interrupt_action {};
+  struct sigaction terminate_action {};
+};
+
+// The body of a forked child: run the task, turn every way the function can fail into an
+// outcome, write it as one JSON document and leave without running the parent's destructors or
+// atexit handlers (the parent owns the database connection and the stdio buffers).
+[[noreturn]] void child_main(int fd, const RunTask& task, const RunFunction& run) {
+  RunOutcome outcome;
+  try {
+    outcome = run(task);
+    if (outcome.kpis.is_null()) outcome.kpis = nlohmann::json::object();
+    if (outcome.status != "ok" && outcome.status != "failed") {
+      outcome = {"failed", "run function returned status '" + outcome.status + "'", {}, {}};
+    } else if (!outcome.kpis.is_object()) {
+      outcome = {"failed", "run function returned kpis that are not a JSON object", {}, {}};
+    }
+  } catch (const std::exception& error) {
+    outcome = {"failed", error.what(), nlohmann::json::object(), {}};
+  } catch (...) {
+    outcome = {"failed",
+               "unknown exception (not derived from std::exception)",
+               nlohmann::json::object(),
+               {}};
+  }
+  std::string text;
+  try {
+    text = dump_json(nlohmann::json(outcome));
+  } catch (...) {
+    _exit(3);
+  }
+  _exit(write_all(fd, text) ? 0 : 4);
+}
+
+struct Child {
+  pid_t pid = -1;
+  int fd = -1;
+  std::size_t task_index = 0;
+  Clock::time_point started;
+  std::string output;
+  bool oversized = false;
+};
+
+// Forks a child that runs `task`. `close_in_child` are descriptors of sibling pipes, which the
+// child has no business holding.
+Child spawn_child(const RunTask& task, const RunFunction& run, const ChildSignals* signals,
+                  const std::vector<int>& close_in_child) {
+  std::array<int, 2> pipe_fds{};
+  if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) throw_errno("pipe");
+
+  // Signals stay blocked across fork so that the child cannot run the parent's handler before it
+  // has put its own dispositions back.
+  sigset_t blocked;
+  sigset_t previous;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGINT);
+  sigaddset(&blocked, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &blocked, &previous);
+  // Whatever sits in stdio buffers would otherwise be written twice, by parent and child.
+  std::fflush(nullptr);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(pipe_fds[0]);
+    for (int fd : close_in_child)
+      ::close(fd);
+    if (signals != nullptr) {
+      sigaction(SIGINT, &signals->interrupt_action, nullptr);
+      sigaction(SIGTERM, &signals->terminate_action, nullptr);
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+#ifdef __linux__
+    // A parent killed with SIGKILL cannot kill its children; let the kernel do it, so no orphan
+    // keeps computing a run nobody will record.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) _exit(5);
+#endif
+    child_main(pipe_fds[1], task, run);
+  }
+  const int fork_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  ::close(pipe_fds[1]);
+  if (pid < 0) {
+    ::close(pipe_fds[0]);
+    errno = fork_errno;
+    throw_errno("fork");
+  }
+  Child child;
+  child.pid = pid;
+  child.fd = pipe_fds[0];
+  child.started = Clock::now();
+  return child;
+}
+
+// Reads what is available; false once the child has closed its end (normally by exiting).
+bool read_some(Child& child) {
+  std::array<char, 65536> buffer{};
+  for (;;) {
+    const ssize_t n = ::read(child.fd, buffer.data(), buffer.size());
+    if (n > 0) {
+      if (child.output.size() + static_cast<std::size_t>(n) > kMaxOutcomeBytes) {
+        child.oversized = true;
+        ::kill(child.pid, SIGKILL);
+        return false;
+      }
+      child.output.append(buffer.data(), static_cast<std::size_t>(n));
+      return true;
+    }
+    if (n == 0) return false;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN) return true;
+    return false;
+  }
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw_errno("waitpid");
+  }
+  return status;
+}
+
+// Reaps the child and turns its exit status and output into an outcome.
+RunOutcome finish_child(Child& child) {
+  ::close(child.fd);
+  child.fd = -1;
+  const int status = wait_for(child.pid);
+  child.pid = -1;
+  if (child.oversized) {
+    return {"crashed",
+            "wrote an outcome larger than " + std::to_string(kMaxOutcomeBytes >> 20U) + " MiB",
+            nlohmann::json::object(),
+            {}};
+  }
+  if (WIFSIGNALED(status)) {
+    return {"crashed", describe_signal(WTERMSIG(status)), nlohmann::json::object(), {}};
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return {"crashed",
+            "exited with status " + std::to_string(WEXITSTATUS(status)) + " without an outcome",
+            nlohmann::json::object(),
+            {}};
+  }
+  if (child.output.empty()) {
+    return {"crashed", "exited without an outcome", nlohmann::json::object(), {}};
+  }
+  try {
+    return nlohmann::json::parse(child.output).get<RunOutcome>();
+  } catch (const std::exception& error) {
+    return {"crashed",
+            std::string("wrote an unreadable outcome: ") + error.what(),
+            nlohmann::json::object(),
+            {}};
+  }
+}
+
+void kill_and_reap(std::vector<Child>& children) {
+  for (auto& child : children) {
+    if (child.pid > 0) ::kill(child.pid, SIGKILL);
+  }
+  for (auto& child : children) {
+    if (child.fd >= 0) ::close(child.fd);
+    if (child.pid > 0) {
+      int status = 0;
+      while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+  children.clear();
+}
+
+// SIGINT and SIGTERM set a flag and wake poll() through a self-pipe; the previous handlers are
+// restored on scope exit. One run_pool at a time per process.
+volatile std::sig_atomic_t g_stop_requested = 0;
+int g_wake_fd = -1;
+
+extern "C" void on_stop_signal(int /*signal_number*/) {
+  const int saved_errno = errno;
+  g_stop_requested = 1;
+  if (g_wake_fd >= 0) {
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t n = ::write(g_wake_fd, &byte, 1);
+  }
+  errno = saved_errno;
+}
+
+class StopSignals {
+ public:
+  StopSignals() {
+    if (::pipe2(wake_.data(), O_CLOEXEC | O_NONBLOCK) != 0) throw_errno("pipe");
+    g_stop_requested = 0;
+    g_wake_fd = wake_[1];
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;  // no SA_RESTART: poll() must return to look at the flag
+    sigaction(SIGINT, &action, &previous_.interrupt_action);
+    sigaction(SIGTERM, &action, &previous_.terminate_action);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &previous_.interrupt_action, nullptr);
+    sigaction(SIGTERM, &previous_.terminate_action, nullptr);
+    g_wake_fd = -1;
+    ::close(wake_[0]);
+    ::close(wake_[1]);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+  bool requested() const { return g_stop_requested != 0; }
+  int wake_fd() const { return wake_[0]; }
+  const ChildSignals& previous() const { return previous_; }
+
+ private:
+  std::array<int, 2> wake_{};
+  ChildSignals previous_;
+};
+
+std::string format_duration(double seconds) {
+  const long total = static_cast<long>(seconds + 0.5);
+  std::array<char, 32> buffer{};
+  if (total >= 3600) {
+    std::snprintf(buffer.data(), buffer.size(), "%ldh%02ldm", total / 3600, (total / 60) % 60);
+  } else if (total >= 60) {
+    std::snprintf(buffer.data(), buffer.size(), "%ldm%02lds", total / 60, total % 60);
+  } else {
+    std::snprintf(buffer.data(), buffer.size(), "%lds", total);
+  }
+  return buffer.data();
+}
+
+// A one-line progress bar on stderr, redrawn at most five times a second; silent unless stderr is
+// a terminal, so logs and CI output stay clean.
+class ProgressBar {
+ public:
+  ProgressBar(bool wanted, std::size_t total)
+      : active_(wanted && ::isatty(STDERR_FILENO) == 1), total_(total), start_(Clock::now()) {}
+
+  bool active() const { return active_; }
+
+  void update(const PoolReport& report, bool force = false) {
+    if (!active_) return;
+    const auto now = Clock::now();
+    if (!force && now - last_draw_ < std::chrono::milliseconds(200)) return;
+    last_draw_ = now;
+    const std::size_t done = report.ok + report.failed + report.crashed;
+    constexpr std::size_t kWidth = 24;
+    const std::size_t filled = total_ == 0 ? kWidth : kWidth * done / total_;
+    std::string bar(filled, '=');
+    bar.resize(kWidth, ' ');
+    const double elapsed = seconds_since(start_);
+    std::string eta = "--";
+    if (done > 0 && done < total_) {
+      eta =
+          format_duration(elapsed / static_cast<double>(done) * static_cast<double>(total_ - done));
+    } else if (done == total_) {
+      eta = "0s";
+    }
+    std::array<char, 200> line{};
+    std::snprintf(line.data(), line.size(),
+                  "\r[%s] %zu/%zu  ok %zu  failed %zu  crashed %zu  elapsed %s  ETA %s\033[K",
+                  bar.c_str(), done, total_, report.ok, report.failed, report.crashed,
+                  format_duration(elapsed).c_str(), eta.c_str());
+    std::fputs(line.data(), stderr);
+    std::fflush(stderr);
+  }
+
+  void finish(const PoolReport& report) {
+    if (!active_) return;
+    update(report, true);
+    std::fputc('\n', stderr);
+  }
+
+ private:
+  bool active_;
+  std::size_t total_;
+  Clock::time_point start_;
+  Clock::time_point last_draw_{};
+};
+
+// Kills and reaps whatever is still running when run_pool leaves, normally or by an exception.
+struct RunningChildren {
+  std::vector<Child> children;
+  ~RunningChildren() { kill_and_reap(children); }
+};
+
+}  // namespace
+
+std::string describe_signal(int signal_number) {
+  // strsignal() is translated by the locale; the reason must read the same on every machine.
+  const char* name = nullptr;
+  switch (signal_number) {
+    case SIGHUP:
+      name = "Hangup";
+      break;
+    case SIGINT:
+      name = "Interrupt";
+      break;
+    case SIGQUIT:
+      name = "Quit";
+      break;
+    case SIGILL:
+      name = "Illegal instruction";
+      break;
+    case SIGTRAP:
+      name = "Trace/breakpoint trap";
+      break;
+    case SIGABRT:
+      name = "Aborted";
+      break;
+    case SIGBUS:
+      name = "Bus error";
+      break;
+    case SIGFPE:
+      name = "Floating point exception";
+      break;
+    case SIGKILL:
+      name = "Killed";
+      break;
+    case SIGUSR1:
+      name = "User defined signal 1";
+      break;
+    case SIGSEGV:
+      name = "Segmentation fault";
+      break;
+    case SIGUSR2:
+      name = "User defined signal 2";
+      break;
+    case SIGPIPE:
+      name = "Broken pipe";
+      break;
+    case SIGALRM:
+      name = "Alarm clock";
+      break;
+    case SIGTERM:
+      name = "Terminated";
+      break;
+    case SIGXCPU:
+      name = "CPU time limit exceeded";
+      break;
+    case SIGXFSZ:
+      name = "File size limit exceeded";
+      break;
+    case SIGSYS:
+      name = "Bad system call";
+      break;
+    default:
+      break;
+  }
+  std::string text = "killed by signal " + std::to_string(signal_number);
+  if (name != nullptr) text += std::string(" (") + name + ")";
+  return text;
+}
+
+std::string default_worker_name() {
+  std::array<char, 256> host{};
+  if (::gethostname(host.data(), host.size() - 1) != 0) return "unknown";
+  return host.data();
+}
+
+RunRecord make_run_record(const RunTask& task, const RunOutcome& outcome, double wall_seconds,
+                          const std::string& worker) {
+  RunRecord record;
+  record.run_id = task.run_id;
+  record.point = task.point;
+  record.replication = task.replication;
+  record.seed = task.seed;
+  record.status = outcome.status;
+  record.reason = outcome.reason;
+  record.kpis = outcome.kpis.is_null() ? nlohmann::json::object() : outcome.kpis;
+  record.event_log_sha256 = outcome.event_log_sha256;
+  record.wall_seconds = wall_seconds;
+  record.worker = worker;
+  return record;
+}
+
+RunOutcome run_in_child(const RunTask& task, const RunFunction& run) {
+  Child child = spawn_child(task, run, nullptr, {});
+  while (read_some(child)) {
+  }
+  return finish_child(child);
+}
+
+PoolReport run_pool(const std::vector<RunTask>& tasks, const RunFunction& run, ResultsStore& store,
+                    const PoolOptions& options) {
+  if (options.jobs < 1) {
+    throw std::invalid_argument("jobs must be at least 1, got " + std::to_string(options.jobs));
+  }
+  if (!run) throw std::invalid_argument("no run function given");
+  {
+    std::set<std::string> ids;
+    for (const auto& task : tasks) {
+      if (!ids.insert(task.run_id).second) {
+        throw std::invalid_argument("duplicate run_id '" + task.run_id + "' in the task list");
+      }
+    }
+  }
+  const auto start = Clock::now();
+  PoolReport report;
+  report.total = tasks.size();
+
+  const std::set<std::string> finished = store.finished_runs();
+  std::vector<std::size_t> pending;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    if (finished.count(tasks[i].run_id) != 0) {
+      ++report.skipped;
+    } else {
+      pending.push_back(i);
+    }
+  }
+  const std::string worker =
+      options.worker_name.empty() ? default_worker_name() : options.worker_name;
+  const auto jobs = static_cast<std::size_t>(options.jobs);
+
+  StopSignals stop;
+  RunningChildren running;
+  ProgressBar progress(options.progress, pending.size());
+  progress.update(report, true);
+  std::size_t next = 0;
+  std::vector<pollfd> poll_fds;
+  std::vector<int> sibling_fds;
+
+  while (!stop.requested()) {
+    while (running.children.size() < jobs && next < pending.size() && !stop.requested()) {
+      sibling_fds.clear();
+      sibling_fds.push_back(stop.wake_fd());
+      for (const auto& child : running.children)
+        sibling_fds.push_back(child.fd);
+      Child child = spawn_child(tasks[pending[next]], run, &stop.previous(), sibling_fds);
+      child.task_index = pending[next];
+      running.children.push_back(std::move(child));
+      ++next;
+    }
+    if (running.children.empty()) break;
+
+    poll_fds.clear();
+    poll_fds.push_back({stop.wake_fd(), POLLIN, 0});
+    for (const auto& child : running.children)
+      poll_fds.push_back({child.fd, POLLIN, 0});
+    const int ready =
+        ::poll(poll_fds.data(), static_cast<nfds_t>(poll_fds.size()), progress.active() ? 200 : -1);
+    if (ready < 0 && errno != EINTR) throw_errno("poll");
+    // A Ctrl-C reaches the children too (same process group): a child dying of it is an
+    // interruption, not a crash, so nothing is recorded once the flag is up.
+    if (stop.requested()) break;
+
+    // Walk backwards so that erasing keeps the remaining indices valid.
+    for (std::size_t i = running.children.size(); i-- > 0;) {
+      if (ready <= 0 || poll_fds[i + 1].revents == 0) continue;
+      Child& child = running.children[i];
+      if (read_some(child)) continue;
+      const RunOutcome outcome = finish_child(child);
+      const double wall = seconds_since(child.started);
+      const RunTask& task = tasks[child.task_index];
+      running.children.erase(running.children.begin() + static_cast<std::ptrdiff_t>(i));
+      store.record(make_run_record(task, outcome, wall, worker));
+      if (outcome.status == "ok") {
+        ++report.ok;
+      } else if (outcome.status == "failed") {
+        ++report.failed;
+      } else {
+        ++report.crashed;
+      }
+    }
+    progress.update(report);
+  }
+
+  report.interrupted = stop.requested();
+  kill_and_reap(running.children);
+  progress.finish(report);
+  report.wall_seconds = seconds_since(start);
+  return report;
+}
+
+int serve_worker(std::istream& in, std::ostream& out, const RunFunction& run) {
+  std::string line;
+  std::size_t line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    RunTask task;
+    try {
+      task = nlohmann::json::parse(line).get<RunTask>();
+    } catch (const std::exception& error) {
+      std::cerr << "tenderlab worker: input line " << line_number
+                << ": expected a run task as one JSON object: " << error.what() << '\n';
+      return 2;
+    }
+    const auto start = Clock::now();
+    WorkerResult result{task.run_id, run_in_child(task, run), 0.0};
+    result.wall_seconds = seconds_since(start);
+    out << dump_json(nlohmann::json(result)) << '\n' << std::flush;
+    if (!out) {
+      std::cerr << "tenderlab worker: cannot write the outcome of " << task.run_id << '\n';
+      return 3;
+    }
+  }
+  return 0;
+}
+
+void to_json(nlohmann::json& json, const RunTask& task) {
+  json = nlohmann::json{{"run_id", task.run_id},
+                        {"point", task.point},
+                        {"replication", task.replication},
+                        {"seed", task.seed},
+                        {"payload", task.payload}};
+}
+
+void from_json(const nlohmann::json& json, RunTask& task) {
+  json.at("run_id").get_to(task.run_id);
+  json.at("point").get_to(task.point);
+  json.at("replication").get_to(task.replication);
+  const auto& seed = json.at("seed");
+  // get<uint64_t>() would silently wrap a negative number.
+  if (!seed.is_number_unsigned()) {
+    throw std::invalid_argument("seed: expected a non-negative integer, got " + seed.dump());
+  }
+  task.seed = seed.get<std::uint64_t>();
+  task.payload = json.value("payload", nlohmann::json());
+}
+
+void to_json(nlohmann::json& json, const RunOutcome& outcome) {
+  json = nlohmann::json{{"status", outcome.status},
+                        {"reason", outcome.reason},
+                        {"kpis", outcome.kpis},
+                        {"event_log_sha256", outcome.event_log_sha256}};
+}
+
+void from_json(const nlohmann::json& json, RunOutcome& outcome) {
+  json.at("status").get_to(outcome.status);
+  outcome.reason = json.value("reason", std::string());
+  outcome.kpis = json.value("kpis", nlohmann::json::object());
+  outcome.event_log_sha256 = json.value("event_log_sha256", std::string());
+}
+
+void to_json(nlohmann::json& json, const WorkerResult& result) {
+  to_json(json, result.outcome);
+  json["run_id"] = result.run_id;
+  json["wall_seconds"] = result.wall_seconds;
+}
+
+void from_json(const nlohmann::json& json, WorkerResult& result) {
+  json.at("run_id").get_to(result.run_id);
+  from_json(json, result.outcome);
+  result.wall_seconds = json.value("wall_seconds", 0.0);
+}
+
+}  // namespace tenderlab::analysis

@@ -1,0 +1,480 @@
+// tenderlab-mpi: runs a study across the ranks of an MPI job (docs/cluster.md).
+//
+// libsimgrid exports MPI symbols of its own, so this program links Open MPI and not SimGrid, and
+// every rank hands its runs to one local `tenderlab worker` process (SimGrid, no MPI) over pipes
+// in JSON Lines. Rank 0 owns the results database: it skips runs already recorded, deals out the
+// others one at a time to whichever rank is free (itself included) and records each outcome as
+// it arrives, so the database ends up with the same content as a one-machine run.
+#include <fcntl.h>
+#include <mpi.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <CLI/CLI.hpp>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tenderlab/analysis/results_store.hpp"
+#include "tenderlab/analysis/run_pool.hpp"
+#include "tenderlab/analysis/study_tasks.hpp"
+
+namespace {
+
+using tenderlab::analysis::ResultsStore;
+using tenderlab::analysis::RunOutcome;
+using tenderlab::analysis::RunTask;
+using tenderlab::analysis::WorkerResult;
+
+// Message tags between rank 0 and the others. Every task message gets exactly one result
+// message back, and every rank but 0 gets exactly one stop message, so no message is left
+// unreceived at MPI_Finalize.
+constexpr int kTaskTag = 1;
+constexpr int kStopTag = 2;
+constexpr int kResultTag = 3;
+
+struct Options {
+  std::string study_file;
+  std::string tasks_file;
+  std::string database;
+  std::string worker;
+};
+
+class DriverError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+void write_all(int fd, const std::string& data) {
+  std::size_t written = 0;
+  while (written < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw DriverError(std::string("cannot write to the worker: ") + std::strerror(errno));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+}
+
+// The local `tenderlab worker` process of this rank: one task line in, one result line out.
+class LocalWorker {
+ public:
+  explicit LocalWorker(std::string program) : program_(std::move(program)) {}
+  ~LocalWorker() { stop(); }
+  LocalWorker(const LocalWorker&) = delete;
+  LocalWorker& operator=(const LocalWorker&) = delete;
+
+  void send(const std::string& task_line) {
+    if (pid_ < 0) start();
+    write_all(to_worker_, task_line + "\n");
+  }
+
+  /// A complete result line if one arrives within `timeout_ms` (-1: wait as long as it takes).
+  std::optional<std::string> receive(int timeout_ms) {
+    for (;;) {
+      if (auto line = take_line()) return line;
+      pollfd fd{from_worker_, POLLIN, 0};
+      const int ready = ::poll(&fd, 1, timeout_ms);
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready <= 0) return std::nullopt;
+      std::array<char, 65536> buffer{};
+      const ssize_t n = ::read(from_worker_, buffer.data(), buffer.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw DriverError("worker " + program_ + " " + exit_description());
+      buffer_.append(buffer.data(), static_cast<std::size_t>(n));
+    }
+  }
+
+  /// Closes the worker's input, which ends it, and waits for it.
+  void stop() {
+    if (pid_ < 0) return;
+    ::close(to_worker_);
+    ::close(from_worker_);
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+  }
+
+ private:
+  void start() {
+    std::array<int, 2> input{};
+    std::array<int, 2> output{};
+    std::array<int, 2> exec_status{};
+    if (::pipe2(input.data(), O_CLOEXEC) != 0 || ::pipe2(output.data(), O_CLOEXEC) != 0 ||
+        ::pipe2(exec_status.data(), O_CLOEXEC) != 0) {
+      throw DriverError(std::string("pipe: ") + std::strerror(errno));
+    }
+    std::fflush(nullptr);
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) throw DriverError(std::string("fork: ") + std::strerror(errno));
+    if (pid == 0) {
+      ::dup2(input[0], STDIN_FILENO);
+      ::dup2(output[1], STDOUT_FILENO);
+      // The worker must not hold the MPI library's sockets and shared-memory descriptors (nor
+      // our pipe ends): close everything above stderr but the exec-status pipe, which closes
+      // itself on a successful exec.
+      const auto keep = static_cast<unsigned int>(exec_status[1]);
+      if (keep > 3) ::close_range(3, keep - 1, 0);
+      ::close_range(keep + 1, ~0U, 0);
+      std::signal(SIGPIPE, SIG_DFL);
+#ifdef __linux__
+      // If this rank dies (mpirun killing the job), its worker goes too.
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != parent) _exit(126);
+#endif
+      std::string argument0 = program_;
+      std::string argument1 = "worker";
+      std::array<char*, 3> argv{argument0.data(), argument1.data(), nullptr};
+      ::execv(program_.c_str(), argv.data());
+      const int error = errno;
+      [[maybe_unused]] const ssize_t n = ::write(exec_status[1], &error, sizeof error);
+      _exit(127);
+    }
+    ::close(input[0]);
+    ::close(output[1]);
+    ::close(exec_status[1]);
+    int exec_error = 0;
+    ssize_t n = 0;
+    do {
+      n = ::read(exec_status[0], &exec_error, sizeof exec_error);
+    } while (n < 0 && errno == EINTR);
+    ::close(exec_status[0]);
+    pid_ = pid;
+    to_worker_ = input[1];
+    from_worker_ = output[0];
+    if (n > 0) {
+      stop();
+      throw DriverError("cannot start worker " + program_ + ": " + std::strerror(exec_error));
+    }
+  }
+
+  std::optional<std::string> take_line() {
+    const auto end = buffer_.find('\n');
+    if (end == std::string::npos) return std::nullopt;
+    std::string line = buffer_.substr(0, end);
+    buffer_.erase(0, end + 1);
+    return line;
+  }
+
+  std::string exit_description() {
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    ::close(to_worker_);
+    ::close(from_worker_);
+    pid_ = -1;
+    if (WIFSIGNALED(status))
+      return "died: " + tenderlab::analysis::describe_signal(WTERMSIG(status));
+    return "exited with status " + std::to_string(WEXITSTATUS(status)) + " in the middle of a run";
+  }
+
+  std::string program_;
+  pid_t pid_ = -1;
+  int to_worker_ = -1;
+  int from_worker_ = -1;
+  std::string buffer_;
+};
+
+std::string default_worker_path() {
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return "tenderlab";
+  return (self.parent_path() / "tenderlab").string();
+}
+
+std::vector<RunTask> read_task_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw DriverError(path + ": cannot open the task file");
+  std::vector<RunTask> tasks;
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    try {
+      tasks.push_back(nlohmann::json::parse(line).get<RunTask>());
+    } catch (const std::exception& error) {
+      throw DriverError(path + ": line " + std::to_string(number) +
+                        ": expected a run task as one JSON object: " + error.what());
+    }
+  }
+  return tasks;
+}
+
+void send_string(const std::string& text, int destination, int tag) {
+  MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, destination, tag, MPI_COMM_WORLD);
+}
+
+std::string receive_string(int source, int tag, MPI_Status& status) {
+  MPI_Probe(source, tag, MPI_COMM_WORLD, &status);
+  int count = 0;
+  MPI_Get_count(&status, MPI_CHAR, &count);
+  std::string text(static_cast<std::size_t>(count), '\0');
+  MPI_Recv(text.data(), count, MPI_CHAR, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
+           MPI_STATUS_IGNORE);
+  return text;
+}
+
+void stop_followers(int size) {
+  for (int rank = 1; rank < size; ++rank)
+    send_string("", rank, kStopTag);
+}
+
+// Every rank's host name, gathered on rank 0 to name the worker of each run in run_timing.
+std::vector<std::string> gather_host_names(int rank, int size) {
+  std::array<char, MPI_MAX_PROCESSOR_NAME> name{};
+  int length = 0;
+  MPI_Get_processor_name(name.data(), &length);
+  std::vector<char> all(rank == 0 ? name.size() * static_cast<std::size_t>(size) : 0);
+  MPI_Gather(name.data(), static_cast<int>(name.size()), MPI_CHAR, all.data(),
+             static_cast<int>(name.size()), MPI_CHAR, 0, MPI_COMM_WORLD);
+  std::vector<std::string> names;
+  for (int r = 0; rank == 0 && r < size; ++r) {
+    const char* begin = all.data() + name.size() * static_cast<std::size_t>(r);
+    names.push_back(std::string(begin, strnlen(begin, name.size())) + "/rank" + std::to_string(r));
+  }
+  return names;
+}
+
+// Ranks other than 0: run what rank 0 sends until it says stop.
+int run_follower(const Options& options) {
+  LocalWorker worker(options.worker);
+  for (;;) {
+    MPI_Status status;
+    const std::string message = receive_string(0, MPI_ANY_TAG, status);
+    if (status.MPI_TAG == kStopTag) break;
+    worker.send(message);
+    send_string(*worker.receive(-1), 0, kResultTag);
+  }
+  worker.stop();
+  return 0;
+}
+
+struct Coordinator {
+  std::vector<RunTask> tasks;
+  std::unique_ptr<ResultsStore> store;
+  std::vector<std::string> host_names;
+  std::size_t ok = 0;
+  std::size_t failed = 0;
+  std::size_t crashed = 0;
+
+  void record(int rank, std::size_t task_index, const std::string& line) {
+    const RunTask& task = tasks[task_index];
+    WorkerResult result;
+    try {
+      result = nlohmann::json::parse(line).get<WorkerResult>();
+    } catch (const std::exception& error) {
+      throw DriverError("rank " + std::to_string(rank) + " sent an unreadable result for " +
+                        task.run_id + ": " + error.what());
+    }
+    if (result.run_id != task.run_id) {
+      throw DriverError("rank " + std::to_string(rank) + " answered run " + result.run_id +
+                        " when running " + task.run_id);
+    }
+    store->record(tenderlab::analysis::make_run_record(task, result.outcome, result.wall_seconds,
+                                                       host_names[static_cast<std::size_t>(rank)]));
+    if (result.outcome.status == "ok") {
+      ++ok;
+    } else if (result.outcome.status == "failed") {
+      ++failed;
+    } else {
+      ++crashed;
+    }
+  }
+};
+
+// Opens the store and works out the task list; any error here stops every rank cleanly.
+void prepare(const Options& options, Coordinator& coordinator) {
+  std::string database = options.database;
+  if (!options.tasks_file.empty()) {
+    coordinator.tasks = read_task_file(options.tasks_file);
+    coordinator.store = std::make_unique<ResultsStore>(database);
+  } else {
+#ifdef TENDERLAB_MPI_HAVE_STUDY_TASKS
+    const auto setup = tenderlab::analysis::load_study_setup(options.study_file);
+    if (database.empty()) database = setup.database_path;
+    coordinator.tasks = tenderlab::analysis::load_study_tasks(options.study_file);
+    coordinator.store = std::make_unique<ResultsStore>(database);
+    for (const auto& [key, value] : setup.meta)
+      coordinator.store->set_meta(key, value);
+    coordinator.store->record_points(setup.points);
+#else
+    throw DriverError(options.study_file +
+                      ": this tenderlab-mpi was built without study expansion; pass the runs "
+                      "with --tasks FILE.jsonl --db FILE");
+#endif
+  }
+  std::set<std::string> ids;
+  for (const auto& task : coordinator.tasks) {
+    if (!ids.insert(task.run_id).second) {
+      throw DriverError("duplicate run_id '" + task.run_id + "' in the task list");
+    }
+  }
+}
+
+int run_coordinator(const Options& options, int size, std::vector<std::string> host_names) {
+  const auto start = std::chrono::steady_clock::now();
+  Coordinator coordinator;
+  coordinator.host_names = std::move(host_names);
+  std::deque<std::size_t> queue;
+  std::size_t skipped = 0;
+  try {
+    prepare(options, coordinator);
+    const auto finished = coordinator.store->finished_runs();
+    for (std::size_t i = 0; i < coordinator.tasks.size(); ++i) {
+      if (finished.count(coordinator.tasks[i].run_id) != 0) {
+        ++skipped;
+      } else {
+        queue.push_back(i);
+      }
+    }
+  } catch (const std::exception& error) {
+    std::cerr << "tenderlab-mpi: " << error.what() << '\n';
+    stop_followers(size);
+    return 1;
+  }
+
+  const auto task_line = [&](std::size_t index) {
+    return nlohmann::json(coordinator.tasks[index])
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  // in_flight[r]: the task rank r is running, if any; rank 0's own runs go to its local worker.
+  std::vector<std::optional<std::size_t>> in_flight(static_cast<std::size_t>(size));
+  std::size_t busy = 0;
+  const auto hand_out = [&](int rank) {
+    if (queue.empty()) {
+      send_string("", rank, kStopTag);
+      return;
+    }
+    in_flight[static_cast<std::size_t>(rank)] = queue.front();
+    ++busy;
+    send_string(task_line(queue.front()), rank, kTaskTag);
+    queue.pop_front();
+  };
+
+  try {
+    LocalWorker local(options.worker);
+    for (int rank = 1; rank < size; ++rank)
+      hand_out(rank);
+    while (busy > 0 || !queue.empty()) {
+      if (!in_flight[0] && !queue.empty()) {
+        in_flight[0] = queue.front();
+        ++busy;
+        local.send(task_line(queue.front()));
+        queue.pop_front();
+      }
+      int arrived = 0;
+      MPI_Status status;
+      MPI_Iprobe(MPI_ANY_SOURCE, kResultTag, MPI_COMM_WORLD, &arrived, &status);
+      if (arrived != 0) {
+        const std::string line = receive_string(status.MPI_SOURCE, kResultTag, status);
+        const auto rank = static_cast<std::size_t>(status.MPI_SOURCE);
+        coordinator.record(status.MPI_SOURCE, in_flight[rank].value(), line);
+        in_flight[rank].reset();
+        --busy;
+        hand_out(status.MPI_SOURCE);
+      }
+      if (in_flight[0]) {
+        // A short wait on the local worker doubles as the pause between MPI polls; MPI's own
+        // blocking calls would spin a core that the local worker needs.
+        if (auto line = local.receive(arrived != 0 ? 0 : 1)) {
+          coordinator.record(0, *in_flight[0], *line);
+          in_flight[0].reset();
+          --busy;
+        }
+      } else if (arrived == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
+    local.stop();
+  } catch (const std::exception& error) {
+    // Other ranks may be in the middle of a run: only an abort stops them. Every run recorded so
+    // far is committed, so the study resumes from here.
+    std::cerr << "tenderlab-mpi: " << error.what() << '\n';
+    MPI_Abort(MPI_COMM_WORLD, 1);
+    return 1;
+  }
+
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cerr << "tenderlab-mpi: " << coordinator.tasks.size() << " runs, " << skipped
+            << " already recorded; " << coordinator.ok << " ok, " << coordinator.failed
+            << " failed, " << coordinator.crashed << " crashed on " << size << " ranks in "
+            << seconds << " s; results in " << coordinator.store->path() << '\n';
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  MPI_Init(&argc, &argv);
+  int rank = 0;
+  int size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  // A worker that dies while we write to it must become an error message, not a silent SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  Options options;
+  options.worker = default_worker_path();
+  CLI::App app{
+      "Runs a tenderlab study across the ranks of an MPI job. Rank 0 writes the results "
+      "database; every rank runs its share through a local `tenderlab worker`.",
+      "tenderlab-mpi"};
+  app.add_option("study", options.study_file, "Study file (JSON)");
+  auto* tasks = app.add_option("--tasks", options.tasks_file,
+                               "Run tasks as JSON Lines instead of a study file");
+  app.add_option("--db", options.database,
+                 "Results database (SQLite); with a study, defaults to the study's own");
+  app.add_option("--worker", options.worker,
+                 "Worker program, run as `PROGRAM worker` on every rank (default: tenderlab "
+                 "next to this executable)");
+  tasks->excludes(app.get_option("study"));
+  int rc = 0;
+  try {
+    app.parse(argc, argv);
+    if (options.study_file.empty() && options.tasks_file.empty()) {
+      throw CLI::ValidationError("give a study file or --tasks FILE.jsonl");
+    }
+    if (!options.tasks_file.empty() && options.database.empty()) {
+      throw CLI::ValidationError("--tasks needs --db FILE");
+    }
+  } catch (const CLI::ParseError& error) {
+    // Every rank parses the same arguments and stops the same way; only rank 0 speaks.
+    rc = rank == 0 ? app.exit(error) : (error.get_exit_code() == 0 ? 0 : 2);
+    if (rc != 0) rc = 2;
+    MPI_Finalize();
+    return rc;
+  }
+
+  auto host_names = gather_host_names(rank, size);
+  try {
+    rc = rank == 0 ? run_coordinator(options, size, std::move(host_names)) : run_follower(options);
+  } catch (const std::exception& error) {
+    std::cerr << "tenderlab-mpi: rank " << rank << ": " << error.what() << '\n';
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  MPI_Finalize();
+  return rc;
+}
