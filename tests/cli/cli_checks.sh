@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# End-to-end checks of the tenderlab program, run the way a user runs it.
+# Usage: cli_checks.sh CHECK TENDERLAB_BINARY SOURCE_DIR
+set -euo pipefail
+check=$1
+tenderlab=$2
+source_dir=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+fail() { echo "FAILED: $*" >&2; exit 1; }
+golden="$source_dir/tests/golden"
+
+case "$check" in
+  golden)
+    # The small scenario's event log must match the reviewed reference byte for byte.
+    # To update the reference after an intended change: scripts/update-golden.sh (and review
+    # the diff before committing it).
+    "$tenderlab" run "$golden/small.json" --out run -q
+    if ! cmp -s run/events.jsonl "$golden/small.events.jsonl"; then
+      diff <(head -c 200000 "$golden/small.events.jsonl") <(head -c 200000 run/events.jsonl) | head -20 >&2 || true
+      fail "events.jsonl differs from tests/golden/small.events.jsonl"
+    fi
+    cmp -s run/tenders.csv "$golden/small.tenders.csv" || fail "tenders.csv differs from the reference"
+    ;;
+  determinism)
+    # Same scenario and seed in two separate processes: identical bytes in every output.
+    "$tenderlab" run "$source_dir/scenarios/naicc-2025.json" --seed 11 --out a -q
+    "$tenderlab" run "$source_dir/scenarios/naicc-2025.json" --seed 11 --out b -q
+    for f in events.jsonl tenders.csv timeseries.csv summary.json manifest.json; do
+      cmp -s "a/$f" "b/$f" || fail "$f differs between two runs with the same seed"
+    done
+    hash_a=$(grep event_log_sha256 a/manifest.json)
+    [ -n "$hash_a" ] || fail "no event_log_sha256 in the manifest"
+    # A different seed gives a different stream (the log records the seed).
+    "$tenderlab" run "$source_dir/scenarios/naicc-2025.json" --seed 12 --out c -q
+    if cmp -s a/events.jsonl c/events.jsonl; then fail "seeds 11 and 12 gave the same event log"; fi
+    ;;
+  manifest-hash)
+    # The manifest's hashes are those of the files on disk.
+    "$tenderlab" run "$golden/small.json" --out run -q
+    want=$(sha256sum run/events.jsonl | cut -d' ' -f1)
+    grep -q "\"event_log_sha256\": \"$want\"" run/manifest.json || fail "event-log hash mismatch"
+    want=$(sha256sum "$golden/small.json" | cut -d' ' -f1)
+    grep -q "\"scenario_sha256\": \"$want\"" run/manifest.json || fail "scenario hash mismatch"
+    lines=$(wc -l < run/events.jsonl)
+    grep -q "\"event_count\": $lines" run/manifest.json || fail "event count mismatch"
+    ;;
+  bad-scenario)
+    # Unknown key, negative capital, dangling reference: all three reported, exit 2, no output.
+    sed -e 's/"seed": 7,/"seed": 7, "colour": "blue",/' \
+        -e 's/"capital_bn_krw": 3000/"capital_bn_krw": -5/' \
+        -e 's/{ "from": "cloud-a", "to": "builder-c"/{ "from": "cloud-a", "to": "nobody"/' \
+        "$golden/small.json" > bad.json
+    set +e
+    "$tenderlab" validate bad.json > validate.out 2> validate.err
+    status=$?
+    "$tenderlab" run bad.json --out out > run.out 2> run.err
+    run_status=$?
+    set -e
+    [ "$status" -eq 2 ] || fail "validate exited $status, expected 2"
+    [ "$run_status" -eq 2 ] || fail "run exited $run_status, expected 2"
+    [ ! -e out ] || fail "run created an output folder for a bad scenario"
+    for pointer in "/colour" "/agents/1/capital_bn_krw" "/relationships/0/to"; do
+      grep -q "bad.json: $pointer: expected" validate.err || fail "validate did not report $pointer"
+      grep -q "bad.json: $pointer: expected" run.err || fail "run did not report $pointer"
+    done
+    grep -q "3 problems" validate.err || fail "validate did not count 3 problems"
+    ;;
+  malformed)
+    printf '{"name": "x", "agents": [' > truncated.json
+    head -c 1000000 /dev/urandom > garbage.json
+    printf '\xff\xfe{\x00}\x00' > utf16.json
+    for f in truncated.json garbage.json utf16.json; do
+      set +e
+      "$tenderlab" validate "$f" 2> err.txt
+      status=$?
+      set -e
+      [ "$status" -eq 2 ] || fail "validate $f exited $status, expected 2"
+      grep -q "^  $f: (document): expected" err.txt || fail "no clear message for $f: $(cat err.txt)"
+    done
+    ;;
+  refuse-non-empty)
+    mkdir out && touch out/keep
+    set +e
+    "$tenderlab" run "$golden/small.json" --out out -q 2> err.txt
+    status=$?
+    set -e
+    [ "$status" -eq 2 ] || fail "run into a non-empty folder exited $status, expected 2"
+    grep -q -- "--force" err.txt || fail "the message does not mention --force"
+    [ -e out/keep ] || fail "the existing folder was touched"
+    "$tenderlab" run "$golden/small.json" --out out --force -q
+    [ ! -e out/keep ] && [ -f out/manifest.json ] || fail "--force did not replace the folder"
+    [ -z "$(ls -A . | grep staging || true)" ] || fail "a staging folder was left behind"
+    ;;
+  quiet-engine)
+    # The engine's own logging stays silent; --help and --version are tenderlab's.
+    "$tenderlab" run "$golden/small.json" --out out -q 2> err.txt
+    [ ! -s err.txt ] || fail "stderr is not empty: $(head -3 err.txt)"
+    "$tenderlab" --version | grep -q "^tenderlab " || fail "--version is not tenderlab's"
+    "$tenderlab" run --help | grep -q -- "--seed" || fail "run --help does not list --seed"
+    "$tenderlab" --help | grep -q "validate" || fail "--help does not list the commands"
+    set +e
+    "$tenderlab" run > /dev/null 2>&1
+    status=$?
+    set -e
+    [ "$status" -eq 2 ] || fail "a usage error exited $status, expected 2"
+    ;;
+  *) fail "unknown check $check" ;;
+esac
+echo "ok: $check"
