@@ -47,6 +47,56 @@ int main(int argc, char** argv) {
   auto* params = app.add_subcommand("params", "List every scenario parameter with unit and range");
   params->add_flag("--markdown", params_markdown, "As a Markdown table");
 
+  StudyArguments study_args;
+  auto* study = app.add_subcommand(
+      "study", "Run every run of a study file (resumes an interrupted study) and analyse it");
+  study->add_option("STUDY", study_args.study, "Study file (JSON)")->required();
+  study->add_option("-j,--jobs", study_args.jobs, "Runs at the same time (default 1)")
+      ->check(CLI::Range(1, 1024));
+  study->add_option("--db", study_args.database, "Results database (default: the study's)");
+  study->add_option("--json", study_args.json, "Also write the analysis as JSON to this file");
+  study->add_flag("-q,--quiet", study_args.quiet, "No progress bar and no report on stdout");
+
+  std::string report_study, report_db, report_json;
+  auto* report = app.add_subcommand("report", "Analyse the results a study has recorded");
+  report->add_option("STUDY", report_study, "Study file (JSON)")->required();
+  report->add_option("--db", report_db, "Results database (default: the study's)");
+  report->add_option("--json", report_json, "Also write the analysis as JSON to this file");
+  bool report_digest = false;
+  report->add_flag("--digest", report_digest,
+                   "Print only the SHA-256 of the database content (timings excluded), to check "
+                   "that two databases hold the same results");
+
+  CompareArguments compare_args;
+  auto* compare = app.add_subcommand(
+      "compare", "Compare scenarios (or study databases): KPIs with paired differences");
+  compare->add_option("INPUT", compare_args.inputs, "Scenario files, or results databases")
+      ->required()
+      ->expected(2, 64);
+  compare->add_option("-r,--replications", compare_args.replications,
+                      "Replications per scenario (default 30)")
+      ->check(CLI::Range(2, 100000));
+  compare->add_option("--seed", compare_args.seed, "Master seed (default: the first scenario's)");
+  compare->add_option("-j,--jobs", compare_args.jobs, "Runs at the same time (default 1)")
+      ->check(CLI::Range(1, 1024));
+  compare->add_option("--json", compare_args.json, "Also write the comparison as JSON here");
+  compare->add_flag("-q,--quiet", compare_args.quiet, "No progress bar");
+
+  std::string replay_manifest;
+  bool replay_verify = false;
+  auto* replay = app.add_subcommand("replay", "Re-run the run a manifest.json describes");
+  replay->add_option("MANIFEST", replay_manifest, "A run's manifest.json")->required();
+  replay->add_flag("--verify", replay_verify,
+                   "Check that the event log hash matches the manifest (exit 1 if not)");
+
+  std::string diff_a, diff_b;
+  auto* diff = app.add_subcommand("diff", "Show the first event where two runs diverge");
+  diff->add_option("RUN_A", diff_a, "Run folder or events.jsonl")->required();
+  diff->add_option("RUN_B", diff_b, "Run folder or events.jsonl")->required();
+
+  auto* worker = app.add_subcommand(
+      "worker", "Serve study runs over stdin/stdout (used by tenderlab-mpi)");
+
   try {
     app.parse(static_cast<int>(own_args.size()), own_args.data());
   } catch (const CLI::ParseError& error) {
@@ -58,6 +108,12 @@ int main(int argc, char** argv) {
     if (*validate) return validate_command(validate_files, validate_quiet);
     if (*run) return run_command(run_args);
     if (*params) return params_command(params_markdown);
+    if (*study) return study_command(study_args);
+    if (*report) return report_command(report_study, report_db, report_json, report_digest);
+    if (*compare) return compare_command(compare_args);
+    if (*replay) return replay_command(replay_manifest, replay_verify);
+    if (*diff) return diff_command(diff_a, diff_b);
+    if (*worker) return worker_command();
   } catch (const std::exception& error) {
     std::cerr << "error: " << error.what() << "\n";
     return run_failed;

@@ -210,10 +210,10 @@ class CallManager {
     ordered["gpus"] = object.gpus;
     ordered["capex_bn_krw"] = round_money(financing.gpu_capex + financing.building_capex);
     world_.emit("gpus_ordered", bid.lead, ordered);
-    const int years = std::max(1, object.build_years) + (delayed ? 1 : 0);
-    const Date online = world_.log.calendar().to_date(Kernel::now());
-    const Date online_date = Date::from_ymd(online.year() + years, online.month(),
-                                            std::min(online.day(), 28u));
+    // Hardware alone arrives after the vendor's lead time (8 to 12 weeks); a site takes its
+    // build years. A delay adds a year.
+    const int build_days = std::max(84, 365 * object.build_years) + (delayed ? 365 : 0);
+    const Date online_date = world_.log.calendar().to_date(Kernel::now()).plus_days(build_days);
     if (world_.scenario.horizon < online_date) return;  // beyond the horizon: not observed
     Kernel::sleep_until(world_.time_of(online_date));
     nlohmann::ordered_json capacity;

@@ -117,6 +117,10 @@ std::vector<double> equity_split(const std::vector<const AgentSpec*>& members, d
     for (double w : weight) total_weight += w;
     for (std::size_t i = 0; i < n; ++i) share[i] += remaining * weight[i] / total_weight;
   }
+  // Rounding must not push a share past 1 or the sum off 1.
+  double sum = 0;
+  for (double s : share) sum += s;
+  for (double& s : share) s = std::min(1.0, s / sum);
   return share;
 }
 }  // namespace tenderlab

@@ -22,8 +22,37 @@ struct RunArguments {
   std::vector<std::string> simgrid_args;
 };
 
+struct StudyArguments {
+  std::string study;
+  int jobs = 1;
+  std::string database;  ///< default: the study's
+  std::string json;      ///< also write the report as JSON here
+  bool quiet = false;
+};
+
 int validate_command(const std::vector<std::string>& files, bool quiet);
 int run_command(const RunArguments& arguments);
 int params_command(bool markdown);
+int study_command(const StudyArguments& arguments);
+int report_command(const std::string& study_file, const std::string& database,
+                   const std::string& json, bool digest_only);
+/// Re-runs the run a manifest describes; with `verify`, checks its event-log hash (exit 1 if not).
+int replay_command(const std::string& manifest, bool verify);
+/// Shows the first event where two runs diverge (exit 0 identical, 1 different).
+int diff_command(const std::string& run_a, const std::string& run_b);
+
+struct CompareArguments {
+  std::vector<std::string> inputs;  ///< scenario files, or results databases of studies
+  int replications = 30;
+  std::optional<std::uint64_t> seed;
+  int jobs = 1;
+  std::string json;
+  bool quiet = false;
+};
+/// KPIs side by side with paired differences and 95 % confidence intervals.
+int compare_command(const CompareArguments& arguments);
+
+/// Serves runs on stdin/stdout for tenderlab-mpi (JSON Lines).
+int worker_command();
 
 }  // namespace tenderlab::app

@@ -314,7 +314,7 @@ void prepare(const Options& options, Coordinator& coordinator) {
 #ifdef TENDERLAB_MPI_HAVE_STUDY_TASKS
     const auto setup = tenderlab::analysis::load_study_setup(options.study_file);
     if (database.empty()) database = setup.database_path;
-    coordinator.tasks = tenderlab::analysis::load_study_tasks(options.study_file);
+    coordinator.tasks = tenderlab::analysis::load_study_tasks(options.study_file, database);
     coordinator.store = std::make_unique<ResultsStore>(database);
     for (const auto& [key, value] : setup.meta)
       coordinator.store->set_meta(key, value);

@@ -17,7 +17,9 @@ namespace tenderlab::analysis {
 
 /// Every run of the study, in a fixed order (points, then replications), each with a stable
 /// run_id, its seed and the payload the run function needs. Throws on an invalid study file.
-std::vector<RunTask> load_study_tasks(const std::string& study_file);
+/// `database`, when given, replaces the study's own; kept event logs then go beside it.
+std::vector<RunTask> load_study_tasks(const std::string& study_file,
+                                      const std::string& database = "");
 
 /// What the results database records about a study besides its runs.
 struct StudySetup {

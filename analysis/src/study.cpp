@@ -1,0 +1,320 @@
+#include "tenderlab/analysis/study.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "tenderlab/engine/input_error.hpp"
+#include "tenderlab/engine/json_reader.hpp"
+#include "tenderlab/engine/rng.hpp"
+#include "tenderlab/engine/scenario_loader.hpp"
+#include "tenderlab/engine/sha256.hpp"
+
+namespace tenderlab::analysis {
+namespace fs = std::filesystem;
+
+const char* to_string(DesignKind kind) {
+  switch (kind) {
+    case DesignKind::grid: return "grid";
+    case DesignKind::lhs: return "lhs";
+    case DesignKind::oat: return "oat";
+    case DesignKind::morris: return "morris";
+    case DesignKind::sobol: return "sobol";
+  }
+  return "?";
+}
+
+bool OutcomeSpec::holds(double v) const {
+  if (op == "<") return v < value;
+  if (op == "<=") return v <= value;
+  if (op == "==") return v == value;
+  if (op == "!=") return v != value;
+  if (op == ">=") return v >= value;
+  return v > value;
+}
+
+std::string OutcomeSpec::describe() const {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%g", value);
+  return kpi + " " + op + " " + buffer;
+}
+
+void set_database(Study& study, const std::string& database) {
+  study.database = database;
+  fs::path events = database;
+  events.replace_extension();
+  study.events_dir = events.string() + "-events";
+}
+
+std::string run_id(int point, int replication) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "p%05d-r%03d", point, replication);
+  return buffer;
+}
+
+namespace {
+
+/// Sets `value` at `pointer` in `document`; the parent must exist.
+bool set_at(nlohmann::json& document, const std::string& pointer, const nlohmann::json& value) {
+  const nlohmann::json::json_pointer target(pointer);
+  const auto parent = target.parent_pointer();
+  if (!document.contains(parent)) return false;
+  nlohmann::json& container = document.at(parent);
+  if (container.is_array()) {
+    const std::string& last = target.back();
+    if (last.empty() || last.find_first_not_of("0123456789") != std::string::npos) return false;
+    if (std::stoul(last) >= container.size()) return false;
+  } else if (!container.is_object()) {
+    return false;
+  }
+  document[target] = value;
+  return true;
+}
+
+bool valid_pointer(const std::string& pointer) {
+  try {
+    nlohmann::json::json_pointer p(pointer);
+    return !pointer.empty();
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+}
+
+nlohmann::json factor_value(const StudyFactor& factor, double unit) {
+  if (factor.discrete())
+    return factor.values[static_cast<std::size_t>(
+        unit_to_level(unit, static_cast<int>(factor.values.size())))];
+  const double value = unit_to_value(unit, factor.min, factor.max);
+  if (factor.integer) return static_cast<std::int64_t>(std::llround(value));
+  return value;
+}
+
+std::vector<FactorShape> shapes(const Study& study) {
+  std::vector<FactorShape> out;
+  for (const auto& f : study.factors)
+    out.push_back(FactorShape{f.discrete(), f.discrete() ? static_cast<int>(f.values.size())
+                                                         : study.design.levels});
+  return out;
+}
+
+Rng design_rng(const Study& study) { return Rng(study.seed, 0, "design/" + study.name); }
+
+}  // namespace
+
+MorrisDesign morris_structure(const Study& study) {
+  Rng rng = design_rng(study);
+  return morris_design(static_cast<int>(study.factors.size()), study.design.trajectories,
+                       study.design.levels, rng);
+}
+
+SaltelliDesign saltelli_structure(const Study& study) {
+  Rng rng = design_rng(study);
+  return saltelli_design(study.design.samples, static_cast<int>(study.factors.size()), rng);
+}
+
+std::vector<DesignPoint> design_points(const Study& study) {
+  UnitPoints unit;
+  const int k = static_cast<int>(study.factors.size());
+  switch (study.design.kind) {
+    case DesignKind::grid: unit = grid_design(shapes(study)); break;
+    case DesignKind::oat: unit = one_at_a_time(shapes(study)); break;
+    case DesignKind::lhs: {
+      Rng rng = design_rng(study);
+      unit = latin_hypercube(study.design.samples, k, rng);
+      break;
+    }
+    case DesignKind::morris: unit = morris_structure(study).points; break;
+    case DesignKind::sobol: unit = saltelli_structure(study).points; break;
+  }
+  if (k == 0) unit = {std::vector<double>{}};
+  std::vector<DesignPoint> points;
+  for (const auto& u : unit) {
+    DesignPoint point;
+    point.unit = u;
+    for (int j = 0; j < k; ++j)
+      point.values.push_back(factor_value(study.factors[static_cast<std::size_t>(j)],
+                                          u[static_cast<std::size_t>(j)]));
+    points.push_back(std::move(point));
+  }
+  return points;
+}
+
+nlohmann::json scenario_at(const Study& study, const DesignPoint& point) {
+  nlohmann::json scenario = study.base;
+  for (std::size_t j = 0; j < study.factors.size(); ++j)
+    if (!set_at(scenario, study.factors[j].path, point.values[j]))
+      throw ModelError("study: cannot set " + study.factors[j].path);
+  return scenario;
+}
+
+std::vector<RunTask> expand_study(const Study& study) {
+  const std::set<std::string> keep(study.keep_event_logs.begin(), study.keep_event_logs.end());
+  std::vector<RunTask> tasks;
+  const auto points = design_points(study);
+  for (std::size_t p = 0; p < points.size(); ++p) {
+    const nlohmann::json scenario = scenario_at(study, points[p]);
+    for (int r = 0; r < study.replications; ++r) {
+      RunTask task;
+      task.point = static_cast<int>(p);
+      task.replication = r;
+      task.run_id = run_id(task.point, r);
+      // Common random numbers: the same seed and replication index at every point, so points
+      // differ only by their factors.
+      task.seed = study.seed;
+      const bool kept = keep.count("*") > 0 || keep.count(task.run_id) > 0;
+      task.payload = {{"scenario", scenario},
+                      {"origin", study.file + " point " + std::to_string(p)},
+                      {"kpis", study.kpis},
+                      {"events_file", kept ? nlohmann::json((fs::path(study.events_dir) /
+                                                             (task.run_id + ".events.jsonl"))
+                                                                .string())
+                                           : nlohmann::json(nullptr)}};
+      tasks.push_back(std::move(task));
+    }
+  }
+  return tasks;
+}
+
+Study load_study(const std::string& path) {
+  const nlohmann::json document = read_json_file(path);
+  ProblemSink sink(path);
+  Study study;
+  study.file = path;
+  study.study_sha256 = sha256_file(path);
+  ObjectReader root(document, "", sink);
+  root.get("$schema");
+  {
+    const std::string format = root.string("format", study_format);
+    if (format != study_format)
+      sink.add("/format", std::string("\"") + study_format + "\"", describe_json(format));
+  }
+  study.name = root.string("name", "", true);
+  study.description = root.string("description", "");
+  const std::string base = root.string("base", "", true);
+  study.seed = static_cast<std::uint64_t>(
+      root.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+  study.replications = static_cast<int>(root.integer("replications", 1, 1, 100000));
+  root.array("kpis", [&](const nlohmann::json& item, const std::string& pointer) {
+    if (item.is_string()) study.kpis.push_back(item.get<std::string>());
+    else sink.add(pointer, "a KPI name (string)", describe_json(item));
+  });
+  root.array("keep_event_logs", [&](const nlohmann::json& item, const std::string& pointer) {
+    if (item.is_string()) study.keep_event_logs.push_back(item.get<std::string>());
+    else sink.add(pointer, "a run id such as \"p00000-r000\", or \"*\"", describe_json(item));
+  });
+  study.database = root.string("database", "");
+  if (const auto* outcome = root.get("outcome")) {
+    ObjectReader o(*outcome, "/outcome", sink);
+    study.outcome.kpi = o.string("kpi", "awarded", true);
+    static const std::vector<std::string> ops = {"<", "<=", "==", "!=", ">=", ">"};
+    if (auto op = o.choice("op", ops, true)) study.outcome.op = ops[*op];
+    study.outcome.value = o.number("value", 0, -1e300, 1e300, true);
+    o.finish();
+  }
+  if (const auto* design = root.get("design")) {
+    ObjectReader d(*design, "/design", sink);
+    static const std::vector<std::string> kinds = {"grid", "lhs", "oat", "morris", "sobol"};
+    if (auto kind = d.choice("type", kinds, true)) study.design.kind = static_cast<DesignKind>(*kind);
+    study.design.levels = static_cast<int>(d.integer("levels", study.design.kind == DesignKind::morris ? 4 : 3, 1, 1000));
+    study.design.samples = static_cast<int>(d.integer("samples", 50, 1, 1'000'000));
+    study.design.trajectories = static_cast<int>(d.integer("trajectories", 10, 1, 100'000));
+    d.finish();
+    if (study.design.kind == DesignKind::morris && study.design.levels < 2)
+      sink.add("/design/levels", "at least 2 levels for a Morris design",
+               std::to_string(study.design.levels));
+  } else if (root.valid()) {
+    sink.add("/design", "an object", "nothing (missing)");
+  }
+  std::vector<std::pair<std::string, nlohmann::json>> fixed;
+  root.array("fixed", [&](const nlohmann::json& item, const std::string& pointer) {
+    ObjectReader f(item, pointer, sink);
+    const std::string target = f.string("path", "", true);
+    if (f.valid() && !target.empty() && !valid_pointer(target))
+      sink.add(f.pointer_of("path"), "a JSON Pointer", describe_json(target));
+    const nlohmann::json* value = f.get("value");
+    if (f.valid() && !value) sink.add(f.pointer_of("value"), "a value", "nothing (missing)");
+    f.finish();
+    if (value) fixed.emplace_back(target, *value);
+  });
+  std::set<std::string> names;
+  root.array("factors", [&](const nlohmann::json& item, const std::string& pointer) {
+    StudyFactor factor;
+    ObjectReader f(item, pointer, sink);
+    factor.name = f.string("name", "", true);
+    factor.path = f.string("path", "", true);
+    factor.integer = f.boolean("integer", false);
+    if (f.valid() && !factor.path.empty() && !valid_pointer(factor.path))
+      sink.add(f.pointer_of("path"), "a JSON Pointer such as \"/calls/0/terms/tax_credit\"",
+               describe_json(factor.path));
+    const bool has_values = f.has("values"), has_range = f.has("min") || f.has("max");
+    if (has_values && has_range) {
+      sink.add(pointer, "either values or min and max", "both");
+    } else if (has_values) {
+      f.array("values", [&](const nlohmann::json& value, const std::string&) {
+        factor.values.push_back(value);
+      });
+      if (factor.values.empty()) sink.add(f.pointer_of("values"), "at least one value", "none");
+    } else if (f.valid()) {
+      factor.min = f.number("min", 0, -1e300, 1e300, true);
+      factor.max = f.number("max", 0, -1e300, 1e300, true);
+      if (factor.max < factor.min)
+        sink.add(f.pointer_of("max"), "a number >= min", describe_json(factor.max));
+    }
+    f.finish();
+    if (!factor.name.empty() && !names.insert(factor.name).second)
+      sink.add(f.pointer_of("name"), "a name not used by another factor", describe_json(factor.name));
+    study.factors.push_back(std::move(factor));
+  });
+  root.finish();
+  if (!sink.empty()) throw InputError(sink.take());
+
+  // The base scenario, resolved against the study file's folder.
+  fs::path base_path = base;
+  if (base_path.is_relative()) base_path = fs::path(path).parent_path() / base_path;
+  study.base_reference = base;
+  study.base_path = base_path.lexically_normal().string();
+  study.base = read_json_file(study.base_path);
+  study.base_sha256 = sha256_file(study.base_path);
+  for (std::size_t i = 0; i < fixed.size(); ++i)
+    if (!set_at(study.base, fixed[i].first, fixed[i].second))
+      sink.add("/fixed/" + std::to_string(i) + "/path",
+               "a JSON Pointer whose parent exists in " + study.base_path,
+               describe_json(fixed[i].first));
+  if (!sink.empty()) throw InputError(sink.take());
+  scenario_from_json(study.base, study.base_path);  // the base with its fixed changes must be valid
+  set_database(study, study.database.empty()
+                         ? (fs::path(path).parent_path() / (study.name + ".sqlite")).string()
+                         : study.database);
+
+  // Every factor must address a settable value, and the scenario must stay valid at each end of
+  // every factor's range (the other factors at their first level).
+  for (std::size_t j = 0; j < study.factors.size(); ++j) {
+    const StudyFactor& factor = study.factors[j];
+    const std::string pointer = "/factors/" + std::to_string(j);
+    std::vector<nlohmann::json> probes =
+        factor.discrete() ? factor.values
+                          : std::vector<nlohmann::json>{factor_value(factor, 0.0),
+                                                        factor_value(factor, 1.0)};
+    for (const auto& probe : probes) {
+      nlohmann::json scenario = study.base;
+      if (!set_at(scenario, factor.path, probe)) {
+        sink.add(pointer + "/path", "a JSON Pointer whose parent exists in " + study.base_path,
+                 describe_json(factor.path));
+        break;
+      }
+      try {
+        scenario_from_json(scenario, study.base_path);
+      } catch (const InputError& error) {
+        const InputProblem& first = error.problems().front();
+        sink.add(pointer, "values that keep the scenario valid",
+                 probe.dump() + " (" + first.pointer + ": expected " + first.expected +
+                     ", found " + first.found + ")");
+        break;
+      }
+    }
+  }
+  if (!sink.empty()) throw InputError(sink.take());
+  return study;
+}
+
+}  // namespace tenderlab::analysis

@@ -1,0 +1,198 @@
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "app/commands.hpp"
+#include "tenderlab/analysis/results_store.hpp"
+#include "tenderlab/analysis/run_pool.hpp"
+#include "tenderlab/analysis/statistics.hpp"
+#include "tenderlab/engine/input_error.hpp"
+#include "tenderlab/engine/json_reader.hpp"
+#include "tenderlab/engine/scenario_loader.hpp"
+
+namespace tenderlab::app {
+
+analysis::RunOutcome run_study_task(const analysis::RunTask& task);
+
+namespace {
+namespace fs = std::filesystem;
+
+/// KPI values of one input, by pairing key (replication, or run id for databases).
+using Samples = std::map<std::string, std::map<std::string, double>>;  // key -> kpi -> value
+
+bool is_database(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char header[16] = {};
+  in.read(header, sizeof header);
+  return in.gcount() == 16 && std::string(header, 15) == "SQLite format 3";
+}
+
+void add_kpis(std::map<std::string, double>& into, const nlohmann::json& kpis) {
+  if (!kpis.is_object()) return;
+  for (const auto& [name, value] : kpis.items()) {
+    if (value.is_number()) into[name] = value.get<double>();
+    else if (value.is_boolean()) into[name] = value.get<bool>() ? 1.0 : 0.0;
+  }
+}
+
+std::string fmt(double value) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(std::fabs(value) >= 100 ? 1 : 3) << value;
+  return out.str();
+}
+
+/// Removes a temporary folder when the comparison is done, whatever happens.
+struct TemporaryFolder {
+  fs::path path;
+  TemporaryFolder() {
+    char pattern[] = "/tmp/tenderlab-compare-XXXXXX";
+    if (!::mkdtemp(pattern)) throw std::runtime_error("cannot create a temporary folder");
+    path = pattern;
+  }
+  ~TemporaryFolder() {
+    std::error_code code;
+    fs::remove_all(path, code);
+  }
+};
+
+}  // namespace
+
+int compare_command(const CompareArguments& arguments) {
+  if (arguments.inputs.size() < 2) {
+    std::cerr << "error: compare needs at least two scenarios or study databases\n";
+    return bad_input;
+  }
+  const bool databases = is_database(arguments.inputs.front());
+  std::vector<Samples> samples(arguments.inputs.size());
+  std::vector<std::string> labels;
+  try {
+    if (databases) {
+      for (std::size_t i = 0; i < arguments.inputs.size(); ++i) {
+        if (!is_database(arguments.inputs[i])) {
+          std::cerr << "error: " << arguments.inputs[i]
+                    << ": expected a results database like the first input, found another file\n";
+          return bad_input;
+        }
+        analysis::ResultsStore store(arguments.inputs[i],
+                                     analysis::ResultsStore::OpenMode::existing_only);
+        labels.push_back(store.get_meta("name").value_or(arguments.inputs[i]));
+        for (const auto& run : store.runs())
+          if (run.status == "ok") add_kpis(samples[i][run.run_id], run.kpis);
+      }
+    } else {
+      // Scenarios: the same seeds and replication indices for every scenario (common random
+      // numbers), so differences are paired run by run.
+      std::vector<analysis::RunTask> tasks;
+      std::optional<std::uint64_t> seed = arguments.seed;
+      for (std::size_t i = 0; i < arguments.inputs.size(); ++i) {
+        const nlohmann::json document = read_json_file(arguments.inputs[i]);
+        const Scenario scenario = scenario_from_json(document, arguments.inputs[i]);
+        if (!seed) seed = scenario.seed;
+        labels.push_back(scenario.name);
+        for (int r = 0; r < arguments.replications; ++r) {
+          analysis::RunTask task;
+          task.run_id = "s" + std::to_string(i) + "-r" + std::to_string(r);
+          task.point = static_cast<int>(i);
+          task.replication = r;
+          task.seed = *seed;
+          task.payload = {{"scenario", document},
+                          {"origin", arguments.inputs[i]},
+                          {"kpis", nlohmann::json::array()},
+                          {"events_file", nullptr}};
+          tasks.push_back(std::move(task));
+        }
+      }
+      TemporaryFolder folder;
+      analysis::ResultsStore store((folder.path / "compare.sqlite").string());
+      analysis::PoolOptions options;
+      options.jobs = arguments.jobs;
+      options.progress = !arguments.quiet;
+      const analysis::PoolReport pool = analysis::run_pool(tasks, run_study_task, store, options);
+      if (pool.interrupted) return interrupted;
+      for (const auto& run : store.runs()) {
+        if (run.status != "ok") {
+          std::cerr << "error: " << arguments.inputs[static_cast<std::size_t>(run.point)]
+                    << " replication " << run.replication << " " << run.status << ": "
+                    << run.reason << "\n";
+          return run_failed;
+        }
+        add_kpis(samples[static_cast<std::size_t>(run.point)]["r" + std::to_string(run.replication)],
+                 run.kpis);
+      }
+    }
+  } catch (const InputError& error) {
+    for (const auto& problem : error.problems()) std::cerr << "error: " << problem.to_string() << "\n";
+    return bad_input;
+  } catch (const std::exception& error) {
+    std::cerr << "error: " << error.what() << "\n";
+    return bad_input;
+  }
+
+  // Pair on the keys every input has; compare each input with the first.
+  std::set<std::string> keys;
+  for (const auto& [key, kpis] : samples.front()) keys.insert(key);
+  for (std::size_t i = 1; i < samples.size(); ++i)
+    for (auto it = keys.begin(); it != keys.end();)
+      it = samples[i].count(*it) ? std::next(it) : keys.erase(it);
+  std::set<std::string> kpi_names;
+  for (const auto& key : keys)
+    for (const auto& [name, value] : samples.front().at(key)) kpi_names.insert(name);
+
+  nlohmann::ordered_json report;
+  report["inputs"] = arguments.inputs;
+  report["labels"] = labels;
+  report["pairs"] = keys.size();
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  std::cout << "paired comparison over " << keys.size() << (databases ? " common runs" : " replications")
+            << " (differences against " << labels.front() << ", 95% CI):\n";
+  std::cout << std::left << std::setw(28) << "KPI";
+  for (const auto& label : labels) std::cout << std::setw(18) << label.substr(0, 17);
+  for (std::size_t i = 1; i < labels.size(); ++i)
+    std::cout << (labels[i].substr(0, 12) + " - " + labels[0].substr(0, 12)) << "  ";
+  std::cout << "\n";
+  for (const auto& name : kpi_names) {
+    std::vector<std::vector<double>> values(samples.size());
+    bool complete = true;
+    for (const auto& key : keys)
+      for (std::size_t i = 0; i < samples.size(); ++i) {
+        auto it = samples[i].at(key).find(name);
+        if (it == samples[i].at(key).end()) complete = false;
+        else values[i].push_back(it->second);
+      }
+    if (!complete || values.front().empty()) continue;
+    nlohmann::ordered_json row;
+    row["kpi"] = name;
+    std::cout << std::setw(28) << name.substr(0, 27);
+    nlohmann::ordered_json means = nlohmann::ordered_json::array();
+    for (const auto& v : values) {
+      const analysis::Summary s = analysis::summarize(v);
+      means.push_back(s.mean);
+      std::cout << std::setw(18) << fmt(s.mean);
+    }
+    row["means"] = means;
+    nlohmann::ordered_json differences = nlohmann::ordered_json::array();
+    for (std::size_t i = 1; i < values.size(); ++i) {
+      const analysis::Summary d = analysis::paired_difference(values.front(), values[i]);
+      const bool has_ci = !std::isnan(d.low);
+      differences.push_back({{"mean", d.mean},
+                             {"ci95_low", has_ci ? nlohmann::ordered_json(d.low) : nullptr},
+                             {"ci95_high", has_ci ? nlohmann::ordered_json(d.high) : nullptr}});
+      std::cout << fmt(d.mean) << (has_ci ? " [" + fmt(d.low) + ", " + fmt(d.high) + "]" : "")
+                << "  ";
+    }
+    row["differences"] = differences;
+    rows.push_back(row);
+    std::cout << "\n";
+  }
+  report["kpis"] = rows;
+  if (!arguments.json.empty()) {
+    std::ofstream out(arguments.json);
+    out << report.dump(2) << "\n";
+  }
+  return ok;
+}
+
+}  // namespace tenderlab::app

@@ -1,0 +1,132 @@
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "app/simulation_glue.hpp"
+#include "tenderlab/engine/input_error.hpp"
+#include "tenderlab/engine/json_reader.hpp"
+#include "tenderlab/engine/kernel.hpp"
+#include "tenderlab/engine/scenario_loader.hpp"
+#include "tenderlab/engine/sha256.hpp"
+
+namespace tenderlab::app {
+namespace fs = std::filesystem;
+
+int replay_command(const std::string& manifest_path, bool verify) {
+  std::string scenario_path, scenario_sha256, event_log_sha256;
+  std::uint64_t seed = 0, replication = 0, event_count = 0;
+  try {
+    const nlohmann::json manifest = read_json_file(manifest_path);
+    ProblemSink sink(manifest_path);
+    ObjectReader reader(manifest, "", sink);
+    const std::string format = reader.string("format", "", true);
+    if (!format.empty() && format != "tenderlab-manifest/1")
+      sink.add("/format", "\"tenderlab-manifest/1\"", describe_json(format));
+    reader.string("tenderlab_version", "");
+    scenario_path = reader.string("scenario", "", true);
+    scenario_sha256 = reader.string("scenario_sha256", "", true);
+    seed = static_cast<std::uint64_t>(
+        reader.integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max(), true));
+    replication = static_cast<std::uint64_t>(
+        reader.integer("replication", 0, 0, std::numeric_limits<std::int64_t>::max(), true));
+    event_count = static_cast<std::uint64_t>(
+        reader.integer("event_count", 0, 0, std::numeric_limits<std::int64_t>::max(), true));
+    event_log_sha256 = reader.string("event_log_sha256", "", true);
+    reader.finish();
+    if (!sink.empty()) throw InputError(sink.take());
+  } catch (const InputError& error) {
+    for (const auto& problem : error.problems()) std::cerr << "error: " << problem.to_string() << "\n";
+    return bad_input;
+  }
+  // The scenario path is recorded as given to `run`: try it as it is, then beside the run folder.
+  fs::path scenario = scenario_path;
+  if (!fs::exists(scenario) && scenario.is_relative()) {
+    const fs::path beside = fs::path(manifest_path).parent_path().parent_path() / scenario;
+    if (fs::exists(beside)) scenario = beside;
+  }
+  Scenario model;
+  try {
+    if (sha256_file(scenario) != scenario_sha256) {
+      std::cerr << "error: " << scenario.string() << ": expected the scenario with SHA-256 "
+                << scenario_sha256 << " recorded in " << manifest_path
+                << ", found a different file\n";
+      return bad_input;
+    }
+    model = load_scenario(scenario);
+  } catch (const InputError& error) {
+    for (const auto& problem : error.problems()) std::cerr << "error: " << problem.to_string() << "\n";
+    return bad_input;
+  }
+  SimulationOptions options;
+  options.seed = seed;
+  options.replication = replication;
+  try {
+    SimulationRecord record = simulate_with_report(model, options, nullptr, {});
+    if (!verify) {
+      std::cout << "replayed " << scenario.string() << " (seed " << seed << ", replication "
+                << replication << "): " << record.events << " events, event-log SHA-256 "
+                << record.event_log_sha256 << "\n";
+      return ok;
+    }
+    if (record.event_log_sha256 == event_log_sha256 && record.events == event_count) {
+      std::cout << "verified: " << record.events << " events, event-log SHA-256 "
+                << record.event_log_sha256 << " matches " << manifest_path << "\n";
+      return ok;
+    }
+    std::cerr << "error: the replay differs from " << manifest_path << ": " << record.events
+              << " events with SHA-256 " << record.event_log_sha256 << ", recorded "
+              << event_count << " events with SHA-256 " << event_log_sha256
+              << " (use `tenderlab diff` on the two event logs to find where)\n";
+    return run_failed;
+  } catch (const std::exception& error) {
+    std::cerr << "error: the simulation failed: " << error.what() << "\n";
+    return run_failed;
+  }
+}
+
+int diff_command(const std::string& run_a, const std::string& run_b) {
+  auto log_of = [](const std::string& path) {
+    fs::path p = path;
+    if (fs::is_directory(p)) p /= "events.jsonl";
+    return p;
+  };
+  const fs::path a = log_of(run_a), b = log_of(run_b);
+  std::ifstream in_a(a, std::ios::binary), in_b(b, std::ios::binary);
+  if (!in_a || !in_b) {
+    std::cerr << "error: " << (!in_a ? a : b).string()
+              << ": expected a run folder or an events.jsonl, found none\n";
+    return bad_input;
+  }
+  std::string line_a, line_b;
+  std::uint64_t line = 0;
+  for (;;) {
+    const bool more_a = static_cast<bool>(std::getline(in_a, line_a));
+    const bool more_b = static_cast<bool>(std::getline(in_b, line_b));
+    if (!more_a && !more_b) {
+      std::cout << "identical: " << line << " events\n";
+      return ok;
+    }
+    ++line;
+    if (more_a && more_b && line_a == line_b) continue;
+    std::cout << "the runs diverge at event " << line - 1 << " (line " << line << "):\n";
+    std::cout << "  " << a.string() << ": " << (more_a ? line_a : "(end of log)") << "\n";
+    std::cout << "  " << b.string() << ": " << (more_b ? line_b : "(end of log)") << "\n";
+    if (more_a && more_b) {
+      try {
+        const auto ja = nlohmann::ordered_json::parse(line_a);
+        const auto jb = nlohmann::ordered_json::parse(line_b);
+        std::string keys;
+        for (const auto& [key, value] : ja.items())
+          if (!jb.contains(key) || jb.at(key) != value) keys += (keys.empty() ? "" : ", ") + key;
+        for (const auto& [key, value] : jb.items())
+          if (!ja.contains(key)) keys += (keys.empty() ? "" : ", ") + key;
+        std::cout << "  differing fields: " << keys << "\n";
+      } catch (const nlohmann::json::exception&) {
+      }
+    }
+    return run_failed;
+  }
+}
+
+}  // namespace tenderlab::app
