@@ -1,0 +1,858 @@
+// The scenario loader against every kind of bad input: each test breaks one thing in a small valid
+// scenario and checks the problem's JSON Pointer, what was expected and what was found.
+#include <stdlib.h>  // mkdtemp
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tenderlab/engine/input_error.hpp"
+#include "tenderlab/engine/json_reader.hpp"
+#include "tenderlab/engine/rng.hpp"
+#include "tenderlab/engine/scenario_loader.hpp"
+
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+using tenderlab::FailureAction;
+using tenderlab::InputError;
+using tenderlab::InputProblem;
+using tenderlab::load_scenario;
+using tenderlab::scenario_from_json;
+using tenderlab::ScenarioError;
+using tenderlab::SiteRule;
+
+namespace {
+
+const fs::path source_dir = TENDERLAB_SOURCE_DIR;
+
+// A small valid scenario; each test breaks one thing in it.
+nlohmann::json valid_scenario() {
+  return nlohmann::json::parse(R"({
+    "$schema": "schema/scenario.schema.json",
+    "format": "tenderlab-scenario/1",
+    "name": "small",
+    "start_date": "2025-01-01",
+    "horizon": "2030-12-31",
+    "agents": [
+      {"id": "msit", "kind": "government"},
+      {"id": "kdb", "kind": "policy_bank"},
+      {"id": "kt", "kind": "telco", "capital_bn_krw": 3000},
+      {"id": "naver-cloud", "kind": "cloud_provider", "capital_bn_krw": 2800}
+    ],
+    "relationships": [{"from": "kt", "to": "naver-cloud", "strength": 0.5}],
+    "calls": [{
+      "id": "naicc-spc",
+      "kind": "spc_partner",
+      "issuer": "msit",
+      "schedule": {"announce": "2025-01-23", "loi_deadline": "2025-02-28",
+                   "bid_deadline": "2025-05-30"},
+      "object": {"gpus": 15000, "gpu_price_bn_krw": 0.1},
+      "terms": {"public_equity_share": 0.51, "paid_in_years": 6, "site": "non_capital",
+                "buy_back": {"enabled": true, "return_rate": 0.045}},
+      "evaluation": {"technical_weight": 0.8, "price_weight": 0.2},
+      "procedure": {"rounds": [
+        {"kind": "reannounce",
+         "schedule": {"announce": "2025-06-02", "bid_deadline": "2025-06-13"}},
+        {"kind": "new_call",
+         "schedule": {"announce": "2025-09-08", "bid_deadline": "2025-10-21"},
+         "terms": {"public_equity_share": 0.3, "buy_back": {"enabled": false}}}
+      ]}
+    }],
+    "events": [{"date": "2025-06-03", "kind": "note", "description": "election"}]
+  })");
+}
+
+// The problems of a document the loader must reject.
+std::vector<InputProblem> problems_of(const nlohmann::json& document) {
+  try {
+    scenario_from_json(document, "test.json");
+  } catch (const ScenarioError& error) {
+    return error.problems();
+  }
+  FAIL("the scenario was accepted");
+  return {};
+}
+
+std::string listing(const std::vector<InputProblem>& problems) {
+  std::string text;
+  for (const auto& problem : problems)
+    text += problem.to_string() + "\n";
+  return text;
+}
+
+// The single problem of a document with exactly one mistake.
+InputProblem only_problem(const nlohmann::json& document) {
+  const auto problems = problems_of(document);
+  INFO(listing(problems));
+  REQUIRE(problems.size() == 1);
+  CHECK(problems.front().file == "test.json");
+  return problems.front();
+}
+
+// The problems of a file that cannot be read as JSON at all.
+InputProblem unreadable(const fs::path& path) {
+  try {
+    load_scenario(path);
+  } catch (const ScenarioError& error) {
+    FAIL("expected a file-level InputError, got a ScenarioError: " << error.what());
+  } catch (const InputError& error) {
+    INFO(error.what());
+    REQUIRE(error.problems().size() == 1);
+    const InputProblem problem = error.problems().front();
+    CHECK(problem.file == path.string());
+    CHECK(problem.pointer.empty());
+    CHECK_THAT(std::string(error.what()), StartsWith(path.string() + ": (document): expected "));
+    return problem;
+  }
+  FAIL("the file was accepted");
+  return {};
+}
+
+// A fresh directory under the system's temporary folder, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "tenderlab-loader-test-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+
+  const fs::path& path() const { return path_; }
+  fs::path write(const std::string& name, const std::string& bytes) const {
+    const fs::path file = path_ / name;
+    std::ofstream out(file, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw std::runtime_error("cannot write " + file.string());
+    return file;
+  }
+
+ private:
+  fs::path path_;
+};
+
+std::string random_bytes(std::size_t size, const char* key) {
+  tenderlab::Rng rng(1, 0, key);
+  std::string bytes(size, '\0');
+  for (std::size_t i = 0; i + 4 <= size; i += 4) {
+    const std::uint32_t word = rng.next_u32();
+    for (std::size_t b = 0; b < 4; ++b)
+      bytes[i + b] = static_cast<char>((word >> (8 * b)) & 0xFF);
+  }
+  return bytes;
+}
+
+// The JSON Pointer a deliberately broken test file names in its "$comment" ("an error at /x").
+std::string expected_pointer(const nlohmann::json& document) {
+  const std::string comment = document.value("$comment", std::string());
+  const std::string marker = "an error at ";
+  const auto at = comment.find(marker);
+  if (at == std::string::npos) return "";
+  std::string pointer = comment.substr(at + marker.size());
+  pointer = pointer.substr(0, pointer.find(' '));
+  while (!pointer.empty() && std::string(".,:;").find(pointer.back()) != std::string::npos)
+    pointer.pop_back();
+  return pointer;
+}
+
+std::vector<fs::path> json_files_in(const fs::path& folder) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(folder))
+    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry);
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Valid input
+
+TEST_CASE("scenario loader: the small test scenario is valid") {
+  const auto scenario = scenario_from_json(valid_scenario(), "test.json");
+  CHECK(scenario.name == "small");
+  CHECK(scenario.agents.size() == 4);
+  CHECK(scenario.calls.size() == 1);
+}
+
+TEST_CASE("scenario loader: naicc-2025 loads with all its agents, ties, rounds and events") {
+  const auto scenario = load_scenario(source_dir / "scenarios" / "naicc-2025.json");
+  CHECK(scenario.name == "naicc-2025");
+  CHECK(scenario.start.iso() == "2025-01-01");
+  CHECK(scenario.horizon.iso() == "2030-12-31");
+  CHECK(scenario.seed == 20250123u);
+  CHECK(scenario.agents.size() == 17);
+  CHECK(scenario.relationships.size() == 17);
+  CHECK(scenario.events.size() == 2);
+  REQUIRE(scenario.calls.size() == 1);
+  const auto& call = scenario.calls.front();
+  CHECK(call.id == "naicc-spc");
+  CHECK(call.issuer == "msit");
+  CHECK(call.object.gpus == 15000);
+  CHECK(call.terms.public_equity_share == 0.51);
+  REQUIRE(call.procedure.rounds.size() == 2);
+  CHECK(call.procedure.rounds[0].kind == FailureAction::reannounce);
+  CHECK(call.procedure.rounds[1].kind == FailureAction::new_call);
+  REQUIRE(call.procedure.rounds[1].terms);
+  CHECK(call.procedure.rounds[1].terms->public_equity_share == 0.3);
+  REQUIRE(scenario.find_agent("msit"));
+  CHECK(scenario.find_agent("msit")->budget_bn_krw_by_year.at(2026) == 2108.7);
+}
+
+TEST_CASE("scenario loader: a new_call's terms patch the previous round's terms") {
+  const auto scenario = scenario_from_json(valid_scenario(), "test.json");
+  const auto& rounds = scenario.calls.front().procedure.rounds;
+  REQUIRE(rounds.size() == 2);
+  CHECK_FALSE(rounds[0].terms);  // a re-announcement keeps the terms
+  REQUIRE(rounds[1].terms);
+  const auto& terms = *rounds[1].terms;
+  CHECK(terms.public_equity_share == 0.3);     // changed
+  CHECK_FALSE(terms.buy_back.enabled);         // changed
+  CHECK(terms.buy_back.return_rate == 0.045);  // kept inside a changed object
+  CHECK(terms.paid_in_years == 6);             // kept
+  CHECK(terms.site == SiteRule::non_capital);  // kept
+}
+
+TEST_CASE("scenario loader: a later new_call patches the terms of the new_call before it") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["procedure"]["rounds"].push_back(nlohmann::json::parse(R"({
+    "kind": "new_call",
+    "schedule": {"announce": "2025-12-01", "bid_deadline": "2026-01-15"},
+    "terms": {"tax_credit": 0.25}
+  })"));
+  const auto scenario = scenario_from_json(doc, "test.json");
+  const auto& third = scenario.calls.front().procedure.rounds.at(2);
+  REQUIRE(third.terms);
+  CHECK(third.terms->tax_credit == 0.25);
+  CHECK(third.terms->public_equity_share == 0.3);  // from the second round, not the first
+  CHECK_FALSE(third.terms->buy_back.enabled);
+}
+
+TEST_CASE("scenario loader: comment keys are ignored in every object, the schema hint at the top") {
+  auto doc = valid_scenario();
+  doc["$comment"] = "top";
+  doc["$schema"] = 42;  // any value: it is a hint for editors
+  doc["agents"][2]["$comment"] = {{"structured", true}};
+  doc["calls"][0]["$comment"] = "call";
+  doc["calls"][0]["terms"]["$comment"] = "terms";
+  doc["calls"][0]["terms"]["buy_back"]["$comment"] = "buy-back";
+  doc["calls"][0]["schedule"]["$comment"] = "schedule";
+  doc["calls"][0]["procedure"]["rounds"][1]["$comment"] = "round";
+  doc["events"][0]["$comment"] = "event";
+  CHECK_NOTHROW(scenario_from_json(doc, "test.json"));
+}
+
+TEST_CASE("scenario loader: a cancel round needs no schedule") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["procedure"]["rounds"].push_back({{"kind", "cancel"}});
+  const auto scenario = scenario_from_json(doc, "test.json");
+  CHECK(scenario.calls.front().procedure.rounds.back().kind == FailureAction::cancel);
+}
+
+TEST_CASE("scenario loader: events are sorted by date, equal dates keeping file order") {
+  auto doc = valid_scenario();
+  doc["events"] = nlohmann::json::parse(R"([
+    {"date": "2026-01-01", "kind": "note", "description": "b"},
+    {"date": "2025-03-01", "kind": "demand", "multiplier": 1.2},
+    {"date": "2026-01-01", "kind": "note", "description": "c"}
+  ])");
+  const auto scenario = scenario_from_json(doc, "test.json");
+  REQUIRE(scenario.events.size() == 3);
+  CHECK(scenario.events[0].date.iso() == "2025-03-01");
+  CHECK(scenario.events[1].description == "b");
+  CHECK(scenario.events[2].description == "c");
+}
+
+TEST_CASE("scenario loader: the files in tests/scenario/valid load") {
+  for (const auto& path : json_files_in(source_dir / "tests" / "scenario" / "valid")) {
+    INFO(path.string());
+    CHECK_NOTHROW(load_scenario(path));
+  }
+}
+
+TEST_CASE("scenario loader: each broken file in tests/scenario/invalid is rejected where it says") {
+  // The same files the JSON schema must reject (tests/scenario/check_schema.py): the loader
+  // reports a problem at the pointer named in the file's $comment or below it (an unknown key is
+  // reported at the key, the schema reports it at the object).
+  const auto files = json_files_in(source_dir / "tests" / "scenario" / "invalid");
+  REQUIRE(files.size() >= 6);
+  for (const auto& path : files) {
+    INFO(path.string());
+    std::ifstream in(path);
+    const auto document = nlohmann::json::parse(in);
+    const std::string pointer = expected_pointer(document);
+    REQUIRE_FALSE(pointer.empty());
+    REQUIRE_THROWS_AS(load_scenario(path), ScenarioError);
+    const auto problems = problems_of(document);
+    INFO(listing(problems));
+    CHECK(std::any_of(problems.begin(), problems.end(), [&](const InputProblem& problem) {
+      return problem.pointer == pointer || problem.pointer.rfind(pointer + "/", 0) == 0;
+    }));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unknown keys
+
+TEST_CASE("scenario loader: an unknown top-level key is rejected") {
+  auto doc = valid_scenario();
+  doc["colour"] = "blue";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/colour");
+  CHECK_THAT(problem.expected,
+             StartsWith("one of the known keys (") && Contains("horizon") && Contains("agents"));
+  CHECK(problem.found == "the unknown key \"colour\"");
+}
+
+TEST_CASE("scenario loader: a misspelt key in an agent is rejected and the known keys listed") {
+  auto doc = valid_scenario();
+  doc["agents"][2].erase("capital_bn_krw");
+  doc["agents"][2]["capitol_bn_krw"] = 3000;
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/agents/2/capitol_bn_krw");
+  CHECK_THAT(problem.expected,
+             StartsWith("one of the known keys (") && Contains("capital_bn_krw, "));
+  CHECK(problem.found == "the unknown key \"capitol_bn_krw\"");
+}
+
+TEST_CASE("scenario loader: an unknown key in the terms is rejected") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["terms"]["public_share"] = 0.5;
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/terms/public_share");
+  CHECK_THAT(problem.expected, StartsWith("one of the known keys (") &&
+                                   Contains("public_equity_share") && Contains("site"));
+  CHECK(problem.found == "the unknown key \"public_share\"");
+}
+
+TEST_CASE("scenario loader: an unknown key in a new_call round's terms is rejected") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["procedure"]["rounds"][1]["terms"]["buy_back"]["rate"] = 0.03;
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/procedure/rounds/1/terms/buy_back/rate");
+  CHECK(problem.expected == "one of the known keys (enabled, return_rate)");
+  CHECK(problem.found == "the unknown key \"rate\"");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types, ranges, enums, dates, ids, missing keys
+
+TEST_CASE("scenario loader: a number written as a string is the wrong type") {
+  auto doc = valid_scenario();
+  doc["agents"][2]["capital_bn_krw"] = "3000";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/agents/2/capital_bn_krw");
+  CHECK(problem.expected == "a number >= 0");
+  CHECK(problem.found == "the string \"3000\"");
+}
+
+TEST_CASE("scenario loader: an object where an array belongs is the wrong type") {
+  auto doc = valid_scenario();
+  doc["agents"] = {{"id", "msit"}};
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problems = problems_of(doc);
+  REQUIRE_FALSE(problems.empty());
+  CHECK(problems.front().pointer == "/agents");
+  CHECK(problems.front().expected == "an array");
+  CHECK(problems.front().found == "an object");
+}
+
+TEST_CASE("scenario loader: an integer key rejects a fraction and accepts 15000.0") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["object"]["gpus"] = 15000.5;
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/object/gpus");
+  CHECK(problem.expected == "an integer in [1, 100000000]");
+  CHECK(problem.found == "15000.5");
+
+  doc["calls"][0]["object"]["gpus"] = 15000.0;
+  CHECK(scenario_from_json(doc, "test.json").calls.front().object.gpus == 15000);
+}
+
+TEST_CASE("scenario loader: a negative capital is out of range") {
+  auto doc = valid_scenario();
+  doc["agents"][3]["capital_bn_krw"] = -5;
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/agents/3/capital_bn_krw");
+  CHECK(problem.expected == "a number >= 0");
+  CHECK(problem.found == "-5");
+}
+
+TEST_CASE("scenario loader: a share above 1 is out of range") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["terms"]["domestic_chip_share"] = 1.5;
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/terms/domestic_chip_share");
+  CHECK(problem.expected == "a number in [0, 1]");
+  CHECK(problem.found == "1.5");
+}
+
+TEST_CASE("scenario loader: a public equity share of 1 or more is out of range") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["terms"]["public_equity_share"] = 1;
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/terms/public_equity_share");
+  CHECK(problem.expected == "a number in [0, 0.99]");
+  CHECK(problem.found == "1");
+}
+
+TEST_CASE("scenario loader: an agent kind outside the list is rejected with the list") {
+  auto doc = valid_scenario();
+  doc["agents"][3]["kind"] = "cloud";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/agents/3/kind");
+  CHECK(problem.expected ==
+        "one of \"government\", \"policy_bank\", \"cloud_provider\", \"telco\", \"university\", "
+        "\"chip_maker\", \"builder\", \"local_government\"");
+  CHECK(problem.found == "the string \"cloud\"");
+}
+
+TEST_CASE("scenario loader: a site rule outside the list is rejected") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["terms"]["site"] = "Seoul";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/terms/site");
+  CHECK(problem.expected == "one of \"any\", \"capital\", \"non_capital\"");
+  CHECK(problem.found == "the string \"Seoul\"");
+}
+
+TEST_CASE("scenario loader: 30 February is not a date") {
+  auto doc = valid_scenario();
+  doc["start_date"] = "2025-02-30";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/start_date");
+  CHECK(problem.expected == "a date \"YYYY-MM-DD\"");
+  CHECK(problem.found == "the string \"2025-02-30\"");
+}
+
+TEST_CASE("scenario loader: the word tomorrow is not a date") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["schedule"]["loi_deadline"] = "tomorrow";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/schedule/loi_deadline");
+  CHECK(problem.expected == "a date \"YYYY-MM-DD\"");
+  CHECK(problem.found == "the string \"tomorrow\"");
+}
+
+TEST_CASE("scenario loader: an unreadable date is reported once, without follow-on problems",
+          "[!mayfail]") {
+  // Known defect: the loader goes on with 1970-01-01 in place of a date it could not read, so
+  // the ordering and range checks add problems about a date that is not in the file.
+  auto doc = valid_scenario();
+  doc["calls"][0]["schedule"]["bid_deadline"] = "30/05/2025";
+  const auto problems = problems_of(doc);
+  INFO(listing(problems));
+  CHECK(problems.size() == 1);
+}
+
+TEST_CASE("scenario loader: an id with capitals and spaces is rejected") {
+  auto doc = valid_scenario();
+  doc["agents"][3]["id"] = "Naver Cloud";
+  doc["relationships"][0]["to"] = "Naver Cloud";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/agents/3/id");
+  CHECK(problem.expected == "an id of 1 to 64 characters from a-z, 0-9, '-', '_' and '.'");
+  CHECK(problem.found == "the string \"Naver Cloud\"");
+}
+
+TEST_CASE("scenario loader: a missing required key is reported as missing") {
+  auto doc = valid_scenario();
+  doc.erase("name");
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/name");
+  CHECK(problem.expected == "a string");
+  CHECK(problem.found == "nothing (missing)");
+
+  doc = valid_scenario();
+  doc["calls"][0].erase("object");
+  problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/object");
+  CHECK(problem.expected == "an object");
+  CHECK(problem.found == "nothing (missing)");
+}
+
+TEST_CASE("scenario loader: a document that is not an object is rejected") {
+  REQUIRE_THROWS_AS(scenario_from_json(nlohmann::json::array(), "test.json"), ScenarioError);
+  const auto problems = problems_of(nlohmann::json::array());
+  REQUIRE_FALSE(problems.empty());
+  CHECK(problems.front().pointer.empty());
+  CHECK(problems.front().expected == "an object");
+  CHECK(problems.front().found == "an array");
+}
+
+TEST_CASE("scenario loader: only a new_call round may change the terms") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["procedure"]["rounds"][0]["terms"] = {{"tax_credit", 0.2}};
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/procedure/rounds/0/terms");
+  CHECK(problem.expected == "no terms (only a new_call changes the terms)");
+  CHECK(problem.found == "an object");
+}
+
+TEST_CASE("scenario loader: an enabled adaptive rule cannot sit next to scripted rounds") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["adaptive_revision"] = {{"max_rounds", 3}};
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/adaptive_revision");
+  CHECK(problem.expected == "either scripted rounds in /procedure/rounds or an adaptive rule");
+  CHECK(problem.found == "both");
+
+  doc["calls"][0]["adaptive_revision"]["enabled"] = false;
+  CHECK_NOTHROW(scenario_from_json(doc, "test.json"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross references: what the JSON schema cannot check
+
+TEST_CASE("scenario loader: a duplicate agent id is rejected at the second agent") {
+  auto doc = valid_scenario();
+  doc["agents"][3]["id"] = "kt";
+  doc["relationships"] = nlohmann::json::array();
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/agents/3/id");
+  CHECK(problem.expected == "an id not used by another agent (already used at /agents/2)");
+  CHECK(problem.found == "the string \"kt\"");
+}
+
+TEST_CASE("scenario loader: a duplicate call id is rejected at the second call") {
+  auto doc = valid_scenario();
+  doc["calls"].push_back(doc["calls"][0]);
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/1/id");
+  CHECK(problem.expected == "an id not used by another call");
+  CHECK(problem.found == "the string \"naicc-spc\"");
+}
+
+TEST_CASE("scenario loader: a relationship to an agent that does not exist is rejected") {
+  auto doc = valid_scenario();
+  doc["relationships"][0]["to"] = "samsung";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/relationships/0/to");
+  CHECK(problem.expected == "the id of an agent in /agents");
+  CHECK(problem.found == "the string \"samsung\" (no such agent)");
+}
+
+TEST_CASE("scenario loader: a relationship of an agent with itself is rejected") {
+  auto doc = valid_scenario();
+  doc["relationships"][0]["to"] = "kt";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/relationships/0/to");
+  CHECK(problem.expected == "an agent other than /from");
+  CHECK(problem.found == "the string \"kt\"");
+}
+
+TEST_CASE("scenario loader: a call issued by an agent that does not exist is rejected") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["issuer"] = "moef";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/issuer");
+  CHECK(problem.expected == "the id of an agent in /agents");
+  CHECK(problem.found == "the string \"moef\" (no such agent)");
+}
+
+TEST_CASE("scenario loader: a call issued by an agent that is not a government is rejected") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["issuer"] = "kdb";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/issuer");
+  CHECK(problem.expected == "the id of a government agent");
+  CHECK(problem.found == "the string \"kdb\" (a policy_bank)");
+}
+
+TEST_CASE("scenario loader: a bid deadline before the announcement is rejected") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["schedule"].erase("loi_deadline");
+  doc["calls"][0]["schedule"]["bid_deadline"] = "2025-01-10";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/schedule/bid_deadline");
+  CHECK(problem.expected == "a date on or after the announcement 2025-01-23");
+  CHECK(problem.found == "2025-01-10");
+}
+
+TEST_CASE("scenario loader: a letter-of-intent deadline after the bid deadline is rejected") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["schedule"]["loi_deadline"] = "2025-06-01";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/schedule/loi_deadline");
+  CHECK(problem.expected == "a date between the announcement and the bid deadline");
+  CHECK(problem.found == "2025-06-01");
+}
+
+TEST_CASE("scenario loader: a round announced before the previous bid deadline is rejected") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["procedure"]["rounds"][0]["schedule"]["announce"] = "2025-05-30";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/procedure/rounds/0/schedule/announce");
+  CHECK(problem.expected == "a date after the previous round's bid deadline 2025-05-30");
+  CHECK(problem.found == "2025-05-30");
+}
+
+TEST_CASE("scenario loader: dates before start_date or after the horizon are rejected") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["schedule"]["announce"] = "2024-12-31";
+  doc["calls"][0]["schedule"].erase("loi_deadline");
+  doc["events"][0]["date"] = "2031-01-01";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problems = problems_of(doc);
+  INFO(listing(problems));
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0].pointer == "/calls/0/schedule/announce");
+  CHECK(problems[0].expected == "a date between start_date 2025-01-01 and horizon 2030-12-31");
+  CHECK(problems[0].found == "2024-12-31");
+  CHECK(problems[1].pointer == "/events/0/date");
+  CHECK(problems[1].expected == "a date between start_date 2025-01-01 and horizon 2030-12-31");
+  CHECK(problems[1].found == "2031-01-01");
+
+  // Both ends are inside.
+  doc = valid_scenario();
+  doc["events"][0]["date"] = "2030-12-31";
+  doc["events"].push_back({{"date", "2025-01-01"}, {"kind", "note"}});
+  CHECK_NOTHROW(scenario_from_json(doc, "test.json"));
+}
+
+TEST_CASE("scenario loader: a horizon on or before the start date is rejected") {
+  auto doc = valid_scenario();
+  doc["horizon"] = "2025-01-01";
+  doc["calls"] = nlohmann::json::array();
+  doc["events"] = nlohmann::json::array();
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/horizon");
+  CHECK(problem.expected == "a date after start_date 2025-01-01");
+  CHECK(problem.found == "2025-01-01");
+}
+
+TEST_CASE("scenario loader: evaluation weights that do not add up to 1 are rejected") {
+  auto doc = valid_scenario();
+  doc["calls"][0]["evaluation"]["technical_weight"] = 0.7;
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/calls/0/evaluation/price_weight");
+  CHECK(problem.expected == "weights that add up to 1");
+  CHECK_THAT(problem.found, StartsWith("technical + price = 0.8999"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several problems at once, and the message
+
+TEST_CASE(
+    "scenario loader: an unknown key, a negative capital and a missing agent are all "
+    "reported in one error") {
+  auto doc = valid_scenario();
+  doc["agents"][2]["colour"] = "red";
+  doc["agents"][3]["capital_bn_krw"] = -100;
+  doc["relationships"][0]["to"] = "ghost";
+  std::vector<InputProblem> problems;
+  try {
+    scenario_from_json(doc, "test.json");
+    FAIL("the scenario was accepted");
+  } catch (const ScenarioError& error) {
+    problems = error.problems();
+    const std::string what = error.what();
+    for (const auto& problem : problems)
+      CHECK_THAT(what, Contains(problem.to_string()));
+  }
+  std::set<std::string> pointers;
+  for (const auto& problem : problems)
+    pointers.insert(problem.pointer);
+  INFO(listing(problems));
+  CHECK(problems.size() == 3);
+  CHECK(pointers == std::set<std::string>{"/agents/2/colour", "/agents/3/capital_bn_krw",
+                                          "/relationships/0/to"});
+}
+
+TEST_CASE("scenario loader: every line of the message starts with the file name") {
+  TempDir dir;
+  auto doc = valid_scenario();
+  doc["colour"] = "red";
+  doc["agents"][3]["capital_bn_krw"] = -100;
+  doc["calls"][0]["issuer"] = "kdb";
+  const fs::path path = dir.write("three-problems.json", doc.dump(2));
+  try {
+    load_scenario(path);
+    FAIL("the scenario was accepted");
+  } catch (const ScenarioError& error) {
+    std::istringstream lines(error.what());
+    std::string line;
+    int count = 0;
+    while (std::getline(lines, line)) {
+      CHECK_THAT(line, StartsWith(path.string() + ": /"));
+      ++count;
+    }
+    CHECK(count == 3);
+    for (const auto& problem : error.problems())
+      CHECK(problem.file == path.string());
+  }
+}
+
+TEST_CASE("scenario loader: what() lists every problem, one a line, in the order found") {
+  auto doc = valid_scenario();
+  doc["seed"] = -1;
+  doc["agents"][0]["kind"] = "state";
+  doc["calls"][0]["winners"] = 0;
+  doc["events"][0]["multiplier"] = "x";
+  try {
+    scenario_from_json(doc, "test.json");
+    FAIL("the scenario was accepted");
+  } catch (const ScenarioError& error) {
+    std::string expected;
+    for (const auto& problem : error.problems())
+      expected += (expected.empty() ? "" : "\n") + problem.to_string();
+    CHECK(error.problems().size() >= 4);
+    CHECK(std::string(error.what()) == expected);
+    CHECK_THAT(std::string(error.what()),
+               Contains("test.json: /seed: expected an integer in [0, 9223372036854775807], "
+                        "found -1"));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files that are not JSON scenarios at all
+
+TEST_CASE("scenario loader: a truncated file is reported as truncated") {
+  TempDir dir;
+  const auto problem = unreadable(dir.write("truncated.json", "{\"name\": "));
+  CHECK(problem.expected == "a valid UTF-8 JSON document");
+  CHECK(problem.found == "the end of the file (truncated?)");
+}
+
+TEST_CASE("scenario loader: an empty file is reported as empty") {
+  TempDir dir;
+  auto problem = unreadable(dir.write("empty.json", ""));
+  CHECK(problem.expected == "a valid UTF-8 JSON document");
+  CHECK(problem.found == "an empty file");
+  problem = unreadable(dir.write("blank.json", " \n\t\r\n"));
+  CHECK(problem.found == "an empty file");
+}
+
+TEST_CASE("scenario loader: a UTF-16 file is recognised by its byte-order mark") {
+  TempDir dir;
+  // {"name": "x"} as Windows editors save it: UTF-16 little-endian with a byte-order mark.
+  std::string bytes = "\xFF\xFE";
+  for (const char c : std::string("{\"name\": \"x\"}"))
+    bytes += std::string{c, '\0'};
+  const auto problem = unreadable(dir.write("utf16.json", bytes));
+  CHECK(problem.expected == "UTF-8 text");
+  CHECK(problem.found == "a UTF-16 byte-order mark");
+
+  // Big-endian has no special message but is still bad input.
+  std::string big_endian = "\xFE\xFF";
+  for (const char c : std::string("{\"name\": \"x\"}"))
+    big_endian += std::string{'\0', c};
+  const auto be = unreadable(dir.write("utf16be.json", big_endian));
+  CHECK(be.expected == "a valid UTF-8 JSON document");
+  CHECK_THAT(be.found, StartsWith("a syntax error at line 1, column 1"));
+}
+
+TEST_CASE("scenario loader: invalid UTF-8 inside a string is reported with its position") {
+  TempDir dir;
+  const auto problem = unreadable(dir.write("latin1.json", "{\n  \"name\": \"caf\xE9\"\n}\n"));
+  CHECK(problem.expected == "a valid UTF-8 JSON document");
+  CHECK_THAT(problem.found, StartsWith("invalid text at line 2, column "));
+}
+
+TEST_CASE("scenario loader: binary garbage is bad input") {
+  TempDir dir;
+  const auto problem = unreadable(dir.write("garbage.json", random_bytes(4096, "garbage")));
+  CHECK_THAT(problem.expected, Contains("JSON") || Contains("UTF-8"));
+}
+
+TEST_CASE("scenario loader: 100 MB of garbage is refused quickly by its size") {
+  TempDir dir;
+  const std::size_t size = 100u * 1024u * 1024u;
+  const fs::path path = dir.write("huge.json", random_bytes(size, "huge"));
+  const auto started = std::chrono::steady_clock::now();
+  REQUIRE_THROWS_AS(load_scenario(path), InputError);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  CHECK(took.count() < 2.0);
+  const auto problem = unreadable(path);
+  CHECK(problem.expected == "a JSON document of at most 64 MiB");
+  CHECK(problem.found == std::to_string(size) + " bytes");
+}
+
+TEST_CASE("scenario loader: 32 MB of garbage under the size limit is refused quickly") {
+  TempDir dir;
+  const fs::path path = dir.write("large.json", "{\"a\": " + random_bytes(32u << 20, "large"));
+  const auto started = std::chrono::steady_clock::now();
+  REQUIRE_THROWS_AS(load_scenario(path), InputError);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  CHECK(took.count() < 3.0);
+}
+
+TEST_CASE("scenario loader: arrays nested 100000 deep are refused before parsing") {
+  TempDir dir;
+  const auto problem = unreadable(dir.write("deep.json", std::string(100000, '[')));
+  CHECK(problem.expected == "arrays and objects nested at most 128 deep");
+  CHECK(problem.found == "deeper nesting at line 1, column 129");
+  const auto closed = unreadable(
+      dir.write("deep-closed.json", std::string(100000, '[') + std::string(100000, ']')));
+  CHECK(closed.expected == "arrays and objects nested at most 128 deep");
+}
+
+TEST_CASE("scenario loader: brackets inside strings do not count as nesting") {
+  auto doc = valid_scenario();
+  doc["description"] = std::string(1000, '[');
+  CHECK_NOTHROW(tenderlab::parse_json_text(doc.dump(), "test.json"));
+}
+
+TEST_CASE("scenario loader: a number too large for a double is bad input", "[!mayfail]") {
+  // Known defect: nlohmann reports 1e400 with out_of_range (406), which parse_json_text does not
+  // turn into an InputError, so `tenderlab validate` says "error:" and exits 1 instead of 2.
+  REQUIRE_THROWS_AS(tenderlab::parse_json_text("{\"seed\": 1e400}", "test.json"), InputError);
+}
+
+TEST_CASE("scenario loader: a directory instead of a file is reported") {
+  TempDir dir;
+  const auto problem = unreadable(dir.path());
+  CHECK(problem.expected == "a file");
+  CHECK(problem.found == "a directory");
+}
+
+TEST_CASE("scenario loader: a missing file is reported") {
+  TempDir dir;
+  const auto problem = unreadable(dir.path() / "no-such-scenario.json");
+  CHECK(problem.expected == "an existing file");
+  CHECK(problem.found == "no such file");
+}

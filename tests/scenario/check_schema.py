@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Checks scenario files against scenarios/schema/scenario.schema.json.
+
+Usage: check_schema.py SOURCE_DIR
+
+1. The schema itself is a valid draft 2020-12 schema.
+2. Every scenarios/*.json (not scenarios/studies/) matches it and points editors at it with
+   "$schema": "schema/scenario.schema.json".
+3. Every tests/scenario/valid/*.json matches it, so the schema cannot become stricter than the
+   loader on the corners those files use.
+4. Every tests/scenario/invalid/*.json is rejected, at exactly the JSON Pointer its root
+   "$comment" names ("... an error at /a/b ..."), so the schema cannot silently become permissive.
+
+Each error is printed as "file: /json/pointer: message". Exit status 1 if anything is wrong.
+"""
+
+import json
+import pathlib
+import re
+import sys
+
+try:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+except ImportError:  # pragma: no cover - CMake only registers the test when the import works
+    print("check_schema.py needs python3-jsonschema (apt-get install python3-jsonschema)")
+    sys.exit(1)
+
+SCHEMA_REFERENCE = "schema/scenario.schema.json"
+EXPECTED_AT = re.compile(r"an error at (\S+?)[\s,.:;]|an error at (\S+)$")
+
+
+def pointer(path):
+    """RFC 6901 JSON Pointer of a jsonschema error path; "(document)" for the root."""
+    tokens = [str(token).replace("~", "~0").replace("/", "~1") for token in path]
+    return "/" + "/".join(tokens) if tokens else "(document)"
+
+
+def load(path, problems):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        problems.append(f"{path}: (document): cannot be read as JSON: {error}")
+        return None
+
+
+def schema_errors(validator, document):
+    errors = sorted(validator.iter_errors(document), key=lambda e: [str(t) for t in e.absolute_path])
+    return [(pointer(error.absolute_path), error.message) for error in errors]
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(__doc__)
+        return 1
+    root = pathlib.Path(argv[1]).resolve()
+    problems = []
+
+    schema_path = root / "scenarios" / "schema" / "scenario.schema.json"
+    schema = load(schema_path, problems)
+    if schema is None:
+        print("\n".join(problems))
+        return 1
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as error:
+        print(f"{schema_path}: {pointer(error.absolute_path)}: not a valid draft 2020-12 schema: "
+              f"{error.message}")
+        return 1
+    validator = Draft202012Validator(schema)
+
+    scenarios = sorted((root / "scenarios").glob("*.json"))
+    if not scenarios:
+        problems.append(f"{root / 'scenarios'}: no scenario files found")
+    for path in scenarios:
+        document = load(path, problems)
+        if document is None:
+            continue
+        for at, message in schema_errors(validator, document):
+            problems.append(f"{path}: {at}: {message}")
+        if isinstance(document, dict) and document.get("$schema") != SCHEMA_REFERENCE:
+            problems.append(f'{path}: /$schema: expected "{SCHEMA_REFERENCE}" so that editors '
+                            f"check the file, found {json.dumps(document.get('$schema'))}")
+        print(f"checked {path.relative_to(root)}")
+
+    for path in sorted((root / "tests" / "scenario" / "valid").glob("*.json")):
+        document = load(path, problems)
+        if document is None:
+            continue
+        for at, message in schema_errors(validator, document):
+            problems.append(f"{path}: {at}: {message} (this file must be accepted)")
+        print(f"accepted {path.relative_to(root)}")
+
+    invalid = sorted((root / "tests" / "scenario" / "invalid").glob("*.json"))
+    if not invalid:
+        problems.append(f"{root / 'tests/scenario/invalid'}: no deliberately broken files found")
+    for path in invalid:
+        document = load(path, problems)
+        if document is None:
+            continue
+        comment = document.get("$comment", "") if isinstance(document, dict) else ""
+        match = EXPECTED_AT.search(comment) if isinstance(comment, str) else None
+        if not match:
+            problems.append(f'{path}: /$comment: expected a comment naming "an error at /pointer"')
+            continue
+        expected = match.group(1) or match.group(2)
+        found = schema_errors(validator, document)
+        if not found:
+            problems.append(f"{path}: {expected}: the schema accepts this broken file")
+        elif {at for at, _ in found} != {expected}:
+            for at, message in found:
+                problems.append(f"{path}: {at}: {message} (the error expected is at {expected} only)")
+        else:
+            for at, message in found:
+                print(f"rejected {path.relative_to(root)}: {at}: {message}")
+
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
