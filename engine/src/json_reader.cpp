@@ -88,6 +88,10 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& origi
               std::to_string(line) + ", column " + std::to_string(column) + " (byte " + hex + ")";
     }
     fail(origin, "a valid UTF-8 JSON document", found);
+  } catch (const nlohmann::json::exception& error) {
+    // Numbers beyond the range of a double (1e400) and similar: still the user's input.
+    fail(origin, "a JSON document whose numbers fit a double", std::string("an unreadable value (") +
+                                                                   error.what() + ")");
   }
 }
 
@@ -143,7 +147,10 @@ ObjectReader::ObjectReader(const nlohmann::json& value, std::string pointer, Pro
   if (!valid_) sink_.add(pointer_, "an object", describe_json(value));
 }
 
-bool ObjectReader::has(const std::string& key) { return valid_ && value_->contains(key); }
+bool ObjectReader::has(const std::string& key) {
+  known_.insert(key);
+  return valid_ && value_->contains(key);
+}
 
 const nlohmann::json* ObjectReader::get(const std::string& key) {
   known_.insert(key);

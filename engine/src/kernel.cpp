@@ -18,6 +18,9 @@ struct Kernel::State {
   std::string first_error;  // the first failure inside an actor, if any
   bool deadlock = false;
   std::string deadlock_report;
+  double deadlock_time = 0;
+  double horizon_time = 0;
+  std::string horizon_date;
   int live_actors = 0;
 };
 
@@ -40,6 +43,13 @@ Kernel::Kernel(Calendar calendar, double horizon_time, const std::vector<std::st
   argv.push_back(nullptr);
   int argc = static_cast<int>(args.size());
   state_->engine = std::make_unique<sg4::Engine>(&argc, argv.data());
+  state_->horizon_time = horizon_time;
+  state_->horizon_date = calendar_.iso(horizon_time);
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer misreads exceptions unwinding across the default context switches as stack
+  // overflows; thread contexts give the same simulation (the schedule does not depend on them).
+  sg4::Engine::set_config("contexts/factory:thread");
+#endif
   // CM02 honours declared latencies exactly; the default model scales them.
   sg4::Engine::set_config("network/model", std::string("CM02"));
   current_state = state_.get();
@@ -58,6 +68,7 @@ Kernel::Kernel(Calendar calendar, double horizon_time, const std::vector<std::st
   sg4::Engine::on_deadlock_cb([] {
     if (!current_state) return;
     current_state->deadlock = true;
+    current_state->deadlock_time = sg4::Engine::get_clock();
     std::ostringstream report;
     for (const auto& actor : sg4::Engine::get_instance()->get_all_actors())
       report << (report.tellp() > 0 ? ", " : "") << actor->get_name();
@@ -88,16 +99,20 @@ void Kernel::spawn(const std::string& name, const std::string& host, std::functi
       throw;  // being killed is not an error of this actor; never swallow it
     } catch (const std::exception& error) {
       record(error.what());
+    } catch (...) {
+      record("an exception of unknown type");
     }
     --state->live_actors;
   });
 }
 
 void Kernel::run() {
-  state_->engine->run_until(horizon_time_);
+  // Run to completion: sleep_until refuses to go past the horizon, so the run ends by itself,
+  // and SimGrid's deadlock detection sees actors that wait for messages nobody will send.
+  state_->engine->run();
   if (!state_->first_error.empty()) throw RunError(state_->first_error);
   if (state_->deadlock)
-    throw RunError("deadlock at " + calendar_.iso(sg4::Engine::get_clock()) +
+    throw RunError("deadlock at " + calendar_.iso(state_->deadlock_time) +
                    ": every actor is waiting for a message that will never come (blocked: " +
                    state_->deadlock_report + ")");
   if (state_->live_actors > 0) {
@@ -111,7 +126,14 @@ void Kernel::run() {
 
 double Kernel::now() { return sg4::Engine::get_clock(); }
 
+void Kernel::check_before_horizon(double time) {
+  if (current_state && time > current_state->horizon_time)
+    throw RunError("it would run past its horizon " + current_state->horizon_date +
+                   " (asked to wait until t=" + std::to_string(time) + ")");
+}
+
 void Kernel::sleep_until(double time) {
+  check_before_horizon(time);
   if (time > now()) sg4::this_actor::sleep_until(time);
 }
 

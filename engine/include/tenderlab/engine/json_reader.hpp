@@ -38,6 +38,7 @@ class ProblemSink {
   void add(const std::string& pointer, std::string expected, std::string found);
   const std::string& file() const { return file_; }
   bool empty() const { return problems_.empty(); }
+  std::size_t count() const { return problems_.size(); }
   std::vector<InputProblem> take() { return std::move(problems_); }
 
  private:

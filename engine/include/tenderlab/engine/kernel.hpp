@@ -53,8 +53,11 @@ class Kernel {
   double horizon_time() const { return horizon_time_; }
 
   static double now();
-  /// Sleeps until absolute simulated time `time` (never backwards).
+  /// Sleeps until absolute simulated time `time` (never backwards). Throws RunError for a time
+  /// past the horizon, so no actor can run the simulation beyond it.
   static void sleep_until(double time);
+  /// Throws RunError when `time` lies past the horizon of the running kernel.
+  static void check_before_horizon(double time);
 
   struct State;  // SimGrid's static callbacks reach the running kernel's state through this
 
@@ -84,6 +87,7 @@ class Inbox {
   /// waiting are returned first, even when `time` is now.
   std::optional<Message> receive_until(double time) const {
     if (mailbox_->listen()) return receive();
+    Kernel::check_before_horizon(time);
     const double timeout = time - simgrid::s4u::Engine::get_clock();
     if (timeout <= 0) return std::nullopt;
     try {
