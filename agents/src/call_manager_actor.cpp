@@ -26,6 +26,12 @@ class CallManager {
     for (;;) {
       announce(round);
       RoundClosed closed = wait_for(round);
+      if (closed.pending) {
+        finish("call_closed", {{"reason", "the evaluation of round " + std::to_string(round->round) +
+                                              " ends after the horizon"},
+                               {"awarded", false}});
+        return;
+      }
       if (closed.result.outcome == RoundOutcome::awarded) {
         contract(*round, closed.result.ranked[closed.result.winners.front()].bid);
         return;

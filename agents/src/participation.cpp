@@ -27,6 +27,11 @@ MemberAssessment assess_member(const CallRound& round, const std::vector<const A
                                                 round.terms.site != SiteRule::capital);
   assessment.shares = equity_split(team, financing.private_commitment());
   assessment.share = assessment.shares.at(member);
+  if (!(assessment.share > 0)) {
+    // The rest of the team covers the commitment and this member can commit nothing.
+    assessment.refusal = "no capital to commit to this project";
+    return assessment;
+  }
   const double own_score = expected_score(round, profile.capabilities, profile.cloud_providers);
   const MemberView view{team[member], beliefs, assessment.share,
                         win_probability(own_score, rival_scores, assumptions.score_temperature)};

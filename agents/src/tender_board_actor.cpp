@@ -117,7 +117,20 @@ class TenderBoard {
     }
     // Evaluation takes time: the award is announced after the evaluation period, while other
     // rounds keep closing on their own dates.
-    closings_.emplace(Kernel::now() + round.schedule.evaluation_days * seconds_per_day, key);
+    const double award_at = Kernel::now() + round.schedule.evaluation_days * seconds_per_day;
+    if (award_at > world_.kernel.horizon_time()) {
+      nlohmann::ordered_json pending;
+      pending["call"] = round.call->id;
+      pending["round"] = round.round;
+      pending["valid_bids"] = result.valid_bids;
+      pending["award_due"] = world_.log.calendar().iso(award_at);
+      world_.emit("round_pending", "tender-board", pending);
+      RoundClosed closed{open.round, std::move(result), std::move(open.notices)};
+      closed.pending = true;
+      Inbox<Message>(manager_inbox(round.call->id)).send(std::move(closed));
+      return;
+    }
+    closings_.emplace(award_at, key);
     awards_.emplace(key, RoundClosed{open.round, std::move(result), std::move(open.notices)});
   }
 
@@ -129,8 +142,14 @@ class TenderBoard {
       awarded["call"] = round.call->id;
       awarded["round"] = round.round;
       nlohmann::ordered_json winners = nlohmann::ordered_json::array();
-      for (std::size_t index : result.winners) winners.push_back(result.ranked[index].bid.lead);
+      nlohmann::ordered_json kinds = nlohmann::ordered_json::array();
+      for (std::size_t index : result.winners) {
+        const std::string& lead = result.ranked[index].bid.lead;
+        winners.push_back(lead);
+        kinds.push_back(to_string(world_.scenario.find_agent(lead)->kind));
+      }
       awarded["winners"] = winners;
+      awarded["winner_kinds"] = kinds;
       awarded["valid_bids"] = result.valid_bids;
       awarded["reason"] = result.reason;
       world_.emit("round_awarded", "tender-board", awarded);

@@ -56,14 +56,22 @@ double win_probability(double own_score, const std::vector<double>& rival_scores
 std::vector<ScoredBid> score_bids(const CallRound& round, const std::vector<Bid>& bids) {
   const CallSpec& call = *round.call;
   std::vector<ScoredBid> scored;
+  // The price scale is set by bids that can win: under the ceiling and eligible.
+  auto admissible = [&](const Bid& bid) {
+    return !(round.terms.ceiling_price_bn_krw && bid.price_bn_krw > *round.terms.ceiling_price_bn_krw) &&
+           bid.capabilities.sites_power >= call.eligibility.min_mw_secured &&
+           bid.capabilities.cloud_operations >= call.eligibility.min_cloud_operations;
+  };
   double lowest_price = std::numeric_limits<double>::infinity();
   for (const auto& bid : bids)
-    if (bid.price_bn_krw > 0) lowest_price = std::min(lowest_price, bid.price_bn_krw);
+    if (bid.price_bn_krw > 0 && admissible(bid)) lowest_price = std::min(lowest_price, bid.price_bn_krw);
   for (const auto& bid : bids) {
     ScoredBid s;
     s.bid = bid;
     s.technical_score = technical_score(bid.capabilities);
-    s.price_score = bid.price_bn_krw > 0 ? 100.0 * lowest_price / bid.price_bn_krw : 100.0;
+    s.price_score = bid.price_bn_krw > 0 && std::isfinite(lowest_price)
+                        ? std::min(100.0, 100.0 * lowest_price / bid.price_bn_krw)
+                        : 100.0;
     s.total_score = call.evaluation.technical_weight * s.technical_score +
                     call.evaluation.price_weight * s.price_score;
     if (bid.cloud_providers >= 2) s.total_score += round.terms.multi_csp_bonus;

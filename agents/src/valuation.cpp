@@ -79,6 +79,7 @@ struct Project {
   int total_years = 0;
   double gpu_capex = 0;
   double building_capex = 0;
+  double integration_capex = 0;
   double equity = 0;
   double public_equity = 0;
   double policy_debt = 0;
@@ -86,7 +87,7 @@ struct Project {
 };
 
 Project size_project(const CallObject& object, const Terms& terms, const TeamProfile& team,
-                     bool non_capital, const ProjectAssumptions&) {
+                     bool non_capital, const ProjectAssumptions& assumptions) {
   Project project;
   project.total_years = object.build_years + object.years;
   const double gpus = static_cast<double>(object.gpus);
@@ -96,7 +97,9 @@ Project size_project(const CallObject& object, const Terms& terms, const TeamPro
   build_cost *= 1 - 0.15 * team.capabilities.construction;
   if (non_capital) build_cost *= 1 - 0.10 * team.capabilities.local_government;
   project.building_capex = build_cost;
-  const double capex = project.gpu_capex + project.building_capex;
+  // Integrating mandated domestic chips (software stack, porting) is a one-off cost on top.
+  project.integration_capex = terms.domestic_chip_share * gpus * assumptions.npu_integration_cost_bn_krw;
+  const double capex = project.gpu_capex + project.building_capex + project.integration_capex;
   project.equity = terms.paid_in_capital_bn_krw > 0 ? std::min(terms.paid_in_capital_bn_krw, capex)
                                                     : capex;
   project.public_equity = project.equity * terms.public_equity_share;
@@ -131,7 +134,7 @@ void private_cash_flows(const CallObject& object, const Terms& terms, const Team
   const double operations_factor = 0.8 + 0.4 * team.capabilities.cloud_operations;
   const double demand_factor = non_capital ? 1 - agent.remote_demand_discount : 1.0;
   const double power_factor = non_capital ? 1 - a.non_capital_power_discount : 1.0;
-  const double capex = project.gpu_capex + project.building_capex;
+  const double capex = project.gpu_capex + project.building_capex + project.integration_capex;
 
   // Operating cash flow of the SPC by year.
   std::vector<double> operating(static_cast<std::size_t>(total) + 1, 0.0);
@@ -162,7 +165,7 @@ void private_cash_flows(const CallObject& object, const Terms& terms, const Team
     operating[static_cast<std::size_t>(object.build_years)] += a.delay_damages_share * lost_margin;
   // Investment tax credit, received when operations start.
   operating[static_cast<std::size_t>(std::min(object.build_years, total))] +=
-      terms.tax_credit * capex;
+      terms.tax_credit * (project.gpu_capex + project.building_capex);
   // Debt service from the first operating year.
   const int policy_years = terms.policy_loan.years > 0 ? terms.policy_loan.years : a.debt_years;
   const double policy_payment =

@@ -52,6 +52,7 @@ struct RoundClosed {
   RoundPtr round;
   RoundResult result;
   std::vector<NoBidNotice> notices;
+  bool pending = false;  ///< the evaluation would end after the horizon: no outcome is observed
 };
 struct Stop {};
 using Message = std::variant<RoundAnnounced, Invitation, InvitationReply, Release, BidSubmission,
