@@ -1,5 +1,6 @@
 #include "tenderlab/analysis/run_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -64,7 +65,8 @@ std::string terms_summary(const nlohmann::ordered_json& t) {
 
 }  // namespace
 
-RunReport::RunReport(Printer timeline) : timeline_(std::move(timeline)) {}
+RunReport::RunReport(Printer timeline, std::vector<HistoricalRound> history)
+    : timeline_(std::move(timeline)), history_(std::move(history)) {}
 
 void RunReport::print(const std::string& line) const {
   if (timeline_) timeline_(line);
@@ -142,6 +144,7 @@ void RunReport::observe(const Event& e) {
     r->reason = f.at("reason");
     std::vector<std::string> winners = f.at("winners");
     r->winner = join(winners, ";");
+    if (f.contains("winner_kinds")) r->winner_kinds = f.at("winner_kinds").get<std::vector<std::string>>();
     print(e.date + "  " + r->call_id + " round " + std::to_string(r->round) + " AWARDED to " +
           r->winner + " (" + r->reason + ")");
   } else if (type == "negotiated_award") {
@@ -269,6 +272,25 @@ std::map<std::string, double> RunReport::kpis() const {
   k["public_equity_bn_krw"] = public_equity_;
   k["private_equity_bn_krw"] = private_equity_;
   k["tax_credit_bn_krw"] = tax_credit_;
+  // Calibration targets: 1 when the run reproduces what happened, 0 otherwise.
+  if (!history_.empty()) {
+    double all = 1;
+    for (const auto& target : history_) {
+      double match = 0;
+      for (const auto& r : rows_) {
+        if (r.call_id != target.call || r.round != target.round) continue;
+        bool same = r.outcome == target.outcome;
+        if (target.bids) same = same && r.received_bids == *target.bids;
+        if (target.winner_kind)
+          same = same && r.winner_kinds.size() == 1 &&
+                 r.winner_kinds.front() == to_string(*target.winner_kind);
+        match = same ? 1 : 0;
+      }
+      k["history_" + target.call + "_round_" + std::to_string(target.round)] = match;
+      all = std::min(all, match);
+    }
+    k["history_match"] = all;
+  }
   return k;
 }
 

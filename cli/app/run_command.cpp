@@ -15,7 +15,7 @@ namespace tenderlab::app {
 SimulationRecord simulate_with_report(const Scenario& scenario, const SimulationOptions& options,
                                       std::ostream* events_out,
                                       analysis::RunReport::Printer timeline) {
-  SimulationRecord record{analysis::RunReport(std::move(timeline)), 0, {}};
+  SimulationRecord record{analysis::RunReport(std::move(timeline), scenario.history), 0, {}};
   simulate(scenario, options, events_out,
            {[&record](const Event& event) { record.report.observe(event); }}, &record.events,
            &record.event_log_sha256);

@@ -166,7 +166,9 @@ AgentSpec read_agent(const nlohmann::json& value, const std::string& pointer, Pr
       for (const auto& [year, amount] : budget->items()) {
         const std::string item_pointer = pointer_append(budget_pointer, year);
         int fiscal_year = 0;
-        const bool year_ok = year.size() == 4 && std::all_of(year.begin(), year.end(), ::isdigit);
+        const bool year_ok = year.size() == 4 && std::all_of(year.begin(), year.end(), [](char c) {
+                               return c >= '0' && c <= '9';
+                             });
         if (year_ok) fiscal_year = std::stoi(year);
         if (!year_ok) sink.add(item_pointer, "a four-digit fiscal year as key", "the key " + year);
         else if (!amount.is_number() || amount.get<double>() < 0)
@@ -180,13 +182,24 @@ AgentSpec read_agent(const nlohmann::json& value, const std::string& pointer, Pr
   return agent;
 }
 
-Schedule read_schedule(const nlohmann::json& value, const std::string& pointer,
-                       ProblemSink& sink) {
+/// Reads a schedule; `dates_ok` turns false when a date is missing or unreadable, so that later
+/// checks do not report problems about dates that were never given.
+Schedule read_schedule(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink,
+                       bool& dates_ok) {
   Schedule schedule;
   ObjectReader reader(value, pointer, sink);
-  if (auto d = reader.date("announce", true)) schedule.announce = *d;
+  const auto announce = reader.date("announce", true);
+  const bool loi_given = reader.has("loi_deadline");
   schedule.loi_deadline = reader.date("loi_deadline", false);
-  if (auto d = reader.date("bid_deadline", true)) schedule.bid_deadline = *d;
+  const auto deadline = reader.date("bid_deadline", true);
+  if (announce) schedule.announce = *announce;
+  if (deadline) schedule.bid_deadline = *deadline;
+  if (!announce || !deadline || (loi_given && !schedule.loi_deadline)) {
+    dates_ok = false;
+    reader.integer("evaluation_days", 30, 0, 3650);
+    reader.finish();
+    return schedule;
+  }
   schedule.evaluation_days = static_cast<int>(reader.integer("evaluation_days", 30, 0, 3650));
   reader.finish();
   if (reader.valid() && schedule.bid_deadline < schedule.announce)
@@ -235,7 +248,8 @@ Terms read_terms(const nlohmann::json& value, const std::string& pointer, Proble
   return terms;
 }
 
-CallSpec read_call(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink) {
+CallSpec read_call(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink,
+                   bool& dates_ok) {
   CallSpec call;
   ObjectReader reader(value, pointer, sink);
   call.id = read_id(reader, sink);
@@ -245,9 +259,10 @@ CallSpec read_call(const nlohmann::json& value, const std::string& pointer, Prob
   call.issuer = reader.string("issuer", "", true);
   call.winners = static_cast<int>(reader.integer("winners", 1, 1, 1000));
   if (const auto* schedule = reader.get("schedule"))
-    call.schedule = read_schedule(*schedule, reader.pointer_of("schedule"), sink);
+    call.schedule = read_schedule(*schedule, reader.pointer_of("schedule"), sink, dates_ok);
   else if (reader.valid())
     sink.add(reader.pointer_of("schedule"), "an object", "nothing (missing)");
+  if (!reader.get("schedule")) dates_ok = false;
   if (const auto* object = reader.get("object")) {
     ObjectReader obj(*object, reader.pointer_of("object"), sink);
     call.object.gpus = obj.integer("gpus", 0, 1, 100'000'000, true);
@@ -268,13 +283,15 @@ CallSpec read_call(const nlohmann::json& value, const std::string& pointer, Prob
     el.finish();
   }
   if (const auto* evaluation = reader.get("evaluation")) {
+    const std::size_t problems_before = sink.count();
     ObjectReader ev(*evaluation, reader.pointer_of("evaluation"), sink);
     call.evaluation.technical_weight = ev.number("technical_weight", 0.8, 0, 1);
     call.evaluation.price_weight = ev.number("price_weight", 0.2, 0, 1);
     call.evaluation.pass_mark = ev.number("pass_mark", 0, 0, 100);
     ev.finish();
     const double sum = call.evaluation.technical_weight + call.evaluation.price_weight;
-    if (ev.valid() && (sum < 1 - 1e-9 || sum > 1 + 1e-9))
+    // Only weights that were both read cleanly are checked together.
+    if (ev.valid() && sink.count() == problems_before && (sum < 1 - 1e-9 || sum > 1 + 1e-9))
       sink.add(ev.pointer_of("price_weight"), "weights that add up to 1",
                "technical + price = " + nlohmann::json(sum).dump());
   }
@@ -290,10 +307,12 @@ CallSpec read_call(const nlohmann::json& value, const std::string& pointer, Prob
       ObjectReader rr(item, item_pointer, sink);
       if (auto kind = rr.choice("kind", round_kind_names, true))
         round.kind = static_cast<FailureAction>(*kind);
-      if (const auto* schedule = rr.get("schedule"))
-        round.schedule = read_schedule(*schedule, rr.pointer_of("schedule"), sink);
-      else if (rr.valid() && round.kind != FailureAction::cancel)
+      if (const auto* schedule = rr.get("schedule")) {
+        round.schedule = read_schedule(*schedule, rr.pointer_of("schedule"), sink, dates_ok);
+      } else if (rr.valid() && round.kind != FailureAction::cancel) {
         sink.add(rr.pointer_of("schedule"), "an object", "nothing (missing)");
+        dates_ok = false;
+      }
       round.min_valid_bids = static_cast<int>(rr.integer("min_valid_bids", 1, 1, 100));
       if (const auto* terms = rr.get("terms")) {
         if (round.kind != FailureAction::new_call)
@@ -323,7 +342,8 @@ CallSpec read_call(const nlohmann::json& value, const std::string& pointer, Prob
   return call;
 }
 
-void check_dates_in_range(const Scenario& scenario, ProblemSink& sink) {
+void check_dates_in_range(const Scenario& scenario, const std::vector<bool>& call_dates_ok,
+                          ProblemSink& sink) {
   auto check = [&](const std::string& pointer, Date date) {
     if (date < scenario.start || scenario.horizon < date)
       sink.add(pointer,
@@ -332,6 +352,7 @@ void check_dates_in_range(const Scenario& scenario, ProblemSink& sink) {
                date.iso());
   };
   for (std::size_t c = 0; c < scenario.calls.size(); ++c) {
+    if (!call_dates_ok[c]) continue;
     const auto& call = scenario.calls[c];
     const std::string base = pointer_append("/calls", c);
     check(base + "/schedule/announce", call.schedule.announce);
@@ -367,10 +388,12 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
   }
   scenario.name = root.string("name", "", true);
   scenario.description = root.string("description", "");
-  if (auto d = root.date("start_date", true)) scenario.start = *d;
-  if (auto d = root.date("horizon", true)) scenario.horizon = *d;
-  if (root.valid() && root.has("start_date") && root.has("horizon") &&
-      !(scenario.start < scenario.horizon))
+  const auto start = root.date("start_date", true);
+  const auto horizon = root.date("horizon", true);
+  if (start) scenario.start = *start;
+  if (horizon) scenario.horizon = *horizon;
+  const bool span_ok = start && horizon;
+  if (span_ok && !(scenario.start < scenario.horizon))
     sink.add("/horizon", "a date after start_date " + scenario.start.iso(), scenario.horizon.iso());
   scenario.seed = static_cast<std::uint64_t>(
       root.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
@@ -396,19 +419,39 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
     reader.finish();
     scenario.relationships.push_back(relationship);
   });
+  std::vector<bool> call_dates_ok;
   root.array("calls", [&](const nlohmann::json& item, const std::string& pointer) {
-    scenario.calls.push_back(read_call(item, pointer, sink));
+    bool dates_ok = true;
+    scenario.calls.push_back(read_call(item, pointer, sink, dates_ok));
+    call_dates_ok.push_back(dates_ok);
   });
+  bool event_dates_ok = true;
   root.array("events", [&](const nlohmann::json& item, const std::string& pointer) {
     ExogenousEvent event;
     ObjectReader reader(item, pointer, sink);
     if (auto d = reader.date("date", true)) event.date = *d;
+    else event_dates_ok = false;
     if (auto kind = reader.choice("kind", shock_kind_names, true))
       event.kind = static_cast<ShockKind>(*kind);
     event.multiplier = reader.number("multiplier", 1.0, 0, 1000);
     event.description = reader.string("description", "");
     reader.finish();
     scenario.events.push_back(event);
+  });
+  root.array("history", [&](const nlohmann::json& item, const std::string& pointer) {
+    HistoricalRound target;
+    ObjectReader reader(item, pointer, sink);
+    target.call = reader.string("call", "", true);
+    target.round = static_cast<int>(reader.integer("round", 1, 1, 1000, true));
+    static const std::vector<std::string> outcomes = {"awarded", "failed", "negotiated",
+                                                      "cancelled"};
+    if (auto outcome = reader.choice("outcome", outcomes, true)) target.outcome = outcomes[*outcome];
+    if (reader.has("bids")) target.bids = static_cast<int>(reader.integer("bids", 0, 0, 10000));
+    if (auto kind = reader.choice("winner_kind", agent_kind_names, false))
+      target.winner_kind = static_cast<AgentKind>(*kind);
+    target.source = reader.string("source", "");
+    reader.finish();
+    scenario.history.push_back(target);
   });
   root.finish();
 
@@ -425,7 +468,12 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
                describe_json(id));
   }
   auto agent_ref = [&](const std::string& pointer, const std::string& id) -> const AgentSpec* {
-    if (id.empty()) return nullptr;
+    // A missing key was reported where it was read; an empty string given on purpose is not.
+    if (id.empty()) {
+      if (document.contains(nlohmann::json::json_pointer(pointer)))
+        sink.add(pointer, "the id of an agent in /agents", "an empty string");
+      return nullptr;
+    }
     auto it = agent_index.find(id);
     if (it == agent_index.end()) {
       sink.add(pointer, "the id of an agent in /agents", describe_json(id) + " (no such agent)");
@@ -452,7 +500,12 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
       sink.add(base + "/issuer", "the id of a government agent",
                describe_json(call.issuer) + " (a " + to_string(issuer->kind) + ")");
   }
-  if (root.valid()) check_dates_in_range(scenario, sink);
+  for (std::size_t h = 0; h < scenario.history.size(); ++h)
+    if (!call_ids.count(scenario.history[h].call) &&
+        document.contains(nlohmann::json::json_pointer(pointer_append("/history", h) + "/call")))
+      sink.add(pointer_append("/history", h) + "/call", "the id of a call in /calls",
+               describe_json(scenario.history[h].call) + " (no such call)");
+  if (root.valid() && span_ok && event_dates_ok) check_dates_in_range(scenario, call_dates_ok, sink);
   if (!sink.empty()) throw ScenarioError(sink.take());
   std::stable_sort(scenario.events.begin(), scenario.events.end(),
                    [](const auto& a, const auto& b) { return a.date < b.date; });
@@ -473,8 +526,8 @@ const std::vector<ParameterInfo>& parameter_table() {
       return out.str();
     };
     auto range = [&](double min, double max) {
-      return "[" + (std::isinf(min) ? std::string("-inf") : fmt(min)) + ", " +
-             (std::isinf(max) ? std::string("inf") : fmt(max)) + "]";
+      return (std::isinf(min) ? std::string("(-inf") : "[" + fmt(min)) + ", " +
+             (std::isinf(max) ? std::string("inf)") : fmt(max) + "]");
     };
     const AgentSpec agent;
     for (const auto& f : agent_fields())

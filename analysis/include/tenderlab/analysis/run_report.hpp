@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tenderlab/engine/event_log.hpp"
+#include "tenderlab/engine/scenario.hpp"
 
 namespace tenderlab::analysis {
 
@@ -28,6 +29,7 @@ struct TenderRow {
   std::string outcome = "open";      ///< awarded, failed, negotiated, cancelled (or open)
   std::string reason;
   std::string winner;
+  std::vector<std::string> winner_kinds;
   std::vector<std::string> winning_members;
   nlohmann::ordered_json terms;
   std::string revision;
@@ -39,7 +41,9 @@ class RunReport {
  public:
   using Printer = std::function<void(const std::string&)>;
   /// `timeline` (may be empty) receives the human-readable timeline, a line at a time.
-  explicit RunReport(Printer timeline = {});
+  /// `history` (may be empty) are the scenario's calibration targets: kpis() then reports, per
+  /// target, whether the run reproduced it.
+  explicit RunReport(Printer timeline = {}, std::vector<HistoricalRound> history = {});
   void observe(const Event& event);
 
   const std::vector<TenderRow>& tenders() const { return rows_; }
@@ -57,6 +61,7 @@ class RunReport {
   void print(const std::string& line) const;
 
   Printer timeline_;
+  std::vector<HistoricalRound> history_;
   std::vector<TenderRow> rows_;
   std::map<std::string, std::map<std::string, nlohmann::ordered_json>> decisions_;  // round key
   std::int64_t gpus_online_ = 0;

@@ -3,6 +3,7 @@
 // Nothing downstream reads JSON. Units are in the field names' comments and in
 // docs/scenario-format.md; money is in billions of KRW (bn KRW; 1 억원 = 0.1, 1 조원 = 1000).
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -117,7 +118,7 @@ const char* to_string(CallKind kind);
 /// What the call buys or builds.
 struct CallObject {
   std::int64_t gpus = 0;
-  double gpu_price_bn_krw = 0.0001;  ///< all-in price of one GPU (1 억원 = 0.1)
+  double gpu_price_bn_krw = 0.1;  ///< all-in price of one GPU (1 억원 = 0.1)
   double kw_per_gpu = 1.9;           ///< all-in IT power per GPU (kW)
   double pue = 1.3;                  ///< power usage effectiveness
   double build_cost_bn_krw_per_mw = 7.1;  ///< data-centre building and facilities per MW
@@ -167,7 +168,8 @@ struct AdaptiveRevision {
   int max_rounds = 3;                ///< rounds in all, the first included
   int gap_days = 90;                 ///< from a failure to the next call's announcement
   int bid_window_days = 45;          ///< from announcement to bid deadline
-  double max_public_money_bn_krw = 0;  ///< public equity may not exceed this
+  /// Public equity plus tax credit may not exceed this (no limit unless set).
+  double max_public_money_bn_krw = std::numeric_limits<double>::infinity();
 };
 
 struct CallSpec {
@@ -202,6 +204,16 @@ struct ExogenousEvent {
   std::string description;
 };
 
+/// What really happened in a round, for calibration: runs report whether they reproduce it.
+struct HistoricalRound {
+  std::string call;
+  int round = 1;
+  std::string outcome;                   ///< awarded, failed, negotiated or cancelled
+  std::optional<int> bids;               ///< bids received
+  std::optional<AgentKind> winner_kind;  ///< kind of the winning lead
+  std::string source;                    ///< where the fact comes from
+};
+
 struct ValuationSettings {
   int paths = 400;  ///< Monte Carlo paths per valuation
 };
@@ -218,6 +230,7 @@ struct Scenario {
   std::vector<Relationship> relationships;
   std::vector<CallSpec> calls;
   std::vector<ExogenousEvent> events;  ///< sorted by date, stable
+  std::vector<HistoricalRound> history;  ///< calibration targets (optional)
 
   const AgentSpec* find_agent(const std::string& id) const;
 };
