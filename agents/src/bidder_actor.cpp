@@ -189,7 +189,7 @@ class Bidder {
     fields["share"] = round_money(assessment.share);
     fields["value_bn_krw"] = round_money(assessment.valuation.value());
     fields["reason"] = assessment.accepts() ? std::string("better off inside") : assessment.refusal;
-    fields["obstacles"] = effects_json(main_obstacles(assessment.effects, 3));
+    fields["obstacles"] = effects_json(main_obstacles(assessment.effects, reported_obstacles));
     world_.emit("invitation_answered", agent_.id, fields);
     if (assessment.accepts()) {
       committed_[key] = invitation.lead;

@@ -20,7 +20,7 @@ nlohmann::ordered_json obstacles_by_agent(const std::vector<NoBidNotice>& notice
   for (const auto& notice : notices) {
     nlohmann::ordered_json entry;
     entry["agent"] = notice.agent;
-    entry["obstacles"] = effects_json(main_obstacles(notice.effects, 3));
+    entry["obstacles"] = effects_json(main_obstacles(notice.effects, reported_obstacles));
     out.push_back(entry);
   }
   return out;

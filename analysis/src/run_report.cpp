@@ -260,6 +260,7 @@ std::map<std::string, double> RunReport::kpis() const {
     if ((r.outcome == "awarded" || r.outcome == "negotiated") && award_round == 0)
       award_round = r.round;
     k["bids_round_" + std::to_string(r.round)] = r.received_bids;
+    k["any_bid_round_" + std::to_string(r.round)] = r.received_bids > 0 ? 1 : 0;
   }
   k["rounds"] = rounds;
   k["failed_rounds"] = failed;

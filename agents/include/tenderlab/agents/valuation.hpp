@@ -133,6 +133,9 @@ std::vector<TermEffect> attribute_terms(const CallObject& object, const Terms& t
                                         const TeamProfile& team, const MemberView& member,
                                         const MarketPaths& paths,
                                         const ProjectAssumptions& assumptions = {});
+/// How many of the costliest clauses are reported for an agent that stays away or declines.
+inline constexpr std::size_t reported_obstacles = 4;
+
 /// The terms that cost the most, most costly first (only negative effects), at most `count`.
 std::vector<TermEffect> main_obstacles(std::vector<TermEffect> effects, std::size_t count);
 
