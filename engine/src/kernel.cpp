@@ -37,6 +37,12 @@ Kernel::Kernel(Calendar calendar, double horizon_time, const std::vector<std::st
   // threshold, so the appender itself is redirected.
   if (!options.verbose) xbt_log_control_set("root.thresh:critical root.app:file:/dev/null");
   std::vector<std::string> args{"tenderlab"};
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer misreads exceptions unwinding across the default context switches as stack
+  // overflows; thread contexts give the same simulation (the schedule does not depend on them).
+  // It must be chosen when the engine is created, hence an argument rather than set_config.
+  args.emplace_back("--cfg=contexts/factory:thread");
+#endif
   for (const auto& arg : options.simgrid_args) args.push_back(arg);
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
@@ -45,11 +51,6 @@ Kernel::Kernel(Calendar calendar, double horizon_time, const std::vector<std::st
   state_->engine = std::make_unique<sg4::Engine>(&argc, argv.data());
   state_->horizon_time = horizon_time;
   state_->horizon_date = calendar_.iso(horizon_time);
-#if defined(__SANITIZE_ADDRESS__)
-  // AddressSanitizer misreads exceptions unwinding across the default context switches as stack
-  // overflows; thread contexts give the same simulation (the schedule does not depend on them).
-  sg4::Engine::set_config("contexts/factory:thread");
-#endif
   // CM02 honours declared latencies exactly; the default model scales them.
   sg4::Engine::set_config("network/model", std::string("CM02"));
   current_state = state_.get();
