@@ -193,8 +193,14 @@ class Bidder {
     world_.emit("invitation_answered", agent_.id, fields);
     if (assessment.accepts()) {
       committed_[key] = invitation.lead;
-    } else if (invitation.confirmation) {
-      committed_.erase(key);
+    } else {
+      if (invitation.confirmation) committed_.erase(key);
+      // A partner that turns a team down on value stays away from the round too; the board
+      // reports it once, with the clauses that weighed most.
+      if (can_lead_bids(agent_.kind) == false && declined_.insert(key).second)
+        Inbox<Message>(board_inbox)
+            .send(NoBidNotice{invitation.round, agent_.id, assessment.effects,
+                              assessment.valuation.value(), "partner"});
     }
     Inbox<Message>(inbox_of(invitation.lead)).send(InvitationReply{agent_.id, assessment.accepts()});
   }
@@ -319,7 +325,9 @@ class Bidder {
         fields["members"] = strings_json(team);
         world_.emit("consortium_dissolved", agent_.id, fields);
       }
-      Inbox<Message>(board_inbox).send(NoBidNotice{round, agent_.id, final_view.effects});
+      Inbox<Message>(board_inbox)
+          .send(NoBidNotice{round, agent_.id, final_view.effects, final_view.valuation.value(),
+                            "lead"});
       return;
     }
     nlohmann::ordered_json formed;
@@ -359,7 +367,7 @@ class Bidder {
     decision["reason"] = supply.bids ? std::string("price covers cost") : supply.reason;
     world_.emit("bid_decision", agent_.id, decision);
     if (!supply.bids) {
-      Inbox<Message>(board_inbox).send(NoBidNotice{round, agent_.id, {}});
+      Inbox<Message>(board_inbox).send(NoBidNotice{round, agent_.id, {}, 0.0, "lead"});
       return;
     }
     pending_bids_[round_key(*round)] =
@@ -399,6 +407,7 @@ class Bidder {
   std::map<std::string, std::string> committed_;  ///< round key -> lead of the team joined
   std::map<std::string, Bid> pending_bids_;
   std::string forming_;  ///< round key of the consortium this agent is forming as lead
+  std::set<std::string> declined_;  ///< rounds in which it turned an invitation down
 };
 
 }  // namespace

@@ -20,6 +20,8 @@ nlohmann::ordered_json obstacles_by_agent(const std::vector<NoBidNotice>& notice
   for (const auto& notice : notices) {
     nlohmann::ordered_json entry;
     entry["agent"] = notice.agent;
+    entry["role"] = notice.role;
+    entry["value_bn_krw"] = round_money(notice.value);
     entry["obstacles"] = effects_json(main_obstacles(notice.effects, reported_obstacles));
     out.push_back(entry);
   }

@@ -43,10 +43,14 @@ struct BidSubmission {
   RoundPtr round;
   Bid bid;
 };
+/// An agent that stays away from a round (a lead that does not bid, or a partner that declines
+/// an invitation on value), with what the clauses cost it.
 struct NoBidNotice {
   RoundPtr round;
   std::string agent;
   std::vector<TermEffect> effects;
+  double value = 0;             ///< bn KRW, its value of taking part
+  std::string role = "lead";  ///< "lead" or "partner"
 };
 struct RoundClosed {
   RoundPtr round;

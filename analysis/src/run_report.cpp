@@ -105,9 +105,6 @@ void RunReport::observe(const Event& e) {
     print("            terms: " + terms_summary(r.terms));
     if (!r.revision.empty()) print("            revision: " + r.revision);
     rows_.push_back(std::move(r));
-  } else if (type == "bid_decision") {
-    decisions_[f.at("call").get<std::string>() + "#" + std::to_string(f.at("round").get<int>())]
-              [e.agent] = f;
   } else if (type == "consortium_formed") {
     std::vector<std::string> members = f.at("members");
     print(e.date + "  consortium formed by " + e.agent + ": " + join(members, " + "));
@@ -124,16 +121,16 @@ void RunReport::observe(const Event& e) {
     r->reason = f.at("reason");
     print(e.date + "  " + r->call_id + " round " + std::to_string(r->round) + " FAILED: " +
           r->reason);
-    const std::string key = r->call_id + "#" + std::to_string(r->round);
     for (const auto& away : f.at("stayed_away")) {
       const std::string agent = away.at("agent");
       const std::string reasons = obstacles_text(away.at("obstacles"));
       std::string value;
-      auto d = decisions_[key].find(agent);
-      if (d != decisions_[key].end() && d->second.contains("value_bn_krw"))
-        value = " (value " + fixed(d->second["value_bn_krw"].get<double>(), 1) + " bn KRW)";
+      if (away.contains("value_bn_krw"))
+        value = " (value " + fixed(away.at("value_bn_krw").get<double>(), 1) + " bn KRW)";
+      const std::string role = away.value("role", std::string("lead"));
       r->stayed_away.emplace_back(agent, reasons);
-      print("            " + agent + " stayed away" + value + ": " +
+      print("            " + agent + (role == "partner" ? " declined to join" : " stayed away") +
+            value + ": " +
             (reasons.empty() ? std::string("no clause costs it; the project itself does not pay")
                              : reasons));
     }

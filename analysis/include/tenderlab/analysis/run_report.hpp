@@ -63,7 +63,6 @@ class RunReport {
   Printer timeline_;
   std::vector<HistoricalRound> history_;
   std::vector<TenderRow> rows_;
-  std::map<std::string, std::map<std::string, nlohmann::ordered_json>> decisions_;  // round key
   std::int64_t gpus_online_ = 0;
   std::string first_capacity_date_;
   std::map<int, std::int64_t> gpus_online_by_year_end_;
