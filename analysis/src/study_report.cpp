@@ -110,7 +110,7 @@ StudyReport report_study(const Study& study, ResultsStore& store) {
     row["outcome_probability"] = {{"n", counted}, {"p", counted ? outcome.p : 0.0},
                                   {"ci95_low", outcome.low}, {"ci95_high", outcome.high}};
     if (counted) outcome_by_point[p] = outcome.p;
-    std::string kpi_text;
+    std::vector<std::string> kpi_items;
     nlohmann::ordered_json kpi_rows;
     for (const auto& k : kpis) {
       std::vector<double> values;
@@ -120,15 +120,26 @@ StudyReport report_study(const Study& study, ResultsStore& store) {
       const Summary s = summarize(values);
       kpi_rows[k] = summary_json(s);
       kpi_by_point[k][p] = s.mean;
-      kpi_text += "; " + k + " " + fmt(s.mean) +
-                  (std::isnan(s.low) ? "" : " [" + fmt(s.low) + ", " + fmt(s.high) + "]");
+      kpi_items.push_back(k + " " + fmt(s.mean) +
+                          (std::isnan(s.low) ? "" : " [" + fmt(s.low) + ", " + fmt(s.high) + "]"));
     }
     row["kpis"] = kpi_rows;
     point_rows.push_back(row);
-    if (p < shown)
-      text << "  #" << p << " " << factor_text << ": P(" << study.outcome.describe() << ") "
-           << fmt(outcome.p) << " [" << fmt(outcome.low) << ", " << fmt(outcome.high) << "]"
-           << kpi_text << "\n";
+    if (p < shown) {
+      text << "  #" << p << (factor_text.empty() ? "" : " " + factor_text) << ": P("
+           << study.outcome.describe() << ") " << fmt(outcome.p) << " [" << fmt(outcome.low)
+           << ", " << fmt(outcome.high) << "]\n";
+      // KPIs wrapped under the point, a few to a line.
+      std::string line = "     ";
+      for (const auto& item : kpi_items) {
+        if (line.size() + item.size() > 100 && line.size() > 5) {
+          text << line << "\n";
+          line = "     ";
+        }
+        line += " " + item + ";";
+      }
+      if (line.size() > 5) text << line << "\n";
+    }
   }
   if (points.size() > shown)
     text << "  ... " << points.size() - shown << " more points (all of them in --json)\n";
