@@ -345,7 +345,8 @@ class Bidder {
     world_.registered[key].push_back({agent_.id, team, score});
     committed_[key] = agent_.id;
     pending_bids_[key] = Bid{agent_.id, team, shares, profile.capabilities,
-                             profile.cloud_providers, 0.0, 0};
+                             profile.cloud_providers, 0.0, 0,
+                             final_view.valuation.non_capital_site};
     schedule(world_.time_of(round->schedule.bid_deadline, bid_closing_hour - 1),
              Task::Kind::submit_bid, round);
   }

@@ -176,7 +176,9 @@ class CallManager {
     TeamProfile team;
     team.capabilities = bid.capabilities;
     team.cloud_providers = bid.cloud_providers;
-    const bool non_capital = round.terms.site != SiteRule::capital;
+    // The site the winning team proposed (the terms may leave the choice to it).
+    const bool non_capital = round.terms.site == SiteRule::any ? bid.non_capital_site
+                                                               : round.terms.site != SiteRule::capital;
     const Financing financing = project_financing(object, round.terms, team, non_capital);
     const double signed_at = Kernel::now() + 30 * seconds_per_day;
     if (signed_at > world_.kernel.horizon_time()) {

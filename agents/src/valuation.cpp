@@ -267,6 +267,7 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
     v.contingent_liability = member.share * project.public_equity *
                              std::pow(1 + terms.buy_back.return_rate, project.total_years);
   v.win_probability = member.win_probability;
+  v.non_capital_site = non_capital;
   v.capital_cost = assumptions.capital_shadow_price *
                    std::max(0.0, v.equity_commitment + v.contingent_liability -
                                      agent.max_commitment * agent.capital_bn_krw);

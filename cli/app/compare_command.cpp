@@ -146,12 +146,15 @@ int compare_command(const CompareArguments& arguments) {
   report["labels"] = labels;
   report["pairs"] = keys.size();
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-  std::cout << "paired comparison over " << keys.size() << (databases ? " common runs" : " replications")
-            << " (differences against " << labels.front() << ", 95% CI):\n";
-  std::cout << std::left << std::setw(28) << "KPI";
-  for (const auto& label : labels) std::cout << std::setw(18) << label.substr(0, 17);
+  std::cout << "paired comparison over " << keys.size()
+            << (databases ? " common runs" : " replications (common random numbers)") << ":\n";
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    std::cout << "  [" << i << "] " << labels[i] << " (" << arguments.inputs[i] << ")\n";
+  std::cout << std::left << std::setw(26) << "KPI";
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    std::cout << std::setw(12) << "[" + std::to_string(i) + "] mean";
   for (std::size_t i = 1; i < labels.size(); ++i)
-    std::cout << (labels[i].substr(0, 12) + " - " + labels[0].substr(0, 12)) << "  ";
+    std::cout << std::setw(30) << "[" + std::to_string(i) + "]-[0] [95% CI]";
   std::cout << "\n";
   for (const auto& name : kpi_names) {
     std::vector<std::vector<double>> values(samples.size());
@@ -165,12 +168,12 @@ int compare_command(const CompareArguments& arguments) {
     if (!complete || values.front().empty()) continue;
     nlohmann::ordered_json row;
     row["kpi"] = name;
-    std::cout << std::setw(28) << name.substr(0, 27);
+    std::cout << std::setw(26) << name.substr(0, 25);
     nlohmann::ordered_json means = nlohmann::ordered_json::array();
     for (const auto& v : values) {
       const analysis::Summary s = analysis::summarize(v);
       means.push_back(s.mean);
-      std::cout << std::setw(18) << fmt(s.mean);
+      std::cout << std::setw(12) << fmt(s.mean);
     }
     row["means"] = means;
     nlohmann::ordered_json differences = nlohmann::ordered_json::array();
@@ -180,8 +183,8 @@ int compare_command(const CompareArguments& arguments) {
       differences.push_back({{"mean", d.mean},
                              {"ci95_low", has_ci ? nlohmann::ordered_json(d.low) : nullptr},
                              {"ci95_high", has_ci ? nlohmann::ordered_json(d.high) : nullptr}});
-      std::cout << fmt(d.mean) << (has_ci ? " [" + fmt(d.low) + ", " + fmt(d.high) + "]" : "")
-                << "  ";
+      std::cout << std::setw(30)
+                << fmt(d.mean) + (has_ci ? " [" + fmt(d.low) + ", " + fmt(d.high) + "]" : "");
     }
     row["differences"] = differences;
     rows.push_back(row);

@@ -18,6 +18,7 @@ struct Bid {
   int cloud_providers = 0;           ///< members counted for a multi-CSP bonus
   double price_bn_krw = 0;           ///< public money asked (procurement: price of the lot)
   std::uint64_t submission_seq = 0;  ///< order of arrival, for the last tie-break
+  bool non_capital_site = true;      ///< where the team proposes to build
 };
 
 struct ScoredBid {

@@ -81,6 +81,7 @@ struct Valuation {
   double contingent_liability = 0;  ///< bn KRW it must be able to pay on demand (buy-back)
   double capital_limit = 0;         ///< bn KRW it is willing to commit
   double win_probability = 1;       ///< chance the team's bid wins, as the member sees it
+  bool non_capital_site = true;     ///< the site valued (the better one when the call allows any)
   double capital_cost = 0;           ///< bn KRW: shadow price of commitment beyond the limit
   /// What taking part is worth: if the bid wins, the certainty equivalent less the cost of
   /// public control and of over-committed capital, plus the strategic value; the bid cost in any
