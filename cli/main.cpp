@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
   report->add_option("STUDY", report_study, "Study file (JSON)")->required();
   report->add_option("--db", report_db, "Results database (default: the study's)");
   report->add_option("--json", report_json, "Also write the analysis as JSON to this file");
+  std::string report_outcome;
+  report->add_option("--outcome", report_outcome,
+                     "Analyse this outcome instead of the study's, e.g. \"bids_round_1 >= 1\"");
   bool report_digest = false;
   report->add_flag("--digest", report_digest,
                    "Print only the SHA-256 of the database content (timings excluded), to check "
@@ -109,7 +112,7 @@ int main(int argc, char** argv) {
     if (*run) return run_command(run_args);
     if (*params) return params_command(params_markdown);
     if (*study) return study_command(study_args);
-    if (*report) return report_command(report_study, report_db, report_json, report_digest);
+    if (*report) return report_command(report_study, report_db, report_json, report_digest, report_outcome);
     if (*compare) return compare_command(compare_args);
     if (*replay) return replay_command(replay_manifest, replay_verify);
     if (*diff) return diff_command(diff_a, diff_b);

@@ -1,6 +1,7 @@
 #include "tenderlab/analysis/study.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <set>
 
@@ -44,6 +45,32 @@ void set_database(Study& study, const std::string& database) {
   fs::path events = database;
   events.replace_extension();
   study.events_dir = events.string() + "-events";
+}
+
+OutcomeSpec parse_outcome(const std::string& text, const std::string& origin) {
+  // Longest operators first, so "<=" is not read as "<".
+  for (const char* op : {"<=", ">=", "==", "!=", "<", ">"}) {
+    const auto at = text.find(op);
+    if (at == std::string::npos) continue;
+    auto trim = [](std::string part) {
+      const auto first = part.find_first_not_of(" \t");
+      const auto last = part.find_last_not_of(" \t");
+      return first == std::string::npos ? std::string() : part.substr(first, last - first + 1);
+    };
+    OutcomeSpec outcome;
+    outcome.kpi = trim(text.substr(0, at));
+    outcome.op = op;
+    const std::string number = trim(text.substr(at + std::string(op).size()));
+    char* end = nullptr;
+    outcome.value = std::strtod(number.c_str(), &end);
+    const bool clean_name = !outcome.kpi.empty() &&
+                            outcome.kpi.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+                                std::string::npos;
+    if (clean_name && !number.empty() && end && *end == '\0') return outcome;
+    break;
+  }
+  throw InputError({InputProblem{origin, "", "an outcome such as \"bids_round_1 >= 1\" (KPI, one of < <= == != >= >, a number)",
+                                 describe_json(text)}});
 }
 
 std::string run_id(int point, int replication) {

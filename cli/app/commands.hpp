@@ -34,8 +34,9 @@ int validate_command(const std::vector<std::string>& files, bool quiet);
 int run_command(const RunArguments& arguments);
 int params_command(bool markdown);
 int study_command(const StudyArguments& arguments);
+/// `outcome` ("KPI OP VALUE"), when given, replaces the study's outcome for the analysis.
 int report_command(const std::string& study_file, const std::string& database,
-                   const std::string& json, bool digest_only);
+                   const std::string& json, bool digest_only, const std::string& outcome);
 /// Re-runs the run a manifest describes; with `verify`, checks its event-log hash (exit 1 if not).
 int replay_command(const std::string& manifest, bool verify);
 /// Shows the first event where two runs diverge (exit 0 identical, 1 different).

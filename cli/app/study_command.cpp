@@ -134,9 +134,10 @@ int study_command(const StudyArguments& arguments) {
 }
 
 int report_command(const std::string& study_file, const std::string& database,
-                   const std::string& json, bool digest_only) {
+                   const std::string& json, bool digest_only, const std::string& outcome) {
   try {
-    const analysis::Study study = analysis::load_study(study_file);
+    analysis::Study study = analysis::load_study(study_file);
+    if (!outcome.empty()) study.outcome = analysis::parse_outcome(outcome, "--outcome");
     analysis::ResultsStore store(database.empty() ? study.database : database,
                                  analysis::ResultsStore::OpenMode::existing_only);
     if (digest_only) {

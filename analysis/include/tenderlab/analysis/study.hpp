@@ -45,6 +45,10 @@ struct OutcomeSpec {
   std::string describe() const;
 };
 
+/// Parses "KPI OP VALUE" (e.g. "bids_round_1 >= 1"; spaces optional around OP). Throws
+/// InputError naming `origin` when the text is not of that form.
+OutcomeSpec parse_outcome(const std::string& text, const std::string& origin);
+
 struct Study {
   std::string file;  ///< as given
   std::string name;
