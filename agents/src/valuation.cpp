@@ -38,6 +38,15 @@ MarketPaths draw_market_paths(const Beliefs& beliefs, int paths, int years, Rng&
   return out;
 }
 
+const std::vector<double>& MarketPaths::price_factors(double noise) const {
+  if (noise != price_factors_noise_ || price_factors_.size() != price.size()) {
+    price_factors_.resize(price.size());
+    for (std::size_t i = 0; i < price.size(); ++i) price_factors_[i] = std::exp(noise * price[i]);
+    price_factors_noise_ = noise;
+  }
+  return price_factors_;
+}
+
 TeamProfile make_team_profile(const std::vector<const AgentSpec*>& members) {
   TeamProfile team;
   for (const AgentSpec* agent : members) {
@@ -84,6 +93,9 @@ struct Project {
   double public_equity = 0;
   double policy_debt = 0;
   double market_debt = 0;
+  int policy_years = 0;
+  double policy_payment = 0;  ///< yearly annuity of the policy loan
+  double market_payment = 0;  ///< yearly annuity of the market debt
 };
 
 Project size_project(const CallObject& object, const Terms& terms, const TeamProfile& team,
@@ -106,6 +118,11 @@ Project size_project(const CallObject& object, const Terms& terms, const TeamPro
   const double debt = capex - project.equity;
   project.policy_debt = std::min(debt, terms.policy_loan.share_of_capex * capex);
   project.market_debt = debt - project.policy_debt;
+  project.policy_years = terms.policy_loan.years > 0 ? terms.policy_loan.years : assumptions.debt_years;
+  project.policy_payment =
+      annuity_payment(project.policy_debt, terms.policy_loan.rate, project.policy_years);
+  project.market_payment =
+      annuity_payment(project.market_debt, assumptions.market_debt_rate, assumptions.debt_years);
   return project;
 }
 
@@ -113,7 +130,7 @@ Project size_project(const CallObject& object, const Terms& terms, const TeamPro
 void private_cash_flows(const CallObject& object, const Terms& terms, const TeamProfile& team,
                         const MemberView& member, const MarketPaths& paths, int path,
                         bool non_capital, const Project& project, const ProjectAssumptions& a,
-                        std::vector<double>& flows) {
+                        std::vector<double>& flows, std::vector<double>& operating) {
   const Beliefs& b = member.beliefs;
   const AgentSpec& agent = *member.agent;
   const int total = project.total_years;
@@ -136,17 +153,19 @@ void private_cash_flows(const CallObject& object, const Terms& terms, const Team
   const double power_factor = non_capital ? 1 - a.non_capital_power_discount : 1.0;
   const double capex = project.gpu_capex + project.building_capex + project.integration_capex;
 
-  // Operating cash flow of the SPC by year.
-  std::vector<double> operating(static_cast<std::size_t>(total) + 1, 0.0);
+  const std::vector<double>& price_factors = paths.price_factors(a.price_noise);
+
+  // Operating cash flow of the SPC by year (the buffer is the caller's, reused across paths).
+  operating.assign(static_cast<std::size_t>(total) + 1, 0.0);
   double lost_margin = 0;
-  for (int op = 0; op < object.years; ++op) {
+  double price_trend = b.gpu_hour_price_krw;  // falls by price_decline every operating year
+  for (int op = 0; op < object.years; ++op, price_trend *= 1 - b.price_decline) {
     const int year = object.build_years + op;
     const int path_year = std::min(op, paths.years - 1);
     const double demand = paths.at(paths.demand, path, path_year);
     const double utilization = std::min(
         b.utilization_cap, b.utilization_base * operations_factor * demand_factor * demand);
-    const double price = b.gpu_hour_price_krw * std::pow(1 - b.price_decline, op) *
-                         std::exp(a.price_noise * paths.at(paths.price, path, path_year));
+    const double price = price_trend * paths.at(price_factors, path, path_year);
     const double revenue = gpus * 8760.0 * utilization * price * revenue_factor / 1e9;
     const double load = a.idle_power_share + (1 - a.idle_power_share) * utilization;
     const double power = gpus * object.kw_per_gpu * object.pue * 8760.0 * load *
@@ -167,10 +186,8 @@ void private_cash_flows(const CallObject& object, const Terms& terms, const Team
   operating[static_cast<std::size_t>(std::min(object.build_years, total))] +=
       terms.tax_credit * (project.gpu_capex + project.building_capex);
   // Debt service from the first operating year.
-  const int policy_years = terms.policy_loan.years > 0 ? terms.policy_loan.years : a.debt_years;
-  const double policy_payment =
-      annuity_payment(project.policy_debt, terms.policy_loan.rate, policy_years);
-  const double market_payment = annuity_payment(project.market_debt, a.market_debt_rate, a.debt_years);
+  const double policy_payment = project.policy_payment;
+  const double market_payment = project.market_payment;
   double policy_left = project.policy_debt, market_left = project.market_debt;
   for (int year = object.build_years; year < total; ++year) {
     double service = 0;
@@ -240,10 +257,10 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
   const AgentSpec& agent = *member.agent;
   const Project project = size_project(object, terms, team, non_capital, assumptions);
   std::vector<double> npvs(static_cast<std::size_t>(paths.paths));
-  std::vector<double> flows;
+  std::vector<double> flows, operating;
   for (int p = 0; p < paths.paths; ++p) {
     private_cash_flows(object, terms, team, member, paths, p, non_capital, project, assumptions,
-                       flows);
+                       flows, operating);
     double npv = 0, discount = 1;
     for (double flow : flows) {
       npv += member.share * flow * discount;
@@ -328,7 +345,10 @@ std::vector<TermEffect> attribute_terms(const CallObject& object, const Terms& t
   std::vector<TermEffect> effects;
   for (const auto& name : term_names()) {
     const Terms without = neutralise(terms, name);
-    const double other = value_terms(object, without, team, member, paths, assumptions).value();
+    // A clause already at its neutral level moves nothing: no need to value it again.
+    const double other = without == terms
+                             ? base
+                             : value_terms(object, without, team, member, paths, assumptions).value();
     effects.push_back({name, base - other});
   }
   return effects;

@@ -48,6 +48,13 @@ struct MarketPaths {
     return series[static_cast<std::size_t>(path) * static_cast<std::size_t>(years) +
                   static_cast<std::size_t>(year)];
   }
+  /// exp(noise x price) per cell: the price multipliers for a given noise level, computed once
+  /// and reused by every valuation on these paths (they dominate its cost otherwise).
+  const std::vector<double>& price_factors(double noise) const;
+
+ private:
+  mutable std::vector<double> price_factors_;
+  mutable double price_factors_noise_ = -1;
 };
 
 MarketPaths draw_market_paths(const Beliefs& beliefs, int paths, int years, Rng& rng);

@@ -79,12 +79,14 @@ struct AgentSpec {
 struct BuyBack {
   bool enabled = false;
   double return_rate = 0.0;  ///< 1/yr
+  bool operator==(const BuyBack&) const = default;
 };
 
 struct PolicyLoan {
   double share_of_capex = 0.0;  ///< part of the capex the loan covers
   double rate = 0.0;            ///< 1/yr
   int years = 0;
+  bool operator==(const PolicyLoan&) const = default;
 };
 
 enum class SiteRule { any, capital, non_capital };
@@ -105,6 +107,7 @@ struct Terms {
   PolicyLoan policy_loan;
   std::optional<double> ceiling_price_bn_krw;  ///< bids asking more public money are invalid
   double multi_csp_bonus = 0.0;                ///< evaluation points for consortia of several CSPs
+  bool operator==(const Terms&) const = default;
 };
 
 /// The term names in the order they are reported, and helpers for attribution.
