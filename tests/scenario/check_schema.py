@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Checks scenario files against scenarios/schema/scenario.schema.json.
+"""Checks scenario and study files against their JSON Schemas.
 
 Usage: check_schema.py SOURCE_DIR
 
+Scenarios, against scenarios/schema/scenario.schema.json:
 1. The schema itself is a valid draft 2020-12 schema.
 2. Every scenarios/*.json (not scenarios/studies/) matches it and points editors at it with
    "$schema": "schema/scenario.schema.json".
@@ -11,10 +12,18 @@ Usage: check_schema.py SOURCE_DIR
 4. Every tests/scenario/invalid/*.json is rejected, at exactly the JSON Pointer its root
    "$comment" names ("... an error at /a/b ..."), so the schema cannot silently become permissive.
 
+Studies, against scenarios/schema/study.schema.json:
+5. The schema itself is a valid draft 2020-12 schema.
+6. Every scenarios/studies/*.json and tests/golden/small-study.json matches it and points editors
+   at it: its "$schema", taken relative to the study file, is the schema file.
+7. Every tests/scenario/invalid-study/*.json is rejected at exactly the JSON Pointer its root
+   "$comment" names, as in 4.
+
 Each error is printed as "file: /json/pointer: message". Exit status 1 if anything is wrong.
 """
 
 import json
+import os
 import pathlib
 import re
 import sys
@@ -45,6 +54,46 @@ def load(path, problems):
         return None
 
 
+def load_validator(schema_path, problems):
+    """A validator for the draft 2020-12 schema at schema_path; None (with a problem) if unusable."""
+    schema = load(schema_path, problems)
+    if schema is None:
+        return None
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as error:
+        problems.append(f"{schema_path}: {pointer(error.absolute_path)}: not a valid draft 2020-12 "
+                        f"schema: {error.message}")
+        return None
+    return Draft202012Validator(schema)
+
+
+def check_rejected(root, folder, validator, problems):
+    """Every *.json in folder must be rejected exactly at the pointer its root $comment names."""
+    invalid = sorted(folder.glob("*.json"))
+    if not invalid:
+        problems.append(f"{folder}: no deliberately broken files found")
+    for path in invalid:
+        document = load(path, problems)
+        if document is None:
+            continue
+        comment = document.get("$comment", "") if isinstance(document, dict) else ""
+        match = EXPECTED_AT.search(comment) if isinstance(comment, str) else None
+        if not match:
+            problems.append(f'{path}: /$comment: expected a comment naming "an error at /pointer"')
+            continue
+        expected = match.group(1) or match.group(2)
+        found = schema_errors(validator, document)
+        if not found:
+            problems.append(f"{path}: {expected}: the schema accepts this broken file")
+        elif {at for at, _ in found} != {expected}:
+            for at, message in found:
+                problems.append(f"{path}: {at}: {message} (the error expected is at {expected} only)")
+        else:
+            for at, message in found:
+                print(f"rejected {path.relative_to(root)}: {at}: {message}")
+
+
 def schema_errors(validator, document):
     errors = sorted(validator.iter_errors(document), key=lambda e: [str(t) for t in e.absolute_path])
     return [(pointer(error.absolute_path), error.message) for error in errors]
@@ -58,17 +107,12 @@ def main(argv):
     problems = []
 
     schema_path = root / "scenarios" / "schema" / "scenario.schema.json"
-    schema = load(schema_path, problems)
-    if schema is None:
+    validator = load_validator(schema_path, problems)
+    study_schema_path = root / "scenarios" / "schema" / "study.schema.json"
+    study_validator = load_validator(study_schema_path, problems)
+    if validator is None or study_validator is None:
         print("\n".join(problems))
         return 1
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as error:
-        print(f"{schema_path}: {pointer(error.absolute_path)}: not a valid draft 2020-12 schema: "
-              f"{error.message}")
-        return 1
-    validator = Draft202012Validator(schema)
 
     scenarios = sorted((root / "scenarios").glob("*.json"))
     if not scenarios:
@@ -92,28 +136,25 @@ def main(argv):
             problems.append(f"{path}: {at}: {message} (this file must be accepted)")
         print(f"accepted {path.relative_to(root)}")
 
-    invalid = sorted((root / "tests" / "scenario" / "invalid").glob("*.json"))
-    if not invalid:
-        problems.append(f"{root / 'tests/scenario/invalid'}: no deliberately broken files found")
-    for path in invalid:
+    check_rejected(root, root / "tests" / "scenario" / "invalid", validator, problems)
+
+    studies = sorted((root / "scenarios" / "studies").glob("*.json"))
+    studies.append(root / "tests" / "golden" / "small-study.json")
+    for path in studies:
         document = load(path, problems)
         if document is None:
             continue
-        comment = document.get("$comment", "") if isinstance(document, dict) else ""
-        match = EXPECTED_AT.search(comment) if isinstance(comment, str) else None
-        if not match:
-            problems.append(f'{path}: /$comment: expected a comment naming "an error at /pointer"')
-            continue
-        expected = match.group(1) or match.group(2)
-        found = schema_errors(validator, document)
-        if not found:
-            problems.append(f"{path}: {expected}: the schema accepts this broken file")
-        elif {at for at, _ in found} != {expected}:
-            for at, message in found:
-                problems.append(f"{path}: {at}: {message} (the error expected is at {expected} only)")
-        else:
-            for at, message in found:
-                print(f"rejected {path.relative_to(root)}: {at}: {message}")
+        for at, message in schema_errors(study_validator, document):
+            problems.append(f"{path}: {at}: {message}")
+        reference = document.get("$schema") if isinstance(document, dict) else None
+        if not isinstance(reference, str) or \
+                (path.parent / reference).resolve() != study_schema_path.resolve():
+            expected = os.path.relpath(study_schema_path, path.parent)
+            problems.append(f'{path}: /$schema: expected "{expected}" so that editors check the '
+                            f"file, found {json.dumps(reference)}")
+        print(f"checked {path.relative_to(root)}")
+
+    check_rejected(root, root / "tests" / "scenario" / "invalid-study", study_validator, problems)
 
     for problem in problems:
         print(problem)
