@@ -105,6 +105,13 @@ void RunReport::observe(const Event& e) {
     print("            terms: " + terms_summary(r.terms));
     if (!r.revision.empty()) print("            revision: " + r.revision);
     rows_.push_back(std::move(r));
+  } else if (type == "bid_decision") {
+    if (f.contains("value_bn_krw")) {
+      const std::string key = f.at("call").get<std::string>() + "#" + std::to_string(f.at("round").get<int>());
+      const double value = f.at("value_bn_krw").get<double>();
+      auto [it, inserted] = best_value_.emplace(key, value);
+      if (!inserted) it->second = std::max(it->second, value);
+    }
   } else if (type == "consortium_formed") {
     std::vector<std::string> members = f.at("members");
     print(e.date + "  consortium formed by " + e.agent + ": " + join(members, " + "));
@@ -258,6 +265,8 @@ std::map<std::string, double> RunReport::kpis() const {
       award_round = r.round;
     k["bids_round_" + std::to_string(r.round)] = r.received_bids;
     k["any_bid_round_" + std::to_string(r.round)] = r.received_bids > 0 ? 1 : 0;
+    if (auto it = best_value_.find(r.call_id + "#" + std::to_string(r.round)); it != best_value_.end())
+      k["best_value_round_" + std::to_string(r.round)] = it->second;
   }
   k["rounds"] = rounds;
   k["failed_rounds"] = failed;

@@ -72,6 +72,8 @@ class RunReport {
   double tax_credit_ = 0;
   std::string first_contract_date_;
   std::vector<std::string> monthly_rows_;
+  /// Per call#round, the highest value a lead put on bidding: how far the round was from a bid.
+  std::map<std::string, double> best_value_;
   std::uint64_t events_ = 0;
   std::string start_date_;
   std::string end_date_;
