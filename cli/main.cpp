@@ -21,16 +21,20 @@ int main(int argc, char** argv) {
       own_args.push_back(argv[i]);
   }
 
-  CLI::App app{"tenderlab: discrete-event simulator of compute tenders and the policies behind them"};
+  CLI::App app{
+      "tenderlab: discrete-event simulator of compute tenders and the policies behind them"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("tenderlab ") + tenderlab::version);
-  app.footer("Exit codes: 0 ok, 1 model or run error, 2 bad input or usage, 130 interrupted.\n"
-             "SimGrid options (--cfg=..., --log=...) are passed to the engine.");
+  app.footer(
+      "Exit codes: 0 ok, 1 model or run error, 2 bad input or usage, 130 interrupted.\n"
+      "SimGrid options (--cfg=..., --log=...) are passed to the engine.");
 
   std::vector<std::string> validate_files;
   bool validate_quiet = false;
   auto* validate = app.add_subcommand("validate", "Check scenario files; list every problem");
-  validate->add_option("FILE", validate_files, "Scenario files")->required()->check(CLI::ExistingFile);
+  validate->add_option("FILE", validate_files, "Scenario files")
+      ->required()
+      ->check(CLI::ExistingFile);
   validate->add_flag("-q,--quiet", validate_quiet, "Print only problems");
 
   RunArguments run_args;
@@ -76,8 +80,9 @@ int main(int argc, char** argv) {
   compare->add_option("INPUT", compare_args.inputs, "Scenario files, or results databases")
       ->required()
       ->expected(2, 64);
-  compare->add_option("-r,--replications", compare_args.replications,
-                      "Replications per scenario (default 30)")
+  compare
+      ->add_option("-r,--replications", compare_args.replications,
+                   "Replications per scenario (default 30)")
       ->check(CLI::Range(2, 100000));
   compare->add_option("--seed", compare_args.seed, "Master seed (default: the first scenario's)");
   compare->add_option("-j,--jobs", compare_args.jobs, "Runs at the same time (default 1)")
@@ -97,8 +102,8 @@ int main(int argc, char** argv) {
   diff->add_option("RUN_A", diff_a, "Run folder or events.jsonl")->required();
   diff->add_option("RUN_B", diff_b, "Run folder or events.jsonl")->required();
 
-  auto* worker = app.add_subcommand(
-      "worker", "Serve study runs over stdin/stdout (used by tenderlab-mpi)");
+  auto* worker =
+      app.add_subcommand("worker", "Serve study runs over stdin/stdout (used by tenderlab-mpi)");
 
   try {
     app.parse(static_cast<int>(own_args.size()), own_args.data());
@@ -112,7 +117,8 @@ int main(int argc, char** argv) {
     if (*run) return run_command(run_args);
     if (*params) return params_command(params_markdown);
     if (*study) return study_command(study_args);
-    if (*report) return report_command(report_study, report_db, report_json, report_digest, report_outcome);
+    if (*report)
+      return report_command(report_study, report_db, report_json, report_digest, report_outcome);
     if (*compare) return compare_command(compare_args);
     if (*replay) return replay_command(replay_manifest, replay_verify);
     if (*diff) return diff_command(diff_a, diff_b);

@@ -36,8 +36,8 @@ class Bidder {
 
   void run() {
     for (;;) {
-      const double next = tasks_.empty() ? std::numeric_limits<double>::infinity()
-                                         : tasks_.begin()->time;
+      const double next =
+          tasks_.empty() ? std::numeric_limits<double>::infinity() : tasks_.begin()->time;
       std::optional<Message> message =
           std::isinf(next) ? std::optional<Message>(inbox_.receive()) : inbox_.receive_until(next);
       if (message) {
@@ -71,8 +71,9 @@ class Bidder {
       // order in which calls arrive.
       Rng stream = rng_.derive("paths/" + call.id);
       const int years = call.object.years;
-      it = paths_.emplace(call.id, draw_market_paths(beliefs_, world_.scenario.valuation.paths,
-                                                     years, stream))
+      it = paths_
+               .emplace(call.id,
+                        draw_market_paths(beliefs_, world_.scenario.valuation.paths, years, stream))
                .first;
     }
     return it->second;
@@ -139,12 +140,14 @@ class Bidder {
         if (it == leads.end()) return;
         // Leads prepare in a fixed order (largest capital first), one hour apart, so that
         // partners committed to an earlier lead are known to be taken.
-        const double slot = opened + seconds_per_day + 3600.0 * static_cast<double>(it - leads.begin());
+        const double slot =
+            opened + seconds_per_day + 3600.0 * static_cast<double>(it - leads.begin());
         schedule(slot, Task::Kind::form_consortium, round);
         return;
       }
       case CallKind::procurement:
-        if (can_lead_bids(agent_.kind)) schedule(opened + seconds_per_day, Task::Kind::offer_supply, round);
+        if (can_lead_bids(agent_.kind))
+          schedule(opened + seconds_per_day, Task::Kind::offer_supply, round);
         return;
       case CallKind::allocation:
         if (agent_.kind == AgentKind::university)
@@ -156,9 +159,15 @@ class Bidder {
 
   void perform(const Task& task) {
     switch (task.kind) {
-      case Task::Kind::form_consortium: form_consortium(task.round); break;
-      case Task::Kind::submit_bid: submit_bid(task.round); break;
-      case Task::Kind::offer_supply: offer(task.round); break;
+      case Task::Kind::form_consortium:
+        form_consortium(task.round);
+        break;
+      case Task::Kind::submit_bid:
+        submit_bid(task.round);
+        break;
+      case Task::Kind::offer_supply:
+        offer(task.round);
+        break;
     }
   }
 
@@ -176,10 +185,10 @@ class Bidder {
     fields["team"] = strings_json(invitation.team);
     if (busy || forming) {
       fields["accepted"] = false;
-      fields["reason"] = !busy                              ? std::string("forming its own consortium")
-                         : committed->second == agent_.id ? std::string("leads its own consortium")
-                                                        : "already in the consortium led by " +
-                                                              committed->second;
+      fields["reason"] = !busy ? std::string("forming its own consortium")
+                         : committed->second == agent_.id
+                             ? std::string("leads its own consortium")
+                             : "already in the consortium led by " + committed->second;
       world_.emit("invitation_answered", agent_.id, fields);
       Inbox<Message>(inbox_of(invitation.lead)).send(InvitationReply{agent_.id, false});
       return;
@@ -202,7 +211,8 @@ class Bidder {
             .send(NoBidNotice{invitation.round, agent_.id, assessment.effects,
                               assessment.valuation.value(), "partner"});
     }
-    Inbox<Message>(inbox_of(invitation.lead)).send(InvitationReply{agent_.id, assessment.accepts()});
+    Inbox<Message>(inbox_of(invitation.lead))
+        .send(InvitationReply{agent_.id, assessment.accepts()});
   }
 
   /// Sends an invitation and waits for its reply, answering other invitations meanwhile.
@@ -247,7 +257,8 @@ class Bidder {
     for (bool grew = true; grew;) {
       grew = false;
       std::vector<const AgentSpec*> members;
-      for (const auto& id : team) members.push_back(world_.scenario.find_agent(id));
+      for (const auto& id : team)
+        members.push_back(world_.scenario.find_agent(id));
       const TeamProfile profile = make_team_profile(members);
       for (const auto& candidate :
            candidate_order(world_.scenario, world_.graph, agent_.id, profile.capabilities, team)) {
@@ -288,7 +299,8 @@ class Bidder {
     forming_.clear();
     const MemberAssessment final_view = assess(*round, team, true);
     std::vector<const AgentSpec*> members;
-    for (const auto& id : team) members.push_back(world_.scenario.find_agent(id));
+    for (const auto& id : team)
+      members.push_back(world_.scenario.find_agent(id));
     const std::vector<double>& shares = final_view.shares;
     const TeamProfile profile = make_team_profile(members);
 
@@ -298,7 +310,8 @@ class Bidder {
     decision["decision"] = final_view.accepts() ? "bid" : "no_bid";
     decision["team"] = strings_json(team);
     decision["value_bn_krw"] = round_money(final_view.valuation.value());
-    decision["certainty_equivalent_bn_krw"] = round_money(final_view.valuation.certainty_equivalent);
+    decision["certainty_equivalent_bn_krw"] =
+        round_money(final_view.valuation.certainty_equivalent);
     decision["expected_npv_bn_krw"] = round_money(final_view.valuation.expected_npv);
     decision["npv_sd_bn_krw"] = round_money(final_view.valuation.npv_sd);
     decision["control_cost_bn_krw"] = round_money(final_view.valuation.control_cost);
@@ -309,8 +322,8 @@ class Bidder {
         round_money(final_view.valuation.contingent_liability);
     decision["win_probability"] = round_money(final_view.valuation.win_probability);
     decision["capital_limit_bn_krw"] = round_money(final_view.valuation.capital_limit);
-    decision["reason"] = final_view.accepts() ? std::string("value positive for every member")
-                                              : final_view.refusal;
+    decision["reason"] =
+        final_view.accepts() ? std::string("value positive for every member") : final_view.refusal;
     decision["effects"] = effects_json(final_view.effects);
     world_.emit("bid_decision", agent_.id, decision);
 
@@ -335,7 +348,8 @@ class Bidder {
     formed["round"] = round->round;
     formed["members"] = strings_json(team);
     nlohmann::ordered_json share_list = nlohmann::ordered_json::array();
-    for (double s : shares) share_list.push_back(round_money(s));
+    for (double s : shares)
+      share_list.push_back(round_money(s));
     formed["shares"] = share_list;
     formed["cloud_providers"] = profile.cloud_providers;
     const double score = expected_score(*round, profile.capabilities, profile.cloud_providers);
@@ -344,8 +358,13 @@ class Bidder {
     world_.emit("consortium_formed", agent_.id, formed);
     world_.registered[key].push_back({agent_.id, team, score});
     committed_[key] = agent_.id;
-    pending_bids_[key] = Bid{agent_.id, team, shares, profile.capabilities,
-                             profile.cloud_providers, 0.0, 0,
+    pending_bids_[key] = Bid{agent_.id,
+                             team,
+                             shares,
+                             profile.capabilities,
+                             profile.cloud_providers,
+                             0.0,
+                             0,
                              final_view.valuation.non_capital_site};
     schedule(world_.time_of(round->schedule.bid_deadline, bid_closing_hour - 1),
              Task::Kind::submit_bid, round);
@@ -371,9 +390,13 @@ class Bidder {
       Inbox<Message>(board_inbox).send(NoBidNotice{round, agent_.id, {}, 0.0, "lead"});
       return;
     }
-    pending_bids_[round_key(*round)] =
-        Bid{agent_.id, {agent_.id}, {1.0}, agent_.capabilities,
-            agent_.capabilities.cloud_operations >= 0.5 ? 1 : 0, supply.price_bn_krw, 0};
+    pending_bids_[round_key(*round)] = Bid{agent_.id,
+                                           {agent_.id},
+                                           {1.0},
+                                           agent_.capabilities,
+                                           agent_.capabilities.cloud_operations >= 0.5 ? 1 : 0,
+                                           supply.price_bn_krw,
+                                           0};
     schedule(world_.time_of(round->schedule.bid_deadline, bid_closing_hour - 1),
              Task::Kind::submit_bid, round);
   }
@@ -407,12 +430,14 @@ class Bidder {
   std::map<std::string, MarketPaths> paths_;
   std::map<std::string, std::string> committed_;  ///< round key -> lead of the team joined
   std::map<std::string, Bid> pending_bids_;
-  std::string forming_;  ///< round key of the consortium this agent is forming as lead
+  std::string forming_;             ///< round key of the consortium this agent is forming as lead
   std::set<std::string> declined_;  ///< rounds in which it turned an invitation down
 };
 
 }  // namespace
 
-void run_bidder(World& world, const AgentSpec& agent) { Bidder(world, agent).run(); }
+void run_bidder(World& world, const AgentSpec& agent) {
+  Bidder(world, agent).run();
+}
 
 }  // namespace tenderlab::detail

@@ -27,9 +27,10 @@ class CallManager {
       announce(round);
       RoundClosed closed = wait_for(round);
       if (closed.pending) {
-        finish("call_closed", {{"reason", "the evaluation of round " + std::to_string(round->round) +
-                                              " ends after the horizon"},
-                               {"awarded", false}});
+        finish("call_closed",
+               {{"reason", "the evaluation of round " + std::to_string(round->round) +
+                               " ends after the horizon"},
+                {"awarded", false}});
         return;
       }
       if (closed.result.outcome == RoundOutcome::awarded) {
@@ -56,9 +57,9 @@ class CallManager {
     fields["round_kind"] = to_string(round->kind);
     fields["call_kind"] = to_string(call_.kind);
     fields["title"] = call_.title;
-    fields["loi_deadline"] =
-        round->schedule.loi_deadline ? nlohmann::ordered_json(round->schedule.loi_deadline->iso())
-                                     : nlohmann::ordered_json(nullptr);
+    fields["loi_deadline"] = round->schedule.loi_deadline
+                                 ? nlohmann::ordered_json(round->schedule.loi_deadline->iso())
+                                 : nlohmann::ordered_json(nullptr);
     fields["bid_deadline"] = round->schedule.bid_deadline.iso();
     fields["min_valid_bids"] = round->min_valid_bids;
     fields["terms"] = terms_json(round->terms);
@@ -120,7 +121,8 @@ class CallManager {
     }
     if (call_.adaptive.enabled && failed.round < call_.adaptive.max_rounds) {
       std::vector<std::vector<TermEffect>> effects;
-      for (const auto& notice : closed.notices) effects.push_back(notice.effects);
+      for (const auto& notice : closed.notices)
+        effects.push_back(notice.effects);
       const CallObject object = world_.current_object(call_);
       const Revision revision =
           revise_terms(object, failed.terms, effects, call_.adaptive.max_public_money_bn_krw);
@@ -136,7 +138,8 @@ class CallManager {
       round->min_valid_bids = 1;
       const Date today = world_.log.calendar().to_date(after);
       round->schedule.announce = today.plus_days(call_.adaptive.gap_days);
-      round->schedule.bid_deadline = round->schedule.announce.plus_days(call_.adaptive.bid_window_days);
+      round->schedule.bid_deadline =
+          round->schedule.announce.plus_days(call_.adaptive.bid_window_days);
       round->schedule.evaluation_days = call_.schedule.evaluation_days;
       round->revision_note = revision.term + ": " + revision.before + " -> " + revision.after;
       if (world_.scenario.horizon < round->schedule.bid_deadline) {
@@ -177,13 +180,15 @@ class CallManager {
     team.capabilities = bid.capabilities;
     team.cloud_providers = bid.cloud_providers;
     // The site the winning team proposed (the terms may leave the choice to it).
-    const bool non_capital = round.terms.site == SiteRule::any ? bid.non_capital_site
-                                                               : round.terms.site != SiteRule::capital;
+    const bool non_capital = round.terms.site == SiteRule::any
+                                 ? bid.non_capital_site
+                                 : round.terms.site != SiteRule::capital;
     const Financing financing = project_financing(object, round.terms, team, non_capital);
     const double signed_at = Kernel::now() + 30 * seconds_per_day;
     if (signed_at > world_.kernel.horizon_time()) {
-      finish("call_closed", {{"reason", "awarded, but the contract would be signed after the horizon"},
-                             {"awarded", true}});
+      finish("call_closed",
+             {{"reason", "awarded, but the contract would be signed after the horizon"},
+              {"awarded", true}});
       return;
     }
     Kernel::sleep_until(signed_at);
@@ -209,8 +214,8 @@ class CallManager {
     // Delivery: GPUs and building take build_years; a delay (grid connection, construction)
     // adds a year with the probability the bidders priced in.
     Rng rng = world_.stream("delivery/" + call_.id);
-    double delay_probability = world_.options.assumptions.delay_probability *
-                               (1 - 0.5 * bid.capabilities.sites_power);
+    double delay_probability =
+        world_.options.assumptions.delay_probability * (1 - 0.5 * bid.capabilities.sites_power);
     if (!non_capital) delay_probability *= world_.options.assumptions.capital_site_delay_factor;
     const bool delayed = rng.uniform() < delay_probability;
     nlohmann::ordered_json ordered;

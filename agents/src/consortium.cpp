@@ -73,7 +73,8 @@ std::vector<std::string> candidate_order(const Scenario& scenario, const Relatio
   }
   std::sort(ranked.begin(), ranked.end());
   std::vector<std::string> order;
-  for (auto& candidate : ranked) order.push_back(candidate.id);
+  for (auto& candidate : ranked)
+    order.push_back(candidate.id);
   return order;
 }
 
@@ -114,13 +115,17 @@ std::vector<double> equity_split(const std::vector<const AgentSpec*>& members, d
   }
   if (remaining > 1e-12) {  // the team cannot cover it: everybody over-commits by weight
     double total_weight = 0;
-    for (double w : weight) total_weight += w;
-    for (std::size_t i = 0; i < n; ++i) share[i] += remaining * weight[i] / total_weight;
+    for (double w : weight)
+      total_weight += w;
+    for (std::size_t i = 0; i < n; ++i)
+      share[i] += remaining * weight[i] / total_weight;
   }
   // Rounding must not push a share past 1 or the sum off 1.
   double sum = 0;
-  for (double s : share) sum += s;
-  for (double& s : share) s = std::min(1.0, s / sum);
+  for (double s : share)
+    sum += s;
+  for (double& s : share)
+    s = std::min(1.0, s / sum);
   return share;
 }
 }  // namespace tenderlab

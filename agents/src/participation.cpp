@@ -17,8 +17,8 @@ std::string money(double bn) {
 }  // namespace
 
 MemberAssessment assess_member(const CallRound& round, const std::vector<const AgentSpec*>& team,
-                               std::size_t member, const Beliefs& beliefs,
-                               const MarketPaths& paths, double outside_option, bool with_effects,
+                               std::size_t member, const Beliefs& beliefs, const MarketPaths& paths,
+                               double outside_option, bool with_effects,
                                const std::vector<double>& rival_scores,
                                const ProjectAssumptions& assumptions) {
   MemberAssessment assessment;
@@ -45,11 +45,11 @@ MemberAssessment assess_member(const CallRound& round, const std::vector<const A
                          (outside_option > 0 ? " below its outside option " + money(outside_option)
                                              : std::string(" not positive"));
     if (!assessment.valuation.affordable())
-      assessment.refusal +=
-          "; commitment " +
-          money(assessment.valuation.equity_commitment + assessment.valuation.contingent_liability) +
-          " (equity and contingent liabilities) exceeds its limit " +
-          money(assessment.valuation.capital_limit);
+      assessment.refusal += "; commitment " +
+                            money(assessment.valuation.equity_commitment +
+                                  assessment.valuation.contingent_liability) +
+                            " (equity and contingent liabilities) exceeds its limit " +
+                            money(assessment.valuation.capital_limit);
   }
   return assessment;
 }

@@ -67,9 +67,8 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
       if (effect.delta < 0) cost[effect.term] += effect.delta;
   // Costliest first; ties in the documented order of term_names().
   std::vector<std::string> order = term_names();
-  std::stable_sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
-    return cost[a] < cost[b];
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const std::string& a, const std::string& b) { return cost[a] < cost[b]; });
   Revision revision;
   for (const auto& term : order) {
     if (!(cost[term] < 0)) break;
@@ -78,7 +77,12 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
     if (!relax(candidate, term, before, after)) continue;
     const double money = public_money(object, candidate);
     if (money > max_public_money_bn_krw + 1e-9) continue;
-    revision = Revision{true, term, before, after, candidate, money,
+    revision = Revision{true,
+                        term,
+                        before,
+                        after,
+                        candidate,
+                        money,
                         "relaxes the costliest clause for the agents that stayed away (" +
                             number_text(-cost[term]) + " bn KRW in all)"};
     return revision;

@@ -16,7 +16,8 @@ World::World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel&
     if (a->capital_bn_krw != b->capital_bn_krw) return a->capital_bn_krw > b->capital_bn_krw;
     return a->id < b->id;
   });
-  for (const auto* lead : leads) leads_by_priority.push_back(lead->id);
+  for (const auto* lead : leads)
+    leads_by_priority.push_back(lead->id);
 }
 
 double round_money(double bn) {
@@ -38,8 +39,9 @@ nlohmann::ordered_json terms_json(const Terms& t) {
   j["tax_credit"] = t.tax_credit;
   j["policy_loan_share"] = t.policy_loan.share_of_capex;
   j["policy_loan_rate"] = t.policy_loan.rate;
-  j["ceiling_price_bn_krw"] = t.ceiling_price_bn_krw ? nlohmann::ordered_json(*t.ceiling_price_bn_krw)
-                                                     : nlohmann::ordered_json(nullptr);
+  j["ceiling_price_bn_krw"] = t.ceiling_price_bn_krw
+                                  ? nlohmann::ordered_json(*t.ceiling_price_bn_krw)
+                                  : nlohmann::ordered_json(nullptr);
   j["multi_csp_bonus"] = t.multi_csp_bonus;
   return j;
 }
@@ -57,7 +59,8 @@ nlohmann::ordered_json effects_json(const std::vector<TermEffect>& effects) {
 
 nlohmann::ordered_json strings_json(const std::vector<std::string>& values) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& value : values) out.push_back(value);
+  for (const auto& value : values)
+    out.push_back(value);
   return out;
 }
 
@@ -68,19 +71,25 @@ void run_calendar(World& world) {
   const auto& events = world.scenario.events;
   Date month = Calendar::next_month_start(world.scenario.start);
   for (;;) {
-    const bool shock_due =
-        next_event < events.size() && !(month < events[next_event].date);
+    const bool shock_due = next_event < events.size() && !(month < events[next_event].date);
     const Date when = shock_due ? events[next_event].date : month;
     if (world.scenario.horizon < when) break;
     Kernel::sleep_until(calendar.to_time(when));
     if (shock_due) {
       const ExogenousEvent& e = events[next_event++];
       switch (e.kind) {
-        case ShockKind::demand: world.market.demand *= e.multiplier; break;
-        case ShockKind::power_price: world.market.power_price *= e.multiplier; break;
+        case ShockKind::demand:
+          world.market.demand *= e.multiplier;
+          break;
+        case ShockKind::power_price:
+          world.market.power_price *= e.multiplier;
+          break;
         case ShockKind::gpu_price:
-        case ShockKind::export_control: world.market.gpu_price *= e.multiplier; break;
-        case ShockKind::note: break;
+        case ShockKind::export_control:
+          world.market.gpu_price *= e.multiplier;
+          break;
+        case ShockKind::note:
+          break;
       }
       nlohmann::ordered_json fields;
       fields["kind"] = to_string(e.kind);
@@ -101,15 +110,17 @@ void run_calendar(World& world) {
 
 namespace tenderlab {
 
-void simulate(const Scenario& scenario, const SimulationOptions& options,
-              std::ostream* events_out, const std::vector<EventLog::Observer>& observers,
-              std::uint64_t* event_count, std::string* event_log_sha256) {
+void simulate(const Scenario& scenario, const SimulationOptions& options, std::ostream* events_out,
+              const std::vector<EventLog::Observer>& observers, std::uint64_t* event_count,
+              std::string* event_log_sha256) {
   const Calendar calendar(scenario.start);
   EventLog log(calendar, events_out);
-  for (const auto& observer : observers) log.subscribe(observer);
+  for (const auto& observer : observers)
+    log.subscribe(observer);
 
   std::vector<std::string> hosts;
-  for (const auto& agent : scenario.agents) hosts.push_back(agent.id);
+  for (const auto& agent : scenario.agents)
+    hosts.push_back(agent.id);
   hosts.push_back("tender-board");
   KernelOptions kernel_options{options.verbose, options.simgrid_args};
   // The horizon day is simulated to its end.
@@ -150,7 +161,8 @@ void simulate(const Scenario& scenario, const SimulationOptions& options,
     kernel.spawn("idle", "tender-board", [&world] {
       Inbox<detail::Message>(detail::board_inbox).send(detail::Stop{});
       for (const auto& agent : world.scenario.agents)
-        if (is_private(agent.kind)) Inbox<detail::Message>(detail::inbox_of(agent.id)).send(detail::Stop{});
+        if (is_private(agent.kind))
+          Inbox<detail::Message>(detail::inbox_of(agent.id)).send(detail::Stop{});
     });
   }
   kernel.spawn("calendar", "tender-board", [&world] { detail::run_calendar(world); });

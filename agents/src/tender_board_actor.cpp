@@ -34,10 +34,10 @@ class TenderBoard {
 
   void run() {
     for (;;) {
-      const double next = closings_.empty() ? std::numeric_limits<double>::infinity()
-                                            : closings_.begin()->first;
-      std::optional<Message> message = std::isinf(next) ? std::optional<Message>(inbox_.receive())
-                                                        : inbox_.receive_until(next);
+      const double next =
+          closings_.empty() ? std::numeric_limits<double>::infinity() : closings_.begin()->first;
+      std::optional<Message> message =
+          std::isinf(next) ? std::optional<Message>(inbox_.receive()) : inbox_.receive_until(next);
       if (message) {
         if (std::holds_alternative<Stop>(*message)) return;
         handle(std::move(*message));
@@ -65,7 +65,8 @@ class TenderBoard {
     if (auto* announced = std::get_if<RoundAnnounced>(&message)) {
       const std::string key = key_of(*announced->round);
       open_[key] = OpenRound{announced->round, {}, {}};
-      const double close_at = world_.time_of(announced->round->schedule.bid_deadline, bid_closing_hour);
+      const double close_at =
+          world_.time_of(announced->round->schedule.bid_deadline, bid_closing_hour);
       closings_.emplace(close_at, key);
     } else if (auto* submission = std::get_if<BidSubmission>(&message)) {
       auto it = open_.find(key_of(*submission->round));
@@ -163,12 +164,14 @@ class TenderBoard {
   Inbox<Message> inbox_;
   std::map<std::string, OpenRound> open_;
   std::multimap<double, std::string> closings_;  ///< closings and awards due, by time
-  std::map<std::string, RoundClosed> awards_;     ///< evaluated rounds waiting to be announced
+  std::map<std::string, RoundClosed> awards_;    ///< evaluated rounds waiting to be announced
   std::uint64_t next_submission_ = 0;
 };
 
 }  // namespace
 
-void run_tender_board(World& world) { TenderBoard(world).run(); }
+void run_tender_board(World& world) {
+  TenderBoard(world).run();
+}
 
 }  // namespace tenderlab::detail

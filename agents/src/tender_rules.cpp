@@ -8,20 +8,28 @@ namespace tenderlab {
 
 const char* to_string(RoundKind kind) {
   switch (kind) {
-    case RoundKind::initial: return "initial";
-    case RoundKind::reannouncement: return "reannouncement";
-    case RoundKind::new_call: return "new_call";
-    case RoundKind::adaptive_revision: return "adaptive_revision";
+    case RoundKind::initial:
+      return "initial";
+    case RoundKind::reannouncement:
+      return "reannouncement";
+    case RoundKind::new_call:
+      return "new_call";
+    case RoundKind::adaptive_revision:
+      return "adaptive_revision";
   }
   return "?";
 }
 
 const char* to_string(RoundOutcome outcome) {
   switch (outcome) {
-    case RoundOutcome::awarded: return "awarded";
-    case RoundOutcome::failed: return "failed";
-    case RoundOutcome::negotiated: return "negotiated";
-    case RoundOutcome::cancelled: return "cancelled";
+    case RoundOutcome::awarded:
+      return "awarded";
+    case RoundOutcome::failed:
+      return "failed";
+    case RoundOutcome::negotiated:
+      return "negotiated";
+    case RoundOutcome::cancelled:
+      return "cancelled";
   }
   return "?";
 }
@@ -35,8 +43,8 @@ double technical_score(const Capabilities& c) {
 double expected_score(const CallRound& round, const Capabilities& capabilities,
                       int cloud_providers) {
   const Evaluation& evaluation = round.call->evaluation;
-  double score = evaluation.technical_weight * technical_score(capabilities) +
-                 evaluation.price_weight * 100.0;
+  double score =
+      evaluation.technical_weight * technical_score(capabilities) + evaluation.price_weight * 100.0;
   if (cloud_providers >= 2) score += round.terms.multi_csp_bonus;
   return score;
 }
@@ -49,7 +57,8 @@ double win_probability(double own_score, const std::vector<double>& rival_scores
     return own_score > best ? 1.0 : 0.0;
   }
   double denominator = 1.0;  // exp(0) for the team itself, scores taken relative to it
-  for (double rival : rival_scores) denominator += std::exp((rival - own_score) / temperature);
+  for (double rival : rival_scores)
+    denominator += std::exp((rival - own_score) / temperature);
   return 1.0 / denominator;
 }
 
@@ -58,13 +67,15 @@ std::vector<ScoredBid> score_bids(const CallRound& round, const std::vector<Bid>
   std::vector<ScoredBid> scored;
   // The price scale is set by bids that can win: under the ceiling and eligible.
   auto admissible = [&](const Bid& bid) {
-    return !(round.terms.ceiling_price_bn_krw && bid.price_bn_krw > *round.terms.ceiling_price_bn_krw) &&
+    return !(round.terms.ceiling_price_bn_krw &&
+             bid.price_bn_krw > *round.terms.ceiling_price_bn_krw) &&
            bid.capabilities.sites_power >= call.eligibility.min_mw_secured &&
            bid.capabilities.cloud_operations >= call.eligibility.min_cloud_operations;
   };
   double lowest_price = std::numeric_limits<double>::infinity();
   for (const auto& bid : bids)
-    if (bid.price_bn_krw > 0 && admissible(bid)) lowest_price = std::min(lowest_price, bid.price_bn_krw);
+    if (bid.price_bn_krw > 0 && admissible(bid))
+      lowest_price = std::min(lowest_price, bid.price_bn_krw);
   for (const auto& bid : bids) {
     ScoredBid s;
     s.bid = bid;
@@ -105,7 +116,8 @@ RoundResult decide_round(const CallRound& round, const std::vector<Bid>& bids) {
                        return a.bid.price_bn_krw < b.bid.price_bn_krw;
                      return a.bid.submission_seq < b.bid.submission_seq;
                    });
-  for (const auto& s : result.ranked) result.valid_bids += s.valid ? 1 : 0;
+  for (const auto& s : result.ranked)
+    result.valid_bids += s.valid ? 1 : 0;
   const int received = static_cast<int>(bids.size());
   if (result.valid_bids < round.min_valid_bids) {
     result.outcome = RoundOutcome::failed;
@@ -116,7 +128,8 @@ RoundResult decide_round(const CallRound& round, const std::vector<Bid>& bids) {
   }
   const auto winners = std::min<std::size_t>(static_cast<std::size_t>(round.call->winners),
                                              static_cast<std::size_t>(result.valid_bids));
-  for (std::size_t i = 0; i < winners; ++i) result.winners.push_back(i);
+  for (std::size_t i = 0; i < winners; ++i)
+    result.winners.push_back(i);
   result.outcome = RoundOutcome::awarded;
   result.reason = std::to_string(result.valid_bids) + " valid bid" +
                   (result.valid_bids == 1 ? "" : "s") + "; best score " +

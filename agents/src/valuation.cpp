@@ -9,7 +9,8 @@
 namespace tenderlab {
 
 MarketPaths draw_market_paths(const Beliefs& beliefs, int paths, int years, Rng& rng) {
-  if (paths < 1 || years < 1) throw ModelError("draw_market_paths: need at least one path and year");
+  if (paths < 1 || years < 1)
+    throw ModelError("draw_market_paths: need at least one path and year");
   MarketPaths out;
   out.paths = paths;
   out.years = years;
@@ -41,7 +42,8 @@ MarketPaths draw_market_paths(const Beliefs& beliefs, int paths, int years, Rng&
 const std::vector<double>& MarketPaths::price_factors(double noise) const {
   if (noise != price_factors_noise_ || price_factors_.size() != price.size()) {
     price_factors_.resize(price.size());
-    for (std::size_t i = 0; i < price.size(); ++i) price_factors_[i] = std::exp(noise * price[i]);
+    for (std::size_t i = 0; i < price.size(); ++i)
+      price_factors_[i] = std::exp(noise * price[i]);
     price_factors_noise_ = noise;
   }
   return price_factors_;
@@ -70,7 +72,8 @@ double certainty_equivalent(const std::vector<double>& outcomes, double a) {
   // -ln(mean(exp(-a x)))/a, shifted by the worst outcome so exp never overflows.
   const double worst = *std::min_element(outcomes.begin(), outcomes.end());
   double sum = 0;
-  for (double x : outcomes) sum += std::exp(-a * (x - worst));
+  for (double x : outcomes)
+    sum += std::exp(-a * (x - worst));
   return worst - std::log(sum / n) / a;
 }
 
@@ -110,15 +113,17 @@ Project size_project(const CallObject& object, const Terms& terms, const TeamPro
   if (non_capital) build_cost *= 1 - 0.10 * team.capabilities.local_government;
   project.building_capex = build_cost;
   // Integrating mandated domestic chips (software stack, porting) is a one-off cost on top.
-  project.integration_capex = terms.domestic_chip_share * gpus * assumptions.npu_integration_cost_bn_krw;
+  project.integration_capex =
+      terms.domestic_chip_share * gpus * assumptions.npu_integration_cost_bn_krw;
   const double capex = project.gpu_capex + project.building_capex + project.integration_capex;
-  project.equity = terms.paid_in_capital_bn_krw > 0 ? std::min(terms.paid_in_capital_bn_krw, capex)
-                                                    : capex;
+  project.equity =
+      terms.paid_in_capital_bn_krw > 0 ? std::min(terms.paid_in_capital_bn_krw, capex) : capex;
   project.public_equity = project.equity * terms.public_equity_share;
   const double debt = capex - project.equity;
   project.policy_debt = std::min(debt, terms.policy_loan.share_of_capex * capex);
   project.market_debt = debt - project.policy_debt;
-  project.policy_years = terms.policy_loan.years > 0 ? terms.policy_loan.years : assumptions.debt_years;
+  project.policy_years =
+      terms.policy_loan.years > 0 ? terms.policy_loan.years : assumptions.debt_years;
   project.policy_payment =
       annuity_payment(project.policy_debt, terms.policy_loan.rate, project.policy_years);
   project.market_payment =
@@ -141,8 +146,8 @@ void private_cash_flows(const CallObject& object, const Terms& terms, const Team
   // Delay risk: congestion in the capital region, less for a team with secured power.
   double delay_probability = a.delay_probability * (1 - 0.5 * team.capabilities.sites_power);
   if (!non_capital) delay_probability *= a.capital_site_delay_factor;
-  const bool delayed = paths.delay_uniform[static_cast<std::size_t>(path)] <
-                       std::min(1.0, delay_probability);
+  const bool delayed =
+      paths.delay_uniform[static_cast<std::size_t>(path)] < std::min(1.0, delay_probability);
 
   // Revenue factors that do not change over time.
   double revenue_factor = 1 - object.public_use_share * object.public_use_discount;
@@ -214,7 +219,7 @@ void private_cash_flows(const CallObject& object, const Terms& terms, const Team
   // Split between public and private shareholders, year by year.
   const double private_equity = project.equity - project.public_equity;
   const int paid_in_years = std::max(1, terms.paid_in_years);
-  double public_received = 0;   // compounded at the buy-back rate
+  double public_received = 0;                      // compounded at the buy-back rate
   double public_unrepaid = project.public_equity;  // for preferred shares
   const double rb = terms.buy_back.return_rate;
   for (int year = 0; year <= total; ++year) {
@@ -272,7 +277,8 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
   const double n = static_cast<double>(npvs.size());
   v.expected_npv = std::accumulate(npvs.begin(), npvs.end(), 0.0) / n;
   double ss = 0;
-  for (double x : npvs) ss += (x - v.expected_npv) * (x - v.expected_npv);
+  for (double x : npvs)
+    ss += (x - v.expected_npv) * (x - v.expected_npv);
   v.npv_sd = npvs.size() > 1 ? std::sqrt(ss / (n - 1)) : 0.0;
   const double absolute_risk_aversion =
       agent.capital_bn_krw > 0 ? agent.risk_aversion / agent.capital_bn_krw : 0.0;
@@ -291,8 +297,8 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
   v.capital_limit = agent.max_commitment * agent.capital_bn_krw;
   // A state majority brings loss of management control and the risk of being designated a
   // public institution, which the member prices as a share of the equity it puts in.
-  v.control_cost = terms.public_equity_share > 0.5 ? agent.control_aversion * v.equity_commitment
-                                                   : 0.0;
+  v.control_cost =
+      terms.public_equity_share > 0.5 ? agent.control_aversion * v.equity_commitment : 0.0;
   v.bid_cost = agent.bid_cost_bn_krw * member.share;
   v.strategic_value = agent.strategic_value_bn_krw;
   return v;
@@ -314,8 +320,8 @@ Financing project_financing(const CallObject& object, const Terms& terms, const 
   f.tax_credit = terms.tax_credit * (project.gpu_capex + project.building_capex);
   f.site_mw = static_cast<double>(object.gpus) * object.kw_per_gpu * object.pue / 1000.0;
   if (terms.buy_back.enabled)
-    f.contingent_liability = project.public_equity *
-                             std::pow(1 + terms.buy_back.return_rate, project.total_years);
+    f.contingent_liability =
+        project.public_equity * std::pow(1 + terms.buy_back.return_rate, project.total_years);
   return f;
 }
 
@@ -330,7 +336,8 @@ Valuation value_terms(const CallObject& object, const Terms& terms, const TeamPr
       return value_for_site(object, terms, team, member, paths, false, assumptions);
     case SiteRule::non_capital:
       return value_for_site(object, terms, team, member, paths, true, assumptions);
-    case SiteRule::any: break;
+    case SiteRule::any:
+      break;
   }
   Valuation capital = value_for_site(object, terms, team, member, paths, false, assumptions);
   Valuation remote = value_for_site(object, terms, team, member, paths, true, assumptions);
@@ -346,9 +353,9 @@ std::vector<TermEffect> attribute_terms(const CallObject& object, const Terms& t
   for (const auto& name : term_names()) {
     const Terms without = neutralise(terms, name);
     // A clause already at its neutral level moves nothing: no need to value it again.
-    const double other = without == terms
-                             ? base
-                             : value_terms(object, without, team, member, paths, assumptions).value();
+    const double other =
+        without == terms ? base
+                         : value_terms(object, without, team, member, paths, assumptions).value();
     effects.push_back({name, base - other});
   }
   return effects;

@@ -49,7 +49,7 @@ struct NoBidNotice {
   RoundPtr round;
   std::string agent;
   std::vector<TermEffect> effects;
-  double value = 0;             ///< bn KRW, its value of taking part
+  double value = 0;           ///< bn KRW, its value of taking part
   std::string role = "lead";  ///< "lead" or "partner"
 };
 struct RoundClosed {
@@ -62,9 +62,13 @@ struct Stop {};
 using Message = std::variant<RoundAnnounced, Invitation, InvitationReply, Release, BidSubmission,
                              NoBidNotice, RoundClosed, Stop>;
 
-inline std::string inbox_of(const std::string& id) { return "agent/" + id; }
+inline std::string inbox_of(const std::string& id) {
+  return "agent/" + id;
+}
 inline const std::string board_inbox = "tender-board";
-inline std::string manager_inbox(const std::string& call_id) { return "call/" + call_id; }
+inline std::string manager_inbox(const std::string& call_id) {
+  return "call/" + call_id;
+}
 
 /// Market conditions that exogenous events change during the run.
 struct MarketConditions {

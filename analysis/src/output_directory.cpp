@@ -32,8 +32,8 @@ StagedDirectory::StagedDirectory(fs::path target, bool force)
   staging_ = parent / ("." + name + ".staging-" + std::to_string(::getpid()));
   fs::remove_all(staging_, code);
   if (!fs::create_directory(staging_, code) || code)
-    throw std::runtime_error(staging_.string() + ": cannot create the staging folder: " +
-                             code.message());
+    throw std::runtime_error(staging_.string() +
+                             ": cannot create the staging folder: " + code.message());
 }
 
 StagedDirectory::~StagedDirectory() {

@@ -24,7 +24,8 @@ std::string csv_field(const std::string& text) {
 
 std::string join(const std::vector<std::string>& items, const std::string& separator) {
   std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+  for (const auto& item : items)
+    out += (out.empty() ? "" : separator) + item;
   return out;
 }
 
@@ -99,15 +100,15 @@ void RunReport::observe(const Event& e) {
     r.terms = f.at("terms");
     r.revision = f.value("revision", std::string());
     print(e.date + "  " + r.call_id + " round " + std::to_string(r.round) + " announced (" +
-          r.round_kind + "): bids close " + r.close_date + ", " +
-          std::to_string(r.min_valid_bids) + " valid bid" + (r.min_valid_bids == 1 ? "" : "s") +
-          " needed");
+          r.round_kind + "): bids close " + r.close_date + ", " + std::to_string(r.min_valid_bids) +
+          " valid bid" + (r.min_valid_bids == 1 ? "" : "s") + " needed");
     print("            terms: " + terms_summary(r.terms));
     if (!r.revision.empty()) print("            revision: " + r.revision);
     rows_.push_back(std::move(r));
   } else if (type == "bid_decision") {
     if (f.contains("value_bn_krw")) {
-      const std::string key = f.at("call").get<std::string>() + "#" + std::to_string(f.at("round").get<int>());
+      const std::string key =
+          f.at("call").get<std::string>() + "#" + std::to_string(f.at("round").get<int>());
       const double value = f.at("value_bn_krw").get<double>();
       auto [it, inserted] = best_value_.emplace(key, value);
       if (!inserted) it->second = std::max(it->second, value);
@@ -119,15 +120,16 @@ void RunReport::observe(const Event& e) {
     if (TenderRow* r = row(f.at("call"), f.at("round"))) {
       r->received_bids = f.at("received");
       r->valid_bids = f.at("valid");
-      for (const auto& bid : f.at("bids")) r->bidders.push_back(bid.at("lead"));
+      for (const auto& bid : f.at("bids"))
+        r->bidders.push_back(bid.at("lead"));
     }
   } else if (type == "round_failed") {
     TenderRow* r = row(f.at("call"), f.at("round"));
     if (!r) return;
     r->outcome = "failed";
     r->reason = f.at("reason");
-    print(e.date + "  " + r->call_id + " round " + std::to_string(r->round) + " FAILED: " +
-          r->reason);
+    print(e.date + "  " + r->call_id + " round " + std::to_string(r->round) +
+          " FAILED: " + r->reason);
     for (const auto& away : f.at("stayed_away")) {
       const std::string agent = away.at("agent");
       const std::string reasons = obstacles_text(away.at("obstacles"));
@@ -148,7 +150,8 @@ void RunReport::observe(const Event& e) {
     r->reason = f.at("reason");
     std::vector<std::string> winners = f.at("winners");
     r->winner = join(winners, ";");
-    if (f.contains("winner_kinds")) r->winner_kinds = f.at("winner_kinds").get<std::vector<std::string>>();
+    if (f.contains("winner_kinds"))
+      r->winner_kinds = f.at("winner_kinds").get<std::vector<std::string>>();
     print(e.date + "  " + r->call_id + " round " + std::to_string(r->round) + " AWARDED to " +
           r->winner + " (" + r->reason + ")");
   } else if (type == "negotiated_award") {
@@ -157,20 +160,20 @@ void RunReport::observe(const Event& e) {
     r->outcome = "negotiated";
     r->winner = f.at("lead");
     r->reason = f.at("reason");
-    print(e.date + "  " + r->call_id + " round " + std::to_string(r->round) +
-          " NEGOTIATED with " + r->winner);
+    print(e.date + "  " + r->call_id + " round " + std::to_string(r->round) + " NEGOTIATED with " +
+          r->winner);
   } else if (type == "call_cancelled") {
     for (auto& r : rows_)
       if (r.call_id == f.at("call") && r.outcome == "open") r.outcome = "cancelled";
-    print(e.date + "  " + f.at("call").get<std::string>() + " cancelled: " +
-          f.at("reason").get<std::string>());
+    print(e.date + "  " + f.at("call").get<std::string>() +
+          " cancelled: " + f.at("reason").get<std::string>());
   } else if (type == "call_closed") {
-    print(e.date + "  " + f.at("call").get<std::string>() + " closed: " +
-          f.at("reason").get<std::string>());
+    print(e.date + "  " + f.at("call").get<std::string>() +
+          " closed: " + f.at("reason").get<std::string>());
   } else if (type == "terms_revised") {
-    print(e.date + "  " + f.at("call").get<std::string>() + " terms revised: " +
-          f.at("term").get<std::string>() + " " + f.at("from").get<std::string>() + " -> " +
-          f.at("to").get<std::string>());
+    print(e.date + "  " + f.at("call").get<std::string>() +
+          " terms revised: " + f.at("term").get<std::string>() + " " +
+          f.at("from").get<std::string>() + " -> " + f.at("to").get<std::string>());
   } else if (type == "contract_signed") {
     std::vector<std::string> members = f.at("members");
     for (auto& r : rows_)
@@ -243,7 +246,8 @@ std::string RunReport::tenders_csv() const {
                                        r.revision,
                                        join(away, ";"),
                                        join(reasons, " | ")};
-    for (std::size_t i = 0; i < fields.size(); ++i) out << (i ? "," : "") << csv_field(fields[i]);
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      out << (i ? "," : "") << csv_field(fields[i]);
     out << "\r\n";
   }
   return out.str();
@@ -251,7 +255,8 @@ std::string RunReport::tenders_csv() const {
 
 std::string RunReport::timeseries_csv() const {
   std::string out = "date,gpus_online,public_money_committed_bn_krw\r\n";
-  for (const auto& row : monthly_rows_) out += row + "\r\n";
+  for (const auto& row : monthly_rows_)
+    out += row + "\r\n";
   return out;
 }
 
@@ -265,7 +270,8 @@ std::map<std::string, double> RunReport::kpis() const {
       award_round = r.round;
     k["bids_round_" + std::to_string(r.round)] = r.received_bids;
     k["any_bid_round_" + std::to_string(r.round)] = r.received_bids > 0 ? 1 : 0;
-    if (auto it = best_value_.find(r.call_id + "#" + std::to_string(r.round)); it != best_value_.end())
+    if (auto it = best_value_.find(r.call_id + "#" + std::to_string(r.round));
+        it != best_value_.end())
       k["best_value_round_" + std::to_string(r.round)] = it->second;
   }
   k["rounds"] = rounds;
@@ -313,9 +319,10 @@ nlohmann::ordered_json RunReport::summary() const {
   for (const auto& r : rows_) {
     if (!by_call.count(r.call_id)) {
       order.push_back(r.call_id);
-      by_call[r.call_id] = {{"call", r.call_id}, {"rounds", 0}, {"outcome", "open"},
-                            {"award_round", nullptr}, {"winner", nullptr},
-                            {"bids_per_round", nlohmann::ordered_json::array()}};
+      by_call[r.call_id] = {
+          {"call", r.call_id}, {"rounds", 0},
+          {"outcome", "open"}, {"award_round", nullptr},
+          {"winner", nullptr}, {"bids_per_round", nlohmann::ordered_json::array()}};
     }
     auto& c = by_call[r.call_id];
     c["rounds"] = c["rounds"].get<int>() + 1;
@@ -328,14 +335,18 @@ nlohmann::ordered_json RunReport::summary() const {
       c["members"] = r.winning_members;
     }
   }
-  for (const auto& id : order) calls.push_back(by_call[id]);
+  for (const auto& id : order)
+    calls.push_back(by_call[id]);
   s["calls"] = calls;
-  s["first_contract_date"] = first_contract_date_.empty() ? nlohmann::ordered_json(nullptr)
-                                                          : nlohmann::ordered_json(first_contract_date_);
-  s["first_capacity_date"] = first_capacity_date_.empty() ? nlohmann::ordered_json(nullptr)
-                                                          : nlohmann::ordered_json(first_capacity_date_);
+  s["first_contract_date"] = first_contract_date_.empty()
+                                 ? nlohmann::ordered_json(nullptr)
+                                 : nlohmann::ordered_json(first_contract_date_);
+  s["first_capacity_date"] = first_capacity_date_.empty()
+                                 ? nlohmann::ordered_json(nullptr)
+                                 : nlohmann::ordered_json(first_capacity_date_);
   nlohmann::ordered_json kpis;
-  for (const auto& [name, value] : this->kpis()) kpis[name] = value;
+  for (const auto& [name, value] : this->kpis())
+    kpis[name] = value;
   s["kpis"] = kpis;
   return s;
 }

@@ -1,8 +1,8 @@
 #include "tenderlab/analysis/study.hpp"
 
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "tenderlab/engine/input_error.hpp"
@@ -16,11 +16,16 @@ namespace fs = std::filesystem;
 
 const char* to_string(DesignKind kind) {
   switch (kind) {
-    case DesignKind::grid: return "grid";
-    case DesignKind::lhs: return "lhs";
-    case DesignKind::oat: return "oat";
-    case DesignKind::morris: return "morris";
-    case DesignKind::sobol: return "sobol";
+    case DesignKind::grid:
+      return "grid";
+    case DesignKind::lhs:
+      return "lhs";
+    case DesignKind::oat:
+      return "oat";
+    case DesignKind::morris:
+      return "morris";
+    case DesignKind::sobol:
+      return "sobol";
   }
   return "?";
 }
@@ -63,14 +68,18 @@ OutcomeSpec parse_outcome(const std::string& text, const std::string& origin) {
     const std::string number = trim(text.substr(at + std::string(op).size()));
     char* end = nullptr;
     outcome.value = std::strtod(number.c_str(), &end);
-    const bool clean_name = !outcome.kpi.empty() &&
-                            outcome.kpi.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
-                                std::string::npos;
+    const bool clean_name =
+        !outcome.kpi.empty() &&
+        outcome.kpi.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+            std::string::npos;
     if (clean_name && !number.empty() && end && *end == '\0') return outcome;
     break;
   }
-  throw InputError({InputProblem{origin, "", "an outcome such as \"bids_round_1 >= 1\" (KPI, one of < <= == != >= >, a number)",
-                                 describe_json(text)}});
+  throw InputError({InputProblem{
+      origin, "",
+      "an outcome such as \"bids_round_1 >= 1\" (KPI, one of < <= == != >= >, a number)",
+      describe_json(text)}});
 }
 
 std::string run_id(int point, int replication) {
@@ -119,12 +128,14 @@ nlohmann::json factor_value(const StudyFactor& factor, double unit) {
 std::vector<FactorShape> shapes(const Study& study) {
   std::vector<FactorShape> out;
   for (const auto& f : study.factors)
-    out.push_back(FactorShape{f.discrete(), f.discrete() ? static_cast<int>(f.values.size())
-                                                         : study.design.levels});
+    out.push_back(FactorShape{
+        f.discrete(), f.discrete() ? static_cast<int>(f.values.size()) : study.design.levels});
   return out;
 }
 
-Rng design_rng(const Study& study) { return Rng(study.seed, 0, "design/" + study.name); }
+Rng design_rng(const Study& study) {
+  return Rng(study.seed, 0, "design/" + study.name);
+}
 
 }  // namespace
 
@@ -143,15 +154,23 @@ std::vector<DesignPoint> design_points(const Study& study) {
   UnitPoints unit;
   const int k = static_cast<int>(study.factors.size());
   switch (study.design.kind) {
-    case DesignKind::grid: unit = grid_design(shapes(study)); break;
-    case DesignKind::oat: unit = one_at_a_time(shapes(study)); break;
+    case DesignKind::grid:
+      unit = grid_design(shapes(study));
+      break;
+    case DesignKind::oat:
+      unit = one_at_a_time(shapes(study));
+      break;
     case DesignKind::lhs: {
       Rng rng = design_rng(study);
       unit = latin_hypercube(study.design.samples, k, rng);
       break;
     }
-    case DesignKind::morris: unit = morris_structure(study).points; break;
-    case DesignKind::sobol: unit = saltelli_structure(study).points; break;
+    case DesignKind::morris:
+      unit = morris_structure(study).points;
+      break;
+    case DesignKind::sobol:
+      unit = saltelli_structure(study).points;
+      break;
   }
   if (k == 0) unit = {std::vector<double>{}};
   std::vector<DesignPoint> points;
@@ -159,8 +178,8 @@ std::vector<DesignPoint> design_points(const Study& study) {
     DesignPoint point;
     point.unit = u;
     for (int j = 0; j < k; ++j)
-      point.values.push_back(factor_value(study.factors[static_cast<std::size_t>(j)],
-                                          u[static_cast<std::size_t>(j)]));
+      point.values.push_back(
+          factor_value(study.factors[static_cast<std::size_t>(j)], u[static_cast<std::size_t>(j)]));
     points.push_back(std::move(point));
   }
   return points;
@@ -189,13 +208,14 @@ std::vector<RunTask> expand_study(const Study& study) {
       // differ only by their factors.
       task.seed = study.seed;
       const bool kept = keep.count("*") > 0 || keep.count(task.run_id) > 0;
-      task.payload = {{"scenario", scenario},
-                      {"origin", study.file + " point " + std::to_string(p)},
-                      {"kpis", study.kpis},
-                      {"events_file", kept ? nlohmann::json((fs::path(study.events_dir) /
-                                                             (task.run_id + ".events.jsonl"))
-                                                                .string())
-                                           : nlohmann::json(nullptr)}};
+      task.payload = {
+          {"scenario", scenario},
+          {"origin", study.file + " point " + std::to_string(p)},
+          {"kpis", study.kpis},
+          {"events_file",
+           kept ? nlohmann::json(
+                      (fs::path(study.events_dir) / (task.run_id + ".events.jsonl")).string())
+                : nlohmann::json(nullptr)}};
       tasks.push_back(std::move(task));
     }
   }
@@ -222,12 +242,16 @@ Study load_study(const std::string& path) {
       root.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
   study.replications = static_cast<int>(root.integer("replications", 1, 1, 100000));
   root.array("kpis", [&](const nlohmann::json& item, const std::string& pointer) {
-    if (item.is_string()) study.kpis.push_back(item.get<std::string>());
-    else sink.add(pointer, "a KPI name (string)", describe_json(item));
+    if (item.is_string())
+      study.kpis.push_back(item.get<std::string>());
+    else
+      sink.add(pointer, "a KPI name (string)", describe_json(item));
   });
   root.array("keep_event_logs", [&](const nlohmann::json& item, const std::string& pointer) {
-    if (item.is_string()) study.keep_event_logs.push_back(item.get<std::string>());
-    else sink.add(pointer, "a run id such as \"p00000-r000\", or \"*\"", describe_json(item));
+    if (item.is_string())
+      study.keep_event_logs.push_back(item.get<std::string>());
+    else
+      sink.add(pointer, "a run id such as \"p00000-r000\", or \"*\"", describe_json(item));
   });
   study.database = root.string("database", "");
   if (const auto* outcome = root.get("outcome")) {
@@ -241,8 +265,10 @@ Study load_study(const std::string& path) {
   if (const auto* design = root.get("design")) {
     ObjectReader d(*design, "/design", sink);
     static const std::vector<std::string> kinds = {"grid", "lhs", "oat", "morris", "sobol"};
-    if (auto kind = d.choice("type", kinds, true)) study.design.kind = static_cast<DesignKind>(*kind);
-    study.design.levels = static_cast<int>(d.integer("levels", study.design.kind == DesignKind::morris ? 4 : 3, 1, 1000));
+    if (auto kind = d.choice("type", kinds, true))
+      study.design.kind = static_cast<DesignKind>(*kind);
+    study.design.levels = static_cast<int>(
+        d.integer("levels", study.design.kind == DesignKind::morris ? 4 : 3, 1, 1000));
     study.design.samples = static_cast<int>(d.integer("samples", 50, 1, 1'000'000));
     study.design.trajectories = static_cast<int>(d.integer("trajectories", 10, 1, 100'000));
     d.finish();
@@ -289,7 +315,8 @@ Study load_study(const std::string& path) {
     }
     f.finish();
     if (!factor.name.empty() && !names.insert(factor.name).second)
-      sink.add(f.pointer_of("name"), "a name not used by another factor", describe_json(factor.name));
+      sink.add(f.pointer_of("name"), "a name not used by another factor",
+               describe_json(factor.name));
     study.factors.push_back(std::move(factor));
   });
   root.finish();
@@ -310,8 +337,8 @@ Study load_study(const std::string& path) {
   if (!sink.empty()) throw InputError(sink.take());
   scenario_from_json(study.base, study.base_path);  // the base with its fixed changes must be valid
   set_database(study, study.database.empty()
-                         ? (fs::path(path).parent_path() / (study.name + ".sqlite")).string()
-                         : study.database);
+                          ? (fs::path(path).parent_path() / (study.name + ".sqlite")).string()
+                          : study.database);
 
   // Every factor must address a settable value, and the scenario must stay valid at each end of
   // every factor's range (the other factors at their first level).
@@ -319,9 +346,9 @@ Study load_study(const std::string& path) {
     const StudyFactor& factor = study.factors[j];
     const std::string pointer = "/factors/" + std::to_string(j);
     std::vector<nlohmann::json> probes =
-        factor.discrete() ? factor.values
-                          : std::vector<nlohmann::json>{factor_value(factor, 0.0),
-                                                        factor_value(factor, 1.0)};
+        factor.discrete()
+            ? factor.values
+            : std::vector<nlohmann::json>{factor_value(factor, 0.0), factor_value(factor, 1.0)};
     for (const auto& probe : probes) {
       nlohmann::json scenario = study.base;
       if (!set_at(scenario, factor.path, probe)) {
@@ -334,8 +361,8 @@ Study load_study(const std::string& path) {
       } catch (const InputError& error) {
         const InputProblem& first = error.problems().front();
         sink.add(pointer, "values that keep the scenario valid",
-                 probe.dump() + " (" + first.pointer + ": expected " + first.expected +
-                     ", found " + first.found + ")");
+                 probe.dump() + " (" + first.pointer + ": expected " + first.expected + ", found " +
+                     first.found + ")");
         break;
       }
     }

@@ -29,8 +29,10 @@ std::optional<double> kpi_of(const RunRecord& run, const std::string& name) {
 nlohmann::ordered_json summary_json(const Summary& s) {
   return {{"n", s.n},
           {"mean", s.mean},
-          {"ci95_low", std::isnan(s.low) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.low)},
-          {"ci95_high", std::isnan(s.high) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.high)}};
+          {"ci95_low",
+           std::isnan(s.low) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.low)},
+          {"ci95_high",
+           std::isnan(s.high) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.high)}};
 }
 
 std::string value_text(const nlohmann::json& value) {
@@ -54,8 +56,8 @@ StudyReport report_study(const Study& study, ResultsStore& store) {
   const std::vector<RunRecord> runs = store.runs();
   const std::vector<DesignPoint> points = design_points(study);
   std::vector<std::string> kpis = study.kpis;
-  if (kpis.empty()) kpis = {"awarded", "award_round", "bids_round_1", "gpus_online",
-                            "public_money_bn_krw"};
+  if (kpis.empty())
+    kpis = {"awarded", "award_round", "bids_round_1", "gpus_online", "public_money_bn_krw"};
 
   std::size_t ok = 0, failed = 0, crashed = 0;
   std::map<int, std::vector<const RunRecord*>> by_point;
@@ -75,7 +77,10 @@ StudyReport report_study(const Study& study, ResultsStore& store) {
   data["points"] = points.size();
   data["replications"] = study.replications;
   data["runs"] = {{"expected", points.size() * static_cast<std::size_t>(study.replications)},
-                  {"recorded", runs.size()}, {"ok", ok}, {"failed", failed}, {"crashed", crashed}};
+                  {"recorded", runs.size()},
+                  {"ok", ok},
+                  {"failed", failed},
+                  {"crashed", crashed}};
   data["outcome"] = study.outcome.describe();
   text << "study " << study.name << ": " << to_string(study.design.kind) << " design, "
        << points.size() << " points x " << study.replications << " replications; " << ok
@@ -86,7 +91,8 @@ StudyReport report_study(const Study& study, ResultsStore& store) {
   nlohmann::ordered_json point_rows = nlohmann::ordered_json::array();
   std::vector<double> outcome_by_point(points.size(), std::nan(""));
   std::map<std::string, std::vector<double>> kpi_by_point;
-  for (const auto& k : kpis) kpi_by_point[k].assign(points.size(), std::nan(""));
+  for (const auto& k : kpis)
+    kpi_by_point[k].assign(points.size(), std::nan(""));
   text << "\nper design point (mean [95% CI]):\n";
   const std::size_t shown = 20;
   for (std::size_t p = 0; p < points.size(); ++p) {
@@ -96,7 +102,8 @@ StudyReport report_study(const Study& study, ResultsStore& store) {
     std::string factor_text;
     for (std::size_t j = 0; j < study.factors.size(); ++j) {
       factors[study.factors[j].name] = points[p].values[j];
-      factor_text += (j ? ", " : "") + study.factors[j].name + "=" + value_text(points[p].values[j]);
+      factor_text +=
+          (j ? ", " : "") + study.factors[j].name + "=" + value_text(points[p].values[j]);
     }
     row["factors"] = factors;
     const auto& point_runs = by_point[static_cast<int>(p)];
@@ -107,8 +114,10 @@ StudyReport report_study(const Study& study, ResultsStore& store) {
         holds += study.outcome.holds(*v) ? 1 : 0;
       }
     const Proportion outcome = proportion(holds, counted);
-    row["outcome_probability"] = {{"n", counted}, {"p", counted ? outcome.p : 0.0},
-                                  {"ci95_low", outcome.low}, {"ci95_high", outcome.high}};
+    row["outcome_probability"] = {{"n", counted},
+                                  {"p", counted ? outcome.p : 0.0},
+                                  {"ci95_low", outcome.low},
+                                  {"ci95_high", outcome.high}};
     if (counted) outcome_by_point[p] = outcome.p;
     std::vector<std::string> kpi_items;
     nlohmann::ordered_json kpi_rows;
@@ -127,8 +136,8 @@ StudyReport report_study(const Study& study, ResultsStore& store) {
     point_rows.push_back(row);
     if (p < shown) {
       text << "  #" << p << (factor_text.empty() ? "" : " " + factor_text) << ": P("
-           << study.outcome.describe() << ") " << fmt(outcome.p) << " [" << fmt(outcome.low)
-           << ", " << fmt(outcome.high) << "]\n";
+           << study.outcome.describe() << ") " << fmt(outcome.p) << " [" << fmt(outcome.low) << ", "
+           << fmt(outcome.high) << "]\n";
       // KPIs wrapped under the point, a few to a line.
       std::string line = "     ";
       for (const auto& item : kpi_items) {
@@ -160,8 +169,8 @@ StudyReport report_study(const Study& study, ResultsStore& store) {
     std::string line;
     for (const auto& [count, runs_with] : histogram) {
       h[std::to_string(count)] = runs_with;
-      line += (line.empty() ? "" : ", ") + std::to_string(count) + " bids: " +
-              std::to_string(runs_with);
+      line += (line.empty() ? "" : ", ") + std::to_string(count) +
+              " bids: " + std::to_string(runs_with);
     }
     bidder_json[round] = h;
     text << "  " << round << ": " << line << "\n";
@@ -175,14 +184,15 @@ StudyReport report_study(const Study& study, ResultsStore& store) {
     return name == "outcome" ? outcome_by_point : kpi_by_point[name];
   };
   std::vector<std::string> sensitivity_outputs = {"outcome"};
-  for (const auto& k : kpis) sensitivity_outputs.push_back(k);
+  for (const auto& k : kpis)
+    sensitivity_outputs.push_back(k);
   if (study.design.kind == DesignKind::morris || study.design.kind == DesignKind::sobol) {
     nlohmann::ordered_json sensitivity;
     if (!complete) {
       text << "\nsensitivity: not computed, some design points have no successful run\n";
     } else {
-      text << "\nsensitivity (" << (study.design.kind == DesignKind::morris ? "Morris mu*, sigma"
-                                                                            : "Sobol first, total")
+      text << "\nsensitivity ("
+           << (study.design.kind == DesignKind::morris ? "Morris mu*, sigma" : "Sobol first, total")
            << "):\n";
       for (const auto& output : sensitivity_outputs) {
         const auto& values = outputs_for(output);
@@ -204,8 +214,8 @@ StudyReport report_study(const Study& study, ResultsStore& store) {
           for (std::size_t j = 0; j < indices.size(); ++j) {
             per_factor[study.factors[j].name] = {{"first", indices[j].first},
                                                  {"total", indices[j].total}};
-            line += (j ? ", " : "") + study.factors[j].name + " " + fmt(indices[j].first, 3) +
-                    "/" + fmt(indices[j].total, 3);
+            line += (j ? ", " : "") + study.factors[j].name + " " + fmt(indices[j].first, 3) + "/" +
+                    fmt(indices[j].total, 3);
           }
         }
         sensitivity[output] = per_factor;
@@ -225,18 +235,22 @@ StudyReport report_study(const Study& study, ResultsStore& store) {
     if (!v || run.point < 0 || static_cast<std::size_t>(run.point) >= points.size()) continue;
     std::vector<double> row;
     for (std::size_t j = 0; j < study.factors.size(); ++j)
-      row.push_back(numeric_value(study.factors[j], points[static_cast<std::size_t>(run.point)].values[j]));
+      row.push_back(
+          numeric_value(study.factors[j], points[static_cast<std::size_t>(run.point)].values[j]));
     x.push_back(std::move(row));
     y.push_back(study.outcome.holds(*v) ? 1 : 0);
   }
   std::size_t positives = 0;
-  for (int v : y) positives += static_cast<std::size_t>(v);
+  for (int v : y)
+    positives += static_cast<std::size_t>(v);
   nlohmann::ordered_json discovery;
   discovery["runs"] = y.size();
-  discovery["outcome_share"] = y.empty() ? 0.0 : static_cast<double>(positives) / static_cast<double>(y.size());
+  discovery["outcome_share"] =
+      y.empty() ? 0.0 : static_cast<double>(positives) / static_cast<double>(y.size());
   if (!study.factors.empty() && positives > 0 && positives < y.size()) {
     std::vector<PrimFactor> prim_factors;
-    for (const auto& f : study.factors) prim_factors.push_back({f.name, f.discrete()});
+    for (const auto& f : study.factors)
+      prim_factors.push_back({f.name, f.discrete()});
     const PrimResult result = prim(x, y, prim_factors);
     const PrimBox& box = result.trajectory[result.chosen];
     const std::string rule = describe(box, prim_factors);

@@ -33,8 +33,10 @@ bool is_database(const std::string& path) {
 void add_kpis(std::map<std::string, double>& into, const nlohmann::json& kpis) {
   if (!kpis.is_object()) return;
   for (const auto& [name, value] : kpis.items()) {
-    if (value.is_number()) into[name] = value.get<double>();
-    else if (value.is_boolean()) into[name] = value.get<bool>() ? 1.0 : 0.0;
+    if (value.is_number())
+      into[name] = value.get<double>();
+    else if (value.is_boolean())
+      into[name] = value.get<bool>() ? 1.0 : 0.0;
   }
 }
 
@@ -115,16 +117,18 @@ int compare_command(const CompareArguments& arguments) {
       for (const auto& run : store.runs()) {
         if (run.status != "ok") {
           std::cerr << "error: " << arguments.inputs[static_cast<std::size_t>(run.point)]
-                    << " replication " << run.replication << " " << run.status << ": "
-                    << run.reason << "\n";
+                    << " replication " << run.replication << " " << run.status << ": " << run.reason
+                    << "\n";
           return run_failed;
         }
-        add_kpis(samples[static_cast<std::size_t>(run.point)]["r" + std::to_string(run.replication)],
-                 run.kpis);
+        add_kpis(
+            samples[static_cast<std::size_t>(run.point)]["r" + std::to_string(run.replication)],
+            run.kpis);
       }
     }
   } catch (const InputError& error) {
-    for (const auto& problem : error.problems()) std::cerr << "error: " << problem.to_string() << "\n";
+    for (const auto& problem : error.problems())
+      std::cerr << "error: " << problem.to_string() << "\n";
     return bad_input;
   } catch (const std::exception& error) {
     std::cerr << "error: " << error.what() << "\n";
@@ -133,13 +137,15 @@ int compare_command(const CompareArguments& arguments) {
 
   // Pair on the keys every input has; compare each input with the first.
   std::set<std::string> keys;
-  for (const auto& [key, kpis] : samples.front()) keys.insert(key);
+  for (const auto& [key, kpis] : samples.front())
+    keys.insert(key);
   for (std::size_t i = 1; i < samples.size(); ++i)
     for (auto it = keys.begin(); it != keys.end();)
       it = samples[i].count(*it) ? std::next(it) : keys.erase(it);
   std::set<std::string> kpi_names;
   for (const auto& key : keys)
-    for (const auto& [name, value] : samples.front().at(key)) kpi_names.insert(name);
+    for (const auto& [name, value] : samples.front().at(key))
+      kpi_names.insert(name);
 
   nlohmann::ordered_json report;
   report["inputs"] = arguments.inputs;
@@ -162,8 +168,10 @@ int compare_command(const CompareArguments& arguments) {
     for (const auto& key : keys)
       for (std::size_t i = 0; i < samples.size(); ++i) {
         auto it = samples[i].at(key).find(name);
-        if (it == samples[i].at(key).end()) complete = false;
-        else values[i].push_back(it->second);
+        if (it == samples[i].at(key).end())
+          complete = false;
+        else
+          values[i].push_back(it->second);
       }
     if (!complete || values.front().empty()) continue;
     nlohmann::ordered_json row;

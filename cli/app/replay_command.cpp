@@ -36,7 +36,8 @@ int replay_command(const std::string& manifest_path, bool verify) {
     reader.finish();
     if (!sink.empty()) throw InputError(sink.take());
   } catch (const InputError& error) {
-    for (const auto& problem : error.problems()) std::cerr << "error: " << problem.to_string() << "\n";
+    for (const auto& problem : error.problems())
+      std::cerr << "error: " << problem.to_string() << "\n";
     return bad_input;
   }
   // The scenario path is recorded as given to `run`: try it as it is, then beside the run folder.
@@ -55,7 +56,8 @@ int replay_command(const std::string& manifest_path, bool verify) {
     }
     model = load_scenario(scenario);
   } catch (const InputError& error) {
-    for (const auto& problem : error.problems()) std::cerr << "error: " << problem.to_string() << "\n";
+    for (const auto& problem : error.problems())
+      std::cerr << "error: " << problem.to_string() << "\n";
     return bad_input;
   }
   SimulationOptions options;
@@ -75,8 +77,8 @@ int replay_command(const std::string& manifest_path, bool verify) {
       return ok;
     }
     std::cerr << "error: the replay differs from " << manifest_path << ": " << record.events
-              << " events with SHA-256 " << record.event_log_sha256 << ", recorded "
-              << event_count << " events with SHA-256 " << event_log_sha256
+              << " events with SHA-256 " << record.event_log_sha256 << ", recorded " << event_count
+              << " events with SHA-256 " << event_log_sha256
               << " (use `tenderlab diff` on the two event logs to find where)\n";
     return run_failed;
   } catch (const std::exception& error) {

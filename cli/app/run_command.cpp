@@ -31,7 +31,8 @@ void print_problems(const InputError& error) {
     return;
   }
   std::cerr << "error: " << count << " problems\n";
-  for (const auto& problem : error.problems()) std::cerr << "  " << problem.to_string() << "\n";
+  for (const auto& problem : error.problems())
+    std::cerr << "  " << problem.to_string() << "\n";
 }
 
 }  // namespace

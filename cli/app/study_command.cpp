@@ -50,7 +50,8 @@ analysis::RunOutcome run_study_task(const analysis::RunTask& task) {
           it == kpis.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second);
     }
   } else {
-    for (const auto& [name, value] : kpis) outcome.kpis[name] = value;
+    for (const auto& [name, value] : kpis)
+      outcome.kpis[name] = value;
   }
   outcome.status = "ok";
   outcome.event_log_sha256 = record.event_log_sha256;
@@ -62,7 +63,8 @@ namespace {
 void print_input_error(const InputError& error) {
   const auto count = error.problems().size();
   std::cerr << "error: " << count << " problem" << (count == 1 ? "" : "s") << "\n";
-  for (const auto& problem : error.problems()) std::cerr << "  " << problem.to_string() << "\n";
+  for (const auto& problem : error.problems())
+    std::cerr << "  " << problem.to_string() << "\n";
 }
 
 /// Opens the study's database and records what it is about; refuses a database that holds
@@ -76,7 +78,8 @@ std::unique_ptr<analysis::ResultsStore> open_store(const std::string& study_file
     throw std::runtime_error(database + ": holds the results of a different version of " +
                              study_file + " (study SHA-256 " + *recorded +
                              "); use another --db or remove it");
-  for (const auto& [key, value] : setup.meta) store->set_meta(key, value);
+  for (const auto& [key, value] : setup.meta)
+    store->set_meta(key, value);
   store->record_points(setup.points);
   return store;
 }
@@ -101,8 +104,8 @@ int study_command(const StudyArguments& arguments) {
     options.progress = !arguments.quiet;
     const analysis::PoolReport pool = analysis::run_pool(tasks, run_study_task, *store, options);
     if (pool.interrupted) {
-      std::cerr << "interrupted: " << pool.ok + pool.failed + pool.crashed
-                << " runs recorded in " << database << "; run the same command to resume\n";
+      std::cerr << "interrupted: " << pool.ok + pool.failed + pool.crashed << " runs recorded in "
+                << database << "; run the same command to resume\n";
       return interrupted;
     }
     const analysis::StudyReport report = analysis::report_study(study, *store);
@@ -160,6 +163,8 @@ int report_command(const std::string& study_file, const std::string& database,
   }
 }
 
-int worker_command() { return analysis::serve_worker(std::cin, std::cout, run_study_task); }
+int worker_command() {
+  return analysis::serve_worker(std::cin, std::cout, run_study_task);
+}
 
 }  // namespace tenderlab::app

@@ -12,13 +12,14 @@ int validate_command(const std::vector<std::string>& files, bool quiet) {
     try {
       const Scenario scenario = load_scenario(file);
       if (!quiet)
-        std::cout << file << ": valid scenario '" << scenario.name << "' (" << scenario.agents.size()
-                  << " agents, " << scenario.calls.size() << " calls, " << scenario.start.iso()
-                  << " to " << scenario.horizon.iso() << ")\n";
+        std::cout << file << ": valid scenario '" << scenario.name << "' ("
+                  << scenario.agents.size() << " agents, " << scenario.calls.size() << " calls, "
+                  << scenario.start.iso() << " to " << scenario.horizon.iso() << ")\n";
     } catch (const InputError& error) {
       const auto count = error.problems().size();
       std::cerr << file << ": " << count << " problem" << (count == 1 ? "" : "s") << "\n";
-      for (const auto& problem : error.problems()) std::cerr << "  " << problem.to_string() << "\n";
+      for (const auto& problem : error.problems())
+        std::cerr << "  " << problem.to_string() << "\n";
       status = bad_input;
     }
   }

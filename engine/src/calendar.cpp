@@ -33,7 +33,9 @@ Ymd civil_from_days(std::int64_t z) {
   return {y + (m <= 2), m, d};
 }
 
-bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(std::int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned days_in_month(std::int64_t y, unsigned m) {
   static constexpr unsigned lengths[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -68,9 +70,15 @@ std::string Date::iso() const {
   return buffer;
 }
 
-int Date::year() const { return static_cast<int>(civil_from_days(days).y); }
-unsigned Date::month() const { return civil_from_days(days).m; }
-unsigned Date::day() const { return civil_from_days(days).d; }
+int Date::year() const {
+  return static_cast<int>(civil_from_days(days).y);
+}
+unsigned Date::month() const {
+  return civil_from_days(days).m;
+}
+unsigned Date::day() const {
+  return civil_from_days(days).d;
+}
 
 Date Calendar::to_date(double time) const {
   return Date{start_.days + static_cast<std::int64_t>(std::floor(time / seconds_per_day))};

@@ -24,9 +24,12 @@ std::optional<std::size_t> excessive_nesting_at(const std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -90,8 +93,8 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& origi
     fail(origin, "a valid UTF-8 JSON document", found);
   } catch (const nlohmann::json::exception& error) {
     // Numbers beyond the range of a double (1e400) and similar: still the user's input.
-    fail(origin, "a JSON document whose numbers fit a double", std::string("an unreadable value (") +
-                                                                   error.what() + ")");
+    fail(origin, "a JSON document whose numbers fit a double",
+         std::string("an unreadable value (") + error.what() + ")");
   }
 }
 
@@ -113,9 +116,12 @@ nlohmann::json read_json_file(const std::filesystem::path& path) {
 std::string pointer_append(const std::string& pointer, const std::string& token) {
   std::string escaped;
   for (char c : token) {
-    if (c == '~') escaped += "~0";
-    else if (c == '/') escaped += "~1";
-    else escaped += c;
+    if (c == '~')
+      escaped += "~0";
+    else if (c == '/')
+      escaped += "~1";
+    else
+      escaped += c;
   }
   return pointer + "/" + escaped;
 }
@@ -126,15 +132,22 @@ std::string pointer_append(const std::string& pointer, std::size_t index) {
 
 std::string describe_json(const nlohmann::json& value) {
   switch (value.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::boolean: return value.get<bool>() ? "true" : "false";
-    case nlohmann::json::value_t::string: return "the string " + quoted(value.get<std::string>());
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::boolean:
+      return value.get<bool>() ? "true" : "false";
+    case nlohmann::json::value_t::string:
+      return "the string " + quoted(value.get<std::string>());
     case nlohmann::json::value_t::number_integer:
     case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float: return value.dump();
-    case nlohmann::json::value_t::object: return "an object";
-    case nlohmann::json::value_t::array: return "an array";
-    default: return "an unsupported value";
+    case nlohmann::json::value_t::number_float:
+      return value.dump();
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::array:
+      return "an array";
+    default:
+      return "an unsupported value";
   }
 }
 
@@ -219,7 +232,8 @@ std::int64_t ObjectReader::integer(const std::string& key, std::int64_t fallback
     sink_.add(pointer_of(key), expected, describe_json(*value));
     return fallback;
   }
-  if (value->is_number_unsigned() && value->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+  if (value->is_number_unsigned() &&
+      value->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
     sink_.add(pointer_of(key), expected, describe_json(*value));
     return fallback;
   }
@@ -307,7 +321,8 @@ void ObjectReader::array(const std::string& key,
 void ObjectReader::finish() {
   if (!valid_) return;
   std::string allowed;
-  for (const auto& key : known_) allowed += (allowed.empty() ? "" : ", ") + key;
+  for (const auto& key : known_)
+    allowed += (allowed.empty() ? "" : ", ") + key;
   for (const auto& [key, value] : value_->items()) {
     if (known_.count(key) == 0 && key != "$comment")
       sink_.add(pointer_of(key), "one of the known keys (" + allowed + ")",

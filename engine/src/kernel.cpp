@@ -1,10 +1,10 @@
 #include "tenderlab/engine/kernel.hpp"
 
+#include <xbt/log.h>
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u/Engine.hpp>
 #include <simgrid/s4u/Host.hpp>
 #include <simgrid/s4u/NetZone.hpp>
-#include <xbt/log.h>
 
 #include <cmath>
 #include <sstream>
@@ -43,9 +43,11 @@ Kernel::Kernel(Calendar calendar, double horizon_time, const std::vector<std::st
   // It must be chosen when the engine is created, hence an argument rather than set_config.
   args.emplace_back("--cfg=contexts/factory:thread");
 #endif
-  for (const auto& arg : options.simgrid_args) args.push_back(arg);
+  for (const auto& arg : options.simgrid_args)
+    args.push_back(arg);
   std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
+  for (auto& arg : args)
+    argv.push_back(arg.data());
   argv.push_back(nullptr);
   int argc = static_cast<int>(args.size());
   state_->engine = std::make_unique<sg4::Engine>(&argc, argv.data());
@@ -59,10 +61,9 @@ Kernel::Kernel(Calendar calendar, double horizon_time, const std::vector<std::st
   for (const auto& name : hosts) {
     auto* host = zone->create_host(name, 1e9);
     auto* link = zone->create_split_duplex_link(name + "-link", 1e12)->set_latency(0);
-    zone->add_route(host->get_netpoint(), nullptr, nullptr, nullptr,
-                    {{link, sg4::LinkInRoute::Direction::UP},
-                     {link, sg4::LinkInRoute::Direction::DOWN}},
-                    true);
+    zone->add_route(
+        host->get_netpoint(), nullptr, nullptr, nullptr,
+        {{link, sg4::LinkInRoute::Direction::UP}, {link, sg4::LinkInRoute::Direction::DOWN}}, true);
   }
   zone->seal();
 
@@ -77,7 +78,9 @@ Kernel::Kernel(Calendar calendar, double horizon_time, const std::vector<std::st
   });
 }
 
-Kernel::~Kernel() { current_state = nullptr; }
+Kernel::~Kernel() {
+  current_state = nullptr;
+}
 
 void Kernel::spawn(const std::string& name, const std::string& host, std::function<void()> body) {
   State* state = state_.get();
@@ -125,7 +128,9 @@ void Kernel::run() {
   }
 }
 
-double Kernel::now() { return sg4::Engine::get_clock(); }
+double Kernel::now() {
+  return sg4::Engine::get_clock();
+}
 
 void Kernel::check_before_horizon(double time) {
   if (current_state && time > current_state->horizon_time)

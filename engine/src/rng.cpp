@@ -41,13 +41,16 @@ std::uint64_t Rng::next_u64() {
   return (high << 32) | engine_();
 }
 
-double Rng::uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+double Rng::uniform() {
+  return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
+}
 
 std::uint64_t Rng::below(std::uint64_t bound) {
   // Rejection sampling on the top of the range keeps every value equally likely.
   const std::uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
   std::uint64_t draw = next_u64();
-  while (draw >= limit) draw = next_u64();
+  while (draw >= limit)
+    draw = next_u64();
   return draw % bound;
 }
 

@@ -8,14 +8,22 @@ namespace tenderlab {
 
 const char* to_string(AgentKind kind) {
   switch (kind) {
-    case AgentKind::government: return "government";
-    case AgentKind::policy_bank: return "policy_bank";
-    case AgentKind::cloud_provider: return "cloud_provider";
-    case AgentKind::telco: return "telco";
-    case AgentKind::university: return "university";
-    case AgentKind::chip_maker: return "chip_maker";
-    case AgentKind::builder: return "builder";
-    case AgentKind::local_government: return "local_government";
+    case AgentKind::government:
+      return "government";
+    case AgentKind::policy_bank:
+      return "policy_bank";
+    case AgentKind::cloud_provider:
+      return "cloud_provider";
+    case AgentKind::telco:
+      return "telco";
+    case AgentKind::university:
+      return "university";
+    case AgentKind::chip_maker:
+      return "chip_maker";
+    case AgentKind::builder:
+      return "builder";
+    case AgentKind::local_government:
+      return "local_government";
   }
   return "?";
 }
@@ -30,48 +38,64 @@ bool is_private(AgentKind kind) {
 
 const char* to_string(SiteRule rule) {
   switch (rule) {
-    case SiteRule::any: return "any";
-    case SiteRule::capital: return "capital";
-    case SiteRule::non_capital: return "non_capital";
+    case SiteRule::any:
+      return "any";
+    case SiteRule::capital:
+      return "capital";
+    case SiteRule::non_capital:
+      return "non_capital";
   }
   return "?";
 }
 
 const char* to_string(CallKind kind) {
   switch (kind) {
-    case CallKind::spc_partner: return "spc_partner";
-    case CallKind::procurement: return "procurement";
-    case CallKind::allocation: return "allocation";
+    case CallKind::spc_partner:
+      return "spc_partner";
+    case CallKind::procurement:
+      return "procurement";
+    case CallKind::allocation:
+      return "allocation";
   }
   return "?";
 }
 
 const char* to_string(FailureAction action) {
   switch (action) {
-    case FailureAction::reannounce: return "reannounce";
-    case FailureAction::negotiate: return "negotiate";
-    case FailureAction::new_call: return "new_call";
-    case FailureAction::cancel: return "cancel";
+    case FailureAction::reannounce:
+      return "reannounce";
+    case FailureAction::negotiate:
+      return "negotiate";
+    case FailureAction::new_call:
+      return "new_call";
+    case FailureAction::cancel:
+      return "cancel";
   }
   return "?";
 }
 
 const char* to_string(ShockKind kind) {
   switch (kind) {
-    case ShockKind::demand: return "demand";
-    case ShockKind::power_price: return "power_price";
-    case ShockKind::gpu_price: return "gpu_price";
-    case ShockKind::export_control: return "export_control";
-    case ShockKind::note: return "note";
+    case ShockKind::demand:
+      return "demand";
+    case ShockKind::power_price:
+      return "power_price";
+    case ShockKind::gpu_price:
+      return "gpu_price";
+    case ShockKind::export_control:
+      return "export_control";
+    case ShockKind::note:
+      return "note";
   }
   return "?";
 }
 
 const std::vector<std::string>& term_names() {
   static const std::vector<std::string> names = {
-      "buy_back",   "public_equity_share", "public_preferred",    "loss_bearing",
-      "damages_waiver", "domestic_chip_share", "site",            "tax_credit",
-      "policy_loan", "ceiling_price",
+      "buy_back",      "public_equity_share", "public_preferred",
+      "loss_bearing",  "damages_waiver",      "domestic_chip_share",
+      "site",          "tax_credit",          "policy_loan",
+      "ceiling_price",
   };
   return names;
 }

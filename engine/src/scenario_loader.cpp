@@ -113,8 +113,7 @@ const std::vector<std::string> agent_kind_names = {
     "university", "chip_maker",  "builder",        "local_government"};
 const std::vector<std::string> site_names = {"any", "capital", "non_capital"};
 const std::vector<std::string> call_kind_names = {"spc_partner", "procurement", "allocation"};
-const std::vector<std::string> round_kind_names = {"reannounce", "negotiate", "new_call",
-                                                   "cancel"};
+const std::vector<std::string> round_kind_names = {"reannounce", "negotiate", "new_call", "cancel"};
 const std::vector<std::string> shock_kind_names = {"demand", "power_price", "gpu_price",
                                                    "export_control", "note"};
 
@@ -128,8 +127,7 @@ bool valid_id(const std::string& id) {
 std::string read_id(ObjectReader& reader, ProblemSink& sink) {
   std::string id = reader.string("id", "", true);
   if (reader.has("id") && reader.get("id")->is_string() && !valid_id(id))
-    sink.add(reader.pointer_of("id"),
-             "an id of 1 to 64 characters from a-z, 0-9, '-', '_' and '.'",
+    sink.add(reader.pointer_of("id"), "an id of 1 to 64 characters from a-z, 0-9, '-', '_' and '.'",
              describe_json(*reader.get("id")));
   return id;
 }
@@ -170,7 +168,8 @@ AgentSpec read_agent(const nlohmann::json& value, const std::string& pointer, Pr
                                return c >= '0' && c <= '9';
                              });
         if (year_ok) fiscal_year = std::stoi(year);
-        if (!year_ok) sink.add(item_pointer, "a four-digit fiscal year as key", "the key " + year);
+        if (!year_ok)
+          sink.add(item_pointer, "a four-digit fiscal year as key", "the key " + year);
         else if (!amount.is_number() || amount.get<double>() < 0)
           sink.add(item_pointer, "a number >= 0", describe_json(amount));
         else
@@ -203,10 +202,12 @@ Schedule read_schedule(const nlohmann::json& value, const std::string& pointer, 
   schedule.evaluation_days = static_cast<int>(reader.integer("evaluation_days", 30, 0, 3650));
   reader.finish();
   if (reader.valid() && schedule.bid_deadline < schedule.announce)
-    sink.add(pointer_append(pointer, "bid_deadline"), "a date on or after the announcement " +
-             schedule.announce.iso(), schedule.bid_deadline.iso());
+    sink.add(pointer_append(pointer, "bid_deadline"),
+             "a date on or after the announcement " + schedule.announce.iso(),
+             schedule.bid_deadline.iso());
   if (reader.valid() && schedule.loi_deadline &&
-      (*schedule.loi_deadline < schedule.announce || schedule.bid_deadline < *schedule.loi_deadline))
+      (*schedule.loi_deadline < schedule.announce ||
+       schedule.bid_deadline < *schedule.loi_deadline))
     sink.add(pointer_append(pointer, "loi_deadline"),
              "a date between the announcement and the bid deadline", schedule.loi_deadline->iso());
   return schedule;
@@ -219,7 +220,8 @@ Terms read_terms(const nlohmann::json& value, const std::string& pointer, Proble
       reader.number("public_equity_share", terms.public_equity_share, 0, 0.99);
   terms.paid_in_capital_bn_krw =
       reader.number("paid_in_capital_bn_krw", terms.paid_in_capital_bn_krw, 0, inf);
-  terms.paid_in_years = static_cast<int>(reader.integer("paid_in_years", terms.paid_in_years, 1, 30));
+  terms.paid_in_years =
+      static_cast<int>(reader.integer("paid_in_years", terms.paid_in_years, 1, 30));
   if (const auto* buy_back = reader.get("buy_back")) {
     ObjectReader bb(*buy_back, reader.pointer_of("buy_back"), sink);
     terms.buy_back.enabled = bb.boolean("enabled", terms.buy_back.enabled);
@@ -229,9 +231,9 @@ Terms read_terms(const nlohmann::json& value, const std::string& pointer, Proble
   terms.public_preferred = reader.boolean("public_preferred", terms.public_preferred);
   terms.loss_bearing = reader.boolean("loss_bearing", terms.loss_bearing);
   terms.damages_waiver = reader.boolean("damages_waiver", terms.damages_waiver);
-  terms.domestic_chip_share =
-      reader.number("domestic_chip_share", terms.domestic_chip_share, 0, 1);
-  if (auto site = reader.choice("site", site_names, false)) terms.site = static_cast<SiteRule>(*site);
+  terms.domestic_chip_share = reader.number("domestic_chip_share", terms.domestic_chip_share, 0, 1);
+  if (auto site = reader.choice("site", site_names, false))
+    terms.site = static_cast<SiteRule>(*site);
   terms.tax_credit = reader.number("tax_credit", terms.tax_credit, 0, 1);
   if (const auto* loan = reader.get("policy_loan")) {
     ObjectReader pl(*loan, reader.pointer_of("policy_loan"), sink);
@@ -429,8 +431,10 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
   root.array("events", [&](const nlohmann::json& item, const std::string& pointer) {
     ExogenousEvent event;
     ObjectReader reader(item, pointer, sink);
-    if (auto d = reader.date("date", true)) event.date = *d;
-    else event_dates_ok = false;
+    if (auto d = reader.date("date", true))
+      event.date = *d;
+    else
+      event_dates_ok = false;
     if (auto kind = reader.choice("kind", shock_kind_names, true))
       event.kind = static_cast<ShockKind>(*kind);
     event.multiplier = reader.number("multiplier", 1.0, 0, 1000);
@@ -445,7 +449,8 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
     target.round = static_cast<int>(reader.integer("round", 1, 1, 1000, true));
     static const std::vector<std::string> outcomes = {"awarded", "failed", "negotiated",
                                                       "cancelled"};
-    if (auto outcome = reader.choice("outcome", outcomes, true)) target.outcome = outcomes[*outcome];
+    if (auto outcome = reader.choice("outcome", outcomes, true))
+      target.outcome = outcomes[*outcome];
     if (reader.has("bids")) target.bids = static_cast<int>(reader.integer("bids", 0, 0, 10000));
     if (auto kind = reader.choice("winner_kind", agent_kind_names, false))
       target.winner_kind = static_cast<AgentKind>(*kind);
@@ -505,7 +510,8 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
         document.contains(nlohmann::json::json_pointer(pointer_append("/history", h) + "/call")))
       sink.add(pointer_append("/history", h) + "/call", "the id of a call in /calls",
                describe_json(scenario.history[h].call) + " (no such call)");
-  if (root.valid() && span_ok && event_dates_ok) check_dates_in_range(scenario, call_dates_ok, sink);
+  if (root.valid() && span_ok && event_dates_ok)
+    check_dates_in_range(scenario, call_dates_ok, sink);
   if (!sink.empty()) throw ScenarioError(sink.take());
   std::stable_sort(scenario.events.begin(), scenario.events.end(),
                    [](const auto& a, const auto& b) { return a.date < b.date; });

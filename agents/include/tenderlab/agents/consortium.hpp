@@ -27,8 +27,8 @@ class RelationshipGraph {
   struct EdgeData {
     double strength = 0;
   };
-  using Graph = boost::adjacency_list<boost::setS, boost::vecS, boost::undirectedS, VertexData,
-                                     EdgeData>;
+  using Graph =
+      boost::adjacency_list<boost::setS, boost::vecS, boost::undirectedS, VertexData, EdgeData>;
   Graph graph_;
   std::map<std::string, Graph::vertex_descriptor> index_;
 };

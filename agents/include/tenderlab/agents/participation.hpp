@@ -12,7 +12,8 @@ namespace tenderlab {
 /// What one member sees of a team proposal.
 struct MemberAssessment {
   Valuation valuation;
-  std::vector<TermEffect> effects;  ///< filled when asked for (attribution costs one valuation a term)
+  std::vector<TermEffect>
+      effects;  ///< filled when asked for (attribution costs one valuation a term)
   double share = 0;
   std::vector<double> shares;  ///< the whole team's split, lead first
   /// Why the member would not take part ("" when it would): value or capital.
@@ -24,8 +25,8 @@ struct MemberAssessment {
 /// contribution, on the member's own paths. `outside_option` is what it gets by staying out.
 /// `rival_scores` are the expected scores of the teams already registered for the round.
 MemberAssessment assess_member(const CallRound& round, const std::vector<const AgentSpec*>& team,
-                               std::size_t member, const Beliefs& beliefs,
-                               const MarketPaths& paths, double outside_option, bool with_effects,
+                               std::size_t member, const Beliefs& beliefs, const MarketPaths& paths,
+                               double outside_option, bool with_effects,
                                const std::vector<double>& rival_scores,
                                const ProjectAssumptions& assumptions = {});
 

@@ -10,10 +10,10 @@ namespace tenderlab {
 
 struct Revision {
   bool revised = false;
-  std::string term;    ///< the term relaxed
-  std::string before;  ///< its level before, as text
-  std::string after;   ///< its level after, as text
-  Terms terms;         ///< the revised terms
+  std::string term;                ///< the term relaxed
+  std::string before;              ///< its level before, as text
+  std::string after;               ///< its level after, as text
+  Terms terms;                     ///< the revised terms
   double public_money_bn_krw = 0;  ///< public equity plus tax credit under the revised terms
   std::string reason;
 };

@@ -26,8 +26,8 @@ struct SimulationOptions {
 
 /// Runs the scenario. Events go to `events_out` (may be null) and to `observers`.
 /// Throws RunError when the run does not complete.
-void simulate(const Scenario& scenario, const SimulationOptions& options,
-              std::ostream* events_out, const std::vector<EventLog::Observer>& observers,
+void simulate(const Scenario& scenario, const SimulationOptions& options, std::ostream* events_out,
+              const std::vector<EventLog::Observer>& observers,
               std::uint64_t* event_count = nullptr, std::string* event_log_sha256 = nullptr);
 
 }  // namespace tenderlab

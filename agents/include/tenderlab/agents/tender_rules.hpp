@@ -52,7 +52,7 @@ const char* to_string(RoundOutcome outcome);
 struct RoundResult {
   RoundOutcome outcome = RoundOutcome::failed;
   std::string reason;
-  std::vector<ScoredBid> ranked;  ///< valid bids best first, then the invalid ones
+  std::vector<ScoredBid> ranked;     ///< valid bids best first, then the invalid ones
   std::vector<std::size_t> winners;  ///< indices into ranked
   int valid_bids = 0;
 };

@@ -17,16 +17,16 @@ namespace tenderlab {
 /// Economic constants of the project model that are not levers of a call. Defaults are
 /// documented with sources in docs/calibration/naicc-2025.md.
 struct ProjectAssumptions {
-  double om_share_of_capex = 0.04;        ///< yearly maintenance, staff and site costs
-  double idle_power_share = 0.3;          ///< power drawn by an idle GPU, as a share of full load
-  double market_debt_rate = 0.055;        ///< rate on debt that is not a policy loan (1/yr)
-  int debt_years = 10;                    ///< amortisation of the project's debt
-  double building_residual_share = 0.5;   ///< building value left at the end of the contract
-  double gpu_residual_share = 0.05;       ///< hardware value left at the end of the contract
-  double price_noise = 0.08;              ///< yearly sd of the log GPU-hour price around its trend
-  double delay_probability = 0.25;        ///< chance of a one-year delay (grid, construction)
+  double om_share_of_capex = 0.04;         ///< yearly maintenance, staff and site costs
+  double idle_power_share = 0.3;           ///< power drawn by an idle GPU, as a share of full load
+  double market_debt_rate = 0.055;         ///< rate on debt that is not a policy loan (1/yr)
+  int debt_years = 10;                     ///< amortisation of the project's debt
+  double building_residual_share = 0.5;    ///< building value left at the end of the contract
+  double gpu_residual_share = 0.05;        ///< hardware value left at the end of the contract
+  double price_noise = 0.08;               ///< yearly sd of the log GPU-hour price around its trend
+  double delay_probability = 0.25;         ///< chance of a one-year delay (grid, construction)
   double capital_site_delay_factor = 1.8;  ///< capital-region congestion multiplies the delay risk
-  double delay_damages_share = 0.5;       ///< part of a delay's lost margin the public side would owe
+  double delay_damages_share = 0.5;  ///< part of a delay's lost margin the public side would owe
   double npu_integration_cost_bn_krw = 0.01;  ///< per mandated GPU-equivalent, one-off
   double non_capital_power_discount = 0.05;   ///< cheaper power and land outside the capital region
   double score_temperature = 5.0;  ///< evaluation noise in score points, for win probabilities
@@ -89,12 +89,13 @@ struct Valuation {
   double capital_limit = 0;         ///< bn KRW it is willing to commit
   double win_probability = 1;       ///< chance the team's bid wins, as the member sees it
   bool non_capital_site = true;     ///< the site valued (the better one when the call allows any)
-  double capital_cost = 0;           ///< bn KRW: shadow price of commitment beyond the limit
+  double capital_cost = 0;          ///< bn KRW: shadow price of commitment beyond the limit
   /// What taking part is worth: if the bid wins, the certainty equivalent less the cost of
   /// public control and of over-committed capital, plus the strategic value; the bid cost in any
   /// case.
   double value() const {
-    return win_probability * (certainty_equivalent - control_cost - capital_cost + strategic_value) -
+    return win_probability *
+               (certainty_equivalent - control_cost - capital_cost + strategic_value) -
            bid_cost;
   }
   /// The member can pay its part of the equity.

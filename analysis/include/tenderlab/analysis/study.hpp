@@ -19,10 +19,10 @@ inline constexpr const char* study_format = "tenderlab-study/1";
 
 struct StudyFactor {
   std::string name;
-  std::string path;                   ///< JSON Pointer into the scenario
+  std::string path;                    ///< JSON Pointer into the scenario
   std::vector<nlohmann::json> values;  ///< discrete factor: its values
-  double min = 0, max = 0;            ///< numeric factor: its range
-  bool integer = false;               ///< numeric factor rounded to whole numbers
+  double min = 0, max = 0;             ///< numeric factor: its range
+  bool integer = false;                ///< numeric factor rounded to whole numbers
   bool discrete() const { return !values.empty(); }
 };
 
@@ -31,8 +31,8 @@ const char* to_string(DesignKind kind);
 
 struct DesignSpec {
   DesignKind kind = DesignKind::grid;
-  int levels = 3;        ///< grid and one-at-a-time: levels of numeric factors; morris: grid levels
-  int samples = 50;      ///< lhs: points; sobol: base samples n (n*(k+2) points)
+  int levels = 3;    ///< grid and one-at-a-time: levels of numeric factors; morris: grid levels
+  int samples = 50;  ///< lhs: points; sobol: base samples n (n*(k+2) points)
   int trajectories = 10;  ///< morris
 };
 
@@ -53,19 +53,19 @@ struct Study {
   std::string file;  ///< as given
   std::string name;
   std::string description;
-  std::string base_reference;     ///< the base scenario as the study file names it
-  std::string base_path;          ///< resolved against the study file's folder
-  nlohmann::json base;            ///< base scenario with the study's fixed changes applied
-  std::string base_sha256;        ///< of the base scenario file
-  std::string study_sha256;       ///< of the study file
+  std::string base_reference;  ///< the base scenario as the study file names it
+  std::string base_path;       ///< resolved against the study file's folder
+  nlohmann::json base;         ///< base scenario with the study's fixed changes applied
+  std::string base_sha256;     ///< of the base scenario file
+  std::string study_sha256;    ///< of the study file
   std::vector<StudyFactor> factors;
   DesignSpec design;
   int replications = 1;
-  std::uint64_t seed = 1;  ///< master seed; replication r uses (seed, r) at every point
+  std::uint64_t seed = 1;         ///< master seed; replication r uses (seed, r) at every point
   std::vector<std::string> kpis;  ///< empty: every KPI of the run report
   OutcomeSpec outcome;
   std::vector<std::string> keep_event_logs;  ///< run ids whose events.jsonl is kept ("*": all)
-  std::string database;  ///< default: <study name>.sqlite beside the study file
+  std::string database;                      ///< default: <study name>.sqlite beside the study file
   std::string events_dir;  ///< kept event logs: <database without extension>-events/
 };
 

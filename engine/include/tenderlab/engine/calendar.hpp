@@ -31,7 +31,9 @@ class Calendar {
   explicit Calendar(Date start) : start_(start) {}
   Date start() const { return start_; }
   /// Seconds since the start at 00:00 of `date`.
-  double to_time(Date date) const { return static_cast<double>(date.days - start_.days) * seconds_per_day; }
+  double to_time(Date date) const {
+    return static_cast<double>(date.days - start_.days) * seconds_per_day;
+  }
   /// The date a simulated time falls on.
   Date to_date(double time) const;
   std::string iso(double time) const { return to_date(time).iso(); }

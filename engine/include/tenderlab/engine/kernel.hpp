@@ -30,7 +30,7 @@ class RunError : public std::runtime_error {
 };
 
 struct KernelOptions {
-  bool verbose = false;  ///< let SimGrid log to stderr
+  bool verbose = false;                   ///< let SimGrid log to stderr
   std::vector<std::string> simgrid_args;  ///< --cfg=... and --log=... passed through
 };
 
@@ -76,8 +76,9 @@ class Inbox {
   /// order. Call it before anybody sends.
   void claim() { mailbox_->set_receiver(simgrid::s4u::Actor::self()); }
   void send(Message message) const {
-    mailbox_->put_init(new Message(std::move(message)), 0)
-        ->detach([](void* payload) { delete static_cast<Message*>(payload); });
+    mailbox_->put_init(new Message(std::move(message)), 0)->detach([](void* payload) {
+      delete static_cast<Message*>(payload);
+    });
   }
   Message receive() const {
     std::unique_ptr<Message> payload = mailbox_->get_unique<Message>();

@@ -42,14 +42,14 @@ struct Capabilities {
 
 /// An agent's view of the market, the inputs of its Monte Carlo valuation.
 struct Beliefs {
-  double demand_growth = 0.15;           ///< expected yearly growth of demand for GPU time (1/yr)
-  double demand_volatility = 0.25;       ///< yearly volatility of log demand
-  double utilization_base = 0.65;        ///< utilisation in the first operating year, at 0 growth
-  double utilization_cap = 0.90;         ///< highest sustainable utilisation
-  double gpu_hour_price_krw = 3000;      ///< price of one GPU-hour in the first year (KRW)
-  double price_decline = 0.18;           ///< yearly fall of the GPU-hour price from obsolescence
+  double demand_growth = 0.15;             ///< expected yearly growth of demand for GPU time (1/yr)
+  double demand_volatility = 0.25;         ///< yearly volatility of log demand
+  double utilization_base = 0.65;          ///< utilisation in the first operating year, at 0 growth
+  double utilization_cap = 0.90;           ///< highest sustainable utilisation
+  double gpu_hour_price_krw = 3000;        ///< price of one GPU-hour in the first year (KRW)
+  double price_decline = 0.18;             ///< yearly fall of the GPU-hour price from obsolescence
   double power_price_krw_per_kwh = 182.7;  ///< industrial tariff (KRW/kWh)
-  double power_price_volatility = 0.10;  ///< yearly volatility of the log power price
+  double power_price_volatility = 0.10;    ///< yearly volatility of the log power price
   double belief_noise = 0.0;  ///< sd of a per-replication shock to demand_growth (private signal)
 };
 
@@ -65,7 +65,7 @@ struct AgentSpec {
   double strategic_value_bn_krw = 0;  ///< value it puts on taking part in a national project
   double max_commitment = 0.5;        ///< largest share of its capital it puts into one project
   double control_aversion = 0.0;      ///< value lost per unit of equity when the state controls
-  double npu_penalty = 0.35;          ///< revenue lost per unit of compute on mandated domestic chips
+  double npu_penalty = 0.35;  ///< revenue lost per unit of compute on mandated domestic chips
   double remote_demand_discount = 0.15;  ///< demand lost at a non-capital site
   Capabilities capabilities;
   std::optional<Beliefs> beliefs;  ///< missing: the scenario's market outlook
@@ -100,7 +100,7 @@ struct Terms {
   BuyBack buy_back;
   bool public_preferred = false;  ///< public shares are preferred: repaid before the private side
   bool loss_bearing = false;      ///< private side covers operating losses and joint guarantees
-  bool damages_waiver = false;    ///< no damages claim by the private side if the public side delays
+  bool damages_waiver = false;  ///< no damages claim by the private side if the public side delays
   double domestic_chip_share = 0.0;  ///< share of compute that must run on domestic chips
   SiteRule site = SiteRule::any;
   double tax_credit = 0.0;  ///< share of the GPU and building investment credited against tax
@@ -121,13 +121,13 @@ const char* to_string(CallKind kind);
 /// What the call buys or builds.
 struct CallObject {
   std::int64_t gpus = 0;
-  double gpu_price_bn_krw = 0.1;  ///< all-in price of one GPU (1 억원 = 0.1)
-  double kw_per_gpu = 1.9;           ///< all-in IT power per GPU (kW)
-  double pue = 1.3;                  ///< power usage effectiveness
+  double gpu_price_bn_krw = 0.1;          ///< all-in price of one GPU (1 억원 = 0.1)
+  double kw_per_gpu = 1.9;                ///< all-in IT power per GPU (kW)
+  double pue = 1.3;                       ///< power usage effectiveness
   double build_cost_bn_krw_per_mw = 7.1;  ///< data-centre building and facilities per MW
-  int years = 10;                          ///< contract or operating life
-  int build_years = 2;                     ///< construction before operation starts
-  double public_use_share = 0.0;  ///< share of capacity reserved for public users at a discount
+  int years = 10;                         ///< contract or operating life
+  int build_years = 2;                    ///< construction before operation starts
+  double public_use_share = 0.0;     ///< share of capacity reserved for public users at a discount
   double public_use_discount = 0.0;  ///< price discount on the reserved share
 };
 
@@ -168,9 +168,9 @@ struct Procedure {
 
 struct AdaptiveRevision {
   bool enabled = false;
-  int max_rounds = 3;                ///< rounds in all, the first included
-  int gap_days = 90;                 ///< from a failure to the next call's announcement
-  int bid_window_days = 45;          ///< from announcement to bid deadline
+  int max_rounds = 3;        ///< rounds in all, the first included
+  int gap_days = 90;         ///< from a failure to the next call's announcement
+  int bid_window_days = 45;  ///< from announcement to bid deadline
   /// Public equity plus tax credit may not exceed this (no limit unless set).
   double max_public_money_bn_krw = std::numeric_limits<double>::infinity();
 };
@@ -232,7 +232,7 @@ struct Scenario {
   std::vector<AgentSpec> agents;  ///< in file order; ids unique
   std::vector<Relationship> relationships;
   std::vector<CallSpec> calls;
-  std::vector<ExogenousEvent> events;  ///< sorted by date, stable
+  std::vector<ExogenousEvent> events;    ///< sorted by date, stable
   std::vector<HistoricalRound> history;  ///< calibration targets (optional)
 
   const AgentSpec* find_agent(const std::string& id) const;
