@@ -38,8 +38,7 @@ class Bidder {
     for (;;) {
       const double next =
           tasks_.empty() ? std::numeric_limits<double>::infinity() : tasks_.begin()->time;
-      std::optional<Message> message =
-          std::isinf(next) ? std::optional<Message>(inbox_.receive()) : inbox_.receive_until(next);
+      std::optional<Message> message = inbox_.receive_until(next);
       if (message) {
         if (std::holds_alternative<Stop>(*message)) return;
         handle(*message);

@@ -36,8 +36,7 @@ class TenderBoard {
     for (;;) {
       const double next =
           closings_.empty() ? std::numeric_limits<double>::infinity() : closings_.begin()->first;
-      std::optional<Message> message =
-          std::isinf(next) ? std::optional<Message>(inbox_.receive()) : inbox_.receive_until(next);
+      std::optional<Message> message = inbox_.receive_until(next);
       if (message) {
         if (std::holds_alternative<Stop>(*message)) return;
         handle(std::move(*message));

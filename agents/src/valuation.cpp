@@ -85,18 +85,10 @@ double annuity_payment(double principal, double rate, int years) {
   return principal * rate / (1 - std::pow(1 + rate, -years));
 }
 
-/// The private side's yearly cash flows on one path, for one site choice (bn KRW, year 0 =
-/// award). Documented step by step in docs/model/valuation.md.
+/// The project as sized for one team and site: its financing and its debt service.
 struct Project {
   int total_years = 0;
-  double gpu_capex = 0;
-  double building_capex = 0;
-  double integration_capex = 0;
-  double equity = 0;
-  double public_equity = 0;
-  double policy_debt = 0;
-  double market_debt = 0;
-  int policy_years = 0;
+  Financing money;
   double policy_payment = 0;  ///< yearly annuity of the policy loan
   double market_payment = 0;  ///< yearly annuity of the market debt
 };
@@ -104,30 +96,34 @@ struct Project {
 Project size_project(const CallObject& object, const Terms& terms, const TeamProfile& team,
                      bool non_capital, const ProjectAssumptions& assumptions) {
   Project project;
+  Financing& f = project.money;
   project.total_years = object.build_years + object.years;
   const double gpus = static_cast<double>(object.gpus);
-  project.gpu_capex = gpus * object.gpu_price_bn_krw;
-  const double site_mw = gpus * object.kw_per_gpu * object.pue / 1000.0;
-  double build_cost = site_mw * object.build_cost_bn_krw_per_mw;
+  f.gpu_capex = gpus * object.gpu_price_bn_krw;
+  f.site_mw = gpus * object.kw_per_gpu * object.pue / 1000.0;
+  double build_cost = f.site_mw * object.build_cost_bn_krw_per_mw;
   build_cost *= 1 - 0.15 * team.capabilities.construction;
   if (non_capital) build_cost *= 1 - 0.10 * team.capabilities.local_government;
-  project.building_capex = build_cost;
+  f.building_capex = build_cost;
   // Integrating mandated domestic chips (software stack, porting) is a one-off cost on top.
-  project.integration_capex =
-      terms.domestic_chip_share * gpus * assumptions.npu_integration_cost_bn_krw;
-  const double capex = project.gpu_capex + project.building_capex + project.integration_capex;
-  project.equity =
+  f.integration_capex = terms.domestic_chip_share * gpus * assumptions.npu_integration_cost_bn_krw;
+  const double capex = f.capex();
+  f.equity =
       terms.paid_in_capital_bn_krw > 0 ? std::min(terms.paid_in_capital_bn_krw, capex) : capex;
-  project.public_equity = project.equity * terms.public_equity_share;
-  const double debt = capex - project.equity;
-  project.policy_debt = std::min(debt, terms.policy_loan.share_of_capex * capex);
-  project.market_debt = debt - project.policy_debt;
-  project.policy_years =
+  f.public_equity = f.equity * terms.public_equity_share;
+  f.private_equity = f.equity - f.public_equity;
+  const double debt = capex - f.equity;
+  f.policy_loan = std::min(debt, terms.policy_loan.share_of_capex * capex);
+  f.market_debt = debt - f.policy_loan;
+  f.tax_credit = terms.tax_credit * (f.gpu_capex + f.building_capex);
+  if (terms.buy_back.enabled)
+    f.contingent_liability =
+        f.public_equity * std::pow(1 + terms.buy_back.return_rate, project.total_years);
+  const int policy_years =
       terms.policy_loan.years > 0 ? terms.policy_loan.years : assumptions.debt_years;
-  project.policy_payment =
-      annuity_payment(project.policy_debt, terms.policy_loan.rate, project.policy_years);
+  project.policy_payment = annuity_payment(f.policy_loan, terms.policy_loan.rate, policy_years);
   project.market_payment =
-      annuity_payment(project.market_debt, assumptions.market_debt_rate, assumptions.debt_years);
+      annuity_payment(f.market_debt, assumptions.market_debt_rate, assumptions.debt_years);
   return project;
 }
 
@@ -156,7 +152,7 @@ void private_cash_flows(const CallObject& object, const Terms& terms, const Team
   const double operations_factor = 0.8 + 0.4 * team.capabilities.cloud_operations;
   const double demand_factor = non_capital ? 1 - agent.remote_demand_discount : 1.0;
   const double power_factor = non_capital ? 1 - a.non_capital_power_discount : 1.0;
-  const double capex = project.gpu_capex + project.building_capex + project.integration_capex;
+  const double capex = project.money.capex();
 
   const std::vector<double>& price_factors = paths.price_factors(a.price_noise);
 
@@ -189,11 +185,11 @@ void private_cash_flows(const CallObject& object, const Terms& terms, const Team
     operating[static_cast<std::size_t>(object.build_years)] += a.delay_damages_share * lost_margin;
   // Investment tax credit, received when operations start.
   operating[static_cast<std::size_t>(std::min(object.build_years, total))] +=
-      terms.tax_credit * (project.gpu_capex + project.building_capex);
+      project.money.tax_credit;
   // Debt service from the first operating year.
   const double policy_payment = project.policy_payment;
   const double market_payment = project.market_payment;
-  double policy_left = project.policy_debt, market_left = project.market_debt;
+  double policy_left = project.money.policy_loan, market_left = project.money.market_debt;
   for (int year = object.build_years; year < total; ++year) {
     double service = 0;
     if (policy_left > 1e-12) {
@@ -211,23 +207,23 @@ void private_cash_flows(const CallObject& object, const Terms& terms, const Team
     operating[static_cast<std::size_t>(year)] -= service;
   }
   // Residual value at the end, net of debt still owed.
-  operating[static_cast<std::size_t>(total)] += a.building_residual_share * project.building_capex +
-                                                a.gpu_residual_share * project.gpu_capex -
-                                                std::max(0.0, policy_left) -
-                                                std::max(0.0, market_left);
+  operating[static_cast<std::size_t>(total)] +=
+      a.building_residual_share * project.money.building_capex +
+      a.gpu_residual_share * project.money.gpu_capex - std::max(0.0, policy_left) -
+      std::max(0.0, market_left);
 
   // Split between public and private shareholders, year by year.
-  const double private_equity = project.equity - project.public_equity;
+  const double private_equity = project.money.private_equity;
   const int paid_in_years = std::max(1, terms.paid_in_years);
-  double public_received = 0;                      // compounded at the buy-back rate
-  double public_unrepaid = project.public_equity;  // for preferred shares
+  double public_received = 0;                            // compounded at the buy-back rate
+  double public_unrepaid = project.money.public_equity;  // for preferred shares
   const double rb = terms.buy_back.return_rate;
   for (int year = 0; year <= total; ++year) {
     const auto y = static_cast<std::size_t>(year);
     public_received *= 1 + rb;
     if (year < paid_in_years) {
       flows[y] -= private_equity / paid_in_years;
-      public_received -= project.public_equity / paid_in_years;
+      public_received -= project.money.public_equity / paid_in_years;
     }
     const double cash = operating[y];
     if (cash < 0) {
@@ -283,12 +279,10 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
   const double absolute_risk_aversion =
       agent.capital_bn_krw > 0 ? agent.risk_aversion / agent.capital_bn_krw : 0.0;
   v.certainty_equivalent = certainty_equivalent(npvs, absolute_risk_aversion);
-  v.equity_commitment = member.share * (project.equity - project.public_equity);
+  v.equity_commitment = member.share * project.money.private_equity;
   // A buy-back obligation is a contingent liability: the member must be able to pay its part of
   // the strike on demand, so it counts against what it is willing to commit.
-  if (terms.buy_back.enabled)
-    v.contingent_liability = member.share * project.public_equity *
-                             std::pow(1 + terms.buy_back.return_rate, project.total_years);
+  v.contingent_liability = member.share * project.money.contingent_liability;
   v.win_probability = member.win_probability;
   v.non_capital_site = non_capital;
   v.capital_cost = assumptions.capital_shadow_price *
@@ -308,21 +302,7 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
 
 Financing project_financing(const CallObject& object, const Terms& terms, const TeamProfile& team,
                             bool non_capital) {
-  const Project project = size_project(object, terms, team, non_capital, ProjectAssumptions{});
-  Financing f;
-  f.gpu_capex = project.gpu_capex;
-  f.building_capex = project.building_capex;
-  f.equity = project.equity;
-  f.public_equity = project.public_equity;
-  f.private_equity = project.equity - project.public_equity;
-  f.policy_loan = project.policy_debt;
-  f.market_debt = project.market_debt;
-  f.tax_credit = terms.tax_credit * (project.gpu_capex + project.building_capex);
-  f.site_mw = static_cast<double>(object.gpus) * object.kw_per_gpu * object.pue / 1000.0;
-  if (terms.buy_back.enabled)
-    f.contingent_liability =
-        project.public_equity * std::pow(1 + terms.buy_back.return_rate, project.total_years);
-  return f;
+  return size_project(object, terms, team, non_capital, ProjectAssumptions{}).money;
 }
 
 Valuation value_terms(const CallObject& object, const Terms& terms, const TeamProfile& team,

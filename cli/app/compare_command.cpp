@@ -6,6 +6,7 @@
 #include <set>
 
 #include "app/commands.hpp"
+#include "app/output.hpp"
 #include "tenderlab/analysis/results_store.hpp"
 #include "tenderlab/analysis/run_pool.hpp"
 #include "tenderlab/analysis/statistics.hpp"
@@ -127,8 +128,7 @@ int compare_command(const CompareArguments& arguments) {
       }
     }
   } catch (const InputError& error) {
-    for (const auto& problem : error.problems())
-      std::cerr << "error: " << problem.to_string() << "\n";
+    print_input_error(error);
     return bad_input;
   } catch (const std::exception& error) {
     std::cerr << "error: " << error.what() << "\n";
@@ -199,10 +199,7 @@ int compare_command(const CompareArguments& arguments) {
     std::cout << "\n";
   }
   report["kpis"] = rows;
-  if (!arguments.json.empty()) {
-    std::ofstream out(arguments.json);
-    out << report.dump(2) << "\n";
-  }
+  if (!arguments.json.empty()) write_json_file(arguments.json, report);
   return ok;
 }
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/output.hpp"
 #include "app/simulation_glue.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/json_reader.hpp"
@@ -36,8 +37,7 @@ int replay_command(const std::string& manifest_path, bool verify) {
     reader.finish();
     if (!sink.empty()) throw InputError(sink.take());
   } catch (const InputError& error) {
-    for (const auto& problem : error.problems())
-      std::cerr << "error: " << problem.to_string() << "\n";
+    print_input_error(error);
     return bad_input;
   }
   // The scenario path is recorded as given to `run`: try it as it is, then beside the run folder.
@@ -56,8 +56,7 @@ int replay_command(const std::string& manifest_path, bool verify) {
     }
     model = load_scenario(scenario);
   } catch (const InputError& error) {
-    for (const auto& problem : error.problems())
-      std::cerr << "error: " << problem.to_string() << "\n";
+    print_input_error(error);
     return bad_input;
   }
   SimulationOptions options;

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/output.hpp"
 #include "app/simulation_glue.hpp"
 #include "tenderlab/analysis/output_directory.hpp"
 #include "tenderlab/engine/input_error.hpp"
@@ -22,21 +23,6 @@ SimulationRecord simulate_with_report(const Scenario& scenario, const Simulation
   return record;
 }
 
-namespace {
-
-void print_problems(const InputError& error) {
-  const auto count = error.problems().size();
-  if (count == 1) {
-    std::cerr << "error: " << error.problems().front().to_string() << "\n";
-    return;
-  }
-  std::cerr << "error: " << count << " problems\n";
-  for (const auto& problem : error.problems())
-    std::cerr << "  " << problem.to_string() << "\n";
-}
-
-}  // namespace
-
 int run_command(const RunArguments& arguments) {
   Scenario scenario;
   std::string scenario_sha256;
@@ -44,7 +30,7 @@ int run_command(const RunArguments& arguments) {
     scenario = load_scenario(arguments.scenario);
     scenario_sha256 = sha256_file(arguments.scenario);
   } catch (const InputError& error) {
-    print_problems(error);
+    print_input_error(error);
     return bad_input;
   }
   const std::string out = arguments.out.empty() ? "runs/" + scenario.name : arguments.out;

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/output.hpp"
 #include "app/simulation_glue.hpp"
 #include "tenderlab/analysis/results_store.hpp"
 #include "tenderlab/analysis/run_pool.hpp"
@@ -60,13 +61,6 @@ analysis::RunOutcome run_study_task(const analysis::RunTask& task) {
 
 namespace {
 
-void print_input_error(const InputError& error) {
-  const auto count = error.problems().size();
-  std::cerr << "error: " << count << " problem" << (count == 1 ? "" : "s") << "\n";
-  for (const auto& problem : error.problems())
-    std::cerr << "  " << problem.to_string() << "\n";
-}
-
 /// Opens the study's database and records what it is about; refuses a database that holds
 /// another study's runs.
 std::unique_ptr<analysis::ResultsStore> open_store(const std::string& study_file,
@@ -115,10 +109,7 @@ int study_command(const StudyArguments& arguments) {
                 << " crashed) in " << pool.wall_seconds << " s; database " << database << "\n\n";
       std::cout << report.text;
     }
-    if (!arguments.json.empty()) {
-      std::ofstream out(arguments.json);
-      out << report.data.dump(2) << "\n";
-    }
+    if (!arguments.json.empty()) write_json_file(arguments.json, report.data);
     std::cout.flush();
     if (pool.failed + pool.crashed > 0) {
       std::cerr << "error: " << pool.failed + pool.crashed
@@ -149,10 +140,7 @@ int report_command(const std::string& study_file, const std::string& database,
     }
     const analysis::StudyReport report = analysis::report_study(study, store);
     std::cout << report.text;
-    if (!json.empty()) {
-      std::ofstream out(json);
-      out << report.data.dump(2) << "\n";
-    }
+    if (!json.empty()) write_json_file(json, report.data);
     return ok;
   } catch (const InputError& error) {
     print_input_error(error);

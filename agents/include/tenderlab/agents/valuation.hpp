@@ -114,6 +114,7 @@ Valuation value_terms(const CallObject& object, const Terms& terms, const TeamPr
 struct Financing {
   double gpu_capex = 0;
   double building_capex = 0;
+  double integration_capex = 0;  ///< porting to mandated domestic chips
   double equity = 0;
   double public_equity = 0;
   double private_equity = 0;
@@ -122,6 +123,7 @@ struct Financing {
   double tax_credit = 0;
   double site_mw = 0;
   double contingent_liability = 0;  ///< buy-back strike the private side must be able to pay
+  double capex() const { return gpu_capex + building_capex + integration_capex; }
   /// What the private side must be able to commit: its equity plus contingent liabilities.
   double private_commitment() const { return private_equity + contingent_liability; }
 };

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <cmath>
 #include <optional>
 
 #include <simgrid/Exception.hpp>
@@ -84,10 +85,11 @@ class Inbox {
     std::unique_ptr<Message> payload = mailbox_->get_unique<Message>();
     return std::move(*payload);
   }
-  /// The next message, or nothing if none arrives before absolute time `time`. Messages already
-  /// waiting are returned first, even when `time` is now.
+  /// The next message, or nothing if none arrives before absolute time `time` (infinity: wait
+  /// for as long as it takes). Messages already waiting are returned first, even when `time` is
+  /// now.
   std::optional<Message> receive_until(double time) const {
-    if (mailbox_->listen()) return receive();
+    if (mailbox_->listen() || std::isinf(time)) return receive();
     Kernel::check_before_horizon(time);
     const double timeout = time - simgrid::s4u::Engine::get_clock();
     if (timeout <= 0) return std::nullopt;
