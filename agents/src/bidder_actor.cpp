@@ -314,6 +314,7 @@ class Bidder {
     decision["expected_npv_bn_krw"] = round_money(final_view.valuation.expected_npv);
     decision["npv_sd_bn_krw"] = round_money(final_view.valuation.npv_sd);
     decision["control_cost_bn_krw"] = round_money(final_view.valuation.control_cost);
+    decision["capital_cost_bn_krw"] = round_money(final_view.valuation.capital_cost);
     decision["bid_cost_bn_krw"] = round_money(final_view.valuation.bid_cost);
     decision["strategic_value_bn_krw"] = round_money(final_view.valuation.strategic_value);
     decision["equity_commitment_bn_krw"] = round_money(final_view.valuation.equity_commitment);

@@ -34,7 +34,11 @@ class CallManager {
         return;
       }
       if (closed.result.outcome == RoundOutcome::awarded) {
-        contract(*round, closed.result.ranked[closed.result.winners.front()].bid);
+        // Several winners share the call's quantity as lots, best score first.
+        std::vector<Bid> winners;
+        for (std::size_t index : closed.result.winners)
+          winners.push_back(closed.result.ranked[index].bid);
+        contract(*round, winners);
         return;
       }
       if (round->kind == RoundKind::reannouncement &&
@@ -79,8 +83,11 @@ class CallManager {
     }
   }
 
-  void finish(const std::string& type, nlohmann::ordered_json fields) {
-    fields["call"] = call_.id;
+  void finish(const std::string& type, const nlohmann::ordered_json& details) {
+    nlohmann::ordered_json fields;
+    fields["call"] = call_.id;  // first, as in every event about a call
+    for (const auto& [key, value] : details.items())
+      fields[key] = value;
     world_.emit(type, call_.issuer, std::move(fields));
   }
 
@@ -171,19 +178,12 @@ class CallManager {
     fields["members"] = strings_json(bid.members);
     fields["reason"] = "failed re-announcement with a valid bid: negotiated contract";
     world_.emit("negotiated_award", call_.issuer, fields);
-    contract(round, bid);
+    contract(round, {bid});
   }
 
-  void contract(const CallRound& round, const Bid& bid) {
-    const CallObject object = world_.current_object(call_);
-    TeamProfile team;
-    team.capabilities = bid.capabilities;
-    team.cloud_providers = bid.cloud_providers;
-    // The site the winning team proposed (the terms may leave the choice to it).
-    const bool non_capital = round.terms.site == SiteRule::any
-                                 ? bid.non_capital_site
-                                 : round.terms.site != SiteRule::capital;
-    const Financing financing = project_financing(object, round.terms, team, non_capital);
+  /// Signs a contract with every winner 30 days after the award (several winners share the
+  /// quantity as lots) and starts each delivery.
+  void contract(const CallRound& round, const std::vector<Bid>& winners) {
     const double signed_at = Kernel::now() + 30 * seconds_per_day;
     if (signed_at > world_.kernel.horizon_time()) {
       finish("call_closed",
@@ -192,6 +192,23 @@ class CallManager {
       return;
     }
     Kernel::sleep_until(signed_at);
+    // One delivery stream per call, drawn in the winners' order.
+    Rng delivery = world_.stream("delivery/" + call_.id);
+    for (const Bid& bid : winners)
+      sign(round, bid, static_cast<std::int64_t>(winners.size()), delivery);
+  }
+
+  void sign(const CallRound& round, const Bid& bid, std::int64_t lots, Rng& delivery) {
+    CallObject object = world_.current_object(call_);
+    object.gpus /= lots;
+    TeamProfile team;
+    team.capabilities = bid.capabilities;
+    team.cloud_providers = bid.cloud_providers;
+    // The site the winning team proposed (the terms may leave the choice to it).
+    const bool non_capital = round.terms.site == SiteRule::any
+                                 ? bid.non_capital_site
+                                 : round.terms.site != SiteRule::capital;
+    const Financing financing = project_financing(object, round.terms, team, non_capital);
     const bool spc = call_.kind == CallKind::spc_partner;
     nlohmann::ordered_json fields;
     fields["call"] = call_.id;
@@ -203,9 +220,10 @@ class CallManager {
     fields["private_equity_bn_krw"] = round_money(spc ? financing.private_equity : 0.0);
     fields["tax_credit_bn_krw"] = round_money(spc ? financing.tax_credit : 0.0);
     fields["policy_loan_bn_krw"] = round_money(spc ? financing.policy_loan : 0.0);
-    fields["price_bn_krw"] = round_money(bid.price_bn_krw);
-    const double public_money =
-        spc ? financing.public_equity + financing.tax_credit : bid.price_bn_krw;
+    // A bid prices the whole quantity; a winner of one lot among several is paid for its lot.
+    const double price = bid.price_bn_krw / static_cast<double>(lots);
+    fields["price_bn_krw"] = round_money(price);
+    const double public_money = spc ? financing.public_equity + financing.tax_credit : price;
     fields["public_money_bn_krw"] = round_money(public_money);
     world_.emit("contract_signed", call_.issuer, fields);
     world_.public_money_committed += public_money;
@@ -213,11 +231,10 @@ class CallManager {
     if (call_.kind == CallKind::allocation) return;  // GPU time, no new capacity
     // Delivery: GPUs and building take build_years; a delay (grid connection, construction)
     // adds a year with the probability the bidders priced in.
-    Rng rng = world_.stream("delivery/" + call_.id);
     double delay_probability =
         world_.options.assumptions.delay_probability * (1 - 0.5 * bid.capabilities.sites_power);
     if (!non_capital) delay_probability *= world_.options.assumptions.capital_site_delay_factor;
-    const bool delayed = rng.uniform() < delay_probability;
+    const bool delayed = delivery.uniform() < delay_probability;
     nlohmann::ordered_json ordered;
     ordered["call"] = call_.id;
     ordered["gpus"] = object.gpus;
@@ -228,15 +245,21 @@ class CallManager {
     const int build_days = std::max(84, 365 * object.build_years) + (delayed ? 365 : 0);
     const Date online_date = world_.log.calendar().to_date(Kernel::now()).plus_days(build_days);
     if (world_.scenario.horizon < online_date) return;  // beyond the horizon: not observed
-    Kernel::sleep_until(world_.time_of(online_date));
     nlohmann::ordered_json capacity;
     capacity["call"] = call_.id;
     capacity["gpus"] = object.gpus;
     capacity["mw"] = round_money(financing.site_mw);
     capacity["site"] = non_capital ? "non_capital" : "capital";
     capacity["delayed"] = delayed;
-    world_.emit("capacity_online", bid.lead, capacity);
-    world_.gpus_online += object.gpus;
+    // Each contract is built on its own clock, so several deliveries proceed side by side.
+    World& world = world_;
+    const double online_at = world_.time_of(online_date);
+    world_.kernel.spawn("delivery/" + call_.id + "/" + bid.lead, call_.issuer,
+                        [&world, online_at, lead = bid.lead, capacity, gpus = object.gpus] {
+                          Kernel::sleep_until(online_at);
+                          world.emit("capacity_online", lead, capacity);
+                          world.gpus_online += gpus;
+                        });
   }
 
   World& world_;

@@ -29,6 +29,7 @@ nlohmann::ordered_json terms_json(const Terms& t) {
   nlohmann::ordered_json j;
   j["public_equity_share"] = t.public_equity_share;
   j["paid_in_capital_bn_krw"] = t.paid_in_capital_bn_krw;
+  j["paid_in_years"] = t.paid_in_years;
   j["buy_back"] = t.buy_back.enabled;
   j["buy_back_return_rate"] = t.buy_back.return_rate;
   j["public_preferred"] = t.public_preferred;
@@ -39,6 +40,7 @@ nlohmann::ordered_json terms_json(const Terms& t) {
   j["tax_credit"] = t.tax_credit;
   j["policy_loan_share"] = t.policy_loan.share_of_capex;
   j["policy_loan_rate"] = t.policy_loan.rate;
+  j["policy_loan_years"] = t.policy_loan.years;
   j["ceiling_price_bn_krw"] = t.ceiling_price_bn_krw
                                   ? nlohmann::ordered_json(*t.ceiling_price_bn_krw)
                                   : nlohmann::ordered_json(nullptr);
@@ -129,6 +131,7 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
   detail::World world(scenario, options, log, kernel);
 
   nlohmann::ordered_json started;
+  started["schema"] = event_log_schema_version;
   started["scenario"] = scenario.name;
   started["seed"] = options.seed;
   started["replication"] = options.replication;

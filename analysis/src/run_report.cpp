@@ -262,22 +262,39 @@ std::string RunReport::timeseries_csv() const {
 
 std::map<std::string, double> RunReport::kpis() const {
   std::map<std::string, double> k;
-  int rounds = 0, award_round = 0, failed = 0;
-  for (const auto& r : rows_) {
-    ++rounds;
-    if (r.outcome == "failed") ++failed;
-    if ((r.outcome == "awarded" || r.outcome == "negotiated") && award_round == 0)
-      award_round = r.round;
-    k["bids_round_" + std::to_string(r.round)] = r.received_bids;
-    k["any_bid_round_" + std::to_string(r.round)] = r.received_bids > 0 ? 1 : 0;
-    if (auto it = best_value_.find(r.call_id + "#" + std::to_string(r.round));
-        it != best_value_.end())
-      k["best_value_round_" + std::to_string(r.round)] = it->second;
+  // Per call, prefixed with its id; the first call announced (the scenario's main call) also
+  // without prefix, so single-call studies keep short names.
+  std::vector<std::string> calls;
+  for (const auto& r : rows_)
+    if (std::find(calls.begin(), calls.end(), r.call_id) == calls.end()) calls.push_back(r.call_id);
+  for (const auto& call : calls) {
+    std::map<std::string, double> per_call;
+    int rounds = 0, award_round = 0, failed = 0;
+    for (const auto& r : rows_) {
+      if (r.call_id != call) continue;
+      ++rounds;
+      if (r.outcome == "failed") ++failed;
+      if ((r.outcome == "awarded" || r.outcome == "negotiated") && award_round == 0)
+        award_round = r.round;
+      const std::string n = std::to_string(r.round);
+      per_call["bids_round_" + n] = r.received_bids;
+      per_call["any_bid_round_" + n] = r.received_bids > 0 ? 1 : 0;
+      if (auto it = best_value_.find(r.call_id + "#" + n); it != best_value_.end())
+        per_call["best_value_round_" + n] = it->second;
+    }
+    per_call["rounds"] = rounds;
+    per_call["failed_rounds"] = failed;
+    per_call["awarded"] = award_round > 0 ? 1 : 0;
+    per_call["award_round"] = award_round;
+    for (const auto& [name, value] : per_call) {
+      k[call + "." + name] = value;
+      if (call == calls.front()) k[name] = value;
+    }
   }
-  k["rounds"] = rounds;
-  k["failed_rounds"] = failed;
-  k["awarded"] = award_round > 0 ? 1 : 0;
-  k["award_round"] = award_round;
+  if (calls.empty()) {
+    k["rounds"] = 0;
+    k["awarded"] = 0;
+  }
   k["gpus_online"] = static_cast<double>(gpus_online_);
   for (const auto& [year, gpus] : gpus_online_by_year_end_)
     k["gpus_online_end_" + std::to_string(year)] = static_cast<double>(gpus);

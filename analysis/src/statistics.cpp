@@ -154,7 +154,9 @@ std::vector<SobolIndex> sobol_on_rows(const SaltelliDesign& design, std::span<co
     double first = 0.0;
     double total = 0.0;
     for (const auto r : rows) {
-      first += f_b[r] * (f_ab[r] - f_a[r]);
+      // f(B) centred on the pooled mean: the estimator is then unchanged when a constant is
+      // added to the output (uncentred, a shift leaks into it through sampling noise).
+      first += (f_b[r] - pooled_mean) * (f_ab[r] - f_a[r]);
       total += (f_a[r] - f_ab[r]) * (f_a[r] - f_ab[r]);
     }
     if (variance > 0.0) {

@@ -299,7 +299,9 @@ Study load_study(const std::string& path) {
     if (f.valid() && !factor.path.empty() && !valid_pointer(factor.path))
       sink.add(f.pointer_of("path"), "a JSON Pointer such as \"/calls/0/terms/tax_credit\"",
                describe_json(factor.path));
-    const bool has_values = f.has("values"), has_range = f.has("min") || f.has("max");
+    const bool has_values = f.has("values");
+    const bool has_min = f.has("min"), has_max = f.has("max");  // both, so both count as known
+    const bool has_range = has_min || has_max;
     if (has_values && has_range) {
       sink.add(pointer, "either values or min and max", "both");
     } else if (has_values) {
@@ -320,6 +322,18 @@ Study load_study(const std::string& path) {
     study.factors.push_back(std::move(factor));
   });
   root.finish();
+  if (study.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos)
+    sink.add("/name", "a name of a-z, 0-9, '.', '_' and '-' (it names the results database)",
+             describe_json(study.name));
+  const bool sampled_design =
+      study.design.kind == DesignKind::morris || study.design.kind == DesignKind::sobol;
+  if (sampled_design && study.factors.empty())
+    sink.add("/factors",
+             std::string("at least one factor for a ") + to_string(study.design.kind) + " design",
+             "none");
+  if (study.design.kind == DesignKind::sobol && study.design.samples < 2)
+    sink.add("/design/samples", "at least 2 base samples for a Sobol design",
+             std::to_string(study.design.samples));
   if (!sink.empty()) throw InputError(sink.take());
 
   // The base scenario, resolved against the study file's folder.

@@ -5,6 +5,7 @@
 #include "app/commands.hpp"
 #include "app/output.hpp"
 #include "app/simulation_glue.hpp"
+#include "tenderlab/engine/event_log.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/json_reader.hpp"
 #include "tenderlab/engine/kernel.hpp"
@@ -25,6 +26,12 @@ int replay_command(const std::string& manifest_path, bool verify) {
     if (!format.empty() && format != "tenderlab-manifest/1")
       sink.add("/format", "\"tenderlab-manifest/1\"", describe_json(format));
     reader.string("tenderlab_version", "");
+    const auto schema = reader.integer("event_log_schema", event_log_schema_version, 1, 1000);
+    if (schema != event_log_schema_version)
+      sink.add("/event_log_schema",
+               "event-log schema " + std::to_string(event_log_schema_version) +
+                   " (this version of tenderlab)",
+               std::to_string(schema));
     scenario_path = reader.string("scenario", "", true);
     scenario_sha256 = reader.string("scenario_sha256", "", true);
     seed = static_cast<std::uint64_t>(
@@ -78,7 +85,8 @@ int replay_command(const std::string& manifest_path, bool verify) {
     std::cerr << "error: the replay differs from " << manifest_path << ": " << record.events
               << " events with SHA-256 " << record.event_log_sha256 << ", recorded " << event_count
               << " events with SHA-256 " << event_log_sha256
-              << " (use `tenderlab diff` on the two event logs to find where)\n";
+              << " (run `tenderlab run` with the same scenario, seed and replication, then "
+                 "`tenderlab diff` the two run folders to find where they diverge)\n";
     return run_failed;
   } catch (const std::exception& error) {
     std::cerr << "error: the simulation failed: " << error.what() << "\n";

@@ -1,3 +1,4 @@
+#include <csignal>
 #include <fstream>
 #include <iostream>
 
@@ -5,6 +6,8 @@
 #include "app/output.hpp"
 #include "app/simulation_glue.hpp"
 #include "tenderlab/analysis/output_directory.hpp"
+#include "tenderlab/analysis/run_pool.hpp"
+#include "tenderlab/engine/event_log.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/kernel.hpp"
 #include "tenderlab/engine/scenario_loader.hpp"
@@ -12,6 +15,35 @@
 #include "tenderlab/version.hpp"
 
 namespace tenderlab::app {
+namespace {
+
+/// Notes SIGINT and SIGTERM while a run's child works, instead of dying with the staging folder
+/// still on disk; restores the previous handlers when it goes.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    flag_ = 0;
+    struct sigaction action {};
+    action.sa_handler = [](int) { flag_ = 1; };
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, &previous_int_);
+    ::sigaction(SIGTERM, &action, &previous_term_);
+  }
+  ~InterruptGuard() {
+    ::sigaction(SIGINT, &previous_int_, nullptr);
+    ::sigaction(SIGTERM, &previous_term_, nullptr);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  bool interrupted() const { return flag_ != 0; }
+
+ private:
+  static inline volatile std::sig_atomic_t flag_ = 0;
+  struct sigaction previous_int_ {};
+  struct sigaction previous_term_ {};
+};
+
+}  // namespace
 
 SimulationRecord simulate_with_report(const Scenario& scenario, const SimulationOptions& options,
                                       std::ostream* events_out,
@@ -51,44 +83,73 @@ int run_command(const RunArguments& arguments) {
   options.verbose = arguments.verbose;
   options.simgrid_args = arguments.simgrid_args;
 
-  std::ofstream events(staged->file("events.jsonl"), std::ios::binary);
-  if (!events) {
-    std::cerr << "error: " << staged->file("events.jsonl").string() << ": cannot write\n";
-    return bad_input;
-  }
-  auto timeline = [&arguments](const std::string& line) {
-    if (!arguments.quiet) std::cout << line << "\n";
+  // The simulation runs in a child process, so that an interrupt (Ctrl-C reaches the whole
+  // process group) or a crash inside the engine leaves this process able to remove the staging
+  // folder and report what happened.
+  const analysis::StagedDirectory& staging = *staged;
+  auto simulate_into_staging = [&](const analysis::RunTask&) {
+    analysis::RunOutcome outcome;
+    try {
+      std::ofstream events(staging.file("events.jsonl"), std::ios::binary);
+      if (!events)
+        throw std::runtime_error(staging.file("events.jsonl").string() + ": cannot write");
+      auto timeline = [&arguments](const std::string& line) {
+        if (!arguments.quiet) std::cout << line << "\n";
+      };
+      SimulationRecord record = simulate_with_report(scenario, options, &events, timeline);
+      events.close();
+      if (!events) throw std::runtime_error("cannot write events.jsonl");
+      staging.write("tenders.csv", record.report.tenders_csv());
+      staging.write("timeseries.csv", record.report.timeseries_csv());
+      staging.write("summary.json", record.report.summary().dump(2) + "\n");
+      nlohmann::ordered_json manifest;
+      manifest["format"] = "tenderlab-manifest/1";
+      manifest["tenderlab_version"] = version;
+      manifest["event_log_schema"] = event_log_schema_version;
+      manifest["scenario"] = arguments.scenario;
+      manifest["scenario_sha256"] = scenario_sha256;
+      manifest["seed"] = options.seed;
+      manifest["replication"] = options.replication;
+      manifest["event_count"] = record.events;
+      manifest["event_log_sha256"] = record.event_log_sha256;
+      staging.write("manifest.json", manifest.dump(2) + "\n");
+      outcome.status = "ok";
+      outcome.kpis = {{"events", record.events}};
+      outcome.event_log_sha256 = record.event_log_sha256;
+    } catch (const RunError& error) {
+      outcome.status = "failed";
+      outcome.reason = std::string("the simulation failed: ") + error.what();
+    } catch (const ModelError& error) {
+      outcome.status = "failed";
+      outcome.reason = std::string("internal model error: ") + error.what();
+    } catch (const std::exception& error) {
+      outcome.status = "failed";
+      outcome.reason = error.what();
+    }
+    std::cout.flush();  // the child leaves with _exit: its buffers are not flushed for it
+    return outcome;
   };
+
+  InterruptGuard interrupts;
+  const analysis::RunOutcome outcome = analysis::run_in_child(
+      analysis::RunTask{"run", 0, 0, options.seed, {}}, simulate_into_staging);
+  if (interrupts.interrupted()) {
+    std::cerr << "interrupted: nothing was written to " << out << "\n";
+    return interrupted;
+  }
+  if (outcome.status != "ok") {
+    std::cerr << "error: " << outcome.reason << "\n";
+    return run_failed;
+  }
   try {
-    SimulationRecord record = simulate_with_report(scenario, options, &events, timeline);
-    events.close();
-    if (!events) throw std::runtime_error("cannot write events.jsonl");
-    staged->write("tenders.csv", record.report.tenders_csv());
-    staged->write("timeseries.csv", record.report.timeseries_csv());
-    staged->write("summary.json", record.report.summary().dump(2) + "\n");
-    nlohmann::ordered_json manifest;
-    manifest["format"] = "tenderlab-manifest/1";
-    manifest["tenderlab_version"] = version;
-    manifest["scenario"] = arguments.scenario;
-    manifest["scenario_sha256"] = scenario_sha256;
-    manifest["seed"] = options.seed;
-    manifest["replication"] = options.replication;
-    manifest["event_count"] = record.events;
-    manifest["event_log_sha256"] = record.event_log_sha256;
-    staged->write("manifest.json", manifest.dump(2) + "\n");
     staged->commit();
-    if (!arguments.quiet) std::cout << "outputs: " << out << "/ (" << record.events << " events)\n";
-    return ok;
-  } catch (const RunError& error) {
-    std::cerr << "error: the simulation failed: " << error.what() << "\n";
-    return run_failed;
-  } catch (const ModelError& error) {
-    std::cerr << "error: internal model error: " << error.what() << "\n";
-    return run_failed;
   } catch (const std::exception& error) {
     std::cerr << "error: " << error.what() << "\n";
     return run_failed;
   }
+  if (!arguments.quiet)
+    std::cout << "outputs: " << out << "/ (" << outcome.kpis.value("events", 0) << " events)\n";
+  return ok;
 }
 
 }  // namespace tenderlab::app

@@ -69,9 +69,12 @@ std::unique_ptr<analysis::ResultsStore> open_store(const std::string& study_file
   auto store = std::make_unique<analysis::ResultsStore>(database);
   const auto recorded = store->get_meta("study_sha256");
   if (recorded && *recorded != setup.meta.at("study_sha256"))
-    throw std::runtime_error(database + ": holds the results of a different version of " +
-                             study_file + " (study SHA-256 " + *recorded +
-                             "); use another --db or remove it");
+    throw InputError(
+        {InputProblem{database, "",
+                      "a results database of " + study_file + " (study SHA-256 " +
+                          setup.meta.at("study_sha256") + ")",
+                      "the results of another study, or of another version of it (study SHA-256 " +
+                          *recorded + "); use another --db or remove it"}});
   for (const auto& [key, value] : setup.meta)
     store->set_meta(key, value);
   store->record_points(setup.points);

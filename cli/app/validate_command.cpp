@@ -13,8 +13,9 @@ int validate_command(const std::vector<std::string>& files, bool quiet) {
       const Scenario scenario = load_scenario(file);
       if (!quiet)
         std::cout << file << ": valid scenario '" << scenario.name << "' ("
-                  << scenario.agents.size() << " agents, " << scenario.calls.size() << " calls, "
-                  << scenario.start.iso() << " to " << scenario.horizon.iso() << ")\n";
+                  << scenario.agents.size() << " agents, " << scenario.calls.size()
+                  << (scenario.calls.size() == 1 ? " call, " : " calls, ") << scenario.start.iso()
+                  << " to " << scenario.horizon.iso() << ")\n";
     } catch (const InputError& error) {
       const auto count = error.problems().size();
       std::cerr << file << ": " << count << " problem" << (count == 1 ? "" : "s") << "\n";

@@ -190,6 +190,23 @@ TEST_CASE("sobol indices of the Ishigami function match the analytic values") {
   CHECK(indices[2].total == Approx(0.2437).margin(0.03));
 }
 
+TEST_CASE("sobol indices do not change when a constant is added to the output") {
+  tenderlab::Rng rng(11, 0, "sobol-shift");
+  const SaltelliDesign design = saltelli_design(2000, 3, rng);
+  std::vector<double> outputs, shifted;
+  for (const auto& x : design.points) {
+    const double y = 4 * x[0] + 2 * x[1] * x[1] + 0.5 * x[2];
+    outputs.push_back(y);
+    shifted.push_back(y + 1000.0);
+  }
+  const auto plain = sobol_indices(design, outputs);
+  const auto moved = sobol_indices(design, shifted);
+  for (std::size_t i = 0; i < plain.size(); ++i) {
+    CHECK(moved[i].first == Approx(plain[i].first).margin(1e-6));
+    CHECK(moved[i].total == Approx(plain[i].total).margin(1e-6));
+  }
+}
+
 TEST_CASE("sobol indices of an additive function split the variance by term") {
   Rng rng(2024, 0, "sobol-additive");
   const auto design = saltelli_design(4096, 3, rng);
