@@ -3,6 +3,8 @@
 // partners, the equity split under capital limits, and why a member refuses.
 #include <catch2/catch.hpp>
 
+#include "fixtures.hpp"
+
 #include <algorithm>
 #include <numeric>
 #include <string>
@@ -66,12 +68,7 @@ Scenario partner_market() {
 }
 
 CallObject make_object() {
-  CallObject object;
-  object.gpus = 1000;
-  object.gpu_price_bn_krw = 0.05;
-  object.years = 8;
-  object.build_years = 2;
-  return object;
+  return test::small_call_object();
 }
 
 CallSpec make_call() {

@@ -3,6 +3,8 @@
 // random numbers. Every random input comes from a fixed seed.
 #include <catch2/catch.hpp>
 
+#include "fixtures.hpp"
+
 #include <cmath>
 #include <limits>
 #include <string>
@@ -33,14 +35,8 @@ AgentSpec make_provider() {
   return agent;
 }
 
-/// 1,000 GPUs at 0.05 bn KRW each: about 50 bn KRW of hardware and 17 bn KRW of building.
 CallObject make_object() {
-  CallObject object;
-  object.gpus = 1000;
-  object.gpu_price_bn_krw = 0.05;
-  object.years = 8;
-  object.build_years = 2;
-  return object;
+  return test::small_call_object();
 }
 
 /// A sheet with a public stake and partial debt financing: every clause below has something to
