@@ -194,13 +194,19 @@ class CallManager {
     Kernel::sleep_until(signed_at);
     // One delivery stream per call, drawn in the winners' order.
     Rng delivery = world_.stream("delivery/" + call_.id);
-    for (const Bid& bid : winners)
-      sign(round, bid, static_cast<std::int64_t>(winners.size()), delivery);
+    const auto lots = static_cast<std::int64_t>(winners.size());
+    for (std::int64_t lot = 0; lot < lots; ++lot)
+      sign(round, winners[static_cast<std::size_t>(lot)], lot, lots, delivery);
   }
 
-  void sign(const CallRound& round, const Bid& bid, std::int64_t lots, Rng& delivery) {
+  /// Signs lot `lot` of `lots`: its share of the quantity (the first lots take any remainder)
+  /// and of the paid-in capital.
+  void sign(const CallRound& round, const Bid& bid, std::int64_t lot, std::int64_t lots,
+            Rng& delivery) {
     CallObject object = world_.current_object(call_);
-    object.gpus /= lots;
+    object.gpus = object.gpus / lots + (lot < object.gpus % lots ? 1 : 0);
+    Terms terms = round.terms;
+    terms.paid_in_capital_bn_krw /= static_cast<double>(lots);
     TeamProfile team;
     team.capabilities = bid.capabilities;
     team.cloud_providers = bid.cloud_providers;
@@ -208,7 +214,7 @@ class CallManager {
     const bool non_capital = round.terms.site == SiteRule::any
                                  ? bid.non_capital_site
                                  : round.terms.site != SiteRule::capital;
-    const Financing financing = project_financing(object, round.terms, team, non_capital);
+    const Financing financing = project_financing(object, terms, team, non_capital);
     const bool spc = call_.kind == CallKind::spc_partner;
     nlohmann::ordered_json fields;
     fields["call"] = call_.id;

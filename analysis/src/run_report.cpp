@@ -177,7 +177,11 @@ void RunReport::observe(const Event& e) {
   } else if (type == "contract_signed") {
     std::vector<std::string> members = f.at("members");
     for (auto& r : rows_)
-      if (r.call_id == f.at("call") && r.round == f.at("round")) r.winning_members = members;
+      if (r.call_id == f.at("call") && r.round == f.at("round"))
+        for (const auto& member : members)  // several winners: every consortium's members
+          if (std::find(r.winning_members.begin(), r.winning_members.end(), member) ==
+              r.winning_members.end())
+            r.winning_members.push_back(member);
     public_money_ += f.at("public_money_bn_krw").get<double>();
     public_equity_ += f.at("public_equity_bn_krw").get<double>();
     private_equity_ += f.at("private_equity_bn_krw").get<double>();
@@ -291,10 +295,9 @@ std::map<std::string, double> RunReport::kpis() const {
       if (call == calls.front()) k[name] = value;
     }
   }
-  if (calls.empty()) {
-    k["rounds"] = 0;
-    k["awarded"] = 0;
-  }
+  if (calls.empty())
+    for (const char* name : {"rounds", "failed_rounds", "awarded", "award_round"})
+      k[name] = 0;
   k["gpus_online"] = static_cast<double>(gpus_online_);
   for (const auto& [year, gpus] : gpus_online_by_year_end_)
     k["gpus_online_end_" + std::to_string(year)] = static_cast<double>(gpus);

@@ -322,7 +322,8 @@ Study load_study(const std::string& path) {
     study.factors.push_back(std::move(factor));
   });
   root.finish();
-  if (study.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos)
+  if ((study.name.empty() && document.contains("name")) ||
+      study.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos)
     sink.add("/name", "a name of a-z, 0-9, '.', '_' and '-' (it names the results database)",
              describe_json(study.name));
   const bool sampled_design =

@@ -265,6 +265,8 @@ StudyReport report_study(const Study& study, ResultsStore& store) {
          << " of " << y.size() << " runs, nothing to separate\n";
   }
   data["discovery"] = discovery;
+  // Whether any successful run recorded the outcome's KPI (a misspelt KPI records nothing).
+  data["outcome_recorded"] = !y.empty() || ok == 0;
   report.text = text.str();
   return report;
 }

@@ -156,7 +156,11 @@ int compare_command(const CompareArguments& arguments) {
             << (databases ? " common runs" : " replications (common random numbers)") << ":\n";
   for (std::size_t i = 0; i < labels.size(); ++i)
     std::cout << "  [" << i << "] " << labels[i] << " (" << arguments.inputs[i] << ")\n";
-  std::cout << std::left << std::setw(26) << "KPI";
+  std::size_t name_width = 4;
+  for (const auto& name : kpi_names)
+    name_width = std::max(name_width, name.size() + 2);
+  const int kpi_width = static_cast<int>(name_width);
+  std::cout << std::left << std::setw(kpi_width) << "KPI";
   for (std::size_t i = 0; i < labels.size(); ++i)
     std::cout << std::setw(12) << "[" + std::to_string(i) + "] mean";
   for (std::size_t i = 1; i < labels.size(); ++i)
@@ -176,7 +180,7 @@ int compare_command(const CompareArguments& arguments) {
     if (!complete || values.front().empty()) continue;
     nlohmann::ordered_json row;
     row["kpi"] = name;
-    std::cout << std::setw(26) << name.substr(0, 25);
+    std::cout << std::setw(kpi_width) << name;
     nlohmann::ordered_json means = nlohmann::ordered_json::array();
     for (const auto& v : values) {
       const analysis::Summary s = analysis::summarize(v);

@@ -61,20 +61,25 @@ analysis::RunOutcome run_study_task(const analysis::RunTask& task) {
 
 namespace {
 
+/// Refuses a database that holds the results of another study, or of another version of it.
+void check_owner(analysis::ResultsStore& store, const std::string& study_file,
+                 const std::string& study_sha256) {
+  const auto recorded = store.get_meta("study_sha256");
+  if (recorded && *recorded != study_sha256)
+    throw InputError({InputProblem{
+        store.path(), "",
+        "a results database of " + study_file + " (study SHA-256 " + study_sha256 + ")",
+        "the results of another study, or of another version of it (study SHA-256 " + *recorded +
+            "); use another --db or remove it"}});
+}
+
 /// Opens the study's database and records what it is about; refuses a database that holds
 /// another study's runs.
 std::unique_ptr<analysis::ResultsStore> open_store(const std::string& study_file,
                                                    const std::string& database) {
   const analysis::StudySetup setup = analysis::load_study_setup(study_file);
   auto store = std::make_unique<analysis::ResultsStore>(database);
-  const auto recorded = store->get_meta("study_sha256");
-  if (recorded && *recorded != setup.meta.at("study_sha256"))
-    throw InputError(
-        {InputProblem{database, "",
-                      "a results database of " + study_file + " (study SHA-256 " +
-                          setup.meta.at("study_sha256") + ")",
-                      "the results of another study, or of another version of it (study SHA-256 " +
-                          *recorded + "); use another --db or remove it"}});
+  check_owner(*store, study_file, setup.meta.at("study_sha256"));
   for (const auto& [key, value] : setup.meta)
     store->set_meta(key, value);
   store->record_points(setup.points);
@@ -137,11 +142,15 @@ int report_command(const std::string& study_file, const std::string& database,
     if (!outcome.empty()) study.outcome = analysis::parse_outcome(outcome, "--outcome");
     analysis::ResultsStore store(database.empty() ? study.database : database,
                                  analysis::ResultsStore::OpenMode::existing_only);
+    check_owner(store, study_file, study.study_sha256);
     if (digest_only) {
       std::cout << store.content_digest() << "\n";
       return ok;
     }
     const analysis::StudyReport report = analysis::report_study(study, store);
+    if (report.data["outcome_recorded"] == false)
+      throw InputError({InputProblem{"--outcome", "", "a KPI that the study's runs recorded",
+                                     "\"" + study.outcome.kpi + "\", which no run recorded"}});
     std::cout << report.text;
     if (!json.empty()) write_json_file(json, report.data);
     return ok;
