@@ -232,7 +232,8 @@ class CallManager {
     const double public_money = spc ? financing.public_equity + financing.tax_credit : price;
     fields["public_money_bn_krw"] = round_money(public_money);
     world_.emit("contract_signed", call_.issuer, fields);
-    world_.public_money_committed += public_money;
+    world_.programme.public_money_committed += public_money;
+    world_.programme.private_money_committed += spc ? financing.private_equity : 0.0;
 
     if (call_.kind == CallKind::allocation) return;  // GPU time, no new capacity
     // Delivery: GPUs and building take build_years; a delay (grid connection, construction)
@@ -261,10 +262,13 @@ class CallManager {
     World& world = world_;
     const double online_at = world_.time_of(online_date);
     world_.kernel.spawn("delivery/" + call_.id + "/" + bid.lead, call_.issuer,
-                        [&world, online_at, lead = bid.lead, capacity, gpus = object.gpus] {
+                        [&world, online_at, lead = bid.lead, capacity, gpus = object.gpus,
+                         non_capital, mw = financing.site_mw] {
                           Kernel::sleep_until(online_at);
                           world.emit("capacity_online", lead, capacity);
-                          world.gpus_online += gpus;
+                          world.programme.gpus_online += gpus;
+                          if (non_capital) world.programme.gpus_online_non_capital += gpus;
+                          world.programme.mw_online += mw;
                         });
   }
 

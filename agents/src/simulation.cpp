@@ -66,6 +66,15 @@ nlohmann::ordered_json strings_json(const std::vector<std::string>& values) {
   return out;
 }
 
+void programme_fields(const World& world, nlohmann::ordered_json& fields) {
+  const auto& p = world.programme;
+  fields["gpus_online"] = p.gpus_online;
+  fields["gpus_online_non_capital"] = p.gpus_online_non_capital;
+  fields["mw_online"] = round_money(p.mw_online);
+  fields["public_money_committed_bn_krw"] = round_money(p.public_money_committed);
+  fields["private_money_committed_bn_krw"] = round_money(p.private_money_committed);
+}
+
 void run_calendar(World& world) {
   // Month boundaries are events (reporting, budget years); exogenous shocks fire on their dates.
   const Calendar& calendar = world.log.calendar();
@@ -101,8 +110,7 @@ void run_calendar(World& world) {
       continue;
     }
     nlohmann::ordered_json fields;
-    fields["gpus_online"] = world.gpus_online;
-    fields["public_money_committed_bn_krw"] = round_money(world.public_money_committed);
+    programme_fields(world, fields);
     world.emit(month.month() == 1 ? "year_start" : "month_start", "", fields);
     month = Calendar::next_month_start(month);
   }
@@ -172,8 +180,7 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
   kernel.run();
 
   nlohmann::ordered_json ended;
-  ended["gpus_online"] = world.gpus_online;
-  ended["public_money_committed_bn_krw"] = detail::round_money(world.public_money_committed);
+  detail::programme_fields(world, ended);
   log.emit(std::max(Kernel::now(), calendar.to_time(scenario.horizon)), "simulation_ended", "",
            ended);
   if (event_count) *event_count = log.count();

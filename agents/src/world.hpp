@@ -96,8 +96,14 @@ struct World {
   /// Per round, leads that announced they stay away or joined another team.
   std::map<std::string, std::set<std::string>> withdrawn;
   int open_calls = 0;
-  std::int64_t gpus_online = 0;
-  double public_money_committed = 0;
+  /// The state of the programme, reported at every month boundary (timeseries.csv).
+  struct Programme {
+    std::int64_t gpus_online = 0;
+    std::int64_t gpus_online_non_capital = 0;  ///< outside the capital region
+    double mw_online = 0;
+    double public_money_committed = 0;   ///< public equity, tax credits and procurement prices
+    double private_money_committed = 0;  ///< private equity paid into SPCs
+  } programme;
 
   World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel& k);
   const Event& emit(std::string type, std::string agent,
@@ -125,5 +131,7 @@ void run_bidder(World& world, const AgentSpec& agent);
 void run_tender_board(World& world);
 void run_call_manager(World& world, const CallSpec& call);
 void run_calendar(World& world);
+/// The programme's state as event fields (month and year boundaries, the end of the run).
+void programme_fields(const World& world, nlohmann::ordered_json& fields);
 
 }  // namespace tenderlab::detail

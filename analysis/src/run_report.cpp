@@ -192,6 +192,8 @@ void RunReport::observe(const Event& e) {
           fixed(f.at("public_money_bn_krw").get<double>(), 1) + " bn KRW");
   } else if (type == "capacity_online") {
     gpus_online_ += f.at("gpus").get<std::int64_t>();
+    if (f.at("site") == "non_capital") gpus_non_capital_ += f.at("gpus").get<std::int64_t>();
+    mw_online_ += f.at("mw").get<double>();
     if (first_capacity_date_.empty()) first_capacity_date_ = e.date;
     print(e.date + "  " + std::to_string(f.at("gpus").get<std::int64_t>()) + " GPUs online (" +
           f.at("site").get<std::string>() + " site" +
@@ -199,7 +201,11 @@ void RunReport::observe(const Event& e) {
   }
   if (type == "month_start" || type == "year_start") {
     monthly_rows_.push_back(e.date + "," + std::to_string(f.at("gpus_online").get<std::int64_t>()) +
-                            "," + fixed(f.at("public_money_committed_bn_krw").get<double>(), 3));
+                            "," +
+                            std::to_string(f.value("gpus_online_non_capital", std::int64_t{0})) +
+                            "," + fixed(f.value("mw_online", 0.0), 3) + "," +
+                            fixed(f.at("public_money_committed_bn_krw").get<double>(), 3) + "," +
+                            fixed(f.value("private_money_committed_bn_krw", 0.0), 3));
   }
   if (type == "year_start" || type == "simulation_ended") {
     const int year = std::stoi(e.date.substr(0, 4)) - (type == "year_start" ? 1 : 0);
@@ -258,7 +264,9 @@ std::string RunReport::tenders_csv() const {
 }
 
 std::string RunReport::timeseries_csv() const {
-  std::string out = "date,gpus_online,public_money_committed_bn_krw\r\n";
+  std::string out =
+      "date,gpus_online,gpus_online_non_capital,mw_online,public_money_committed_bn_krw,"
+      "private_money_committed_bn_krw\r\n";
   for (const auto& row : monthly_rows_)
     out += row + "\r\n";
   return out;
@@ -299,6 +307,11 @@ std::map<std::string, double> RunReport::kpis() const {
     for (const char* name : {"rounds", "failed_rounds", "awarded", "award_round"})
       k[name] = 0;
   k["gpus_online"] = static_cast<double>(gpus_online_);
+  k["mw_online"] = mw_online_;
+  // Share of the capacity online outside the capital region (0 when nothing is online).
+  k["share_outside_capital"] =
+      gpus_online_ > 0 ? static_cast<double>(gpus_non_capital_) / static_cast<double>(gpus_online_)
+                       : 0.0;
   for (const auto& [year, gpus] : gpus_online_by_year_end_)
     k["gpus_online_end_" + std::to_string(year)] = static_cast<double>(gpus);
   k["public_money_bn_krw"] = public_money_;

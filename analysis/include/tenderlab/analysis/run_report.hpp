@@ -64,6 +64,8 @@ class RunReport {
   std::vector<HistoricalRound> history_;
   std::vector<TenderRow> rows_;
   std::int64_t gpus_online_ = 0;
+  std::int64_t gpus_non_capital_ = 0;
+  double mw_online_ = 0;
   std::string first_capacity_date_;
   std::map<int, std::int64_t> gpus_online_by_year_end_;
   double public_money_ = 0;
