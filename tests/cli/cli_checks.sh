@@ -128,6 +128,11 @@ case "$check" in
     grep -q '"type":"terms_revised"' run/events.jsonl || fail "no revision"
     grep -q '"awarded": 1.0' run/summary.json || fail "the adaptive procedure ended without award"
     ;;
+  validate-all)
+    # Every scenario the project ships is valid, as the loader sees it.
+    "$tenderlab" validate -q "$source_dir"/scenarios/*.json "$source_dir"/scenarios/variants/*.json \
+      "$golden/small.json" || fail "a shipped scenario does not validate"
+    ;;
   *) fail "unknown check $check" ;;
 esac
 echo "ok: $check"

@@ -117,16 +117,23 @@ def main(argv):
     scenarios = sorted((root / "scenarios").glob("*.json"))
     if not scenarios:
         problems.append(f"{root / 'scenarios'}: no scenario files found")
-    for path in scenarios:
-        document = load(path, problems)
-        if document is None:
-            continue
-        for at, message in schema_errors(validator, document):
-            problems.append(f"{path}: {at}: {message}")
-        if isinstance(document, dict) and document.get("$schema") != SCHEMA_REFERENCE:
-            problems.append(f'{path}: /$schema: expected "{SCHEMA_REFERENCE}" so that editors '
-                            f"check the file, found {json.dumps(document.get('$schema'))}")
-        print(f"checked {path.relative_to(root)}")
+    # Each folder's files point at the schema by a path relative to themselves.
+    scenario_sets = [(scenarios, SCHEMA_REFERENCE),
+                     (sorted((root / "scenarios" / "variants").glob("*.json")),
+                      "../" + SCHEMA_REFERENCE),
+                     ([root / "tests" / "golden" / "small.json"],
+                      "../../scenarios/" + SCHEMA_REFERENCE)]
+    for paths, reference in scenario_sets:
+        for path in paths:
+            document = load(path, problems)
+            if document is None:
+                continue
+            for at, message in schema_errors(validator, document):
+                problems.append(f"{path}: {at}: {message}")
+            if isinstance(document, dict) and document.get("$schema") != reference:
+                problems.append(f'{path}: /$schema: expected "{reference}" so that editors '
+                                f"check the file, found {json.dumps(document.get('$schema'))}")
+            print(f"checked {path.relative_to(root)}")
 
     for path in sorted((root / "tests" / "scenario" / "valid").glob("*.json")):
         document = load(path, problems)
