@@ -71,7 +71,7 @@ int compare_command(const CompareArguments& arguments) {
   const bool databases = is_database(arguments.inputs.front());
   std::vector<Samples> samples(arguments.inputs.size());
   std::vector<std::string> labels;
-  try {
+  const int loaded = report_errors(bad_input, [&]() -> int {
     if (databases) {
       for (std::size_t i = 0; i < arguments.inputs.size(); ++i) {
         if (!is_database(arguments.inputs[i])) {
@@ -127,13 +127,9 @@ int compare_command(const CompareArguments& arguments) {
             run.kpis);
       }
     }
-  } catch (const InputError& error) {
-    print_input_error(error);
-    return bad_input;
-  } catch (const std::exception& error) {
-    std::cerr << "error: " << error.what() << "\n";
-    return bad_input;
-  }
+    return ok;
+  });
+  if (loaded != ok) return loaded;
 
   // Pair on the keys every input has; compare each input with the first.
   std::set<std::string> keys;

@@ -98,7 +98,7 @@ int study_command(const StudyArguments& arguments) {
   }
   if (!arguments.database.empty()) analysis::set_database(study, arguments.database);
   const std::string database = study.database;
-  try {
+  return report_errors(run_failed, [&] {
     auto store = open_store(arguments.study, database);
     const std::vector<analysis::RunTask> tasks = analysis::expand_study(study);
     analysis::PoolOptions options;
@@ -126,18 +126,12 @@ int study_command(const StudyArguments& arguments) {
       return run_failed;
     }
     return ok;
-  } catch (const InputError& error) {
-    print_input_error(error);
-    return bad_input;
-  } catch (const std::exception& error) {
-    std::cerr << "error: " << error.what() << "\n";
-    return run_failed;
-  }
+  });
 }
 
 int report_command(const std::string& study_file, const std::string& database,
                    const std::string& json, bool digest_only, const std::string& outcome) {
-  try {
+  return report_errors(bad_input, [&] {
     analysis::Study study = analysis::load_study(study_file);
     if (!outcome.empty()) study.outcome = analysis::parse_outcome(outcome, "--outcome");
     analysis::ResultsStore store(database.empty() ? study.database : database,
@@ -154,13 +148,7 @@ int report_command(const std::string& study_file, const std::string& database,
     std::cout << report.text;
     if (!json.empty()) write_json_file(json, report.data);
     return ok;
-  } catch (const InputError& error) {
-    print_input_error(error);
-    return bad_input;
-  } catch (const std::exception& error) {
-    std::cerr << "error: " << error.what() << "\n";
-    return bad_input;
-  }
+  });
 }
 
 int worker_command() {
