@@ -3,7 +3,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/json_reader.hpp"
@@ -90,21 +92,59 @@ std::string run_id(int point, int replication) {
 
 namespace {
 
-/// Sets `value` at `pointer` in `document`; the parent must exist.
+/// The index an RFC 6901 array token names: "0" or digits without a leading zero. Anything else,
+/// or an index too large for any array, is none (a token of 20 nines is bad input, not a crash).
+std::optional<std::size_t> array_index(const std::string& token) {
+  constexpr std::size_t most_digits = 9;
+  if (token.empty() || token.size() > most_digits ||
+      token.find_first_not_of("0123456789") != std::string::npos ||
+      (token.size() > 1 && token.front() == '0'))
+    return std::nullopt;
+  std::size_t index = 0;
+  for (const char digit : token)
+    index = index * 10 + static_cast<std::size_t>(digit - '0');
+  return index;
+}
+
+/// Sets `value` at `pointer` in `document`; the parent must exist (an array index must name an
+/// existing element). Returns false, never throws, for a pointer that cannot be set.
 bool set_at(nlohmann::json& document, const std::string& pointer, const nlohmann::json& value) {
-  const nlohmann::json::json_pointer target(pointer);
-  const auto parent = target.parent_pointer();
-  if (!document.contains(parent)) return false;
-  nlohmann::json& container = document.at(parent);
-  if (container.is_array()) {
+  try {
+    const nlohmann::json::json_pointer target(pointer);
+    if (target.empty()) return false;
+    // Walk the parent by hand so that every array token is checked before it is used.
+    nlohmann::json* container = &document;
+    const nlohmann::json::json_pointer parent = target.parent_pointer();
+    std::vector<std::string> tokens;
+    for (nlohmann::json::json_pointer p = parent; !p.empty(); p = p.parent_pointer())
+      tokens.insert(tokens.begin(), p.back());
+    for (const std::string& token : tokens) {
+      if (container->is_object()) {
+        const auto it = container->find(token);
+        if (it == container->end()) return false;
+        container = &*it;
+      } else if (container->is_array()) {
+        const auto index = array_index(token);
+        if (!index || *index >= container->size()) return false;
+        container = &(*container)[*index];
+      } else {
+        return false;
+      }
+    }
     const std::string& last = target.back();
-    if (last.empty() || last.find_first_not_of("0123456789") != std::string::npos) return false;
-    if (std::stoul(last) >= container.size()) return false;
-  } else if (!container.is_object()) {
-    return false;
+    if (container->is_array()) {
+      const auto index = array_index(last);
+      if (!index || *index >= container->size()) return false;
+      (*container)[*index] = value;
+    } else if (container->is_object()) {
+      (*container)[last] = value;
+    } else {
+      return false;
+    }
+    return true;
+  } catch (const nlohmann::json::exception&) {
+    return false;  // a pointer nlohmann cannot parse: the caller reports it with its JSON Pointer
   }
-  document[target] = value;
-  return true;
 }
 
 bool valid_pointer(const std::string& pointer) {
@@ -322,12 +362,14 @@ Study load_study(const std::string& path) {
     study.factors.push_back(std::move(factor));
   });
   root.finish();
-  if ((study.name.empty() && document.contains("name")) ||
-      study.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos)
-    sink.add("/name", "a name of a-z, 0-9, '.', '_' and '-' (it names the results database)",
-             describe_json(study.name));
-  const bool sampled_design =
-      study.design.kind == DesignKind::morris || study.design.kind == DesignKind::sobol;
+  if (const auto* name = root.get("name"); name && name->is_string() && !is_safe_name(study.name))
+    sink.add("/name", std::string(safe_name_expected) + " (it names the results database)",
+             describe_json(*name));
+  // Latin hypercube, Morris and Sobol designs draw points in the factors' space: with no factor
+  // there is nothing to draw. A grid or one-at-a-time design without factors is one point.
+  const bool sampled_design = study.design.kind == DesignKind::lhs ||
+                              study.design.kind == DesignKind::morris ||
+                              study.design.kind == DesignKind::sobol;
   if (sampled_design && study.factors.empty())
     sink.add("/factors",
              std::string("at least one factor for a ") + to_string(study.design.kind) + " design",

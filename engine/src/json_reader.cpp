@@ -1,7 +1,13 @@
 #include "tenderlab/engine/json_reader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
-#include <fstream>
+#include <cstring>
 #include <sstream>
 
 namespace tenderlab {
@@ -63,9 +69,20 @@ std::pair<std::size_t, std::size_t> line_and_column(const std::string& text, std
 nlohmann::json parse_json_text(const std::string& text, const std::string& origin) {
   if (text.size() > max_input_bytes)
     fail(origin, "a JSON document of at most 64 MiB", std::to_string(text.size()) + " bytes");
-  if (text.size() >= 2 && static_cast<unsigned char>(text[0]) == 0xFF &&
-      static_cast<unsigned char>(text[1]) == 0xFE)
-    fail(origin, "UTF-8 text", "a UTF-16 byte-order mark");
+  if (text.size() >= 2) {
+    const auto first = static_cast<unsigned char>(text[0]);
+    const auto second = static_cast<unsigned char>(text[1]);
+    if ((first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF))
+      fail(origin, "UTF-8 text", "a UTF-16 byte-order mark");
+  }
+  // JSON text never holds a NUL byte; refusing it here keeps anything after one from being
+  // silently dropped by a reader that stops there.
+  if (const auto nul = text.find('\0'); nul != std::string::npos) {
+    auto [line, column] = line_and_column(text, nul);
+    fail(origin, "UTF-8 JSON text without NUL bytes",
+         "a NUL byte at line " + std::to_string(line) + ", column " + std::to_string(column) +
+             " (byte offset " + std::to_string(nul) + ")");
+  }
   if (auto at = excessive_nesting_at(text)) {
     auto [line, column] = line_and_column(text, *at);
     fail(origin, "arrays and objects nested at most " + std::to_string(max_nesting) + " deep",
@@ -98,19 +115,87 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& origi
   }
 }
 
-nlohmann::json read_json_file(const std::filesystem::path& path) {
+namespace {
+
+/// Closes a file descriptor when it goes out of scope.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+std::string kind_of_file(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+}  // namespace
+
+std::string read_input_file(const std::filesystem::path& path) {
   const std::string origin = path.string();
-  std::error_code code;
-  if (!std::filesystem::exists(path, code)) fail(origin, "an existing file", "no such file");
-  if (std::filesystem::is_directory(path, code)) fail(origin, "a file", "a directory");
-  const auto size = std::filesystem::file_size(path, code);
-  if (!code && size > max_input_bytes)
-    fail(origin, "a JSON document of at most 64 MiB", std::to_string(size) + " bytes");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(origin, "a readable file", "a file that cannot be opened");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parse_json_text(buffer.str(), origin);
+  // Look before opening: opening a FIFO for reading blocks until a writer comes, and a device
+  // such as /dev/zero never ends.
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    const int error = errno;
+    if (error == ENOENT || error == ENOTDIR) fail(origin, "an existing file", "no such file");
+    fail(origin, "a readable file",
+         std::string("a file that cannot be read (") + std::strerror(error) + ")");
+  }
+  if (!S_ISREG(info.st_mode)) fail(origin, "a regular file", kind_of_file(info.st_mode));
+  if (static_cast<std::uintmax_t>(info.st_size) > max_input_bytes)
+    fail(origin, "a file of at most 64 MiB", std::to_string(info.st_size) + " bytes");
+  // O_NONBLOCK: should the path have been replaced by a FIFO since the look, open does not wait.
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  if (fd.get() < 0)
+    fail(origin, "a readable file",
+         std::string("a file that cannot be opened (") + std::strerror(errno) + ")");
+  if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode))
+    fail(origin, "a regular file", kind_of_file(info.st_mode));
+  // The size is checked again while reading: a file may grow, and some files (in /proc) report
+  // a size of 0 whatever they hold.
+  std::string bytes;
+  bytes.reserve(static_cast<std::size_t>(info.st_size));
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+    if (got == 0) break;
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      fail(origin, "a readable file", std::string("a read error (") + std::strerror(errno) + ")");
+    }
+    if (bytes.size() + static_cast<std::size_t>(got) > max_input_bytes)
+      fail(origin, "a file of at most 64 MiB", "more than 64 MiB");
+    bytes.append(buffer, static_cast<std::size_t>(got));
+  }
+  return bytes;
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& path) {
+  return parse_json_text(read_input_file(path), path.string());
+}
+
+const char* const safe_name_expected =
+    "a name of 1 to 100 characters a-z, 0-9, '.', '_' and '-', starting with a letter or a digit";
+
+bool is_safe_name(const std::string& name) {
+  constexpr std::size_t longest = 100;
+  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (name.empty() || name.size() > longest || !lower_or_digit(name.front())) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [&](char c) { return lower_or_digit(c) || c == '.' || c == '_' || c == '-'; });
 }
 
 std::string pointer_append(const std::string& pointer, const std::string& token) {

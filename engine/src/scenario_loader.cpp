@@ -389,6 +389,11 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
       sink.add("/format", std::string("\"") + scenario_format + "\"", describe_json(format));
   }
   scenario.name = root.string("name", "", true);
+  // The name becomes the output folder runs/<name>: it must stay one plain folder name there.
+  if (const auto* name = root.get("name");
+      name && name->is_string() && !is_safe_name(scenario.name))
+    sink.add("/name", std::string(safe_name_expected) + " (it names the output folder runs/<name>)",
+             describe_json(*name));
   scenario.description = root.string("description", "");
   const auto start = root.date("start_date", true);
   const auto horizon = root.date("horizon", true);

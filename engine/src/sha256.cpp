@@ -2,9 +2,8 @@
 
 #include <openssl/evp.h>
 
-#include <fstream>
-
 #include "tenderlab/engine/input_error.hpp"
+#include "tenderlab/engine/json_reader.hpp"
 
 namespace tenderlab {
 
@@ -49,15 +48,9 @@ std::string sha256_hex(std::string_view bytes) {
 }
 
 std::string sha256_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError({InputProblem{path.string(), "", "a readable file", "none"}});
-  Sha256 digest;
-  char buffer[1 << 16];
-  while (in) {
-    in.read(buffer, sizeof buffer);
-    digest.update(std::string_view(buffer, static_cast<std::size_t>(in.gcount())));
-  }
-  return digest.hex_digest();
+  // Through the same guarded reader as the JSON inputs: a FIFO or a device is refused, not read
+  // forever.
+  return sha256_hex(read_input_file(path));
 }
 
 }  // namespace tenderlab

@@ -1,6 +1,9 @@
 // The scenario loader against every kind of bad input: each test breaks one thing in a small valid
 // scenario and checks the problem's JSON Pointer, what was expected and what was found.
-#include <stdlib.h>  // mkdtemp
+#include <stdlib.h>    // mkdtemp
+#include <sys/stat.h>  // mkfifo
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -776,13 +779,16 @@ TEST_CASE("scenario loader: a UTF-16 file is recognised by its byte-order mark")
   CHECK(problem.expected == "UTF-8 text");
   CHECK(problem.found == "a UTF-16 byte-order mark");
 
-  // Big-endian has no special message but is still bad input.
+  // Big-endian too; without a byte-order mark, UTF-16 is refused by its NUL bytes.
   std::string big_endian = "\xFE\xFF";
   for (const char c : std::string("{\"name\": \"x\"}"))
     big_endian += std::string{'\0', c};
   const auto be = unreadable(dir.write("utf16be.json", big_endian));
-  CHECK(be.expected == "a valid UTF-8 JSON document");
-  CHECK_THAT(be.found, StartsWith("a syntax error at line 1, column 1"));
+  CHECK(be.expected == "UTF-8 text");
+  CHECK(be.found == "a UTF-16 byte-order mark");
+  const auto no_mark = unreadable(dir.write("utf16-no-mark.json", big_endian.substr(2)));
+  CHECK(no_mark.expected == "UTF-8 JSON text without NUL bytes");
+  CHECK(no_mark.found == "a NUL byte at line 1, column 1 (byte offset 0)");
 }
 
 TEST_CASE("scenario loader: invalid UTF-8 inside a string is reported with its position") {
@@ -807,7 +813,7 @@ TEST_CASE("scenario loader: 100 MB of garbage is refused quickly by its size") {
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
   CHECK(took.count() < 2.0);
   const auto problem = unreadable(path);
-  CHECK(problem.expected == "a JSON document of at most 64 MiB");
+  CHECK(problem.expected == "a file of at most 64 MiB");
   CHECK(problem.found == std::to_string(size) + " bytes");
 }
 
@@ -845,8 +851,75 @@ TEST_CASE("scenario loader: a number too large for a double is bad input") {
 TEST_CASE("scenario loader: a directory instead of a file is reported") {
   TempDir dir;
   const auto problem = unreadable(dir.path());
-  CHECK(problem.expected == "a file");
+  CHECK(problem.expected == "a regular file");
   CHECK(problem.found == "a directory");
+}
+
+TEST_CASE("scenario loader: a named pipe is refused at once, without waiting for a writer") {
+  TempDir dir;
+  const fs::path fifo = dir.path() / "scenario.json";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  // Opening a FIFO for reading blocks until a writer comes: run the load in a child and give it
+  // two seconds, so a regression fails this test instead of hanging the suite.
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    alarm(2);
+    try {
+      load_scenario(fifo);
+    } catch (const InputError& error) {
+      const InputProblem& problem = error.problems().front();
+      _exit(problem.expected == "a regular file" && problem.found == "a named pipe (FIFO)" ? 0 : 3);
+    }
+    _exit(4);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  INFO("wait status " << status << " (signal 14: the load blocked on the FIFO)");
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("scenario loader: a device that never ends is refused before reading") {
+  // /dev/zero has no size: reading it to the end would fill the memory.
+  const auto started = std::chrono::steady_clock::now();
+  const auto problem = unreadable("/dev/zero");
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  CHECK(took.count() < 1.0);
+  CHECK(problem.expected == "a regular file");
+  CHECK(problem.found == "a character device");
+  CHECK_THROWS_AS(tenderlab::read_input_file("/dev/null"), InputError);
+}
+
+TEST_CASE("scenario loader: a NUL byte is refused with its position") {
+  TempDir dir;
+  // Everything after the NUL would otherwise be invisible to the reader.
+  const auto problem = unreadable(dir.write("nul.json", std::string("{\"name\": \"x\"}\n\0{", 16)));
+  CHECK(problem.expected == "UTF-8 JSON text without NUL bytes");
+  CHECK(problem.found == "a NUL byte at line 2, column 1 (byte offset 14)");
+}
+
+TEST_CASE("scenario loader: a scenario name must be a plain folder name") {
+  // The name becomes the output folder runs/<name>.
+  for (const std::string& bad :
+       std::vector<std::string>{"../../victim", "..", ".", "", "a/b", "/tmp/x", "Naicc", ".hidden",
+                                "-flag", "naicc 2025", std::string(101, 'a')}) {
+    INFO(bad);
+    auto doc = valid_scenario();
+    doc["name"] = bad;
+    const auto problem = only_problem(doc);
+    CHECK(problem.pointer == "/name");
+    CHECK_THAT(problem.expected, StartsWith("a name of 1 to 100 characters a-z, 0-9, '.', '_' and "
+                                            "'-', starting with a letter or a digit"));
+    CHECK_THAT(problem.found, StartsWith("the string "));
+  }
+  for (const std::string& good : std::vector<std::string>{"a", "naicc-2025", "r1.no_buy-back",
+                                                          "2025", std::string(100, 'a')}) {
+    INFO(good);
+    auto doc = valid_scenario();
+    doc["name"] = good;
+    CHECK_NOTHROW(scenario_from_json(doc, "test.json"));
+  }
 }
 
 TEST_CASE("scenario loader: a missing file is reported") {

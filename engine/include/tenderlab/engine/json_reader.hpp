@@ -19,11 +19,23 @@
 
 namespace tenderlab {
 
-/// Reads a JSON file with clear errors for a missing file, an oversized file, invalid UTF-8,
-/// excessive nesting and syntax errors (with line and column). Throws InputError.
+/// The bytes of an input file. Refuses, with an InputError naming the file, anything but a
+/// regular file (a directory, a FIFO, a device: checked before reading, so a FIFO never blocks)
+/// and files over 64 MiB (counted while reading, whatever size the file claims).
+std::string read_input_file(const std::filesystem::path& path);
+/// Reads a JSON file (read_input_file) with clear errors for a missing file, an oversized file,
+/// NUL bytes, invalid UTF-8, excessive nesting and syntax errors (with line and column). Throws
+/// InputError.
 nlohmann::json read_json_file(const std::filesystem::path& path);
 /// The same for text already in memory; `origin` names it in messages.
 nlohmann::json parse_json_text(const std::string& text, const std::string& origin);
+
+/// Whether `name` (a scenario's or a study's) can name a file or folder as it is: 1 to 100 of
+/// a-z, 0-9, '.', '_' and '-', the first a letter or a digit, so never "", "." or ".." and never
+/// a path. The schemas' pattern: ^[a-z0-9][a-z0-9._-]{0,99}$.
+bool is_safe_name(const std::string& name);
+/// What is_safe_name expects, for messages.
+extern const char* const safe_name_expected;
 
 /// "/a/b" + "c" -> "/a/b/c", escaping '~' and '/' as RFC 6901 requires.
 std::string pointer_append(const std::string& pointer, const std::string& token);

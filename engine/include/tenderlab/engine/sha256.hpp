@@ -23,7 +23,8 @@ class Sha256 {
 };
 
 std::string sha256_hex(std::string_view bytes);
-/// Throws InputError if the file cannot be read.
+/// The digest of an input file (at most 64 MiB, a regular file: see read_input_file). Throws
+/// InputError if the file cannot be read.
 std::string sha256_file(const std::filesystem::path& path);
 
 }  // namespace tenderlab
