@@ -25,6 +25,10 @@ namespace fs = std::filesystem;
 using Samples = std::map<std::string, std::map<std::string, double>>;  // key -> kpi -> value
 
 bool is_database(const std::string& path) {
+  // Only a regular file is opened: a FIFO would block here (scenario files are then refused
+  // with a clear message by read_json_file).
+  std::error_code code;
+  if (!fs::is_regular_file(path, code)) return false;
   std::ifstream in(path, std::ios::binary);
   char header[16] = {};
   in.read(header, sizeof header);
@@ -68,6 +72,11 @@ int compare_command(const CompareArguments& arguments) {
     std::cerr << "error: compare needs at least two scenarios or study databases\n";
     return bad_input;
   }
+  const int target = report_errors(bad_input, [&] {
+    if (!arguments.json.empty()) check_json_file_target(arguments.json);
+    return ok;
+  });
+  if (target != ok) return target;
   const bool databases = is_database(arguments.inputs.front());
   std::vector<Samples> samples(arguments.inputs.size());
   std::vector<std::string> labels;

@@ -1,6 +1,5 @@
 #include "app/output.hpp"
 
-#include <fstream>
 #include <iostream>
 #include <stdexcept>
 
@@ -18,10 +17,11 @@ void print_input_error(const InputError& error) {
 }
 
 void write_json_file(const std::string& path, const nlohmann::ordered_json& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data.dump(2) << "\n";
-  out.flush();
-  if (!out) throw std::runtime_error(path + ": cannot write");
+  analysis::write_file_atomically(path, data.dump(2) + "\n");
+}
+
+void check_json_file_target(const std::string& path) {
+  analysis::check_file_target(path);
 }
 
 }  // namespace tenderlab::app

@@ -55,13 +55,15 @@ int replay_command(const std::string& manifest_path, bool verify) {
   }
   Scenario model;
   try {
-    if (sha256_file(scenario) != scenario_sha256) {
+    // One read: the bytes that are checked against the hash are the bytes that are simulated.
+    const std::string bytes = read_input_file(scenario);
+    if (sha256_hex(bytes) != scenario_sha256) {
       std::cerr << "error: " << scenario.string() << ": expected the scenario with SHA-256 "
                 << scenario_sha256 << " recorded in " << manifest_path
                 << ", found a different file\n";
       return bad_input;
     }
-    model = load_scenario(scenario);
+    model = scenario_from_json(parse_json_text(bytes, scenario.string()), scenario.string());
   } catch (const InputError& error) {
     print_input_error(error);
     return bad_input;
@@ -94,24 +96,47 @@ int replay_command(const std::string& manifest_path, bool verify) {
   }
 }
 
-int diff_command(const std::string& run_a, const std::string& run_b) {
-  auto log_of = [](const std::string& path) {
-    fs::path p = path;
-    if (fs::is_directory(p)) p /= "events.jsonl";
-    return p;
-  };
-  const fs::path a = log_of(run_a), b = log_of(run_b);
-  std::ifstream in_a(a, std::ios::binary), in_b(b, std::ios::binary);
-  if (!in_a || !in_b) {
-    std::cerr << "error: " << (!in_a ? a : b).string()
-              << ": expected a run folder or an events.jsonl, found none\n";
-    return bad_input;
+namespace {
+
+constexpr std::size_t longest_event_line = 64u * 1024u * 1024u;
+
+/// Why `path` cannot be read as an event log ("" when it can): only a regular file is opened, so
+/// a FIFO or a device never blocks or streams forever.
+std::string unreadable_event_log(const fs::path& path) {
+  std::error_code code;
+  const auto status = fs::status(path, code);
+  if (code || !fs::exists(status)) return "no such file";
+  if (fs::is_directory(status)) return "a folder without events.jsonl";
+  if (!fs::is_regular_file(status)) return "something that is not a regular file";
+  return "";
+}
+
+/// std::getline with a bound: a line longer than any event is bad input, not a reason to fill
+/// the memory.
+bool read_event_line(std::istream& in, std::string& line, const fs::path& path) {
+  line.clear();
+  std::streambuf& buffer = *in.rdbuf();
+  for (;;) {
+    const auto next = buffer.sbumpc();
+    if (next == std::char_traits<char>::eof()) {
+      in.setstate(std::ios::eofbit);
+      return !line.empty();
+    }
+    if (next == '\n') return true;
+    line += static_cast<char>(next);
+    if (line.size() > longest_event_line)
+      throw InputError({InputProblem{path.string(), "", "one event per line (at most 64 MiB)",
+                                     "a longer line"}});
   }
+}
+
+/// Prints the first line where the two logs differ (exit 1), or that they are identical (0).
+int first_divergence(const fs::path& a, std::istream& in_a, const fs::path& b, std::istream& in_b) {
   std::string line_a, line_b;
   std::uint64_t line = 0;
   for (;;) {
-    const bool more_a = static_cast<bool>(std::getline(in_a, line_a));
-    const bool more_b = static_cast<bool>(std::getline(in_b, line_b));
+    const bool more_a = read_event_line(in_a, line_a, a);
+    const bool more_b = read_event_line(in_b, line_b, b);
     if (!more_a && !more_b) {
       std::cout << "identical: " << line << " events\n";
       return ok;
@@ -136,6 +161,31 @@ int diff_command(const std::string& run_a, const std::string& run_b) {
     }
     return run_failed;
   }
+}
+
+}  // namespace
+
+int diff_command(const std::string& run_a, const std::string& run_b) {
+  auto log_of = [](const std::string& path) {
+    fs::path p = path;
+    if (fs::is_directory(p)) p /= "events.jsonl";
+    return p;
+  };
+  const fs::path a = log_of(run_a), b = log_of(run_b);
+  for (const fs::path& log : {a, b}) {
+    if (const std::string found = unreadable_event_log(log); !found.empty()) {
+      std::cerr << "error: " << log.string() << ": expected a run folder or an events.jsonl, found "
+                << found << "\n";
+      return bad_input;
+    }
+  }
+  std::ifstream in_a(a, std::ios::binary), in_b(b, std::ios::binary);
+  if (!in_a || !in_b) {
+    std::cerr << "error: " << (!in_a ? a : b).string()
+              << ": expected a run folder or an events.jsonl, found a file that cannot be opened\n";
+    return bad_input;
+  }
+  return report_errors(bad_input, [&] { return first_divergence(a, in_a, b, in_b); });
 }
 
 }  // namespace tenderlab::app

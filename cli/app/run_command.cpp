@@ -1,4 +1,5 @@
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -9,6 +10,7 @@
 #include "tenderlab/analysis/run_pool.hpp"
 #include "tenderlab/engine/event_log.hpp"
 #include "tenderlab/engine/input_error.hpp"
+#include "tenderlab/engine/json_reader.hpp"
 #include "tenderlab/engine/kernel.hpp"
 #include "tenderlab/engine/scenario_loader.hpp"
 #include "tenderlab/engine/sha256.hpp"
@@ -59,20 +61,31 @@ int run_command(const RunArguments& arguments) {
   Scenario scenario;
   std::string scenario_sha256;
   try {
-    scenario = load_scenario(arguments.scenario);
-    scenario_sha256 = sha256_file(arguments.scenario);
+    // One read: the hash in the manifest is the hash of the bytes that were simulated.
+    const std::string bytes = read_input_file(arguments.scenario);
+    scenario = scenario_from_json(parse_json_text(bytes, arguments.scenario), arguments.scenario);
+    scenario_sha256 = sha256_hex(bytes);
   } catch (const InputError& error) {
     print_input_error(error);
     return bad_input;
   }
-  const std::string out = arguments.out.empty() ? "runs/" + scenario.name : arguments.out;
+  std::filesystem::path out;
   std::optional<analysis::StagedDirectory> staged;
   try {
+    if (arguments.out.empty()) {
+      // The loader allows only plain names, so runs/<name> stays inside runs/; checked again
+      // here because this path is about to be written.
+      if (!is_safe_name(scenario.name))
+        throw analysis::OutputExists(arguments.scenario + ": /name: expected " +
+                                     safe_name_expected + ", found \"" + scenario.name + "\"");
+      out = std::filesystem::path("runs") / scenario.name;
+    } else {
+      out = analysis::output_folder_path(arguments.out);
+    }
     staged.emplace(out, arguments.force);
-  } catch (const analysis::OutputExists& error) {
-    std::cerr << "error: " << error.what() << "\n";
-    return bad_input;
   } catch (const std::exception& error) {
+    // The target cannot take the outputs, or the staging folder cannot be made: nothing ran,
+    // nothing was touched.
     std::cerr << "error: " << error.what() << "\n";
     return bad_input;
   }
@@ -134,7 +147,7 @@ int run_command(const RunArguments& arguments) {
   const analysis::RunOutcome outcome = analysis::run_in_child(
       analysis::RunTask{"run", 0, 0, options.seed, {}}, simulate_into_staging);
   if (interrupts.interrupted()) {
-    std::cerr << "interrupted: nothing was written to " << out << "\n";
+    std::cerr << "interrupted: nothing was written to " << out.string() << "\n";
     return interrupted;
   }
   if (outcome.status != "ok") {
@@ -143,12 +156,16 @@ int run_command(const RunArguments& arguments) {
   }
   try {
     staged->commit();
+  } catch (const analysis::OutputExists& error) {
+    std::cerr << "error: " << error.what() << "\n";
+    return bad_input;
   } catch (const std::exception& error) {
     std::cerr << "error: " << error.what() << "\n";
     return run_failed;
   }
   if (!arguments.quiet)
-    std::cout << "outputs: " << out << "/ (" << outcome.kpis.value("events", 0) << " events)\n";
+    std::cout << "outputs: " << out.string() << "/ (" << outcome.kpis.value("events", 0)
+              << " events)\n";
   return ok;
 }
 

@@ -99,6 +99,7 @@ int study_command(const StudyArguments& arguments) {
   if (!arguments.database.empty()) analysis::set_database(study, arguments.database);
   const std::string database = study.database;
   return report_errors(run_failed, [&] {
+    if (!arguments.json.empty()) check_json_file_target(arguments.json);  // before any run
     auto store = open_store(arguments.study, database);
     const std::vector<analysis::RunTask> tasks = analysis::expand_study(study);
     analysis::PoolOptions options;

@@ -90,9 +90,18 @@ case "$check" in
     [ "$status" -eq 2 ] || fail "run into a non-empty folder exited $status, expected 2"
     grep -q -- "--force" err.txt || fail "the message does not mention --force"
     [ -e out/keep ] || fail "the existing folder was touched"
-    "$tenderlab" run "$golden/small.json" --out out --force -q
-    [ ! -e out/keep ] && [ -f out/manifest.json ] || fail "--force did not replace the folder"
-    [ -z "$(ls -A . | grep staging || true)" ] || fail "a staging folder was left behind"
+    # --force replaces only a run folder that tenderlab wrote: out/ is not one.
+    set +e
+    "$tenderlab" run "$golden/small.json" --out out --force -q 2> err.txt
+    status=$?
+    set -e
+    [ "$status" -eq 2 ] || fail "--force on a folder tenderlab did not write exited $status"
+    [ -e out/keep ] || fail "--force replaced a folder tenderlab did not write"
+    rm out/keep
+    "$tenderlab" run "$golden/small.json" --out out -q
+    "$tenderlab" run "$golden/small.json" --out out --force -q --seed 8
+    grep -q '"seed": 8' out/manifest.json || fail "--force did not replace the run folder"
+    [ -z "$(ls -A . | grep -e staging -e previous || true)" ] || fail "a staging folder was left behind"
     ;;
   quiet-engine)
     # The engine's own logging stays silent; --help and --version are tenderlab's.
