@@ -10,11 +10,13 @@
 #   JOBS: runs at a time (default 2). Every choice is printed; the same SEED makes the same
 #   choices again (the moments are the same; where a kill lands also depends on the machine).
 set -uo pipefail
-bin=$1
-source_dir=$2
+# Absolute paths: the campaign works in a temporary folder.
+bin=$(cd "$1" && pwd)
+source_dir=$(cd "$2" && pwd)
 points=${3:-20}
 seed=${4:-$(($(date +%s%N) % 1000000))}
 study=${5:-$source_dir/scenarios/studies/spc-round1-terms.json}
+study=$(cd "$(dirname "$study")" && pwd)/$(basename "$study")
 jobs=${6:-2}
 tenderlab="$bin/tenderlab"
 work=$(mktemp -d)
