@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
   study->add_option("--db", study_args.database, "Results database (default: the study's)");
   study->add_option("--json", study_args.json, "Also write the analysis as JSON to this file");
   study->add_flag("-q,--quiet", study_args.quiet, "No progress bar and no report on stdout");
+  study->add_flag("--retry-failed", study_args.retry_failed,
+                  "Run the runs that failed again (crashed runs are always run again)");
 
   std::string report_study, report_db, report_json;
   auto* report = app.add_subcommand("report", "Analyse the results a study has recorded");

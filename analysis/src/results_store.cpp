@@ -1,12 +1,20 @@
 #include "tenderlab/analysis/results_store.hpp"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
 #include <utility>
 
 namespace tenderlab::analysis {
@@ -203,12 +211,247 @@ std::string sha256_hex(const std::string& data) {
   return hex;
 }
 
+void execute_sql(sqlite3* db, const std::string& path, const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error != nullptr ? error : sqlite3_errmsg(db);
+    sqlite3_free(error);
+    throw ResultsStoreError(path + ": " + message);
+  }
+}
+
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a named pipe";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+// True if `path` exists. A database is a regular file (or a symbolic link to one): SQLite would
+// otherwise write its journal beside a device (/dev/null-journal) or block on a named pipe.
+bool check_database_path(const std::string& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) {
+    if (errno == ENOENT) return false;
+    throw ResultsStoreError(path +
+                            ": cannot look at the results database: " + std::strerror(errno));
+  }
+  if (!S_ISREG(status.st_mode)) {
+    throw DatabaseRefusedError(path + ": is " + file_kind(status.st_mode) +
+                               ", not a results database (a regular file); it was left as it is");
+  }
+  return true;
+}
+
+// Refuses, before SQLite reads it, a file that cannot be a tenderlab results database: an empty
+// one (tenderlab creates its databases whole, so an empty file is someone else's) or one without
+// the SQLite header.
+void check_database_header(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ResultsStoreError(path + ": cannot read the results database");
+  std::array<char, 16> header{};
+  in.read(header.data(), header.size());
+  const auto length = static_cast<std::size_t>(in.gcount());
+  if (length == 0) {
+    throw DatabaseRefusedError(path +
+                               ": is an empty file, not a tenderlab results database; it was left "
+                               "as it is");
+  }
+  static constexpr char kSqliteHeader[] = "SQLite format 3";  // and a NUL: 16 bytes
+  if (length < header.size() || std::memcmp(header.data(), kSqliteHeader, header.size()) != 0) {
+    throw DatabaseRefusedError(path +
+                               ": is not a tenderlab results database (not a SQLite file); it was "
+                               "left as it is");
+  }
+}
+
+void write_schema(sqlite3* db, const std::string& path) {
+  Transaction transaction(db, path);
+  execute_sql(db, path, kSchemaSql);
+  execute_sql(db, path,
+              ("PRAGMA application_id = " + std::to_string(kResultsApplicationId)).c_str());
+  execute_sql(db, path, ("PRAGMA user_version = " + std::to_string(kResultsSchemaVersion)).c_str());
+  Statement(db, path, "INSERT INTO study (key, value) VALUES (?1, ?2)")
+      .bind(1, std::string(kCreatedAtKey))
+      .bind(2, utc_now())
+      .run();
+  transaction.commit();
+}
+
+constexpr const char* kCreatingInfix = ".creating-";
+
+// Removes what a creation killed half-way left (see create_database); called under the writer
+// lock, so no other writer is creating this database at the same moment.
+void remove_abandoned_creations(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path database(path);
+  const std::string prefix = database.filename().string() + kCreatingInfix;
+  const fs::path folder = database.has_parent_path() ? database.parent_path() : fs::path(".");
+  std::error_code error;
+  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    std::string rest = name.substr(prefix.size());
+    if (rest.size() > 8 && rest.compare(rest.size() - 8, 8, "-journal") == 0)
+      rest.resize(rest.size() - 8);
+    if (!rest.empty() && rest.find_first_not_of("0123456789") == std::string::npos) {
+      std::error_code ignored;
+      fs::remove(it->path(), ignored);
+    }
+  }
+}
+
+// Creates the database whole: the schema goes into "<path>.creating-<pid>", which is then linked
+// to `path` (never replacing a file that appeared meanwhile). A kill at any moment leaves either
+// no database, or a complete one; never an empty or half-made file that a later open would have
+// to guess about.
+void create_database(const std::string& path) {
+  const std::string temporary = path + kCreatingInfix + std::to_string(::getpid());
+  const auto remove_temporary = [&] {
+    ::unlink(temporary.c_str());
+    ::unlink((temporary + "-journal").c_str());
+  };
+  remove_temporary();
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(temporary.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                      nullptr) != SQLITE_OK) {
+    std::string message = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    remove_temporary();
+    throw ResultsStoreError(path + ": cannot create the results database: " + message);
+  }
+  try {
+    write_schema(db, path);
+  } catch (...) {
+    sqlite3_close(db);
+    remove_temporary();
+    throw;
+  }
+  sqlite3_close(db);
+  int error = 0;
+  if (::link(temporary.c_str(), path.c_str()) != 0 && errno != EEXIST) {
+    // Filesystems without hard links: a rename that refuses to replace does the same.
+    if (::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0 &&
+        errno != EEXIST) {
+      error = errno;
+    }
+  }
+  remove_temporary();
+  if (error != 0) {
+    throw ResultsStoreError(path + ": cannot create the results database: " + std::strerror(error));
+  }
+}
+
+// The lock files this process holds, by (device, inode): POSIX record locks never conflict within
+// one process, and closing any descriptor of a locked file would drop them, so a second lock of
+// the same database in this process is refused here before the file is opened again.
+std::mutex g_writer_locks_mutex;
+std::set<std::pair<dev_t, ino_t>> g_writer_locks;
+
 }  // namespace
 
-ResultsStore::ResultsStore(const std::string& path, OpenMode mode) : path_(path) {
-  int flags = SQLITE_OPEN_READWRITE;
-  if (mode == OpenMode::create_if_missing) flags |= SQLITE_OPEN_CREATE;
-  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+std::string how_to_retry(const StatusCounts& counts) {
+  if (counts.crashed > 0 && counts.failed > 0) {
+    return "run the same command again to retry the crashed runs, with --retry-failed to run the "
+           "failed ones again too";
+  }
+  if (counts.crashed > 0) return "run the same command again to retry the crashed runs";
+  if (counts.failed > 0) return "add --retry-failed to run the failed runs again";
+  return {};
+}
+
+std::string WriterLock::lock_path(const std::string& database_path) {
+  std::error_code error;
+  // Two spellings of one database (a relative path, a symbolic link) share one lock.
+  const auto canonical = std::filesystem::weakly_canonical(database_path, error);
+  return (error ? database_path : canonical.string()) + ".lock";
+}
+
+WriterLock::WriterLock(const std::string& database_path) : path_(lock_path(database_path)) {
+  const std::lock_guard<std::mutex> guard(g_writer_locks_mutex);
+  const auto in_use = [&](pid_t holder, const std::string& who) {
+    return DatabaseInUseError(database_path + ": in use by " + who +
+                                  ", which is recording runs into it (lock " + path_ +
+                                  "); wait until it ends, or use another database",
+                              holder);
+  };
+  // A holder removes the lock file when it lets go, so a file opened just before that may be
+  // unlinked by the time it is locked: try again with the new file (a few times at most).
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    struct stat named {};
+    if (::stat(path_.c_str(), &named) == 0 &&
+        g_writer_locks.count({named.st_dev, named.st_ino}) != 0) {
+      throw in_use(::getpid(), "this process (" + std::to_string(::getpid()) + ")");
+    }
+    const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      throw ResultsStoreError(database_path + ": cannot create the lock file " + path_ + ": " +
+                              std::strerror(errno));
+    }
+    struct flock whole {};
+    whole.l_type = F_WRLCK;
+    whole.l_whence = SEEK_SET;
+    if (::fcntl(fd, F_SETLK, &whole) != 0) {
+      const int error = errno;
+      if (error != EACCES && error != EAGAIN) {
+        ::close(fd);
+        throw ResultsStoreError(database_path + ": cannot lock " + path_ + ": " +
+                                std::strerror(error));
+      }
+      struct flock holder {};
+      holder.l_type = F_WRLCK;
+      holder.l_whence = SEEK_SET;
+      const bool known = ::fcntl(fd, F_GETLK, &holder) == 0 && holder.l_type != F_UNLCK;
+      ::close(fd);
+      if (!known) continue;  // let go in between: try again
+      throw in_use(holder.l_pid, "process " + std::to_string(holder.l_pid));
+    }
+    struct stat locked {};
+    if (::fstat(fd, &locked) != 0 || ::stat(path_.c_str(), &named) != 0 ||
+        locked.st_dev != named.st_dev || locked.st_ino != named.st_ino) {
+      ::close(fd);
+      continue;
+    }
+    fd_ = fd;
+    device_ = locked.st_dev;
+    inode_ = locked.st_ino;
+    g_writer_locks.insert({device_, inode_});
+    const std::string owner = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd_, 0) == 0) {
+      [[maybe_unused]] const ssize_t written = ::pwrite(fd_, owner.data(), owner.size(), 0);
+    }
+    return;
+  }
+  throw ResultsStoreError(database_path + ": cannot take the lock " + path_ +
+                          ": it keeps being replaced");
+}
+
+WriterLock::~WriterLock() {
+  const std::lock_guard<std::mutex> guard(g_writer_locks_mutex);
+  // Unlinked while still locked, so that whoever opened the old file sees it is gone (above).
+  ::unlink(path_.c_str());
+  g_writer_locks.erase({device_, inode_});
+  ::close(fd_);
+}
+
+ResultsStore::ResultsStore(const std::string& path, OpenMode mode, Access access) : path_(path) {
+  // Nothing is created, locked or opened before the path is known to be a plain file (or none).
+  bool exists = check_database_path(path);
+  if (!exists && mode == OpenMode::existing_only) {
+    throw ResultsStoreError(path + ": cannot open results database: no such file");
+  }
+  if (access == Access::exclusive_writer) {
+    lock_ = std::make_unique<WriterLock>(path);
+    remove_abandoned_creations(path);
+    exists = check_database_path(path);
+  }
+  if (!exists) create_database(path);
+  check_database_header(path);
+  // Never SQLITE_OPEN_CREATE: the file exists, whole, by now; a file removed in between is an
+  // error, not a new empty database.
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
     std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
@@ -233,56 +476,30 @@ ResultsStore::ResultsStore(const std::string& path, OpenMode mode) : path_(path)
 }
 
 ResultsStore::~ResultsStore() {
+  // The connection closes before lock_ (declared before db_) lets the file go.
   sqlite3_close(db_);
 }
 
 void ResultsStore::execute(const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error != nullptr ? error : sqlite3_errmsg(db_);
-    sqlite3_free(error);
-    throw ResultsStoreError(path_ + ": " + message);
-  }
+  execute_sql(db_, path_, sql);
 }
 
 void ResultsStore::check_schema() {
-  // Reading the header is the first access: a file that is not SQLite fails here.
-  std::int64_t version = pragma_integer(db_, path_, "PRAGMA user_version");
-  std::int64_t application = pragma_integer(db_, path_, "PRAGMA application_id");
-  if (version == 0 && application == 0) {
-    create_schema();
-    version = pragma_integer(db_, path_, "PRAGMA user_version");
-    application = pragma_integer(db_, path_, "PRAGMA application_id");
-  }
+  // Reading the header is the first access: a file that SQLite cannot read fails here. Nothing is
+  // written before the file is known to be ours: tenderlab creates its databases whole, so an
+  // existing file without our application_id belongs to someone else.
+  const std::int64_t application = pragma_integer(db_, path_, "PRAGMA application_id");
+  const std::int64_t version = pragma_integer(db_, path_, "PRAGMA user_version");
   if (application != kResultsApplicationId) {
-    throw ResultsStoreError(path_ + ": not a tenderlab results database (application_id " +
-                            std::to_string(application) + ")");
+    throw DatabaseRefusedError(path_ + ": is not a tenderlab results database (a SQLite database " +
+                               "with application_id " + std::to_string(application) +
+                               "); it was left as it is");
   }
   if (version != kResultsSchemaVersion) {
-    throw ResultsStoreError(path_ + ": results database has schema version " +
-                            std::to_string(version) + ", this tenderlab reads version " +
-                            std::to_string(kResultsSchemaVersion));
+    throw DatabaseRefusedError(path_ + ": results database has schema version " +
+                               std::to_string(version) + ", this tenderlab reads version " +
+                               std::to_string(kResultsSchemaVersion));
   }
-}
-
-void ResultsStore::create_schema() {
-  Transaction transaction(db_, path_);
-  // Another process may have created the schema while this one waited for the write lock.
-  if (pragma_integer(db_, path_, "PRAGMA user_version") != 0 ||
-      pragma_integer(db_, path_, "PRAGMA application_id") != 0) {
-    return;
-  }
-  if (pragma_integer(db_, path_, "SELECT count(*) FROM sqlite_schema") != 0) {
-    throw ResultsStoreError(path_ + ": not a tenderlab results database (it holds other tables)");
-  }
-  execute(kSchemaSql);
-  execute(("PRAGMA application_id = " + std::to_string(kResultsApplicationId)).c_str());
-  execute(("PRAGMA user_version = " + std::to_string(kResultsSchemaVersion)).c_str());
-  Statement(db_, path_, "INSERT INTO study (key, value) VALUES (?1, ?2)")
-      .bind(1, std::string(kCreatedAtKey))
-      .bind(2, utc_now())
-      .run();
-  transaction.commit();
 }
 
 bool ResultsStore::has_run(const std::string& run_id) {
@@ -356,13 +573,16 @@ void ResultsStore::record(const RunRecord& run) {
   transaction.commit();
 }
 
-void ResultsStore::record_points(const std::vector<PointRecord>& points) {
-  Transaction transaction(db_, path_);
-  Statement select(db_, path_, "SELECT factors FROM points WHERE point = ?1");
-  Statement insert(db_, path_, "INSERT INTO points (point, factors) VALUES (?1, ?2)");
+namespace {
+
+// Inserts the points not recorded yet, inside the caller's transaction; a point recorded with
+// other factors means the study changed under its database.
+void insert_points(sqlite3* db, const std::string& path, const std::vector<PointRecord>& points) {
+  Statement select(db, path, "SELECT factors FROM points WHERE point = ?1");
+  Statement insert(db, path, "INSERT INTO points (point, factors) VALUES (?1, ?2)");
   for (const auto& point : points) {
     if (!point.factors.is_object()) {
-      throw ResultsStoreError(path_ + ": point " + std::to_string(point.point) +
+      throw ResultsStoreError(path + ": point " + std::to_string(point.point) +
                               ": factors must be a JSON object");
     }
     const std::string factors = canonical_json(point.factors);
@@ -370,16 +590,118 @@ void ResultsStore::record_points(const std::vector<PointRecord>& points) {
     if (select.step()) {
       const std::string existing = select.text(0);
       if (existing != factors) {
-        throw ResultsStoreError(path_ + ": point " + std::to_string(point.point) +
-                                " is recorded with factors " + existing + ", not " + factors +
-                                ": the study changed since this database was written");
+        throw DatabaseRefusedError(path + ": point " + std::to_string(point.point) +
+                                   " is recorded with factors " + existing + ", not " + factors +
+                                   ": the study changed since this database was written");
       }
     } else {
       insert.bind(1, std::int64_t{point.point}).bind(2, factors).run();
     }
     select.run();
   }
+}
+
+}  // namespace
+
+void ResultsStore::record_points(const std::vector<PointRecord>& points) {
+  Transaction transaction(db_, path_);
+  insert_points(db_, path_, points);
   transaction.commit();
+}
+
+StatusCounts ResultsStore::status_counts() {
+  StatusCounts counts;
+  Statement statement(db_, path_, "SELECT status, count(*) FROM runs GROUP BY status");
+  while (statement.step()) {
+    const std::string status = statement.text(0);
+    const auto count = static_cast<std::size_t>(statement.integer(1));
+    if (status == "ok") {
+      counts.ok = count;
+    } else if (status == "failed") {
+      counts.failed = count;
+    } else if (status == "crashed") {
+      counts.crashed = count;
+    }
+  }
+  return counts;
+}
+
+std::size_t ResultsStore::forget_runs(const std::set<std::string>& statuses) {
+  Transaction transaction(db_, path_);
+  std::size_t forgotten = 0;
+  Statement kpis(db_, path_,
+                 "DELETE FROM kpis WHERE run_id IN (SELECT run_id FROM runs WHERE status = ?1)");
+  Statement timing(
+      db_, path_,
+      "DELETE FROM run_timing WHERE run_id IN (SELECT run_id FROM runs WHERE status = ?1)");
+  Statement runs(db_, path_, "DELETE FROM runs WHERE status = ?1");
+  for (const auto& status : statuses) {
+    kpis.bind(1, status).run();
+    timing.bind(1, status).run();
+    runs.bind(1, status).run();
+    forgotten += static_cast<std::size_t>(sqlite3_changes(db_));
+  }
+  transaction.commit();
+  return forgotten;
+}
+
+std::string ResultsStore::study_mismatch(const std::string& study_file,
+                                         const std::map<std::string, std::string>& meta) {
+  std::map<std::string, std::string> recorded;
+  {
+    Statement statement(db_, path_, "SELECT key, value FROM study WHERE key != ?1");
+    statement.bind(1, std::string(kCreatedAtKey));
+    while (statement.step())
+      recorded[statement.text(0)] = statement.text(1);
+  }
+  std::string differences;
+  for (const auto& [key, value] : meta) {
+    const auto it = recorded.find(key);
+    if (it == recorded.end() || it->second == value) continue;
+    const std::string& found = it->second;
+    differences += (differences.empty() ? "" : "; ") + key + " is " + quoted(found) +
+                   " in the database, " + quoted(value) + " in " + study_file;
+  }
+  if (!differences.empty()) {
+    return "holds the results of another study, or of another version of " + study_file + ": " +
+           differences;
+  }
+  if (recorded.count("study_sha256") == 0) {
+    // Runs recorded from a bare task list (tenderlab-mpi --tasks): no study can vouch for them.
+    const auto runs = pragma_integer(db_, path_, "SELECT count(*) FROM runs");
+    if (runs > 0) {
+      return "holds " + std::to_string(runs) + " runs that no study file claims (recorded from a " +
+             "task list), not the results of " + study_file;
+    }
+  }
+  return {};
+}
+
+void ResultsStore::claim_for_study(const std::string& study_file,
+                                   const std::map<std::string, std::string>& meta,
+                                   const std::vector<PointRecord>& points) {
+  Transaction transaction(db_, path_);
+  const std::string mismatch = study_mismatch(study_file, meta);
+  if (!mismatch.empty()) {
+    throw DatabaseRefusedError(path_ + ": " + mismatch +
+                               ". It was left as it is: use another database, or delete this one "
+                               "to start the study again");
+  }
+  // Facts already recorded are equal (checked above); only missing ones are written.
+  Statement insert(db_, path_, "INSERT OR IGNORE INTO study (key, value) VALUES (?1, ?2)");
+  for (const auto& [key, value] : meta)
+    insert.bind(1, key).bind(2, value).run();
+  insert_points(db_, path_, points);
+  transaction.commit();
+}
+
+void ResultsStore::check_study(const std::string& study_file,
+                               const std::map<std::string, std::string>& meta) {
+  const std::string mismatch = study_mismatch(study_file, meta);
+  if (!mismatch.empty()) {
+    throw DatabaseRefusedError(path_ + ": " + mismatch +
+                               ". Give the study file that wrote it, or another database");
+  }
 }
 
 std::vector<PointRecord> ResultsStore::points() {

@@ -28,6 +28,7 @@ struct StudyArguments {
   std::string database;  ///< default: the study's
   std::string json;      ///< also write the report as JSON here
   bool quiet = false;
+  bool retry_failed = false;  ///< run failed runs again (crashed ones always are)
 };
 
 int validate_command(const std::vector<std::string>& files, bool quiet);

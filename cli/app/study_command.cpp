@@ -61,28 +61,29 @@ analysis::RunOutcome run_study_task(const analysis::RunTask& task) {
 
 namespace {
 
-/// Refuses a database that holds the results of another study, or of another version of it.
-void check_owner(analysis::ResultsStore& store, const std::string& study_file,
-                 const std::string& study_sha256) {
-  const auto recorded = store.get_meta("study_sha256");
-  if (recorded && *recorded != study_sha256)
-    throw InputError({InputProblem{
-        store.path(), "",
-        "a results database of " + study_file + " (study SHA-256 " + study_sha256 + ")",
-        "the results of another study, or of another version of it (study SHA-256 " + *recorded +
-            "); use another --db or remove it"}});
+/// report_errors, with a refused database (another study's, not a results database, one another
+/// process is writing to) reported as bad input or usage: exit 2, nothing ran.
+template <class Body>
+int report_refusals(int other_errors, Body&& body) {
+  return report_errors(other_errors, [&]() -> int {
+    try {
+      return body();
+    } catch (const analysis::DatabaseRefusedError& error) {
+      std::cerr << "error: " << error.what() << "\n";
+      return bad_input;
+    }
+  });
 }
 
-/// Opens the study's database and records what it is about; refuses a database that holds
-/// another study's runs.
+/// Opens the study's database as its only writer and binds it to the study; refuses a database
+/// that holds another study's runs, or that another process is writing to.
 std::unique_ptr<analysis::ResultsStore> open_store(const std::string& study_file,
                                                    const std::string& database) {
   const analysis::StudySetup setup = analysis::load_study_setup(study_file);
-  auto store = std::make_unique<analysis::ResultsStore>(database);
-  check_owner(*store, study_file, setup.meta.at("study_sha256"));
-  for (const auto& [key, value] : setup.meta)
-    store->set_meta(key, value);
-  store->record_points(setup.points);
+  auto store = std::make_unique<analysis::ResultsStore>(
+      database, analysis::ResultsStore::OpenMode::create_if_missing,
+      analysis::ResultsStore::Access::exclusive_writer);
+  store->claim_for_study(study_file, setup.meta, setup.points);
   return store;
 }
 
@@ -98,9 +99,13 @@ int study_command(const StudyArguments& arguments) {
   }
   if (!arguments.database.empty()) analysis::set_database(study, arguments.database);
   const std::string database = study.database;
-  return report_errors(run_failed, [&] {
+  return report_refusals(run_failed, [&] {
     if (!arguments.json.empty()) check_json_file_target(arguments.json);  // before any run
     auto store = open_store(arguments.study, database);
+    // A crashed run died of something outside the model (a kill, the OOM killer): it is run again
+    // by default. A failed run is the model's own, deterministic answer: again only when asked.
+    const std::size_t retried_crashed = store->forget_runs({"crashed"});
+    const std::size_t retried_failed = arguments.retry_failed ? store->forget_runs({"failed"}) : 0;
     const std::vector<analysis::RunTask> tasks = analysis::expand_study(study);
     analysis::PoolOptions options;
     options.jobs = arguments.jobs;
@@ -113,17 +118,22 @@ int study_command(const StudyArguments& arguments) {
     }
     const analysis::StudyReport report = analysis::report_study(study, *store);
     if (!arguments.quiet) {
-      std::cout << "runs: " << pool.total << " (" << pool.skipped << " already recorded, "
-                << pool.ok << " ok, " << pool.failed << " failed, " << pool.crashed
+      std::cout << "runs: " << pool.total << " (" << pool.skipped << " already recorded, ";
+      if (retried_crashed > 0) std::cout << retried_crashed << " crashed retried, ";
+      if (retried_failed > 0) std::cout << retried_failed << " failed retried, ";
+      std::cout << pool.ok << " ok, " << pool.failed << " failed, " << pool.crashed
                 << " crashed) in " << pool.wall_seconds << " s; database " << database << "\n\n";
       std::cout << report.text;
     }
     if (!arguments.json.empty()) write_json_file(arguments.json, report.data);
     std::cout.flush();
-    if (pool.failed + pool.crashed > 0) {
-      std::cerr << "error: " << pool.failed + pool.crashed
-                << " runs failed or crashed; their reasons are in the runs table of " << database
-                << "\n";
+    // The database decides, not this pass: a run that failed or crashed in an earlier pass and
+    // was not retried is still missing from the results.
+    const analysis::StatusCounts recorded = store->status_counts();
+    if (recorded.failed + recorded.crashed > 0) {
+      std::cerr << "error: " << recorded.failed << " failed and " << recorded.crashed
+                << " crashed runs in " << database << " (reasons in its runs table); "
+                << analysis::how_to_retry(recorded) << "\n";
       return run_failed;
     }
     return ok;
@@ -137,7 +147,7 @@ int report_command(const std::string& study_file, const std::string& database,
     if (!outcome.empty()) study.outcome = analysis::parse_outcome(outcome, "--outcome");
     analysis::ResultsStore store(database.empty() ? study.database : database,
                                  analysis::ResultsStore::OpenMode::existing_only);
-    check_owner(store, study_file, study.study_sha256);
+    store.check_study(study_file, analysis::load_study_setup(study_file).meta);
     if (digest_only) {
       std::cout << store.content_digest() << "\n";
       return ok;

@@ -36,6 +36,7 @@
 #include "tenderlab/analysis/results_store.hpp"
 #include "tenderlab/analysis/run_pool.hpp"
 #include "tenderlab/analysis/study_tasks.hpp"
+#include "tenderlab/engine/input_error.hpp"
 
 namespace {
 
@@ -56,7 +57,12 @@ struct Options {
   std::string tasks_file;
   std::string database;
   std::string worker;
+  bool retry_failed = false;
 };
+
+// Exit statuses, as those of `tenderlab` (docs/cli.md).
+constexpr int kRunFailed = 1;
+constexpr int kBadInput = 2;
 
 class DriverError : public std::runtime_error {
  public:
@@ -278,6 +284,8 @@ struct Coordinator {
   std::size_t ok = 0;
   std::size_t failed = 0;
   std::size_t crashed = 0;
+  std::size_t retried_crashed = 0;
+  std::size_t retried_failed = 0;
 
   void record(int rank, std::size_t task_index, const std::string& line) {
     const RunTask& task = tasks[task_index];
@@ -304,21 +312,28 @@ struct Coordinator {
   }
 };
 
+// Rank 0 is the database's only writer, and holds its writer lock for the whole job: a second
+// job, or a `tenderlab study`, on the same file stops at once instead of recording runs twice.
+std::unique_ptr<ResultsStore> open_store(const std::string& database) {
+  return std::make_unique<ResultsStore>(database, ResultsStore::OpenMode::create_if_missing,
+                                        ResultsStore::Access::exclusive_writer);
+}
+
 // Opens the store and works out the task list; any error here stops every rank cleanly.
 void prepare(const Options& options, Coordinator& coordinator) {
   std::string database = options.database;
   if (!options.tasks_file.empty()) {
     coordinator.tasks = read_task_file(options.tasks_file);
-    coordinator.store = std::make_unique<ResultsStore>(database);
+    coordinator.store = open_store(database);
   } else {
 #ifdef TENDERLAB_MPI_HAVE_STUDY_TASKS
     const auto setup = tenderlab::analysis::load_study_setup(options.study_file);
     if (database.empty()) database = setup.database_path;
     coordinator.tasks = tenderlab::analysis::load_study_tasks(options.study_file, database);
-    coordinator.store = std::make_unique<ResultsStore>(database);
-    for (const auto& [key, value] : setup.meta)
-      coordinator.store->set_meta(key, value);
-    coordinator.store->record_points(setup.points);
+    coordinator.store = open_store(database);
+    // The same check as `tenderlab study`: a database of another study (or another version of
+    // this one) is refused, never relabelled.
+    coordinator.store->claim_for_study(options.study_file, setup.meta, setup.points);
 #else
     throw DriverError(options.study_file +
                       ": this tenderlab-mpi was built without study expansion; pass the runs "
@@ -331,6 +346,9 @@ void prepare(const Options& options, Coordinator& coordinator) {
       throw DriverError("duplicate run_id '" + task.run_id + "' in the task list");
     }
   }
+  // As `tenderlab study`: crashed runs are run again, failed ones when asked.
+  coordinator.retried_crashed = coordinator.store->forget_runs({"crashed"});
+  if (options.retry_failed) coordinator.retried_failed = coordinator.store->forget_runs({"failed"});
 }
 
 int run_coordinator(const Options& options, int size, std::vector<std::string> host_names) {
@@ -349,10 +367,18 @@ int run_coordinator(const Options& options, int size, std::vector<std::string> h
         queue.push_back(i);
       }
     }
+  } catch (const tenderlab::analysis::DatabaseRefusedError& error) {
+    std::cerr << "tenderlab-mpi: " << error.what() << '\n';
+    stop_followers(size);
+    return kBadInput;
+  } catch (const tenderlab::InputError& error) {
+    std::cerr << "tenderlab-mpi: " << error.what() << '\n';
+    stop_followers(size);
+    return kBadInput;
   } catch (const std::exception& error) {
     std::cerr << "tenderlab-mpi: " << error.what() << '\n';
     stop_followers(size);
-    return 1;
+    return kRunFailed;
   }
 
   const auto task_line = [&](std::size_t index) {
@@ -412,16 +438,31 @@ int run_coordinator(const Options& options, int size, std::vector<std::string> h
     // Other ranks may be in the middle of a run: only an abort stops them. Every run recorded so
     // far is committed, so the study resumes from here.
     std::cerr << "tenderlab-mpi: " << error.what() << '\n';
-    MPI_Abort(MPI_COMM_WORLD, 1);
-    return 1;
+    MPI_Abort(MPI_COMM_WORLD, kRunFailed);
+    return kRunFailed;
   }
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << "tenderlab-mpi: " << coordinator.tasks.size() << " runs, " << skipped
-            << " already recorded; " << coordinator.ok << " ok, " << coordinator.failed
-            << " failed, " << coordinator.crashed << " crashed on " << size << " ranks in "
-            << seconds << " s; results in " << coordinator.store->path() << '\n';
+            << " already recorded";
+  if (coordinator.retried_crashed > 0)
+    std::cerr << ", " << coordinator.retried_crashed << " crashed retried";
+  if (coordinator.retried_failed > 0)
+    std::cerr << ", " << coordinator.retried_failed << " failed retried";
+  std::cerr << "; " << coordinator.ok << " ok, " << coordinator.failed << " failed, "
+            << coordinator.crashed << " crashed on " << size << " ranks in " << seconds
+            << " s; results in " << coordinator.store->path() << '\n';
+  // The database decides, not this job: runs that failed or crashed before and were not retried
+  // are still missing from the results.
+  const auto recorded = coordinator.store->status_counts();
+  if (recorded.failed + recorded.crashed > 0) {
+    std::cerr << "tenderlab-mpi: error: " << recorded.failed << " failed and " << recorded.crashed
+              << " crashed runs in " << coordinator.store->path()
+              << " (reasons in its runs table); " << tenderlab::analysis::how_to_retry(recorded)
+              << '\n';
+    return kRunFailed;
+  }
   return 0;
 }
 
@@ -450,6 +491,8 @@ int main(int argc, char** argv) {
   app.add_option("--worker", options.worker,
                  "Worker program, run as `PROGRAM worker` on every rank (default: tenderlab "
                  "next to this executable)");
+  app.add_flag("--retry-failed", options.retry_failed,
+               "Run the runs that failed again (crashed runs are always run again)");
   tasks->excludes(app.get_option("study"));
   int rc = 0;
   try {

@@ -1,6 +1,7 @@
 #include "tenderlab/analysis/results_store.hpp"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -104,6 +105,75 @@ TEST_CASE("a file that is not SQLite is refused") {
   const auto path = dir.file("notes.txt");
   std::ofstream(path) << "this is not a database, just some text long enough to have a header\n";
   REQUIRE_THROWS_AS(ResultsStore(path), ResultsStoreError);
+}
+
+namespace {
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Nothing beside the file either: no journal, WAL, shared memory or lock file.
+void check_nothing_beside(const std::string& path) {
+  for (const char* suffix : {"-journal", "-wal", "-shm", ".lock"})
+    CHECK_FALSE(std::filesystem::exists(path + suffix));
+}
+
+}  // namespace
+
+TEST_CASE("a path that is not a regular file is refused before anything is written beside it") {
+  TempDir dir;
+  const bool journal_existed = std::filesystem::exists("/dev/null-journal");
+  REQUIRE_THROWS_WITH(ResultsStore("/dev/null"),
+                      Catch::Contains("/dev/null: is a character device, not a results database"));
+  if (!journal_existed) CHECK_FALSE(std::filesystem::exists("/dev/null-journal"));
+
+  const auto folder = dir.file("folder.db");
+  std::filesystem::create_directory(folder);
+  REQUIRE_THROWS_WITH(ResultsStore(folder), Catch::Contains("is a directory"));
+  check_nothing_beside(folder);
+
+  // SQLite would block opening a named pipe; it must be refused without being opened.
+  const auto pipe = dir.file("pipe.db");
+  REQUIRE(::mkfifo(pipe.c_str(), 0600) == 0);
+  REQUIRE_THROWS_WITH(ResultsStore(pipe), Catch::Contains("is a named pipe"));
+  check_nothing_beside(pipe);
+}
+
+TEST_CASE("an existing empty file is refused and stays empty") {
+  TempDir dir;
+  const auto path = dir.file("empty.db");
+  std::ofstream{path};
+  REQUIRE_THROWS_WITH(ResultsStore(path), Catch::Contains("is an empty file, not a tenderlab"));
+  CHECK(std::filesystem::file_size(path) == 0);
+  check_nothing_beside(path);
+}
+
+TEST_CASE("a SQLite file without tables, of another program, is refused and left byte for byte") {
+  TempDir dir;
+  const auto path = dir.file("blank.db");
+  // A valid SQLite header and no table: nothing but the missing application_id says it is not
+  // ours, and it must not be turned into a results database.
+  execute(path, "CREATE TABLE t (x); DROP TABLE t");
+  const std::string before = file_bytes(path);
+  REQUIRE_FALSE(before.empty());
+  REQUIRE_THROWS_WITH(ResultsStore(path), Catch::Contains("not a tenderlab results database"));
+  CHECK(file_bytes(path) == before);
+  check_nothing_beside(path);
+}
+
+TEST_CASE("a file of random bytes is refused and left byte for byte") {
+  TempDir dir;
+  const auto path = dir.file("noise.db");
+  std::string noise(4096, '\0');
+  std::uint64_t state = 11;
+  for (auto& byte : noise)
+    byte = static_cast<char>(tenderlab::analysis::testing::splitmix64(state) & 0xffU);
+  std::ofstream(path, std::ios::binary) << noise;
+  REQUIRE_THROWS_WITH(ResultsStore(path), Catch::Contains("not a tenderlab results database"));
+  CHECK(file_bytes(path) == noise);
+  check_nothing_beside(path);
 }
 
 TEST_CASE("opening an existing-only store does not create a missing file") {

@@ -3,7 +3,12 @@
 // documented in docs/results-database.md.
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstddef>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -28,6 +33,52 @@ class ResultsStoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The database was left as it was because it cannot serve what was asked: the path is not a
+/// regular file, the file is not a tenderlab results database (or has another schema version), it
+/// holds the results of another study, or another process is writing to it. Nothing ran; the
+/// commands report it as bad input or usage (exit status 2).
+class DatabaseRefusedError : public ResultsStoreError {
+ public:
+  using ResultsStoreError::ResultsStoreError;
+};
+
+/// Another process holds the writer lock of the database (see WriterLock).
+class DatabaseInUseError : public DatabaseRefusedError {
+ public:
+  DatabaseInUseError(const std::string& message, pid_t holder)
+      : DatabaseRefusedError(message), holder_(holder) {}
+  /// The process holding the lock as the kernel reports it; 0 if unknown.
+  pid_t holder() const { return holder_; }
+
+ private:
+  pid_t holder_;
+};
+
+/// The exclusive right to write one results database, so that two studies (or a study and
+/// tenderlab-mpi) never record runs into the same file. It is a POSIX record lock on the file
+/// "<database>.lock", which the kernel releases when the holding process ends, whatever way it
+/// ends (kill -9 included): a lock never outlives its holder. Record locks are not inherited by
+/// fork(), so the runner's forked children never hold it and their exit never releases it. The
+/// holder writes its pid into the file for the curious and removes the file when it lets go.
+class WriterLock {
+ public:
+  /// Takes the lock at once or throws DatabaseInUseError naming the holder's pid (also when this
+  /// process already holds it); ResultsStoreError if the lock file cannot be created.
+  explicit WriterLock(const std::string& database_path);
+  ~WriterLock();
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+
+  /// "<database>.lock", beside the database.
+  static std::string lock_path(const std::string& database_path);
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  dev_t device_ = 0;
+  ino_t inode_ = 0;
+};
+
 /// One finished run. `status` is "ok", "failed" (the run reported an error) or "crashed" (its
 /// process died or wrote no outcome); `reason` says why for the last two and is empty for "ok".
 struct RunRecord {
@@ -50,14 +101,35 @@ struct PointRecord {
   nlohmann::json factors = nlohmann::json::object();
 };
 
+/// How many recorded runs have each status.
+struct StatusCounts {
+  std::size_t ok = 0;
+  std::size_t failed = 0;
+  std::size_t crashed = 0;
+};
+
+/// What a user does about the failed and crashed runs `counts` holds, in the words of both study
+/// commands (`tenderlab study`, `tenderlab-mpi`): crashed runs are retried by running the same
+/// command again, failed ones with --retry-failed.
+std::string how_to_retry(const StatusCounts& counts);
+
 class ResultsStore {
  public:
   enum class OpenMode { create_if_missing, existing_only };
+  /// `exclusive_writer` holds a WriterLock for the life of the store (taken before the file is
+  /// looked at, let go after it is closed): what the commands that record runs use. `shared`
+  /// takes no lock: readers, and callers that guarantee a single writer themselves.
+  enum class Access { shared, exclusive_writer };
 
-  /// Opens the database at `path`, creating the file and schema if allowed. Throws
-  /// ResultsStoreError if the file is not a tenderlab results database or has another schema
-  /// version.
-  explicit ResultsStore(const std::string& path, OpenMode mode = OpenMode::create_if_missing);
+  /// Opens the database at `path`. A missing file is created, if allowed, whole: the schema is
+  /// written to a temporary file beside it, which is then linked into place, so that a kill at any
+  /// moment leaves either no database or a complete empty one. Throws DatabaseRefusedError, and
+  /// leaves the file untouched, if `path` is not a regular file, or the file is not a tenderlab
+  /// results database (empty, another program's SQLite database, not SQLite at all) or has
+  /// another schema version; DatabaseInUseError if another process writes to it (exclusive
+  /// access only); ResultsStoreError if it cannot be opened or created.
+  explicit ResultsStore(const std::string& path, OpenMode mode = OpenMode::create_if_missing,
+                        Access access = Access::shared);
   ~ResultsStore();
   ResultsStore(const ResultsStore&) = delete;
   ResultsStore& operator=(const ResultsStore&) = delete;
@@ -67,6 +139,11 @@ class ResultsStore {
   bool has_run(const std::string& run_id);
   /// Every recorded run_id whatever its status: a resumed study skips all of them.
   std::set<std::string> finished_runs();
+  StatusCounts status_counts();
+
+  /// Deletes every run whose status is in `statuses` (its rows in runs, kpis and run_timing, in
+  /// one transaction), so that a resumed study runs it again; returns how many were deleted.
+  std::size_t forget_runs(const std::set<std::string>& statuses);
 
   /// Records one run in a single transaction (runs, kpis and run_timing rows together). Throws
   /// ResultsStoreError if the run_id is already recorded or the status is not a known one.
@@ -76,6 +153,18 @@ class ResultsStore {
   /// the study changed under its database, which would mix two experiments, so it throws.
   void record_points(const std::vector<PointRecord>& points);
   std::vector<PointRecord> points();
+
+  /// Binds the database to the study whose facts (`study` rows: name, study_sha256, seed, ...) are
+  /// `meta` and whose design points are `points`, in one transaction. A database that belongs to
+  /// no study yet and holds no run takes them; one that already belongs to this study gets the
+  /// facts it lacks (none is ever replaced); any other is refused with a DatabaseRefusedError that
+  /// lists every fact that differs, so that one file never mixes two experiments. Every command
+  /// that records a study's runs calls this before running anything.
+  void claim_for_study(const std::string& study_file,
+                       const std::map<std::string, std::string>& meta,
+                       const std::vector<PointRecord>& points);
+  /// The same check without writing anything, for commands that only read a study's database.
+  void check_study(const std::string& study_file, const std::map<std::string, std::string>& meta);
 
   /// Study-level facts (name, study file SHA-256, ...). `created_at` is written once when the file
   /// is created and, being a wall-clock time, is left out of content comparisons.
@@ -94,10 +183,12 @@ class ResultsStore {
 
  private:
   void execute(const char* sql);
-  void create_schema();
   void check_schema();
+  std::string study_mismatch(const std::string& study_file,
+                             const std::map<std::string, std::string>& meta);
 
   std::string path_;
+  std::unique_ptr<WriterLock> lock_;
   sqlite3* db_ = nullptr;
 };
 
