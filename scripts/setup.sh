@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git clang-format
+  clang libclang-rt-14-dev
   libsimgrid-dev libboost-graph-dev nlohmann-json3-dev catch2 libcli11-dev libpcg-cpp-dev
   libsqlite3-dev sqlite3 libssl-dev
   libopenmpi-dev openmpi-bin
