@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <limits>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -568,8 +569,19 @@ void to_json(nlohmann::json& json, const RunTask& task) {
 
 void from_json(const nlohmann::json& json, RunTask& task) {
   json.at("run_id").get_to(task.run_id);
-  json.at("point").get_to(task.point);
-  json.at("replication").get_to(task.replication);
+  // get<int>() of a float or of an integer beyond int's range is undefined or wraps silently.
+  const auto small_index = [&json](const char* key) {
+    const auto& value = json.at(key);
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
+        value.get<std::int64_t>() > std::numeric_limits<int>::max()) {
+      throw std::invalid_argument(std::string(key) + ": expected an integer in [0, " +
+                                  std::to_string(std::numeric_limits<int>::max()) + "], got " +
+                                  value.dump());
+    }
+    return static_cast<int>(value.get<std::int64_t>());
+  };
+  task.point = small_index("point");
+  task.replication = small_index("replication");
   const auto& seed = json.at("seed");
   // get<uint64_t>() would silently wrap a negative number.
   if (!seed.is_number_unsigned()) {

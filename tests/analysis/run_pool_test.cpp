@@ -275,6 +275,20 @@ TEST_CASE("a run task survives the JSON round trip, full 64-bit seed included") 
   CHECK_THROWS(negative.get<RunTask>());
 }
 
+TEST_CASE("a run task's point and replication must be integers that fit, never wrapped") {
+  for (const char* line : {R"({"run_id":"x","point":1e300,"replication":0,"seed":1})",
+                           R"({"run_id":"x","point":0.5,"replication":0,"seed":1})",
+                           R"({"run_id":"x","point":0,"replication":4294967296,"seed":1})",
+                           R"({"run_id":"x","point":0,"replication":-1,"seed":1})",
+                           R"({"run_id":"x","point":-3,"replication":0,"seed":1})"}) {
+    INFO(line);
+    CHECK_THROWS_AS(nlohmann::json::parse(line).get<RunTask>(), std::invalid_argument);
+  }
+  const auto fits =
+      nlohmann::json::parse(R"({"run_id":"x","point":2147483647,"replication":0,"seed":1})");
+  CHECK(fits.get<RunTask>().point == 2147483647);
+}
+
 TEST_CASE("serve_worker answers each task line with one result line, in order") {
   auto tasks = make_tasks(4);
   tasks[1].payload["mode"] = "throw";
