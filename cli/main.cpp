@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   run->add_option("--seed", run_args.seed, "Master seed (default: the scenario's)");
   run->add_option("--replication", run_args.replication, "Replication index (default 0)");
   run->add_option("--out", run_args.out, "Output folder (default: runs/<scenario name>)");
-  run->add_flag("--force", run_args.force, "Replace a non-empty output folder");
+  run->add_flag("--force", run_args.force,
+                "Replace the output folder if it is a run folder tenderlab wrote");
   run->add_flag("--verbose", run_args.verbose, "Show the engine's own log on stderr");
   run->add_flag("-q,--quiet", run_args.quiet, "No timeline on stdout");
 

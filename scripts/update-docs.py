@@ -1,0 +1,620 @@
+#!/usr/bin/env python3
+"""Regenerates the example outputs the documentation shows, from the current build.
+
+Usage:
+  scripts/update-docs.py [--build DIR]           rewrite every generated block in place
+  scripts/update-docs.py --check [--build DIR]   change nothing; exit 1 and show the difference
+                                                 when a committed block is not what the build
+                                                 prints (the CTest test "docs: ..." runs this)
+  scripts/update-docs.py --list                  list the recipes
+
+DIR is the CMake build folder (default: build/ in the repository). After an intended change of
+the model or of a message, run it without --check and review the diff before committing.
+
+A generated block in README.md or docs/**/*.md is everything between two markers:
+
+  <!-- begin generated: NAME -->
+  ```
+  $ tenderlab ...
+  ...
+  ```
+  <!-- end generated -->
+
+NAME is one of the recipes below; each runs its commands and returns the block's text, fences
+included. Text outside the markers is never touched. The commands run as the docs show them, from
+the repository's top folder: in a scratch copy of scenarios/ and tests/ with `tenderlab` (and
+`./build/cli/tenderlab`) the build's program, and with every path under /tmp/ in a command moved
+into the scratch folder (and shown as /tmp/ again in the output), so nothing outside it is
+written. Long outputs are cut the way the docs cut them, with "...".
+
+Wall-clock timings ("in 0.48 s", "wall_seconds") differ from one run to the next: --check reads
+them as "N" on both sides, and only a rewrite updates them.
+"""
+
+import argparse
+import difflib
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SOURCE = pathlib.Path(__file__).resolve().parent.parent
+BLOCK = re.compile(r"<!-- begin generated: (\S+) -->\n(.*?)<!-- end generated -->\n", re.DOTALL)
+VOLATILE = [
+    (re.compile(r"\bin \d+(\.\d+)?(e-?\d+)? s\b"), "in N s"),
+    (re.compile(r'"wall_seconds":\d+(\.\d+)?(e-?\d+)?'), '"wall_seconds":N'),
+]
+
+
+class Workspace:
+    """The scratch folder commands run in, and what earlier commands left there."""
+
+    def __init__(self, build):
+        self.root = pathlib.Path(tempfile.mkdtemp(prefix="tenderlab-docs-"))
+        self.tmp = self.root / "tmp"
+        self.tmp.mkdir()
+        for folder in ["scenarios", "tests/golden", "tests/scenario"]:
+            shutil.copytree(SOURCE / folder, self.root / folder)
+        bin_dir = self.root / "bin"
+        bin_dir.mkdir()
+        (self.root / "build" / "cli").mkdir(parents=True)
+        programs = {"tenderlab": build / "cli" / "tenderlab",
+                    "tenderlab-mpi": build / "cli" / "tenderlab-mpi"}
+        if not programs["tenderlab"].exists():
+            sys.exit(f"{programs['tenderlab']}: no such program: build first, or give --build")
+        for name, program in programs.items():
+            if program.exists():
+                (bin_dir / name).symlink_to(program)
+                (self.root / "build" / "cli" / name).symlink_to(program)
+        self.has_mpi = programs["tenderlab-mpi"].exists() and shutil.which("mpirun") is not None
+        self.env = dict(os.environ, PATH=f"{bin_dir}:{os.environ.get('PATH', '')}",
+                        LC_ALL="C.UTF-8", COLUMNS="80")
+        self.done = set()
+
+    def close(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def real(self, command):
+        """The command as it runs: /tmp/ paths inside the scratch folder."""
+        return command.replace("/tmp/", f"{self.tmp}/")
+
+    def shown(self, text):
+        return text.replace(f"{self.tmp}/", "/tmp/").replace(str(self.tmp), "/tmp")
+
+    def run(self, command, status=0, stdin=None):
+        """Runs a shell command; returns what it printed on stdout and stderr, in order."""
+        result = subprocess.run(["bash", "-c", self.real(command)], cwd=self.root, env=self.env,
+                                stdin=subprocess.DEVNULL if stdin is None else None,
+                                input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, timeout=600, check=False)
+        if status is not None and result.returncode != status:
+            raise RuntimeError(f"`{command}` exited with {result.returncode}, expected {status}:\n"
+                               f"{result.stdout}")
+        return self.shown(result.stdout)
+
+    def once(self, key, command):
+        """Runs a preparation command the first time a recipe needs it."""
+        if key not in self.done:
+            self.run(command)
+            self.done.add(key)
+
+
+# Cutting long outputs ------------------------------------------------------------------------
+
+def keep(text, pattern):
+    """The lines matching pattern; each run of dropped lines becomes one "..."."""
+    regex = re.compile(pattern)
+    out, dropped = [], False
+    for line in text.splitlines():
+        if regex.search(line):
+            out.append(line)
+            dropped = False
+        elif not dropped:
+            out.append("...")
+            dropped = True
+    return "\n".join(out) + "\n"
+
+
+def head_tail(text, head, tail=0):
+    lines = text.splitlines()
+    if len(lines) <= head + tail:
+        return text
+    return "\n".join(lines[:head] + ["..."] + (lines[-tail:] if tail else [])) + "\n"
+
+
+def points(text, wanted):
+    """A study report with only the design points numbered in wanted (each with its indented
+    lines); each run of dropped points becomes one "..."."""
+    out, dropped, keeping = [], False, True
+    for line in text.splitlines():
+        number = re.match(r"  #(\d+) ", line)
+        if number:
+            keeping = int(number.group(1)) in wanted
+        elif not line.startswith("      "):
+            keeping = True
+        if keeping:
+            out.append(line)
+            dropped = False
+        elif not dropped:
+            out.append("...")
+            dropped = True
+    return "\n".join(out) + "\n"
+
+
+def cut_lines(text, width):
+    return "".join((line[:width] + "..." if len(line) > width else line) + "\n"
+                   for line in text.splitlines())
+
+
+def fenced(body, language=""):
+    return f"```{language}\n{body}```\n"
+
+
+def transcript(ws, *commands):
+    """Commands, each shown after "$ " with its output: show(command, filter, exit status)."""
+    text = ""
+    for command, cut, status in commands:
+        output = ws.run(command, status=status).rstrip("\n") + "\n"
+        text += f"$ {command}\n" + (cut(output) if cut else output)
+    return text
+
+
+def shell(ws, *commands):
+    return fenced(transcript(ws, *commands))
+
+
+def show(command, cut=None, status=0):
+    return (command, cut, status)
+
+
+# Shared preparations -------------------------------------------------------------------------
+
+NAICC_RUN = "tenderlab run scenarios/naicc-2025.json --out /tmp/naicc -q"
+SMALL_RUN = "tenderlab run tests/golden/small.json --out /tmp/x2 -q"
+SMALL_STUDY = "tenderlab study tests/golden/small-study.json -j2 --db /tmp/s.sqlite"
+SPC_STUDY = "tenderlab study scenarios/studies/spc-round1-terms.json -j2 --db /tmp/spc.sqlite"
+
+
+def naicc(ws):
+    ws.once("naicc", NAICC_RUN)
+
+
+def small_study_output(ws):
+    """The first run of the small study into /tmp/s.sqlite (several pages show it)."""
+    if not hasattr(ws, "small_study"):
+        ws.run("rm -rf /tmp/s.sqlite /tmp/s-events")
+        ws.small_study = ws.run(SMALL_STUDY.replace(" -q", "")).rstrip("\n") + "\n"
+    return ws.small_study
+
+
+def small_study(ws):
+    small_study_output(ws)
+
+
+def help_of(command):
+    def recipe(ws):
+        return shell(ws, show(f"{command} --help"))
+    return recipe
+
+
+# The recipes ---------------------------------------------------------------------------------
+
+def readme_flagship(ws):
+    output = ws.run("./build/cli/tenderlab run scenarios/naicc-2025.json --force")
+    return fenced(output)
+
+
+def readme_compare(ws):
+    rows = r"^(paired|  \[|KPI|awarded |bids_round_3 |gpus_online_end_202[89] |public_money_bn_krw |tax_credit_bn_krw )"
+    text = ws.run("tenderlab compare scenarios/naicc-2025.json "
+                  "scenarios/variants/r3-capital-site-allowed.json -r 40 -j2 -q")
+    body = "$ ./build/cli/tenderlab compare scenarios/naicc-2025.json " \
+           "scenarios/variants/r3-capital-site-allowed.json -r 40 -j2 -q\n"
+    lines = [line for line in text.splitlines() if re.search(rows, line)]
+    return fenced(body + "\n".join(lines) + "\n")
+
+
+def spc_study_output(ws):
+    if "spc-study" not in ws.done:
+        ws.spc_study = ws.run(SPC_STUDY)
+        ws.done.add("spc-study")
+    return ws.spc_study
+
+
+def readme_study(ws):
+    text = spc_study_output(ws)
+    lines = text.splitlines()
+    first_point = lines.index("per design point (mean [95% CI]):")
+    bidders = lines.index("bidders per round (runs with 0, 1, 2, ... bids):")
+    prim = next(i for i, line in enumerate(lines) if line.startswith("scenario discovery"))
+    body = lines[:first_point + 3] + ["  ..."] + lines[bidders:bidders + 3] + lines[prim:prim + 2]
+    command = SPC_STUDY.replace("tenderlab ", "./build/cli/tenderlab ", 1)
+    return fenced(f"$ {command}\n" + "\n".join(body) + "\n")
+
+
+def cli_validate(ws):
+    return shell(ws,
+                 show("tenderlab validate scenarios/naicc-2025.json tests/golden/small.json"),
+                 show("tenderlab validate tests/scenario/invalid/out-of-range.json", status=2))
+
+
+def cli_run(ws):
+    ws.run("rm -rf /tmp/naicc")
+    ws.done.discard("naicc")
+    block = shell(ws,
+                  show("tenderlab run scenarios/naicc-2025.json --out /tmp/naicc",
+                       lambda t: head_tail(t, 5, 4)),
+                  show("tenderlab run scenarios/naicc-2025.json --out /tmp/naicc", status=2))
+    ws.done.add("naicc")
+    return block
+
+
+def cli_params(ws):
+    return shell(ws, show("tenderlab params", lambda t: head_tail(t, 4)),
+                 show("tenderlab params --markdown", lambda t: head_tail(t, 3)))
+
+
+def cli_study(ws):
+    return fenced(f"$ {SMALL_STUDY}\n" + head_tail(small_study_output(ws), 9) +
+                  transcript(ws, show("tenderlab study scenarios/studies/naicc-2025-history.json "
+                                      "--db /tmp/s.sqlite", status=2)))
+
+
+def cli_report(ws):
+    small_study(ws)
+    return shell(ws,
+                 show("tenderlab report tests/golden/small-study.json --db /tmp/s.sqlite --digest"),
+                 show('tenderlab report tests/golden/small-study.json --db /tmp/s.sqlite '
+                      '--outcome "bids_round_1 >= 1"', lambda t: head_tail(t, 6, 5)),
+                 show('tenderlab report tests/golden/small-study.json --db /tmp/s.sqlite '
+                      '--outcome "bids_round_1 => 1"', status=2))
+
+
+def cli_compare(ws):
+    rows = (r"^(paired|  \[|KPI|(naicc-spc\.)?(any_bid_round_1|award_round|awarded|"
+            r"best_value_round_1|bids_round_1) )")
+    return shell(ws, show("tenderlab compare scenarios/variants/r1-historical.json "
+                          "scenarios/variants/r1-round3-terms.json -r 10 -j2",
+                          lambda t: keep(t, rows)))
+
+
+def cli_replay(ws):
+    naicc(ws)
+    return shell(ws, show("tenderlab replay /tmp/naicc/manifest.json"),
+                 show("tenderlab replay /tmp/naicc/manifest.json --verify"))
+
+
+def cli_replay_schema(ws):
+    naicc(ws)
+    ws.run("rm -rf /tmp/schema2 && cp -r /tmp/naicc /tmp/schema2 && "
+           "sed -i 's/\"event_log_schema\": 1/\"event_log_schema\": 2/' /tmp/schema2/manifest.json")
+    return shell(ws, show("tenderlab replay /tmp/schema2/manifest.json --verify", status=2))
+
+
+def cli_diff(ws):
+    naicc(ws)
+    ws.run("jq '.calls[0].procedure.rounds[1].terms.tax_credit = 0.15' scenarios/naicc-2025.json "
+           "> /tmp/naicc-r3-tax-credit-15.json && rm -rf /tmp/naicc-tax15 && "
+           "tenderlab run /tmp/naicc-r3-tax-credit-15.json --out /tmp/naicc-tax15 -q")
+    return shell(ws, show("tenderlab diff /tmp/naicc /tmp/naicc-tax15",
+                          lambda t: cut_lines(t, 150), status=1),
+                 show("tenderlab diff /tmp/naicc /tmp/naicc/events.jsonl"))
+
+
+def cli_worker(ws):
+    scenario = json.loads((SOURCE / "tests" / "golden" / "small.json").read_text())
+    task = {"run_id": "p00000-r000", "point": 0, "replication": 0, "seed": 7,
+            "payload": {"scenario": scenario, "kpis": ["awarded", "rounds", "gpu-lot.awarded"]}}
+    (ws.tmp / "task.jsonl").write_text(json.dumps(task) + "\n")
+    return shell(ws, show("tenderlab worker < /tmp/task.jsonl"))
+
+
+def cli_mpi(ws):
+    if not ws.has_mpi:
+        return None
+    ws.run("rm -f /tmp/mpi.sqlite")
+    return shell(ws, show("mpirun --allow-run-as-root --oversubscribe -np 2 tenderlab-mpi "
+                          "tests/golden/small-study.json --db /tmp/mpi.sqlite"),
+                 show("tenderlab report tests/golden/small-study.json --db /tmp/mpi.sqlite --digest"))
+
+
+def cluster_summary(ws):
+    """A resumed MPI run: the study is stopped part-way (SIGINT once 20 runs are recorded), then
+    tenderlab-mpi runs the rest."""
+    if not ws.has_mpi:
+        return None
+    ws.run("rm -f /tmp/c.sqlite; tenderlab study tests/golden/small-study.json -j1 "
+           "--db /tmp/c.sqlite -q & pid=$!; "
+           "for i in $(seq 1 600); do n=$(sqlite3 /tmp/c.sqlite 'select count(*) from runs' "
+           "2>/dev/null || echo 0); [ \"${n:-0}\" -ge 20 ] && break; sleep 0.05; done; "
+           "kill -INT $pid; wait $pid || true", status=None)
+    output = ws.run("mpirun --allow-run-as-root --oversubscribe -np 3 tenderlab-mpi "
+                    "tests/golden/small-study.json --db /tmp/c.sqlite")
+    return fenced(output.rstrip("\n") + "\n")
+
+
+def mpi_help(ws):
+    if not ws.has_mpi:
+        return None
+    return shell(ws, show("tenderlab-mpi --help"))
+
+
+def outputs_refused(ws):
+    naicc(ws)
+    return shell(ws, show("tenderlab run scenarios/naicc-2025.json --out /tmp/naicc", status=2))
+
+
+def outputs_timeline(ws):
+    ws.run("rm -rf /tmp/naicc-timeline")
+    text = ws.run("tenderlab run scenarios/naicc-2025.json --out /tmp/naicc-timeline")
+    return fenced(head_tail(text, 8, 9).replace("/tmp/naicc-timeline/", "/tmp/naicc/"))
+
+
+def outputs_tenders(ws):
+    naicc(ws)
+    text = ws.run("cat /tmp/naicc/tenders.csv").replace("\r\n", "\n")
+
+    def shorten(line):
+        # top_reasons: the first two agents and the last, the others as "..."
+        match = re.search(r'"([^"]*)"$', line)
+        if not match:
+            return line
+        agents = match.group(1).split(" | ")
+        if len(agents) <= 3:
+            return line
+        return line[:match.start(1)] + " | ".join(agents[:2] + ["..."] + agents[-1:]) + '"'
+
+    return fenced("\n".join(shorten(line) for line in text.splitlines()) + "\n")
+
+
+def outputs_timeseries(ws):
+    naicc(ws)
+    text = ws.run("cat /tmp/naicc/timeseries.csv").replace("\r\n", "\n")
+    return fenced(keep(text, r"^(date|2025-0[23]-01|2028-0[45]-01|2030-12-01)"))
+
+
+def outputs_summary(ws):
+    naicc(ws)
+    return fenced(ws.run("cat /tmp/naicc/summary.json"), "json")
+
+
+def outputs_small_kpis(ws):
+    ws.once("x2", SMALL_RUN)
+    return shell(ws, show("jq .kpis /tmp/x2/summary.json"))
+
+
+def outputs_manifest(ws):
+    naicc(ws)
+    return fenced(ws.run("cat /tmp/naicc/manifest.json"), "json")
+
+
+def event_log_example(ws):
+    ws.once("x", "tenderlab run tests/golden/small.json --out /tmp/x -q")
+    lines = ws.run("cat /tmp/x/events.jsonl").splitlines()
+    wanted = [1, 2, 3, 7, 8, 16, 21, 22, 23, 24, 39, 40, 41, 42, 59, 75]
+    return fenced("".join(lines[n - 1] + "\n" for n in wanted))
+
+
+def event_log_jq(ws):
+    naicc(ws)
+    query = ("jq -c 'select(.type==\"bid_decision\" and .decision==\"no_bid\" and .round==1) | "
+             "{agent, value_bn_krw, costs: ([.effects[] | select(.delta_bn_krw < 0)] | "
+             "sort_by(.delta_bn_krw) | map(\"\\(.term) \\(.delta_bn_krw)\"))}' "
+             "/tmp/naicc/events.jsonl")
+    return shell(ws, show(query, lambda t: head_tail(t, 3)))
+
+
+def study_small(ws):
+    return fenced(f"$ {SMALL_STUDY}\n" + points(small_study_output(ws), {0, 1, 2, 8, 17}) +
+                  transcript(ws, show("ls /tmp/s-events")))
+
+
+def study_resume(ws):
+    small_study(ws)
+    return shell(ws, show("tenderlab study tests/golden/small-study.json -j2 --db /tmp/s.sqlite",
+                          lambda t: head_tail(t, 1)),
+                 show("tenderlab report tests/golden/small-study.json --db /tmp/s.sqlite --digest"))
+
+
+def study_spc(ws):
+    text = spc_study_output(ws)
+    lines = text.splitlines()
+    first = lines.index("per design point (mean [95% CI]):")
+    more = next(i for i, line in enumerate(lines) if line.startswith("  ... "))
+    body = lines[:first + 1 + 12] + ["..."] + lines[more:]
+    return fenced(f"$ {SPC_STUDY}\n" + "\n".join(body) + "\n")
+
+
+def study_morris(ws):
+    study = json.loads((SOURCE / "scenarios" / "studies" / "spc-round1-terms.json").read_text())
+    study["design"] = {"type": "morris", "trajectories": 10, "levels": 4}
+    study["base"] = str(ws.root / "scenarios" / "naicc-2025.json")
+    study["$schema"] = str(ws.root / "scenarios" / "schema" / "study.schema.json")
+    (ws.tmp / "spc-morris.json").write_text(json.dumps(study, indent=2) + "\n")
+    ws.run("rm -f /tmp/m.sqlite")
+    text = ws.run("tenderlab study /tmp/spc-morris.json -j2 --db /tmp/m.sqlite")
+    lines = text.splitlines()
+    start = lines.index("sensitivity (Morris mu*, sigma):")
+    prim = next(i for i, line in enumerate(lines) if line.startswith("scenario discovery"))
+    body = ["..."] + lines[start:start + 4] + ["..."] + lines[prim:prim + 2]
+    return fenced("$ tenderlab study /tmp/spc-morris.json -j2 --db /tmp/m.sqlite\n" +
+                  "\n".join(body) + "\n")
+
+
+def study_history(ws):
+    ws.run("rm -f /tmp/hist.sqlite")
+    return shell(ws, show("tenderlab study scenarios/studies/naicc-2025-history.json -j2 "
+                          "--db /tmp/hist.sqlite"))
+
+
+def study_invalid(ws):
+    return shell(ws, show("tenderlab report tests/scenario/invalid-study/not-a-pointer.json",
+                          status=2))
+
+
+def study_bad(ws):
+    study = json.loads((SOURCE / "tests" / "golden" / "small-study.json").read_text())
+    study.update(name="Small Study", factors=[], design={"type": "sobol", "samples": 1},
+                 base=str(ws.root / "tests" / "golden" / "small.json"))
+    (ws.tmp / "st").mkdir(exist_ok=True)
+    (ws.tmp / "st" / "bad.json").write_text(json.dumps(study, indent=2) + "\n")
+    return shell(ws, show("tenderlab study /tmp/st/bad.json --db /tmp/st/bad.sqlite", status=2))
+
+
+def scenario_unknown_key(ws):
+    return fenced(ws.run("tenderlab validate tests/scenario/invalid/unknown-key.json", status=2))
+
+
+def scenario_edited(ws):
+    ws.run("jq '.agents[2].capitol_bn_krw = .agents[2].capital_bn_krw | del(.agents[2].capital_bn_krw)"
+           " | .agents[8].capital_bn_krw = -3000 | .relationships[0].to = \"samsung-electronic\"' "
+           "scenarios/naicc-2025.json > /tmp/naicc-edited.json")
+    return fenced(ws.run("tenderlab validate /tmp/naicc-edited.json", status=2))
+
+
+def scenario_truncated(ws):
+    size = (ws.root / "scenarios" / "naicc-2025.json").stat().st_size
+    ws.run(f"head -c {size // 2} scenarios/naicc-2025.json > /tmp/truncated.json")
+    return fenced(ws.run("tenderlab validate /tmp/truncated.json", status=2))
+
+
+RECIPES = {
+    "readme-flagship": readme_flagship,
+    "readme-compare": readme_compare,
+    "readme-study": readme_study,
+    "help": help_of("tenderlab"),
+    "help-validate": help_of("tenderlab validate"),
+    "help-run": help_of("tenderlab run"),
+    "help-params": help_of("tenderlab params"),
+    "help-study": help_of("tenderlab study"),
+    "help-report": help_of("tenderlab report"),
+    "help-compare": help_of("tenderlab compare"),
+    "help-replay": help_of("tenderlab replay"),
+    "help-diff": help_of("tenderlab diff"),
+    "help-worker": help_of("tenderlab worker"),
+    "help-mpi": mpi_help,
+    "cluster-summary": cluster_summary,
+    "cli-validate": cli_validate,
+    "cli-run": cli_run,
+    "cli-params": cli_params,
+    "cli-study": cli_study,
+    "cli-report": cli_report,
+    "cli-compare": cli_compare,
+    "cli-replay": cli_replay,
+    "cli-replay-schema": cli_replay_schema,
+    "cli-diff": cli_diff,
+    "cli-worker": cli_worker,
+    "cli-mpi": cli_mpi,
+    "outputs-refused": outputs_refused,
+    "outputs-timeline": outputs_timeline,
+    "outputs-tenders": outputs_tenders,
+    "outputs-timeseries": outputs_timeseries,
+    "outputs-summary": outputs_summary,
+    "outputs-small-kpis": outputs_small_kpis,
+    "outputs-manifest": outputs_manifest,
+    "event-log-example": event_log_example,
+    "event-log-jq": event_log_jq,
+    "study-small": study_small,
+    "study-resume": study_resume,
+    "study-spc": study_spc,
+    "study-morris": study_morris,
+    "study-history": study_history,
+    "study-invalid": study_invalid,
+    "study-bad": study_bad,
+    "scenario-unknown-key": scenario_unknown_key,
+    "scenario-edited": scenario_edited,
+    "scenario-truncated": scenario_truncated,
+}
+
+
+# Whole studies of the flagship scenario (minutes on a busy machine), and the resumed MPI run,
+# whose split between recorded and new runs depends on when the interrupt lands. --quick leaves
+# their blocks as committed; any change of the model also changes the quick blocks (the flagship
+# run's hash, the small study's digest), so the quick check still notices stale documentation.
+SLOW = {"readme-compare", "readme-study", "study-spc", "study-morris", "study-history",
+        "cluster-summary"}
+
+
+def documents():
+    return [SOURCE / "README.md"] + sorted((SOURCE / "docs").rglob("*.md"))
+
+
+def normalised(text):
+    for regex, replacement in VOLATILE:
+        text = regex.sub(replacement, text)
+    return text
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing; exit 1 when a committed block differs")
+    parser.add_argument("--build", default=str(SOURCE / "build"), help="CMake build folder")
+    parser.add_argument("--quick", action="store_true",
+                        help="leave the blocks of whole flagship studies as committed")
+    parser.add_argument("--list", action="store_true", help="list the recipes")
+    args = parser.parse_args(argv)
+    if args.list:
+        print("\n".join(RECIPES))
+        return 0
+
+    ws = Workspace(pathlib.Path(args.build).resolve())
+    problems, changed, skipped, used = [], [], [], set()
+    try:
+        for path in documents():
+            original = path.read_text()
+
+            def regenerate(match):
+                name, committed = match.group(1), match.group(2)
+                if name not in RECIPES:
+                    problems.append(f"{path.relative_to(SOURCE)}: unknown recipe {name!r}")
+                    return match.group(0)
+                used.add(name)
+                if args.quick and name in SLOW:
+                    return match.group(0)
+                fresh = RECIPES[name](ws)
+                if fresh is None:  # cannot be produced here (no MPI): left as committed
+                    skipped.append(name)
+                    return match.group(0)
+                if args.check and normalised(fresh) == normalised(committed):
+                    fresh = committed  # only the timings differ
+                return f"<!-- begin generated: {name} -->\n{fresh}<!-- end generated -->\n"
+
+            updated = BLOCK.sub(regenerate, original)
+            if updated == original:
+                continue
+            changed.append(path)
+            if args.check:
+                diff = difflib.unified_diff(original.splitlines(True), updated.splitlines(True),
+                                            f"a/{path.relative_to(SOURCE)}",
+                                            f"b/{path.relative_to(SOURCE)}")
+                sys.stdout.writelines(diff)
+            else:
+                path.write_text(updated)
+    finally:
+        ws.close()
+    unused = sorted(set(RECIPES) - used)
+    if unused:
+        problems.append("recipes no document uses (a marker was removed?): " + ", ".join(unused))
+    for name in skipped:
+        print(f"not regenerated here (needs mpirun and tenderlab-mpi): {name}")
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
+    if args.check and changed:
+        print(f"\nThe documented outputs above differ from what this build prints "
+              f"({len(changed)} files). If the change is intended, run scripts/update-docs.py "
+              f"and review and commit the diff.", file=sys.stderr)
+        return 1
+    if not args.check:
+        print(f"regenerated the examples of {len(documents())} documents; "
+              f"{len(changed)} changed: " + ", ".join(str(p.relative_to(SOURCE)) for p in changed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
