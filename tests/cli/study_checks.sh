@@ -199,11 +199,12 @@ EOF
     # The first study is frozen (SIGSTOP) while it holds the database, so nothing is left to timing.
     "$tenderlab" study "$study" -j1 --db shared.sqlite -q &
     first=$!
+    # The holder writes its pid into the lock file once it holds the lock, before it runs anything.
     for _ in $(seq 1 400); do
-      [ -e shared.sqlite ] &&
-        [ "$(sqlite3 shared.sqlite "select count(*) from runs" 2> /dev/null || echo 0)" -ge 3 ] && break
-      sleep 0.01
+      [ -s shared.sqlite.lock ] && break
+      sleep 0.005
     done
+    [ -s shared.sqlite.lock ] || fail "the study writing shared.sqlite took no writer lock"
     kill -STOP "$first"
     [ "$(status_of "$tenderlab" study "$study" -j1 --db shared.sqlite -q)" = 2 ] ||
       { kill -CONT "$first"; fail "a second study wrote into a database in use: $(cat err.txt)"; }
