@@ -99,6 +99,9 @@ void expand(const analysis::Study& study) {
     if (!run_ids.insert(task.run_id).second) report_finding("two runs of a study share a run id");
   if (tasks.size() % static_cast<std::size_t>(study.replications) != 0)
     report_finding("a study's runs are not whole sets of replications");
+  // docs/study-format.md: a study without factors has one point, the base scenario.
+  if (study.factors.empty() && tasks.size() != static_cast<std::size_t>(study.replications))
+    report_finding("a study without factors does not have exactly one point");
 }
 
 }  // namespace

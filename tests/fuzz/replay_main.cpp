@@ -1,16 +1,18 @@
 // Runs a fuzz target on files, without libFuzzer: the normal (gcc) build uses it to replay the
 // seed inputs and the committed reproducers of past findings as CTest cases.
 //
-//   fuzz_<target>_replay [--expect-rejected] FILE_OR_FOLDER...
+//   fuzz_<target>_replay [--expect-rejected | --expect-accepted] FILE_OR_FOLDER...
 //
 // Every file is fed to the target once (folders: every file in them, in name order). A finding
-// aborts. With --expect-rejected, an input that is accepted (or skipped) fails the replay too:
-// the reproducers are bad inputs that must be refused cleanly.
+// aborts. With --expect-rejected, an input that is not refused with the expected error fails the
+// replay too (the reproducer of a bad input that must be refused cleanly); with
+// --expect-accepted, an input that is not accepted (a valid input that once broke the code).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,12 +37,14 @@ const char* verdict_name(tenderlab::fuzz::Verdict verdict) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool expect_rejected = false;
+  std::optional<tenderlab::fuzz::Verdict> expected;
   std::vector<fs::path> files;
   for (int i = 1; i < argc; ++i) {
     const std::string argument = argv[i];
     if (argument == "--expect-rejected") {
-      expect_rejected = true;
+      expected = tenderlab::fuzz::Verdict::rejected;
+    } else if (argument == "--expect-accepted") {
+      expected = tenderlab::fuzz::Verdict::accepted;
     } else if (fs::is_directory(argument)) {
       std::vector<fs::path> inside;
       for (const auto& entry : fs::directory_iterator(argument))
@@ -55,7 +59,8 @@ int main(int argc, char** argv) {
     }
   }
   if (files.empty()) {
-    std::fprintf(stderr, "usage: %s [--expect-rejected] FILE_OR_FOLDER...\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [--expect-rejected | --expect-accepted] FILE_OR_FOLDER...\n",
+                 argv[0]);
     return 2;
   }
   tenderlab::fuzz::initialize();
@@ -64,9 +69,9 @@ int main(int argc, char** argv) {
     std::ifstream in(file, std::ios::binary);
     const std::string input{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     const auto verdict = tenderlab::fuzz::test_one_input(input);
-    const bool ok = !expect_rejected || verdict == tenderlab::fuzz::Verdict::rejected;
-    std::printf("%s: %s%s\n", file.string().c_str(), verdict_name(verdict),
-                ok ? "" : " (expected: rejected)");
+    const bool ok = !expected || verdict == *expected;
+    std::printf("%s: %s%s%s%s\n", file.string().c_str(), verdict_name(verdict),
+                ok ? "" : " (expected: ", ok ? "" : verdict_name(*expected), ok ? "" : ")");
     if (!ok) ++wrong;
   }
   std::printf("%s: %zu inputs, %d not as expected\n", tenderlab::fuzz::target_name, files.size(),

@@ -3,7 +3,9 @@
 # large file is duplicated under tests/fuzz:
 #   OUT/scenario     scenarios/*.json, scenarios/variants, tests/scenario/valid and invalid, the
 #                    golden scenario
-#   OUT/study        scenarios/studies, tests/scenario/invalid-study, the golden study
+#   OUT/study        scenarios/studies, tests/scenario/invalid-study, the golden study, and the
+#                    small studies of tests/fuzz/seeds/study (every design, few runs, paths
+#                    into arrays, fixed changes)
 #   OUT/worker_task  tests/fuzz/seeds/worker_task, and the golden and calibrated scenarios each
 #                    wrapped into a task line as a study would send them to a worker
 # Usage: tests/fuzz/seed_corpus.sh OUT
@@ -27,7 +29,8 @@ gather() {
 cd "$root"
 gather scenario scenarios/*.json scenarios/variants/*.json tests/scenario/valid/*.json \
   tests/scenario/invalid/*.json tests/golden/small.json
-gather study scenarios/studies/*.json tests/scenario/invalid-study/*.json tests/golden/small-study.json
+gather study scenarios/studies/*.json tests/scenario/invalid-study/*.json tests/golden/small-study.json \
+  tests/fuzz/seeds/study/*.json
 gather worker_task tests/fuzz/seeds/worker_task/*
 
 python3 - "$root" "$out/worker_task" <<'PY'
