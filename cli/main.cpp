@@ -105,8 +105,12 @@ int main(int argc, char** argv) {
   diff->add_option("RUN_A", diff_a, "Run folder or events.jsonl")->required();
   diff->add_option("RUN_B", diff_b, "Run folder or events.jsonl")->required();
 
+  std::string worker_events_dir;
   auto* worker =
       app.add_subcommand("worker", "Serve study runs over stdin/stdout (used by tenderlab-mpi)");
+  worker->add_option("--events-dir", worker_events_dir,
+                     "Folder where runs may keep their event logs (tasks naming a file elsewhere "
+                     "are refused); without it, no run keeps its log");
 
   try {
     app.parse(static_cast<int>(own_args.size()), own_args.data());
@@ -125,7 +129,7 @@ int main(int argc, char** argv) {
     if (*compare) return compare_command(compare_args);
     if (*replay) return replay_command(replay_manifest, replay_verify);
     if (*diff) return diff_command(diff_a, diff_b);
-    if (*worker) return worker_command();
+    if (*worker) return worker_command(worker_events_dir);
   } catch (const std::exception& error) {
     std::cerr << "error: " << error.what() << "\n";
     return run_failed;

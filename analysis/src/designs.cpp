@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -45,13 +46,40 @@ std::vector<int> random_permutation(int n, Rng& rng) {
 
 }  // namespace
 
-UnitPoints grid_design(const std::vector<FactorShape>& factors) {
+std::optional<std::size_t> grid_size(const std::vector<FactorShape>& factors) {
   check_shapes(factors, "grid design");
+  if (factors.empty()) return 0;
+  std::size_t total = 1;
+  for (const auto& factor : factors) {
+    const auto levels = static_cast<std::size_t>(factor.levels);
+    if (total > std::numeric_limits<std::size_t>::max() / levels) return std::nullopt;
+    total *= levels;
+  }
+  return total;
+}
+
+std::vector<double> grid_point(const std::vector<FactorShape>& factors, std::size_t index) {
+  const auto total = grid_size(factors);
+  if (!total || index >= *total) {
+    throw std::out_of_range("grid design: no point " + std::to_string(index) + " in a grid of " +
+                            (total ? std::to_string(*total) : std::string("too many")) + " points");
+  }
+  // The index in a mixed-radix number system whose last digit (factor) varies fastest.
+  std::vector<double> point(factors.size());
+  for (std::size_t j = factors.size(); j-- > 0;) {
+    const auto levels = static_cast<std::size_t>(factors[j].levels);
+    point[j] = level_coordinate(factors[j], static_cast<int>(index % levels));
+    index /= levels;
+  }
+  return point;
+}
+
+UnitPoints grid_design(const std::vector<FactorShape>& factors) {
+  const auto size = grid_size(factors);
+  if (!size) throw std::length_error("grid design: the product of the factors' levels overflows");
+  const std::size_t total = *size;
   UnitPoints points;
   if (factors.empty()) return points;
-  std::size_t total = 1;
-  for (const auto& factor : factors)
-    total *= static_cast<std::size_t>(factor.levels);
   points.reserve(total);
   // An odometer over level indices; the last factor is the fastest digit.
   std::vector<int> index(factors.size(), 0);
@@ -69,20 +97,32 @@ UnitPoints grid_design(const std::vector<FactorShape>& factors) {
   return points;
 }
 
-UnitPoints latin_hypercube(int n, int k, Rng& rng) {
+std::vector<double> latin_hypercube_flat(int n, int k, Rng& rng) {
   if (n < 1 || k < 1) {
     throw std::invalid_argument("latin hypercube: needs n >= 1 and k >= 1, got n = " +
                                 std::to_string(n) + ", k = " + std::to_string(k));
   }
-  UnitPoints points(static_cast<std::size_t>(n), std::vector<double>(static_cast<std::size_t>(k)));
+  const auto factors = static_cast<std::size_t>(k);
+  std::vector<double> points(static_cast<std::size_t>(n) * factors);
   for (int j = 0; j < k; ++j) {
     const auto strata = random_permutation(n, rng);
     for (int i = 0; i < n; ++i) {
       const auto row = static_cast<std::size_t>(i);
       // The division can round up to exactly 1 in the top stratum; keep points inside [0, 1).
-      points[row][static_cast<std::size_t>(j)] =
+      points[row * factors + static_cast<std::size_t>(j)] =
           std::min((strata[row] + rng.uniform()) / n, std::nextafter(1.0, 0.0));
     }
+  }
+  return points;
+}
+
+UnitPoints latin_hypercube(int n, int k, Rng& rng) {
+  const std::vector<double> flat = latin_hypercube_flat(n, k, rng);
+  const auto factors = static_cast<std::size_t>(k);
+  UnitPoints points(static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const auto first = flat.begin() + static_cast<std::ptrdiff_t>(i * factors);
+    points[i].assign(first, first + static_cast<std::ptrdiff_t>(factors));
   }
   return points;
 }
@@ -110,6 +150,20 @@ UnitPoints one_at_a_time(const std::vector<FactorShape>& factors) {
     }
   }
   return points;
+}
+
+std::optional<std::size_t> one_at_a_time_size(const std::vector<FactorShape>& factors) {
+  check_shapes(factors, "one-at-a-time design");
+  std::size_t total = 1;  // the centre point
+  for (const auto& factor : factors) {
+    // Every level but the one equal to the centre, which exists for a discrete factor and for a
+    // numeric factor with an odd number of levels (see one_at_a_time).
+    const bool centre_is_level = factor.discrete || factor.levels % 2 == 1;
+    const auto moves = static_cast<std::size_t>(factor.levels) - (centre_is_level ? 1U : 0U);
+    if (total > std::numeric_limits<std::size_t>::max() - moves) return std::nullopt;
+    total += moves;
+  }
+  return total;
 }
 
 MorrisDesign morris_design(int k, int trajectories, int levels, Rng& rng) {

@@ -510,10 +510,14 @@ bool ResultsStore::has_run(const std::string& run_id) {
 
 std::set<std::string> ResultsStore::finished_runs() {
   std::set<std::string> ids;
+  for_each_finished_run([&ids](const std::string& run_id) { ids.insert(run_id); });
+  return ids;
+}
+
+void ResultsStore::for_each_finished_run(const std::function<void(const std::string&)>& each) {
   Statement statement(db_, path_, "SELECT run_id FROM runs");
   while (statement.step())
-    ids.insert(statement.text(0));
-  return ids;
+    each(statement.text(0));
 }
 
 void ResultsStore::record(const RunRecord& run) {

@@ -12,6 +12,7 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -21,6 +22,8 @@
 #include <stdexcept>
 #include <system_error>
 #include <utility>
+
+#include "tenderlab/engine/json_reader.hpp"
 
 namespace tenderlab::analysis {
 namespace {
@@ -95,7 +98,7 @@ struct ChildSignals {
 struct Child {
   pid_t pid = -1;
   int fd = -1;
-  std::size_t task_index = 0;
+  RunTask task;  ///< what is recorded with the outcome; its payload is dropped once forked
   Clock::time_point started;
   std::string output;
   bool oversized = false;
@@ -442,55 +445,86 @@ RunOutcome run_in_child(const RunTask& task, const RunFunction& run) {
   return finish_child(child);
 }
 
+TaskList::TaskList(std::vector<RunTask> tasks) : tasks_(std::move(tasks)) {
+  by_run_id_.resize(tasks_.size());
+  for (std::size_t i = 0; i < tasks_.size(); ++i)
+    by_run_id_[i] = i;
+  std::sort(by_run_id_.begin(), by_run_id_.end(),
+            [this](std::size_t a, std::size_t b) { return tasks_[a].run_id < tasks_[b].run_id; });
+  for (std::size_t i = 1; i < by_run_id_.size(); ++i) {
+    if (tasks_[by_run_id_[i - 1]].run_id == tasks_[by_run_id_[i]].run_id) {
+      throw std::invalid_argument("duplicate run_id '" + tasks_[by_run_id_[i]].run_id +
+                                  "' in the task list");
+    }
+  }
+}
+
+std::optional<std::size_t> TaskList::index_of(const std::string& run_id) const {
+  const auto it = std::lower_bound(
+      by_run_id_.begin(), by_run_id_.end(), run_id,
+      [this](std::size_t index, const std::string& id) { return tasks_[index].run_id < id; });
+  if (it == by_run_id_.end() || tasks_[*it].run_id != run_id) return std::nullopt;
+  return *it;
+}
+
+std::vector<bool> recorded_tasks(const TaskSource& tasks, ResultsStore& store) {
+  std::vector<bool> recorded(tasks.size(), false);
+  store.for_each_finished_run([&](const std::string& run_id) {
+    if (const auto index = tasks.index_of(run_id)) recorded[*index] = true;
+  });
+  return recorded;
+}
+
 PoolReport run_pool(const std::vector<RunTask>& tasks, const RunFunction& run, ResultsStore& store,
+                    const PoolOptions& options) {
+  return run_pool(TaskList(tasks), run, store, options);
+}
+
+PoolReport run_pool(const TaskSource& tasks, const RunFunction& run, ResultsStore& store,
                     const PoolOptions& options) {
   if (options.jobs < 1) {
     throw std::invalid_argument("jobs must be at least 1, got " + std::to_string(options.jobs));
   }
   if (!run) throw std::invalid_argument("no run function given");
-  {
-    std::set<std::string> ids;
-    for (const auto& task : tasks) {
-      if (!ids.insert(task.run_id).second) {
-        throw std::invalid_argument("duplicate run_id '" + task.run_id + "' in the task list");
-      }
-    }
-  }
   const auto start = Clock::now();
   PoolReport report;
   report.total = tasks.size();
 
-  const std::set<std::string> finished = store.finished_runs();
-  std::vector<std::size_t> pending;
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    if (finished.count(tasks[i].run_id) != 0) {
-      ++report.skipped;
-    } else {
-      pending.push_back(i);
-    }
-  }
+  // One bit per task rather than the set of recorded run ids: a resumed study of a million runs
+  // needs to know which ones to skip, nothing more.
+  const std::vector<bool> recorded = recorded_tasks(tasks, store);
+  report.skipped = static_cast<std::size_t>(std::count(recorded.begin(), recorded.end(), true));
   const std::string worker =
       options.worker_name.empty() ? default_worker_name() : options.worker_name;
   const auto jobs = static_cast<std::size_t>(options.jobs);
 
   StopSignals stop;
   RunningChildren running;
-  ProgressBar progress(options.progress, pending.size());
+  ProgressBar progress(options.progress, report.total - report.skipped);
   progress.update(report, true);
-  std::size_t next = 0;
+  std::size_t next = 0;  // the next task to consider; recorded ones are stepped over
+  const auto next_pending = [&]() -> std::optional<std::size_t> {
+    while (next < recorded.size() && recorded[next])
+      ++next;
+    if (next == recorded.size()) return std::nullopt;
+    return next++;
+  };
+  std::optional<std::size_t> pending = next_pending();
   std::vector<pollfd> poll_fds;
   std::vector<int> sibling_fds;
 
   while (!stop.requested()) {
-    while (running.children.size() < jobs && next < pending.size() && !stop.requested()) {
+    while (running.children.size() < jobs && pending && !stop.requested()) {
       sibling_fds.clear();
       sibling_fds.push_back(stop.wake_fd());
       for (const auto& child : running.children)
         sibling_fds.push_back(child.fd);
-      Child child = spawn_child(tasks[pending[next]], run, &stop.previous(), sibling_fds);
-      child.task_index = pending[next];
+      RunTask task = tasks.task(*pending);
+      Child child = spawn_child(task, run, &stop.previous(), sibling_fds);
+      task.payload = nlohmann::json();  // the child has its copy; only the identity is recorded
+      child.task = std::move(task);
       running.children.push_back(std::move(child));
-      ++next;
+      pending = next_pending();
     }
     if (running.children.empty()) break;
 
@@ -512,7 +546,7 @@ PoolReport run_pool(const std::vector<RunTask>& tasks, const RunFunction& run, R
       if (read_some(child)) continue;
       const RunOutcome outcome = finish_child(child);
       const double wall = seconds_since(child.started);
-      const RunTask& task = tasks[child.task_index];
+      const RunTask task = std::move(child.task);
       running.children.erase(running.children.begin() + static_cast<std::ptrdiff_t>(i));
       store.record(make_run_record(task, outcome, wall, worker));
       if (outcome.status == "ok") {
@@ -533,20 +567,120 @@ PoolReport run_pool(const std::vector<RunTask>& tasks, const RunFunction& run, R
   return report;
 }
 
+namespace {
+
+bool valid_run_id(const std::string& id) {
+  static constexpr std::string_view letters_and_digits =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  if (id.empty() || id.size() > 128) return false;
+  if (letters_and_digits.find(id.front()) == std::string_view::npos) return false;
+  for (const char c : id) {
+    if (letters_and_digits.find(c) == std::string_view::npos && c != '.' && c != '_' && c != '-')
+      return false;
+  }
+  return true;
+}
+
+// The checks of parse_worker_task on a parsed document; every problem is collected.
+RunTask task_from_json(const nlohmann::json& json, const std::string& origin) {
+  ProblemSink sink(origin);
+  RunTask task;
+  {
+    ObjectReader reader(json, "", sink);
+    if (reader.valid()) {
+      const std::string run_id_expected =
+          "a run id of 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-', starting with a "
+          "letter or digit";
+      if (const nlohmann::json* id = reader.get("run_id")) {
+        if (id->is_string() && valid_run_id(id->get<std::string>())) {
+          task.run_id = id->get<std::string>();
+        } else {
+          sink.add("/run_id", run_id_expected, describe_json(*id));
+        }
+      } else {
+        sink.add("/run_id", run_id_expected, "nothing (missing)");
+      }
+      task.point = static_cast<int>(reader.integer("point", 0, 0, INT_MAX, true));
+      task.replication = static_cast<int>(reader.integer("replication", 0, 0, INT_MAX, true));
+      const std::string seed_expected =
+          "an integer in [0, " + std::to_string(std::numeric_limits<std::uint64_t>::max()) + "]";
+      if (const nlohmann::json* seed = reader.get("seed")) {
+        // Only an unsigned JSON integer: get<uint64_t>() would wrap a negative number and
+        // truncate a fraction.
+        if (seed->is_number_unsigned()) {
+          task.seed = seed->get<std::uint64_t>();
+        } else {
+          sink.add("/seed", seed_expected, describe_json(*seed));
+        }
+      } else {
+        sink.add("/seed", seed_expected, "nothing (missing)");
+      }
+      if (const nlohmann::json* payload = reader.get("payload")) task.payload = *payload;
+      reader.finish();
+    }
+  }
+  if (!sink.empty()) throw WorkerTaskError(sink.take());
+  return task;
+}
+
+enum class LineRead { line, end, too_long };
+
+// std::getline with a bound: a line longer than `max` bytes is not read into memory.
+LineRead read_line(std::istream& in, std::string& line, std::size_t max) {
+  line.clear();
+  std::streambuf* buffer = in.rdbuf();
+  for (;;) {
+    const auto c = buffer->sbumpc();
+    if (std::char_traits<char>::eq_int_type(c, std::char_traits<char>::eof()))
+      return line.empty() ? LineRead::end : LineRead::line;
+    if (c == '\n') return LineRead::line;
+    if (line.size() >= max) return LineRead::too_long;
+    line.push_back(std::char_traits<char>::to_char_type(c));
+  }
+}
+
+}  // namespace
+
+RunTask parse_worker_task(std::string_view line, const std::string& origin) {
+  if (line.size() > max_worker_task_bytes) {
+    throw WorkerTaskError({InputProblem{
+        origin, "", "a task of at most " + std::to_string(max_worker_task_bytes) + " bytes",
+        std::to_string(line.size()) + " bytes"}});
+  }
+  nlohmann::json document;
+  try {
+    document = parse_json_text(std::string(line), origin);
+  } catch (const InputError& error) {
+    throw WorkerTaskError(error.problems());
+  } catch (const nlohmann::json::exception& error) {
+    // The parser also throws outside its parse errors, e.g. on a number too large for a double.
+    throw WorkerTaskError({InputProblem{origin, "", "a valid JSON document", error.what()}});
+  }
+  return task_from_json(document, origin);
+}
+
 int serve_worker(std::istream& in, std::ostream& out, const RunFunction& run) {
   std::string line;
   std::size_t line_number = 0;
-  while (std::getline(in, line)) {
+  for (;;) {
+    const LineRead read = read_line(in, line, max_worker_task_bytes);
+    if (read == LineRead::end) break;
     ++line_number;
+    if (read == LineRead::too_long) {
+      std::cerr << "tenderlab worker: input line " << line_number << ": expected a task of at most "
+                << max_worker_task_bytes << " bytes, found a longer line\n";
+      return 2;
+    }
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     RunTask task;
     try {
-      task = nlohmann::json::parse(line).get<RunTask>();
-    } catch (const std::exception& error) {
-      std::cerr << "tenderlab worker: input line " << line_number
-                << ": expected a run task as one JSON object: " << error.what() << '\n';
+      task = parse_worker_task(line, "input line " + std::to_string(line_number));
+    } catch (const WorkerTaskError& error) {
+      std::cerr << "tenderlab worker: " << error.what() << '\n';
       return 2;
     }
+    line.clear();
+    line.shrink_to_fit();  // a task line can be large; the next one is read afresh
     const auto start = Clock::now();
     WorkerResult result{task.run_id, run_in_child(task, run), 0.0};
     result.wall_seconds = seconds_since(start);
@@ -568,27 +702,7 @@ void to_json(nlohmann::json& json, const RunTask& task) {
 }
 
 void from_json(const nlohmann::json& json, RunTask& task) {
-  json.at("run_id").get_to(task.run_id);
-  // get<int>() of a float or of an integer beyond int's range is undefined or wraps silently.
-  const auto small_index = [&json](const char* key) {
-    const auto& value = json.at(key);
-    if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
-        value.get<std::int64_t>() > std::numeric_limits<int>::max()) {
-      throw std::invalid_argument(std::string(key) + ": expected an integer in [0, " +
-                                  std::to_string(std::numeric_limits<int>::max()) + "], got " +
-                                  value.dump());
-    }
-    return static_cast<int>(value.get<std::int64_t>());
-  };
-  task.point = small_index("point");
-  task.replication = small_index("replication");
-  const auto& seed = json.at("seed");
-  // get<uint64_t>() would silently wrap a negative number.
-  if (!seed.is_number_unsigned()) {
-    throw std::invalid_argument("seed: expected a non-negative integer, got " + seed.dump());
-  }
-  task.seed = seed.get<std::uint64_t>();
-  task.payload = json.value("payload", nlohmann::json());
+  task = task_from_json(json, "run task");
 }
 
 void to_json(nlohmann::json& json, const RunOutcome& outcome) {

@@ -3,8 +3,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <vector>
 
 #include "tenderlab/engine/input_error.hpp"
@@ -47,11 +49,15 @@ std::string OutcomeSpec::describe() const {
   return kpi + " " + op + " " + buffer;
 }
 
-void set_database(Study& study, const std::string& database) {
-  study.database = database;
+std::string kept_events_dir(const std::string& database) {
   fs::path events = database;
   events.replace_extension();
-  study.events_dir = events.string() + "-events";
+  return events.string() + "-events";
+}
+
+void set_database(Study& study, const std::string& database) {
+  study.database = database;
+  study.events_dir = kept_events_dir(database);
 }
 
 OutcomeSpec parse_outcome(const std::string& text, const std::string& origin) {
@@ -106,9 +112,10 @@ std::optional<std::size_t> array_index(const std::string& token) {
   return index;
 }
 
-/// Sets `value` at `pointer` in `document`; the parent must exist (an array index must name an
-/// existing element). Returns false, never throws, for a pointer that cannot be set.
-bool set_at(nlohmann::json& document, const std::string& pointer, const nlohmann::json& value) {
+}  // namespace
+
+bool set_at_pointer(nlohmann::json& document, const std::string& pointer,
+                    const nlohmann::json& value) {
   try {
     const nlohmann::json::json_pointer target(pointer);
     if (target.empty()) return false;
@@ -147,6 +154,8 @@ bool set_at(nlohmann::json& document, const std::string& pointer, const nlohmann
   }
 }
 
+namespace {
+
 bool valid_pointer(const std::string& pointer) {
   try {
     nlohmann::json::json_pointer p(pointer);
@@ -177,6 +186,76 @@ Rng design_rng(const Study& study) {
   return Rng(study.seed, 0, "design/" + study.name);
 }
 
+/// a * b, or nothing when it does not fit in std::size_t.
+std::optional<std::size_t> checked_product(std::optional<std::size_t> a, std::size_t b) {
+  if (!a || (b != 0 && *a > std::numeric_limits<std::size_t>::max() / b)) return std::nullopt;
+  return *a * b;
+}
+
+/// The number of points of the study's design (nothing if it does not fit in std::size_t),
+/// computed without generating them.
+std::optional<std::size_t> design_size(const Study& study) {
+  const std::size_t k = study.factors.size();
+  if (k == 0) return 1;
+  switch (study.design.kind) {
+    case DesignKind::grid:
+      return grid_size(shapes(study));
+    case DesignKind::oat:
+      return one_at_a_time_size(shapes(study));
+    case DesignKind::lhs:
+      return static_cast<std::size_t>(study.design.samples);
+    case DesignKind::morris:
+      return checked_product(static_cast<std::size_t>(study.design.trajectories), k + 1);
+    case DesignKind::sobol:
+      return checked_product(static_cast<std::size_t>(study.design.samples), k + 2);
+  }
+  return std::nullopt;
+}
+
+/// The JSON Pointer of what sets the number of points of the study's design.
+std::string design_size_pointer(const Study& study) {
+  switch (study.design.kind) {
+    case DesignKind::lhs:
+    case DesignKind::sobol:
+      return "/design/samples";
+    case DesignKind::morris:
+      return "/design/trajectories";
+    case DesignKind::grid:
+    case DesignKind::oat:
+      for (const auto& factor : study.factors)
+        if (!factor.discrete()) return "/design/levels";
+      return "/factors";
+  }
+  return "/design";
+}
+
+/// Sets study.points, or reports a design of more than max_study_runs runs.
+void check_design_size(Study& study, ProblemSink& sink) {
+  const std::string expected = "a design of at most " + std::to_string(max_study_runs) +
+                               " runs (design points x replications)";
+  const auto points = design_size(study);
+  if (!points || *points > max_study_runs) {
+    std::string found = points ? std::to_string(*points) + " design points"
+                               : "more design points than this machine can count";
+    if (study.design.kind == DesignKind::grid && study.factors.size() > 1) {
+      std::string product;
+      for (const auto& shape : shapes(study))
+        product += (product.empty() ? "" : " x ") + std::to_string(shape.levels);
+      found += " (" + product + " levels)";
+    }
+    sink.add(design_size_pointer(study), expected, found);
+    return;
+  }
+  const auto runs = checked_product(*points, static_cast<std::size_t>(study.replications));
+  if (!runs || *runs > max_study_runs) {
+    sink.add("/replications", expected,
+             std::to_string(*points) + " design points x " + std::to_string(study.replications) +
+                 " replications = " + (runs ? std::to_string(*runs) : "too many") + " runs");
+    return;
+  }
+  study.points = *points;
+}
+
 }  // namespace
 
 MorrisDesign morris_structure(const Study& study) {
@@ -190,20 +269,30 @@ SaltelliDesign saltelli_structure(const Study& study) {
   return saltelli_design(study.design.samples, static_cast<int>(study.factors.size()), rng);
 }
 
-std::vector<DesignPoint> design_points(const Study& study) {
+StudyDesign::StudyDesign(const Study& study) : study_(&study) {
+  const std::size_t k = study.factors.size();
+  if (k == 0) {
+    size_ = 1;  // no factor: one point, the base scenario
+    return;
+  }
   UnitPoints unit;
-  const int k = static_cast<int>(study.factors.size());
   switch (study.design.kind) {
-    case DesignKind::grid:
-      unit = grid_design(shapes(study));
-      break;
+    case DesignKind::grid: {
+      grid_ = shapes(study);
+      const auto size = grid_size(grid_);
+      if (!size) throw std::length_error("study " + study.name + ": the grid is too large");
+      size_ = *size;
+      return;
+    }
     case DesignKind::oat:
       unit = one_at_a_time(shapes(study));
       break;
     case DesignKind::lhs: {
+      // Straight into the compact form: the largest designs are Latin hypercubes.
       Rng rng = design_rng(study);
-      unit = latin_hypercube(study.design.samples, k, rng);
-      break;
+      unit_ = latin_hypercube_flat(study.design.samples, static_cast<int>(k), rng);
+      size_ = unit_.size() / k;
+      return;
     }
     case DesignKind::morris:
       unit = morris_structure(study).points;
@@ -212,54 +301,48 @@ std::vector<DesignPoint> design_points(const Study& study) {
       unit = saltelli_structure(study).points;
       break;
   }
-  if (k == 0) unit = {std::vector<double>{}};
-  std::vector<DesignPoint> points;
-  for (const auto& u : unit) {
-    DesignPoint point;
-    point.unit = u;
-    for (int j = 0; j < k; ++j)
-      point.values.push_back(
-          factor_value(study.factors[static_cast<std::size_t>(j)], u[static_cast<std::size_t>(j)]));
-    points.push_back(std::move(point));
+  size_ = unit.size();
+  unit_.reserve(size_ * k);
+  for (auto& row : unit) {
+    unit_.insert(unit_.end(), row.begin(), row.end());
+    std::vector<double>().swap(row);  // keep the peak near one copy of the design
   }
+}
+
+DesignPoint StudyDesign::point(std::size_t index) const {
+  if (index >= size_) {
+    throw std::out_of_range("study " + study_->name + ": no design point " + std::to_string(index) +
+                            " among " + std::to_string(size_));
+  }
+  const std::size_t k = study_->factors.size();
+  DesignPoint point;
+  if (!grid_.empty()) {
+    point.unit = grid_point(grid_, index);
+  } else {
+    const auto first = unit_.begin() + static_cast<std::ptrdiff_t>(index * k);
+    point.unit.assign(first, first + static_cast<std::ptrdiff_t>(k));
+  }
+  point.values.reserve(k);
+  for (std::size_t j = 0; j < k; ++j)
+    point.values.push_back(factor_value(study_->factors[j], point.unit[j]));
+  return point;
+}
+
+std::vector<DesignPoint> design_points(const Study& study) {
+  const StudyDesign design(study);
+  std::vector<DesignPoint> points;
+  points.reserve(design.size());
+  for (std::size_t p = 0; p < design.size(); ++p)
+    points.push_back(design.point(p));
   return points;
 }
 
 nlohmann::json scenario_at(const Study& study, const DesignPoint& point) {
   nlohmann::json scenario = study.base;
   for (std::size_t j = 0; j < study.factors.size(); ++j)
-    if (!set_at(scenario, study.factors[j].path, point.values[j]))
+    if (!set_at_pointer(scenario, study.factors[j].path, point.values[j]))
       throw ModelError("study: cannot set " + study.factors[j].path);
   return scenario;
-}
-
-std::vector<RunTask> expand_study(const Study& study) {
-  const std::set<std::string> keep(study.keep_event_logs.begin(), study.keep_event_logs.end());
-  std::vector<RunTask> tasks;
-  const auto points = design_points(study);
-  for (std::size_t p = 0; p < points.size(); ++p) {
-    const nlohmann::json scenario = scenario_at(study, points[p]);
-    for (int r = 0; r < study.replications; ++r) {
-      RunTask task;
-      task.point = static_cast<int>(p);
-      task.replication = r;
-      task.run_id = run_id(task.point, r);
-      // Common random numbers: the same seed and replication index at every point, so points
-      // differ only by their factors.
-      task.seed = study.seed;
-      const bool kept = keep.count("*") > 0 || keep.count(task.run_id) > 0;
-      task.payload = {
-          {"scenario", scenario},
-          {"origin", study.file + " point " + std::to_string(p)},
-          {"kpis", study.kpis},
-          {"events_file",
-           kept ? nlohmann::json(
-                      (fs::path(study.events_dir) / (task.run_id + ".events.jsonl")).string())
-                : nlohmann::json(nullptr)}};
-      tasks.push_back(std::move(task));
-    }
-  }
-  return tasks;
 }
 
 Study load_study(const std::string& path) {
@@ -377,6 +460,7 @@ Study load_study(const std::string& path) {
   if (study.design.kind == DesignKind::sobol && study.design.samples < 2)
     sink.add("/design/samples", "at least 2 base samples for a Sobol design",
              std::to_string(study.design.samples));
+  if (sink.empty()) check_design_size(study, sink);
   if (!sink.empty()) throw InputError(sink.take());
 
   // The base scenario, resolved against the study file's folder.
@@ -387,7 +471,7 @@ Study load_study(const std::string& path) {
   study.base = read_json_file(study.base_path);
   study.base_sha256 = sha256_file(study.base_path);
   for (std::size_t i = 0; i < fixed.size(); ++i)
-    if (!set_at(study.base, fixed[i].first, fixed[i].second))
+    if (!set_at_pointer(study.base, fixed[i].first, fixed[i].second))
       sink.add("/fixed/" + std::to_string(i) + "/path",
                "a JSON Pointer whose parent exists in " + study.base_path,
                describe_json(fixed[i].first));
@@ -408,7 +492,7 @@ Study load_study(const std::string& path) {
             : std::vector<nlohmann::json>{factor_value(factor, 0.0), factor_value(factor, 1.0)};
     for (const auto& probe : probes) {
       nlohmann::json scenario = study.base;
-      if (!set_at(scenario, factor.path, probe)) {
+      if (!set_at_pointer(scenario, factor.path, probe)) {
         sink.add(pointer + "/path", "a JSON Pointer whose parent exists in " + study.base_path,
                  describe_json(factor.path));
         break;

@@ -54,7 +54,8 @@ struct CompareArguments {
 /// KPIs side by side with paired differences and 95 % confidence intervals.
 int compare_command(const CompareArguments& arguments);
 
-/// Serves runs on stdin/stdout for tenderlab-mpi (JSON Lines).
-int worker_command();
+/// Serves runs on stdin/stdout for tenderlab-mpi (JSON Lines); kept event logs may go only into
+/// `events_dir` (none when empty).
+int worker_command(const std::string& events_dir);
 
 }  // namespace tenderlab::app

@@ -7,6 +7,7 @@
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
+#include "app/simulation_glue.hpp"
 #include "tenderlab/analysis/results_store.hpp"
 #include "tenderlab/analysis/run_pool.hpp"
 #include "tenderlab/analysis/statistics.hpp"
@@ -15,9 +16,6 @@
 #include "tenderlab/engine/scenario_loader.hpp"
 
 namespace tenderlab::app {
-
-analysis::RunOutcome run_study_task(const analysis::RunTask& task);
-
 namespace {
 namespace fs = std::filesystem;
 
@@ -97,11 +95,14 @@ int compare_command(const CompareArguments& arguments) {
     } else {
       // Scenarios: the same seeds and replication indices for every scenario (common random
       // numbers), so differences are paired run by run.
+      // Each scenario is parsed once; a task names its scenario by `point` and carries nothing
+      // else, and the forked run finds the document through the run function.
+      std::vector<nlohmann::json> documents;
       std::vector<analysis::RunTask> tasks;
       std::optional<std::uint64_t> seed = arguments.seed;
       for (std::size_t i = 0; i < arguments.inputs.size(); ++i) {
-        const nlohmann::json document = read_json_file(arguments.inputs[i]);
-        const Scenario scenario = scenario_from_json(document, arguments.inputs[i]);
+        documents.push_back(read_json_file(arguments.inputs[i]));
+        const Scenario scenario = scenario_from_json(documents.back(), arguments.inputs[i]);
         if (!seed) seed = scenario.seed;
         labels.push_back(scenario.name);
         for (int r = 0; r < arguments.replications; ++r) {
@@ -110,19 +111,20 @@ int compare_command(const CompareArguments& arguments) {
           task.point = static_cast<int>(i);
           task.replication = r;
           task.seed = *seed;
-          task.payload = {{"scenario", document},
-                          {"origin", arguments.inputs[i]},
-                          {"kpis", nlohmann::json::array()},
-                          {"events_file", nullptr}};
+          task.payload = {{"origin", arguments.inputs[i]}};
           tasks.push_back(std::move(task));
         }
       }
+      const auto run_scenario = [&documents](const analysis::RunTask& task) {
+        return run_study_task(
+            task, StudyRunContext{&documents.at(static_cast<std::size_t>(task.point)), ""});
+      };
       TemporaryFolder folder;
       analysis::ResultsStore store((folder.path / "compare.sqlite").string());
       analysis::PoolOptions options;
       options.jobs = arguments.jobs;
       options.progress = !arguments.quiet;
-      const analysis::PoolReport pool = analysis::run_pool(tasks, run_study_task, store, options);
+      const analysis::PoolReport pool = analysis::run_pool(tasks, run_scenario, store, options);
       if (pool.interrupted) return interrupted;
       for (const auto& run : store.runs()) {
         if (run.status != "ok") {

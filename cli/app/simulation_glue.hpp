@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tenderlab/agents/simulation.hpp"
+#include "tenderlab/analysis/run_pool.hpp"
 #include "tenderlab/analysis/run_report.hpp"
 
 namespace tenderlab::app {
@@ -21,5 +22,20 @@ struct SimulationRecord {
 SimulationRecord simulate_with_report(const Scenario& scenario, const SimulationOptions& options,
                                       std::ostream* events_out,
                                       analysis::RunReport::Printer timeline);
+
+/// What a study run needs besides its task: shared with the forked child, not sent in the task.
+struct StudyRunContext {
+  /// The scenario a task's changes apply to when its payload carries none (the study's base,
+  /// parsed once by the parent).
+  const nlohmann::json* base = nullptr;
+  /// The folder where kept event logs may go; empty: none may be kept.
+  std::string events_dir;
+};
+
+/// Runs one study run (a task whose payload is a study run payload, analysis/study_tasks.hpp):
+/// status "ok" with its KPIs and event-log hash. Throws on bad payloads, invalid scenarios,
+/// failed simulations and event logs that cannot be kept whole; the runner records the run as
+/// failed with the reason.
+analysis::RunOutcome run_study_task(const analysis::RunTask& task, const StudyRunContext& context);
 
 }  // namespace tenderlab::app

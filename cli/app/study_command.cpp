@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
@@ -19,36 +21,31 @@
 namespace tenderlab::app {
 namespace fs = std::filesystem;
 
-analysis::RunOutcome run_study_task(const analysis::RunTask& task) {
+analysis::RunOutcome run_study_task(const analysis::RunTask& task, const StudyRunContext& context) {
   analysis::RunOutcome outcome;
-  const std::string origin = task.payload.value("origin", std::string("study run"));
-  const Scenario scenario = scenario_from_json(task.payload.at("scenario"), origin);
+  const std::string task_origin = "run task " + task.run_id;
+  const analysis::StudyRunPayload payload =
+      analysis::parse_study_payload(task.payload, task_origin);
+  const Scenario scenario = scenario_from_json(
+      analysis::study_run_scenario(payload, context.base, task_origin), payload.origin);
   SimulationOptions options;
   options.seed = task.seed;
   options.replication = static_cast<std::uint64_t>(task.replication);
-  const auto& events_file = task.payload.contains("events_file") ? task.payload.at("events_file")
-                                                                 : nlohmann::json(nullptr);
-  std::optional<std::ofstream> events;
-  std::string staging;
-  if (events_file.is_string()) {
-    const fs::path target = events_file.get<std::string>();
-    fs::create_directories(target.parent_path());
-    staging = target.string() + ".partial-" + std::to_string(::getpid());
-    events.emplace(staging, std::ios::binary);
-  }
+  // A kept log is written as the run goes, every write checked, and put in place only once it
+  // is whole and hashes to the run's event-log hash: a full disk fails the run, it does not
+  // leave a truncated log beside an "ok" row.
+  std::optional<analysis::KeptEventLog> kept;
+  if (!payload.events_file.empty())
+    kept.emplace(
+        analysis::confine_events_file(payload.events_file, context.events_dir, task_origin));
   SimulationRecord record =
-      simulate_with_report(scenario, options, events ? &*events : nullptr, {});
-  if (events) {
-    events->close();
-    fs::rename(staging, events_file.get<std::string>());
-  }
+      simulate_with_report(scenario, options, kept ? &kept->stream() : nullptr, {});
+  if (kept) kept->commit(record.event_log_sha256);
   const auto kpis = record.report.kpis();
-  const auto& wanted = task.payload.contains("kpis") ? task.payload.at("kpis") : nlohmann::json();
-  if (wanted.is_array() && !wanted.empty()) {
-    for (const auto& name : wanted) {
-      auto it = kpis.find(name.get<std::string>());
-      outcome.kpis[name.get<std::string>()] =
-          it == kpis.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second);
+  if (!payload.kpis.empty()) {
+    for (const auto& name : payload.kpis) {
+      auto it = kpis.find(name);
+      outcome.kpis[name] = it == kpis.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second);
     }
   } else {
     for (const auto& [name, value] : kpis)
@@ -83,7 +80,10 @@ std::unique_ptr<analysis::ResultsStore> open_store(const std::string& study_file
   auto store = std::make_unique<analysis::ResultsStore>(
       database, analysis::ResultsStore::OpenMode::create_if_missing,
       analysis::ResultsStore::Access::exclusive_writer);
-  store->claim_for_study(study_file, setup.meta, setup.points);
+  // The design points follow the claim a few thousand per transaction: a large design is never
+  // held in memory whole.
+  store->claim_for_study(study_file, setup.meta, {});
+  analysis::record_study_points(*store, *setup.study);
   return store;
 }
 
@@ -106,11 +106,17 @@ int study_command(const StudyArguments& arguments) {
     // by default. A failed run is the model's own, deterministic answer: again only when asked.
     const std::size_t retried_crashed = store->forget_runs({"crashed"});
     const std::size_t retried_failed = arguments.retry_failed ? store->forget_runs({"failed"}) : 0;
-    const std::vector<analysis::RunTask> tasks = analysis::expand_study(study);
+    // The runs are built one at a time from the design; the base scenario, parsed here once,
+    // reaches every forked run through the run function.
+    const auto shared_study = std::make_shared<const analysis::Study>(study);
+    const analysis::StudyTaskSource tasks(shared_study);
+    const StudyRunContext context{&shared_study->base, shared_study->events_dir};
     analysis::PoolOptions options;
     options.jobs = arguments.jobs;
     options.progress = !arguments.quiet;
-    const analysis::PoolReport pool = analysis::run_pool(tasks, run_study_task, *store, options);
+    const analysis::PoolReport pool = analysis::run_pool(
+        tasks, [&context](const analysis::RunTask& task) { return run_study_task(task, context); },
+        *store, options);
     if (pool.interrupted) {
       std::cerr << "interrupted: " << pool.ok + pool.failed + pool.crashed << " runs recorded in "
                 << database << "; run the same command to resume\n";
@@ -162,8 +168,13 @@ int report_command(const std::string& study_file, const std::string& database,
   });
 }
 
-int worker_command() {
-  return analysis::serve_worker(std::cin, std::cout, run_study_task);
+int worker_command(const std::string& events_dir) {
+  // Task lines are large (a scenario each); C++ streams not tied to C stdio read them faster.
+  std::ios::sync_with_stdio(false);
+  const StudyRunContext context{nullptr, events_dir};
+  return analysis::serve_worker(std::cin, std::cout, [&context](const analysis::RunTask& task) {
+    return run_study_task(task, context);
+  });
 }
 
 }  // namespace tenderlab::app

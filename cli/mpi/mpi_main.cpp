@@ -4,7 +4,8 @@
 // every rank hands its runs to one local `tenderlab worker` process (SimGrid, no MPI) over pipes
 // in JSON Lines. Rank 0 owns the results database: it skips runs already recorded, deals out the
 // others one at a time to whichever rank is free (itself included) and records each outcome as
-// it arrives, so the database ends up with the same content as a one-machine run.
+// it arrives, so the database ends up with the same content as a one-machine run. Each task is
+// built from the study's design when it is dealt, and dropped once its outcome is recorded.
 #include <fcntl.h>
 #include <mpi.h>
 #include <poll.h>
@@ -15,19 +16,18 @@
 #endif
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -43,14 +43,16 @@ namespace {
 using tenderlab::analysis::ResultsStore;
 using tenderlab::analysis::RunOutcome;
 using tenderlab::analysis::RunTask;
+using tenderlab::analysis::TaskSource;
 using tenderlab::analysis::WorkerResult;
 
 // Message tags between rank 0 and the others. Every task message gets exactly one result
-// message back, and every rank but 0 gets exactly one stop message, so no message is left
-// unreceived at MPI_Finalize.
+// message back, and every rank but 0 gets at most one configuration message (before its first
+// task) and exactly one stop message, so no message is left unreceived at MPI_Finalize.
 constexpr int kTaskTag = 1;
 constexpr int kStopTag = 2;
 constexpr int kResultTag = 3;
+constexpr int kConfigTag = 4;
 
 struct Options {
   std::string study_file;
@@ -85,6 +87,10 @@ void write_all(int fd, const std::string& data) {
 class LocalWorker {
  public:
   explicit LocalWorker(std::string program) : program_(std::move(program)) {}
+
+  /// The folder where the worker's runs may keep event logs (`worker --events-dir DIR`); to be
+  /// set before the first task starts the worker.
+  void set_events_dir(std::string events_dir) { events_dir_ = std::move(events_dir); }
   ~LocalWorker() { stop(); }
   LocalWorker(const LocalWorker&) = delete;
   LocalWorker& operator=(const LocalWorker&) = delete;
@@ -151,7 +157,11 @@ class LocalWorker {
 #endif
       std::string argument0 = program_;
       std::string argument1 = "worker";
-      std::array<char*, 3> argv{argument0.data(), argument1.data(), nullptr};
+      std::string argument2 = "--events-dir";
+      std::string argument3 = events_dir_;
+      std::array<char*, 5> argv{argument0.data(), argument1.data(), argument2.data(),
+                                argument3.data(), nullptr};
+      if (events_dir_.empty()) argv[2] = nullptr;
       ::execv(program_.c_str(), argv.data());
       const int error = errno;
       [[maybe_unused]] const ssize_t n = ::write(exec_status[1], &error, sizeof error);
@@ -196,6 +206,7 @@ class LocalWorker {
   }
 
   std::string program_;
+  std::string events_dir_;
   pid_t pid_ = -1;
   int to_worker_ = -1;
   int from_worker_ = -1;
@@ -219,10 +230,10 @@ std::vector<RunTask> read_task_file(const std::string& path) {
     ++number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     try {
-      tasks.push_back(nlohmann::json::parse(line).get<RunTask>());
-    } catch (const std::exception& error) {
-      throw DriverError(path + ": line " + std::to_string(number) +
-                        ": expected a run task as one JSON object: " + error.what());
+      tasks.push_back(
+          tenderlab::analysis::parse_worker_task(line, path + ": line " + std::to_string(number)));
+    } catch (const tenderlab::analysis::WorkerTaskError& error) {
+      throw DriverError(error.what());
     }
   }
   return tasks;
@@ -270,6 +281,10 @@ int run_follower(const Options& options) {
     MPI_Status status;
     const std::string message = receive_string(0, MPI_ANY_TAG, status);
     if (status.MPI_TAG == kStopTag) break;
+    if (status.MPI_TAG == kConfigTag) {
+      worker.set_events_dir(message);
+      continue;
+    }
     worker.send(message);
     send_string(*worker.receive(-1), 0, kResultTag);
   }
@@ -278,8 +293,9 @@ int run_follower(const Options& options) {
 }
 
 struct Coordinator {
-  std::vector<RunTask> tasks;
+  std::unique_ptr<TaskSource> tasks;
   std::unique_ptr<ResultsStore> store;
+  std::string events_dir;  ///< where runs may keep their event logs
   std::vector<std::string> host_names;
   std::size_t ok = 0;
   std::size_t failed = 0;
@@ -287,8 +303,7 @@ struct Coordinator {
   std::size_t retried_crashed = 0;
   std::size_t retried_failed = 0;
 
-  void record(int rank, std::size_t task_index, const std::string& line) {
-    const RunTask& task = tasks[task_index];
+  void record(int rank, const RunTask& task, const std::string& line) {
     WorkerResult result;
     try {
       result = nlohmann::json::parse(line).get<WorkerResult>();
@@ -323,29 +338,31 @@ std::unique_ptr<ResultsStore> open_store(const std::string& database) {
 void prepare(const Options& options, Coordinator& coordinator) {
   std::string database = options.database;
   if (!options.tasks_file.empty()) {
-    coordinator.tasks = read_task_file(options.tasks_file);
+    coordinator.tasks =
+        std::make_unique<tenderlab::analysis::TaskList>(read_task_file(options.tasks_file));
     coordinator.store = open_store(database);
+    coordinator.events_dir = tenderlab::analysis::kept_events_dir(database);
   } else {
 #ifdef TENDERLAB_MPI_HAVE_STUDY_TASKS
     const auto setup = tenderlab::analysis::load_study_setup(options.study_file);
     if (database.empty()) database = setup.database_path;
-    coordinator.tasks = tenderlab::analysis::load_study_tasks(options.study_file, database);
+    // Workers on other ranks have not read the study: each task carries the base scenario.
+    auto tasks = tenderlab::analysis::load_study_tasks(options.study_file, database, true);
+    coordinator.events_dir = tasks->study().events_dir;
     coordinator.store = open_store(database);
     // The same check as `tenderlab study`: a database of another study (or another version of
-    // this one) is refused, never relabelled.
-    coordinator.store->claim_for_study(options.study_file, setup.meta, setup.points);
+    // this one) is refused, never relabelled. The design points follow a few thousand per
+    // transaction.
+    coordinator.store->claim_for_study(options.study_file, setup.meta, {});
+    tenderlab::analysis::record_study_points(*coordinator.store, tasks->study());
+    coordinator.tasks = std::move(tasks);
 #else
     throw DriverError(options.study_file +
                       ": this tenderlab-mpi was built without study expansion; pass the runs "
                       "with --tasks FILE.jsonl --db FILE");
 #endif
   }
-  std::set<std::string> ids;
-  for (const auto& task : coordinator.tasks) {
-    if (!ids.insert(task.run_id).second) {
-      throw DriverError("duplicate run_id '" + task.run_id + "' in the task list");
-    }
-  }
+  // Run ids are distinct: TaskList refuses duplicates, a study's are distinct by construction.
   // As `tenderlab study`: crashed runs are run again, failed ones when asked.
   coordinator.retried_crashed = coordinator.store->forget_runs({"crashed"});
   if (options.retry_failed) coordinator.retried_failed = coordinator.store->forget_runs({"failed"});
@@ -355,18 +372,14 @@ int run_coordinator(const Options& options, int size, std::vector<std::string> h
   const auto start = std::chrono::steady_clock::now();
   Coordinator coordinator;
   coordinator.host_names = std::move(host_names);
-  std::deque<std::size_t> queue;
+  // One bit per task says whether it is recorded already; `next` walks over the rest.
+  std::vector<bool> recorded;
+  std::size_t next = 0;
   std::size_t skipped = 0;
   try {
     prepare(options, coordinator);
-    const auto finished = coordinator.store->finished_runs();
-    for (std::size_t i = 0; i < coordinator.tasks.size(); ++i) {
-      if (finished.count(coordinator.tasks[i].run_id) != 0) {
-        ++skipped;
-      } else {
-        queue.push_back(i);
-      }
-    }
+    recorded = tenderlab::analysis::recorded_tasks(*coordinator.tasks, *coordinator.store);
+    skipped = static_cast<std::size_t>(std::count(recorded.begin(), recorded.end(), true));
   } catch (const tenderlab::analysis::DatabaseRefusedError& error) {
     std::cerr << "tenderlab-mpi: " << error.what() << '\n';
     stop_followers(size);
@@ -380,35 +393,53 @@ int run_coordinator(const Options& options, int size, std::vector<std::string> h
     stop_followers(size);
     return kRunFailed;
   }
+  for (int rank = 1; rank < size; ++rank)
+    send_string(coordinator.events_dir, rank, kConfigTag);
 
-  const auto task_line = [&](std::size_t index) {
-    return nlohmann::json(coordinator.tasks[index])
-        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const auto next_pending = [&]() -> std::optional<std::size_t> {
+    while (next < recorded.size() && recorded[next])
+      ++next;
+    if (next == recorded.size()) return std::nullopt;
+    return next++;
   };
-  // in_flight[r]: the task rank r is running, if any; rank 0's own runs go to its local worker.
-  std::vector<std::optional<std::size_t>> in_flight(static_cast<std::size_t>(size));
+  std::optional<std::size_t> pending = next_pending();
+  // Builds the task, returns its line for the worker and keeps only its identity for recording.
+  const auto take_task = [&](RunTask& identity) {
+    RunTask task = coordinator.tasks->task(*pending);
+    pending = next_pending();
+    std::string line =
+        nlohmann::json(task).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    task.payload = nlohmann::json();
+    identity = std::move(task);
+    return line;
+  };
+  // in_flight[r]: the run rank r is running, if any; rank 0's own runs go to its local worker.
+  std::vector<std::optional<RunTask>> in_flight(static_cast<std::size_t>(size));
   std::size_t busy = 0;
   const auto hand_out = [&](int rank) {
-    if (queue.empty()) {
+    if (!pending) {
       send_string("", rank, kStopTag);
       return;
     }
-    in_flight[static_cast<std::size_t>(rank)] = queue.front();
+    RunTask identity;
+    const std::string line = take_task(identity);
+    in_flight[static_cast<std::size_t>(rank)] = std::move(identity);
     ++busy;
-    send_string(task_line(queue.front()), rank, kTaskTag);
-    queue.pop_front();
+    send_string(line, rank, kTaskTag);
   };
 
   try {
     LocalWorker local(options.worker);
+    local.set_events_dir(coordinator.events_dir);
     for (int rank = 1; rank < size; ++rank)
       hand_out(rank);
-    while (busy > 0 || !queue.empty()) {
-      if (!in_flight[0] && !queue.empty()) {
-        in_flight[0] = queue.front();
+    while (busy > 0 || pending) {
+      if (!in_flight[0] && pending) {
+        RunTask identity;
+        const std::string line = take_task(identity);
+        in_flight[0] = std::move(identity);
         ++busy;
-        local.send(task_line(queue.front()));
-        queue.pop_front();
+        local.send(line);
       }
       int arrived = 0;
       MPI_Status status;
@@ -444,7 +475,7 @@ int run_coordinator(const Options& options, int size, std::vector<std::string> h
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cerr << "tenderlab-mpi: " << coordinator.tasks.size() << " runs, " << skipped
+  std::cerr << "tenderlab-mpi: " << coordinator.tasks->size() << " runs, " << skipped
             << " already recorded";
   if (coordinator.retried_crashed > 0)
     std::cerr << ", " << coordinator.retried_crashed << " crashed retried";
@@ -455,12 +486,12 @@ int run_coordinator(const Options& options, int size, std::vector<std::string> h
             << " s; results in " << coordinator.store->path() << '\n';
   // The database decides, not this job: runs that failed or crashed before and were not retried
   // are still missing from the results.
-  const auto recorded = coordinator.store->status_counts();
-  if (recorded.failed + recorded.crashed > 0) {
-    std::cerr << "tenderlab-mpi: error: " << recorded.failed << " failed and " << recorded.crashed
-              << " crashed runs in " << coordinator.store->path()
-              << " (reasons in its runs table); " << tenderlab::analysis::how_to_retry(recorded)
-              << '\n';
+  const auto recorded_statuses = coordinator.store->status_counts();
+  if (recorded_statuses.failed + recorded_statuses.crashed > 0) {
+    std::cerr << "tenderlab-mpi: error: " << recorded_statuses.failed << " failed and "
+              << recorded_statuses.crashed << " crashed runs in " << coordinator.store->path()
+              << " (reasons in its runs table); "
+              << tenderlab::analysis::how_to_retry(recorded_statuses) << '\n';
     return kRunFailed;
   }
   return 0;
@@ -489,8 +520,8 @@ int main(int argc, char** argv) {
   app.add_option("--db", options.database,
                  "Results database (SQLite); with a study, defaults to the study's own");
   app.add_option("--worker", options.worker,
-                 "Worker program, run as `PROGRAM worker` on every rank (default: tenderlab "
-                 "next to this executable)");
+                 "Worker program, run as `PROGRAM worker --events-dir DIR` on every rank "
+                 "(default: tenderlab next to this executable)");
   app.add_flag("--retry-failed", options.retry_failed,
                "Run the runs that failed again (crashed runs are always run again)");
   tasks->excludes(app.get_option("study"));

@@ -188,3 +188,43 @@ TEST_CASE("saltelli AB_i rows take column i from B and the others from A") {
     }
   }
 }
+
+TEST_CASE("each grid point can be computed alone, and equals the point of the whole grid") {
+  const std::vector<FactorShape> factors = {{false, 3}, {true, 2}, {false, 1}, {true, 4}};
+  const UnitPoints grid = grid_design(factors);
+  REQUIRE(grid_size(factors) == grid.size());
+  REQUIRE(grid.size() == 24);
+  for (std::size_t i = 0; i < grid.size(); ++i)
+    CHECK(grid_point(factors, i) == grid[i]);
+  CHECK_THROWS_AS(grid_point(factors, grid.size()), std::out_of_range);
+  CHECK(grid_size({}) == 0u);
+}
+
+TEST_CASE("a grid whose number of points does not fit in a size_t is refused, not wrapped") {
+  // 1000^7 = 1e21 > 2^64: the product used to wrap around silently.
+  const std::vector<FactorShape> factors(7, FactorShape{false, 1000});
+  CHECK_FALSE(grid_size(factors).has_value());
+  CHECK_THROWS_AS(grid_design(factors), std::length_error);
+  CHECK_THROWS_AS(grid_point(factors, 0), std::out_of_range);
+  // Just below the limit it is counted exactly.
+  CHECK(grid_size(std::vector<FactorShape>(6, FactorShape{false, 1000})) ==
+        1'000'000'000'000'000'000u);
+}
+
+TEST_CASE("the one-at-a-time design's size is known without building it") {
+  const std::vector<std::vector<FactorShape>> cases = {
+      {{false, 3}}, {{false, 4}, {true, 2}}, {{true, 1}, {false, 1}, {true, 5}}, {}};
+  for (const auto& factors : cases)
+    CHECK(one_at_a_time_size(factors) == one_at_a_time(factors).size());
+}
+
+TEST_CASE("the flat Latin hypercube holds the same points as the one with a vector per point") {
+  Rng first(11, 0, "design/flat");
+  Rng second(11, 0, "design/flat");
+  const UnitPoints points = latin_hypercube(37, 3, first);
+  const std::vector<double> flat = latin_hypercube_flat(37, 3, second);
+  REQUIRE(flat.size() == 37 * 3);
+  for (std::size_t i = 0; i < points.size(); ++i)
+    for (std::size_t j = 0; j < 3; ++j)
+      CHECK(flat[i * 3 + j] == points[i][j]);
+}

@@ -1,6 +1,7 @@
 // Stands in for `tenderlab worker` in the runner tests, with the fake run function instead of a
 // simulation:
-//   fake_worker [worker]                   serve runs over stdin/stdout (JSON Lines)
+//   fake_worker [worker [--events-dir DIR]]  serve runs over stdin/stdout (JSON Lines); the fake
+//                                          runs keep no event logs, so DIR is not used
 //   fake_worker pool TASKS.jsonl DB JOBS   run the same tasks locally with run_pool
 //   fake_worker digest DB                  print the content digest of a results database
 //   fake_worker tasks COUNT                print COUNT fake tasks as JSON Lines
@@ -20,8 +21,8 @@ namespace {
 using namespace tenderlab::analysis;
 
 int usage() {
-  std::cerr << "usage: fake_worker [worker] | pool TASKS DB JOBS | digest DB | workers DB | "
-               "tasks COUNT\n";
+  std::cerr << "usage: fake_worker [worker [--events-dir DIR]] | pool TASKS DB JOBS | digest DB | "
+               "workers DB | tasks COUNT\n";
   return 2;
 }
 
@@ -30,7 +31,10 @@ int usage() {
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   try {
-    if (args.empty() || (args.size() == 1 && args[0] == "worker")) {
+    const bool worker =
+        args.empty() || (args[0] == "worker" &&
+                         (args.size() == 1 || (args.size() == 3 && args[1] == "--events-dir")));
+    if (worker) {
       return serve_worker(std::cin, std::cout, testing::fake_run);
     }
     if (args[0] == "pool" && args.size() == 4) {

@@ -282,7 +282,7 @@ TEST_CASE("a run task's point and replication must be integers that fit, never w
                            R"({"run_id":"x","point":0,"replication":-1,"seed":1})",
                            R"({"run_id":"x","point":-3,"replication":0,"seed":1})"}) {
     INFO(line);
-    CHECK_THROWS_AS(nlohmann::json::parse(line).get<RunTask>(), std::invalid_argument);
+    CHECK_THROWS_AS(nlohmann::json::parse(line).get<RunTask>(), WorkerTaskError);
   }
   const auto fits =
       nlohmann::json::parse(R"({"run_id":"x","point":2147483647,"replication":0,"seed":1})");
@@ -372,4 +372,82 @@ TEST_CASE("a worker process serves tasks over pipes as tenderlab-mpi drives it")
     ++index;
   }
   CHECK(index == tasks.size());
+}
+
+namespace {
+
+// The problem parse_worker_task reports for `line`: "POINTER: expected ..., found ...".
+std::string task_problem(const std::string& line) {
+  try {
+    parse_worker_task(line, "task");
+  } catch (const WorkerTaskError& error) {
+    REQUIRE_FALSE(error.problems().empty());
+    const tenderlab::InputProblem& problem = error.problems().front();
+    CHECK(problem.file == "task");
+    return problem.pointer + ": expected " + problem.expected + ", found " + problem.found;
+  }
+  FAIL("accepted: " << line);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("a worker task's numbers must be integers in range: no wrap-around, no overflow") {
+  const std::string rest = R"(,"run_id":"p00000-r000","seed":7})";
+  // A double far outside the range of int was converted with undefined behaviour.
+  CHECK(task_problem(R"({"point":1e300,"replication":0)" + rest) ==
+        "/point: expected an integer in [0, 2147483647], found 1e+300");
+  // 2^32 became replication 0.
+  CHECK(task_problem(R"({"point":0,"replication":4294967296)" + rest) ==
+        "/replication: expected an integer in [0, 2147483647], found 4294967296");
+  CHECK(task_problem(R"({"point":-1,"replication":0)" + rest).rfind("/point: expected", 0) == 0);
+  CHECK(task_problem(R"({"point":0,"replication":-3)" + rest).rfind("/replication: expected", 0) ==
+        0);
+  CHECK(task_problem(R"({"point":0.5,"replication":0)" + rest).rfind("/point: expected", 0) == 0);
+  const std::string start = R"({"run_id":"r","point":0,"replication":0,"seed":)";
+  CHECK(task_problem(start + "-1}") ==
+        "/seed: expected an integer in [0, 18446744073709551615], found -1");
+  CHECK(task_problem(start + "1.5}").rfind("/seed: expected", 0) == 0);
+  CHECK(task_problem(start + "18446744073709551616}").rfind("/seed: expected", 0) == 0);
+  CHECK(task_problem(start + "\"7\"}").rfind("/seed: expected", 0) == 0);
+  // A number beyond the range of a double is a parse problem, not an escaping library exception.
+  CHECK(
+      task_problem(start + "1e400}").find("expected a JSON document whose numbers fit a double") !=
+      std::string::npos);
+  const RunTask largest = parse_worker_task(
+      R"({"run_id":"r","point":2147483647,"replication":2147483647,"seed":18446744073709551615})");
+  CHECK(largest.point == 2147483647);
+  CHECK(largest.replication == 2147483647);
+  CHECK(largest.seed == 18446744073709551615ULL);
+  CHECK(largest.payload.is_null());
+}
+
+TEST_CASE("a worker task's run id is a plain name, and unknown or missing fields are refused") {
+  const std::string rest = R"(,"point":0,"replication":0,"seed":1})";
+  for (const char* id : {"\"../p1\"", "\"a/b\"", "\"\"", "\".hidden\"", "\"-r1\"", "\"p 1\"", "7"})
+    CHECK(task_problem(std::string(R"({"run_id":)") + id + rest).rfind("/run_id: expected", 0) ==
+          0);
+  CHECK(task_problem(R"({"run_id":")" + std::string(129, 'a') + "\"" + rest)
+            .rfind("/run_id: expected", 0) == 0);
+  CHECK(task_problem(R"({"run_id":"p1","point":0,"replication":0,"seed":1,"extra":1})") ==
+        "/extra: expected one of the known keys (payload, point, replication, run_id, seed), "
+        "found the unknown key \"extra\"");
+  CHECK(task_problem(R"({"point":0,"replication":0,"seed":1})") ==
+        "/run_id: expected a run id of 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-', "
+        "starting with a letter or digit, found nothing (missing)");
+  CHECK(task_problem("[1,2]") == ": expected an object, found an array");
+  CHECK(task_problem("{\"run_id\":").rfind(": expected a valid UTF-8 JSON document", 0) == 0);
+  CHECK(parse_worker_task(R"({"run_id":"a.b_c-9","point":3,"replication":1,"seed":2})").run_id ==
+        "a.b_c-9");
+}
+
+TEST_CASE("a task list is a task source that finds tasks by run id and refuses duplicates") {
+  const TaskList list(make_tasks(7));
+  REQUIRE(list.size() == 7);
+  for (std::size_t i = 0; i < list.size(); ++i)
+    CHECK(list.index_of(list.run_id(i)) == i);
+  CHECK_FALSE(list.index_of("nowhere").has_value());
+  auto tasks = make_tasks(3);
+  tasks[1].run_id = tasks[2].run_id;
+  CHECK_THROWS_AS(TaskList(tasks), std::invalid_argument);
 }

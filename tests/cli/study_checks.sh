@@ -10,6 +10,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 fail() { echo "FAILED: $*" >&2; exit 1; }
+skip() { echo "skipped: $*"; exit 77; }
 study="$source_dir/tests/golden/small-study.json"
 digest() { "$tenderlab" report "$study" --db "$1" --digest; }
 # Runs a command that is expected to stop; prints its exit status (stderr goes to err.txt).
@@ -22,6 +23,17 @@ status_of() {
 mpirun_np2() { OMPI_MCA_plm_rsh_agent= mpirun --allow-run-as-root --oversubscribe -np 2 "$@"; }
 # The processes a process has forked (its run processes), from /proc.
 children_of() { cat /proc/"$1"/task/*/children 2>/dev/null || true; }
+# A sanitizer build reserves terabytes of address space and cannot run under `ulimit -v`.
+sanitized() { ldd "$tenderlab" 2>/dev/null | grep -q -e libasan -e libubsan; }
+# A worker task line for SCENARIO_FILE with the given run id, point, replication and extra payload
+# keys (a JSON object's text).
+task_line() {
+  python3 -c 'import json, sys
+scenario = json.load(open(sys.argv[1]))
+payload = dict(json.loads(sys.argv[5]), scenario=scenario)
+print(json.dumps({"run_id": sys.argv[2], "point": json.loads(sys.argv[3]),
+                  "replication": json.loads(sys.argv[4]), "seed": 7, "payload": payload}))' "$@"
+}
 
 case "$check" in
   jobs)
@@ -243,6 +255,154 @@ EOF
     if ls -A | grep -q -E -- '-journal$|-wal$|\.lock$'; then
       fail "files left beside refused databases: $(ls -A)"
     fi
+    ;;
+  kept-logs-full-disk)
+    # Kept event logs on a file system that fills up (100 KB, as small as a full disk gets): the
+    # runs whose log does not fit fail with the reason, the study exits 1, and every log that is
+    # kept is whole (its hash is the run's). Needs a mount namespace (root); skipped otherwise.
+    command -v unshare > /dev/null || skip "no unshare"
+    unshare -m true 2> /dev/null || skip "cannot create a mount namespace here"
+    sed -e 's#"base": "small.json"#"base": "'"$source_dir"'/tests/golden/small.json"#' \
+        -e 's#"keep_event_logs": \["p00000-r000"\]#"keep_event_logs": ["*"]#' "$study" > keep-all.json
+    grep -q '"keep_event_logs": \["\*"\]' keep-all.json || fail "could not write the study"
+    mkdir full-events
+    cat > inside.sh <<'INSIDE'
+set -u
+mount -t tmpfs -o size=100k tenderlab-full full-events || exit 77
+"$1" study keep-all.json -j2 --db full.sqlite -q 2> study.err
+echo $? > study.status
+# The folder disappears with the namespace: check it from inside.
+for log in full-events/*; do
+  [ -e "$log" ] || continue
+  run=$(basename "$log" .events.jsonl)
+  echo "$run $(sha256sum < "$log" | cut -c1-64)"
+done > kept.txt
+INSIDE
+    set +e
+    unshare -m bash inside.sh "$tenderlab"
+    [ $? -eq 77 ] && skip "cannot mount a tmpfs here"
+    set -e
+    status=$(cat study.status)
+    [ "$status" -eq 1 ] || fail "a study whose event logs did not fit exited $status, expected 1"
+    grep -q "error: [0-9]* failed and 0 crashed runs in full.sqlite" study.err || fail "no error on stderr: $(cat study.err)"
+    failed=$(sqlite3 full.sqlite "select count(*) from runs where status = 'failed' and reason like 'cannot keep the event log %No space left on device%'")
+    [ "$failed" -gt 0 ] || fail "no run failed for lack of space: $(sqlite3 full.sqlite 'select status, reason from runs limit 3')"
+    ok=$(sqlite3 full.sqlite "select count(*) from runs where status = 'ok'")
+    total=$(sqlite3 full.sqlite "select count(*) from runs")
+    [ "$total" -eq 72 ] || fail "expected 72 runs recorded, found $total"
+    ! grep -q partial kept.txt || fail "a partial log was left behind: $(grep partial kept.txt)"
+    [ "$(wc -l < kept.txt)" -eq "$ok" ] || fail "$ok runs ok but $(wc -l < kept.txt) logs kept"
+    while read -r run hash; do
+      recorded=$(sqlite3 full.sqlite "select event_log_sha256 from runs where run_id = '$run' and status = 'ok'")
+      [ "$recorded" = "$hash" ] || fail "kept log of $run hashes to $hash, the database says '$recorded'"
+    done < kept.txt
+    echo "$ok runs kept their logs, $failed failed for lack of space"
+    ;;
+  worker-full-disk)
+    # The same through a worker, with a file size limit instead of a small file system: writes of
+    # the log past 16 KiB fail (EFBIG), which must fail the run and leave no file.
+    mkdir events
+    task_line "$source_dir/scenarios/naicc-2025.json" p00000-r000 0 0 \
+      '{"events_file": "events/p00000-r000.events.jsonl"}' > task.jsonl
+    (trap '' XFSZ; ulimit -f 16; exec "$tenderlab" worker --events-dir events < task.jsonl > result.jsonl)
+    python3 - result.jsonl <<'PY' || fail "$(cat result.jsonl)"
+import json, sys
+result = json.loads(open(sys.argv[1]).read())
+assert result["status"] == "failed", result
+assert result["reason"].startswith("cannot keep the event log "), result
+assert result["reason"].endswith("File too large"), result
+PY
+    [ -z "$(ls events)" ] || fail "a partial event log was left: $(ls events)"
+    # Without the limit the same task keeps its log, whose hash is the run's.
+    "$tenderlab" worker --events-dir events < task.jsonl > result.jsonl
+    kept=$(sha256sum < events/p00000-r000.events.jsonl | cut -c1-64)
+    grep -q "\"event_log_sha256\":\"$kept\"" result.jsonl || fail "kept log differs: $(cat result.jsonl)"
+    grep -q '"status":"ok"' result.jsonl || fail "$(cat result.jsonl)"
+    ;;
+  worker-tasks)
+    # Every field of a worker task is checked: numbers in range, a plain run id, and kept event
+    # logs inside the folder the worker was given, links and '..' resolved.
+    small="$source_dir/tests/golden/small.json"
+    refused() {  # LINE EXPECTED-MESSAGE
+      set +e
+      printf '%s\n' "$1" | "$tenderlab" worker --events-dir events > out.jsonl 2> err.txt
+      local status=$?
+      set -e
+      [ "$status" -eq 2 ] || fail "worker exited $status for $2"
+      grep -qF "$2" err.txt || fail "expected '$2', got: $(cat err.txt)"
+      [ ! -s out.jsonl ] || fail "a refused task was answered: $(cat out.jsonl)"
+    }
+    refused "$(task_line "$small" p1 1e300 0 '{}')" \
+      "input line 1: /point: expected an integer in [0, 2147483647], found 1e+300"
+    refused "$(task_line "$small" p1 0 4294967296 '{}')" \
+      "input line 1: /replication: expected an integer in [0, 2147483647], found 4294967296"
+    refused "$(task_line "$small" p1 0 -1 '{}')" "/replication: expected an integer in [0, 2147483647], found -1"
+    refused "$(task_line "$small" ../p1 0 0 '{}')" "/run_id: expected a run id of 1 to 128 characters"
+    mkdir -p events outside
+    ln -s ../outside events/link
+    for escape in "outside/x.events.jsonl" "events/../outside/x.events.jsonl" \
+                  "events/link/x.events.jsonl" "$work/outside/x.events.jsonl"; do
+      task_line "$small" p1 0 0 '{"events_file": "'"$escape"'"}' > task.jsonl
+      "$tenderlab" worker --events-dir events < task.jsonl > out.jsonl
+      grep -q '"status":"failed"' out.jsonl || fail "$escape was accepted: $(cat out.jsonl)"
+      grep -qF '/payload/events_file: expected a file directly in' out.jsonl || fail "$(cat out.jsonl)"
+      [ -z "$(ls outside)" ] || fail "$escape was written outside the folder"
+    done
+    # Without --events-dir no log is kept at all.
+    task_line "$small" p1 0 0 '{"events_file": "events/p1.events.jsonl"}' > task.jsonl
+    "$tenderlab" worker < task.jsonl > out.jsonl
+    grep -q '"status":"failed"' out.jsonl || fail "a worker without --events-dir kept a log"
+    [ ! -e events/p1.events.jsonl ] || fail "a worker without --events-dir wrote a log"
+    # Inside the folder it is kept.
+    "$tenderlab" worker --events-dir events < task.jsonl > out.jsonl
+    grep -q '"status":"ok"' out.jsonl || fail "$(cat out.jsonl)"
+    [ -s events/p1.events.jsonl ] || fail "the log was not kept"
+    ;;
+  design-limits)
+    # A design of more runs than a study may have stops at once with the pointer and the count
+    # (it used to try to hold every run in memory). The memory limit keeps a regression from
+    # swamping the machine; sanitizer builds cannot run under one.
+    sed -e 's#"base": "small.json"#"base": "'"$source_dir"'/tests/golden/small.json"#' \
+        -e 's#"levels": 3#"levels": 1000#' "$study" > huge.json
+    set +e
+    (sanitized || ulimit -v 4000000; exec "$tenderlab" study huge.json --db huge.sqlite -q) 2> err.txt
+    status=$?
+    set -e
+    [ "$status" -eq 2 ] || fail "a design of 8000000 runs exited $status, expected 2: $(cat err.txt)"
+    grep -qF "huge.json: /design/levels: expected a design of at most 1000000 runs (design points x replications), found 2000000 design points (1000 x 2 x 1000 levels)" err.txt \
+      || fail "unexpected message: $(cat err.txt)"
+    [ ! -e huge.sqlite ] || fail "a database was created for a refused study"
+    ;;
+  many-runs)
+    # 100000 replications of the calibrated scenario: the study starts running at once and its
+    # memory does not grow with the number of runs (each used to hold its own copy of the
+    # scenario, about 50 KB, 5 GB in all). Interrupted after a few runs.
+    sed -e 's#"base": "../naicc-2025.json"#"base": "'"$source_dir"'/scenarios/naicc-2025.json"#' \
+        -e 's#"replications": 100,#"replications": 100000,#' \
+        "$source_dir/scenarios/studies/naicc-2025-history.json" > many.json
+    grep -q '"replications": 100000' many.json || fail "could not write the study"
+    (sanitized || ulimit -v 4000000; exec "$tenderlab" study many.json -j1 --db many.sqlite -q) \
+      2> err.txt &
+    pid=$!
+    count=0
+    for _ in $(seq 1 1200); do
+      kill -0 "$pid" 2> /dev/null || break
+      # -readonly: never create the file before the study does (an empty file is refused).
+      count=$(sqlite3 -readonly many.sqlite "select count(*) from runs" 2> /dev/null || echo 0)
+      [ "${count:-0}" -ge 3 ] && break
+      sleep 0.1
+    done
+    peak_kib=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2> /dev/null || echo gone)
+    kill -INT "$pid" 2> /dev/null || true
+    set +e
+    wait "$pid"
+    status=$?
+    set -e
+    [ "${count:-0}" -ge 3 ] || fail "no runs after 2 minutes (exit $status): $(cat err.txt)"
+    [ "$status" -eq 130 ] || fail "an interrupted study exited $status, expected 130: $(cat err.txt)"
+    echo "runs recorded before the interrupt: $count; peak resident memory of the study: $peak_kib KiB"
+    # A few dozen MB: the program, the scenario and one bit per run.
+    sanitized || [ "$peak_kib" -lt 200000 ] || fail "the study's peak memory is $peak_kib KiB"
     ;;
   *) fail "unknown check $check" ;;
 esac

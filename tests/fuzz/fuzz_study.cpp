@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -27,6 +28,7 @@
 
 #include "fuzz_target.hpp"
 #include "tenderlab/analysis/study.hpp"
+#include "tenderlab/analysis/study_tasks.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/json_reader.hpp"
 
@@ -93,10 +95,21 @@ void expand(const analysis::Study& study) {
   constexpr double max_runs = 256;
   const double points = design_size(study);
   if (points * study.replications > max_runs) return;
-  const auto tasks = analysis::expand_study(study);
+  const analysis::StudyTaskSource tasks(std::make_shared<const analysis::Study>(study));
   std::set<std::string> run_ids;
-  for (const auto& task : tasks)
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    const analysis::RunTask task = tasks.task(i);
     if (!run_ids.insert(task.run_id).second) report_finding("two runs of a study share a run id");
+    if (tasks.index_of(task.run_id) != i) report_finding("a run id does not lead back to its run");
+    // What a run's process does with its task: read the payload, apply it to the base scenario.
+    // The loader accepted the study, so a task it cannot read or apply is a finding.
+    try {
+      const auto payload = analysis::parse_study_payload(task.payload, "fuzz");
+      analysis::study_run_scenario(payload, &study.base, "fuzz");
+    } catch (const analysis::WorkerTaskError& error) {
+      report_finding(error);
+    }
+  }
   if (tasks.size() % static_cast<std::size_t>(study.replications) != 0)
     report_finding("a study's runs are not whole sets of replications");
   // docs/study-format.md: a study without factors has one point, the base scenario.

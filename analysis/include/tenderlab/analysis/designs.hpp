@@ -9,6 +9,8 @@
 // Keeping designs in unit coordinates lets one design serve any scenario and keeps the sampling
 // code free of factor types.
 #include <cmath>
+#include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "tenderlab/engine/rng.hpp"
@@ -40,18 +42,35 @@ struct FactorShape {
 /// Full factorial design: every combination of levels, the last factor varying fastest. A
 /// discrete factor's level i sits at u = (i + 0.5) / L, the middle of its stratum, so it maps back
 /// to value i; a numeric factor's level i sits at u = i / (L - 1), covering both ends of its range
-/// (u = 0.5 when L == 1). Throws std::invalid_argument if a factor has fewer than one level.
+/// (u = 0.5 when L == 1). Throws std::invalid_argument if a factor has fewer than one level and
+/// std::length_error if the number of points does not fit in std::size_t.
 UnitPoints grid_design(const std::vector<FactorShape>& factors);
+
+/// The number of points of grid_design(factors): the product of the factors' levels (0 without
+/// factors), or nothing when that product does not fit in std::size_t. Throws
+/// std::invalid_argument if a factor has fewer than one level.
+std::optional<std::size_t> grid_size(const std::vector<FactorShape>& factors);
+
+/// Point `index` of grid_design(factors), in [0, grid_size(factors)), computed without the others:
+/// large grids need not be held in memory. Throws std::out_of_range for an index past the end.
+std::vector<double> grid_point(const std::vector<FactorShape>& factors, std::size_t index);
 
 /// Latin hypercube of n points in k dimensions: in every dimension each of the n strata
 /// [s/n, (s+1)/n) holds exactly one point, placed uniformly at random inside its stratum.
 UnitPoints latin_hypercube(int n, int k, Rng& rng);
+/// The same points, row after row in one array (point i's coordinates at [i * k, (i + 1) * k)):
+/// a large design without a vector per point. Draws exactly what latin_hypercube draws.
+std::vector<double> latin_hypercube_flat(int n, int k, Rng& rng);
 
 /// One-factor-at-a-time design: the centre point first (u = 0.5 for numeric factors, the middle
 /// level (L - 1) / 2 rounded down for discrete ones), then, factor by factor, the centre point with
 /// that factor moved to each of its levels (placed as in `grid_design`), skipping the level equal
 /// to the centre. Throws std::invalid_argument if a factor has fewer than one level.
 UnitPoints one_at_a_time(const std::vector<FactorShape>& factors);
+
+/// The number of points of one_at_a_time(factors), or nothing when it does not fit in
+/// std::size_t. Throws std::invalid_argument if a factor has fewer than one level.
+std::optional<std::size_t> one_at_a_time_size(const std::vector<FactorShape>& factors);
 
 /// Morris (1991) elementary-effects design.
 struct MorrisDesign {

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -139,6 +140,8 @@ class ResultsStore {
   bool has_run(const std::string& run_id);
   /// Every recorded run_id whatever its status: a resumed study skips all of them.
   std::set<std::string> finished_runs();
+  /// The same run ids, one at a time in no particular order, without holding them all.
+  void for_each_finished_run(const std::function<void(const std::string&)>& each);
   StatusCounts status_counts();
 
   /// Deletes every run whose status is in `statuses` (its rows in runs, kpis and run_timing, in

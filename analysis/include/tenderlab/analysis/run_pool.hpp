@@ -8,17 +8,20 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "tenderlab/analysis/results_store.hpp"
+#include "tenderlab/engine/input_error.hpp"
 
 namespace tenderlab::analysis {
 
 /// One run to execute. `payload` carries whatever the run function needs (for a study, the
-/// patched scenario); the runner only passes it through.
+/// point's changes to the base scenario); the runner only passes it through.
 struct RunTask {
   std::string run_id;
   int point = 0;
@@ -26,6 +29,39 @@ struct RunTask {
   std::uint64_t seed = 0;
   nlohmann::json payload;
 };
+
+/// The runs to execute, built one at a time when they are about to run, so that the runner's
+/// memory does not grow with the number of runs. Tasks are numbered 0 to size() - 1.
+class TaskSource {
+ public:
+  virtual ~TaskSource() = default;
+  virtual std::size_t size() const = 0;
+  /// Task `index`, in [0, size()): the same task every time it is asked for.
+  virtual RunTask task(std::size_t index) const = 0;
+  /// The run id of task `index`, without building its payload.
+  virtual std::string run_id(std::size_t index) const { return task(index).run_id; }
+  /// The index of the task with this run id, if there is one.
+  virtual std::optional<std::size_t> index_of(const std::string& run_id) const = 0;
+};
+
+/// Tasks given as a list (tests, `tenderlab compare`, task files). Throws std::invalid_argument
+/// on a duplicate run_id.
+class TaskList final : public TaskSource {
+ public:
+  explicit TaskList(std::vector<RunTask> tasks);
+  std::size_t size() const override { return tasks_.size(); }
+  RunTask task(std::size_t index) const override { return tasks_.at(index); }
+  std::string run_id(std::size_t index) const override { return tasks_.at(index).run_id; }
+  std::optional<std::size_t> index_of(const std::string& run_id) const override;
+
+ private:
+  std::vector<RunTask> tasks_;
+  std::vector<std::size_t> by_run_id_;  ///< task indices sorted by run_id
+};
+
+/// Which tasks of `tasks` are recorded in `store` already (whatever their status): one bit per
+/// task, read from the store one run id at a time.
+std::vector<bool> recorded_tasks(const TaskSource& tasks, ResultsStore& store);
 
 /// What a run function reports: status "ok" or "failed" (with a reason), the KPIs as a JSON
 /// object and the SHA-256 of the run's event log. The runner adds "crashed" itself.
@@ -57,13 +93,17 @@ struct PoolReport {
 };
 
 /// Runs every task whose run_id is not in `store` yet, at most `options.jobs` at a time, and
-/// records each outcome in one transaction as it arrives. What is recorded does not depend on
+/// records each outcome in one transaction as it arrives. Each task is built just before its
+/// child is forked and dropped when its outcome is recorded. What is recorded does not depend on
 /// completion order, so the store content (timings aside) is the same for any number of jobs.
 /// On SIGINT or SIGTERM it stops launching, kills the running children without recording them
-/// and returns with `interrupted` set. Throws std::invalid_argument on duplicate run_ids or
-/// jobs < 1, and ResultsStoreError if recording fails (after killing the running children).
+/// and returns with `interrupted` set. Throws std::invalid_argument on jobs < 1, and
+/// ResultsStoreError if recording fails (after killing the running children).
 /// It installs its own SIGINT/SIGTERM handlers for its duration (and restores the previous ones
 /// in the children), so only one run_pool may run at a time in a process.
+PoolReport run_pool(const TaskSource& tasks, const RunFunction& run, ResultsStore& store,
+                    const PoolOptions& options);
+/// The same for a list of tasks; throws std::invalid_argument on duplicate run_ids.
 PoolReport run_pool(const std::vector<RunTask>& tasks, const RunFunction& run, ResultsStore& store,
                     const PoolOptions& options);
 
@@ -71,10 +111,28 @@ PoolReport run_pool(const std::vector<RunTask>& tasks, const RunFunction& run, R
 /// run_pool, for callers that schedule runs themselves.
 RunOutcome run_in_child(const RunTask& task, const RunFunction& run);
 
+/// A worker task that is not one: not JSON, not an object, a missing, unknown or mistyped field,
+/// a number out of range, a run id of other characters. Bad input, like any InputError.
+class WorkerTaskError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
+/// The longest task line a worker reads (the JSON reader's own limit on a document).
+inline constexpr std::size_t max_worker_task_bytes = std::size_t{64} << 20U;
+
+/// Reads one worker task (one line of the worker protocol or of a task file, docs/cluster.md):
+/// a JSON object with exactly `run_id` (1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-',
+/// the first a letter or digit), `point` and `replication` (integers in [0, 2^31 - 1]), `seed` (an
+/// integer in [0, 2^64 - 1]) and optionally `payload` (any JSON value, passed on as it is).
+/// Throws WorkerTaskError naming `origin`, the JSON Pointer of the first bad field, what was
+/// expected and what was found; never anything else, whatever the input.
+RunTask parse_worker_task(std::string_view line, const std::string& origin = "worker task");
+
 /// The worker side of distributed runs (tenderlab-mpi) and of `tenderlab worker`: reads one
-/// RunTask JSON per line from `in`, runs it with run_in_child and writes one WorkerResult JSON
-/// per line to `out`, flushing after each. Blank lines are ignored. Returns 0 at end of input, 2
-/// (with a message on stderr) on a line that is not a task.
+/// task per line from `in` (parse_worker_task), runs it with run_in_child and writes one
+/// WorkerResult JSON per line to `out`, flushing after each. Blank lines are ignored. Returns 0
+/// at end of input, 2 (with a message on stderr) on a line that is not a task.
 int serve_worker(std::istream& in, std::ostream& out, const RunFunction& run);
 
 /// One line of serve_worker's output: the outcome, with the run it belongs to and the time the
@@ -86,8 +144,9 @@ struct WorkerResult {
 };
 
 // JSON forms used on the worker pipes and in task files (JSON Lines). RunTask:
-// {"run_id", "point", "replication", "seed", "payload"}; WorkerResult: {"run_id", "status",
-// "reason", "kpis", "event_log_sha256", "wall_seconds"}. from_json throws nlohmann::json
+// {"run_id", "point", "replication", "seed", "payload"}, read with the checks of
+// parse_worker_task (from_json throws WorkerTaskError); WorkerResult: {"run_id", "status",
+// "reason", "kpis", "event_log_sha256", "wall_seconds"}, whose from_json throws nlohmann::json
 // exceptions on missing or mistyped fields.
 void to_json(nlohmann::json& json, const RunTask& task);
 void from_json(const nlohmann::json& json, RunTask& task);

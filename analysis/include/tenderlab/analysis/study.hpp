@@ -17,6 +17,11 @@ namespace tenderlab::analysis {
 
 inline constexpr const char* study_format = "tenderlab-study/1";
 
+/// The most runs (design points x replications) a study may have. A study is a list of runs in a
+/// results database that is analysed in memory; beyond a million runs both become unwieldy, and a
+/// typing slip in a design (a grid of 1000 levels) should stop before anything starts.
+inline constexpr std::size_t max_study_runs = 1'000'000;
+
 struct StudyFactor {
   std::string name;
   std::string path;                    ///< JSON Pointer into the scenario
@@ -67,14 +72,20 @@ struct Study {
   std::vector<std::string> keep_event_logs;  ///< run ids whose events.jsonl is kept ("*": all)
   std::string database;                      ///< default: <study name>.sqlite beside the study file
   std::string events_dir;  ///< kept event logs: <database without extension>-events/
+  std::size_t points = 0;  ///< design points; points x replications <= max_study_runs
 };
 
 /// Parses and validates a study file, including the base scenario at the corners of the design
-/// space. Throws InputError listing every problem with its JSON Pointer.
+/// space and the size of the design (at most max_study_runs runs). Throws InputError listing every
+/// problem with its JSON Pointer.
 Study load_study(const std::string& path);
 
 /// Uses another results database; kept event logs follow it.
 void set_database(Study& study, const std::string& database);
+
+/// The folder of the kept event logs of the runs recorded in `database`: the database's path
+/// without its extension, followed by "-events".
+std::string kept_events_dir(const std::string& database);
 
 /// One design point: factor values in the order of study.factors.
 struct DesignPoint {
@@ -82,7 +93,28 @@ struct DesignPoint {
   std::vector<double> unit;  ///< the point in the unit cube
 };
 
-/// The design's points, deterministic from the study's seed.
+/// A study's design, generated once and held compactly: a grid computes each point from its
+/// index, other designs keep their unit coordinates only (factors x points numbers). Points are
+/// built one at a time, so a large design does not hold a JSON value per factor and point.
+class StudyDesign {
+ public:
+  /// Generates the design of `study`, which must outlive this object; deterministic from the
+  /// study's seed.
+  explicit StudyDesign(const Study& study);
+
+  std::size_t size() const { return size_; }
+  /// Point `index`, in [0, size()); the same point every time.
+  DesignPoint point(std::size_t index) const;
+
+ private:
+  const Study* study_;
+  std::size_t size_ = 0;
+  std::vector<FactorShape> grid_;  ///< grid design: the shapes its points are computed from
+  std::vector<double> unit_;       ///< other designs: point i's coordinates at [i * k, (i + 1) * k)
+};
+
+/// The design's points, deterministic from the study's seed. Holds every point at once: for
+/// analyses; runners use StudyDesign.
 std::vector<DesignPoint> design_points(const Study& study);
 /// The design as the statistics functions need it (Morris and Sobol re-create their structure).
 MorrisDesign morris_structure(const Study& study);
@@ -91,10 +123,13 @@ SaltelliDesign saltelli_structure(const Study& study);
 /// The base scenario with a point's factor values applied.
 nlohmann::json scenario_at(const Study& study, const DesignPoint& point);
 
-std::string run_id(int point, int replication);
+/// Sets `value` at the JSON Pointer `pointer` of `document`, as `fixed` changes and factors do:
+/// the parent must exist, an array index must name an existing element. Returns false (and leaves
+/// the document as it was) when the pointer is malformed or addresses nothing settable.
+bool set_at_pointer(nlohmann::json& document, const std::string& pointer,
+                    const nlohmann::json& value);
 
-/// The runs of the study: points x replications, each with its patched scenario in the payload
-/// (keys "scenario", "origin", "kpis", "events_file": where to keep its event log, or null).
-std::vector<RunTask> expand_study(const Study& study);
+/// "p00003-r001": the run id of replication `replication` of design point `point`.
+std::string run_id(int point, int replication);
 
 }  // namespace tenderlab::analysis
