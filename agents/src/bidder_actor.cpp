@@ -117,19 +117,21 @@ class Bidder {
   void on_announced(const RoundPtr& round) {
     const CallSpec& call = *round->call;
     const double opened = world_.time_of(round->schedule.announce);
+    const double due = world_.time_of(round->schedule.bid_deadline, bid_closing_hour - 1);
     switch (call.kind) {
       case CallKind::spc_partner: {
         const auto rank = competition(*round).lead_rank(agent_.id);
         if (!rank) return;
-        // Leads prepare in a fixed order (largest capital first), one hour apart, so that
-        // partners committed to an earlier lead are known to be taken.
-        const double slot = opened + seconds_per_day + 3600.0 * static_cast<double>(*rank);
+        // Leads prepare in a fixed order (largest capital first), one after the other, so that
+        // partners committed to an earlier lead are known to be taken; all before bids are due.
+        const double slot =
+            lead_preparation_time(opened, due, world_.leads_by_priority.size(), *rank);
         schedule(slot, Task::Kind::form_consortium, round);
         return;
       }
       case CallKind::procurement:
         if (can_lead_bids(agent_.kind))
-          schedule(opened + seconds_per_day, Task::Kind::offer_supply, round);
+          schedule(lead_preparation_time(opened, due, 1, 0), Task::Kind::offer_supply, round);
         return;
       case CallKind::allocation:
         if (agent_.kind == AgentKind::university)

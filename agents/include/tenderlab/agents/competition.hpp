@@ -18,6 +18,14 @@
 
 namespace tenderlab {
 
+/// When the lead of rank `rank` among `leads` prepares its bid for a round announced at
+/// `announced` whose bids are due at `due` (seconds). Leads prepare from one day after the
+/// announcement, one hour apart, in rank order, so that each sees the teams formed before it.
+/// When they would not all have prepared before `due`, they share the time left evenly instead
+/// (from the announcement itself if one day is already too late), so that every lead has
+/// prepared, and can bid, before bids are due; the order is kept.
+double lead_preparation_time(double announced, double due, std::size_t leads, std::size_t rank);
+
 class Competition {
  public:
   /// `leads` are the agents that may lead a bid, in the order they prepare; every id must be an
