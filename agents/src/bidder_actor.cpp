@@ -78,27 +78,11 @@ class Bidder {
     return it->second;
   }
 
-  /// The competition a team led by `lead` expects: the teams registered for the round and every
-  /// other lead that has neither registered, joined a team nor stayed away, at its own score.
-  std::vector<double> rivals(const CallRound& round, const std::vector<std::string>& team) const {
-    const std::string key = round_key(round);
-    std::set<std::string> accounted(team.begin(), team.end());
-    std::vector<double> scores;
-    if (auto it = world_.registered.find(key); it != world_.registered.end()) {
-      for (const auto& registered : it->second) {
-        accounted.insert(registered.members.begin(), registered.members.end());
-        if (registered.lead != team.front()) scores.push_back(registered.score);
-      }
-    }
-    if (auto it = world_.withdrawn.find(key); it != world_.withdrawn.end())
-      accounted.insert(it->second.begin(), it->second.end());
-    for (const auto& lead : world_.leads_by_priority) {
-      if (accounted.count(lead)) continue;
-      const AgentSpec* agent = world_.scenario.find_agent(lead);
-      const TeamProfile solo = make_team_profile({agent});
-      scores.push_back(expected_score(round, solo.capabilities, solo.cloud_providers));
-    }
-    return scores;
+  /// The competition of a round, set up when an agent first looks at it.
+  Competition& competition(const CallRound& round) {
+    return world_.competition
+        .try_emplace(round_key(round), round, world_.scenario, world_.leads_by_priority)
+        .first->second;
   }
 
   MemberAssessment assess(const CallRound& round, const std::vector<std::string>& team_ids,
@@ -114,7 +98,8 @@ class Bidder {
     CallRound adjusted = round;
     adjusted.call = &call;
     return assess_member(adjusted, team, self, current_beliefs(), paths_for(*round.call), 0.0,
-                         with_effects, rivals(round, team_ids), world_.options.assumptions);
+                         with_effects, competition(round).rival_scores(team_ids),
+                         world_.options.assumptions);
   }
 
   void handle(const Message& message) {
@@ -132,21 +117,21 @@ class Bidder {
   void on_announced(const RoundPtr& round) {
     const CallSpec& call = *round->call;
     const double opened = world_.time_of(round->schedule.announce);
+    const double due = world_.time_of(round->schedule.bid_deadline, bid_closing_hour - 1);
     switch (call.kind) {
       case CallKind::spc_partner: {
-        const auto& leads = world_.leads_by_priority;
-        const auto it = std::find(leads.begin(), leads.end(), agent_.id);
-        if (it == leads.end()) return;
-        // Leads prepare in a fixed order (largest capital first), one hour apart, so that
-        // partners committed to an earlier lead are known to be taken.
+        const auto rank = competition(*round).lead_rank(agent_.id);
+        if (!rank) return;
+        // Leads prepare in a fixed order (largest capital first), one after the other, so that
+        // partners committed to an earlier lead are known to be taken; all before bids are due.
         const double slot =
-            opened + seconds_per_day + 3600.0 * static_cast<double>(it - leads.begin());
+            lead_preparation_time(opened, due, world_.leads_by_priority.size(), *rank);
         schedule(slot, Task::Kind::form_consortium, round);
         return;
       }
       case CallKind::procurement:
         if (can_lead_bids(agent_.kind))
-          schedule(opened + seconds_per_day, Task::Kind::offer_supply, round);
+          schedule(lead_preparation_time(opened, due, 1, 0), Task::Kind::offer_supply, round);
         return;
       case CallKind::allocation:
         if (agent_.kind == AgentKind::university)
@@ -246,7 +231,7 @@ class Bidder {
       fields["decision"] = "in_consortium";
       fields["reason"] = "member of the consortium led by " + committed->second;
       world_.emit("bid_decision", agent_.id, fields);
-      world_.withdrawn[key].insert(agent_.id);
+      competition(*round).withdraw(agent_.id);
       return;
     }
     forming_ = key;
@@ -328,7 +313,7 @@ class Bidder {
     world_.emit("bid_decision", agent_.id, decision);
 
     if (!final_view.accepts()) {
-      world_.withdrawn[key].insert(agent_.id);
+      competition(*round).withdraw(agent_.id);
       for (std::size_t i = 1; i < team.size(); ++i)
         Inbox<Message>(inbox_of(team[i])).send(Release{agent_.id, round});
       if (team.size() > 1) {
@@ -356,7 +341,7 @@ class Bidder {
     formed["expected_score"] = round_money(score);
     formed["win_probability"] = round_money(final_view.valuation.win_probability);
     world_.emit("consortium_formed", agent_.id, formed);
-    world_.registered[key].push_back({agent_.id, team, score});
+    competition(*round).register_team(agent_.id, team, score);
     committed_[key] = agent_.id;
     pending_bids_[key] = Bid{agent_.id,
                              team,

@@ -69,7 +69,9 @@ class TenderBoard {
       closings_.emplace(close_at, key);
     } else if (auto* submission = std::get_if<BidSubmission>(&message)) {
       auto it = open_.find(key_of(*submission->round));
-      if (it == open_.end()) throw ModelError("bid for a round that is not open");
+      if (it == open_.end())
+        throw ModelError("bid by " + submission->bid.lead + " for " + key_of(*submission->round) +
+                         ", which is not open");
       submission->bid.submission_seq = next_submission_++;
       it->second.bids.push_back(std::move(submission->bid));
     } else if (auto* notice = std::get_if<NoBidNotice>(&message)) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tenderlab/agents/call_round.hpp"
+#include "tenderlab/agents/competition.hpp"
 #include "tenderlab/agents/consortium.hpp"
 #include "tenderlab/agents/simulation.hpp"
 #include "tenderlab/agents/tender_rules.hpp"
@@ -85,16 +86,10 @@ struct World {
   RelationshipGraph graph;
   std::vector<std::string> leads_by_priority;  ///< who forms a consortium first
   MarketConditions market;
-  /// Letters of intent: per round (call#round), the teams that declared they will bid, with their
-  /// expected scores. Public: every agent reads it to judge its chances.
-  struct RegisteredTeam {
-    std::string lead;
-    std::vector<std::string> members;
-    double score = 0;
-  };
-  std::map<std::string, std::vector<RegisteredTeam>> registered;
-  /// Per round, leads that announced they stay away or joined another team.
-  std::map<std::string, std::set<std::string>> withdrawn;
+  /// Per round (call#round): letters of intent (the teams that declared they will bid, with their
+  /// expected scores) and the leads that stay away or joined another team. Public: every agent
+  /// reads it to judge its chances.
+  std::map<std::string, Competition> competition;
   int open_calls = 0;
   /// The state of the programme, reported at every month boundary (timeseries.csv).
   struct Programme {

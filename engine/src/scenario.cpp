@@ -128,10 +128,36 @@ Terms neutralise(const Terms& terms, const std::string& term_name) {
   return neutral;
 }
 
+void Scenario::index_agents() {
+  agent_index_.clear();
+  agent_index_.reserve(agents.size());
+  for (std::size_t i = 0; i < agents.size(); ++i)
+    agent_index_.emplace_back(agents[i].id, i);
+  // Stable, so that with duplicate ids (which the loader rejects) the first one is found, as a
+  // scan would find it.
+  std::stable_sort(agent_index_.begin(), agent_index_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+std::optional<std::size_t> Scenario::agent_position(const std::string& id) const {
+  // `agents` is a public member that code may edit after indexing, so the index is trusted only
+  // for what it can vouch for: an entry whose position holds an agent with that id. A miss, or an
+  // entry that no longer matches, is settled by a scan. Every lookup a simulation makes is for an
+  // agent that exists, so the scan is only paid for ids that are not there.
+  const auto it = std::lower_bound(agent_index_.begin(), agent_index_.end(), id,
+                                   [](const std::pair<std::string, std::size_t>& entry,
+                                      const std::string& key) { return entry.first < key; });
+  if (it != agent_index_.end() && it->first == id && it->second < agents.size() &&
+      agents[it->second].id == id)
+    return it->second;
+  for (std::size_t i = 0; i < agents.size(); ++i)
+    if (agents[i].id == id) return i;
+  return std::nullopt;
+}
+
 const AgentSpec* Scenario::find_agent(const std::string& id) const {
-  for (const auto& agent : agents)
-    if (agent.id == id) return &agent;
-  return nullptr;
+  const auto position = agent_position(id);
+  return position ? &agents[*position] : nullptr;
 }
 
 }  // namespace tenderlab

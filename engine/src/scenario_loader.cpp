@@ -520,6 +520,7 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
   if (!sink.empty()) throw ScenarioError(sink.take());
   std::stable_sort(scenario.events.begin(), scenario.events.end(),
                    [](const auto& a, const auto& b) { return a.date < b.date; });
+  scenario.index_agents();
   return scenario;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tenderlab/engine/calendar.hpp"
@@ -235,7 +236,19 @@ struct Scenario {
   std::vector<ExogenousEvent> events;    ///< sorted by date, stable
   std::vector<HistoricalRound> history;  ///< calibration targets (optional)
 
+  /// The agent with this id, or nullptr. The first agent with that id in `agents`, found by a
+  /// binary search of the id index when index_agents() has run (the loader runs it); an id that
+  /// is not in the index, or an entry that no longer matches `agents`, falls back to a scan.
   const AgentSpec* find_agent(const std::string& id) const;
+  /// The position of the agent with this id in `agents`, if any (as find_agent).
+  std::optional<std::size_t> agent_position(const std::string& id) const;
+  /// Builds the id index find_agent uses, so that large scenarios look agents up in O(log n).
+  /// Code that fills or edits `agents` itself calls it again afterwards to keep lookups fast;
+  /// lookups stay correct either way.
+  void index_agents();
+
+ private:
+  std::vector<std::pair<std::string, std::size_t>> agent_index_;  ///< (id, position), by id
 };
 
 }  // namespace tenderlab
