@@ -1,7 +1,9 @@
 #include "tenderlab/engine/json_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace tenderlab {
@@ -54,6 +56,58 @@ std::pair<std::size_t, std::size_t> line_and_column(const std::string& text, std
   return {line, column};
 }
 
+/// Watches the parser's events for a key repeated in one object: nlohmann_json keeps the last
+/// value silently, so `"seed": 7, "seed": 8` would pass as 8. Records the JSON Pointer of each
+/// repetition.
+class DuplicateKeyWatcher {
+ public:
+  bool operator()(int /*depth*/, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    switch (event) {
+      case Event::object_start:
+      case Event::array_start:
+        frames_.push_back(Frame{event == Event::object_start, {}, {}, 0});
+        break;
+      case Event::key: {
+        Frame& top = frames_.back();
+        top.key = parsed.get<std::string>();
+        if (!top.keys.insert(top.key).second) duplicates_.push_back(pointer());
+        break;
+      }
+      case Event::object_end:
+      case Event::array_end:
+        frames_.pop_back();
+        element_done();
+        break;
+      case Event::value:
+        element_done();
+        break;
+    }
+    return true;
+  }
+  const std::vector<std::string>& duplicates() const { return duplicates_; }
+
+ private:
+  struct Frame {
+    bool object;
+    std::set<std::string> keys;
+    std::string key;    // the key being read (objects)
+    std::size_t index;  // the element being read (arrays)
+  };
+  void element_done() {
+    if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+  }
+  std::string pointer() const {
+    std::string result;
+    for (const auto& frame : frames_)
+      result =
+          frame.object ? pointer_append(result, frame.key) : pointer_append(result, frame.index);
+    return result;
+  }
+  std::vector<Frame> frames_;
+  std::vector<std::string> duplicates_;
+};
+
 [[noreturn]] void fail(const std::string& origin, std::string expected, std::string found) {
   throw InputError({InputProblem{origin, "", std::move(expected), std::move(found)}});
 }
@@ -72,7 +126,17 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& origi
          "deeper nesting at line " + std::to_string(line) + ", column " + std::to_string(column));
   }
   try {
-    return nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/false);
+    DuplicateKeyWatcher watcher;
+    nlohmann::json document =
+        nlohmann::json::parse(text, std::ref(watcher), true, /*ignore_comments=*/false);
+    if (!watcher.duplicates().empty()) {
+      std::vector<InputProblem> problems;
+      for (const auto& pointer : watcher.duplicates())
+        problems.push_back(
+            InputProblem{origin, pointer, "a key used once in its object", "the key repeated"});
+      throw InputError(std::move(problems));
+    }
+    return document;
   } catch (const nlohmann::json::parse_error& error) {
     const std::size_t byte = error.byte > 0 ? error.byte - 1 : 0;
     auto [line, column] = line_and_column(text, byte);
@@ -318,15 +382,51 @@ void ObjectReader::array(const std::string& key,
     each((*value)[i], pointer_append(pointer_of(key), i));
 }
 
+namespace {
+/// The known key closest to a misspelt one (edit distance at most 2, or a third of its length
+/// for long keys), if any.
+std::optional<std::string> nearest_key(const std::string& key, const std::set<std::string>& known) {
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+      row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        const std::size_t above = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = above;
+      }
+    }
+    return row[b.size()];
+  };
+  if (key.size() > 64) return std::nullopt;
+  const std::size_t limit = std::max<std::size_t>(2, key.size() / 3);
+  std::optional<std::string> best;
+  std::size_t best_distance = limit + 1;
+  for (const auto& candidate : known) {  // ordered: ties go to the first in sorted order
+    const std::size_t d = distance(key, candidate);
+    if (d < best_distance) {
+      best = candidate;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+}  // namespace
+
 void ObjectReader::finish() {
   if (!valid_) return;
   std::string allowed;
   for (const auto& key : known_)
     allowed += (allowed.empty() ? "" : ", ") + key;
   for (const auto& [key, value] : value_->items()) {
-    if (known_.count(key) == 0 && key != "$comment")
-      sink_.add(pointer_of(key), "one of the known keys (" + allowed + ")",
-                "the unknown key " + quoted(key));
+    if (known_.count(key) == 0 && key != "$comment") {
+      std::string found = "the unknown key " + quoted(key);
+      if (auto near = nearest_key(key, known_)) found += " (did you mean \"" + *near + "\"?)";
+      sink_.add(pointer_of(key), "one of the known keys (" + allowed + ")", found);
+    }
   }
 }
 
