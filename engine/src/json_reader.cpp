@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <functional>
 #include <sstream>
 
 namespace tenderlab {
@@ -56,34 +55,30 @@ std::pair<std::size_t, std::size_t> line_and_column(const std::string& text, std
   return {line, column};
 }
 
-/// Watches the parser's events for a key repeated in one object: nlohmann_json keeps the last
-/// value silently, so `"seed": 7, "seed": 8` would pass as 8. Records the JSON Pointer of each
-/// repetition.
-class DuplicateKeyWatcher {
+/// A SAX pass that records the JSON Pointer of every key repeated in its object: nlohmann_json
+/// keeps the last value silently, so `"seed": 7, "seed": 8` would pass as 8. It runs only on
+/// documents that parsed, so garbage is still refused at the speed of one parse.
+class DuplicateKeyWatcher : public nlohmann::json_sax<nlohmann::json> {
  public:
-  bool operator()(int /*depth*/, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-    using Event = nlohmann::json::parse_event_t;
-    switch (event) {
-      case Event::object_start:
-      case Event::array_start:
-        frames_.push_back(Frame{event == Event::object_start, {}, {}, 0});
-        break;
-      case Event::key: {
-        Frame& top = frames_.back();
-        top.key = parsed.get<std::string>();
-        if (!top.keys.insert(top.key).second) duplicates_.push_back(pointer());
-        break;
-      }
-      case Event::object_end:
-      case Event::array_end:
-        frames_.pop_back();
-        element_done();
-        break;
-      case Event::value:
-        element_done();
-        break;
-    }
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override { return open(true); }
+  bool start_array(std::size_t) override { return open(false); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool key(string_t& key) override {
+    Frame& top = frames_.back();
+    top.key = key;
+    if (!top.keys.insert(key).second) duplicates_.push_back(pointer());
     return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
   }
   const std::vector<std::string>& duplicates() const { return duplicates_; }
 
@@ -94,8 +89,17 @@ class DuplicateKeyWatcher {
     std::string key;    // the key being read (objects)
     std::size_t index;  // the element being read (arrays)
   };
-  void element_done() {
+  bool open(bool object) {
+    frames_.push_back(Frame{object, {}, {}, 0});
+    return true;
+  }
+  bool close() {
+    frames_.pop_back();
+    return value();
+  }
+  bool value() {  // an element is complete
     if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+    return true;
   }
   std::string pointer() const {
     std::string result;
@@ -126,9 +130,9 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& origi
          "deeper nesting at line " + std::to_string(line) + ", column " + std::to_string(column));
   }
   try {
+    nlohmann::json document = nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/false);
     DuplicateKeyWatcher watcher;
-    nlohmann::json document =
-        nlohmann::json::parse(text, std::ref(watcher), true, /*ignore_comments=*/false);
+    nlohmann::json::sax_parse(text, &watcher);
     if (!watcher.duplicates().empty()) {
       std::vector<InputProblem> problems;
       for (const auto& pointer : watcher.duplicates())
