@@ -99,7 +99,7 @@ class Bidder {
     adjusted.call = &call;
     return assess_member(adjusted, team, self, current_beliefs(), paths_for(*round.call), 0.0,
                          with_effects, competition(round).rival_scores(team_ids),
-                         world_.options.assumptions);
+                         world_.scenario.assumptions);
   }
 
   void handle(const Message& message) {
@@ -243,9 +243,10 @@ class Bidder {
       std::vector<const AgentSpec*> members;
       for (const auto& id : team)
         members.push_back(world_.scenario.find_agent(id));
-      const TeamProfile profile = make_team_profile(members);
+      const TeamProfile profile = make_team_profile(members, world_.scenario.assumptions);
       for (const auto& candidate :
-           candidate_order(world_.scenario, world_.graph, agent_.id, profile.capabilities, team)) {
+           candidate_order(world_.scenario, world_.graph, agent_.id, profile.capabilities, team,
+                           round->call->evaluation.criteria)) {
         if (tried.count(candidate)) continue;
         std::vector<std::string> proposal = team;
         proposal.push_back(candidate);
@@ -286,7 +287,7 @@ class Bidder {
     for (const auto& id : team)
       members.push_back(world_.scenario.find_agent(id));
     const std::vector<double>& shares = final_view.shares;
-    const TeamProfile profile = make_team_profile(members);
+    const TeamProfile profile = make_team_profile(members, world_.scenario.assumptions);
 
     nlohmann::ordered_json decision;
     decision["call"] = round->call->id;
@@ -361,7 +362,7 @@ class Bidder {
     CallRound adjusted = *round;
     adjusted.call = &call;
     Rng stream = rng_.derive("offer/" + round_key(*round));
-    const SupplyOffer supply = offer_supply(adjusted, agent_, stream);
+    const SupplyOffer supply = offer_supply(adjusted, agent_, stream, world_.scenario.assumptions);
     nlohmann::ordered_json decision;
     decision["call"] = round->call->id;
     decision["round"] = round->round;
@@ -375,13 +376,16 @@ class Bidder {
       Inbox<Message>(board_inbox).send(NoBidNotice{round, agent_.id, {}, 0.0, "lead"});
       return;
     }
-    pending_bids_[round_key(*round)] = Bid{agent_.id,
-                                           {agent_.id},
-                                           {1.0},
-                                           agent_.capabilities,
-                                           agent_.capabilities.cloud_operations >= 0.5 ? 1 : 0,
-                                           supply.price_bn_krw,
-                                           0};
+    pending_bids_[round_key(*round)] = Bid{
+        agent_.id,
+        {agent_.id},
+        {1.0},
+        agent_.capabilities,
+        agent_.capabilities.cloud_operations >= world_.scenario.assumptions.cloud_provider_threshold
+            ? 1
+            : 0,
+        supply.price_bn_krw,
+        0};
     schedule(world_.time_of(round->schedule.bid_deadline, bid_closing_hour - 1),
              Task::Kind::submit_bid, round);
   }

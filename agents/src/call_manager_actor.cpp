@@ -132,7 +132,7 @@ class CallManager {
         effects.push_back(notice.effects);
       const CallObject object = world_.current_object(call_);
       const Revision revision =
-          revise_terms(object, failed.terms, effects, call_.adaptive.max_public_money_bn_krw);
+          revise_terms(object, failed.terms, effects, call_.adaptive, world_.scenario.assumptions);
       if (!revision.revised) {
         finish("call_closed", {{"reason", revision.reason}, {"awarded", false}});
         return nullptr;
@@ -181,10 +181,10 @@ class CallManager {
     contract(round, {bid});
   }
 
-  /// Signs a contract with every winner 30 days after the award (several winners share the
-  /// quantity as lots) and starts each delivery.
+  /// Signs a contract with every winner the procedure's contract_days after the award (several
+  /// winners share the quantity as lots) and starts each delivery.
   void contract(const CallRound& round, const std::vector<Bid>& winners) {
-    const double signed_at = Kernel::now() + 30 * seconds_per_day;
+    const double signed_at = Kernel::now() + call_.procedure.contract_days * seconds_per_day;
     if (signed_at > world_.kernel.horizon_time()) {
       finish("call_closed",
              {{"reason", "awarded, but the contract would be signed after the horizon"},
@@ -214,7 +214,8 @@ class CallManager {
     const bool non_capital = round.terms.site == SiteRule::any
                                  ? bid.non_capital_site
                                  : round.terms.site != SiteRule::capital;
-    const Financing financing = project_financing(object, terms, team, non_capital);
+    const Financing financing =
+        project_financing(object, terms, team, non_capital, world_.scenario.assumptions);
     const bool spc = call_.kind == CallKind::spc_partner;
     nlohmann::ordered_json fields;
     fields["call"] = call_.id;
@@ -238,9 +239,11 @@ class CallManager {
     if (call_.kind == CallKind::allocation) return;  // GPU time, no new capacity
     // Delivery: GPUs and building take build_years; a delay (grid connection, construction)
     // adds a year with the probability the bidders priced in.
+    const ProjectAssumptions& assumptions = world_.scenario.assumptions;
     double delay_probability =
-        world_.options.assumptions.delay_probability * (1 - 0.5 * bid.capabilities.sites_power);
-    if (!non_capital) delay_probability *= world_.options.assumptions.capital_site_delay_factor;
+        assumptions.delay_probability *
+        (1 - assumptions.secured_power_delay_relief * bid.capabilities.sites_power);
+    if (!non_capital) delay_probability *= assumptions.capital_site_delay_factor;
     const bool delayed = delivery.uniform() < delay_probability;
     nlohmann::ordered_json ordered;
     ordered["call"] = call_.id;
@@ -249,7 +252,8 @@ class CallManager {
     world_.emit("gpus_ordered", bid.lead, ordered);
     // Hardware alone arrives after the vendor's lead time (8 to 12 weeks); a site takes its
     // build years. A delay adds a year.
-    const int build_days = std::max(84, 365 * object.build_years) + (delayed ? 365 : 0);
+    const int build_days = std::max(assumptions.gpu_lead_time_days, 365 * object.build_years) +
+                           (delayed ? assumptions.delay_days : 0);
     const Date online_date = world_.log.calendar().to_date(Kernel::now()).plus_days(build_days);
     if (world_.scenario.horizon < online_date) return;  // beyond the horizon: not observed
     nlohmann::ordered_json capacity;

@@ -33,7 +33,10 @@ struct StudyArguments {
 
 int validate_command(const std::vector<std::string>& files, bool quiet);
 int run_command(const RunArguments& arguments);
-int params_command(bool markdown);
+/// What `tenderlab params` prints: a listing, docs/parameters.md, the scenario JSON Schema or
+/// the tables as JSON.
+enum class ParamsOutput { text, markdown, schema, json };
+int params_command(ParamsOutput output);
 int study_command(const StudyArguments& arguments);
 /// `outcome` ("KPI OP VALUE"), when given, replaces the study's outcome for the analysis.
 int report_command(const std::string& study_file, const std::string& database,

@@ -36,6 +36,19 @@ print(json.dumps({"run_id": sys.argv[2], "point": json.loads(sys.argv[3]),
 }
 
 case "$check" in
+  assumption-factor)
+    # A former code constant, the hardware lead time of deliveries, is a scenario parameter a
+    # study varies: with 84 days the procurement lot is online by the end of 2025, with 400 not.
+    "$tenderlab" study "$source_dir/tests/golden/assumption-study.json" -j2 --db a.sqlite \
+      --json a.json -q
+    python3 - a.json <<'PY' || fail "the lead time did not move gpus_online_end_2025"
+import json, sys
+points = json.load(open(sys.argv[1]))["per_point"]
+means = [p["kpis"]["gpus_online_end_2025"]["mean"] for p in points]
+print("gpus_online_end_2025 by lead time:", means)
+sys.exit(0 if len(means) == 2 and means[0] > 0 and means[1] == 0 else 1)
+PY
+    ;;
   jobs)
     # -j1 and -j2 record the same content.
     "$tenderlab" study "$study" -j1 --db one.sqlite -q

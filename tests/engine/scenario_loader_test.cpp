@@ -333,7 +333,7 @@ TEST_CASE("scenario loader: a misspelt key in an agent is rejected and the known
   CHECK(problem.pointer == "/agents/2/capitol_bn_krw");
   CHECK_THAT(problem.expected,
              StartsWith("one of the known keys (") && Contains("capital_bn_krw, "));
-  CHECK(problem.found == "the unknown key \"capitol_bn_krw\"");
+  CHECK(problem.found == "the unknown key \"capitol_bn_krw\" (did you mean \"capital_bn_krw\"?)");
 }
 
 TEST_CASE("scenario loader: an unknown key in the terms is rejected") {
