@@ -24,6 +24,18 @@ case "$check" in
     fi
     cmp -s run/tenders.csv "$golden/small.tenders.csv" || fail "tenders.csv differs from the reference"
     ;;
+  instant-delivery)
+    # GPUs with no lead time for a call with no build years, and no delay, come online the day
+    # the contract is signed: the delivery must not ask the kernel to sleep until that day's
+    # midnight, which has passed (sleeping into the past is an error).
+    jq '.assumptions.gpu_lead_time_days = 0 | .assumptions.delay_probability = 0' \
+      "$golden/small.json" > instant.json
+    "$tenderlab" run instant.json --out run -q 2> err.txt || fail "run failed: $(cat err.txt)"
+    signed=$(jq -r 'select(.type == "contract_signed" and .call == "gpu-lot") | .date' run/events.jsonl | sort -u)
+    online=$(jq -r 'select(.type == "capacity_online" and .call == "gpu-lot") | .date' run/events.jsonl | sort -u)
+    [ -n "$signed" ] || fail "no contract signed for gpu-lot"
+    [ "$online" = "$signed" ] || fail "gpu-lot online on '$online', signed on '$signed'"
+    ;;
   determinism)
     # Same scenario and seed in two separate processes: identical bytes in every output.
     "$tenderlab" run "$source_dir/scenarios/naicc-2025.json" --seed 11 --out a -q
