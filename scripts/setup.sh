@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config git clang-format
+  build-essential cmake pkg-config git clang-format clang-tidy
   clang libclang-rt-14-dev
   libsimgrid-dev libboost-graph-dev libboost-math-dev nlohmann-json3-dev catch2 libcli11-dev
   libpcg-cpp-dev

@@ -303,6 +303,7 @@ class Prim {
         Move move;
         move.factor = j;
         move.low = box.low[j];
+        // NOLINTNEXTLINE(bugprone-narrowing-conversions): double to double (clang-tidy 14)
         move.high = cut >= values_[j].back() ? infinity : cut;
         move.count = m;
         move.positives = positives;

@@ -65,7 +65,7 @@ OutcomeSpec parse_outcome(const std::string& text, const std::string& origin) {
   for (const char* op : {"<=", ">=", "==", "!=", "<", ">"}) {
     const auto at = text.find(op);
     if (at == std::string::npos) continue;
-    auto trim = [](std::string part) {
+    auto trim = [](const std::string& part) {
       const auto first = part.find_first_not_of(" \t");
       const auto last = part.find_last_not_of(" \t");
       return first == std::string::npos ? std::string() : part.substr(first, last - first + 1);

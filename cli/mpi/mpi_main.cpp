@@ -41,7 +41,6 @@
 namespace {
 
 using tenderlab::analysis::ResultsStore;
-using tenderlab::analysis::RunOutcome;
 using tenderlab::analysis::RunTask;
 using tenderlab::analysis::TaskSource;
 using tenderlab::analysis::WorkerResult;

@@ -185,7 +185,7 @@ std::string type_text(const ParamSpec& spec) {
   }
 }
 
-std::string cell(std::string text) {
+std::string cell(const std::string& text) {
   std::string out;
   for (char c : text) {
     if (c == '|')

@@ -430,7 +430,7 @@ CallSpec read_call(const nlohmann::json& value, const std::string& pointer, Prob
         previous = *round.terms;
       }
       rr.finish();
-      call.procedure.rounds.push_back(std::move(round));
+      call.procedure.rounds.push_back(round);
     });
     pr.finish();
   }

@@ -14,7 +14,8 @@ inline constexpr double seconds_per_day = 86400.0;
 /// A civil date, stored as days since 1970-01-01.
 struct Date {
   std::int64_t days = 0;
-  auto operator<=>(const Date&) const = default;
+  // clang-tidy 14 reads the defaulted comparison as a literal 0 that should be nullptr.
+  auto operator<=>(const Date&) const = default;  // NOLINT(modernize-use-nullptr)
 
   static Date from_ymd(int year, unsigned month, unsigned day);
   /// Parses "YYYY-MM-DD"; nullopt for anything else, including impossible dates (2025-02-30).
