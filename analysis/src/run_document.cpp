@@ -395,7 +395,8 @@ Figure timeline_figure(const RunFiles& run) {
             {{{"field", "date"}, {"type", "temporal"}, {"format", "%Y-%m-%d"}},
              {{"field", "kind"}},
              {{"field", "description"}}}}}}});
-  figure.chart = {{"width", 620}, {"height", {{"step", 30}}}, {"layer", layers}};
+  // A run whose calls announced nothing and signed nothing has no timeline to draw.
+  if (!rows.empty()) figure.chart = {{"width", 620}, {"height", {{"step", 30}}}, {"layer", layers}};
   figure.tables.push_back(std::move(table));
   if (!deliveries.rows.empty()) figure.tables.push_back(std::move(deliveries));
   if (!shocks.rows.empty()) figure.tables.push_back(std::move(shocks));
@@ -642,7 +643,8 @@ Figure monthly_series_figure(const RunFiles& run, const std::string& id, const s
   figure.id = id;
   figure.title = title;
   figure.caption = caption;
-  figure.chart = {{"width", 640}, {"height", 260}, {"layer", layers}};
+  if (!ts.rows.empty())  // a horizon within the first month has no month to show
+    figure.chart = {{"width", 640}, {"height", 260}, {"layer", layers}};
   figure.tables.push_back(std::move(table));
   return figure;
 }

@@ -246,7 +246,10 @@ Figure outcome_map_figure(const StudyData& data, const StudyDocumentOptions& opt
                         {{"field", "p"}, {"title", p_title}, {"format", ".2f"}},
                         {{"field", "low"}, {"title", "95% CI low"}, {"format", ".2f"}},
                         {{"field", "high"}, {"title", "95% CI high"}, {"format", ".2f"}}};
-  if (two) {
+  if (cells.empty()) {  // no run recorded the outcome's KPI yet: the table says so, empty
+    figure.title = p_title + " by " + xname + (two ? " and " + yname : "");
+    figure.caption = "No run has recorded " + data.study.outcome.kpi + " yet.";
+  } else if (two) {
     figure.title = p_title + " over " + xname + " and " + yname;
     figure.caption =
         "Share of runs in which the study's outcome holds, for each combination of the two "

@@ -47,6 +47,21 @@ case "$check" in
     "$tenderlab" report compare.json --html again.html
     cmp -s compare.html again.html || fail "report compare.json gives another page than compare --html"
     ;;
+  run-without-calls)
+    # A scenario without calls: nothing to put on a timeline; the page still draws every chart
+    # it has, and none of them empty.
+    python3 - "$small" <<'EOF'
+import json, sys
+scenario = json.load(open(sys.argv[1]))
+scenario["calls"], scenario["name"] = [], "no-calls"
+scenario.pop("history", None)
+json.dump(scenario, open("no-calls.json", "w"), indent=1)
+EOF
+    "$tenderlab" run no-calls.json --out run -q
+    "$tenderlab" report run --html run.html
+    if grep -q 'id="chart-timeline"' run.html; then fail "a timeline chart without rounds"; fi
+    python3 "$here/check_page.py" run.html "$screenshots/run-without-calls.png" --min-charts 3
+    ;;
   money-units)
     # The unit switch redraws every money chart in 억원 without an error.
     "$tenderlab" run "$small" --out run -q
