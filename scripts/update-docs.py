@@ -329,8 +329,8 @@ def cluster_summary(ws):
         return None
     ws.run("rm -f /tmp/c.sqlite; tenderlab study tests/golden/small-study.json -j1 "
            "--db /tmp/c.sqlite -q & pid=$!; "
-           "for i in $(seq 1 600); do n=$(sqlite3 /tmp/c.sqlite 'select count(*) from runs' "
-           "2>/dev/null || echo 0); [ \"${n:-0}\" -ge 20 ] && break; sleep 0.05; done; "
+           "for i in $(seq 1 600); do n=0; [ -s /tmp/c.sqlite ] && n=$(sqlite3 /tmp/c.sqlite "
+           "'select count(*) from runs' 2>/dev/null || echo 0); [ \"${n:-0}\" -ge 20 ] && break; sleep 0.05; done; "
            "kill -INT $pid; wait $pid || true", status=None)
     output = ws.run("mpirun --allow-run-as-root --oversubscribe -np 3 tenderlab-mpi "
                     "tests/golden/small-study.json --db /tmp/c.sqlite")
