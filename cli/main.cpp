@@ -52,6 +52,14 @@ int main(int argc, char** argv) {
   auto* params = app.add_subcommand("params", "List every scenario parameter with unit and range");
   params->add_flag("--markdown", params_markdown, "As a Markdown table");
 
+  std::string kpis_scenario;
+  bool kpis_json = false;
+  auto* kpis = app.add_subcommand(
+      "kpis", "List the KPI names a run reports (of a scenario, or their patterns), with units");
+  kpis->add_option("SCENARIO", kpis_scenario,
+                   "Scenario file (JSON): its calls, horizon and calibration targets name KPIs");
+  kpis->add_flag("--json", kpis_json, "As a JSON array of {name, unit, meaning}");
+
   StudyArguments study_args;
   auto* study = app.add_subcommand(
       "study", "Run every run of a study file (resumes an interrupted study) and analyse it");
@@ -136,6 +144,7 @@ int main(int argc, char** argv) {
     if (*validate) return validate_command(validate_files, validate_quiet);
     if (*run) return run_command(run_args);
     if (*params) return params_command(params_markdown);
+    if (*kpis) return kpis_command(kpis_scenario, kpis_json);
     if (*study) return study_command(study_args);
     if (*report) return report_files_command(report_args);
     if (*compare) return compare_command(compare_args);

@@ -258,6 +258,14 @@ def cli_params(ws):
                  show("tenderlab params --markdown", lambda t: head_tail(t, 3)))
 
 
+def cli_kpis(ws):
+    ws.run("cp tests/golden/small.json /tmp/small.json && "
+           "sed 's/\"bids_round_1\"/\"bid_round_1\"/' tests/golden/small-study.json > /tmp/typo.json")
+    return shell(ws, show("tenderlab kpis tests/golden/small.json", lambda t: head_tail(t, 6, 3)),
+                 show("tenderlab kpis tests/golden/small.json --json", lambda t: head_tail(t, 6)),
+                 show("tenderlab study /tmp/typo.json", status=2))
+
+
 def cli_study(ws):
     return fenced(f"$ {SMALL_STUDY}\n" + head_tail(small_study_output(ws), 9) +
                   transcript(ws, show("tenderlab study scenarios/studies/naicc-2025-history.json "
@@ -490,6 +498,7 @@ RECIPES = {
     "help-validate": help_of("tenderlab validate"),
     "help-run": help_of("tenderlab run"),
     "help-params": help_of("tenderlab params"),
+    "help-kpis": help_of("tenderlab kpis"),
     "help-study": help_of("tenderlab study"),
     "help-report": help_of("tenderlab report"),
     "help-compare": help_of("tenderlab compare"),
@@ -501,6 +510,7 @@ RECIPES = {
     "cli-validate": cli_validate,
     "cli-run": cli_run,
     "cli-params": cli_params,
+    "cli-kpis": cli_kpis,
     "cli-study": cli_study,
     "cli-report": cli_report,
     "cli-compare": cli_compare,

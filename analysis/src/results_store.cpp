@@ -15,6 +15,8 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <utility>
 
 namespace tenderlab::analysis {
@@ -22,6 +24,9 @@ namespace {
 
 // The keys of the study table that differ between two databases holding the same results.
 constexpr const char* kCreatedAtKey = "created_at";
+// The study file's canonical JSON: what a resumed study is compared with to say which keys
+// changed. It says no more than study_sha256, so content comparisons leave it out.
+constexpr const char* kStudyJsonKey = "study_json";
 
 constexpr const char* kSchemaSql = R"sql(
 CREATE TABLE study (
@@ -649,8 +654,72 @@ std::size_t ResultsStore::forget_runs(const std::set<std::string>& statuses) {
   return forgotten;
 }
 
+namespace {
+
+/// A JSON value in a message: short values whole, long ones cut.
+std::string shown(const nlohmann::json& value) {
+  std::string text = value.is_discarded() ? std::string("(missing)") : value.dump();
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+struct Change {
+  std::string pointer;
+  nlohmann::json before;  ///< discarded: the key was not there
+  nlohmann::json after;
+};
+
+/// Where two study files differ, as JSON Pointers to the smallest differing values (an array
+/// that changed length is one change).
+void json_changes(const nlohmann::json& before, const nlohmann::json& after,
+                  const std::string& pointer, std::vector<Change>& changes) {
+  if (before == after) return;
+  const auto escaped = [](std::string key) {
+    for (std::size_t at = 0; (at = key.find_first_of("~/", at)) != std::string::npos; at += 2)
+      key.replace(at, 1, key[at] == '~' ? "~0" : "~1");
+    return key;
+  };
+  if (before.is_object() && after.is_object()) {
+    std::set<std::string> keys;
+    for (const auto& [key, value] : before.items())
+      keys.insert(key);
+    for (const auto& [key, value] : after.items())
+      keys.insert(key);
+    const nlohmann::json missing(nlohmann::json::value_t::discarded);
+    for (const auto& key : keys)
+      json_changes(before.contains(key) ? before.at(key) : missing,
+                   after.contains(key) ? after.at(key) : missing, pointer + "/" + escaped(key),
+                   changes);
+    return;
+  }
+  if (before.is_array() && after.is_array() && before.size() == after.size()) {
+    for (std::size_t i = 0; i < before.size(); ++i)
+      json_changes(before[i], after[i], pointer + "/" + std::to_string(i), changes);
+    return;
+  }
+  changes.push_back({pointer, before, after});
+}
+
+/// Changes to a study file that leave every recorded run valid: its description, and more
+/// replications (the runs recorded are the first replications of the larger study).
+bool harmless(const Change& change) {
+  if (change.pointer == "/description") return true;
+  if (change.pointer == "/replications") {
+    const auto count = [](const nlohmann::json& value) {
+      return value.is_number_integer() ? value.get<std::int64_t>()
+             : value.is_discarded()    ? 1
+                                       : -1;  // the default is 1
+    };
+    return count(change.after) >= count(change.before) && count(change.before) >= 1;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string ResultsStore::study_mismatch(const std::string& study_file,
-                                         const std::map<std::string, std::string>& meta) {
+                                         const std::map<std::string, std::string>& meta,
+                                         std::map<std::string, std::string>* updates) {
   std::map<std::string, std::string> recorded;
   {
     Statement statement(db_, path_, "SELECT key, value FROM study WHERE key != ?1");
@@ -658,8 +727,51 @@ std::string ResultsStore::study_mismatch(const std::string& study_file,
     while (statement.step())
       recorded[statement.text(0)] = statement.text(1);
   }
+  const auto value_of = [](const std::map<std::string, std::string>& facts, const char* key) {
+    const auto it = facts.find(key);
+    return it == facts.end() ? std::optional<std::string>() : std::optional(it->second);
+  };
+  std::vector<std::string> reasons;
+  // The base scenario: any edit changes what a run simulates, so runs on the old and the new base
+  // would be mixed in one analysis.
+  const auto base_before = value_of(recorded, "base_scenario_sha256");
+  const auto base_after = value_of(meta, "base_scenario_sha256");
+  if (base_before && base_after && *base_before != *base_after) {
+    reasons.push_back("the base scenario " + value_of(meta, "base_scenario").value_or("") +
+                      " changed since these runs were recorded (SHA-256 " + *base_before + " → " +
+                      *base_after + ")");
+  }
+  // The study file: compared key by key when the database recorded its JSON.
+  const auto json_before = value_of(recorded, kStudyJsonKey);
+  const auto json_after = value_of(meta, kStudyJsonKey);
+  const bool by_key = json_before && json_after;
+  std::map<std::string, std::string> accepted;
+  if (by_key && value_of(recorded, "study_sha256") != value_of(meta, "study_sha256")) {
+    std::vector<Change> changes;
+    json_changes(nlohmann::json::parse(*json_before), nlohmann::json::parse(*json_after), "",
+                 changes);
+    std::string listed;
+    for (const auto& change : changes)
+      if (!harmless(change))
+        listed += (listed.empty() ? "" : "; ") + change.pointer + ": " + shown(change.before) +
+                  " → " + shown(change.after);
+    if (!listed.empty()) {
+      reasons.push_back(study_file + " changed since these runs were recorded: " + listed +
+                        " (only a new description or more replications can be resumed)");
+    } else {
+      // Only harmless changes: the database follows the study file from now on.
+      for (const char* key : {"study_sha256", kStudyJsonKey, "replications"})
+        if (const auto after = value_of(meta, key)) accepted[key] = *after;
+    }
+  }
+  // The other facts. With the study's JSON on both sides, the facts taken from the study file
+  // were compared above.
+  static const std::set<std::string> from_study_file = {
+      "name",   "study_sha256", kStudyJsonKey, "base_scenario",
+      "design", "replications", "seed",        "outcome"};
   std::string differences;
   for (const auto& [key, value] : meta) {
+    if (key == "base_scenario_sha256" || (by_key && from_study_file.count(key))) continue;
     const auto it = recorded.find(key);
     if (it == recorded.end() || it->second == value) continue;
     const std::string& found = it->second;
@@ -667,8 +779,15 @@ std::string ResultsStore::study_mismatch(const std::string& study_file,
                    " in the database, " + quoted(value) + " in " + study_file;
   }
   if (!differences.empty()) {
-    return "holds the results of another study, or of another version of " + study_file + ": " +
-           differences;
+    reasons.insert(reasons.begin(),
+                   "holds the results of another study, or of another version of " + study_file +
+                       ": " + differences);
+  }
+  if (!reasons.empty()) {
+    std::string message;
+    for (const auto& reason : reasons)
+      message += (message.empty() ? "" : "; ") + reason;
+    return message;
   }
   if (recorded.count("study_sha256") == 0) {
     // Runs recorded from a bare task list (tenderlab-mpi --tasks): no study can vouch for them.
@@ -678,6 +797,7 @@ std::string ResultsStore::study_mismatch(const std::string& study_file,
              "task list), not the results of " + study_file;
     }
   }
+  if (updates) *updates = std::move(accepted);
   return {};
 }
 
@@ -685,13 +805,18 @@ void ResultsStore::claim_for_study(const std::string& study_file,
                                    const std::map<std::string, std::string>& meta,
                                    const std::vector<PointRecord>& points) {
   Transaction transaction(db_, path_);
-  const std::string mismatch = study_mismatch(study_file, meta);
+  std::map<std::string, std::string> updates;
+  const std::string mismatch = study_mismatch(study_file, meta, &updates);
   if (!mismatch.empty()) {
     throw DatabaseRefusedError(path_ + ": " + mismatch +
                                ". It was left as it is: use another database, or delete this one "
                                "to start the study again");
   }
-  // Facts already recorded are equal (checked above); only missing ones are written.
+  // Facts already recorded are equal (checked above) or harmlessly changed (a new description,
+  // more replications: `updates`); the rest are only written when missing.
+  Statement replace(db_, path_, "INSERT OR REPLACE INTO study (key, value) VALUES (?1, ?2)");
+  for (const auto& [key, value] : updates)
+    replace.bind(1, key).bind(2, value).run();
   Statement insert(db_, path_, "INSERT OR IGNORE INTO study (key, value) VALUES (?1, ?2)");
   for (const auto& [key, value] : meta)
     insert.bind(1, key).bind(2, value).run();
@@ -701,7 +826,7 @@ void ResultsStore::claim_for_study(const std::string& study_file,
 
 void ResultsStore::check_study(const std::string& study_file,
                                const std::map<std::string, std::string>& meta) {
-  const std::string mismatch = study_mismatch(study_file, meta);
+  const std::string mismatch = study_mismatch(study_file, meta, nullptr);
   if (!mismatch.empty()) {
     throw DatabaseRefusedError(path_ + ": " + mismatch +
                                ". Give the study file that wrote it, or another database");
@@ -765,7 +890,7 @@ std::string ResultsStore::content_dump() {
     {
       Statement statement(db_, path_, "SELECT key, value FROM study ORDER BY key");
       while (statement.step()) {
-        if (statement.text(0) == kCreatedAtKey) continue;
+        if (statement.text(0) == kCreatedAtKey || statement.text(0) == kStudyJsonKey) continue;
         dump += quoted(statement.text(0)) + "\t" + quoted(statement.text(1)) + "\n";
       }
     }

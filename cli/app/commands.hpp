@@ -34,6 +34,9 @@ struct StudyArguments {
 int validate_command(const std::vector<std::string>& files, bool quiet);
 int run_command(const RunArguments& arguments);
 int params_command(bool markdown);
+/// The KPI names a run of `scenario` reports, with unit and meaning; without a scenario, the
+/// names' patterns (CALL, N, YEAR). `json`: as a JSON array.
+int kpis_command(const std::string& scenario, bool json);
 int study_command(const StudyArguments& arguments);
 /// `outcome` ("KPI OP VALUE"), when given, replaces the study's outcome for the analysis.
 int report_command(const std::string& study_file, const std::string& database,

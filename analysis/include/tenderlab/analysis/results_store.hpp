@@ -160,9 +160,11 @@ class ResultsStore {
   /// Binds the database to the study whose facts (`study` rows: name, study_sha256, seed, ...) are
   /// `meta` and whose design points are `points`, in one transaction. A database that belongs to
   /// no study yet and holds no run takes them; one that already belongs to this study gets the
-  /// facts it lacks (none is ever replaced); any other is refused with a DatabaseRefusedError that
-  /// lists every fact that differs, so that one file never mixes two experiments. Every command
-  /// that records a study's runs calls this before running anything.
+  /// facts it lacks; any other is refused with a DatabaseRefusedError that says what differs (the
+  /// base scenario's SHA-256, old -> new; the study file's changed keys as JSON Pointers, old ->
+  /// new), so that one file never mixes two experiments. Only a study file with a new description
+  /// or more replications resumes, and then its new SHA-256, JSON and replications replace the
+  /// recorded ones. Every command that records a study's runs calls this before running anything.
   void claim_for_study(const std::string& study_file,
                        const std::map<std::string, std::string>& meta,
                        const std::vector<PointRecord>& points);
@@ -187,8 +189,12 @@ class ResultsStore {
  private:
   void execute(const char* sql);
   void check_schema();
+  /// Why the database may not take the study whose facts are `meta` ("" if it may). A study file
+  /// changed only in harmless ways (a new description, more replications) is accepted, and the
+  /// facts to replace are put in `updates` (when given).
   std::string study_mismatch(const std::string& study_file,
-                             const std::map<std::string, std::string>& meta);
+                             const std::map<std::string, std::string>& meta,
+                             std::map<std::string, std::string>* updates);
 
   std::string path_;
   std::unique_ptr<WriterLock> lock_;
