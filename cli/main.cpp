@@ -60,6 +60,13 @@ int main(int argc, char** argv) {
                    "Scenario file (JSON): its calls, horizon and calibration targets name KPIs");
   kpis->add_flag("--json", kpis_json, "As a JSON array of {name, unit, meaning}");
 
+  std::string export_database, export_out;
+  auto* export_tables = app.add_subcommand(
+      "export", "Write a study's results as tidy CSV tables: runs.csv and effects.csv");
+  export_tables->add_option("DATABASE", export_database, "Results database (.sqlite)")->required();
+  export_tables->add_option("--out", export_out,
+                            "Folder for the tables (default: <database without extension>-export)");
+
   StudyArguments study_args;
   auto* study = app.add_subcommand(
       "study", "Run every run of a study file (resumes an interrupted study) and analyse it");
@@ -145,6 +152,7 @@ int main(int argc, char** argv) {
     if (*run) return run_command(run_args);
     if (*params) return params_command(params_markdown);
     if (*kpis) return kpis_command(kpis_scenario, kpis_json);
+    if (*export_tables) return export_command(export_database, export_out);
     if (*study) return study_command(study_args);
     if (*report) return report_files_command(report_args);
     if (*compare) return compare_command(compare_args);

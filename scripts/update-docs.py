@@ -266,6 +266,13 @@ def cli_kpis(ws):
                  show("tenderlab study /tmp/typo.json", status=2))
 
 
+def cli_export(ws):
+    small_study(ws)
+    return shell(ws, show("tenderlab export /tmp/s.sqlite --out /tmp/s-export"),
+                 show("head -3 /tmp/s-export/runs.csv"),
+                 show("head -4 /tmp/s-export/effects.csv"))
+
+
 def cli_study(ws):
     return fenced(f"$ {SMALL_STUDY}\n" + head_tail(small_study_output(ws), 9) +
                   transcript(ws, show("tenderlab study scenarios/studies/naicc-2025-history.json "
@@ -499,6 +506,7 @@ RECIPES = {
     "help-run": help_of("tenderlab run"),
     "help-params": help_of("tenderlab params"),
     "help-kpis": help_of("tenderlab kpis"),
+    "help-export": help_of("tenderlab export"),
     "help-study": help_of("tenderlab study"),
     "help-report": help_of("tenderlab report"),
     "help-compare": help_of("tenderlab compare"),
@@ -511,6 +519,7 @@ RECIPES = {
     "cli-run": cli_run,
     "cli-params": cli_params,
     "cli-kpis": cli_kpis,
+    "cli-export": cli_export,
     "cli-study": cli_study,
     "cli-report": cli_report,
     "cli-compare": cli_compare,

@@ -28,6 +28,22 @@ constexpr const char* kCreatedAtKey = "created_at";
 // changed. It says no more than study_sha256, so content comparisons leave it out.
 constexpr const char* kStudyJsonKey = "study_json";
 
+// Who stayed away from failed rounds and why. Added to schema 1 without changing its version:
+// a writer adds the table to an older database, a reader of one without it sees no rows, and an
+// older tenderlab ignores it.
+constexpr const char* kStayAwaySql = R"sql(
+CREATE TABLE IF NOT EXISTS stay_away (
+  run_id        TEXT NOT NULL REFERENCES runs (run_id),
+  call          TEXT NOT NULL,
+  round         INTEGER NOT NULL,
+  agent         TEXT NOT NULL,
+  role          TEXT NOT NULL,
+  clause        TEXT NOT NULL,
+  effect_bn_krw REAL,
+  PRIMARY KEY (run_id, call, round, agent, role, clause)
+) WITHOUT ROWID;
+)sql";
+
 constexpr const char* kSchemaSql = R"sql(
 CREATE TABLE study (
   key   TEXT PRIMARY KEY,
@@ -275,6 +291,7 @@ void check_database_header(const std::string& path) {
 void write_schema(sqlite3* db, const std::string& path) {
   Transaction transaction(db, path);
   execute_sql(db, path, kSchemaSql);
+  execute_sql(db, path, kStayAwaySql);
   execute_sql(db, path,
               ("PRAGMA application_id = " + std::to_string(kResultsApplicationId)).c_str());
   execute_sql(db, path, ("PRAGMA user_version = " + std::to_string(kResultsSchemaVersion)).c_str());
@@ -473,6 +490,7 @@ ResultsStore::ResultsStore(const std::string& path, OpenMode mode, Access access
     execute("PRAGMA journal_mode = WAL");
     execute("PRAGMA synchronous = NORMAL");
     execute("PRAGMA foreign_keys = ON");
+    if (access == Access::exclusive_writer) execute(kStayAwaySql);
   } catch (...) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -574,6 +592,34 @@ void ResultsStore::record(const RunRecord& run) {
     }
   }
 
+  if (!run.stay_away.is_null() && !run.stay_away.empty()) {
+    Statement insert_away(db_, path_,
+                          "INSERT OR REPLACE INTO stay_away (run_id, call, round, agent, role, "
+                          "clause, effect_bn_krw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    for (const auto& row : run.stay_away) {
+      if (!row.is_array() || row.size() != 6 || !row[1].is_number_integer() ||
+          !row[5].is_number()) {
+        throw ResultsStoreError(path_ + ": run " + run.run_id +
+                                ": a stay_away row must be [call, round, agent, role, clause, "
+                                "effect], got " +
+                                row.dump());
+      }
+      insert_away.bind(1, run.run_id)
+          .bind(2, row[0].get<std::string>())
+          .bind(3, row[1].get<std::int64_t>())
+          .bind(4, row[2].get<std::string>())
+          .bind(5, row[3].get<std::string>())
+          .bind(6, row[4].get<std::string>());
+      const double effect = row[5].get<double>();
+      if (std::isfinite(effect)) {
+        insert_away.bind(7, effect);
+      } else {
+        insert_away.bind_null(7);
+      }
+      insert_away.run();
+    }
+  }
+
   Statement(db_, path_, "INSERT INTO run_timing (run_id, wall_seconds, worker) VALUES (?1, ?2, ?3)")
       .bind(1, run.run_id)
       .bind(2, run.wall_seconds)
@@ -643,10 +689,14 @@ std::size_t ResultsStore::forget_runs(const std::set<std::string>& statuses) {
   Statement timing(
       db_, path_,
       "DELETE FROM run_timing WHERE run_id IN (SELECT run_id FROM runs WHERE status = ?1)");
+  Statement away(
+      db_, path_,
+      "DELETE FROM stay_away WHERE run_id IN (SELECT run_id FROM runs WHERE status = ?1)");
   Statement runs(db_, path_, "DELETE FROM runs WHERE status = ?1");
   for (const auto& status : statuses) {
     kpis.bind(1, status).run();
     timing.bind(1, status).run();
+    away.bind(1, status).run();
     runs.bind(1, status).run();
     forgotten += static_cast<std::size_t>(sqlite3_changes(db_));
   }
@@ -880,6 +930,32 @@ std::vector<RunRecord> ResultsStore::runs() {
   return result;
 }
 
+bool ResultsStore::has_stay_away_table() {
+  Statement statement(db_, path_,
+                      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stay_away'");
+  return statement.step();
+}
+
+std::vector<StayAwayRecord> ResultsStore::stay_away() {
+  std::vector<StayAwayRecord> rows;
+  if (!has_stay_away_table()) return rows;
+  Statement statement(db_, path_,
+                      "SELECT run_id, call, round, agent, role, clause, effect_bn_krw FROM "
+                      "stay_away ORDER BY run_id, call, round, agent, role, clause");
+  while (statement.step()) {
+    StayAwayRecord row;
+    row.run_id = statement.text(0);
+    row.call = statement.text(1);
+    row.round = static_cast<int>(statement.integer(2));
+    row.agent = statement.text(3);
+    row.role = statement.text(4);
+    row.clause = statement.text(5);
+    if (!statement.is_null(6)) row.effect_bn_krw = statement.real(6);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 std::string ResultsStore::content_dump() {
   // A read transaction gives one consistent snapshot even while another process records runs.
   execute("BEGIN");
@@ -922,6 +998,13 @@ std::string ResultsStore::content_dump() {
                 (statement.is_null(2) ? std::string("null") : format_real(statement.real(2))) +
                 "\n";
       }
+    }
+    if (has_stay_away_table()) {
+      dump += "[stay_away]\n";
+      for (const auto& row : stay_away())
+        dump += quoted(row.run_id) + "\t" + quoted(row.call) + "\t" + std::to_string(row.round) +
+                "\t" + quoted(row.agent) + "\t" + quoted(row.role) + "\t" + quoted(row.clause) +
+                "\t" + (row.effect_bn_krw ? format_real(*row.effect_bn_krw) : "null") + "\n";
     }
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

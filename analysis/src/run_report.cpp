@@ -106,6 +106,9 @@ void RunReport::observe(const Event& e) {
     if (!r.revision.empty()) print("            revision: " + r.revision);
     rows_.push_back(std::move(r));
   } else if (type == "bid_decision") {
+    if (f.contains("effects"))
+      decision_effects_[f.at("call").get<std::string>() + "#" +
+                        std::to_string(f.at("round").get<int>()) + "#" + e.agent] = f.at("effects");
     if (f.contains("value_bn_krw")) {
       const std::string key =
           f.at("call").get<std::string>() + "#" + std::to_string(f.at("round").get<int>());
@@ -138,6 +141,17 @@ void RunReport::observe(const Event& e) {
         value = " (value " + fixed(away.at("value_bn_krw").get<double>(), 1) + " bn KRW)";
       const std::string role = away.value("role", std::string("lead"));
       r->stayed_away.emplace_back(agent, reasons);
+      // The clause effects, by clause (a clause named twice keeps its last effect).
+      std::map<std::string, double> effects;
+      const auto decision =
+          decision_effects_.find(r->call_id + "#" + std::to_string(r->round) + "#" + agent);
+      const bool lead = away.value("role", std::string()) == "lead";
+      for (const auto& effect : lead&& decision != decision_effects_.end()
+                                    ? decision->second
+                                    : away.value("obstacles", nlohmann::json::array()))
+        effects[effect.value("term", std::string())] = effect.value("delta_bn_krw", 0.0);
+      for (const auto& [clause, delta] : effects)
+        stay_away_.push_back({r->call_id, r->round, agent, role, clause, delta});
       print("            " + agent + (role == "partner" ? " declined to join" : " stayed away") +
             value + ": " +
             (reasons.empty() ? std::string("no clause costs it; the project itself does not pay")

@@ -37,6 +37,9 @@ int params_command(bool markdown);
 /// The KPI names a run of `scenario` reports, with unit and meaning; without a scenario, the
 /// names' patterns (CALL, N, YEAR). `json`: as a JSON array.
 int kpis_command(const std::string& scenario, bool json);
+/// runs.csv and effects.csv of a results database into `out` (default: beside the database,
+/// <database without extension>-export/), each written whole (docs/export.md).
+int export_command(const std::string& database, const std::string& out);
 int study_command(const StudyArguments& arguments);
 /// `outcome` ("KPI OP VALUE"), when given, replaces the study's outcome for the analysis.
 int report_command(const std::string& study_file, const std::string& database,

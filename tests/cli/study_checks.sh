@@ -193,6 +193,73 @@ EOF
     status=$(status_of "$tenderlab" kpis no-such.json)
     [ "$status" = 2 ] || fail "kpis of a missing file exited $status"
     ;;
+  export)
+    # A small study exported: runs.csv has one row per run with its factors and KPIs, effects.csv
+    # one row per clause that kept an agent away from a failed round; both read back with
+    # Python's csv module, the same bytes from -j1 and -j2, and from a second export.
+    "$tenderlab" study "$study" -j1 --db one.sqlite -q
+    "$tenderlab" study "$study" -j2 --db two.sqlite -q
+    "$tenderlab" export one.sqlite > out.txt
+    grep -q "one-export/runs.csv" out.txt || fail "export does not say where it wrote: $(cat out.txt)"
+    "$tenderlab" export two.sqlite --out two
+    cmp -s one-export/runs.csv two/runs.csv || fail "runs.csv differs between -j1 and -j2"
+    cmp -s one-export/effects.csv two/effects.csv || fail "effects.csv differs between -j1 and -j2"
+    cp one-export/runs.csv first-runs.csv
+    "$tenderlab" export one.sqlite
+    cmp -s one-export/runs.csv first-runs.csv || fail "a second export gave other bytes"
+    away_rows=$(sqlite3 one.sqlite 'select count(*) from stay_away')
+    python3 - "$away_rows" <<'EOF' || fail "the exported tables are not as expected"
+import csv, sys
+with open("one-export/runs.csv", newline="") as f:
+    runs = list(csv.DictReader(f))
+expected = ["run_id", "point", "replication", "seed", "status", "buy_back",
+            "public_equity_share", "tax_credit", "awarded", "bids_round_1", "public_money_bn_krw"]
+header = list(runs[0].keys())
+assert header == expected, header
+assert len(runs) == 72, len(runs)
+assert len({row["run_id"] for row in runs}) == 72
+assert {row["status"] for row in runs} == {"ok"}
+assert {row["buy_back"] for row in runs} == {"false", "true"}, {row["buy_back"] for row in runs}
+assert all(float(row["awarded"]) in (0.0, 1.0) for row in runs)
+with open("one-export/effects.csv", newline="") as f:
+    effects = list(csv.DictReader(f))
+assert list(effects[0].keys()) == ["run_id", "call", "round", "agent", "role", "clause",
+                                   "effect_bn_krw"], list(effects[0].keys())
+assert len(effects) == int(sys.argv[1]) > 0, (len(effects), sys.argv[1])
+run_ids = {row["run_id"] for row in runs}
+assert all(row["run_id"] in run_ids and int(row["round"]) >= 1 and row["role"] in ("lead", "partner")
+           for row in effects)
+float(effects[0]["effect_bn_krw"])
+EOF
+    # The kept event log of p00000-r000 gives the same clause effects as the database.
+    python3 - <<'EOF' || fail "effects.csv disagrees with the run's event log"
+import csv, json
+decisions, expected = {}, set()
+for line in open("one-events/p00000-r000.events.jsonl"):
+    event = json.loads(line)
+    if event["type"] == "bid_decision" and "effects" in event:
+        decisions[(event["call"], event["round"], event["agent"])] = event["effects"]
+    if event["type"] == "round_failed":
+        for away in event["stayed_away"]:
+            key = (event["call"], event["round"], away["agent"])
+            lead = away.get("role") == "lead" and key in decisions
+            for effect in (decisions[key] if lead else away.get("obstacles", [])):
+                expected.add(key + (effect["term"],))
+with open("one-export/effects.csv", newline="") as f:
+    exported = {(row["call"], int(row["round"]), row["agent"], row["clause"])
+                for row in csv.DictReader(f) if row["run_id"] == "p00000-r000"}
+assert expected and exported == expected, (sorted(expected), sorted(exported))
+EOF
+    # A link at the output folder is refused, and the tables are never written through it.
+    mkdir elsewhere
+    ln -s elsewhere linked
+    status=$(status_of "$tenderlab" export one.sqlite --out linked)
+    [ "$status" = 2 ] || fail "export into a symbolic link exited $status"
+    [ -z "$(ls elsewhere)" ] || fail "export wrote through a symbolic link"
+    status=$(status_of "$tenderlab" export no-such.sqlite)
+    [ "$status" = 2 ] || fail "export of a missing database exited $status"
+    ls -a one-export two | grep -q partial && fail "a partial file was left behind"
+    ;;
   compare)
     sed -e 's/"enabled": true, "return_rate": 0.05/"enabled": false, "return_rate": 0.05/' \
         -e 's/"name": "golden-small"/"name": "no-buy-back"/' \

@@ -91,9 +91,24 @@ struct RunRecord {
   std::string reason;
   nlohmann::json kpis = nlohmann::json::object();
   std::string event_log_sha256;
+  /// [call, round, agent, role, clause, effect_bn_krw] per clause of each agent that stayed away
+  /// from a failed round (RunOutcome::stay_away); the stay_away table.
+  nlohmann::json stay_away = nlohmann::json::array();
   // Machine-dependent: stored in run_timing, outside content comparisons.
   double wall_seconds = 0.0;
   std::string worker;
+};
+
+/// One row of the stay_away table: one clause's effect on an agent that stayed away from a
+/// failed round of a run.
+struct StayAwayRecord {
+  std::string run_id;
+  std::string call;
+  int round = 0;
+  std::string agent;
+  std::string role;
+  std::string clause;
+  std::optional<double> effect_bn_krw;  ///< empty when not finite
 };
 
 /// One design point of the study: factor name -> value.
@@ -178,6 +193,9 @@ class ResultsStore {
 
   /// All runs ordered by run_id, with their timing.
   std::vector<RunRecord> runs();
+  /// Every stay_away row, ordered by run_id, call, round, agent, role, clause. Empty for a
+  /// database written before the table existed.
+  std::vector<StayAwayRecord> stay_away();
 
   /// A canonical text dump of study (except created_at), points, runs and kpis ordered by primary
   /// key, without run_timing: two databases hold the same results iff their dumps are equal,
@@ -187,6 +205,7 @@ class ResultsStore {
   std::string content_digest();
 
  private:
+  bool has_stay_away_table();
   void execute(const char* sql);
   void check_schema();
   /// Why the database may not take the study whose facts are `meta` ("" if it may). A study file

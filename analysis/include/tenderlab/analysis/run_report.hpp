@@ -37,6 +37,16 @@ struct TenderRow {
   std::vector<std::pair<std::string, std::string>> stayed_away;
 };
 
+/// One clause's effect on the value of an agent that stayed away from a failed round.
+struct StayAwayEffect {
+  std::string call;
+  int round = 0;
+  std::string agent;
+  std::string role;  ///< "lead" or "partner"
+  std::string clause;
+  double effect_bn_krw = 0;  ///< change of the agent's value the clause causes, bn KRW
+};
+
 class RunReport {
  public:
   using Printer = std::function<void(const std::string&)>;
@@ -55,6 +65,10 @@ class RunReport {
   std::string timeseries_csv() const;
   /// The numeric KPIs a study keeps, by name.
   std::map<std::string, double> kpis() const;
+  /// Who stayed away from each failed round and why, as the run's HTML report shows it: for a
+  /// lead, every clause of its last bid decision in that round; otherwise the obstacles the
+  /// round_failed event names. In event order, then by clause.
+  const std::vector<StayAwayEffect>& stay_away_effects() const { return stay_away_; }
 
  private:
   TenderRow* row(const std::string& call, int round);
@@ -76,6 +90,9 @@ class RunReport {
   std::vector<std::string> monthly_rows_;
   /// Per call#round, the highest value a lead put on bidding: how far the round was from a bid.
   std::map<std::string, double> best_value_;
+  /// Per call#round#agent, the clause effects of the agent's last bid decision.
+  std::map<std::string, nlohmann::json> decision_effects_;
+  std::vector<StayAwayEffect> stay_away_;
   std::uint64_t events_ = 0;
   std::string start_date_;
   std::string end_date_;
