@@ -16,6 +16,7 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <limits>
 #include <set>
@@ -657,6 +658,30 @@ RunTask parse_worker_task(std::string_view line, const std::string& origin) {
     throw WorkerTaskError({InputProblem{origin, "", "a valid JSON document", error.what()}});
   }
   return task_from_json(document, origin);
+}
+
+std::vector<RunTask> read_worker_task_file(const std::string& path) {
+  const auto refuse = [&](const std::string& expected, const std::string& found) {
+    throw WorkerTaskError({InputProblem{path, "", expected, found}});
+  };
+  require_regular_file(path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) refuse("a readable task file", "a file that cannot be opened");
+  std::vector<RunTask> tasks;
+  std::string line;
+  for (std::size_t number = 1;; ++number) {
+    const LineRead read = read_line(in, line, max_worker_task_bytes);
+    if (read == LineRead::end) break;
+    const std::string origin = path + ": line " + std::to_string(number);
+    if (read == LineRead::too_long) {
+      throw WorkerTaskError({InputProblem{
+          origin, "", "a task of at most " + std::to_string(max_worker_task_bytes) + " bytes",
+          "a longer line"}});
+    }
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    tasks.push_back(parse_worker_task(line, origin));
+  }
+  return tasks;
 }
 
 int serve_worker(std::istream& in, std::ostream& out, const RunFunction& run) {

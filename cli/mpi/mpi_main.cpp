@@ -220,25 +220,6 @@ std::string default_worker_path() {
   return (self.parent_path() / "tenderlab").string();
 }
 
-std::vector<RunTask> read_task_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw DriverError(path + ": cannot open the task file");
-  std::vector<RunTask> tasks;
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    try {
-      tasks.push_back(
-          tenderlab::analysis::parse_worker_task(line, path + ": line " + std::to_string(number)));
-    } catch (const tenderlab::analysis::WorkerTaskError& error) {
-      throw DriverError(error.what());
-    }
-  }
-  return tasks;
-}
-
 void send_string(const std::string& text, int destination, int tag) {
   MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, destination, tag, MPI_COMM_WORLD);
 }
@@ -338,8 +319,8 @@ std::unique_ptr<ResultsStore> open_store(const std::string& database) {
 void prepare(const Options& options, Coordinator& coordinator) {
   std::string database = options.database;
   if (!options.tasks_file.empty()) {
-    coordinator.tasks =
-        std::make_unique<tenderlab::analysis::TaskList>(read_task_file(options.tasks_file));
+    coordinator.tasks = std::make_unique<tenderlab::analysis::TaskList>(
+        tenderlab::analysis::read_worker_task_file(options.tasks_file));
     coordinator.store = open_store(database);
     coordinator.events_dir = tenderlab::analysis::kept_events_dir(database);
   } else {

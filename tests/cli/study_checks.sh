@@ -370,6 +370,20 @@ PY
     "$tenderlab" worker --events-dir events < task.jsonl > out.jsonl
     grep -q '"status":"ok"' out.jsonl || fail "$(cat out.jsonl)"
     [ -s events/p1.events.jsonl ] || fail "the log was not kept"
+    # tenderlab-mpi --tasks refuses what is not a regular file before reading (a FIFO used to
+    # block for ever, /dev/zero to fill memory) and a bad line as bad input.
+    if [ -x "$bin/tenderlab-mpi" ] && command -v mpirun > /dev/null; then
+      mkfifo tasks.fifo
+      for special in tasks.fifo /dev/zero; do
+        [ "$(status_of timeout 60 "$bin/tenderlab-mpi" --tasks "$special" --db t.sqlite)" = 2 ] ||
+          fail "tenderlab-mpi --tasks $special: $(cat err.txt)"
+        grep -qF "$special: (document): expected a regular file" err.txt || fail "$(cat err.txt)"
+      done
+      task_line "$small" p1 0 -1 '{}' > bad-tasks.jsonl
+      [ "$(status_of timeout 60 "$bin/tenderlab-mpi" --tasks bad-tasks.jsonl --db t.sqlite)" = 2 ] ||
+        fail "tenderlab-mpi --tasks with a bad line: $(cat err.txt)"
+      grep -qF "bad-tasks.jsonl: line 1: /replication: expected an integer" err.txt || fail "$(cat err.txt)"
+    fi
     ;;
   design-limits)
     # A design of more runs than a study may have stops at once with the pointer and the count
