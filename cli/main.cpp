@@ -51,6 +51,11 @@ int main(int argc, char** argv) {
   auto* params = app.add_subcommand("params", "List every scenario parameter with unit and range");
   params->add_flag("--markdown", params_markdown, "As a Markdown table");
 
+  bool kinds_json = false;
+  auto* kinds =
+      app.add_subcommand("kinds", "List the agent kinds this program knows, with their roles");
+  kinds->add_flag("--json", kinds_json, "As JSON (what tenderlab-mpi reads from its worker)");
+
   StudyArguments study_args;
   auto* study = app.add_subcommand(
       "study", "Run every run of a study file (resumes an interrupted study) and analyse it");
@@ -116,6 +121,7 @@ int main(int argc, char** argv) {
     if (*validate) return validate_command(validate_files, validate_quiet);
     if (*run) return run_command(run_args);
     if (*params) return params_command(params_markdown);
+    if (*kinds) return kinds_command(kinds_json);
     if (*study) return study_command(study_args);
     if (*report)
       return report_command(report_study, report_db, report_json, report_digest, report_outcome);

@@ -145,11 +145,11 @@ class Bidder {
         return;
       }
       case CallKind::procurement:
-        if (can_lead_bids(agent_.kind))
+        if (agent_.kind.may(Role::lead, CallKind::procurement))
           schedule(opened + seconds_per_day, Task::Kind::offer_supply, round);
         return;
       case CallKind::allocation:
-        if (agent_.kind == AgentKind::university)
+        if (agent_.kind.may(Role::apply, CallKind::allocation))
           schedule(world_.time_of(round->schedule.bid_deadline, bid_closing_hour - 1),
                    Task::Kind::submit_bid, round);
         return;
@@ -205,7 +205,7 @@ class Bidder {
       if (invitation.confirmation) committed_.erase(key);
       // A partner that turns a team down on value stays away from the round too; the board
       // reports it once, with the clauses that weighed most.
-      if (can_lead_bids(agent_.kind) == false && declined_.insert(key).second)
+      if (!agent_.kind.may(Role::lead, round.call->kind) && declined_.insert(key).second)
         Inbox<Message>(board_inbox)
             .send(NoBidNotice{invitation.round, agent_.id, assessment.effects,
                               assessment.valuation.value(), "partner"});

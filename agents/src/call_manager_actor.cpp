@@ -70,8 +70,7 @@ class CallManager {
     if (!round->revision_note.empty()) fields["revision"] = round->revision_note;
     world_.emit("call_announced", call_.issuer, fields);
     Inbox<Message>(board_inbox).send(RoundAnnounced{round});
-    for (const auto& agent : world_.scenario.agents)
-      if (is_private(agent.kind)) Inbox<Message>(inbox_of(agent.id)).send(RoundAnnounced{round});
+    tell_listeners(world_, round);
   }
 
   RoundClosed wait_for(const RoundPtr& round) {
@@ -284,8 +283,7 @@ void run_call_manager(World& world, const CallSpec& call) {
   // The last call to finish lets everybody else go home.
   if (--world.open_calls == 0) {
     Inbox<Message>(board_inbox).send(Stop{});
-    for (const auto& agent : world.scenario.agents)
-      if (is_private(agent.kind)) Inbox<Message>(inbox_of(agent.id)).send(Stop{});
+    stop_listeners(world);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tenderlab/engine/scenario_loader.hpp"
 #include "world.hpp"
 
 namespace tenderlab::detail {
@@ -11,13 +12,41 @@ World::World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel&
     : scenario(s), options(o), log(l), kernel(k), graph(s) {
   std::vector<const AgentSpec*> leads;
   for (const auto& agent : s.agents)
-    if (can_lead_bids(agent.kind)) leads.push_back(&agent);
+    if (agent.kind.may(Role::lead, CallKind::spc_partner)) leads.push_back(&agent);
   std::stable_sort(leads.begin(), leads.end(), [](const AgentSpec* a, const AgentSpec* b) {
     if (a->capital_bn_krw != b->capital_bn_krw) return a->capital_bn_krw > b->capital_bn_krw;
     return a->id < b->id;
   });
   for (const auto* lead : leads)
     leads_by_priority.push_back(lead->id);
+}
+
+void start_bidder(SimulationContext& context, const AgentSpec& agent) {
+  World& world = context.world();
+  world.listeners.push_back(&agent);
+  world.kernel.spawn(agent.id, agent.id, [&world, &agent] {
+    // Inboxes get their permanent receivers before anybody sends, so messages keep FIFO order.
+    Inbox<Message>(inbox_of(agent.id)).claim();
+    run_bidder(world, agent);
+  });
+}
+
+std::vector<ParameterInfo> bidder_parameters() {
+  std::vector<ParameterInfo> rows;
+  for (const auto& row : parameter_table())
+    if (row.section.find("agent") != std::string::npos) rows.push_back(row);
+  return rows;
+}
+
+void tell_listeners(World& world, const RoundPtr& round) {
+  for (const AgentSpec* agent : world.listeners)
+    if (agent->kind.takes_part_in(round->call->kind))
+      Inbox<Message>(inbox_of(agent->id)).send(RoundAnnounced{round});
+}
+
+void stop_listeners(World& world) {
+  for (const AgentSpec* agent : world.listeners)
+    Inbox<Message>(inbox_of(agent->id)).send(Stop{});
 }
 
 double round_money(double bn) {
@@ -120,6 +149,39 @@ void run_calendar(World& world) {
 
 namespace tenderlab {
 
+const Scenario& SimulationContext::scenario() const {
+  return world_.scenario;
+}
+
+const Calendar& SimulationContext::calendar() const {
+  return world_.log.calendar();
+}
+
+Rng SimulationContext::stream(const std::string& key) const {
+  return world_.stream(key);
+}
+
+void SimulationContext::spawn(const std::string& name, const std::string& agent_id,
+                              std::function<void()> body) {
+  world_.kernel.spawn(name, agent_id, std::move(body));
+}
+
+double SimulationContext::now() {
+  return Kernel::now();
+}
+
+void SimulationContext::sleep_until(double time) {
+  Kernel::sleep_until(time);
+}
+
+double SimulationContext::horizon_time() const {
+  return world_.kernel.horizon_time();
+}
+
+double SimulationContext::time_of(Date date, double hour) const {
+  return world_.time_of(date, hour);
+}
+
 void simulate(const Scenario& scenario, const SimulationOptions& options, std::ostream* events_out,
               const std::vector<EventLog::Observer>& observers, std::uint64_t* event_count,
               std::string* event_log_sha256) {
@@ -153,13 +215,10 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
     Inbox<detail::Message>(detail::board_inbox).claim();
     detail::run_tender_board(world);
   });
-  for (const auto& agent : scenario.agents) {
-    if (!is_private(agent.kind)) continue;
-    kernel.spawn(agent.id, agent.id, [&world, &agent] {
-      Inbox<detail::Message>(detail::inbox_of(agent.id)).claim();
-      detail::run_bidder(world, agent);
-    });
-  }
+  // Each agent's actors, in file order, as its kind starts them (agent_kinds.hpp).
+  SimulationContext context(world);
+  for (const auto& agent : scenario.agents)
+    if (const StartActors& start = agent.kind.definition().start) start(context, agent);
   world.open_calls = static_cast<int>(scenario.calls.size());
   for (const auto& call : scenario.calls) {
     kernel.spawn("call/" + call.id, call.issuer, [&world, &call] {
@@ -171,9 +230,7 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
     // Nothing to tender: the board and the agents have nothing to wait for.
     kernel.spawn("idle", "tender-board", [&world] {
       Inbox<detail::Message>(detail::board_inbox).send(detail::Stop{});
-      for (const auto& agent : world.scenario.agents)
-        if (is_private(agent.kind))
-          Inbox<detail::Message>(detail::inbox_of(agent.id)).send(detail::Stop{});
+      detail::stop_listeners(world);
     });
   }
   kernel.spawn("calendar", "tender-board", [&world] { detail::run_calendar(world); });

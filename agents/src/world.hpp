@@ -10,6 +10,7 @@
 #include "tenderlab/agents/call_round.hpp"
 #include "tenderlab/agents/consortium.hpp"
 #include "tenderlab/agents/simulation.hpp"
+#include "tenderlab/agents/simulation_context.hpp"
 #include "tenderlab/agents/tender_rules.hpp"
 #include "tenderlab/agents/valuation.hpp"
 #include "tenderlab/engine/event_log.hpp"
@@ -84,6 +85,9 @@ struct World {
   Kernel& kernel;
   RelationshipGraph graph;
   std::vector<std::string> leads_by_priority;  ///< who forms a consortium first
+  /// Agents whose actor reads its inbox (inbox_of(id)), in the order their actors started: they
+  /// are told of the rounds of the call kinds their kind takes part in, and stopped at the end.
+  std::vector<const AgentSpec*> listeners;
   MarketConditions market;
   /// Letters of intent: per round (call#round), the teams that declared they will bid, with their
   /// expected scores. Public: every agent reads it to judge its chances.
@@ -128,6 +132,15 @@ nlohmann::ordered_json strings_json(const std::vector<std::string>& values);
 double round_money(double bn);  ///< rounded to 0.001 bn KRW (1 million KRW) for the log
 
 void run_bidder(World& world, const AgentSpec& agent);
+/// The start function of the kinds whose agents decide through a bidder actor: starts the actor
+/// and makes the agent a listener.
+void start_bidder(SimulationContext& context, const AgentSpec& agent);
+/// The parameters a bidder reads (the loader's agent, capability and belief rows).
+std::vector<ParameterInfo> bidder_parameters();
+/// Tells every listener whose kind takes part in the round's call kind of the round.
+void tell_listeners(World& world, const RoundPtr& round);
+/// Stops every listener (the run is over).
+void stop_listeners(World& world);
 void run_tender_board(World& world);
 void run_call_manager(World& world, const CallSpec& call);
 void run_calendar(World& world);

@@ -33,6 +33,8 @@ struct StudyArguments {
 int validate_command(const std::vector<std::string>& files, bool quiet);
 int run_command(const RunArguments& arguments);
 int params_command(bool markdown);
+/// Lists the registered agent kinds and their roles (as JSON with `json`).
+int kinds_command(bool json);
 int study_command(const StudyArguments& arguments);
 /// `outcome` ("KPI OP VALUE"), when given, replaces the study's outcome for the analysis.
 int report_command(const std::string& study_file, const std::string& database,

@@ -1,6 +1,7 @@
 #include "tenderlab/engine/scenario_loader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -108,14 +109,25 @@ void read_numbers(ObjectReader& reader, Owner& owner,
     owner.*(f.field) = reader.number(f.name, owner.*(f.field), f.min, f.max);
 }
 
-const std::vector<std::string> agent_kind_names = {
-    "government", "policy_bank", "cloud_provider", "telco",
-    "university", "chip_maker",  "builder",        "local_government"};
-const std::vector<std::string> site_names = {"any", "capital", "non_capital"};
-const std::vector<std::string> call_kind_names = {"spc_partner", "procurement", "allocation"};
-const std::vector<std::string> round_kind_names = {"reannounce", "negotiate", "new_call", "cancel"};
-const std::vector<std::string> shock_kind_names = {"demand", "power_price", "gpu_price",
-                                                   "export_control", "note"};
+/// The names of an enum, as the reader's list of choices.
+template <std::size_t N>
+std::vector<std::string> choices(const std::array<std::string_view, N>& names) {
+  return {names.begin(), names.end()};
+}
+
+const std::vector<std::string> site_names = choices(site_rule_names);
+const std::vector<std::string> round_kind_names = choices(failure_action_names);
+
+/// An agent kind is accepted because it is registered (agent_kinds.hpp).
+std::optional<AgentKind> read_agent_kind(ObjectReader& reader, const std::string& key,
+                                         bool required) {
+  const std::vector<AgentKind> kinds = agent_kinds().kinds();
+  std::vector<std::string> names;
+  for (const auto& kind : kinds)
+    names.push_back(kind.name());
+  if (auto index = reader.choice(key, names, required)) return kinds[*index];
+  return std::nullopt;
+}
 
 bool valid_id(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
@@ -144,8 +156,7 @@ AgentSpec read_agent(const nlohmann::json& value, const std::string& pointer, Pr
   AgentSpec agent;
   ObjectReader reader(value, pointer, sink);
   agent.id = read_id(reader, sink);
-  if (auto kind = reader.choice("kind", agent_kind_names, true))
-    agent.kind = static_cast<AgentKind>(*kind);
+  if (auto kind = read_agent_kind(reader, "kind", true)) agent.kind = *kind;
   agent.name = reader.string("name", agent.id);
   read_numbers(reader, agent, agent_fields());
   agent.gpus = reader.integer("gpus", 0, 0, 100'000'000);
@@ -255,7 +266,7 @@ CallSpec read_call(const nlohmann::json& value, const std::string& pointer, Prob
   CallSpec call;
   ObjectReader reader(value, pointer, sink);
   call.id = read_id(reader, sink);
-  if (auto kind = reader.choice("kind", call_kind_names, true))
+  if (auto kind = reader.choice("kind", choices(call_kind_names), true))
     call.kind = static_cast<CallKind>(*kind);
   call.title = reader.string("title", call.id);
   call.issuer = reader.string("issuer", "", true);
@@ -435,7 +446,7 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
       event.date = *d;
     else
       event_dates_ok = false;
-    if (auto kind = reader.choice("kind", shock_kind_names, true))
+    if (auto kind = reader.choice("kind", choices(shock_kind_names), true))
       event.kind = static_cast<ShockKind>(*kind);
     event.multiplier = reader.number("multiplier", 1.0, 0, 1000);
     event.description = reader.string("description", "");
@@ -447,13 +458,10 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
     ObjectReader reader(item, pointer, sink);
     target.call = reader.string("call", "", true);
     target.round = static_cast<int>(reader.integer("round", 1, 1, 1000, true));
-    static const std::vector<std::string> outcomes = {"awarded", "failed", "negotiated",
-                                                      "cancelled"};
-    if (auto outcome = reader.choice("outcome", outcomes, true))
-      target.outcome = outcomes[*outcome];
+    if (auto outcome = reader.choice("outcome", choices(historical_outcome_names), true))
+      target.outcome = historical_outcome_names[*outcome];
     if (reader.has("bids")) target.bids = static_cast<int>(reader.integer("bids", 0, 0, 10000));
-    if (auto kind = reader.choice("winner_kind", agent_kind_names, false))
-      target.winner_kind = static_cast<AgentKind>(*kind);
+    target.winner_kind = read_agent_kind(reader, "winner_kind", false);
     target.source = reader.string("source", "");
     reader.finish();
     scenario.history.push_back(target);
@@ -501,9 +509,15 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
     if (!call.id.empty() && !call_ids.insert(call.id).second)
       sink.add(base + "/id", "an id not used by another call", describe_json(call.id));
     if (const auto* issuer = agent_ref(base + "/issuer", call.issuer);
-        issuer && issuer->kind != AgentKind::government)
-      sink.add(base + "/issuer", "the id of a government agent",
+        issuer && issuer->kind.valid() && !issuer->kind.may(Role::issue, call.kind)) {
+      std::string issuers;
+      for (const auto& name : agent_kinds().names_with(Role::issue, call.kind))
+        issuers += (issuers.empty() ? "" : ", ") + name;
+      sink.add(base + "/issuer",
+               std::string("the id of an agent whose kind issues ") + to_string(call.kind) +
+                   " calls (" + (issuers.empty() ? "none is registered" : issuers) + ")",
                describe_json(call.issuer) + " (a " + to_string(issuer->kind) + ")");
+    }
   }
   for (std::size_t h = 0; h < scenario.history.size(); ++h)
     if (!call_ids.count(scenario.history[h].call) &&

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tenderlab/engine/parameter_info.hpp"
 #include "tenderlab/engine/scenario.hpp"
 
 namespace tenderlab {
@@ -19,17 +20,8 @@ Scenario load_scenario(const std::filesystem::path& path);
 /// The same for an already parsed document; `origin` names it in messages.
 Scenario scenario_from_json(const nlohmann::json& document, const std::string& origin);
 
-/// One documented numeric parameter: the single table that drives validation, listings and the
-/// reference documentation.
-struct ParameterInfo {
-  std::string section;  ///< "agent", "beliefs", "terms", "object", ...
-  std::string name;
-  std::string type;  ///< "number", "integer", "boolean", "string", "date", "object", "array"
-  std::string unit;
-  std::string default_value;
-  std::string range;
-  std::string meaning;
-};
+/// Every documented numeric parameter (ParameterInfo rows): the single table that drives
+/// validation, listings and the reference documentation.
 const std::vector<ParameterInfo>& parameter_table();
 
 }  // namespace tenderlab
