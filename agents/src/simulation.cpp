@@ -54,54 +54,22 @@ double round_money(double bn) {
   return rounded == 0.0 ? 0.0 : rounded;  // never "-0.0"
 }
 
-nlohmann::ordered_json terms_json(const Terms& t) {
-  nlohmann::ordered_json j;
-  j["public_equity_share"] = t.public_equity_share;
-  j["paid_in_capital_bn_krw"] = t.paid_in_capital_bn_krw;
-  j["paid_in_years"] = t.paid_in_years;
-  j["buy_back"] = t.buy_back.enabled;
-  j["buy_back_return_rate"] = t.buy_back.return_rate;
-  j["public_preferred"] = t.public_preferred;
-  j["loss_bearing"] = t.loss_bearing;
-  j["damages_waiver"] = t.damages_waiver;
-  j["domestic_chip_share"] = t.domestic_chip_share;
-  j["site"] = to_string(t.site);
-  j["tax_credit"] = t.tax_credit;
-  j["policy_loan_share"] = t.policy_loan.share_of_capex;
-  j["policy_loan_rate"] = t.policy_loan.rate;
-  j["policy_loan_years"] = t.policy_loan.years;
-  j["ceiling_price_bn_krw"] = t.ceiling_price_bn_krw
-                                  ? nlohmann::ordered_json(*t.ceiling_price_bn_krw)
-                                  : nlohmann::ordered_json(nullptr);
-  j["multi_csp_bonus"] = t.multi_csp_bonus;
-  return j;
-}
-
-nlohmann::ordered_json effects_json(const std::vector<TermEffect>& effects) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& effect : effects) {
-    nlohmann::ordered_json entry;
-    entry["term"] = effect.term;
-    entry["delta_bn_krw"] = round_money(effect.delta);
-    out.push_back(entry);
-  }
+std::vector<events::ClauseEffect> clause_effects(const std::vector<TermEffect>& effects) {
+  std::vector<events::ClauseEffect> out;
+  for (const auto& effect : effects)
+    out.push_back({effect.term, round_money(effect.delta)});
   return out;
 }
 
-nlohmann::ordered_json strings_json(const std::vector<std::string>& values) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& value : values)
-    out.push_back(value);
-  return out;
-}
-
-void programme_fields(const World& world, nlohmann::ordered_json& fields) {
+events::ProgrammeState programme_state(const World& world) {
   const auto& p = world.programme;
-  fields["gpus_online"] = p.gpus_online;
-  fields["gpus_online_non_capital"] = p.gpus_online_non_capital;
-  fields["mw_online"] = round_money(p.mw_online);
-  fields["public_money_committed_bn_krw"] = round_money(p.public_money_committed);
-  fields["private_money_committed_bn_krw"] = round_money(p.private_money_committed);
+  events::ProgrammeState state;
+  state.gpus_online = p.gpus_online;
+  state.gpus_online_non_capital = p.gpus_online_non_capital;
+  state.mw_online = round_money(p.mw_online);
+  state.public_money_committed_bn_krw = round_money(p.public_money_committed);
+  state.private_money_committed_bn_krw = round_money(p.private_money_committed);
+  return state;
 }
 
 void run_calendar(World& world) {
@@ -131,16 +99,13 @@ void run_calendar(World& world) {
         case ShockKind::note:
           break;
       }
-      nlohmann::ordered_json fields;
-      fields["kind"] = to_string(e.kind);
-      fields["multiplier"] = e.multiplier;
-      fields["description"] = e.description;
-      world.emit("exogenous_event", "", fields);
+      world.emit("", events::ExogenousEvent{to_string(e.kind), e.multiplier, e.description});
       continue;
     }
-    nlohmann::ordered_json fields;
-    programme_fields(world, fields);
-    world.emit(month.month() == 1 ? "year_start" : "month_start", "", fields);
+    if (month.month() == 1)
+      world.emit("", events::YearStart{programme_state(world)});
+    else
+      world.emit("", events::MonthStart{programme_state(world)});
     month = Calendar::next_month_start(month);
   }
 }
@@ -182,6 +147,11 @@ double SimulationContext::time_of(Date date, double hour) const {
   return world_.time_of(date, hour);
 }
 
+const Event& SimulationContext::emit_fields(std::string type, const std::string& agent_id,
+                                            nlohmann::ordered_json fields) {
+  return world_.log.emit(Kernel::now(), std::move(type), agent_id, std::move(fields));
+}
+
 void simulate(const Scenario& scenario, const SimulationOptions& options, std::ostream* events_out,
               const std::vector<EventLog::Observer>& observers, std::uint64_t* event_count,
               std::string* event_log_sha256) {
@@ -200,15 +170,10 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
                 kernel_options);
   detail::World world(scenario, options, log, kernel);
 
-  nlohmann::ordered_json started;
-  started["schema"] = event_log_schema_version;
-  started["scenario"] = scenario.name;
-  started["seed"] = options.seed;
-  started["replication"] = options.replication;
-  started["agents"] = scenario.agents.size();
-  started["calls"] = scenario.calls.size();
-  started["horizon"] = scenario.horizon.iso();
-  log.emit(0.0, "simulation_started", "", started);
+  log.emit(0.0, "",
+           events::SimulationStarted{event_log_schema_version, scenario.name, options.seed,
+                                     options.replication, scenario.agents.size(),
+                                     scenario.calls.size(), scenario.horizon.iso()});
 
   // Inboxes get their permanent receivers before anybody sends, so messages keep FIFO order.
   kernel.spawn("tender-board", "tender-board", [&world] {
@@ -236,10 +201,8 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
   kernel.spawn("calendar", "tender-board", [&world] { detail::run_calendar(world); });
   kernel.run();
 
-  nlohmann::ordered_json ended;
-  detail::programme_fields(world, ended);
-  log.emit(std::max(Kernel::now(), calendar.to_time(scenario.horizon)), "simulation_ended", "",
-           ended);
+  log.emit(std::max(Kernel::now(), calendar.to_time(scenario.horizon)), "",
+           events::SimulationEnded{detail::programme_state(world)});
   if (event_count) *event_count = log.count();
   if (event_log_sha256) *event_log_sha256 = log.sha256();
 }

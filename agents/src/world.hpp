@@ -14,6 +14,7 @@
 #include "tenderlab/agents/tender_rules.hpp"
 #include "tenderlab/agents/valuation.hpp"
 #include "tenderlab/engine/event_log.hpp"
+#include "tenderlab/engine/events.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/kernel.hpp"
 #include "tenderlab/engine/rng.hpp"
@@ -110,9 +111,10 @@ struct World {
   } programme;
 
   World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel& k);
-  const Event& emit(std::string type, std::string agent,
-                    nlohmann::ordered_json fields = nlohmann::ordered_json::object()) {
-    return log.emit(Kernel::now(), std::move(type), std::move(agent), std::move(fields));
+  /// Logs a typed event (events.hpp) about `agent` now.
+  template <Record E>
+  const Event& emit(std::string agent, const E& event) {
+    return log.emit(Kernel::now(), std::move(agent), event);
   }
   double time_of(Date date, double hour = 0) const {
     return log.calendar().to_time(date) + hour * 3600.0;
@@ -126,10 +128,9 @@ struct World {
   }
 };
 
-nlohmann::ordered_json terms_json(const Terms& terms);
-nlohmann::ordered_json effects_json(const std::vector<TermEffect>& effects);
-nlohmann::ordered_json strings_json(const std::vector<std::string>& values);
 double round_money(double bn);  ///< rounded to 0.001 bn KRW (1 million KRW) for the log
+/// Clause effects as the log writes them (deltas rounded).
+std::vector<events::ClauseEffect> clause_effects(const std::vector<TermEffect>& effects);
 
 void run_bidder(World& world, const AgentSpec& agent);
 /// The start function of the kinds whose agents decide through a bidder actor: starts the actor
@@ -144,7 +145,7 @@ void stop_listeners(World& world);
 void run_tender_board(World& world);
 void run_call_manager(World& world, const CallSpec& call);
 void run_calendar(World& world);
-/// The programme's state as event fields (month and year boundaries, the end of the run).
-void programme_fields(const World& world, nlohmann::ordered_json& fields);
+/// The programme's state as the log writes it (month and year boundaries, the end of the run).
+events::ProgrammeState programme_state(const World& world);
 
 }  // namespace tenderlab::detail

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tenderlab/engine/calendar.hpp"
+#include "tenderlab/engine/event_log.hpp"
 #include "tenderlab/engine/rng.hpp"
 #include "tenderlab/engine/scenario.hpp"
 
@@ -41,10 +42,19 @@ class SimulationContext {
   /// The time of `hour` o'clock on `date`.
   double time_of(Date date, double hour = 0) const;
 
+  /// Logs an event of type E (a record with a static `type`, see events.hpp; a kind may define
+  /// its own) about agent `agent_id`, now.
+  template <Record E>
+  const Event& emit(const std::string& agent_id, const E& event) {
+    return emit_fields(std::string(E::type), agent_id, encode(event));
+  }
+
   /// The agents library's shared state, for the kinds it defines itself (world.hpp).
   detail::World& world() const { return world_; }
 
  private:
+  const Event& emit_fields(std::string type, const std::string& agent_id,
+                           nlohmann::ordered_json fields);
   detail::World& world_;
 };
 
