@@ -184,6 +184,19 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
   SimulationContext context(world);
   for (const auto& agent : scenario.agents)
     if (const StartActors& start = agent.kind.definition().start) start(context, agent);
+  // A kind with a role in some call kind is sent rounds and invitations: without an actor that
+  // reads them, a lead would wait for its answer for ever.
+  for (const auto& agent : scenario.agents) {
+    bool takes_part = false;
+    for (std::size_t call = 0; call < call_kind_names.size(); ++call)
+      takes_part = takes_part || agent.kind.takes_part_in(static_cast<CallKind>(call));
+    const auto& listeners = world.listeners;
+    if (takes_part && std::find(listeners.begin(), listeners.end(), &agent) == listeners.end())
+      throw ModelError("agent kind '" + agent.kind.name() +
+                       "' has roles in calls but its start function starts no actor that reads "
+                       "the agent's inbox (agent " +
+                       agent.id + ")");
+  }
   world.open_calls = static_cast<int>(scenario.calls.size());
   for (const auto& call : scenario.calls) {
     kernel.spawn("call/" + call.id, call.issuer, [&world, &call] {
