@@ -72,8 +72,9 @@ TEST_CASE("a program without the agents learns the kinds from their JSON") {
   CHECK(kind.may(Role::serve, CallKind::procurement));
   CHECK(kind.may(Role::join, CallKind::spc_partner));
   CHECK_FALSE(kind.definition().start);  // the actors stay with the program that has them
-  CHECK(kind.definition().parameters.size() ==
-        AgentKind::named("builder").definition().parameters.size());
+  // Parameter tables travel by name and resolve to this program's tables.
+  CHECK(kind.definition().parameters == AgentKind::named("builder").definition().parameters);
+  CHECK(learned.at("parameters") == nlohmann::json({"agent", "capabilities", "beliefs"}));
 
   document["kinds"][0]["roles"]["allocation"] = {"bid"};
   try {
@@ -83,6 +84,17 @@ TEST_CASE("a program without the agents learns the kinds from their JSON") {
     REQUIRE(error.problems().size() == 1);
     CHECK(error.problems().front().pointer == "/kinds/0/roles/allocation/0");
     CHECK(error.problems().front().file == "kinds.json");
+  }
+
+  document["kinds"][0]["roles"]["allocation"] = nlohmann::json::array();
+  document["kinds"][0]["parameters"] = {"agent", "no_such_table"};
+  try {
+    register_agent_kinds_json(document, "kinds.json");
+    FAIL("a parameter table that does not exist was accepted");
+  } catch (const InputError& error) {
+    REQUIRE(error.problems().size() == 1);
+    CHECK(error.problems().front().pointer == "/kinds/0/parameters/1");
+    CHECK(error.problems().front().expected == "the name of a parameter table");
   }
 }
 
