@@ -372,8 +372,8 @@ ParamTable agent_table() {
       typed("id", ParamType::id, m + "id", "Unique agent id, also the key of its random stream")
           .required(),
       typed("kind", ParamType::agent_kind, m + "kind",
-            "What the agent is. Cloud providers and telcos can lead bids; governments issue "
-            "calls; government and policy_bank decisions are not modelled")
+            "What the agent is: a registered agent kind, whose roles say in which calls it may "
+            "issue, lead, join, apply or serve (`tenderlab kinds`, docs/scenario-format.md)")
           .required(),
       typed("name", ParamType::text, m + "name", "Display name", "the id"),
       number("capital_bn_krw", "bn KRW", 0, 0, inf, m + "capital_bn_krw",
