@@ -9,7 +9,7 @@ packages=(
   libsimgrid-dev libboost-graph-dev nlohmann-json3-dev catch2 libcli11-dev libpcg-cpp-dev
   libsqlite3-dev sqlite3 libssl-dev
   libopenmpi-dev openmpi-bin
-  python3 python3-jsonschema jq
+  python3 python3-jsonschema jq time
 )
 
 missing=()

@@ -253,9 +253,18 @@ def cli_run(ws):
     return block
 
 
+def section(text, title, count):
+    """The line starting with title and the count - 1 lines after it, between "..." lines."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    return "\n".join(["..."] + lines[start:start + count] + ["..."]) + "\n"
+
+
 def cli_params(ws):
-    return shell(ws, show("tenderlab params", lambda t: head_tail(t, 4)),
-                 show("tenderlab params --markdown", lambda t: head_tail(t, 3)))
+    count_tables = ("tenderlab params --json | python3 -c \"import json,sys; t=json.load(sys.stdin); "
+                    "print(len(t), 'tables,', sum(len(x['params']) for x in t), 'keys')\"")
+    return shell(ws, show("tenderlab params", lambda t: section(t, "Project assumptions", 4)),
+                 show(count_tables))
 
 
 def kinds_of(text, wanted):
