@@ -59,6 +59,11 @@ int main(int argc, char** argv) {
   markdown_flag->excludes(schema_flag)->excludes(json_flag);
   schema_flag->excludes(json_flag);
 
+  bool kinds_json = false;
+  auto* kinds =
+      app.add_subcommand("kinds", "List the agent kinds this program knows, with their roles");
+  kinds->add_flag("--json", kinds_json, "As JSON (what tenderlab-mpi reads from its worker)");
+
   StudyArguments study_args;
   auto* study = app.add_subcommand(
       "study", "Run every run of a study file (resumes an interrupted study) and analyse it");
@@ -134,6 +139,7 @@ int main(int argc, char** argv) {
                             : params_schema ? ParamsOutput::schema
                             : params_json   ? ParamsOutput::json
                                             : ParamsOutput::text);
+    if (*kinds) return kinds_command(kinds_json);
     if (*study) return study_command(study_args);
     if (*report)
       return report_command(report_study, report_db, report_json, report_digest, report_outcome);

@@ -267,6 +267,27 @@ def cli_params(ws):
                  show(count_tables))
 
 
+def kinds_of(text, wanted):
+    """A `tenderlab kinds` listing with only the kinds named in wanted (each with its indented
+    lines); each run of dropped kinds becomes one "..."."""
+    out, dropped, keeping = [], False, True
+    for line in text.splitlines():
+        if not line.startswith(" "):
+            keeping = line.split(":")[0] in wanted
+        if keeping:
+            out.append(line)
+            dropped = False
+        elif not dropped:
+            out.append("...")
+            dropped = True
+    return "\n".join(out) + "\n"
+
+
+def cli_kinds(ws):
+    return shell(ws, show("tenderlab kinds", lambda t: kinds_of(t, {"builder", "government"})),
+                 show("tenderlab kinds --json", lambda t: head_tail(t, 18)))
+
+
 def cli_study(ws):
     return fenced(f"$ {SMALL_STUDY}\n" + head_tail(small_study_output(ws), 9) +
                   transcript(ws, show("tenderlab study scenarios/studies/naicc-2025-history.json "
@@ -499,6 +520,7 @@ RECIPES = {
     "help-validate": help_of("tenderlab validate"),
     "help-run": help_of("tenderlab run"),
     "help-params": help_of("tenderlab params"),
+    "help-kinds": help_of("tenderlab kinds"),
     "help-study": help_of("tenderlab study"),
     "help-report": help_of("tenderlab report"),
     "help-compare": help_of("tenderlab compare"),
@@ -510,6 +532,7 @@ RECIPES = {
     "cli-validate": cli_validate,
     "cli-run": cli_run,
     "cli-params": cli_params,
+    "cli-kinds": cli_kinds,
     "cli-study": cli_study,
     "cli-report": cli_report,
     "cli-compare": cli_compare,

@@ -37,6 +37,8 @@ int run_command(const RunArguments& arguments);
 /// the tables as JSON.
 enum class ParamsOutput { text, markdown, schema, json };
 int params_command(ParamsOutput output);
+/// Lists the registered agent kinds and their roles (as JSON with `json`).
+int kinds_command(bool json);
 int study_command(const StudyArguments& arguments);
 /// `outcome` ("KPI OP VALUE"), when given, replaces the study's outcome for the analysis.
 int report_command(const std::string& study_file, const std::string& database,
