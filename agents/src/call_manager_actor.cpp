@@ -233,7 +233,9 @@ class CallManager {
                                           non_capital ? "non_capital" : "capital", delayed};
     // Each contract is built on its own clock, so several deliveries proceed side by side.
     World& world = world_;
-    const double online_at = world_.time_of(online_date);
+    // A delivery of zero days (no lead time, no build years) comes online at once: its date is
+    // today, whose midnight is already past.
+    const double online_at = std::max(world_.time_of(online_date), Kernel::now());
     world_.kernel.spawn("delivery/" + call_.id + "/" + bid.lead, call_.issuer,
                         [&world, online_at, lead = bid.lead, capacity, gpus = object.gpus,
                          non_capital, mw = financing.site_mw] {

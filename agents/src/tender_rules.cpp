@@ -69,7 +69,7 @@ std::vector<ScoredBid> score_bids(const CallRound& round, const std::vector<Bid>
   auto admissible = [&](const Bid& bid) {
     return !(round.terms.ceiling_price_bn_krw &&
              bid.price_bn_krw > *round.terms.ceiling_price_bn_krw) &&
-           bid.capabilities.sites_power >= call.eligibility.min_mw_secured &&
+           bid.capabilities.sites_power >= call.eligibility.min_sites_power &&
            bid.capabilities.cloud_operations >= call.eligibility.min_cloud_operations;
   };
   double lowest_price = std::numeric_limits<double>::infinity();
@@ -90,7 +90,7 @@ std::vector<ScoredBid> score_bids(const CallRound& round, const std::vector<Bid>
     if (round.terms.ceiling_price_bn_krw && bid.price_bn_krw > *round.terms.ceiling_price_bn_krw) {
       s.valid = false;
       s.invalid_reason = "price above the ceiling";
-    } else if (bid.capabilities.sites_power < call.eligibility.min_mw_secured) {
+    } else if (bid.capabilities.sites_power < call.eligibility.min_sites_power) {
       s.valid = false;
       s.invalid_reason = "not eligible: sites and power below the minimum";
     } else if (bid.capabilities.cloud_operations < call.eligibility.min_cloud_operations) {

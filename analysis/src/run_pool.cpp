@@ -15,6 +15,7 @@
 #include <climits>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <fstream>
 #include <iostream>
@@ -352,68 +353,14 @@ struct RunningChildren {
 }  // namespace
 
 std::string describe_signal(int signal_number) {
-  // strsignal() is translated by the locale; the reason must read the same on every machine.
-  const char* name = nullptr;
-  switch (signal_number) {
-    case SIGHUP:
-      name = "Hangup";
-      break;
-    case SIGINT:
-      name = "Interrupt";
-      break;
-    case SIGQUIT:
-      name = "Quit";
-      break;
-    case SIGILL:
-      name = "Illegal instruction";
-      break;
-    case SIGTRAP:
-      name = "Trace/breakpoint trap";
-      break;
-    case SIGABRT:
-      name = "Aborted";
-      break;
-    case SIGBUS:
-      name = "Bus error";
-      break;
-    case SIGFPE:
-      name = "Floating point exception";
-      break;
-    case SIGKILL:
-      name = "Killed";
-      break;
-    case SIGUSR1:
-      name = "User defined signal 1";
-      break;
-    case SIGSEGV:
-      name = "Segmentation fault";
-      break;
-    case SIGUSR2:
-      name = "User defined signal 2";
-      break;
-    case SIGPIPE:
-      name = "Broken pipe";
-      break;
-    case SIGALRM:
-      name = "Alarm clock";
-      break;
-    case SIGTERM:
-      name = "Terminated";
-      break;
-    case SIGXCPU:
-      name = "CPU time limit exceeded";
-      break;
-    case SIGXFSZ:
-      name = "File size limit exceeded";
-      break;
-    case SIGSYS:
-      name = "Bad system call";
-      break;
-    default:
-      break;
-  }
+  // glibc's own English description: strsignal() would translate it by the locale, and the
+  // reason must read the same on every machine.
   std::string text = "killed by signal " + std::to_string(signal_number);
-  if (name != nullptr) text += std::string(" (") + name + ")";
+  if (const char* description = ::sigdescr_np(signal_number)) {
+    text += std::string(" (") + description + ")";
+  } else if (signal_number >= SIGRTMIN && signal_number <= SIGRTMAX) {
+    text += " (real-time signal SIGRTMIN+" + std::to_string(signal_number - SIGRTMIN) + ")";
+  }
   return text;
 }
 

@@ -365,7 +365,6 @@ void prepare(const Options& options, Coordinator& coordinator) {
     coordinator.store = open_store(database);
     coordinator.events_dir = tenderlab::analysis::kept_events_dir(database);
   } else {
-#ifdef TENDERLAB_MPI_HAVE_STUDY_TASKS
     learn_worker_kinds(options.worker);
     const auto setup = tenderlab::analysis::load_study_setup(options.study_file);
     if (database.empty()) database = setup.database_path;
@@ -379,11 +378,6 @@ void prepare(const Options& options, Coordinator& coordinator) {
     coordinator.store->claim_for_study(options.study_file, setup.meta, {});
     tenderlab::analysis::record_study_points(*coordinator.store, tasks->study());
     coordinator.tasks = std::move(tasks);
-#else
-    throw DriverError(options.study_file +
-                      ": this tenderlab-mpi was built without study expansion; pass the runs "
-                      "with --tasks FILE.jsonl --db FILE");
-#endif
   }
   // Run ids are distinct: TaskList refuses duplicates, a study's are distinct by construction.
   // As `tenderlab study`: crashed runs are run again, failed ones when asked.

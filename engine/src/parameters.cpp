@@ -631,7 +631,7 @@ ParamTable eligibility_table() {
   t.at = {"/calls/*/eligibility"};
   t.description = "Minimum capabilities of a consortium for its bid to be eligible.";
   t.params = {
-      number("min_sites_power", "1", 0, 0, 1, "Eligibility::min_mw_secured",
+      number("min_sites_power", "1", 0, 0, 1, "Eligibility::min_sites_power",
              "Minimum sites_power capability of the consortium (capability scale)"),
       number("min_cloud_operations", "1", 0, 0, 1, "Eligibility::min_cloud_operations",
              "Minimum cloud_operations capability of the consortium (capability scale)"),

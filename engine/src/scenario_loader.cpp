@@ -199,7 +199,7 @@ const std::vector<Binding<PolicyLoan>> policy_loan_bindings = {
     {"years", &PolicyLoan::years},
 };
 const std::vector<Binding<Eligibility>> eligibility_bindings = {
-    {"min_sites_power", &Eligibility::min_mw_secured},
+    {"min_sites_power", &Eligibility::min_sites_power},
     {"min_cloud_operations", &Eligibility::min_cloud_operations},
 };
 const std::vector<Binding<Evaluation>> evaluation_bindings = {

@@ -487,8 +487,8 @@ TEST_CASE("scenario loader: the word tomorrow is not a date") {
 }
 
 TEST_CASE("scenario loader: an unreadable date is reported once, without follow-on problems") {
-  // Known defect: the loader goes on with 1970-01-01 in place of a date it could not read, so
-  // the ordering and range checks add problems about a date that is not in the file.
+  // The ordering and range checks skip a date the loader could not read, so they do not add
+  // problems about a placeholder date that is not in the file.
   auto doc = valid_scenario();
   doc["calls"][0]["schedule"]["bid_deadline"] = "30/05/2025";
   const auto problems = problems_of(doc);
@@ -859,8 +859,8 @@ TEST_CASE("scenario loader: brackets inside strings do not count as nesting") {
 }
 
 TEST_CASE("scenario loader: a number too large for a double is bad input") {
-  // Known defect: nlohmann reports 1e400 with out_of_range (406), which parse_json_text does not
-  // turn into an InputError, so `tenderlab validate` says "error:" and exits 1 instead of 2.
+  // nlohmann reports 1e400 with out_of_range (406), not parse_error: parse_json_text must turn it
+  // into an InputError too, so `tenderlab validate` exits 2 (bad input), not 1.
   REQUIRE_THROWS_AS(tenderlab::parse_json_text("{\"seed\": 1e400}", "test.json"), InputError);
 }
 

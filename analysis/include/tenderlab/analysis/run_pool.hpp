@@ -169,8 +169,8 @@ RunRecord make_run_record(const RunTask& task, const RunOutcome& outcome, double
 /// The host name, used as the default worker name.
 std::string default_worker_name();
 
-/// "killed by signal 11 (Segmentation fault)": a locale-independent description, since the reason
-/// is part of the recorded content.
+/// "killed by signal 11 (Segmentation fault)": glibc's untranslated description (sigdescr_np), the
+/// same in every locale, since the reason is part of the recorded content.
 std::string describe_signal(int signal_number);
 
 }  // namespace tenderlab::analysis

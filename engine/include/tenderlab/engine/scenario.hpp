@@ -121,7 +121,7 @@ struct CallObject {
 };
 
 struct Eligibility {
-  double min_mw_secured = 0;  ///< minimum capability sites_power of the consortium (0..1 scale)
+  double min_sites_power = 0;       ///< minimum capability sites_power of the consortium (0..1)
   double min_cloud_operations = 0;  ///< minimum capability cloud_operations of the consortium
   bool operator==(const Eligibility&) const = default;
 };
