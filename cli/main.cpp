@@ -48,9 +48,21 @@ int main(int argc, char** argv) {
   run->add_flag("--verbose", run_args.verbose, "Show the engine's own log on stderr");
   run->add_flag("-q,--quiet", run_args.quiet, "No timeline on stdout");
 
-  bool params_markdown = false;
-  auto* params = app.add_subcommand("params", "List every scenario parameter with unit and range");
-  params->add_flag("--markdown", params_markdown, "As a Markdown table");
+  bool params_markdown = false, params_schema = false, params_json = false;
+  auto* params = app.add_subcommand(
+      "params", "List every scenario parameter: type, unit, default, range, basis, meaning");
+  auto* markdown_flag =
+      params->add_flag("--markdown", params_markdown, "As the Markdown page docs/parameters.md");
+  auto* schema_flag = params->add_flag("--schema", params_schema,
+                                       "As the scenario JSON Schema (scenario.schema.json)");
+  auto* json_flag = params->add_flag("--json", params_json, "As JSON, one object per table");
+  markdown_flag->excludes(schema_flag)->excludes(json_flag);
+  schema_flag->excludes(json_flag);
+
+  bool kinds_json = false;
+  auto* kinds =
+      app.add_subcommand("kinds", "List the agent kinds this program knows, with their roles");
+  kinds->add_flag("--json", kinds_json, "As JSON (what tenderlab-mpi reads from its worker)");
 
   std::string kpis_scenario;
   bool kpis_json = false;
@@ -150,7 +162,12 @@ int main(int argc, char** argv) {
   try {
     if (*validate) return validate_command(validate_files, validate_quiet);
     if (*run) return run_command(run_args);
-    if (*params) return params_command(params_markdown);
+    if (*params)
+      return params_command(params_markdown ? ParamsOutput::markdown
+                            : params_schema ? ParamsOutput::schema
+                            : params_json   ? ParamsOutput::json
+                                            : ParamsOutput::text);
+    if (*kinds) return kinds_command(kinds_json);
     if (*kpis) return kpis_command(kpis_scenario, kpis_json);
     if (*export_tables) return export_command(export_database, export_out);
     if (*study) return study_command(study_args);

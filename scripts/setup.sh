@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake pkg-config git clang-format
   clang libclang-rt-14-dev
-  libsimgrid-dev libboost-graph-dev nlohmann-json3-dev catch2 libcli11-dev libpcg-cpp-dev
+  libsimgrid-dev libboost-graph-dev libboost-math-dev nlohmann-json3-dev catch2 libcli11-dev
+  libpcg-cpp-dev
   libsqlite3-dev sqlite3 libssl-dev
   libopenmpi-dev openmpi-bin
   python3 python3-jsonschema jq time

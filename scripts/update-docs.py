@@ -253,9 +253,39 @@ def cli_run(ws):
     return block
 
 
+def section(text, title, count):
+    """The line starting with title and the count - 1 lines after it, between "..." lines."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    return "\n".join(["..."] + lines[start:start + count] + ["..."]) + "\n"
+
+
 def cli_params(ws):
-    return shell(ws, show("tenderlab params", lambda t: head_tail(t, 4)),
-                 show("tenderlab params --markdown", lambda t: head_tail(t, 3)))
+    count_tables = ("tenderlab params --json | python3 -c \"import json,sys; t=json.load(sys.stdin); "
+                    "print(len(t), 'tables,', sum(len(x['params']) for x in t), 'keys')\"")
+    return shell(ws, show("tenderlab params", lambda t: section(t, "Project assumptions", 4)),
+                 show(count_tables))
+
+
+def kinds_of(text, wanted):
+    """A `tenderlab kinds` listing with only the kinds named in wanted (each with its indented
+    lines); each run of dropped kinds becomes one "..."."""
+    out, dropped, keeping = [], False, True
+    for line in text.splitlines():
+        if not line.startswith(" "):
+            keeping = line.split(":")[0] in wanted
+        if keeping:
+            out.append(line)
+            dropped = False
+        elif not dropped:
+            out.append("...")
+            dropped = True
+    return "\n".join(out) + "\n"
+
+
+def cli_kinds(ws):
+    return shell(ws, show("tenderlab kinds", lambda t: kinds_of(t, {"builder", "government"})),
+                 show("tenderlab kinds --json", lambda t: head_tail(t, 18)))
 
 
 def cli_kpis(ws):
@@ -505,6 +535,7 @@ RECIPES = {
     "help-validate": help_of("tenderlab validate"),
     "help-run": help_of("tenderlab run"),
     "help-params": help_of("tenderlab params"),
+    "help-kinds": help_of("tenderlab kinds"),
     "help-kpis": help_of("tenderlab kpis"),
     "help-export": help_of("tenderlab export"),
     "help-study": help_of("tenderlab study"),
@@ -518,6 +549,7 @@ RECIPES = {
     "cli-validate": cli_validate,
     "cli-run": cli_run,
     "cli-params": cli_params,
+    "cli-kinds": cli_kinds,
     "cli-kpis": cli_kpis,
     "cli-export": cli_export,
     "cli-study": cli_study,

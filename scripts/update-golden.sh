@@ -8,6 +8,8 @@ tenderlab=${1:-build/cli/tenderlab}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$tenderlab" run tests/golden/small.json --out "$work/run" -q
-cp "$work/run/events.jsonl" tests/golden/small.events.jsonl
-cp "$work/run/tenders.csv" tests/golden/small.tenders.csv
-echo "updated tests/golden/small.events.jsonl and small.tenders.csv; review: git diff tests/golden"
+for output in events.jsonl tenders.csv summary.json timeseries.csv; do
+  cp "$work/run/$output" "tests/golden/small.$output"
+done
+echo "updated tests/golden/small.{events.jsonl,tenders.csv,summary.json,timeseries.csv};" \
+  "review: git diff tests/golden"

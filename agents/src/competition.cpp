@@ -25,7 +25,7 @@ Competition::Competition(const CallRound& round, const Scenario& scenario,
   for (std::size_t rank = 0; rank < leads.size(); ++rank) {
     const AgentSpec* agent = scenario.find_agent(leads[rank]);
     if (!agent) throw ModelError("competition: lead '" + leads[rank] + "' is not an agent");
-    const TeamProfile solo = make_team_profile({agent});
+    const TeamProfile solo = make_team_profile({agent}, scenario.assumptions);
     solo_scores_.push_back(expected_score(round, solo.capabilities, solo.cloud_providers));
     rank_by_id_.emplace_back(leads[rank], rank);
   }

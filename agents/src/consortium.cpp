@@ -40,7 +40,8 @@ std::vector<std::pair<std::string, double>> RelationshipGraph::neighbours(
   return result;
 }
 
-double complementarity(const Capabilities& team, const Capabilities& candidate, double tie) {
+double complementarity(const Capabilities& team, const Capabilities& candidate, double tie,
+                       const TechnicalCriteria& criteria) {
   Capabilities gain;
   gain.cloud_operations = std::max(0.0, candidate.cloud_operations - team.cloud_operations);
   gain.sites_power = std::max(0.0, candidate.sites_power - team.sites_power);
@@ -48,12 +49,13 @@ double complementarity(const Capabilities& team, const Capabilities& candidate, 
   gain.academia = std::max(0.0, candidate.academia - team.academia);
   gain.local_government = std::max(0.0, candidate.local_government - team.local_government);
   gain.chips = std::max(0.0, candidate.chips - team.chips);
-  return tie * technical_score(gain);
+  return tie * technical_score(gain, criteria);
 }
 
 std::vector<std::string> candidate_order(const Scenario& scenario, const RelationshipGraph& graph,
                                          const std::string& lead, const Capabilities& team,
-                                         const std::vector<std::string>& unavailable) {
+                                         const std::vector<std::string>& unavailable,
+                                         const TechnicalCriteria& criteria) {
   struct Ranked {
     double gain;
     double tie;
@@ -66,10 +68,11 @@ std::vector<std::string> candidate_order(const Scenario& scenario, const Relatio
   for (const auto& [id, tie] : graph.neighbours(lead)) {
     if (std::find(unavailable.begin(), unavailable.end(), id) != unavailable.end()) continue;
     const AgentSpec* agent = scenario.find_agent(id);
-    if (!agent || !is_private(agent->kind)) continue;
+    // Consortia form for SPC partner calls only: candidates are the kinds that may join one.
+    if (!agent || !agent->kind.may(Role::join, CallKind::spc_partner)) continue;
     // Partners that add no capability still share risk and capital, so they stay candidates,
     // after the complementary ones and the closest ties first.
-    ranked.push_back({-complementarity(team, agent->capabilities, tie), -tie, id});
+    ranked.push_back({-complementarity(team, agent->capabilities, tie, criteria), -tie, id});
   }
   std::sort(ranked.begin(), ranked.end());
   std::vector<std::string> order;
@@ -78,14 +81,15 @@ std::vector<std::string> candidate_order(const Scenario& scenario, const Relatio
   return order;
 }
 
-std::vector<double> equity_split(const std::vector<const AgentSpec*>& members, double commitment) {
+std::vector<double> equity_split(const std::vector<const AgentSpec*>& members, double commitment,
+                                 const ProjectAssumptions& assumptions) {
   const std::size_t n = members.size();
   std::vector<double> weight(n), cap(n), share(n, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
     const Capabilities& c = members[i]->capabilities;
     weight[i] = 1 + c.cloud_operations + c.sites_power + c.construction + c.academia +
                 c.local_government + c.chips;
-    if (i == 0) weight[i] *= 2;
+    if (i == 0) weight[i] *= assumptions.lead_equity_weight;
     const double limit = members[i]->max_commitment * members[i]->capital_bn_krw;
     cap[i] = commitment > 0 ? limit / commitment : 1.0;
   }

@@ -22,10 +22,10 @@ MemberAssessment assess_member(const CallRound& round, const std::vector<const A
                                const std::vector<double>& rival_scores,
                                const ProjectAssumptions& assumptions) {
   MemberAssessment assessment;
-  const TeamProfile profile = make_team_profile(team);
+  const TeamProfile profile = make_team_profile(team, assumptions);
   const Financing financing = project_financing(round.call->object, round.terms, profile,
-                                                round.terms.site != SiteRule::capital);
-  assessment.shares = equity_split(team, financing.private_commitment());
+                                                round.terms.site != SiteRule::capital, assumptions);
+  assessment.shares = equity_split(team, financing.private_commitment(), assumptions);
   assessment.share = assessment.shares.at(member);
   if (!(assessment.share > 0)) {
     // The rest of the team covers the commitment and this member can commit nothing.
@@ -66,14 +66,17 @@ Beliefs beliefs_for(const AgentSpec& agent, const Beliefs& market, Rng& rng) {
   return beliefs;
 }
 
-SupplyOffer offer_supply(const CallRound& round, const AgentSpec& agent, Rng& rng) {
+SupplyOffer offer_supply(const CallRound& round, const AgentSpec& agent, Rng& rng,
+                         const ProjectAssumptions& assumptions) {
   SupplyOffer offer;
   const CallObject& object = round.call->object;
   const double gpus = static_cast<double>(object.gpus);
   // Cost of the lot: hardware at market price, integration by the supplier's operations, and a
   // margin for the supplier's capital cost over the contract.
-  const double integration = 0.08 * (1.2 - agent.capabilities.cloud_operations);
-  const double noise = 1 + 0.03 * rng.normal();
+  const double integration =
+      assumptions.supply_integration_cost *
+      (assumptions.supply_integration_base - agent.capabilities.cloud_operations);
+  const double noise = 1 + assumptions.supply_price_noise * rng.normal();
   offer.cost_bn_krw = gpus * object.gpu_price_bn_krw * (1 + integration) * noise;
   offer.price_bn_krw = offer.cost_bn_krw * (1 + agent.hurdle_rate);
   if (agent.capabilities.cloud_operations < round.call->eligibility.min_cloud_operations) {

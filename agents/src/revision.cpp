@@ -14,7 +14,8 @@ std::string number_text(double value) {
 }
 
 /// Relaxes one term by one step; false when it is already at its neutral level.
-bool relax(Terms& terms, const std::string& term, std::string& before, std::string& after) {
+bool relax(Terms& terms, const std::string& term, const AdaptiveRevision& rule, std::string& before,
+           std::string& after) {
   auto flag = [&](bool& value) {
     if (!value) return false;
     before = "true";
@@ -33,8 +34,8 @@ bool relax(Terms& terms, const std::string& term, std::string& before, std::stri
   if (term == "public_preferred") return flag(terms.public_preferred);
   if (term == "loss_bearing") return flag(terms.loss_bearing);
   if (term == "damages_waiver") return flag(terms.damages_waiver);
-  if (term == "public_equity_share") return lower(terms.public_equity_share, 0.1);
-  if (term == "domestic_chip_share") return lower(terms.domestic_chip_share, 0.25);
+  if (term == "public_equity_share") return lower(terms.public_equity_share, rule.equity_step);
+  if (term == "domestic_chip_share") return lower(terms.domestic_chip_share, rule.chip_share_step);
   if (term == "site") {
     if (terms.site == SiteRule::any) return false;
     before = to_string(terms.site);
@@ -44,7 +45,7 @@ bool relax(Terms& terms, const std::string& term, std::string& before, std::stri
   }
   if (term == "ceiling_price" && terms.ceiling_price_bn_krw) {
     before = number_text(*terms.ceiling_price_bn_krw);
-    *terms.ceiling_price_bn_krw *= 1.1;
+    *terms.ceiling_price_bn_krw *= rule.ceiling_price_factor;
     after = number_text(*terms.ceiling_price_bn_krw);
     return true;
   }
@@ -53,14 +54,16 @@ bool relax(Terms& terms, const std::string& term, std::string& before, std::stri
 
 }  // namespace
 
-double public_money(const CallObject& object, const Terms& terms) {
-  const Financing f = project_financing(object, terms, TeamProfile{}, false);
+double public_money(const CallObject& object, const Terms& terms,
+                    const ProjectAssumptions& assumptions) {
+  const Financing f = project_financing(object, terms, TeamProfile{}, false, assumptions);
   return f.public_equity + f.tax_credit;
 }
 
 Revision revise_terms(const CallObject& object, const Terms& terms,
                       const std::vector<std::vector<TermEffect>>& effects_by_agent,
-                      double max_public_money_bn_krw) {
+                      const AdaptiveRevision& rule, const ProjectAssumptions& assumptions) {
+  const double max_public_money_bn_krw = rule.max_public_money_bn_krw;
   std::map<std::string, double> cost;
   for (const auto& effects : effects_by_agent)
     for (const auto& effect : effects)
@@ -74,8 +77,8 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
     if (!(cost[term] < 0)) break;
     Terms candidate = terms;
     std::string before, after;
-    if (!relax(candidate, term, before, after)) continue;
-    const double money = public_money(object, candidate);
+    if (!relax(candidate, term, rule, before, after)) continue;
+    const double money = public_money(object, candidate, assumptions);
     if (money > max_public_money_bn_krw + 1e-9) continue;
     revision = Revision{true,
                         term,
@@ -87,11 +90,11 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
                             number_text(-cost[term]) + " bn KRW in all)"};
     return revision;
   }
-  // Nothing left to relax: sweeten with the tax credit, up to 25 %.
-  if (terms.tax_credit < 0.25 - 1e-12) {
+  // Nothing left to relax: sweeten with the tax credit, up to the rule's maximum.
+  if (terms.tax_credit < rule.max_tax_credit - 1e-12) {
     Terms candidate = terms;
-    candidate.tax_credit = std::min(0.25, terms.tax_credit + 0.05);
-    const double money = public_money(object, candidate);
+    candidate.tax_credit = std::min(rule.max_tax_credit, terms.tax_credit + rule.tax_credit_step);
+    const double money = public_money(object, candidate, assumptions);
     if (money <= max_public_money_bn_krw + 1e-9)
       return Revision{true,
                       "tax_credit",
@@ -102,7 +105,7 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
                       "no clause left to relax: raises the tax credit"};
   }
   revision.terms = terms;
-  revision.public_money_bn_krw = public_money(object, terms);
+  revision.public_money_bn_krw = public_money(object, terms, assumptions);
   revision.reason = "no revision possible within the public-money limit";
   return revision;
 }

@@ -34,17 +34,17 @@ const char* to_string(RoundOutcome outcome) {
   return "?";
 }
 
-double technical_score(const Capabilities& c) {
-  // Operations and power weigh most: they decide whether the centre runs at all.
-  return 100.0 * (0.30 * c.cloud_operations + 0.25 * c.sites_power + 0.15 * c.construction +
-                  0.10 * c.academia + 0.10 * c.local_government + 0.10 * c.chips);
+double technical_score(const Capabilities& c, const TechnicalCriteria& w) {
+  return 100.0 * (w.cloud_operations * c.cloud_operations + w.sites_power * c.sites_power +
+                  w.construction * c.construction + w.academia * c.academia +
+                  w.local_government * c.local_government + w.chips * c.chips);
 }
 
 double expected_score(const CallRound& round, const Capabilities& capabilities,
                       int cloud_providers) {
   const Evaluation& evaluation = round.call->evaluation;
-  double score =
-      evaluation.technical_weight * technical_score(capabilities) + evaluation.price_weight * 100.0;
+  double score = evaluation.technical_weight * technical_score(capabilities, evaluation.criteria) +
+                 evaluation.price_weight * 100.0;
   if (cloud_providers >= 2) score += round.terms.multi_csp_bonus;
   return score;
 }
@@ -69,7 +69,7 @@ std::vector<ScoredBid> score_bids(const CallRound& round, const std::vector<Bid>
   auto admissible = [&](const Bid& bid) {
     return !(round.terms.ceiling_price_bn_krw &&
              bid.price_bn_krw > *round.terms.ceiling_price_bn_krw) &&
-           bid.capabilities.sites_power >= call.eligibility.min_mw_secured &&
+           bid.capabilities.sites_power >= call.eligibility.min_sites_power &&
            bid.capabilities.cloud_operations >= call.eligibility.min_cloud_operations;
   };
   double lowest_price = std::numeric_limits<double>::infinity();
@@ -79,7 +79,7 @@ std::vector<ScoredBid> score_bids(const CallRound& round, const std::vector<Bid>
   for (const auto& bid : bids) {
     ScoredBid s;
     s.bid = bid;
-    s.technical_score = technical_score(bid.capabilities);
+    s.technical_score = technical_score(bid.capabilities, call.evaluation.criteria);
     s.price_score = bid.price_bn_krw > 0 && std::isfinite(lowest_price)
                         ? std::min(100.0, 100.0 * lowest_price / bid.price_bn_krw)
                         : 100.0;
@@ -90,7 +90,7 @@ std::vector<ScoredBid> score_bids(const CallRound& round, const std::vector<Bid>
     if (round.terms.ceiling_price_bn_krw && bid.price_bn_krw > *round.terms.ceiling_price_bn_krw) {
       s.valid = false;
       s.invalid_reason = "price above the ceiling";
-    } else if (bid.capabilities.sites_power < call.eligibility.min_mw_secured) {
+    } else if (bid.capabilities.sites_power < call.eligibility.min_sites_power) {
       s.valid = false;
       s.invalid_reason = "not eligible: sites and power below the minimum";
     } else if (bid.capabilities.cloud_operations < call.eligibility.min_cloud_operations) {

@@ -49,7 +49,8 @@ const std::vector<double>& MarketPaths::price_factors(double noise) const {
   return price_factors_;
 }
 
-TeamProfile make_team_profile(const std::vector<const AgentSpec*>& members) {
+TeamProfile make_team_profile(const std::vector<const AgentSpec*>& members,
+                              const ProjectAssumptions& assumptions) {
   TeamProfile team;
   for (const AgentSpec* agent : members) {
     const Capabilities& c = agent->capabilities;
@@ -60,7 +61,7 @@ TeamProfile make_team_profile(const std::vector<const AgentSpec*>& members) {
     t.academia = std::max(t.academia, c.academia);
     t.local_government = std::max(t.local_government, c.local_government);
     t.chips = std::max(t.chips, c.chips);
-    if (c.cloud_operations >= 0.5) ++team.cloud_providers;
+    if (c.cloud_operations >= assumptions.cloud_provider_threshold) ++team.cloud_providers;
   }
   return team;
 }
@@ -102,8 +103,10 @@ Project size_project(const CallObject& object, const Terms& terms, const TeamPro
   f.gpu_capex = gpus * object.gpu_price_bn_krw;
   f.site_mw = gpus * object.kw_per_gpu * object.pue / 1000.0;
   double build_cost = f.site_mw * object.build_cost_bn_krw_per_mw;
-  build_cost *= 1 - 0.15 * team.capabilities.construction;
-  if (non_capital) build_cost *= 1 - 0.10 * team.capabilities.local_government;
+  build_cost *= 1 - assumptions.construction_build_saving * team.capabilities.construction;
+  if (non_capital)
+    build_cost *=
+        1 - assumptions.local_government_build_saving * team.capabilities.local_government;
   f.building_capex = build_cost;
   // Integrating mandated domestic chips (software stack, porting) is a one-off cost on top.
   f.integration_capex = terms.domestic_chip_share * gpus * assumptions.npu_integration_cost_bn_krw;
@@ -140,16 +143,20 @@ void private_cash_flows(const CallObject& object, const Terms& terms, const Team
   const double s = terms.public_equity_share;
 
   // Delay risk: congestion in the capital region, less for a team with secured power.
-  double delay_probability = a.delay_probability * (1 - 0.5 * team.capabilities.sites_power);
+  double delay_probability =
+      a.delay_probability * (1 - a.secured_power_delay_relief * team.capabilities.sites_power);
   if (!non_capital) delay_probability *= a.capital_site_delay_factor;
   const bool delayed =
       paths.delay_uniform[static_cast<std::size_t>(path)] < std::min(1.0, delay_probability);
 
   // Revenue factors that do not change over time.
   double revenue_factor = 1 - object.public_use_share * object.public_use_discount;
-  const double npu_penalty = agent.npu_penalty * (1 - 0.5 * team.capabilities.chips);
+  const double npu_penalty =
+      agent.npu_penalty * (1 - a.chip_capability_npu_relief * team.capabilities.chips);
   revenue_factor *= 1 - terms.domestic_chip_share * npu_penalty;
-  const double operations_factor = 0.8 + 0.4 * team.capabilities.cloud_operations;
+  const double operations_factor =
+      a.operations_utilization_base +
+      a.operations_utilization_slope * team.capabilities.cloud_operations;
   const double demand_factor = non_capital ? 1 - agent.remote_demand_discount : 1.0;
   const double power_factor = non_capital ? 1 - a.non_capital_power_discount : 1.0;
   const double capex = project.money.capex();
@@ -291,8 +298,9 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
   v.capital_limit = agent.max_commitment * agent.capital_bn_krw;
   // A state majority brings loss of management control and the risk of being designated a
   // public institution, which the member prices as a share of the equity it puts in.
-  v.control_cost =
-      terms.public_equity_share > 0.5 ? agent.control_aversion * v.equity_commitment : 0.0;
+  v.control_cost = terms.public_equity_share > assumptions.control_threshold
+                       ? agent.control_aversion * v.equity_commitment
+                       : 0.0;
   v.bid_cost = agent.bid_cost_bn_krw * member.share;
   v.strategic_value = agent.strategic_value_bn_krw;
   return v;
@@ -301,8 +309,8 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
 }  // namespace
 
 Financing project_financing(const CallObject& object, const Terms& terms, const TeamProfile& team,
-                            bool non_capital) {
-  return size_project(object, terms, team, non_capital, ProjectAssumptions{}).money;
+                            bool non_capital, const ProjectAssumptions& assumptions) {
+  return size_project(object, terms, team, non_capital, assumptions).money;
 }
 
 Valuation value_terms(const CallObject& object, const Terms& terms, const TeamProfile& team,

@@ -1,7 +1,6 @@
 #include "tenderlab/analysis/results_store.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +17,8 @@
 #include <optional>
 #include <set>
 #include <utility>
+
+#include "tenderlab/engine/sha256.hpp"
 
 namespace tenderlab::analysis {
 namespace {
@@ -214,22 +215,6 @@ std::string utc_now() {
   std::array<char, 32> buffer{};
   std::strftime(buffer.data(), buffer.size(), "%Y-%m-%dT%H:%M:%SZ", &parts);
   return buffer.data();
-}
-
-std::string sha256_hex(const std::string& data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-    throw ResultsStoreError("SHA-256 computation failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4U]);
-    hex.push_back(kHex[digest[i] & 0x0fU]);
-  }
-  return hex;
 }
 
 void execute_sql(sqlite3* db, const std::string& path, const char* sql) {

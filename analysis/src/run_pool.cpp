@@ -15,7 +15,9 @@
 #include <climits>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <limits>
 #include <set>
@@ -351,68 +353,14 @@ struct RunningChildren {
 }  // namespace
 
 std::string describe_signal(int signal_number) {
-  // strsignal() is translated by the locale; the reason must read the same on every machine.
-  const char* name = nullptr;
-  switch (signal_number) {
-    case SIGHUP:
-      name = "Hangup";
-      break;
-    case SIGINT:
-      name = "Interrupt";
-      break;
-    case SIGQUIT:
-      name = "Quit";
-      break;
-    case SIGILL:
-      name = "Illegal instruction";
-      break;
-    case SIGTRAP:
-      name = "Trace/breakpoint trap";
-      break;
-    case SIGABRT:
-      name = "Aborted";
-      break;
-    case SIGBUS:
-      name = "Bus error";
-      break;
-    case SIGFPE:
-      name = "Floating point exception";
-      break;
-    case SIGKILL:
-      name = "Killed";
-      break;
-    case SIGUSR1:
-      name = "User defined signal 1";
-      break;
-    case SIGSEGV:
-      name = "Segmentation fault";
-      break;
-    case SIGUSR2:
-      name = "User defined signal 2";
-      break;
-    case SIGPIPE:
-      name = "Broken pipe";
-      break;
-    case SIGALRM:
-      name = "Alarm clock";
-      break;
-    case SIGTERM:
-      name = "Terminated";
-      break;
-    case SIGXCPU:
-      name = "CPU time limit exceeded";
-      break;
-    case SIGXFSZ:
-      name = "File size limit exceeded";
-      break;
-    case SIGSYS:
-      name = "Bad system call";
-      break;
-    default:
-      break;
-  }
+  // glibc's own English description: strsignal() would translate it by the locale, and the
+  // reason must read the same on every machine.
   std::string text = "killed by signal " + std::to_string(signal_number);
-  if (name != nullptr) text += std::string(" (") + name + ")";
+  if (const char* description = ::sigdescr_np(signal_number)) {
+    text += std::string(" (") + description + ")";
+  } else if (signal_number >= SIGRTMIN && signal_number <= SIGRTMAX) {
+    text += " (real-time signal SIGRTMIN+" + std::to_string(signal_number - SIGRTMIN) + ")";
+  }
   return text;
 }
 
@@ -658,6 +606,30 @@ RunTask parse_worker_task(std::string_view line, const std::string& origin) {
     throw WorkerTaskError({InputProblem{origin, "", "a valid JSON document", error.what()}});
   }
   return task_from_json(document, origin);
+}
+
+std::vector<RunTask> read_worker_task_file(const std::string& path) {
+  const auto refuse = [&](const std::string& expected, const std::string& found) {
+    throw WorkerTaskError({InputProblem{path, "", expected, found}});
+  };
+  require_regular_file(path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) refuse("a readable task file", "a file that cannot be opened");
+  std::vector<RunTask> tasks;
+  std::string line;
+  for (std::size_t number = 1;; ++number) {
+    const LineRead read = read_line(in, line, max_worker_task_bytes);
+    if (read == LineRead::end) break;
+    const std::string origin = path + ": line " + std::to_string(number);
+    if (read == LineRead::too_long) {
+      throw WorkerTaskError({InputProblem{
+          origin, "", "a task of at most " + std::to_string(max_worker_task_bytes) + " bytes",
+          "a longer line"}});
+    }
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    tasks.push_back(parse_worker_task(line, origin));
+  }
+  return tasks;
 }
 
 int serve_worker(std::istream& in, std::ostream& out, const RunFunction& run) {

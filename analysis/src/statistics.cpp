@@ -8,6 +8,9 @@
 #include <stdexcept>
 #include <string>
 
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+
 namespace tenderlab::analysis {
 
 namespace {
@@ -30,78 +33,17 @@ void check_level(double level, const char* what) {
   }
 }
 
-// Continued fraction of the regularized incomplete beta function, evaluated with the modified
-// Lentz method. It converges quickly for x < (a + 1) / (a + b + 2); callers use the symmetry
-// I_x(a, b) = 1 - I_{1-x}(b, a) elsewhere.
-double beta_continued_fraction(double a, double b, double x) {
-  constexpr double tiny = 1e-300;
-  constexpr double tolerance = 1e-16;
-  auto guard = [](double v) { return std::fabs(v) < tiny ? tiny : v; };
-  double c = 1.0;
-  double d = 1.0 / guard(1.0 - (a + b) * x / (a + 1.0));
-  double result = d;
-  for (int m = 1; m <= 10000; ++m) {
-    const double two_m = 2.0 * m;
-    // Even term d_{2m}.
-    double term = m * (b - m) * x / ((a + two_m - 1.0) * (a + two_m));
-    d = 1.0 / guard(1.0 + term * d);
-    c = guard(1.0 + term / c);
-    result *= d * c;
-    // Odd term d_{2m+1}.
-    term = -(a + m) * (a + b + m) * x / ((a + two_m) * (a + two_m + 1.0));
-    d = 1.0 / guard(1.0 + term * d);
-    c = guard(1.0 + term / c);
-    const double factor = d * c;
-    result *= factor;
-    if (std::fabs(factor - 1.0) < tolerance) break;
-  }
-  return result;
-}
+// Boost.Math's quantiles, with an overflow (a t quantile of one degree of freedom for a tail
+// below about 1e-308) returned as infinity instead of thrown.
+using QuantilePolicy = boost::math::policies::policy<
+    boost::math::policies::overflow_error<boost::math::policies::ignore_error>>;
 
-// Regularized incomplete beta I_x(a, b). The caller passes 1 - x as well, because it can often
-// compute it without the cancellation of 1.0 - x.
-double regularized_beta(double a, double b, double x, double one_minus_x) {
-  if (x <= 0.0) return 0.0;
-  if (one_minus_x <= 0.0) return 1.0;
-  const double log_front = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) +
-                           b * std::log(one_minus_x);
-  if (x < (a + 1.0) / (a + b + 2.0)) {
-    return std::exp(log_front) * beta_continued_fraction(a, b, x) / a;
-  }
-  return 1.0 - std::exp(log_front) * beta_continued_fraction(b, a, one_minus_x) / b;
-}
-
-// P(T > t) for t >= 0, with T ~ Student t(df).
-double student_t_upper_tail(double t, double df) {
-  const double t2 = t * t;
-  return 0.5 * regularized_beta(df / 2.0, 0.5, df / (df + t2), t2 / (df + t2));
-}
-
-// P(Z > z) for the standard normal.
-double normal_upper_tail(double z) {
-  return 0.5 * std::erfc(z / std::sqrt(2.0));
-}
-
-// The x >= 0 at which a decreasing upper-tail function equals `tail` (in (0, 0.5]), by bisection:
-// slower than Newton but cannot diverge, and the tail functions are cheap.
-template <typename Tail>
-double solve_upper_tail(Tail upper_tail, double tail) {
-  double low = 0.0;
-  double high = 1.0;
-  while (upper_tail(high) > tail) {
-    high *= 2.0;
-    if (high > 1e300) return infinity;
-  }
-  for (int i = 0; i < 5000; ++i) {
-    const double mid = 0.5 * (low + high);
-    if (mid <= low || mid >= high || high - low <= 1e-15 * high) break;
-    if (upper_tail(mid) > tail) {
-      low = mid;
-    } else {
-      high = mid;
-    }
-  }
-  return 0.5 * (low + high);
+// The x >= 0 with P(X > x) = tail for a distribution symmetric about 0, and `tail` in (0, 0.5].
+// Working with the smaller tail keeps its precision (1 - p is exact for p >= 0.5) and makes
+// quantile(p) == -quantile(1 - p) exactly.
+template <typename Distribution>
+double upper_tail_point(const Distribution& distribution, double tail) {
+  return boost::math::quantile(boost::math::complement(distribution, tail));
 }
 
 // Type 7 quantile (linear interpolation between order statistics) of sorted values.
@@ -230,7 +172,8 @@ double normal_quantile(double p) {
   if (p == 0.0) return -infinity;
   if (p == 1.0) return infinity;
   if (p == 0.5) return 0.0;
-  const double z = solve_upper_tail(normal_upper_tail, std::min(p, 1.0 - p));
+  const double z = upper_tail_point(boost::math::normal_distribution<double, QuantilePolicy>(),
+                                    std::min(p, 1.0 - p));
   return p < 0.5 ? -z : z;
 }
 
@@ -242,9 +185,8 @@ double student_t_quantile(double p, int df) {
   if (p == 0.0) return -infinity;
   if (p == 1.0) return infinity;
   if (p == 0.5) return 0.0;
-  const double degrees = df;
-  const double t = solve_upper_tail(
-      [degrees](double x) { return student_t_upper_tail(x, degrees); }, std::min(p, 1.0 - p));
+  const double t = upper_tail_point(
+      boost::math::students_t_distribution<double, QuantilePolicy>(df), std::min(p, 1.0 - p));
   return p < 0.5 ? -t : t;
 }
 

@@ -33,7 +33,12 @@ struct StudyArguments {
 
 int validate_command(const std::vector<std::string>& files, bool quiet);
 int run_command(const RunArguments& arguments);
-int params_command(bool markdown);
+/// What `tenderlab params` prints: a listing, docs/parameters.md, the scenario JSON Schema or
+/// the tables as JSON.
+enum class ParamsOutput { text, markdown, schema, json };
+int params_command(ParamsOutput output);
+/// Lists the registered agent kinds and their roles (as JSON with `json`).
+int kinds_command(bool json);
 /// The KPI names a run of `scenario` reports, with unit and meaning; without a scenario, the
 /// names' patterns (CALL, N, YEAR). `json`: as a JSON array.
 int kpis_command(const std::string& scenario, bool json);

@@ -7,6 +7,7 @@
 #include "app/output.hpp"
 #include "tenderlab/analysis/kpi_catalog.hpp"
 #include "tenderlab/engine/input_error.hpp"
+#include "tenderlab/engine/parameters.hpp"
 #include "tenderlab/engine/scenario_loader.hpp"
 
 namespace tenderlab::app {
@@ -32,24 +33,33 @@ int validate_command(const std::vector<std::string>& files, bool quiet) {
   return status;
 }
 
-int params_command(bool markdown) {
-  const auto& table = parameter_table();
-  if (markdown) {
-    std::cout << "| section | name | type | unit | default | range | meaning |\n"
-              << "|---|---|---|---|---|---|---|\n";
-    for (const auto& p : table)
-      std::cout << "| " << p.section << " | `" << p.name << "` | " << p.type << " | " << p.unit
-                << " | " << p.default_value << " | " << p.range << " | " << p.meaning << " |\n";
-    return ok;
+int params_command(const ParamsOutput output) {
+  switch (output) {
+    case ParamsOutput::markdown:
+      std::cout << parameters_markdown();
+      return ok;
+    case ParamsOutput::schema:
+      std::cout << scenario_schema().dump(2) << "\n";
+      return ok;
+    case ParamsOutput::json:
+      std::cout << parameters_json().dump(2) << "\n";
+      return ok;
+    case ParamsOutput::text:
+      break;
   }
-  std::string section;
-  for (const auto& p : table) {
-    if (p.section != section) {
-      section = p.section;
-      std::cout << section << ":\n";
+  for (const ParamTable* table : parameter_tables()) {
+    std::cout << table->title << " (";
+    for (std::size_t i = 0; i < table->at.size(); ++i)
+      std::cout << (i ? ", " : "") << (table->at[i].empty() ? "top level" : table->at[i]);
+    std::cout << "):\n";
+    for (const auto& p : table->params) {
+      std::cout << "  " << p.key << " (" << to_string(p.type);
+      if (!p.unit.empty()) std::cout << ", " << p.unit;
+      std::cout << ", " << (p.required ? "required" : "default " + p.default_string());
+      if (const std::string range = p.range_string(); !range.empty()) std::cout << ", " << range;
+      if (p.provenance == Provenance::assumed) std::cout << ", assumed";
+      std::cout << "): " << p.description << "\n";
     }
-    std::cout << "  " << p.name << " (" << p.unit << ", default " << p.default_value << ", "
-              << p.range << "): " << p.meaning << "\n";
   }
   return ok;
 }

@@ -60,6 +60,63 @@ std::pair<std::size_t, std::size_t> line_and_column(const std::string& text, std
   return {line, column};
 }
 
+/// A SAX pass that records the JSON Pointer of every key repeated in its object: nlohmann_json
+/// keeps the last value silently, so `"seed": 7, "seed": 8` would pass as 8. It runs only on
+/// documents that parsed, so garbage is still refused at the speed of one parse.
+class DuplicateKeyWatcher : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override { return open(true); }
+  bool start_array(std::size_t) override { return open(false); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool key(string_t& key) override {
+    Frame& top = frames_.back();
+    top.key = key;
+    if (!top.keys.insert(key).second) duplicates_.push_back(pointer());
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+  const std::vector<std::string>& duplicates() const { return duplicates_; }
+
+ private:
+  struct Frame {
+    bool object;
+    std::set<std::string> keys;
+    std::string key;    // the key being read (objects)
+    std::size_t index;  // the element being read (arrays)
+  };
+  bool open(bool object) {
+    frames_.push_back(Frame{object, {}, {}, 0});
+    return true;
+  }
+  bool close() {
+    frames_.pop_back();
+    return value();
+  }
+  bool value() {  // an element is complete
+    if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+    return true;
+  }
+  std::string pointer() const {
+    std::string result;
+    for (const auto& frame : frames_)
+      result =
+          frame.object ? pointer_append(result, frame.key) : pointer_append(result, frame.index);
+    return result;
+  }
+  std::vector<Frame> frames_;
+  std::vector<std::string> duplicates_;
+};
+
 [[noreturn]] void fail(const std::string& origin, std::string expected, std::string found) {
   throw InputError({InputProblem{origin, "", std::move(expected), std::move(found)}});
 }
@@ -89,7 +146,17 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& origi
          "deeper nesting at line " + std::to_string(line) + ", column " + std::to_string(column));
   }
   try {
-    return nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/false);
+    nlohmann::json document = nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/false);
+    DuplicateKeyWatcher watcher;
+    nlohmann::json::sax_parse(text, &watcher);
+    if (!watcher.duplicates().empty()) {
+      std::vector<InputProblem> problems;
+      for (const auto& pointer : watcher.duplicates())
+        problems.push_back(
+            InputProblem{origin, pointer, "a key used once in its object", "the key repeated"});
+      throw InputError(std::move(problems));
+    }
+    return document;
   } catch (const nlohmann::json::parse_error& error) {
     const std::size_t byte = error.byte > 0 ? error.byte - 1 : 0;
     auto [line, column] = line_and_column(text, byte);
@@ -143,7 +210,7 @@ std::string kind_of_file(mode_t mode) {
 
 }  // namespace
 
-std::string read_input_file(const std::filesystem::path& path) {
+void require_regular_file(const std::filesystem::path& path) {
   const std::string origin = path.string();
   // Look before opening: opening a FIFO for reading blocks until a writer comes, and a device
   // such as /dev/zero never ends.
@@ -155,6 +222,13 @@ std::string read_input_file(const std::filesystem::path& path) {
          std::string("a file that cannot be read (") + std::strerror(error) + ")");
   }
   if (!S_ISREG(info.st_mode)) fail(origin, "a regular file", kind_of_file(info.st_mode));
+}
+
+std::string read_input_file(const std::filesystem::path& path) {
+  const std::string origin = path.string();
+  require_regular_file(path);
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) fail(origin, "a readable file", "a file that vanished");
   if (static_cast<std::uintmax_t>(info.st_size) > max_input_bytes)
     fail(origin, "a file of at most 64 MiB", std::to_string(info.st_size) + " bytes");
   // O_NONBLOCK: should the path have been replaced by a FIFO since the look, open does not wait.
@@ -403,15 +477,51 @@ void ObjectReader::array(const std::string& key,
     each((*value)[i], pointer_append(pointer_of(key), i));
 }
 
+namespace {
+/// The known key closest to a misspelt one (edit distance at most 2, or a third of its length
+/// for long keys), if any.
+std::optional<std::string> nearest_key(const std::string& key, const std::set<std::string>& known) {
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+      row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        const std::size_t above = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = above;
+      }
+    }
+    return row[b.size()];
+  };
+  if (key.size() > 64) return std::nullopt;
+  const std::size_t limit = std::max<std::size_t>(2, key.size() / 3);
+  std::optional<std::string> best;
+  std::size_t best_distance = limit + 1;
+  for (const auto& candidate : known) {  // ordered: ties go to the first in sorted order
+    const std::size_t d = distance(key, candidate);
+    if (d < best_distance) {
+      best = candidate;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+}  // namespace
+
 void ObjectReader::finish() {
   if (!valid_) return;
   std::string allowed;
   for (const auto& key : known_)
     allowed += (allowed.empty() ? "" : ", ") + key;
   for (const auto& [key, value] : value_->items()) {
-    if (known_.count(key) == 0 && key != "$comment")
-      sink_.add(pointer_of(key), "one of the known keys (" + allowed + ")",
-                "the unknown key " + quoted(key));
+    if (known_.count(key) == 0 && key != "$comment") {
+      std::string found = "the unknown key " + quoted(key);
+      if (auto near = nearest_key(key, known_)) found += " (did you mean \"" + *near + "\"?)";
+      sink_.add(pointer_of(key), "one of the known keys (" + allowed + ")", found);
+    }
   }
 }
 

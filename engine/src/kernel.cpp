@@ -9,6 +9,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "tenderlab/engine/input_error.hpp"
+
 namespace sg4 = simgrid::s4u;
 
 namespace tenderlab {
@@ -21,12 +23,23 @@ struct Kernel::State {
   double deadlock_time = 0;
   double horizon_time = 0;
   std::string horizon_date;
+  const Calendar* calendar = nullptr;
   int live_actors = 0;
 };
 
 namespace {
 // SimGrid's signals are static: the kernel of this process is the only one they may reach.
 Kernel::State* current_state = nullptr;
+
+/// "2025-01-04 (t=302400)": the date for a reader, the seconds for telling apart instants of
+/// one day.
+std::string describe_time(double time) {
+  std::ostringstream out;
+  out.precision(15);
+  if (current_state && std::isfinite(time)) out << current_state->calendar->iso(time) << " ";
+  out << "(t=" << time << ")";
+  return out.str();
+}
 }  // namespace
 
 Kernel::Kernel(Calendar calendar, double horizon_time, const std::vector<std::string>& hosts,
@@ -53,6 +66,7 @@ Kernel::Kernel(Calendar calendar, double horizon_time, const std::vector<std::st
   state_->engine = std::make_unique<sg4::Engine>(&argc, argv.data());
   state_->horizon_time = horizon_time;
   state_->horizon_date = calendar_.iso(horizon_time);
+  state_->calendar = &calendar_;
   // CM02 honours declared latencies exactly; the default model scales them.
   sg4::Engine::set_config("network/model", std::string("CM02"));
   current_state = state_.get();
@@ -139,8 +153,17 @@ void Kernel::check_before_horizon(double time) {
 }
 
 void Kernel::sleep_until(double time) {
+  const double current = now();
+  if (!(time >= current)) {  // also catches NaN
+    // Waking at `current` instead would reorder this actor's action after others it was meant
+    // to precede: the schedule that asked for it is wrong, and the run must say so.
+    const sg4::Actor* actor = sg4::Actor::self();
+    throw ModelError("actor '" + std::string(actor ? actor->get_cname() : "?") +
+                     "' asked to sleep until " + describe_time(time) + ", which is before now, " +
+                     describe_time(current));
+  }
   check_before_horizon(time);
-  if (time > now()) sg4::this_actor::sleep_until(time);
+  if (time > current) sg4::this_actor::sleep_until(time);
 }
 
 }  // namespace tenderlab

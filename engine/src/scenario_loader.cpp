@@ -6,116 +6,251 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <type_traits>
+#include <variant>
 
 #include "tenderlab/engine/json_reader.hpp"
+#include "tenderlab/engine/parameters.hpp"
 
 namespace tenderlab {
 namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
+// Each object is read through its parameter table (engine/src/parameters.cpp): the table gives
+// every key's type, range and default; a binding says which member stores a numeric or boolean
+// key. Keys outside the table are unknown keys.
 template <class Owner>
-struct NumberField {
-  const char* name;
-  double Owner::*field;
-  double min;
-  double max;
-  const char* unit;
-  const char* meaning;
+using Member = std::variant<double Owner::*, int Owner::*, std::int64_t Owner::*, bool Owner::*>;
+
+template <class Owner>
+struct Binding {
+  const char* key;
+  Member<Owner> member;
 };
 
-const std::vector<NumberField<AgentSpec>>& agent_fields() {
-  static const std::vector<NumberField<AgentSpec>> fields = {
-      {"capital_bn_krw", &AgentSpec::capital_bn_krw, 0, inf, "bn KRW",
-       "equity the agent can commit to new projects"},
-      {"hurdle_rate", &AgentSpec::hurdle_rate, 0, 1, "1/yr", "discount rate of its valuations"},
-      {"risk_aversion", &AgentSpec::risk_aversion, 0, 100, "1",
-       "relative risk aversion; absolute = risk_aversion / capital"},
-      {"bid_cost_bn_krw", &AgentSpec::bid_cost_bn_krw, 0, inf, "bn KRW",
-       "cost of preparing one bid, sunk whether it wins or not"},
-      {"strategic_value_bn_krw", &AgentSpec::strategic_value_bn_krw, -inf, inf, "bn KRW",
-       "value it puts on taking part in a national project"},
-      {"max_commitment", &AgentSpec::max_commitment, 0, 1, "1",
-       "largest share of its capital it puts into one project"},
-      {"control_aversion", &AgentSpec::control_aversion, 0, 1, "1",
-       "share of its equity value lost when the state holds the majority"},
-      {"npu_penalty", &AgentSpec::npu_penalty, 0, 1, "1",
-       "revenue lost per unit of compute on mandated domestic chips"},
-      {"remote_demand_discount", &AgentSpec::remote_demand_discount, 0, 1, "1",
-       "demand lost at a site outside the capital region"},
-  };
-  return fields;
+std::int64_t integer_bound(double bound) {
+  if (bound >= 9.2e18) return std::numeric_limits<std::int64_t>::max();
+  if (bound <= -9.2e18) return std::numeric_limits<std::int64_t>::min();
+  return static_cast<std::int64_t>(bound);
 }
 
-const std::vector<NumberField<Capabilities>>& capability_fields() {
-  static const std::vector<NumberField<Capabilities>> fields = {
-      {"cloud_operations", &Capabilities::cloud_operations, 0, 1, "1",
-       "runs GPU clouds and has customers"},
-      {"sites_power", &Capabilities::sites_power, 0, 1, "1",
-       "owns data-centre sites and secured grid power"},
-      {"construction", &Capabilities::construction, 0, 1, "1", "builds data centres"},
-      {"academia", &Capabilities::academia, 0, 1, "1", "research users and talent"},
-      {"local_government", &Capabilities::local_government, 0, 1, "1",
-       "land, permits and support at a non-capital site"},
-      {"chips", &Capabilities::chips, 0, 1, "1", "supplies domestic AI chips (NPUs)"},
-  };
-  return fields;
+/// Marks every key of `table` as known to `reader`, so that finish() reports exactly the keys
+/// outside the table.
+void know_keys(ObjectReader& reader, const ParamTable& table) {
+  for (const auto& spec : table.params)
+    reader.has(spec.key);
 }
 
-const std::vector<NumberField<Beliefs>>& belief_fields() {
-  static const std::vector<NumberField<Beliefs>> fields = {
-      {"demand_growth", &Beliefs::demand_growth, -1, 5, "1/yr",
-       "expected yearly growth of demand for GPU time"},
-      {"demand_volatility", &Beliefs::demand_volatility, 0, 5, "1/sqrt(yr)",
-       "yearly volatility of log demand"},
-      {"utilization_base", &Beliefs::utilization_base, 0, 1, "1",
-       "utilisation in the first operating year at zero growth"},
-      {"utilization_cap", &Beliefs::utilization_cap, 0, 1, "1", "highest sustainable utilisation"},
-      {"gpu_hour_price_krw", &Beliefs::gpu_hour_price_krw, 0, inf, "KRW/GPU-hour",
-       "price of one GPU-hour in the first operating year"},
-      {"price_decline", &Beliefs::price_decline, 0, 1, "1/yr",
-       "yearly fall of the GPU-hour price through obsolescence"},
-      {"power_price_krw_per_kwh", &Beliefs::power_price_krw_per_kwh, 0, inf, "KRW/kWh",
-       "industrial electricity tariff"},
-      {"power_price_volatility", &Beliefs::power_price_volatility, 0, 5, "1/sqrt(yr)",
-       "yearly volatility of the log power price"},
-      {"belief_noise", &Beliefs::belief_noise, 0, 5, "1/yr",
-       "sd of a per-replication private signal added to demand_growth"},
-  };
-  return fields;
-}
-
-const std::vector<NumberField<CallObject>>& object_fields() {
-  static const std::vector<NumberField<CallObject>> fields = {
-      {"gpu_price_bn_krw", &CallObject::gpu_price_bn_krw, 0, inf, "bn KRW/GPU",
-       "all-in price of one GPU (1 억원 = 0.1)"},
-      {"kw_per_gpu", &CallObject::kw_per_gpu, 0, 100, "kW", "all-in IT power per GPU"},
-      {"pue", &CallObject::pue, 1, 5, "1", "power usage effectiveness of the site"},
-      {"build_cost_bn_krw_per_mw", &CallObject::build_cost_bn_krw_per_mw, 0, inf, "bn KRW/MW",
-       "data-centre building and facilities per MW of IT load"},
-      {"public_use_share", &CallObject::public_use_share, 0, 1, "1",
-       "share of capacity reserved for public users"},
-      {"public_use_discount", &CallObject::public_use_discount, 0, 1, "1",
-       "price discount on the reserved share"},
-  };
-  return fields;
+/// Reads the bound keys of `table` into `owner`. A fresh object starts from the table's
+/// defaults; a patch (a new_call round's terms) from the values it already holds.
+template <class Owner>
+void read_bound(ObjectReader& reader, const ParamTable& table, Owner& owner,
+                const std::vector<Binding<Owner>>& bindings, bool fresh) {
+  know_keys(reader, table);
+  for (const auto& spec : table.params) {
+    const bool bound = std::any_of(bindings.begin(), bindings.end(),
+                                   [&](const auto& b) { return spec.key == b.key; });
+    // A key with a plain default must be stored somewhere: a table row without a binding is a
+    // bug, caught on the first load.
+    if (spec.scalar() && spec.default_text.empty() && !bound)
+      throw ModelError("parameter " + table.name + "/" + spec.key + " has no binding");
+  }
+  for (const auto& binding : bindings) {
+    const ParamSpec& spec = table.at_key(binding.key);
+    std::visit(
+        [&](auto member) {
+          auto& value = owner.*member;
+          using Value = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<Value, bool>) {
+            if (fresh) value = spec.default_value != 0;
+            value = reader.boolean(spec.key, value);
+          } else if constexpr (std::is_same_v<Value, double>) {
+            if (fresh) value = spec.default_value;
+            value = reader.number(spec.key, value, spec.min, spec.max, spec.required);
+          } else {
+            if (fresh) value = static_cast<Value>(spec.default_value);
+            value = static_cast<Value>(reader.integer(spec.key, value, integer_bound(spec.min),
+                                                      integer_bound(spec.max), spec.required));
+          }
+        },
+        binding.member);
+  }
 }
 
 template <class Owner>
-void read_numbers(ObjectReader& reader, Owner& owner,
-                  const std::vector<NumberField<Owner>>& fields) {
-  for (const auto& f : fields)
-    owner.*(f.field) = reader.number(f.name, owner.*(f.field), f.min, f.max);
+void read_table(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink,
+                const char* table, Owner& owner, const std::vector<Binding<Owner>>& bindings,
+                bool fresh = true) {
+  ObjectReader reader(value, pointer, sink);
+  read_bound(reader, parameter_table(table), owner, bindings, fresh);
+  reader.finish();
 }
 
-const std::vector<std::string> agent_kind_names = {
-    "government", "policy_bank", "cloud_provider", "telco",
-    "university", "chip_maker",  "builder",        "local_government"};
-const std::vector<std::string> site_names = {"any", "capital", "non_capital"};
-const std::vector<std::string> call_kind_names = {"spc_partner", "procurement", "allocation"};
-const std::vector<std::string> round_kind_names = {"reannounce", "negotiate", "new_call", "cancel"};
-const std::vector<std::string> shock_kind_names = {"demand", "power_price", "gpu_price",
-                                                   "export_control", "note"};
+std::optional<std::size_t> read_choice(ObjectReader& reader, const ParamSpec& spec) {
+  return reader.choice(spec.key, spec.choices, spec.required);
+}
+
+/// An agent kind is accepted because it is registered (agent_kinds.hpp).
+std::optional<AgentKind> read_agent_kind(ObjectReader& reader, const ParamSpec& spec) {
+  const std::vector<AgentKind> kinds = agent_kinds().kinds();
+  std::vector<std::string> names;
+  for (const auto& kind : kinds)
+    names.push_back(kind.name());
+  if (auto index = reader.choice(spec.key, names, spec.required)) return kinds[*index];
+  return std::nullopt;
+}
+
+const std::vector<Binding<Beliefs>> belief_bindings = {
+    {"demand_growth", &Beliefs::demand_growth},
+    {"demand_volatility", &Beliefs::demand_volatility},
+    {"utilization_base", &Beliefs::utilization_base},
+    {"utilization_cap", &Beliefs::utilization_cap},
+    {"gpu_hour_price_krw", &Beliefs::gpu_hour_price_krw},
+    {"price_decline", &Beliefs::price_decline},
+    {"power_price_krw_per_kwh", &Beliefs::power_price_krw_per_kwh},
+    {"power_price_volatility", &Beliefs::power_price_volatility},
+    {"belief_noise", &Beliefs::belief_noise},
+};
+
+const std::vector<Binding<Capabilities>> capability_bindings = {
+    {"cloud_operations", &Capabilities::cloud_operations},
+    {"sites_power", &Capabilities::sites_power},
+    {"construction", &Capabilities::construction},
+    {"academia", &Capabilities::academia},
+    {"local_government", &Capabilities::local_government},
+    {"chips", &Capabilities::chips},
+};
+
+const std::vector<Binding<AgentSpec>> agent_bindings = {
+    {"capital_bn_krw", &AgentSpec::capital_bn_krw},
+    {"hurdle_rate", &AgentSpec::hurdle_rate},
+    {"risk_aversion", &AgentSpec::risk_aversion},
+    {"bid_cost_bn_krw", &AgentSpec::bid_cost_bn_krw},
+    {"strategic_value_bn_krw", &AgentSpec::strategic_value_bn_krw},
+    {"max_commitment", &AgentSpec::max_commitment},
+    {"control_aversion", &AgentSpec::control_aversion},
+    {"npu_penalty", &AgentSpec::npu_penalty},
+    {"remote_demand_discount", &AgentSpec::remote_demand_discount},
+    {"gpus", &AgentSpec::gpus},
+};
+
+const std::vector<Binding<ProjectAssumptions>> assumption_bindings = {
+    {"om_share_of_capex", &ProjectAssumptions::om_share_of_capex},
+    {"idle_power_share", &ProjectAssumptions::idle_power_share},
+    {"market_debt_rate", &ProjectAssumptions::market_debt_rate},
+    {"debt_years", &ProjectAssumptions::debt_years},
+    {"building_residual_share", &ProjectAssumptions::building_residual_share},
+    {"gpu_residual_share", &ProjectAssumptions::gpu_residual_share},
+    {"price_noise", &ProjectAssumptions::price_noise},
+    {"delay_probability", &ProjectAssumptions::delay_probability},
+    {"capital_site_delay_factor", &ProjectAssumptions::capital_site_delay_factor},
+    {"delay_damages_share", &ProjectAssumptions::delay_damages_share},
+    {"npu_integration_cost_bn_krw", &ProjectAssumptions::npu_integration_cost_bn_krw},
+    {"non_capital_power_discount", &ProjectAssumptions::non_capital_power_discount},
+    {"score_temperature", &ProjectAssumptions::score_temperature},
+    {"capital_shadow_price", &ProjectAssumptions::capital_shadow_price},
+    {"construction_build_saving", &ProjectAssumptions::construction_build_saving},
+    {"local_government_build_saving", &ProjectAssumptions::local_government_build_saving},
+    {"secured_power_delay_relief", &ProjectAssumptions::secured_power_delay_relief},
+    {"chip_capability_npu_relief", &ProjectAssumptions::chip_capability_npu_relief},
+    {"operations_utilization_base", &ProjectAssumptions::operations_utilization_base},
+    {"operations_utilization_slope", &ProjectAssumptions::operations_utilization_slope},
+    {"control_threshold", &ProjectAssumptions::control_threshold},
+    {"cloud_provider_threshold", &ProjectAssumptions::cloud_provider_threshold},
+    {"lead_equity_weight", &ProjectAssumptions::lead_equity_weight},
+    {"supply_integration_cost", &ProjectAssumptions::supply_integration_cost},
+    {"supply_integration_base", &ProjectAssumptions::supply_integration_base},
+    {"supply_price_noise", &ProjectAssumptions::supply_price_noise},
+    {"gpu_lead_time_days", &ProjectAssumptions::gpu_lead_time_days},
+    {"delay_days", &ProjectAssumptions::delay_days},
+};
+
+const std::vector<Binding<CallObject>> object_bindings = {
+    {"gpus", &CallObject::gpus},
+    {"gpu_price_bn_krw", &CallObject::gpu_price_bn_krw},
+    {"kw_per_gpu", &CallObject::kw_per_gpu},
+    {"pue", &CallObject::pue},
+    {"build_cost_bn_krw_per_mw", &CallObject::build_cost_bn_krw_per_mw},
+    {"public_use_share", &CallObject::public_use_share},
+    {"public_use_discount", &CallObject::public_use_discount},
+    {"years", &CallObject::years},
+    {"build_years", &CallObject::build_years},
+};
+
+const std::vector<Binding<Terms>> terms_bindings = {
+    {"public_equity_share", &Terms::public_equity_share},
+    {"paid_in_capital_bn_krw", &Terms::paid_in_capital_bn_krw},
+    {"paid_in_years", &Terms::paid_in_years},
+    {"public_preferred", &Terms::public_preferred},
+    {"loss_bearing", &Terms::loss_bearing},
+    {"damages_waiver", &Terms::damages_waiver},
+    {"domestic_chip_share", &Terms::domestic_chip_share},
+    {"tax_credit", &Terms::tax_credit},
+    {"multi_csp_bonus", &Terms::multi_csp_bonus},
+};
+const std::vector<Binding<BuyBack>> buy_back_bindings = {
+    {"enabled", &BuyBack::enabled},
+    {"return_rate", &BuyBack::return_rate},
+};
+const std::vector<Binding<PolicyLoan>> policy_loan_bindings = {
+    {"share_of_capex", &PolicyLoan::share_of_capex},
+    {"rate", &PolicyLoan::rate},
+    {"years", &PolicyLoan::years},
+};
+const std::vector<Binding<Eligibility>> eligibility_bindings = {
+    {"min_sites_power", &Eligibility::min_sites_power},
+    {"min_cloud_operations", &Eligibility::min_cloud_operations},
+};
+const std::vector<Binding<Evaluation>> evaluation_bindings = {
+    {"technical_weight", &Evaluation::technical_weight},
+    {"price_weight", &Evaluation::price_weight},
+    {"pass_mark", &Evaluation::pass_mark},
+};
+const std::vector<Binding<TechnicalCriteria>> criteria_bindings = {
+    {"cloud_operations", &TechnicalCriteria::cloud_operations},
+    {"sites_power", &TechnicalCriteria::sites_power},
+    {"construction", &TechnicalCriteria::construction},
+    {"academia", &TechnicalCriteria::academia},
+    {"local_government", &TechnicalCriteria::local_government},
+    {"chips", &TechnicalCriteria::chips},
+};
+const std::vector<Binding<Procedure>> procedure_bindings = {
+    {"min_valid_bids", &Procedure::min_valid_bids},
+    {"negotiate_after_failed_reannouncement", &Procedure::negotiate_after_failed_reannouncement},
+    {"contract_days", &Procedure::contract_days},
+};
+const std::vector<Binding<RoundSpec>> round_bindings = {
+    {"min_valid_bids", &RoundSpec::min_valid_bids},
+};
+const std::vector<Binding<AdaptiveRevision>> adaptive_bindings = {
+    {"enabled", &AdaptiveRevision::enabled},
+    {"max_rounds", &AdaptiveRevision::max_rounds},
+    {"gap_days", &AdaptiveRevision::gap_days},
+    {"bid_window_days", &AdaptiveRevision::bid_window_days},
+    {"max_public_money_bn_krw", &AdaptiveRevision::max_public_money_bn_krw},
+    {"equity_step", &AdaptiveRevision::equity_step},
+    {"chip_share_step", &AdaptiveRevision::chip_share_step},
+    {"ceiling_price_factor", &AdaptiveRevision::ceiling_price_factor},
+    {"tax_credit_step", &AdaptiveRevision::tax_credit_step},
+    {"max_tax_credit", &AdaptiveRevision::max_tax_credit},
+};
+const std::vector<Binding<Schedule>> schedule_bindings = {
+    {"evaluation_days", &Schedule::evaluation_days},
+};
+const std::vector<Binding<Relationship>> relationship_bindings = {
+    {"strength", &Relationship::strength},
+};
+const std::vector<Binding<ExogenousEvent>> event_bindings = {
+    {"multiplier", &ExogenousEvent::multiplier},
+};
+const std::vector<Binding<HistoricalRound>> history_bindings = {
+    {"round", &HistoricalRound::round},
+};
+const std::vector<Binding<Scenario>> scenario_bindings = {};
+const std::vector<Binding<ValuationSettings>> valuation_bindings = {
+    {"paths", &ValuationSettings::paths},
+};
 
 bool valid_id(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
@@ -132,30 +267,25 @@ std::string read_id(ObjectReader& reader, ProblemSink& sink) {
   return id;
 }
 
-Beliefs read_beliefs(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink,
-                     Beliefs base) {
-  ObjectReader reader(value, pointer, sink);
-  read_numbers(reader, base, belief_fields());
-  reader.finish();
-  return base;
+Beliefs read_beliefs(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink) {
+  Beliefs beliefs;
+  read_table(value, pointer, sink, "beliefs", beliefs, belief_bindings);
+  return beliefs;
 }
 
 AgentSpec read_agent(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink) {
+  const ParamTable& table = agent_parameter_table();
   AgentSpec agent;
   ObjectReader reader(value, pointer, sink);
   agent.id = read_id(reader, sink);
-  if (auto kind = reader.choice("kind", agent_kind_names, true))
-    agent.kind = static_cast<AgentKind>(*kind);
+  if (auto kind = read_agent_kind(reader, table.at_key("kind"))) agent.kind = *kind;
   agent.name = reader.string("name", agent.id);
-  read_numbers(reader, agent, agent_fields());
-  agent.gpus = reader.integer("gpus", 0, 0, 100'000'000);
-  if (const auto* caps = reader.get("capabilities")) {
-    ObjectReader caps_reader(*caps, reader.pointer_of("capabilities"), sink);
-    read_numbers(caps_reader, agent.capabilities, capability_fields());
-    caps_reader.finish();
-  }
+  read_bound(reader, table, agent, agent_bindings, true);
+  if (const auto* caps = reader.get("capabilities"))
+    read_table(*caps, reader.pointer_of("capabilities"), sink, "capabilities", agent.capabilities,
+               capability_bindings);
   if (const auto* beliefs = reader.get("beliefs"))
-    agent.beliefs = read_beliefs(*beliefs, reader.pointer_of("beliefs"), sink, Beliefs{});
+    agent.beliefs = read_beliefs(*beliefs, reader.pointer_of("beliefs"), sink);
   if (const auto* budget = reader.get("budget_bn_krw_by_year")) {
     const std::string budget_pointer = reader.pointer_of("budget_bn_krw_by_year");
     if (!budget->is_object()) {
@@ -187,20 +317,19 @@ Schedule read_schedule(const nlohmann::json& value, const std::string& pointer, 
                        bool& dates_ok) {
   Schedule schedule;
   ObjectReader reader(value, pointer, sink);
+  know_keys(reader, parameter_table("schedule"));
   const auto announce = reader.date("announce", true);
   const bool loi_given = reader.has("loi_deadline");
   schedule.loi_deadline = reader.date("loi_deadline", false);
   const auto deadline = reader.date("bid_deadline", true);
   if (announce) schedule.announce = *announce;
   if (deadline) schedule.bid_deadline = *deadline;
+  read_bound(reader, parameter_table("schedule"), schedule, schedule_bindings, true);
+  reader.finish();
   if (!announce || !deadline || (loi_given && !schedule.loi_deadline)) {
     dates_ok = false;
-    reader.integer("evaluation_days", 30, 0, 3650);
-    reader.finish();
     return schedule;
   }
-  schedule.evaluation_days = static_cast<int>(reader.integer("evaluation_days", 30, 0, 3650));
-  reader.finish();
   if (reader.valid() && schedule.bid_deadline < schedule.announce)
     sink.add(pointer_append(pointer, "bid_deadline"),
              "a date on or after the announcement " + schedule.announce.iso(),
@@ -213,83 +342,70 @@ Schedule read_schedule(const nlohmann::json& value, const std::string& pointer, 
   return schedule;
 }
 
+/// Reads terms: fresh (a call's first terms) from the table's defaults, or as a patch over
+/// `terms` (a new_call round's), keys left out keeping their values.
 Terms read_terms(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink,
-                 Terms terms) {
+                 Terms terms, bool fresh) {
+  const ParamTable& table = parameter_table("terms");
   ObjectReader reader(value, pointer, sink);
-  terms.public_equity_share =
-      reader.number("public_equity_share", terms.public_equity_share, 0, 0.99);
-  terms.paid_in_capital_bn_krw =
-      reader.number("paid_in_capital_bn_krw", terms.paid_in_capital_bn_krw, 0, inf);
-  terms.paid_in_years =
-      static_cast<int>(reader.integer("paid_in_years", terms.paid_in_years, 1, 30));
-  if (const auto* buy_back = reader.get("buy_back")) {
-    ObjectReader bb(*buy_back, reader.pointer_of("buy_back"), sink);
-    terms.buy_back.enabled = bb.boolean("enabled", terms.buy_back.enabled);
-    terms.buy_back.return_rate = bb.number("return_rate", terms.buy_back.return_rate, 0, 1);
-    bb.finish();
+  read_bound(reader, table, terms, terms_bindings, fresh);
+  if (fresh) {
+    terms.site = SiteRule::any;
+    terms.ceiling_price_bn_krw.reset();
+    terms.buy_back = BuyBack{};
+    terms.policy_loan = PolicyLoan{};
   }
-  terms.public_preferred = reader.boolean("public_preferred", terms.public_preferred);
-  terms.loss_bearing = reader.boolean("loss_bearing", terms.loss_bearing);
-  terms.damages_waiver = reader.boolean("damages_waiver", terms.damages_waiver);
-  terms.domestic_chip_share = reader.number("domestic_chip_share", terms.domestic_chip_share, 0, 1);
-  if (auto site = reader.choice("site", site_names, false))
+  if (const auto* buy_back = reader.get("buy_back"))
+    read_table(*buy_back, reader.pointer_of("buy_back"), sink, "buy_back", terms.buy_back,
+               buy_back_bindings, fresh);
+  if (auto site = read_choice(reader, table.at_key("site")))
     terms.site = static_cast<SiteRule>(*site);
-  terms.tax_credit = reader.number("tax_credit", terms.tax_credit, 0, 1);
-  if (const auto* loan = reader.get("policy_loan")) {
-    ObjectReader pl(*loan, reader.pointer_of("policy_loan"), sink);
-    terms.policy_loan.share_of_capex =
-        pl.number("share_of_capex", terms.policy_loan.share_of_capex, 0, 1);
-    terms.policy_loan.rate = pl.number("rate", terms.policy_loan.rate, 0, 1);
-    terms.policy_loan.years = static_cast<int>(pl.integer("years", terms.policy_loan.years, 0, 50));
-    pl.finish();
+  if (const auto* loan = reader.get("policy_loan"))
+    read_table(*loan, reader.pointer_of("policy_loan"), sink, "policy_loan", terms.policy_loan,
+               policy_loan_bindings, fresh);
+  if (reader.has("ceiling_price_bn_krw")) {
+    const ParamSpec& ceiling = table.at_key("ceiling_price_bn_krw");
+    terms.ceiling_price_bn_krw =
+        reader.optional_number("ceiling_price_bn_krw", ceiling.min, ceiling.max);
   }
-  if (reader.has("ceiling_price_bn_krw"))
-    terms.ceiling_price_bn_krw = reader.optional_number("ceiling_price_bn_krw", 0, inf);
-  terms.multi_csp_bonus = reader.number("multi_csp_bonus", terms.multi_csp_bonus, 0, 100);
   reader.finish();
   return terms;
 }
 
 CallSpec read_call(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink,
                    bool& dates_ok) {
+  const ParamTable& table = parameter_table("call");
   CallSpec call;
   ObjectReader reader(value, pointer, sink);
   call.id = read_id(reader, sink);
-  if (auto kind = reader.choice("kind", call_kind_names, true))
+  if (auto kind = read_choice(reader, table.at_key("kind")))
     call.kind = static_cast<CallKind>(*kind);
   call.title = reader.string("title", call.id);
   call.issuer = reader.string("issuer", "", true);
-  call.winners = static_cast<int>(reader.integer("winners", 1, 1, 1000));
+  read_bound(reader, table, call, {{"winners", &CallSpec::winners}}, true);
   if (const auto* schedule = reader.get("schedule"))
     call.schedule = read_schedule(*schedule, reader.pointer_of("schedule"), sink, dates_ok);
   else if (reader.valid())
     sink.add(reader.pointer_of("schedule"), "an object", "nothing (missing)");
   if (!reader.get("schedule")) dates_ok = false;
   if (const auto* object = reader.get("object")) {
-    ObjectReader obj(*object, reader.pointer_of("object"), sink);
-    call.object.gpus = obj.integer("gpus", 0, 1, 100'000'000, true);
-    read_numbers(obj, call.object, object_fields());
-    call.object.years = static_cast<int>(obj.integer("years", call.object.years, 1, 50));
-    call.object.build_years =
-        static_cast<int>(obj.integer("build_years", call.object.build_years, 0, 20));
-    obj.finish();
+    read_table(*object, reader.pointer_of("object"), sink, "call_object", call.object,
+               object_bindings);
   } else if (reader.valid()) {
     sink.add(reader.pointer_of("object"), "an object", "nothing (missing)");
   }
   if (const auto* terms = reader.get("terms"))
-    call.terms = read_terms(*terms, reader.pointer_of("terms"), sink, Terms{});
-  if (const auto* eligibility = reader.get("eligibility")) {
-    ObjectReader el(*eligibility, reader.pointer_of("eligibility"), sink);
-    call.eligibility.min_mw_secured = el.number("min_sites_power", 0, 0, 1);
-    call.eligibility.min_cloud_operations = el.number("min_cloud_operations", 0, 0, 1);
-    el.finish();
-  }
+    call.terms = read_terms(*terms, reader.pointer_of("terms"), sink, Terms{}, true);
+  if (const auto* eligibility = reader.get("eligibility"))
+    read_table(*eligibility, reader.pointer_of("eligibility"), sink, "eligibility",
+               call.eligibility, eligibility_bindings);
   if (const auto* evaluation = reader.get("evaluation")) {
     const std::size_t problems_before = sink.count();
     ObjectReader ev(*evaluation, reader.pointer_of("evaluation"), sink);
-    call.evaluation.technical_weight = ev.number("technical_weight", 0.8, 0, 1);
-    call.evaluation.price_weight = ev.number("price_weight", 0.2, 0, 1);
-    call.evaluation.pass_mark = ev.number("pass_mark", 0, 0, 100);
+    read_bound(ev, parameter_table("evaluation"), call.evaluation, evaluation_bindings, true);
+    if (const auto* criteria = ev.get("technical_criteria"))
+      read_table(*criteria, ev.pointer_of("technical_criteria"), sink, "technical_criteria",
+                 call.evaluation.criteria, criteria_bindings);
     ev.finish();
     const double sum = call.evaluation.technical_weight + call.evaluation.price_weight;
     // Only weights that were both read cleanly are checked together.
@@ -300,14 +416,13 @@ CallSpec read_call(const nlohmann::json& value, const std::string& pointer, Prob
   if (const auto* procedure = reader.get("procedure")) {
     const std::string proc_pointer = reader.pointer_of("procedure");
     ObjectReader pr(*procedure, proc_pointer, sink);
-    call.procedure.min_valid_bids = static_cast<int>(pr.integer("min_valid_bids", 2, 1, 100));
-    call.procedure.negotiate_after_failed_reannouncement =
-        pr.boolean("negotiate_after_failed_reannouncement", true);
+    read_bound(pr, parameter_table("procedure"), call.procedure, procedure_bindings, true);
     Terms previous = call.terms;
+    const ParamTable& round_table = parameter_table("round");
     pr.array("rounds", [&](const nlohmann::json& item, const std::string& item_pointer) {
       RoundSpec round;
       ObjectReader rr(item, item_pointer, sink);
-      if (auto kind = rr.choice("kind", round_kind_names, true))
+      if (auto kind = read_choice(rr, round_table.at_key("kind")))
         round.kind = static_cast<FailureAction>(*kind);
       if (const auto* schedule = rr.get("schedule")) {
         round.schedule = read_schedule(*schedule, rr.pointer_of("schedule"), sink, dates_ok);
@@ -315,12 +430,12 @@ CallSpec read_call(const nlohmann::json& value, const std::string& pointer, Prob
         sink.add(rr.pointer_of("schedule"), "an object", "nothing (missing)");
         dates_ok = false;
       }
-      round.min_valid_bids = static_cast<int>(rr.integer("min_valid_bids", 1, 1, 100));
+      read_bound(rr, round_table, round, round_bindings, true);
       if (const auto* terms = rr.get("terms")) {
         if (round.kind != FailureAction::new_call)
           sink.add(rr.pointer_of("terms"), "no terms (only a new_call changes the terms)",
                    "an object");
-        round.terms = read_terms(*terms, rr.pointer_of("terms"), sink, previous);
+        round.terms = read_terms(*terms, rr.pointer_of("terms"), sink, previous, false);
         previous = *round.terms;
       }
       rr.finish();
@@ -330,11 +445,7 @@ CallSpec read_call(const nlohmann::json& value, const std::string& pointer, Prob
   }
   if (const auto* adaptive = reader.get("adaptive_revision")) {
     ObjectReader ad(*adaptive, reader.pointer_of("adaptive_revision"), sink);
-    call.adaptive.enabled = ad.boolean("enabled", true);
-    call.adaptive.max_rounds = static_cast<int>(ad.integer("max_rounds", 3, 1, 50));
-    call.adaptive.gap_days = static_cast<int>(ad.integer("gap_days", 90, 1, 3650));
-    call.adaptive.bid_window_days = static_cast<int>(ad.integer("bid_window_days", 45, 1, 3650));
-    call.adaptive.max_public_money_bn_krw = ad.number("max_public_money_bn_krw", inf, 0, inf);
+    read_bound(ad, parameter_table("adaptive_revision"), call.adaptive, adaptive_bindings, true);
     ad.finish();
     if (call.adaptive.enabled && !call.procedure.rounds.empty())
       sink.add(ad.pointer(), "either scripted rounds in /procedure/rounds or an adaptive rule",
@@ -382,7 +493,8 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
   ProblemSink sink(origin);
   Scenario scenario;
   ObjectReader root(document, "", sink);
-  root.get("$schema");  // editors' hint; any value is accepted
+  const ParamTable& root_table = parameter_table("scenario");
+  know_keys(root, root_table);
   {
     const std::string format = root.string("format", scenario_format);
     if (format != scenario_format)
@@ -402,15 +514,19 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
   const bool span_ok = start && horizon;
   if (span_ok && !(scenario.start < scenario.horizon))
     sink.add("/horizon", "a date after start_date " + scenario.start.iso(), scenario.horizon.iso());
-  scenario.seed = static_cast<std::uint64_t>(
-      root.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
-  if (const auto* market = root.get("market"))
-    scenario.market = read_beliefs(*market, "/market", sink, Beliefs{});
-  if (const auto* valuation = root.get("valuation")) {
-    ObjectReader val(*valuation, "/valuation", sink);
-    scenario.valuation.paths = static_cast<int>(val.integer("paths", 400, 1, 1'000'000));
-    val.finish();
+  {
+    const ParamSpec& seed = root_table.at_key("seed");
+    scenario.seed =
+        static_cast<std::uint64_t>(root.integer("seed", integer_bound(seed.default_value),
+                                                integer_bound(seed.min), integer_bound(seed.max)));
   }
+  if (const auto* market = root.get("market"))
+    scenario.market = read_beliefs(*market, "/market", sink);
+  if (const auto* valuation = root.get("valuation"))
+    read_table(*valuation, "/valuation", sink, "valuation", scenario.valuation, valuation_bindings);
+  if (const auto* assumptions = root.get("assumptions"))
+    read_table(*assumptions, "/assumptions", sink, "assumptions", scenario.assumptions,
+               assumption_bindings);
   root.array(
       "agents",
       [&](const nlohmann::json& item, const std::string& pointer) {
@@ -422,7 +538,7 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
     ObjectReader reader(item, pointer, sink);
     relationship.from = reader.string("from", "", true);
     relationship.to = reader.string("to", "", true);
-    relationship.strength = reader.number("strength", 1.0, 0, 1);
+    read_bound(reader, parameter_table("relationship"), relationship, relationship_bindings, true);
     reader.finish();
     scenario.relationships.push_back(relationship);
   });
@@ -433,6 +549,7 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
     call_dates_ok.push_back(dates_ok);
   });
   bool event_dates_ok = true;
+  const ParamTable& event_table = parameter_table("event");
   root.array("events", [&](const nlohmann::json& item, const std::string& pointer) {
     ExogenousEvent event;
     ObjectReader reader(item, pointer, sink);
@@ -440,25 +557,28 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
       event.date = *d;
     else
       event_dates_ok = false;
-    if (auto kind = reader.choice("kind", shock_kind_names, true))
+    if (auto kind = read_choice(reader, event_table.at_key("kind")))
       event.kind = static_cast<ShockKind>(*kind);
-    event.multiplier = reader.number("multiplier", 1.0, 0, 1000);
+    read_bound(reader, event_table, event, event_bindings, true);
     event.description = reader.string("description", "");
     reader.finish();
     scenario.events.push_back(event);
   });
+  const ParamTable& history_table = parameter_table("historical_round");
   root.array("history", [&](const nlohmann::json& item, const std::string& pointer) {
     HistoricalRound target;
     ObjectReader reader(item, pointer, sink);
     target.call = reader.string("call", "", true);
-    target.round = static_cast<int>(reader.integer("round", 1, 1, 1000, true));
-    static const std::vector<std::string> outcomes = {"awarded", "failed", "negotiated",
-                                                      "cancelled"};
-    if (auto outcome = reader.choice("outcome", outcomes, true))
-      target.outcome = outcomes[*outcome];
-    if (reader.has("bids")) target.bids = static_cast<int>(reader.integer("bids", 0, 0, 10000));
-    if (auto kind = reader.choice("winner_kind", agent_kind_names, false))
-      target.winner_kind = static_cast<AgentKind>(*kind);
+    read_bound(reader, history_table, target, history_bindings, true);
+    const ParamSpec& outcome_spec = history_table.at_key("outcome");
+    if (auto outcome = read_choice(reader, outcome_spec))
+      target.outcome = outcome_spec.choices[*outcome];
+    if (reader.has("bids")) {
+      const ParamSpec& bids = history_table.at_key("bids");
+      target.bids = static_cast<int>(
+          reader.integer("bids", 0, integer_bound(bids.min), integer_bound(bids.max)));
+    }
+    target.winner_kind = read_agent_kind(reader, history_table.at_key("winner_kind"));
     target.source = reader.string("source", "");
     reader.finish();
     scenario.history.push_back(target);
@@ -506,9 +626,15 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
     if (!call.id.empty() && !call_ids.insert(call.id).second)
       sink.add(base + "/id", "an id not used by another call", describe_json(call.id));
     if (const auto* issuer = agent_ref(base + "/issuer", call.issuer);
-        issuer && issuer->kind != AgentKind::government)
-      sink.add(base + "/issuer", "the id of a government agent",
+        issuer && issuer->kind.valid() && !issuer->kind.may(Role::issue, call.kind)) {
+      std::string issuers;
+      for (const auto& name : agent_kinds().names_with(Role::issue, call.kind))
+        issuers += (issuers.empty() ? "" : ", ") + name;
+      sink.add(base + "/issuer",
+               std::string("the id of an agent whose kind issues ") + to_string(call.kind) +
+                   " calls (" + (issuers.empty() ? "none is registered" : issuers) + ")",
                describe_json(call.issuer) + " (a " + to_string(issuer->kind) + ")");
+    }
   }
   for (std::size_t h = 0; h < scenario.history.size(); ++h)
     if (!call_ids.count(scenario.history[h].call) &&
@@ -527,39 +653,6 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
 Scenario load_scenario(const std::filesystem::path& path) {
   const nlohmann::json document = read_json_file(path);
   return scenario_from_json(document, path.string());
-}
-
-const std::vector<ParameterInfo>& parameter_table() {
-  static const std::vector<ParameterInfo> table = [] {
-    std::vector<ParameterInfo> rows;
-    auto fmt = [](double v) {
-      std::ostringstream out;
-      out << v;
-      return out.str();
-    };
-    auto range = [&](double min, double max) {
-      return (std::isinf(min) ? std::string("(-inf") : "[" + fmt(min)) + ", " +
-             (std::isinf(max) ? std::string("inf)") : fmt(max) + "]");
-    };
-    const AgentSpec agent;
-    for (const auto& f : agent_fields())
-      rows.push_back({"agent", f.name, "number", f.unit, fmt(agent.*(f.field)), range(f.min, f.max),
-                      f.meaning});
-    const Capabilities caps;
-    for (const auto& f : capability_fields())
-      rows.push_back({"agent.capabilities", f.name, "number", f.unit, fmt(caps.*(f.field)),
-                      range(f.min, f.max), f.meaning});
-    const Beliefs beliefs;
-    for (const auto& f : belief_fields())
-      rows.push_back({"market / agent.beliefs", f.name, "number", f.unit, fmt(beliefs.*(f.field)),
-                      range(f.min, f.max), f.meaning});
-    const CallObject object;
-    for (const auto& f : object_fields())
-      rows.push_back({"call.object", f.name, "number", f.unit, fmt(object.*(f.field)),
-                      range(f.min, f.max), f.meaning});
-    return rows;
-  }();
-  return table;
 }
 
 }  // namespace tenderlab

@@ -38,6 +38,13 @@ using Effects = std::vector<std::vector<TermEffect>>;
 
 constexpr double no_limit = 1e12;
 
+/// The default revision rule with a limit on public money.
+AdaptiveRevision rule(double max_public_money_bn_krw) {
+  AdaptiveRevision rule;
+  rule.max_public_money_bn_krw = max_public_money_bn_krw;
+  return rule;
+}
+
 bool equal_terms(const Terms& a, const Terms& b) {
   return a.public_equity_share == b.public_equity_share &&
          a.paid_in_capital_bn_krw == b.paid_in_capital_bn_krw &&
@@ -87,7 +94,7 @@ TEST_CASE("the adaptive rule relaxes the clause that cost the absent agents the 
   // effect elsewhere does not offset anything.
   const Effects effects{{{"buy_back", -5.0}, {"loss_bearing", -2.0}, {"tax_credit", 10.0}},
                         {{"loss_bearing", -4.0}, {"site", -1.0}, {"buy_back", 0.5}}};
-  const Revision revision = revise_terms(make_object(), terms, effects, no_limit);
+  const Revision revision = revise_terms(make_object(), terms, effects, rule(no_limit));
   REQUIRE(revision.revised);
   CHECK(revision.term == "loss_bearing");
   CHECK(revision.before == "true");
@@ -110,7 +117,8 @@ TEST_CASE("the adaptive rule relaxes each kind of clause by one documented step"
       {"ceiling_price", "100.00", "110.00"}};
   for (const auto& step : steps) {
     INFO("term " << step.term);
-    const Revision revision = revise_terms(make_object(), terms, {{{step.term, -1.0}}}, no_limit);
+    const Revision revision =
+        revise_terms(make_object(), terms, {{{step.term, -1.0}}}, rule(no_limit));
     REQUIRE(revision.revised);
     CHECK(revision.term == step.term);
     CHECK(revision.before == step.before);
@@ -118,20 +126,20 @@ TEST_CASE("the adaptive rule relaxes each kind of clause by one documented step"
     CHECK(same_except(revision.terms, terms, step.term));
   }
   const Revision share =
-      revise_terms(make_object(), terms, {{{"public_equity_share", -1.0}}}, no_limit);
+      revise_terms(make_object(), terms, {{{"public_equity_share", -1.0}}}, rule(no_limit));
   CHECK(share.terms.public_equity_share == Approx(0.5));
   const Revision chips =
-      revise_terms(make_object(), terms, {{{"domestic_chip_share", -1.0}}}, no_limit);
+      revise_terms(make_object(), terms, {{{"domestic_chip_share", -1.0}}}, rule(no_limit));
   CHECK(chips.terms.domestic_chip_share == Approx(0.25));
   const Revision ceiling =
-      revise_terms(make_object(), terms, {{{"ceiling_price", -1.0}}}, no_limit);
+      revise_terms(make_object(), terms, {{{"ceiling_price", -1.0}}}, rule(no_limit));
   REQUIRE(ceiling.terms.ceiling_price_bn_krw);
   CHECK(*ceiling.terms.ceiling_price_bn_krw == Approx(110.0));
 }
 
 TEST_CASE("equally costly clauses are relaxed in the documented term order") {
   const Effects effects{{{"loss_bearing", -3.0}, {"buy_back", -3.0}}};
-  const Revision revision = revise_terms(make_object(), strict_terms(), effects, no_limit);
+  const Revision revision = revise_terms(make_object(), strict_terms(), effects, rule(no_limit));
   REQUIRE(revision.revised);
   CHECK(revision.term == "buy_back");  // buy_back comes before loss_bearing in term_names()
 }
@@ -140,7 +148,7 @@ TEST_CASE("the adaptive rule skips a costly clause that is already at its neutra
   Terms terms = strict_terms();
   terms.damages_waiver = false;
   const Effects effects{{{"damages_waiver", -9.0}, {"public_preferred", -1.0}}};
-  const Revision revision = revise_terms(make_object(), terms, effects, no_limit);
+  const Revision revision = revise_terms(make_object(), terms, effects, rule(no_limit));
   REQUIRE(revision.revised);
   CHECK(revision.term == "public_preferred");
 }
@@ -154,7 +162,7 @@ TEST_CASE("the adaptive rule skips a step that would exceed the public-money lim
   // at 0.6 and is skipped; lowering the public share fits.
   const double limit = 0.5 * (public_money(object, lower) + public_money(object, terms));
   const Effects effects{{{"buy_back", -8.0}, {"public_equity_share", -2.0}}};
-  const Revision revision = revise_terms(object, terms, effects, limit);
+  const Revision revision = revise_terms(object, terms, effects, rule(limit));
   REQUIRE(revision.revised);
   CHECK(revision.term == "public_equity_share");
   CHECK(revision.public_money_bn_krw <= limit);
@@ -164,7 +172,7 @@ TEST_CASE("the adaptive rule skips a step that would exceed the public-money lim
 TEST_CASE("when no clause costs anything the adaptive rule raises the tax credit by 0.05") {
   Terms terms = strict_terms();
   const Effects effects{{{"buy_back", 0.0}, {"tax_credit", 3.0}}, {}};
-  const Revision revision = revise_terms(make_object(), terms, effects, no_limit);
+  const Revision revision = revise_terms(make_object(), terms, effects, rule(no_limit));
   REQUIRE(revision.revised);
   CHECK(revision.term == "tax_credit");
   CHECK(revision.before == "0.00");
@@ -178,20 +186,20 @@ TEST_CASE("when no clause costs anything the adaptive rule raises the tax credit
 TEST_CASE("the tax-credit fallback never goes beyond 0.25") {
   Terms terms;
   terms.tax_credit = 0.22;
-  const Revision revision = revise_terms(make_object(), terms, {}, no_limit);
+  const Revision revision = revise_terms(make_object(), terms, {}, rule(no_limit));
   REQUIRE(revision.revised);
   CHECK(revision.before == "0.22");
   CHECK(revision.after == "0.25");
   CHECK(revision.terms.tax_credit == Approx(0.25));
 
   terms.tax_credit = 0.25;
-  CHECK_FALSE(revise_terms(make_object(), terms, {}, no_limit).revised);
+  CHECK_FALSE(revise_terms(make_object(), terms, {}, rule(no_limit)).revised);
 }
 
 TEST_CASE("costly clauses that cannot be relaxed fall back to the tax credit") {
   Terms terms;  // nothing to relax: every clause is at its neutral level
   const Effects effects{{{"buy_back", -4.0}, {"policy_loan", -2.0}, {"site", -1.0}}};
-  const Revision revision = revise_terms(make_object(), terms, effects, no_limit);
+  const Revision revision = revise_terms(make_object(), terms, effects, rule(no_limit));
   REQUIRE(revision.revised);
   CHECK(revision.term == "tax_credit");
 }
@@ -202,7 +210,7 @@ TEST_CASE("the adaptive rule reports no revision when nothing is possible") {
     Terms terms;
     terms.tax_credit = 0.25;
     terms.public_equity_share = 0.3;
-    const Revision revision = revise_terms(object, terms, {{{"tax_credit", 5.0}}}, no_limit);
+    const Revision revision = revise_terms(object, terms, {{{"tax_credit", 5.0}}}, rule(no_limit));
     CHECK_FALSE(revision.revised);
     CHECK(revision.term.empty());
     CHECK(revision.reason == "no revision possible within the public-money limit");
@@ -217,15 +225,15 @@ TEST_CASE("the adaptive rule reports no revision when nothing is possible") {
     const Effects effects{{{"buy_back", -5.0}}};
     // Removing the buy-back adds no public money, so it fits exactly; with a limit just below
     // the current money, nothing fits.
-    CHECK(revise_terms(object, terms, effects, limit).revised);
-    const Revision revision = revise_terms(object, terms, effects, limit - 1.0);
+    CHECK(revise_terms(object, terms, effects, rule(limit)).revised);
+    const Revision revision = revise_terms(object, terms, effects, rule(limit - 1.0));
     CHECK_FALSE(revision.revised);
     CHECK(revision.reason == "no revision possible within the public-money limit");
     CHECK(revision.terms.buy_back.enabled);
   }
   SECTION("no costly clause and a limit that leaves no room for more tax credit") {
     const Terms terms = strict_terms();
-    const Revision revision = revise_terms(object, terms, {}, public_money(object, terms));
+    const Revision revision = revise_terms(object, terms, {}, rule(public_money(object, terms)));
     CHECK_FALSE(revision.revised);
   }
 }

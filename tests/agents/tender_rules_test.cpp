@@ -15,7 +15,7 @@ namespace {
 CallSpec make_call() {
   CallSpec call;
   call.id = "call-1";
-  call.evaluation = Evaluation{0.8, 0.2, 0.0};
+  call.evaluation = Evaluation{0.8, 0.2, 0.0, {}};
   call.procedure.min_valid_bids = 2;
   call.winners = 1;
   return call;
@@ -175,7 +175,7 @@ TEST_CASE("the technical score weighs operations and power most") {
 
 TEST_CASE("tied scores are broken by the lower price, then by the earlier submission") {
   CallSpec call = make_call();
-  call.evaluation = Evaluation{1.0, 0.0, 0.0};  // price does not enter the score: a true tie
+  call.evaluation = Evaluation{1.0, 0.0, 0.0, {}};  // price does not enter the score: a true tie
   call.winners = 1;
   const CallRound round = make_round(call, 1);
   const RoundResult result =
@@ -219,7 +219,7 @@ TEST_CASE("eligibility minimums on sites and power and on operations make a bid 
 
 TEST_CASE("a bid scoring below the pass mark is invalid and one at the mark is valid") {
   CallSpec call = make_call();
-  call.evaluation = Evaluation{1.0, 0.0, 0.0};
+  call.evaluation = Evaluation{1.0, 0.0, 0.0, {}};
   Capabilities ops;
   ops.cloud_operations = 1.0;  // technical score 30
   call.evaluation.pass_mark = 30.0;

@@ -12,6 +12,7 @@
 
 #include "tenderlab/agents/valuation.hpp"
 #include "tenderlab/engine/input_error.hpp"
+#include "tenderlab/engine/scenario_loader.hpp"
 
 using namespace tenderlab;
 
@@ -21,7 +22,7 @@ namespace {
 AgentSpec make_provider() {
   AgentSpec agent;
   agent.id = "cloud-a";
-  agent.kind = AgentKind::cloud_provider;
+  agent.kind = AgentKind::named("cloud_provider");
   agent.capital_bn_krw = 300;
   agent.risk_aversion = 1.0;
   agent.hurdle_rate = 0.09;
@@ -485,4 +486,27 @@ TEST_CASE("value_terms rejects a member without an agent or with a share above o
                   ModelError);
   CHECK_THROWS_AS(value_terms(make_object(), terms, team, MemberView{&agent, {}, 1.5, 1.0}, paths),
                   ModelError);
+}
+
+TEST_CASE("a project assumption set in the scenario file moves the valuation") {
+  // The operating cost share used to be a constant in the code; now a scenario (and so a study
+  // factor, /assumptions/om_share_of_capex) sets it. Dearer operations lower every member's value.
+  auto scenario_with = [](const char* assumptions) {
+    nlohmann::json document = nlohmann::json::parse(R"({
+      "name": "assumptions", "start_date": "2025-01-01", "horizon": "2030-12-31",
+      "agents": [{"id": "gov", "kind": "government"}]})");
+    document["assumptions"] = nlohmann::json::parse(assumptions);
+    return scenario_from_json(document, "assumptions.json");
+  };
+  const Scenario defaults = scenario_with("{}");
+  const Scenario dear = scenario_with(R"({"om_share_of_capex": 0.08})");
+  REQUIRE(defaults.assumptions.om_share_of_capex == 0.04);
+  REQUIRE(dear.assumptions.om_share_of_capex == 0.08);
+  const AgentSpec agent = make_provider();
+  const MarketPaths paths = paths_for(Beliefs{}, 11);
+  const double base = value_of(base_terms(), agent, paths, defaults.assumptions).expected_npv;
+  const double lower = value_of(base_terms(), agent, paths, dear.assumptions).expected_npv;
+  CHECK(lower < base - 1.0);
+  // The scenario's defaults are the code's defaults: the same value to the last bit.
+  CHECK(base == value_of(base_terms(), agent, paths, ProjectAssumptions{}).expected_npv);
 }

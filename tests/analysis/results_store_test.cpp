@@ -9,6 +9,7 @@
 #include <string>
 
 #include "runner_test_support.hpp"
+#include "tenderlab/engine/sha256.hpp"
 
 using tenderlab::analysis::kResultsApplicationId;
 using tenderlab::analysis::kResultsSchemaVersion;
@@ -271,6 +272,8 @@ TEST_CASE("content does not depend on recording order, timings, workers or creat
   CHECK(first.content_dump() == second.content_dump());
   CHECK(first.content_digest() == second.content_digest());
   CHECK(first.content_digest().size() == 64);
+  // The digest is the project's one SHA-256 (sha256_hex) of the dump, as `sha256sum` prints it.
+  CHECK(first.content_digest() == tenderlab::sha256_hex(first.content_dump()));
 
   second.set_meta("name", "other");
   CHECK(first.content_digest() != second.content_digest());

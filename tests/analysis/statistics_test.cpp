@@ -40,6 +40,14 @@ TEST_CASE("t quantiles match tables") {
   CHECK(student_t_quantile(0.95, 20) == Approx(1.7247).epsilon(1e-4));
 }
 
+TEST_CASE("t quantiles stay accurate for many degrees of freedom and far tails") {
+  // Reference from a 40-digit evaluation of the incomplete beta function (mpmath).
+  CHECK(student_t_quantile(0.975, 1000000) == Approx(1.9599663568141066553).epsilon(1e-14));
+  // df = 1 is the Cauchy distribution: the quantile of p is -1 / tan(pi p), about -1 / (pi p).
+  CHECK(student_t_quantile(1e-300, 1) == Approx(-1.0 / (std::numbers::pi * 1e-300)).epsilon(1e-12));
+  CHECK(std::isinf(student_t_quantile(5e-324, 1)));
+}
+
 TEST_CASE("t quantiles match the closed forms for one and two degrees of freedom") {
   for (const double p : {0.6, 0.75, 0.9, 0.99, 0.9999}) {
     // df = 1 is the Cauchy distribution; df = 2 has an algebraic quantile.

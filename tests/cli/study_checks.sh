@@ -36,6 +36,19 @@ print(json.dumps({"run_id": sys.argv[2], "point": json.loads(sys.argv[3]),
 }
 
 case "$check" in
+  assumption-factor)
+    # A former code constant, the hardware lead time of deliveries, is a scenario parameter a
+    # study varies: with 84 days the procurement lot is online by the end of 2025, with 400 not.
+    "$tenderlab" study "$source_dir/tests/golden/assumption-study.json" -j2 --db a.sqlite \
+      --json a.json -q
+    python3 - a.json <<'PY' || fail "the lead time did not move gpus_online_end_2025"
+import json, sys
+points = json.load(open(sys.argv[1]))["per_point"]
+means = [p["kpis"]["gpus_online_end_2025"]["mean"] for p in points]
+print("gpus_online_end_2025 by lead time:", means)
+sys.exit(0 if len(means) == 2 and means[0] > 0 and means[1] == 0 else 1)
+PY
+    ;;
   jobs)
     # -j1 and -j2 record the same content.
     "$tenderlab" study "$study" -j1 --db one.sqlite -q
@@ -531,6 +544,20 @@ PY
     "$tenderlab" worker --events-dir events < task.jsonl > out.jsonl
     grep -q '"status":"ok"' out.jsonl || fail "$(cat out.jsonl)"
     [ -s events/p1.events.jsonl ] || fail "the log was not kept"
+    # tenderlab-mpi --tasks refuses what is not a regular file before reading (a FIFO used to
+    # block for ever, /dev/zero to fill memory) and a bad line as bad input.
+    if [ -x "$bin/tenderlab-mpi" ] && command -v mpirun > /dev/null; then
+      mkfifo tasks.fifo
+      for special in tasks.fifo /dev/zero; do
+        [ "$(status_of timeout 60 "$bin/tenderlab-mpi" --tasks "$special" --db t.sqlite)" = 2 ] ||
+          fail "tenderlab-mpi --tasks $special: $(cat err.txt)"
+        grep -qF "$special: (document): expected a regular file" err.txt || fail "$(cat err.txt)"
+      done
+      task_line "$small" p1 0 -1 '{}' > bad-tasks.jsonl
+      [ "$(status_of timeout 60 "$bin/tenderlab-mpi" --tasks bad-tasks.jsonl --db t.sqlite)" = 2 ] ||
+        fail "tenderlab-mpi --tasks with a bad line: $(cat err.txt)"
+      grep -qF "bad-tasks.jsonl: line 1: /replication: expected an integer" err.txt || fail "$(cat err.txt)"
+    fi
     ;;
   design-limits)
     # A design of more runs than a study may have stops at once with the pointer and the count

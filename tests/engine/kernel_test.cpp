@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <functional>
@@ -165,7 +166,7 @@ TEST_CASE("a sleeping actor wakes at the time it asked for and the run succeeds"
     kernel.spawn("sleeper", "h1", [] {
       Kernel::sleep_until(3.5 * day);
       trace(at("woke"));
-      Kernel::sleep_until(1.0 * day);  // never backwards: returns at once
+      Kernel::sleep_until(3.5 * day);  // exactly now: returns at once
       trace(at("still"));
     });
     kernel.spawn("early", "h2", [] {
@@ -179,6 +180,40 @@ TEST_CASE("a sleeping actor wakes at the time it asked for and the run succeeds"
   CHECK(outcome.trace ==
         std::vector<std::string>{"early woke at 21600", "woke at 302400", "still at 302400"});
   CHECK(outcome.destroyed);
+}
+
+TEST_CASE("sleeping into the past is a model error naming the actor and both times") {
+  const Outcome outcome = simulate_in_child([](Kernel& kernel) {
+    kernel.spawn("late-riser", "h1", [] {
+      Kernel::sleep_until(3.5 * day);
+      try {
+        Kernel::sleep_until(1.0 * day);
+        trace("slept into the past");
+      } catch (const ModelError& error) {
+        trace(at(error.what()));
+        throw;
+      }
+    });
+  });
+  require_clean_exit(outcome);
+  INFO(outcome.message);
+  CHECK(outcome.trace ==
+        std::vector<std::string>{"actor 'late-riser' asked to sleep until 2025-01-02 (t=86400), "
+                                 "which is before now, 2025-01-04 (t=302400) at 302400"});
+  // The error ends the run at the moment it was asked, as any error inside an actor does.
+  CHECK(outcome.status == "error");
+  CHECK(contains(outcome.message, "error in actor 'late-riser' at t=302400"));
+  CHECK(contains(outcome.message, "before now"));
+  CHECK(outcome.destroyed);
+}
+
+TEST_CASE("sleeping until a time that is not a number is a model error") {
+  const Outcome outcome = simulate_in_child([](Kernel& kernel) {
+    kernel.spawn("confused", "h1", [] { Kernel::sleep_until(std::nan("")); });
+  });
+  require_clean_exit(outcome);
+  CHECK(outcome.status == "error");
+  CHECK(contains(outcome.message, "actor 'confused' asked to sleep until (t=nan)"));
 }
 
 TEST_CASE("the kernel keeps its calendar and horizon") {

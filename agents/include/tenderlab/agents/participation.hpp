@@ -45,6 +45,7 @@ struct SupplyOffer {
   double cost_bn_krw = 0;
   std::string reason;
 };
-SupplyOffer offer_supply(const CallRound& round, const AgentSpec& agent, Rng& rng);
+SupplyOffer offer_supply(const CallRound& round, const AgentSpec& agent, Rng& rng,
+                         const ProjectAssumptions& assumptions = {});
 
 }  // namespace tenderlab

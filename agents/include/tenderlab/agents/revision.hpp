@@ -20,14 +20,16 @@ struct Revision {
 
 /// Public money a term sheet commits (bn KRW): the public equity plus the tax credit on the
 /// project's investment.
-double public_money(const CallObject& object, const Terms& terms);
+double public_money(const CallObject& object, const Terms& terms,
+                    const ProjectAssumptions& assumptions = {});
 
 /// Sums the negative effects per term over every agent that stayed away and relaxes the costliest
 /// one by one step (documented in docs/model/procedure.md). When no clause costs anything, it
-/// raises the tax credit. Refuses (revised == false, with the reason) when the step would exceed
-/// `max_public_money_bn_krw` or nothing is left to relax.
+/// raises the tax credit. The steps and the limit are the rule's (`rule.equity_step`, ...);
+/// refuses (revised == false, with the reason) when the step would exceed
+/// `rule.max_public_money_bn_krw` or nothing is left to relax.
 Revision revise_terms(const CallObject& object, const Terms& terms,
                       const std::vector<std::vector<TermEffect>>& effects_by_agent,
-                      double max_public_money_bn_krw);
+                      const AdaptiveRevision& rule, const ProjectAssumptions& assumptions = {});
 
 }  // namespace tenderlab

@@ -21,7 +21,6 @@ struct SimulationOptions {
   std::uint64_t replication = 0;  ///< replication index: a stream family per replication
   bool verbose = false;
   std::vector<std::string> simgrid_args;
-  ProjectAssumptions assumptions;
 };
 
 /// Runs the scenario. Events go to `events_out` (may be null) and to `observers`.

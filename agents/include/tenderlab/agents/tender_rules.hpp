@@ -31,7 +31,7 @@ struct ScoredBid {
 };
 
 /// The technical score of a team (0..100): a documented weighting of its capabilities.
-double technical_score(const Capabilities& capabilities);
+double technical_score(const Capabilities& capabilities, const TechnicalCriteria& criteria = {});
 
 /// The score a team expects from the evaluators: technical score times the technical weight,
 /// a full price score, and the multi-CSP bonus when it has two cloud providers or more.

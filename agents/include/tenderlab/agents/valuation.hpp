@@ -14,26 +14,6 @@
 
 namespace tenderlab {
 
-/// Economic constants of the project model that are not levers of a call. Defaults are
-/// documented with sources in docs/calibration/naicc-2025.md.
-struct ProjectAssumptions {
-  double om_share_of_capex = 0.04;         ///< yearly maintenance, staff and site costs
-  double idle_power_share = 0.3;           ///< power drawn by an idle GPU, as a share of full load
-  double market_debt_rate = 0.055;         ///< rate on debt that is not a policy loan (1/yr)
-  int debt_years = 10;                     ///< amortisation of the project's debt
-  double building_residual_share = 0.5;    ///< building value left at the end of the contract
-  double gpu_residual_share = 0.05;        ///< hardware value left at the end of the contract
-  double price_noise = 0.08;               ///< yearly sd of the log GPU-hour price around its trend
-  double delay_probability = 0.25;         ///< chance of a one-year delay (grid, construction)
-  double capital_site_delay_factor = 1.8;  ///< capital-region congestion multiplies the delay risk
-  double delay_damages_share = 0.5;  ///< part of a delay's lost margin the public side would owe
-  double npu_integration_cost_bn_krw = 0.01;  ///< per mandated GPU-equivalent, one-off
-  double non_capital_power_discount = 0.05;   ///< cheaper power and land outside the capital region
-  double score_temperature = 5.0;  ///< evaluation noise in score points, for win probabilities
-  /// Cost of each bn KRW a member must commit beyond its limit (outside equity, rating impact).
-  double capital_shadow_price = 0.3;
-};
-
 /// The Monte Carlo paths an agent draws from its beliefs: per path and year, multipliers for
 /// demand, power price and GPU-hour price, and a uniform for the delay event. Drawn once and
 /// reused for every term variant (common random numbers), so attributions are not noise.
@@ -65,7 +45,9 @@ struct TeamProfile {
   int cloud_providers = 0;    ///< members with cloud operations >= 0.5
 };
 
-TeamProfile make_team_profile(const std::vector<const AgentSpec*>& members);
+/// A member counts as a cloud provider from assumptions.cloud_provider_threshold on.
+TeamProfile make_team_profile(const std::vector<const AgentSpec*>& members,
+                              const ProjectAssumptions& assumptions = {});
 
 /// One member's view: its beliefs, discounting and risk preferences, its share of the private
 /// side's equity and the chance it gives the team's bid.
@@ -128,7 +110,7 @@ struct Financing {
   double private_commitment() const { return private_equity + contingent_liability; }
 };
 Financing project_financing(const CallObject& object, const Terms& terms, const TeamProfile& team,
-                            bool non_capital);
+                            bool non_capital, const ProjectAssumptions& assumptions = {});
 
 /// Certainty equivalent of outcomes under exponential utility with absolute risk aversion `a`
 /// (1/bn KRW): -ln(mean(exp(-a x))) / a; the mean when a == 0. Numerically stable.

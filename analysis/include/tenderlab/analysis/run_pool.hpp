@@ -132,6 +132,13 @@ inline constexpr std::size_t max_worker_task_bytes = std::size_t{64} << 20U;
 /// expected and what was found; never anything else, whatever the input.
 RunTask parse_worker_task(std::string_view line, const std::string& origin = "worker task");
 
+/// Reads a file of worker tasks, one per line (parse_worker_task; blank lines are skipped), as
+/// `tenderlab-mpi --tasks FILE` does. Anything but a regular file is refused before a byte is
+/// read, so a FIFO never blocks and /dev/zero never fills memory; a line longer than
+/// max_worker_task_bytes is refused without being held. Throws an InputError (a WorkerTaskError
+/// for a bad line) naming the file and the line.
+std::vector<RunTask> read_worker_task_file(const std::string& path);
+
 /// The worker side of distributed runs (tenderlab-mpi) and of `tenderlab worker`: reads one
 /// task per line from `in` (parse_worker_task), runs it with run_in_child and writes one
 /// WorkerResult JSON per line to `out`, flushing after each. Blank lines are ignored. Returns 0
@@ -165,8 +172,8 @@ RunRecord make_run_record(const RunTask& task, const RunOutcome& outcome, double
 /// The host name, used as the default worker name.
 std::string default_worker_name();
 
-/// "killed by signal 11 (Segmentation fault)": a locale-independent description, since the reason
-/// is part of the recorded content.
+/// "killed by signal 11 (Segmentation fault)": glibc's untranslated description (sigdescr_np), the
+/// same in every locale, since the reason is part of the recorded content.
 std::string describe_signal(int signal_number);
 
 }  // namespace tenderlab::analysis

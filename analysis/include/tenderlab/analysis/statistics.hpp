@@ -12,11 +12,11 @@
 
 namespace tenderlab::analysis {
 
-/// Quantile of the standard normal distribution: x with P(Z <= x) = p. Returns -inf for p == 0
-/// and +inf for p == 1; throws std::invalid_argument for p outside [0, 1].
+/// Quantile of the standard normal distribution: x with P(Z <= x) = p (Boost.Math). Returns -inf
+/// for p == 0 and +inf for p == 1; throws std::invalid_argument for p outside [0, 1].
 double normal_quantile(double p);
 
-/// Quantile of Student's t distribution with df degrees of freedom, to about 1e-12 relative.
+/// Quantile of Student's t distribution with df degrees of freedom (Boost.Math, to a few ulps).
 /// Returns -inf for p == 0 and +inf for p == 1; throws std::invalid_argument for p outside [0, 1]
 /// or df < 1.
 double student_t_quantile(double p, int df);

@@ -54,8 +54,10 @@ class Kernel {
   double horizon_time() const { return horizon_time_; }
 
   static double now();
-  /// Sleeps until absolute simulated time `time` (never backwards). Throws RunError for a time
-  /// past the horizon, so no actor can run the simulation beyond it.
+  /// Sleeps until absolute simulated time `time`, which must be now or later. Asking for a time
+  /// already past is a schedule bug, never silently skipped: it throws ModelError naming the
+  /// actor, the time asked for and the time it is. Throws RunError for a time past the horizon,
+  /// so no actor can run the simulation beyond it.
   static void sleep_until(double time);
   /// Throws RunError when `time` lies past the horizon of the running kernel.
   static void check_before_horizon(double time);

@@ -2,34 +2,20 @@
 // The scenario: an immutable value parsed once from JSON before any engine exists.
 // Nothing downstream reads JSON. Units are in the field names' comments and in
 // docs/scenario-format.md; money is in billions of KRW (bn KRW; 1 억원 = 0.1, 1 조원 = 1000).
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "tenderlab/engine/agent_kinds.hpp"
 #include "tenderlab/engine/calendar.hpp"
 
 namespace tenderlab {
-
-enum class AgentKind {
-  government,
-  policy_bank,
-  cloud_provider,
-  telco,
-  university,
-  chip_maker,
-  builder,
-  local_government,
-};
-
-const char* to_string(AgentKind kind);
-/// True for the kinds that can lead a bid (cloud providers and telcos).
-bool can_lead_bids(AgentKind kind);
-/// True for the kinds whose decisions are modelled (everything but government and policy banks).
-bool is_private(AgentKind kind);
 
 /// What an agent brings to a consortium, each in [0, 1].
 struct Capabilities {
@@ -39,6 +25,7 @@ struct Capabilities {
   double academia = 0;          ///< research users and talent
   double local_government = 0;  ///< land, permits and local support at a non-capital site
   double chips = 0;             ///< supplies domestic AI chips (NPUs)
+  bool operator==(const Capabilities&) const = default;
 };
 
 /// An agent's view of the market, the inputs of its Monte Carlo valuation.
@@ -52,11 +39,12 @@ struct Beliefs {
   double power_price_krw_per_kwh = 182.7;  ///< industrial tariff (KRW/kWh)
   double power_price_volatility = 0.10;    ///< yearly volatility of the log power price
   double belief_noise = 0.0;  ///< sd of a per-replication shock to demand_growth (private signal)
+  bool operator==(const Beliefs&) const = default;
 };
 
 struct AgentSpec {
   std::string id;
-  AgentKind kind = AgentKind::cloud_provider;
+  AgentKind kind;  ///< a registered kind (agent_kinds.hpp)
   std::string name;
   // Money and preferences (private kinds).
   double capital_bn_krw = 0;          ///< equity the agent can commit to new projects
@@ -91,6 +79,8 @@ struct PolicyLoan {
 };
 
 enum class SiteRule { any, capital, non_capital };
+inline constexpr std::array<std::string_view, 3> site_rule_names = {"any", "capital",
+                                                                    "non_capital"};
 const char* to_string(SiteRule rule);
 
 /// The levers of a call. Each has a neutral level (see neutral_terms()) used for attribution.
@@ -116,9 +106,6 @@ const std::vector<std::string>& term_names();
 /// A copy of `terms` with the named term at its neutral level (as if the clause were absent).
 Terms neutralise(const Terms& terms, const std::string& term_name);
 
-enum class CallKind { spc_partner, procurement, allocation };
-const char* to_string(CallKind kind);
-
 /// What the call buys or builds.
 struct CallObject {
   std::int64_t gpus = 0;
@@ -130,20 +117,37 @@ struct CallObject {
   int build_years = 2;                    ///< construction before operation starts
   double public_use_share = 0.0;     ///< share of capacity reserved for public users at a discount
   double public_use_discount = 0.0;  ///< price discount on the reserved share
+  bool operator==(const CallObject&) const = default;
 };
 
 struct Eligibility {
-  double min_mw_secured = 0;  ///< minimum capability sites_power of the consortium (0..1 scale)
+  double min_sites_power = 0;       ///< minimum capability sites_power of the consortium (0..1)
   double min_cloud_operations = 0;  ///< minimum capability cloud_operations of the consortium
+  bool operator==(const Eligibility&) const = default;
+};
+
+/// Weights of the capabilities in the technical score (0..100 = 100 x the weighted sum).
+struct TechnicalCriteria {
+  double cloud_operations = 0.30;
+  double sites_power = 0.25;
+  double construction = 0.15;
+  double academia = 0.10;
+  double local_government = 0.10;
+  double chips = 0.10;
+  bool operator==(const TechnicalCriteria&) const = default;
 };
 
 struct Evaluation {
   double technical_weight = 0.8;
   double price_weight = 0.2;
   double pass_mark = 0.0;  ///< minimum total score (0..100) for a bid to be valid
+  TechnicalCriteria criteria;
+  bool operator==(const Evaluation&) const = default;
 };
 
 enum class FailureAction { reannounce, negotiate, new_call, cancel };
+inline constexpr std::array<std::string_view, 4> failure_action_names = {"reannounce", "negotiate",
+                                                                         "new_call", "cancel"};
 const char* to_string(FailureAction action);
 
 struct Schedule {
@@ -164,6 +168,7 @@ struct RoundSpec {
 struct Procedure {
   int min_valid_bids = 2;
   bool negotiate_after_failed_reannouncement = true;
+  int contract_days = 30;         ///< from the award to the signed contract
   std::vector<RoundSpec> rounds;  ///< scripted later rounds, tried in order after each failure
 };
 
@@ -174,6 +179,12 @@ struct AdaptiveRevision {
   int bid_window_days = 45;  ///< from announcement to bid deadline
   /// Public equity plus tax credit may not exceed this (no limit unless set).
   double max_public_money_bn_krw = std::numeric_limits<double>::infinity();
+  double equity_step = 0.1;           ///< one revision lowers public_equity_share by this
+  double chip_share_step = 0.25;      ///< ... and domestic_chip_share by this
+  double ceiling_price_factor = 1.1;  ///< ... or multiplies the ceiling price by this
+  double tax_credit_step = 0.05;      ///< raise of the tax credit when nothing is left to relax
+  double max_tax_credit = 0.25;       ///< the tax credit is raised up to this
+  bool operator==(const AdaptiveRevision&) const = default;
 };
 
 struct CallSpec {
@@ -198,6 +209,8 @@ struct Relationship {
 };
 
 enum class ShockKind { demand, power_price, gpu_price, export_control, note };
+inline constexpr std::array<std::string_view, 5> shock_kind_names = {
+    "demand", "power_price", "gpu_price", "export_control", "note"};
 const char* to_string(ShockKind kind);
 
 /// An exogenous, timestamped event.
@@ -208,18 +221,58 @@ struct ExogenousEvent {
   std::string description;
 };
 
+inline constexpr std::array<std::string_view, 4> historical_outcome_names = {
+    "awarded", "failed", "negotiated", "cancelled"};
+
 /// What really happened in a round, for calibration: runs report whether they reproduce it.
 struct HistoricalRound {
   std::string call;
   int round = 1;
-  std::string outcome;                   ///< awarded, failed, negotiated or cancelled
+  std::string outcome;                   ///< one of historical_outcome_names
   std::optional<int> bids;               ///< bids received
   std::optional<AgentKind> winner_kind;  ///< kind of the winning lead
   std::string source;                    ///< where the fact comes from
 };
 
+/// Economic constants of the project model and coefficients of the agents' decision rules that
+/// are not levers of a call (scenario key /assumptions). Meanings, units, ranges and provenance:
+/// the "assumptions" table in engine/src/parameters.cpp (docs/parameters.md).
+struct ProjectAssumptions {
+  double om_share_of_capex = 0.04;         ///< yearly maintenance, staff and site costs
+  double idle_power_share = 0.3;           ///< power drawn by an idle GPU, as a share of full load
+  double market_debt_rate = 0.055;         ///< rate on debt that is not a policy loan (1/yr)
+  int debt_years = 10;                     ///< amortisation of the project's debt
+  double building_residual_share = 0.5;    ///< building value left at the end of the contract
+  double gpu_residual_share = 0.05;        ///< hardware value left at the end of the contract
+  double price_noise = 0.08;               ///< yearly sd of the log GPU-hour price around its trend
+  double delay_probability = 0.25;         ///< chance of a one-year delay (grid, construction)
+  double capital_site_delay_factor = 1.8;  ///< capital-region congestion multiplies the delay risk
+  double delay_damages_share = 0.5;  ///< part of a delay's lost margin the public side would owe
+  double npu_integration_cost_bn_krw = 0.01;  ///< per mandated GPU-equivalent, one-off
+  double non_capital_power_discount = 0.05;   ///< cheaper power and land outside the capital region
+  double score_temperature = 5.0;  ///< evaluation noise in score points, for win probabilities
+  /// Cost of each bn KRW a member must commit beyond its limit (outside equity, rating impact).
+  double capital_shadow_price = 0.3;
+  double construction_build_saving = 0.15;      ///< x construction capability, off the build cost
+  double local_government_build_saving = 0.10;  ///< x local_government, off it at remote sites
+  double secured_power_delay_relief = 0.5;      ///< x sites_power, off the delay probability
+  double chip_capability_npu_relief = 0.5;      ///< x chips, off the NPU penalty
+  double operations_utilization_base = 0.8;     ///< utilisation factor without cloud operations
+  double operations_utilization_slope = 0.4;    ///< ... plus this x cloud_operations
+  double control_threshold = 0.5;         ///< public equity share above which the state controls
+  double cloud_provider_threshold = 0.5;  ///< cloud_operations from which a member is a CSP
+  double lead_equity_weight = 2.0;        ///< the lead's weight in the equity split, multiplied
+  double supply_integration_cost = 0.08;  ///< procurement: integration share of the lot price
+  double supply_integration_base = 1.2;   ///< ... per unit of (this - cloud_operations)
+  double supply_price_noise = 0.03;       ///< procurement: sd of a supplier's cost
+  int gpu_lead_time_days = 84;            ///< shortest time from contract to GPUs online
+  int delay_days = 365;                   ///< how late a delayed delivery is
+  bool operator==(const ProjectAssumptions&) const = default;
+};
+
 struct ValuationSettings {
   int paths = 400;  ///< Monte Carlo paths per valuation
+  bool operator==(const ValuationSettings&) const = default;
 };
 
 struct Scenario {
@@ -230,6 +283,7 @@ struct Scenario {
   std::uint64_t seed = 1;
   Beliefs market;  ///< the market outlook every agent starts from
   ValuationSettings valuation;
+  ProjectAssumptions assumptions;
   std::vector<AgentSpec> agents;  ///< in file order; ids unique
   std::vector<Relationship> relationships;
   std::vector<CallSpec> calls;

@@ -3,7 +3,6 @@
 // as one ScenarioError; see docs/scenario-format.md and scenarios/schema/scenario.schema.json.
 #include <filesystem>
 #include <string>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -18,18 +17,5 @@ inline constexpr const char* scenario_format = "tenderlab-scenario/1";
 Scenario load_scenario(const std::filesystem::path& path);
 /// The same for an already parsed document; `origin` names it in messages.
 Scenario scenario_from_json(const nlohmann::json& document, const std::string& origin);
-
-/// One documented numeric parameter: the single table that drives validation, listings and the
-/// reference documentation.
-struct ParameterInfo {
-  std::string section;  ///< "agent", "beliefs", "terms", "object", ...
-  std::string name;
-  std::string type;  ///< "number", "integer", "boolean", "string", "date", "object", "array"
-  std::string unit;
-  std::string default_value;
-  std::string range;
-  std::string meaning;
-};
-const std::vector<ParameterInfo>& parameter_table();
 
 }  // namespace tenderlab

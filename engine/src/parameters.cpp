@@ -1,0 +1,900 @@
+#include "tenderlab/engine/parameters.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <sstream>
+
+#include "tenderlab/engine/agent_kinds.hpp"
+#include "tenderlab/engine/input_error.hpp"
+#include "tenderlab/engine/scenario.hpp"
+
+namespace tenderlab {
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr double int64_max = 9223372036854775807.0;
+
+// Builders, so each row of a table reads as one line of data.
+struct Row {
+  ParamSpec spec;
+  Row& assumed(double low, double high, std::string basis) {
+    spec.provenance = Provenance::assumed;
+    spec.plausible_min = low;
+    spec.plausible_max = high;
+    spec.basis = std::move(basis);
+    return *this;
+  }
+  Row& sourced(std::string basis) {
+    spec.provenance = Provenance::sourced;
+    spec.basis = std::move(basis);
+    return *this;
+  }
+  Row& setting(std::string basis = "") {
+    spec.provenance = Provenance::setting;
+    spec.basis = std::move(basis);
+    return *this;
+  }
+  Row& required() {
+    spec.required = true;
+    return *this;
+  }
+  Row& matching(std::string pattern) {
+    spec.pattern = std::move(pattern);
+    return *this;
+  }
+  Row& shown(std::string text) {
+    spec.default_text = std::move(text);
+    return *this;
+  }
+  operator ParamSpec() const { return spec; }  // NOLINT: rows convert into table entries
+};
+
+Row make(std::string key, ParamType type, std::string unit, double def, double min, double max,
+         std::string member, std::string description) {
+  Row row;
+  row.spec.key = std::move(key);
+  row.spec.type = type;
+  row.spec.unit = std::move(unit);
+  row.spec.default_value = def;
+  row.spec.min = min;
+  row.spec.max = max;
+  row.spec.member = std::move(member);
+  row.spec.description = std::move(description);
+  return row;
+}
+Row number(std::string key, std::string unit, double def, double min, double max,
+           std::string member, std::string description) {
+  return make(std::move(key), ParamType::number, std::move(unit), def, min, max, std::move(member),
+              std::move(description));
+}
+Row integer(std::string key, std::string unit, double def, double min, double max,
+            std::string member, std::string description) {
+  return make(std::move(key), ParamType::integer, std::move(unit), def, min, max, std::move(member),
+              std::move(description));
+}
+Row boolean(std::string key, bool def, std::string member, std::string description) {
+  return make(std::move(key), ParamType::boolean, "", def ? 1 : 0, 0, 1, std::move(member),
+              std::move(description));
+}
+Row typed(std::string key, ParamType type, std::string member, std::string description,
+          std::string default_text = "") {
+  Row row = make(std::move(key), type, "", 0, -inf, inf, std::move(member), std::move(description));
+  row.spec.default_text = std::move(default_text);
+  return row;
+}
+Row choice(std::string key, std::vector<std::string> choices, std::string member,
+           std::string description, std::string default_text = "") {
+  Row row = typed(std::move(key), ParamType::choice, std::move(member), std::move(description),
+                  std::move(default_text));
+  row.spec.choices = std::move(choices);
+  return row;
+}
+Row nested(std::string key, ParamType type, std::string ref, std::string member,
+           std::string description, std::string default_text = "") {
+  Row row = typed(std::move(key), type, std::move(member), std::move(description),
+                  std::move(default_text));
+  row.spec.ref = std::move(ref);
+  return row;
+}
+
+/// The names of an enum, in enum order, as a row's choices: the loader maps a choice's index
+/// back to the enum.
+template <std::size_t N>
+std::vector<std::string> names(const std::array<std::string_view, N>& array) {
+  return {array.begin(), array.end()};
+}
+
+ParamTable scenario_table() {
+  ParamTable t;
+  t.name = "scenario";
+  t.title = "Scenario (top level)";
+  t.at = {""};
+  t.description =
+      "A tenderlab scenario: the agents, their ties, the calls for tender and the exogenous "
+      "events of one simulated market.";
+  t.params = {
+      typed("$schema", ParamType::any, "",
+            "Where editors find this schema, relative to the scenario file: "
+            "\"schema/scenario.schema.json\" for files in scenarios/. Any value is accepted by "
+            "the loader"),
+      typed("format", ParamType::format, "",
+            "Format and version of the file; no other value is accepted",
+            "\"tenderlab-scenario/1\""),
+      typed("name", ParamType::text, "Scenario::name",
+            "Name of the scenario, 1 to 100 of a-z, 0-9, '.', '_' and '-', starting with a "
+            "letter or a digit: it names the default output folder runs/<name> and is shown in "
+            "reports")
+          .matching("^[a-z0-9][a-z0-9._-]{0,99}$")
+          .required(),
+      typed("description", ParamType::text, "Scenario::description",
+            "What the scenario represents and where its parameters come from", "\"\""),
+      typed("start_date", ParamType::date, "Scenario::start",
+            "First simulated day; simulated time 0 is 00:00 of this date")
+          .required(),
+      typed("horizon", ParamType::date, "Scenario::horizon",
+            "Last simulated day; after start_date (checked by the loader)")
+          .required(),
+      integer("seed", "", 1, 0, int64_max, "Scenario::seed",
+              "Master seed of every random stream; `tenderlab run --seed` overrides it")
+          .setting(),
+      nested("market", ParamType::object, "beliefs", "Scenario::market",
+             "The market outlook every agent starts from (agents may override it with their own "
+             "beliefs)",
+             "all defaults"),
+      nested("valuation", ParamType::object, "valuation", "Scenario::valuation",
+             "Settings of the agents' Monte Carlo valuations", "all defaults"),
+      nested("assumptions", ParamType::object, "assumptions", "Scenario::assumptions",
+             "Economic constants of the project model and the coefficients of the agents' "
+             "decision rules that are not levers of a call",
+             "all defaults"),
+      nested("agents", ParamType::array, "agent", "Scenario::agents",
+             "The actors: government, policy banks and the private firms and institutions whose "
+             "decisions are modelled. Ids are unique (checked by the loader)")
+          .required(),
+      nested("relationships", ParamType::array, "relationship", "Scenario::relationships",
+             "Ties between agents that make them likelier consortium partners", "[]"),
+      nested("calls", ParamType::array, "call", "Scenario::calls",
+             "The calls for tender. Ids are unique and issuers are government agents (checked by "
+             "the loader)",
+             "[]"),
+      nested("events", ParamType::array, "event", "Scenario::events",
+             "Exogenous, timestamped events; sorted by date on load (stable). Dates lie in "
+             "[start_date, horizon] (checked by the loader)",
+             "[]"),
+      nested("history", ParamType::array, "historical_round", "Scenario::history",
+             "What really happened in the calls' rounds: calibration targets that each run "
+             "reports whether it reproduces",
+             "[]"),
+  };
+  return t;
+}
+
+ParamTable valuation_table() {
+  ParamTable t;
+  t.name = "valuation";
+  t.title = "Valuation settings";
+  t.at = {"/valuation"};
+  t.description = "Settings of the agents' Monte Carlo valuations.";
+  t.params = {
+      integer("paths", "paths", 400, 1, 1'000'000, "ValuationSettings::paths",
+              "Monte Carlo paths per valuation")
+          .setting("precision against run time; attributions use common random numbers"),
+  };
+  return t;
+}
+
+ParamTable assumptions_table() {
+  ParamTable t;
+  t.name = "assumptions";
+  t.title = "Project assumptions and decision coefficients";
+  t.at = {"/assumptions"};
+  t.description =
+      "Economic constants of the project model and the coefficients of the agents' decision "
+      "rules that are not levers of a call. The same for every agent and call.";
+  const std::string m = "ProjectAssumptions::";
+  t.params = {
+      number("om_share_of_capex", "1/yr", 0.04, 0, 1, m + "om_share_of_capex",
+             "Yearly maintenance, staff and site costs as a share of the capex")
+          .assumed(0.03, 0.06, "typical data-centre O&M"),
+      number("idle_power_share", "1", 0.3, 0, 1, m + "idle_power_share",
+             "Power drawn by an idle GPU, as a share of full load")
+          .assumed(0.2, 0.4, "idle draw of accelerator servers"),
+      number("market_debt_rate", "1/yr", 0.055, 0, 1, m + "market_debt_rate",
+             "Rate on debt that is not a policy loan")
+          .assumed(0.045, 0.07, "corporate project-finance rates"),
+      integer("debt_years", "years", 10, 1, 50, m + "debt_years",
+              "Amortisation of the project's debt (and of a policy loan without its own term)")
+          .assumed(7, 15, "project-finance tenors"),
+      number("building_residual_share", "1", 0.5, 0, 1, m + "building_residual_share",
+             "Building value left at the end of the contract, as a share of its cost")
+          .assumed(0.3, 0.7, "a data-centre shell outlives its IT"),
+      number("gpu_residual_share", "1", 0.05, 0, 1, m + "gpu_residual_share",
+             "Hardware value left at the end of the contract, as a share of its cost")
+          .assumed(0, 0.15, "GPUs are obsolete after their economic life"),
+      number("price_noise", "1/sqrt(yr)", 0.08, 0, 5, m + "price_noise",
+             "Yearly standard deviation of the log GPU-hour price around its trend")
+          .assumed(0.04, 0.15, "cloud GPU price dispersion"),
+      number("delay_probability", "1", 0.25, 0, 1, m + "delay_probability",
+             "Chance of a one-year delay (grid connection, construction) of a project")
+          .assumed(0.1, 0.4, "transmission projects run 5 to 10 years late"),
+      number("capital_site_delay_factor", "1", 1.8, 0, 10, m + "capital_site_delay_factor",
+             "Capital-region grid congestion multiplies the delay risk by this")
+          .assumed(1.3, 2.5,
+                   "63.8 % of capital-region data-centre grid applications refused in the 2025 "
+                   "trial (single source)"),
+      number("delay_damages_share", "1", 0.5, 0, 1, m + "delay_damages_share",
+             "Part of a delay's lost margin the public side would owe without a damages waiver")
+          .assumed(0.25, 0.75, "damages recoverable under the contract"),
+      number("npu_integration_cost_bn_krw", "bn KRW/GPU", 0.01, 0, inf,
+             m + "npu_integration_cost_bn_krw",
+             "One-off cost of porting to domestic chips, per mandated GPU-equivalent")
+          .assumed(0.005, 0.02, "software stack and porting effort"),
+      number("non_capital_power_discount", "1", 0.05, 0, 1, m + "non_capital_power_discount",
+             "Power and land are cheaper by this share outside the capital region")
+          .assumed(0, 0.1, "regional tariffs and land prices"),
+      number("score_temperature", "points", 5, 0, 100, m + "score_temperature",
+             "Evaluation noise in score points, for the win probabilities teams expect")
+          .assumed(2, 10, "spread of evaluators' scores"),
+      number("capital_shadow_price", "1", 0.3, 0, 10, m + "capital_shadow_price",
+             "Cost of each bn KRW a member must commit beyond its limit (outside equity, rating)")
+          .assumed(0.1, 0.5, "cost of outside equity"),
+      number("construction_build_saving", "1", 0.15, 0, 1, m + "construction_build_saving",
+             "Building cost falls by this times the team's construction capability")
+          .assumed(0.05, 0.25, "an in-house builder's margin"),
+      number("local_government_build_saving", "1", 0.10, 0, 1, m + "local_government_build_saving",
+             "At a non-capital site, building cost falls by this times the team's "
+             "local_government capability (land, permits)")
+          .assumed(0, 0.2, "regional land and permit support"),
+      number("secured_power_delay_relief", "1", 0.5, 0, 1, m + "secured_power_delay_relief",
+             "The delay probability falls by this times the team's sites_power capability (in "
+             "valuations and deliveries)")
+          .assumed(0.3, 0.7, "secured grid power removes most connection delays"),
+      number("chip_capability_npu_relief", "1", 0.5, 0, 1, m + "chip_capability_npu_relief",
+             "An agent's npu_penalty falls by this times the team's chips capability")
+          .assumed(0.3, 0.7, "a chip maker in the team supports its own software stack"),
+      number("operations_utilization_base", "1", 0.8, 0, 2, m + "operations_utilization_base",
+             "Utilisation factor of a team without cloud operations (multiplies utilization_base)")
+          .assumed(0.7, 0.9, "operators without customers fill capacity more slowly"),
+      number("operations_utilization_slope", "1", 0.4, 0, 2, m + "operations_utilization_slope",
+             "Added to the utilisation factor per unit of the team's cloud_operations capability")
+          .assumed(0.2, 0.6, "established clouds bring their customers"),
+      number("control_threshold", "1", 0.5, 0, 1, m + "control_threshold",
+             "Public equity share above which the state controls the SPC and members pay their "
+             "control_aversion")
+          .sourced("majority control; the 51 % share of round 1 was reported as control"),
+      number("cloud_provider_threshold", "1", 0.5, 0, 1, m + "cloud_provider_threshold",
+             "cloud_operations capability from which a member counts as a cloud provider (for "
+             "multi-CSP bonuses)")
+          .setting("the middle of the capability scale"),
+      number("lead_equity_weight", "1", 2, 0, 100, m + "lead_equity_weight",
+             "The lead's weight in the equity split is multiplied by this")
+          .assumed(1, 3, "leads take the largest stake"),
+      number("supply_integration_cost", "1", 0.08, 0, 1, m + "supply_integration_cost",
+             "Procurement: integration cost of a lot, as a share of its hardware price, per unit "
+             "of (supply_integration_base - cloud_operations)")
+          .assumed(0.04, 0.12, "system-integration margins"),
+      number("supply_integration_base", "1", 1.2, 0, 2, m + "supply_integration_base",
+             "Procurement: the cloud_operations level at which integration would cost nothing")
+          .assumed(1, 1.5, "even an experienced operator integrates at some cost"),
+      number("supply_price_noise", "1", 0.03, 0, 1, m + "supply_price_noise",
+             "Procurement: standard deviation of a supplier's cost around its estimate")
+          .assumed(0.01, 0.1, "dispersion of hardware quotes"),
+      integer("gpu_lead_time_days", "days", 84, 0, 3650, m + "gpu_lead_time_days",
+              "Shortest time from contract to GPUs online (hardware lead time)")
+          .sourced("vendor lead times of 8 to 12 weeks (domain notes)"),
+      integer("delay_days", "days", 365, 0, 3650, m + "delay_days",
+              "How long a delayed delivery is late")
+          .assumed(180, 730, "a delay is modelled as one year"),
+  };
+  return t;
+}
+
+ParamTable beliefs_table() {
+  ParamTable t;
+  t.name = "beliefs";
+  t.title = "Market and beliefs";
+  t.at = {"/market", "/agents/*/beliefs"};
+  t.description =
+      "A view of the market: the inputs of an agent's Monte Carlo valuation. In an agent's "
+      "beliefs, keys left out take these defaults, not the scenario's /market values.";
+  const std::string m = "Beliefs::";
+  t.params = {
+      number("demand_growth", "1/yr", 0.15, -1, 5, m + "demand_growth",
+             "Expected yearly growth of demand for GPU time")
+          .assumed(0, 0.4, "calibration notes: 0 to 40 %/yr"),
+      number("demand_volatility", "1/sqrt(yr)", 0.25, 0, 5, m + "demand_volatility",
+             "Yearly volatility of log demand")
+          .assumed(0.2, 0.5, "calibration notes"),
+      number("utilization_base", "1", 0.65, 0, 1, m + "utilization_base",
+             "Utilisation in the first operating year at zero growth")
+          .assumed(0.4, 0.8, "calibration notes"),
+      number("utilization_cap", "1", 0.90, 0, 1, m + "utilization_cap",
+             "Highest sustainable utilisation")
+          .assumed(0.85, 0.95, "calibration notes"),
+      number("gpu_hour_price_krw", "KRW/GPU-hour", 3000, 0, inf, m + "gpu_hour_price_krw",
+             "Price of one GPU-hour in the first operating year (won, not bn KRW)")
+          .assumed(2000, 8000, "cloud prices of $2 to $5 per GPU-hour by generation"),
+      number("price_decline", "1/yr", 0.18, 0, 1, m + "price_decline",
+             "Yearly fall of the GPU-hour price through obsolescence")
+          .assumed(0.1, 0.3, "a newer generation halves an older one's value in a few years"),
+      number("power_price_krw_per_kwh", "KRW/kWh", 182.7, 0, inf, m + "power_price_krw_per_kwh",
+             "Industrial electricity tariff (won)")
+          .sourced("KEPCO industrial tariff since 2024-10-24"),
+      number("power_price_volatility", "1/sqrt(yr)", 0.10, 0, 5, m + "power_price_volatility",
+             "Yearly volatility of the log power price")
+          .assumed(0.05, 0.2, "regulated tariff changes"),
+      number("belief_noise", "1/yr", 0, 0, 5, m + "belief_noise",
+             "Standard deviation of a per-replication private signal added to demand_growth")
+          .assumed(0, 0.15, "calibration notes: outcomes unchanged up to 0.15"),
+  };
+  return t;
+}
+
+ParamTable capabilities_table() {
+  ParamTable t;
+  t.name = "capabilities";
+  t.title = "Agent capabilities";
+  t.at = {"/agents/*/capabilities"};
+  t.description = "What an agent brings to a consortium, each on a 0 to 1 scale.";
+  const std::string m = "Capabilities::";
+  const std::string basis = "scored per agent in each scenario from public facts";
+  t.params = {
+      number("cloud_operations", "1", 0, 0, 1, m + "cloud_operations",
+             "Runs GPU clouds and has customers")
+          .assumed(0, 1, basis),
+      number("sites_power", "1", 0, 0, 1, m + "sites_power",
+             "Owns data-centre sites and secured grid power")
+          .assumed(0, 1, basis),
+      number("construction", "1", 0, 0, 1, m + "construction", "Builds data centres")
+          .assumed(0, 1, basis),
+      number("academia", "1", 0, 0, 1, m + "academia", "Research users and talent")
+          .assumed(0, 1, basis),
+      number("local_government", "1", 0, 0, 1, m + "local_government",
+             "Land, permits and support at a non-capital site")
+          .assumed(0, 1, basis),
+      number("chips", "1", 0, 0, 1, m + "chips", "Supplies domestic AI chips (NPUs)")
+          .assumed(0, 1, basis),
+  };
+  return t;
+}
+
+ParamTable agent_table() {
+  ParamTable t;
+  t.name = "agent";
+  t.title = "Agents";
+  t.at = {"/agents/*"};
+  t.description =
+      "One actor. Every key but id and kind is optional and every kind accepts every key; money "
+      "and preference keys matter for the private kinds, budget_bn_krw_by_year for governments "
+      "and policy banks.";
+  const std::string m = "AgentSpec::";
+  t.params = {
+      typed("id", ParamType::id, m + "id", "Unique agent id, also the key of its random stream")
+          .required(),
+      typed("kind", ParamType::agent_kind, m + "kind",
+            "What the agent is: a registered agent kind, whose roles say in which calls it may "
+            "issue, lead, join, apply or serve (`tenderlab kinds`, docs/scenario-format.md)")
+          .required(),
+      typed("name", ParamType::text, m + "name", "Display name", "the id"),
+      number("capital_bn_krw", "bn KRW", 0, 0, inf, m + "capital_bn_krw",
+             "Equity the agent can commit to new projects")
+          .assumed(0, inf, "what a firm would put into one project, per agent"),
+      number("hurdle_rate", "1/yr", 0.09, 0, 1, m + "hurdle_rate",
+             "Discount rate of its valuations")
+          .assumed(0.08, 0.14, "typical corporate hurdle rates"),
+      number("risk_aversion", "1", 1.0, 0, 100, m + "risk_aversion",
+             "Relative risk aversion; absolute risk aversion = risk_aversion / capital")
+          .assumed(1, 5, "calibration notes"),
+      number("bid_cost_bn_krw", "bn KRW", 2.0, 0, inf, m + "bid_cost_bn_krw",
+             "Cost of preparing one bid, sunk whether it wins or not")
+          .assumed(1, 10, "design, site and power plan, financing"),
+      number("strategic_value_bn_krw", "bn KRW", 0, -inf, inf, m + "strategic_value_bn_krw",
+             "Value it puts on taking part in a national project (may be negative)")
+          .assumed(0, 100, "half to twice the calibrated values"),
+      number("max_commitment", "1", 0.5, 0, 1, m + "max_commitment",
+             "Largest share of its capital it puts into one project")
+          .assumed(0.01, 0.5, "calibration notes"),
+      number("control_aversion", "1", 0, 0, 1, m + "control_aversion",
+             "Share of its equity value lost when the state holds the majority")
+          .assumed(0.2, 0.35, "management control, designation as a public institution"),
+      number("npu_penalty", "1", 0.35, 0, 1, m + "npu_penalty",
+             "Revenue lost per unit of compute on mandated domestic chips")
+          .assumed(0.2, 0.5, "users want domestic chips less (software ecosystem)"),
+      number("remote_demand_discount", "1", 0.15, 0, 1, m + "remote_demand_discount",
+             "Demand lost at a site outside the capital region")
+          .assumed(0.05, 0.25, "distance from capital-region users"),
+      integer("gpus", "GPUs", 0, 0, 100'000'000, m + "gpus",
+              "GPUs the agent already runs (not read by the model yet)"),
+      nested("capabilities", ParamType::object, "capabilities", m + "capabilities",
+             "What the agent brings to a consortium", "all 0"),
+      nested("beliefs", ParamType::object, "beliefs", m + "beliefs",
+             "The agent's own market outlook; keys left out take the defaults of the market "
+             "table, not the scenario's /market values",
+             "the scenario's market"),
+      make("budget_bn_krw_by_year", ParamType::year_map, "bn KRW", 0, 0, inf,
+           m + "budget_bn_krw_by_year",
+           "Budget by fiscal year, for governments and policy banks: keys are four-digit years, "
+           "values amounts (not read by the model yet)")
+          .shown("{}"),
+  };
+  return t;
+}
+
+ParamTable relationship_table() {
+  ParamTable t;
+  t.name = "relationship";
+  t.title = "Relationships";
+  t.at = {"/relationships/*"};
+  t.description = "A tie between two different agents (past partnerships, group membership).";
+  t.params = {
+      typed("from", ParamType::agent_ref, "Relationship::from", "One end: an agent id").required(),
+      typed("to", ParamType::agent_ref, "Relationship::to",
+            "The other end: an agent id other "
+            "than from")
+          .required(),
+      number("strength", "1", 1.0, 0, 1, "Relationship::strength",
+             "How strong the tie is, 0 none to 1 same group")
+          .assumed(0.2, 1, "group ties 1, past consortia 0.6, weak ties 0.2 to 0.5"),
+  };
+  return t;
+}
+
+ParamTable call_table() {
+  ParamTable t;
+  t.name = "call";
+  t.title = "Calls";
+  t.at = {"/calls/*"};
+  t.description = "One call for tender.";
+  const std::string m = "CallSpec::";
+  t.params = {
+      typed("id", ParamType::id, m + "id", "Unique call id").required(),
+      choice("kind", names(call_kind_names), m + "kind",
+             "spc_partner: the state seeks a private partner for a public-private special-purpose "
+             "company (SPC), consortia led by cloud providers or telcos bid; procurement: the "
+             "state buys capacity, cloud providers and telcos offer it; allocation: the state "
+             "hands out GPU time to universities and no capacity is built")
+          .required(),
+      typed("title", ParamType::text, m + "title", "Display title", "the id"),
+      typed("issuer", ParamType::agent_ref, m + "issuer",
+            "The id of the government agent issuing the call")
+          .required(),
+      integer("winners", "bids", 1, 1, 1000, m + "winners",
+              "Bids that can win, best score first. Several winners split the call's gpus into "
+              "equal lots, each with its own contract, paid its bid's price divided by their "
+              "number"),
+      nested("schedule", ParamType::object, "schedule", m + "schedule", "Dates of the first round")
+          .required(),
+      nested("object", ParamType::object, "call_object", m + "object",
+             "What the call buys or builds")
+          .required(),
+      nested("terms", ParamType::object, "terms", m + "terms",
+             "Terms of the first round; keys left out take their defaults", "all defaults"),
+      nested("eligibility", ParamType::object, "eligibility", m + "eligibility",
+             "Minimum capabilities of a bidding consortium", "none required"),
+      nested("evaluation", ParamType::object, "evaluation", m + "evaluation", "How bids are scored",
+             "all defaults"),
+      nested("procedure", ParamType::object, "procedure", m + "procedure",
+             "Success rule and scripted later rounds", "all defaults"),
+      nested("adaptive_revision", ParamType::object, "adaptive_revision", m + "adaptive",
+             "Rule-based revision of the terms after failures; exclusive with scripted rounds",
+             "not used"),
+  };
+  t.schema_extra = R"({
+    "if": {
+      "$comment": "Scripted rounds present...",
+      "properties": { "procedure": { "properties": { "rounds": { "minItems": 1 } }, "required": ["rounds"] } },
+      "required": ["procedure"]
+    },
+    "then": {
+      "$comment": "...then an adaptive_revision, if present, must say enabled: false.",
+      "properties": { "adaptive_revision": { "properties": { "enabled": { "const": false } }, "required": ["enabled"] } }
+    }
+  })";
+  return t;
+}
+
+ParamTable schedule_table() {
+  ParamTable t;
+  t.name = "schedule";
+  t.title = "Schedule";
+  t.at = {"/calls/*/schedule", "/calls/*/procedure/rounds/*/schedule"};
+  t.description =
+      "The dates of one round of a call. The loader checks announce <= loi_deadline <= "
+      "bid_deadline.";
+  const std::string m = "Schedule::";
+  t.params = {
+      typed("announce", ParamType::date, m + "announce", "Day the call is published").required(),
+      typed("loi_deadline", ParamType::date, m + "loi_deadline",
+            "Deadline for letters of intent, between announce and bid_deadline",
+            "none (no letter of intent)"),
+      typed("bid_deadline", ParamType::date, m + "bid_deadline",
+            "Last day to submit bids, on or after announce")
+          .required(),
+      integer("evaluation_days", "days", 30, 0, 3650, m + "evaluation_days",
+              "Days the evaluation takes, from the bid deadline to the result"),
+  };
+  return t;
+}
+
+ParamTable object_table() {
+  ParamTable t;
+  t.name = "call_object";
+  t.title = "Call object";
+  t.at = {"/calls/*/object"};
+  t.description = "What the call buys or builds.";
+  const std::string m = "CallObject::";
+  t.params = {
+      integer("gpus", "GPUs", 0, 1, 100'000'000, m + "gpus", "GPUs to be installed").required(),
+      number("gpu_price_bn_krw", "bn KRW/GPU", 0.1, 0, inf, m + "gpu_price_bn_krw",
+             "All-in price of one GPU (1 억원 = 0.1)")
+          .sourced("a government official's \"about 1억원\" per Blackwell GPU all-in (single)"),
+      number("kw_per_gpu", "kW", 1.9, 0, 100, m + "kw_per_gpu", "All-in IT power per GPU")
+          .sourced("260,000 GPUs for about 500 MW (derived)"),
+      number("pue", "1", 1.3, 1, 5, m + "pue", "Power usage effectiveness of the site")
+          .assumed(1.2, 1.6, "modern AI data centres about 1.2, older 1.4 to 1.6"),
+      number("build_cost_bn_krw_per_mw", "bn KRW/MW", 7.1, 0, inf, m + "build_cost_bn_krw_per_mw",
+             "Data-centre building and facilities per MW of IT load")
+          .sourced("Samsung SDS Gumi: 4,273억 for 60 MW (derived)"),
+      number("public_use_share", "1", 0, 0, 1, m + "public_use_share",
+             "Share of capacity reserved for public users"),
+      number("public_use_discount", "1", 0, 0, 1, m + "public_use_discount",
+             "Price discount on the reserved share"),
+      integer("years", "years", 10, 1, 50, m + "years", "Contract or operating life")
+          .assumed(5, 10, "GPU economic life 5 to 7 years"),
+      integer("build_years", "years", 2, 0, 20, m + "build_years",
+              "Construction before operation starts")
+          .assumed(2, 3, "a data centre takes 2 to 3 years to build"),
+  };
+  return t;
+}
+
+ParamTable terms_table() {
+  ParamTable t;
+  t.name = "terms";
+  t.title = "Terms";
+  t.at = {"/calls/*/terms", "/calls/*/procedure/rounds/*/terms"};
+  t.description =
+      "The levers of a call. In /calls/*/terms a missing key takes its default; in a new_call "
+      "round's terms a missing key keeps the previous round's value (a patch).";
+  const std::string m = "Terms::";
+  t.params = {
+      number("public_equity_share", "1", 0, 0, 0.99, m + "public_equity_share",
+             "Public side's share of the SPC's equity"),
+      number("paid_in_capital_bn_krw", "bn KRW", 0, 0, inf, m + "paid_in_capital_bn_krw",
+             "Equity paid in by all shareholders together (0: the whole capex)"),
+      integer("paid_in_years", "years", 1, 1, 30, m + "paid_in_years",
+              "Years over which the equity is paid in"),
+      nested("buy_back", ParamType::object, "buy_back", m + "buy_back",
+             "Buy-back obligation: the public side may make the private side buy its stake back "
+             "at principal compounded at return_rate",
+             "not enabled"),
+      boolean("public_preferred", false, m + "public_preferred",
+              "Public shares are preferred: repaid before the private side"),
+      boolean("loss_bearing", false, m + "loss_bearing",
+              "The private side covers operating losses and gives joint guarantees"),
+      boolean("damages_waiver", false, m + "damages_waiver",
+              "The private side waives damages if the public side delays"),
+      number("domestic_chip_share", "1", 0, 0, 1, m + "domestic_chip_share",
+             "Share of compute that must run on domestic chips"),
+      choice("site", names(site_rule_names), m + "site",
+             "Where the centre may be built: anywhere, in the capital region, or outside it",
+             "\"any\""),
+      number("tax_credit", "1", 0, 0, 1, m + "tax_credit",
+             "Share of the GPU and building investment credited against tax"),
+      nested("policy_loan", ParamType::object, "policy_loan", m + "policy_loan",
+             "A loan from a policy bank on the capex", "none"),
+      make("ceiling_price_bn_krw", ParamType::nullable_number, "bn KRW",
+           std::numeric_limits<double>::quiet_NaN(), 0, inf, m + "ceiling_price_bn_krw",
+           "Bids asking for more public money than this are invalid; null means no ceiling"),
+      number("multi_csp_bonus", "points", 0, 0, 100, m + "multi_csp_bonus",
+             "Evaluation points given to consortia of several cloud providers"),
+  };
+  return t;
+}
+
+ParamTable buy_back_table() {
+  ParamTable t;
+  t.name = "buy_back";
+  t.title = "Buy-back obligation";
+  t.at = {"/calls/*/terms/buy_back", "/calls/*/procedure/rounds/*/terms/buy_back"};
+  t.description =
+      "Buy-back obligation: the public side may make the private side buy its stake back at "
+      "principal compounded at return_rate. In a round patch, keys left out keep their values.";
+  t.params = {
+      boolean("enabled", false, "BuyBack::enabled", "Whether the obligation exists"),
+      number("return_rate", "1/yr", 0, 0, 1, "BuyBack::return_rate",
+             "Yearly return owed to the public side on its principal"),
+  };
+  return t;
+}
+
+ParamTable policy_loan_table() {
+  ParamTable t;
+  t.name = "policy_loan";
+  t.title = "Policy loan";
+  t.at = {"/calls/*/terms/policy_loan", "/calls/*/procedure/rounds/*/terms/policy_loan"};
+  t.description = "A loan from a policy bank on the capex.";
+  t.params = {
+      number("share_of_capex", "1", 0, 0, 1, "PolicyLoan::share_of_capex",
+             "Part of the capex the loan covers"),
+      number("rate", "1/yr", 0, 0, 1, "PolicyLoan::rate", "Interest rate"),
+      integer("years", "years", 0, 0, 50, "PolicyLoan::years",
+              "Term of the loan (0: the assumptions' debt_years)"),
+  };
+  return t;
+}
+
+ParamTable eligibility_table() {
+  ParamTable t;
+  t.name = "eligibility";
+  t.title = "Eligibility";
+  t.at = {"/calls/*/eligibility"};
+  t.description = "Minimum capabilities of a consortium for its bid to be eligible.";
+  t.params = {
+      number("min_sites_power", "1", 0, 0, 1, "Eligibility::min_sites_power",
+             "Minimum sites_power capability of the consortium (capability scale)"),
+      number("min_cloud_operations", "1", 0, 0, 1, "Eligibility::min_cloud_operations",
+             "Minimum cloud_operations capability of the consortium (capability scale)"),
+  };
+  return t;
+}
+
+ParamTable evaluation_table() {
+  ParamTable t;
+  t.name = "evaluation";
+  t.title = "Evaluation";
+  t.at = {"/calls/*/evaluation"};
+  t.description =
+      "How bids are scored. technical_weight + price_weight must equal 1 (checked by the "
+      "loader, within 1e-9).";
+  const std::string m = "Evaluation::";
+  t.params = {
+      number("technical_weight", "1", 0.8, 0, 1, m + "technical_weight",
+             "Weight of the technical score"),
+      number("price_weight", "1", 0.2, 0, 1, m + "price_weight", "Weight of the price score"),
+      number("pass_mark", "points", 0, 0, 100, m + "pass_mark",
+             "Minimum total score for a bid to be valid"),
+      nested("technical_criteria", ParamType::object, "technical_criteria", m + "criteria",
+             "Weights of the capabilities in the technical score", "all defaults"),
+  };
+  return t;
+}
+
+ParamTable technical_criteria_table() {
+  ParamTable t;
+  t.name = "technical_criteria";
+  t.title = "Technical criteria";
+  t.at = {"/calls/*/evaluation/technical_criteria"};
+  t.description =
+      "The technical score (0 to 100) is 100 times the weighted sum of a team's capabilities; "
+      "leads also rank partners by what they add to it.";
+  const std::string m = "TechnicalCriteria::";
+  const std::string basis = "operations and power weigh most: they decide whether the centre runs";
+  t.params = {
+      number("cloud_operations", "1", 0.30, 0, 1, m + "cloud_operations",
+             "Weight of the team's cloud_operations")
+          .assumed(0.2, 0.4, basis),
+      number("sites_power", "1", 0.25, 0, 1, m + "sites_power", "Weight of the team's sites_power")
+          .assumed(0.15, 0.35, basis),
+      number("construction", "1", 0.15, 0, 1, m + "construction",
+             "Weight of the team's construction")
+          .assumed(0.05, 0.25, basis),
+      number("academia", "1", 0.10, 0, 1, m + "academia", "Weight of the team's academia")
+          .assumed(0, 0.2, basis),
+      number("local_government", "1", 0.10, 0, 1, m + "local_government",
+             "Weight of the team's local_government")
+          .assumed(0, 0.2, basis),
+      number("chips", "1", 0.10, 0, 1, m + "chips", "Weight of the team's chips")
+          .assumed(0, 0.2, basis),
+  };
+  return t;
+}
+
+ParamTable procedure_table() {
+  ParamTable t;
+  t.name = "procedure";
+  t.title = "Procedure";
+  t.at = {"/calls/*/procedure"};
+  t.description = "What makes a round succeed and what happens after a failure.";
+  const std::string m = "Procedure::";
+  t.params = {
+      integer("min_valid_bids", "bids", 2, 1, 100, m + "min_valid_bids",
+              "Valid bids needed for the first round to succeed")
+          .sourced("National Contract Act, Art. 11 (competitive bidding needs two bids)"),
+      boolean("negotiate_after_failed_reannouncement", true,
+              m + "negotiate_after_failed_reannouncement",
+              "When a re-announced round fails but received at least one valid bid, the issuer "
+              "negotiates a contract with the best of them instead of going on")
+          .sourced("National Contract Act: negotiated contract after a failed re-announcement"),
+      integer("contract_days", "days", 30, 0, 3650, m + "contract_days",
+              "From the award to the signed contract")
+          .assumed(14, 90, "negotiation of the contract's details"),
+      nested("rounds", ParamType::array, "round", m + "rounds",
+             "Scripted later rounds, tried in order after each failure", "[]"),
+  };
+  return t;
+}
+
+ParamTable round_table() {
+  ParamTable t;
+  t.name = "round";
+  t.title = "Scripted rounds";
+  t.at = {"/calls/*/procedure/rounds/*"};
+  t.description =
+      "A scripted later round, tried after the previous round failed. reannounce repeats the "
+      "call with the same terms; new_call may change them (terms is a patch over the previous "
+      "round's terms); negotiate awards a negotiated contract to the best valid bid of the failed "
+      "round, or is skipped when there was none; cancel ends the call and needs no schedule.";
+  t.params = {
+      choice("kind", names(failure_action_names), "RoundSpec::kind",
+             "What happens after the previous round failed")
+          .required(),
+      nested("schedule", ParamType::object, "schedule", "RoundSpec::schedule",
+             "Dates of this round; announce after the previous round's bid deadline (checked by "
+             "the loader). Required unless kind is cancel"),
+      integer("min_valid_bids", "bids", 1, 1, 100, "RoundSpec::min_valid_bids",
+              "Valid bids needed for this round to succeed")
+          .sourced("a re-announced call may be awarded on a single bid"),
+      nested("terms", ParamType::object, "terms", "RoundSpec::terms",
+             "new_call only: the changed terms, a patch over the previous round's terms",
+             "unchanged"),
+  };
+  t.schema_extra = R"({
+    "allOf": [
+      {
+        "$comment": "Only a cancel round may leave out its schedule.",
+        "if": { "properties": { "kind": { "const": "cancel" } }, "required": ["kind"] },
+        "else": { "required": ["schedule"] }
+      },
+      {
+        "$comment": "Only a new_call round changes the terms.",
+        "if": { "not": { "properties": { "kind": { "const": "new_call" } }, "required": ["kind"] } },
+        "then": { "properties": { "terms": { "not": {}, "$comment": "not {} rejects any value" } } }
+      }
+    ]
+  })";
+  return t;
+}
+
+ParamTable adaptive_table() {
+  ParamTable t;
+  t.name = "adaptive_revision";
+  t.title = "Adaptive revision";
+  t.at = {"/calls/*/adaptive_revision"};
+  t.description =
+      "Instead of scripted rounds, after each failed round the issuer relaxes the term that cost "
+      "the absent bidders most, by one step, and calls again. Present and enabled: "
+      "/procedure/rounds must be empty.";
+  const std::string m = "AdaptiveRevision::";
+  const std::string basis = "one step of the revision rule";
+  t.params = {
+      boolean("enabled", true, m + "enabled",
+              "Whether the rule is used (writing the object switches it on)"),
+      integer("max_rounds", "rounds", 3, 1, 50, m + "max_rounds",
+              "Rounds in all, the first included"),
+      integer("gap_days", "days", 90, 1, 3650, m + "gap_days",
+              "From a failure to the next call's announcement"),
+      integer("bid_window_days", "days", 45, 1, 3650, m + "bid_window_days",
+              "From announcement to bid deadline in revised rounds"),
+      number("max_public_money_bn_krw", "bn KRW", inf, 0, inf, m + "max_public_money_bn_krw",
+             "The rule never revises the terms so far that the public money they commit (public "
+             "equity plus tax credit) exceeds this")
+          .shown("no limit"),
+      number("equity_step", "1", 0.1, 0, 1, m + "equity_step",
+             "How much one revision lowers public_equity_share")
+          .assumed(0.05, 0.2, basis),
+      number("chip_share_step", "1", 0.25, 0, 1, m + "chip_share_step",
+             "How much one revision lowers domestic_chip_share")
+          .assumed(0.1, 0.5, basis),
+      number("ceiling_price_factor", "1", 1.1, 1, 10, m + "ceiling_price_factor",
+             "One revision multiplies the ceiling price by this")
+          .assumed(1.05, 1.25, basis),
+      number("tax_credit_step", "1", 0.05, 0, 1, m + "tax_credit_step",
+             "How much one revision raises the tax credit when no clause is left to relax")
+          .assumed(0.025, 0.1, basis),
+      number("max_tax_credit", "1", 0.25, 0, 1, m + "max_tax_credit",
+             "The rule raises the tax credit up to this")
+          .sourced("the tax credit was raised to at most 25 % (round 3 of the 2025 call)"),
+  };
+  return t;
+}
+
+ParamTable event_table() {
+  ParamTable t;
+  t.name = "event";
+  t.title = "Events";
+  t.at = {"/events/*"};
+  t.description = "An exogenous, timestamped event.";
+  t.params = {
+      typed("date", ParamType::date, "ExogenousEvent::date",
+            "When it happens, in [start_date, horizon] (checked by the loader)")
+          .required(),
+      choice("kind", names(shock_kind_names), "ExogenousEvent::kind",
+             "What it changes from its date on: demand, power_price and gpu_price multiply the "
+             "market's demand, power price and GPU price by multiplier; export_control multiplies "
+             "the GPU price too (a supply restriction seen as a price rise); note changes nothing "
+             "and only marks the timeline")
+          .required(),
+      number("multiplier", "1", 1.0, 0, 1000, "ExogenousEvent::multiplier",
+             "Factor applied to the quantity the kind names"),
+      typed("description", ParamType::text, "ExogenousEvent::description",
+            "What happened, for the timeline", "\"\""),
+  };
+  return t;
+}
+
+ParamTable history_table() {
+  ParamTable t;
+  t.name = "historical_round";
+  t.title = "History";
+  t.at = {"/history/*"};
+  t.description = "The observed outcome of one round of a call.";
+  const std::string m = "HistoricalRound::";
+  t.params = {
+      typed("call", ParamType::call_ref, m + "call",
+            "The id of a call in /calls (checked by the loader)")
+          .required(),
+      integer("round", "rounds", 1, 1, 1000, m + "round",
+              "Which round of the call, the first being 1")
+          .required(),
+      choice("outcome", names(historical_outcome_names), m + "outcome", "How the round ended")
+          .required(),
+      make("bids", ParamType::integer, "bids", 0, 0, 10000, m + "bids",
+           "Bids received; a run reproduces the round only with exactly as many")
+          .shown("not compared"),
+      typed("winner_kind", ParamType::agent_kind, m + "winner_kind",
+            "Agent kind of the single winning lead; a run reproduces the round only with one "
+            "winner of that kind",
+            "not compared"),
+      typed("source", ParamType::text, m + "source",
+            "Where the fact comes from (press articles, official notices)", "\"\""),
+  };
+  return t;
+}
+
+}  // namespace
+
+const ParamTable& agent_parameter_table() {
+  static const ParamTable table = agent_table();
+  return table;
+}
+
+const std::vector<const ParamTable*>& parameter_tables() {
+  static const std::vector<ParamTable> owned = {
+      scenario_table(),    valuation_table(),    assumptions_table(),
+      beliefs_table(),     capabilities_table(), relationship_table(),
+      call_table(),        schedule_table(),     object_table(),
+      terms_table(),       buy_back_table(),     policy_loan_table(),
+      eligibility_table(), evaluation_table(),   technical_criteria_table(),
+      procedure_table(),   round_table(),        adaptive_table(),
+      event_table(),       history_table()};
+  static const std::vector<const ParamTable*> tables = [] {
+    std::vector<const ParamTable*> all;
+    for (const auto& table : owned) {
+      all.push_back(&table);
+      // The agent kinds' table sits after the market's, in documentation order.
+      if (table.name == "beliefs") all.push_back(&agent_parameter_table());
+    }
+    return all;
+  }();
+  return tables;
+}
+
+const ParamTable& parameter_table(std::string_view name) {
+  for (const ParamTable* table : parameter_tables())
+    if (table->name == name) return *table;
+  throw ModelError("no parameter table named " + std::string(name));
+}
+
+const ParamSpec* ParamTable::find(std::string_view key) const {
+  for (const auto& spec : params)
+    if (spec.key == key) return &spec;
+  return nullptr;
+}
+
+const ParamSpec& ParamTable::at_key(std::string_view key) const {
+  if (const ParamSpec* spec = find(key)) return *spec;
+  throw ModelError("parameter table " + name + " has no key " + std::string(key));
+}
+
+}  // namespace tenderlab
