@@ -11,6 +11,9 @@
 
 #include "report_support.hpp"
 #include "tenderlab/analysis/report_builders.hpp"
+#include "tenderlab/analysis/report_observers.hpp"
+#include "tenderlab/analysis/run_report.hpp"
+#include "tenderlab/engine/event_dispatcher.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/json_reader.hpp"
 #include "tenderlab/engine/sha256.hpp"
@@ -22,25 +25,33 @@ namespace {
 namespace fs = std::filesystem;
 using report::Json;
 
-/// Everything a run's report reads, loaded once.
+/// An event of type E read into its struct, with its date.
+template <class E>
+struct Dated {
+  std::string date;
+  E event;
+};
+
+/// Everything a run's report reads, loaded once. What it takes from the event log is gathered by
+/// observers of the typed events they need (load_run).
 struct RunFiles {
   fs::path folder;
   nlohmann::json manifest;
   nlohmann::json summary;
   report::CsvFile tenders;
   report::CsvFile timeseries;
-  std::vector<nlohmann::json> events;
   std::string scenario_name;
+  /// When the board decided each (call, round): its failure, award or the negotiation.
+  std::map<std::pair<std::string, int>, std::string> decided;
+  std::vector<Dated<events::ContractSigned>> contracts;
+  /// Per (call, lead), its capacity coming online.
+  std::map<std::pair<std::string, std::string>, Dated<events::CapacityOnline>> online;
+  std::vector<Dated<events::ExogenousEvent>> shocks;
+  /// Who stayed away from each failed round, and why.
+  std::vector<RoundAbsences> absences;
   /// The scenario file the manifest names, when found unchanged; null otherwise.
   nlohmann::json scenario;
 
-  /// Events of one type, in log order.
-  std::vector<const nlohmann::json*> of_type(const std::string& type) const {
-    std::vector<const nlohmann::json*> found;
-    for (const auto& event : events)
-      if (event.value("type", "") == type) found.push_back(&event);
-    return found;
-  }
   std::string start_date() const { return summary.value("start_date", ""); }
   std::string end_date() const { return summary.value("end_date", ""); }
 };
@@ -59,23 +70,37 @@ std::string required_string(const nlohmann::json& object, const std::string& key
   return object.at(key).get<std::string>();
 }
 
-std::vector<nlohmann::json> read_events(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw problem(path, "", "a readable events.jsonl", "no such file");
-  std::vector<nlohmann::json> events;
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    nlohmann::json event = nlohmann::json::parse(line, nullptr, false);
-    if (event.is_discarded() || !event.is_object() || !event.contains("type") ||
-        !event.at("type").is_string() || !event.contains("date") || !event.at("date").is_string())
-      throw problem(path, "line " + std::to_string(number),
-                    "one event per line: a JSON object with seq, time, date, type and agent",
-                    event.is_discarded() ? "invalid JSON" : describe_json(event));
-    events.push_back(std::move(event));
-  }
-  return events;
+/// Reads the event log into `run` through observers of the event types the report shows.
+void read_events(const fs::path& path, RunFiles& run) {
+  EventDispatcher events;
+  events.on<events::SimulationStarted>(
+      [&run](const Event&, const events::SimulationStarted& started) {
+        run.scenario_name = started.scenario;
+      });
+  events.on<events::RoundFailed>([&run](const Event& e, const events::RoundFailed& failed) {
+    run.decided[{failed.call, failed.round}] = e.date;
+  });
+  events.on<events::RoundAwarded>([&run](const Event& e, const events::RoundAwarded& awarded) {
+    run.decided[{awarded.call, awarded.round}] = e.date;
+  });
+  events.on<events::NegotiatedAward>(
+      [&run](const Event& e, const events::NegotiatedAward& negotiated) {
+        run.decided[{negotiated.call, negotiated.round}] = e.date;
+      });
+  events.on<events::ContractSigned>([&run](const Event& e, const events::ContractSigned& contract) {
+    run.contracts.push_back({e.date, contract});
+  });
+  events.on<events::CapacityOnline>([&run](const Event& e, const events::CapacityOnline& capacity) {
+    run.online.insert_or_assign({capacity.call, e.agent},
+                                Dated<events::CapacityOnline>{e.date, capacity});
+  });
+  events.on<events::ExogenousEvent>([&run](const Event& e, const events::ExogenousEvent& shock) {
+    run.shocks.push_back({e.date, shock});
+  });
+  StayAwayReasons stay_away(events);
+  for (const Event& event : read_event_log(path.string()))
+    events.dispatch(event);
+  run.absences = stay_away.rounds();
 }
 
 RunFiles load_run(const fs::path& given) {
@@ -97,10 +122,7 @@ RunFiles load_run(const fs::path& given) {
     throw problem(
         events_path, "", "the event log manifest.json describes (SHA-256 " + expected_hash + ")",
         "a file with SHA-256 " + actual_hash + "; the folder mixes two runs or was edited");
-  run.events = read_events(events_path);
-  for (const auto& event : run.events)
-    if (event.value("type", "") == "simulation_started")
-      run.scenario_name = event.value("scenario", "");
+  read_events(events_path, run);
   if (run.scenario_name.empty())
     throw problem(events_path, "line 1", "a simulation_started event naming the scenario", "none");
 
@@ -202,15 +224,6 @@ Figure timeline_figure(const RunFiles& run) {
                     c_received = t.column("received_bids"), c_valid = t.column("valid_bids"),
                     c_outcome = t.column("outcome"), c_reason = t.column("reason"),
                     c_winner = t.column("winner"), c_bidders = t.column("bidders");
-  // When each round was decided: the board's failure, award or the negotiation.
-  std::map<std::string, std::string> decided;
-  for (const auto& event : run.events) {
-    const std::string type = event.value("type", "");
-    if (type == "round_failed" || type == "round_awarded" || type == "negotiated_award")
-      decided[event.value("call", "") + "#" + std::to_string(event.value("round", 0))] =
-          event.value("date", "");
-  }
-
   Table table;
   table.name = "Rounds";
   table.title = "Rounds of every call";
@@ -231,8 +244,8 @@ Figure timeline_figure(const RunFiles& run) {
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
     const auto& row = t.rows[r];
     const int round = static_cast<int>(csv_number(t, r, c_round));
-    const auto it = decided.find(row[c_call] + "#" + std::to_string(round));
-    const std::string decided_date = it == decided.end() ? "" : it->second;
+    const auto it = run.decided.find({row[c_call], round});
+    const std::string decided_date = it == run.decided.end() ? "" : it->second;
     const int received = static_cast<int>(csv_number(t, r, c_received));
     const int needed = static_cast<int>(csv_number(t, r, c_min));
     table.add_row({row[c_call], round, row[c_kind], row[c_announce], row[c_close],
@@ -262,28 +275,24 @@ Figure timeline_figure(const RunFiles& run) {
                         report::integer_column("gpus", "GPUs", "GPUs"),
                         report::text_column("site", "site"),
                         report::text_column("delayed", "delayed")};
-  std::map<std::string, const nlohmann::json*> online;
-  for (const auto* event : run.of_type("capacity_online"))
-    online[event->value("call", "") + "#" + event->value("agent", "")] = event;
-  for (const auto* contract : run.of_type("contract_signed")) {
-    const std::string call = contract->value("call", "");
-    const std::string lead = contract->value("lead", "");
-    const auto it = online.find(call + "#" + lead);
-    const nlohmann::json* capacity = it == online.end() ? nullptr : it->second;
-    deliveries.add_row({call, lead, contract->value("date", ""),
-                        capacity ? Json(capacity->value("date", "")) : Json(nullptr),
-                        contract->value("gpus", 0),
-                        capacity ? Json(capacity->value("site", "")) : Json(nullptr),
-                        capacity ? Json(capacity->value("delayed", false)) : Json(nullptr)});
+  for (const auto& [signed_date, contract] : run.contracts) {
+    const std::string& call = contract.call;
+    const std::string& lead = contract.lead;
+    const auto it = run.online.find({call, lead});
+    const Dated<events::CapacityOnline>* capacity = it == run.online.end() ? nullptr : &it->second;
+    deliveries.add_row({call, lead, signed_date, capacity ? Json(capacity->date) : Json(nullptr),
+                        contract.gpus, capacity ? Json(capacity->event.site) : Json(nullptr),
+                        capacity ? Json(capacity->event.delayed) : Json(nullptr)});
     rows.push_back(
         {{"row", call + " \u00b7 " + lead + " builds"},
          {"phase", capacity ? "building" : "building past the horizon"},
-         {"start", contract->value("date", "")},
-         {"end", capacity ? capacity->value("date", "") : run.end_date()},
-         {"decided", capacity ? capacity->value("date", "") : run.end_date()},
-         {"label", capacity ? report::format_number(contract->value("gpus", 0), 0) + " GPUs online"
-                            : "not online by the horizon"},
-         {"detail", "contract signed " + contract->value("date", "")}});
+         {"start", signed_date},
+         {"end", capacity ? capacity->date : run.end_date()},
+         {"decided", capacity ? capacity->date : run.end_date()},
+         {"label",
+          capacity ? report::format_number(static_cast<double>(contract.gpus), 0) + " GPUs online"
+                   : "not online by the horizon"},
+         {"detail", "contract signed " + signed_date}});
   }
 
   // Shocks and notes of the scenario: marks without labels (their text is in the table).
@@ -294,13 +303,12 @@ Figure timeline_figure(const RunFiles& run) {
                     report::number_column("multiplier", "multiplier", "", 2),
                     report::text_column("description", "description")};
   Json shock_rows = Json::array();
-  for (const auto* event : run.of_type("exogenous_event")) {
-    shocks.add_row({event->value("date", ""), event->value("kind", ""),
-                    event->value("multiplier", 1.0), event->value("description", "")});
+  for (const auto& [date, shock] : run.shocks) {
+    shocks.add_row({date, shock.kind, shock.multiplier, shock.description});
     shock_rows.push_back({{"row", "exogenous events"},
-                          {"date", event->value("date", "")},
-                          {"kind", event->value("kind", "")},
-                          {"description", event->value("description", "")}});
+                          {"date", date},
+                          {"kind", shock.kind},
+                          {"description", shock.description}});
   }
 
   Figure figure;
@@ -406,15 +414,6 @@ Figure timeline_figure(const RunFiles& run) {
 // ---------------------------------------------------------------------------------------------
 // Section: who stayed away and why (one figure per failed round)
 
-/// One agent that stayed away from a round, with each clause's effect on its value.
-struct StayedAway {
-  std::string agent;
-  std::string role;
-  double value = 0;
-  std::map<std::string, double> effects;  ///< clause -> delta, bn KRW
-  bool all_clauses = false;               ///< the lead's full bid_decision, not the top four
-};
-
 /// Colours of the clauses: fixed per clause (Vega's tableau10 in the event log's order), so a
 /// clause has the same colour in every chart; the legend lists the clauses given.
 Json clause_scale(const std::vector<std::string>& clauses) {
@@ -441,38 +440,16 @@ std::string away_sheet_name(const std::string& call, int round) {
 }
 
 std::vector<Figure> stayed_away_figures(const RunFiles& run) {
-  // Leads' full valuations: the last bid_decision of each (call, round, agent).
-  std::map<std::string, const nlohmann::json*> decisions;
-  for (const auto* event : run.of_type("bid_decision"))
-    if (event->contains("effects"))
-      decisions[event->value("call", "") + "#" + std::to_string(event->value("round", 0)) + "#" +
-                event->value("agent", "")] = event;
-
   std::vector<Figure> figures;
-  for (const auto* failed : run.of_type("round_failed")) {
-    const std::string call = failed->value("call", "");
-    const int round = failed->value("round", 0);
-    std::vector<StayedAway> agents;
-    for (const auto& entry : failed->value("stayed_away", nlohmann::json::array())) {
-      StayedAway a;
-      a.agent = entry.value("agent", "");
-      a.role = entry.value("role", "");
-      a.value = entry.value("value_bn_krw", 0.0);
-      const auto it = decisions.find(call + "#" + std::to_string(round) + "#" + a.agent);
-      if (a.role == "lead" && it != decisions.end()) {
-        a.all_clauses = true;
-        for (const auto& effect : it->second->at("effects"))
-          a.effects[effect.value("term", "")] = effect.value("delta_bn_krw", 0.0);
-      } else {
-        for (const auto& obstacle : entry.value("obstacles", nlohmann::json::array()))
-          a.effects[obstacle.value("term", "")] = obstacle.value("delta_bn_krw", 0.0);
-      }
-      agents.push_back(std::move(a));
-    }
-    if (agents.empty()) continue;
+  for (const auto& absences : run.absences) {
+    const std::string& call = absences.call;
+    const int round = absences.round;
+    std::vector<StayedAwayAgent> agents = absences.agents;
     // Closest to bidding first.
     std::stable_sort(agents.begin(), agents.end(),
-                     [](const StayedAway& a, const StayedAway& b) { return a.value > b.value; });
+                     [](const StayedAwayAgent& a, const StayedAwayAgent& b) {
+                       return a.value_bn_krw > b.value_bn_krw;
+                     });
 
     Table table;
     table.name = away_sheet_name(call, round);
@@ -498,7 +475,7 @@ std::vector<Figure> stayed_away_figures(const RunFiles& run) {
     int rank = 0;
     for (const auto& a : agents) {
       const std::string label = a.agent + " (" + a.role + ")";
-      std::vector<Json> cells = {a.agent, a.role, a.value};
+      std::vector<Json> cells = {a.agent, a.role, a.value_bn_krw};
       for (const auto& clause : clauses) {
         const auto it = a.effects.find(clause);
         cells.push_back(it == a.effects.end() ? Json(nullptr) : Json(it->second));
@@ -506,9 +483,9 @@ std::vector<Figure> stayed_away_figures(const RunFiles& run) {
           bars.push_back(
               {{"agent", label}, {"rank", rank}, {"clause", clause}, {"delta_bn_krw", it->second}});
       }
-      cells.push_back(a.all_clauses ? "every clause" : "costliest clauses (at most four)");
+      cells.push_back(a.every_clause ? "every clause" : "costliest clauses (at most four)");
       table.add_row(std::move(cells));
-      values.push_back({{"agent", label}, {"rank", rank}, {"value_bn_krw", a.value}});
+      values.push_back({{"agent", label}, {"rank", rank}, {"value_bn_krw", a.value_bn_krw}});
       ++rank;
     }
 
@@ -659,8 +636,8 @@ Figure gpus_figure(const RunFiles& run) {
         called_for += object.at("gpus").get<double>();
     }
   double contracted = 0;
-  for (const auto* contract : run.of_type("contract_signed"))
-    contracted += contract->value("gpus", 0.0);
+  for (const auto& contract : run.contracts)
+    contracted += static_cast<double>(contract.event.gpus);
   Json targets = Json::array();
   if (called_for > 0 && called_for == contracted) {
     targets.push_back(
@@ -747,33 +724,34 @@ Figure contracts_figure(const RunFiles& run) {
                    report::money_column("policy_loan_bn_krw", "policy loan", 3),
                    report::money_column("public_money_bn_krw", "public money", 3),
                    report::text_column("members", "consortium")};
-  const std::vector<std::pair<std::string, std::string>> parts = {
-      {"public_equity_bn_krw", "public equity"},
-      {"tax_credit_bn_krw", "tax credit"},
-      {"price_bn_krw", "price paid"},
-      {"private_equity_bn_krw", "private equity"},
-      {"policy_loan_bn_krw", "policy loan"}};
+  struct Part {
+    std::string name;
+    double events::ContractSigned::*amount;
+    bool public_money;
+  };
+  const std::vector<Part> parts = {
+      {"public equity", &events::ContractSigned::public_equity_bn_krw, true},
+      {"tax credit", &events::ContractSigned::tax_credit_bn_krw, true},
+      {"price paid", &events::ContractSigned::price_bn_krw, true},
+      {"private equity", &events::ContractSigned::private_equity_bn_krw, false},
+      {"policy loan", &events::ContractSigned::policy_loan_bn_krw, false}};
   Json bars = Json::array();
-  for (const auto* c : run.of_type("contract_signed")) {
+  for (const auto& [date, c] : run.contracts) {
     std::string members;
-    for (const auto& m : c->value("members", nlohmann::json::array()))
-      members += (members.empty() ? "" : ", ") + m.get<std::string>();
-    const std::string label = c->value("call", "") + " \u00b7 " + c->value("lead", "");
-    table.add_row({c->value("call", ""), c->value("lead", ""), c->value("date", ""),
-                   c->value("gpus", 0), c->value("public_equity_bn_krw", 0.0),
-                   c->value("tax_credit_bn_krw", 0.0), c->value("price_bn_krw", 0.0),
-                   c->value("private_equity_bn_krw", 0.0), c->value("policy_loan_bn_krw", 0.0),
-                   c->value("public_money_bn_krw", 0.0), members});
+    for (const auto& m : c.members)
+      members += (members.empty() ? "" : ", ") + m;
+    const std::string label = c.call + " \u00b7 " + c.lead;
+    table.add_row({c.call, c.lead, date, c.gpus, c.public_equity_bn_krw, c.tax_credit_bn_krw,
+                   c.price_bn_krw, c.private_equity_bn_krw, c.policy_loan_bn_krw,
+                   c.public_money_bn_krw, members});
     for (std::size_t p = 0; p < parts.size(); ++p) {
-      const auto& [field, part] = parts[p];
-      if (c->value(field, 0.0) != 0.0)
+      const double amount = c.*parts[p].amount;
+      if (amount != 0.0)
         bars.push_back({{"contract", label},
-                        {"part", part},
+                        {"part", parts[p].name},
                         {"order", p},
-                        {"side", field == "private_equity_bn_krw" || field == "policy_loan_bn_krw"
-                                     ? "private or lent"
-                                     : "public"},
-                        {"amount_bn_krw", c->value(field, 0.0)}});
+                        {"side", parts[p].public_money ? "public" : "private or lent"},
+                        {"amount_bn_krw", amount}});
     }
   }
   Figure figure;
@@ -784,7 +762,7 @@ Figure contracts_figure(const RunFiles& run) {
       "and the policy loan.";
   std::vector<std::string> domain;
   for (const auto& p : parts)
-    domain.push_back(p.second);
+    domain.push_back(p.name);
   if (!bars.empty())
     figure.chart = {{"width", 600},
                     {"height", {{"step", 34}}},

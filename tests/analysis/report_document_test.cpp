@@ -235,6 +235,33 @@ TEST_CASE("a run's report is refused when its event log is not the one its manif
   CHECK_THROWS_AS(run_document(folder.path / "summary.json"), InputError);
 }
 
+TEST_CASE("a run's report reads its events by type: a field that does not fit is named") {
+  Folder folder;
+  golden_run_folder(folder.path);
+  // An edited log, with a manifest that names it: the hash matches, the field's type does not.
+  std::string events = read(folder.path / "events.jsonl");
+  const auto at = events.find("\"type\":\"capacity_online\"");
+  REQUIRE(at != std::string::npos);
+  const auto line = std::count(events.begin(), events.begin() + static_cast<long>(at), '\n') + 1;
+  const auto gpus = events.find("\"gpus\":500", at);
+  REQUIRE(gpus != std::string::npos);
+  events.replace(gpus, 10, "\"gpus\":\"many\"");
+  write(folder.path / "events.jsonl", events);
+  Json manifest = Json::parse(read(folder.path / "manifest.json"));
+  manifest["event_log_sha256"] = sha256_file(folder.path / "events.jsonl");
+  write(folder.path / "manifest.json", manifest.dump(2));
+  try {
+    run_document(folder.path);
+    FAIL("no error");
+  } catch (const InputError& error) {
+    REQUIRE(error.problems().size() == 1);
+    CHECK(error.problems().front().file ==
+          (folder.path / "events.jsonl").string() + ":" + std::to_string(line));
+    CHECK(error.problems().front().pointer == "/gpus");
+    CHECK(error.problems().front().expected == "an integer");
+  }
+}
+
 TEST_CASE("a comparison's chart shows the KPIs that differ, the tables every KPI") {
   const nlohmann::json comparison = {
       {"format", "tenderlab-compare/1"},
