@@ -126,16 +126,15 @@ def head_tail(text, head, tail=0):
     return "\n".join(lines[:head] + ["..."] + (lines[-tail:] if tail else [])) + "\n"
 
 
-def points(text, wanted):
-    """A study report with only the design points numbered in wanted (each with its indented
-    lines); each run of dropped points becomes one "..."."""
+def keep_entries(text, starts_entry):
+    """The lines of text, keeping each entry for which starts_entry(line) is True on its first
+    line (None: the line continues the current entry); each run of dropped entries becomes one
+    "..."."""
     out, dropped, keeping = [], False, True
     for line in text.splitlines():
-        number = re.match(r"  #(\d+) ", line)
-        if number:
-            keeping = int(number.group(1)) in wanted
-        elif not line.startswith("      "):
-            keeping = True
+        starts = starts_entry(line)
+        if starts is not None:
+            keeping = starts
         if keeping:
             out.append(line)
             dropped = False
@@ -143,6 +142,17 @@ def points(text, wanted):
             out.append("...")
             dropped = True
     return "\n".join(out) + "\n"
+
+
+def points(text, wanted):
+    """A study report with only the design points numbered in wanted (each with its indented
+    lines); each run of dropped points becomes one "..."."""
+    def starts(line):
+        number = re.match(r"  #(\d+) ", line)
+        if number:
+            return int(number.group(1)) in wanted
+        return None if line.startswith("      ") else True
+    return keep_entries(text, starts)
 
 
 def cut_lines(text, width):
@@ -270,17 +280,8 @@ def cli_params(ws):
 def kinds_of(text, wanted):
     """A `tenderlab kinds` listing with only the kinds named in wanted (each with its indented
     lines); each run of dropped kinds becomes one "..."."""
-    out, dropped, keeping = [], False, True
-    for line in text.splitlines():
-        if not line.startswith(" "):
-            keeping = line.split(":")[0] in wanted
-        if keeping:
-            out.append(line)
-            dropped = False
-        elif not dropped:
-            out.append("...")
-            dropped = True
-    return "\n".join(out) + "\n"
+    return keep_entries(
+        text, lambda line: None if line.startswith(" ") else line.split(":")[0] in wanted)
 
 
 def cli_kinds(ws):
