@@ -289,6 +289,21 @@ def cli_kinds(ws):
                  show("tenderlab kinds --json", lambda t: head_tail(t, 18)))
 
 
+def cli_kpis(ws):
+    ws.run("cp tests/golden/small.json /tmp/small.json && "
+           "sed 's/\"bids_round_1\"/\"bid_round_1\"/' tests/golden/small-study.json > /tmp/typo.json")
+    return shell(ws, show("tenderlab kpis tests/golden/small.json", lambda t: head_tail(t, 6, 3)),
+                 show("tenderlab kpis tests/golden/small.json --json", lambda t: head_tail(t, 6)),
+                 show("tenderlab study /tmp/typo.json", status=2))
+
+
+def cli_export(ws):
+    small_study(ws)
+    return shell(ws, show("tenderlab export /tmp/s.sqlite --out /tmp/s-export"),
+                 show("head -3 /tmp/s-export/runs.csv"),
+                 show("head -4 /tmp/s-export/effects.csv"))
+
+
 def cli_study(ws):
     return fenced(f"$ {SMALL_STUDY}\n" + head_tail(small_study_output(ws), 9) +
                   transcript(ws, show("tenderlab study scenarios/studies/naicc-2025-history.json "
@@ -360,8 +375,8 @@ def cluster_summary(ws):
         return None
     ws.run("rm -f /tmp/c.sqlite; tenderlab study tests/golden/small-study.json -j1 "
            "--db /tmp/c.sqlite -q & pid=$!; "
-           "for i in $(seq 1 600); do n=$(sqlite3 /tmp/c.sqlite 'select count(*) from runs' "
-           "2>/dev/null || echo 0); [ \"${n:-0}\" -ge 20 ] && break; sleep 0.05; done; "
+           "for i in $(seq 1 600); do n=0; [ -s /tmp/c.sqlite ] && n=$(sqlite3 /tmp/c.sqlite "
+           "'select count(*) from runs' 2>/dev/null || echo 0); [ \"${n:-0}\" -ge 20 ] && break; sleep 0.05; done; "
            "kill -INT $pid; wait $pid || true", status=None)
     output = ws.run("mpirun --allow-run-as-root --oversubscribe -np 3 tenderlab-mpi "
                     "tests/golden/small-study.json --db /tmp/c.sqlite")
@@ -522,6 +537,8 @@ RECIPES = {
     "help-run": help_of("tenderlab run"),
     "help-params": help_of("tenderlab params"),
     "help-kinds": help_of("tenderlab kinds"),
+    "help-kpis": help_of("tenderlab kpis"),
+    "help-export": help_of("tenderlab export"),
     "help-study": help_of("tenderlab study"),
     "help-report": help_of("tenderlab report"),
     "help-compare": help_of("tenderlab compare"),
@@ -534,6 +551,8 @@ RECIPES = {
     "cli-run": cli_run,
     "cli-params": cli_params,
     "cli-kinds": cli_kinds,
+    "cli-kpis": cli_kpis,
+    "cli-export": cli_export,
     "cli-study": cli_study,
     "cli-report": cli_report,
     "cli-compare": cli_compare,

@@ -381,6 +381,7 @@ RunRecord make_run_record(const RunTask& task, const RunOutcome& outcome, double
   record.reason = outcome.reason;
   record.kpis = outcome.kpis.is_null() ? nlohmann::json::object() : outcome.kpis;
   record.event_log_sha256 = outcome.event_log_sha256;
+  record.stay_away = outcome.stay_away;
   record.wall_seconds = wall_seconds;
   record.worker = worker;
   return record;
@@ -681,7 +682,8 @@ void to_json(nlohmann::json& json, const RunOutcome& outcome) {
   json = nlohmann::json{{"status", outcome.status},
                         {"reason", outcome.reason},
                         {"kpis", outcome.kpis},
-                        {"event_log_sha256", outcome.event_log_sha256}};
+                        {"event_log_sha256", outcome.event_log_sha256},
+                        {"stay_away", outcome.stay_away}};
 }
 
 void from_json(const nlohmann::json& json, RunOutcome& outcome) {
@@ -689,6 +691,7 @@ void from_json(const nlohmann::json& json, RunOutcome& outcome) {
   outcome.reason = json.value("reason", std::string());
   outcome.kpis = json.value("kpis", nlohmann::json::object());
   outcome.event_log_sha256 = json.value("event_log_sha256", std::string());
+  outcome.stay_away = json.value("stay_away", nlohmann::json::array());
 }
 
 void to_json(nlohmann::json& json, const WorkerResult& result) {

@@ -12,7 +12,8 @@ struct RunReport::Observers {
       : tenders(events),
         series(events),
         kpis(events, tenders, std::move(history)),
-        timeline(events, std::move(print)) {
+        timeline(events, std::move(print)),
+        stay_away(events) {
     events.on<events::SimulationStarted>(
         [this](const Event& e, const events::SimulationStarted&) { start_date = e.date; });
     events.on_every([this](const Event& e) {
@@ -25,6 +26,7 @@ struct RunReport::Observers {
   TimeSeries series;
   RunKpis kpis;
   Timeline timeline;
+  StayAwayReasons stay_away;
   std::uint64_t count = 0;
   std::string start_date;
   std::string end_date;
@@ -54,6 +56,10 @@ std::string RunReport::timeseries_csv() const {
 
 std::map<std::string, double> RunReport::kpis() const {
   return observers_->kpis.kpis();
+}
+
+std::vector<StayAwayEffect> RunReport::stay_away_effects() const {
+  return observers_->stay_away.effects();
 }
 
 nlohmann::ordered_json RunReport::summary() const {

@@ -1,6 +1,6 @@
 // The run report and its observers (analysis/src/tenders_table.cpp, time_series.cpp,
-// run_kpis.cpp, timeline.cpp), fed from an events.jsonl read back from disk: no simulation, no
-// SimGrid. The golden log must give the golden tenders.csv byte for byte.
+// run_kpis.cpp, timeline.cpp, stay_away_reasons.cpp), fed from an events.jsonl read back from disk:
+// no simulation, no SimGrid. The golden log must give the golden tenders.csv byte for byte.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -99,4 +99,66 @@ TEST_CASE("a log line whose fields do not fit its event type is refused with lin
     CHECK(error.problems().front().pointer == "/gpus");
     CHECK(error.problems().front().expected == "an integer");
   }
+}
+
+TEST_CASE("who stayed away: a lead's every clause of its last decision, else the obstacles") {
+  EventDispatcher events;
+  StayAwayReasons reasons(events);
+  auto decision = [](const std::string& call, int round,
+                     std::vector<events::ClauseEffect> effects) {
+    events::BidDecision d;
+    d.call = call;
+    d.round = round;
+    d.decision = "no_bid";
+    d.effects = std::move(effects);
+    return d;
+  };
+  auto as = [](Event e, const std::string& agent) {
+    e.agent = agent;
+    return e;
+  };
+  // The lead decides twice in round 1 (its last decision counts), and once in another round.
+  events.dispatch(as(event(0, "2025-02-01", decision("spc", 1, {{"buy_back", -1.0}})), "lead-a"));
+  events.dispatch(
+      as(event(1, "2025-03-01",
+               decision("spc", 1, {{"buy_back", -2.0}, {"site", 0.0}, {"tax_credit", 3.0}})),
+         "lead-a"));
+  events.dispatch(as(event(2, "2025-03-01", decision("spc", 2, {{"site", -9.0}})), "lead-a"));
+  events::RoundFailed failed;
+  failed.call = "spc";
+  failed.round = 1;
+  failed.stayed_away = {{"lead-a", "lead", -5.0, {{"buy_back", -2.0}}},
+                        {"partner-b", "partner", -1.5, {{"site", -1.0}, {"site", -0.5}}},
+                        {"supplier-c", "lead", 0.0, {}}};
+  events.dispatch(event(3, "2025-05-30", failed));
+  events::RoundFailed nobody;  // a round no agent stayed away from is not listed
+  nobody.call = "gpu-lot";
+  nobody.round = 1;
+  events.dispatch(event(4, "2025-05-30", nobody));
+
+  REQUIRE(reasons.rounds().size() == 1);
+  const auto& agents = reasons.rounds().front().agents;
+  REQUIRE(agents.size() == 3);
+  CHECK(agents[0].every_clause);
+  CHECK(agents[0].effects ==
+        std::map<std::string, double>{{"buy_back", -2.0}, {"site", 0.0}, {"tax_credit", 3.0}});
+  CHECK(agents[0].value_bn_krw == -5.0);
+  CHECK_FALSE(agents[1].every_clause);  // a partner: the obstacles, a clause named twice once
+  CHECK(agents[1].effects == std::map<std::string, double>{{"site", -0.5}});
+  CHECK_FALSE(agents[2].every_clause);  // a lead without a valuation (procurement): no clauses
+  CHECK(agents[2].effects.empty());
+
+  // Through the run report: one row per clause, in event order, then by clause.
+  RunReport report;
+  report.observe(as(event(0, "2025-03-01", decision("spc", 1, {{"site", 2.0}})), "lead-a"));
+  report.observe(event(1, "2025-05-30", failed));
+  const auto rows = report.stay_away_effects();
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].agent == "lead-a");
+  CHECK(rows[0].clause == "site");
+  CHECK(rows[0].effect_bn_krw == 2.0);
+  CHECK(rows[1].agent == "partner-b");
+  CHECK(rows[1].role == "partner");
+  CHECK(rows[1].clause == "site");
+  CHECK(rows[1].effect_bn_krw == -0.5);
 }

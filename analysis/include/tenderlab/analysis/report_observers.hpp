@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -96,6 +97,56 @@ class RunKpis {
   std::string first_contract_date_;
   /// Per call#round, the highest value a lead put on bidding: how far the round was from a bid.
   std::map<std::string, double> best_value_;
+};
+
+/// One agent that stayed away from a failed round, with each clause's effect on its value.
+struct StayedAwayAgent {
+  std::string agent;
+  std::string role;         ///< "lead" or "partner"
+  double value_bn_krw = 0;  ///< what taking part was worth to it
+  /// Clause -> change of the agent's value the clause causes, bn KRW (a clause named twice keeps
+  /// its last effect).
+  std::map<std::string, double> effects;
+  /// True when `effects` are every clause of a lead's last bid_decision in the round; otherwise
+  /// the costliest clauses (at most four) that round_failed names.
+  bool every_clause = false;
+};
+
+/// Who stayed away from one failed round, in the order round_failed lists them.
+struct RoundAbsences {
+  std::string call;
+  int round = 0;
+  std::vector<StayedAwayAgent> agents;
+};
+
+/// One clause's effect on the value of an agent that stayed away from a failed round.
+struct StayAwayEffect {
+  std::string call;
+  int round = 0;
+  std::string agent;
+  std::string role;  ///< "lead" or "partner"
+  std::string clause;
+  double effect_bn_krw = 0;  ///< change of the agent's value the clause causes, bn KRW
+};
+
+/// Who stayed away from each failed round and why: for a lead, every clause of its last bid
+/// decision in that round (bid_decision's `effects`); otherwise the obstacles round_failed names.
+class StayAwayReasons {
+ public:
+  explicit StayAwayReasons(EventDispatcher& events);
+  StayAwayReasons(const StayAwayReasons&) = delete;
+  StayAwayReasons& operator=(const StayAwayReasons&) = delete;
+
+  /// The failed rounds with at least one agent that stayed away, in event order.
+  const std::vector<RoundAbsences>& rounds() const { return rounds_; }
+  /// The same, one row per clause: in event order, then by clause.
+  std::vector<StayAwayEffect> effects() const;
+
+ private:
+  /// Per (call, round, agent), the clause effects of the agent's last bid decision.
+  std::map<std::tuple<std::string, int, std::string>, std::vector<events::ClauseEffect>>
+      decision_effects_;
+  std::vector<RoundAbsences> rounds_;
 };
 
 /// The human-readable timeline `tenderlab run` prints, a line at a time.

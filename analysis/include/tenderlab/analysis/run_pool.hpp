@@ -70,6 +70,9 @@ struct RunOutcome {
   std::string reason;
   nlohmann::json kpis = nlohmann::json::object();
   std::string event_log_sha256;
+  /// Who stayed away from each failed round and why: [call, round, agent, role, clause,
+  /// effect_bn_krw] per clause (RunReport::stay_away_effects), stored in the stay_away table.
+  nlohmann::json stay_away = nlohmann::json::array();
 };
 
 /// Executed in a forked child, once per task. An exception becomes status "failed" with its

@@ -41,6 +41,9 @@ class RunReport {
   std::string timeseries_csv() const;
   /// The numeric KPIs a study keeps, by name.
   std::map<std::string, double> kpis() const;
+  /// Who stayed away from each failed round and why, one row per clause, as a run's HTML report
+  /// shows it (StayAwayReasons).
+  std::vector<StayAwayEffect> stay_away_effects() const;
 
  private:
   // The observers keep pointers to each other and subscribe with `this`: they stay in place
