@@ -59,6 +59,26 @@ int main(int argc, char** argv) {
   markdown_flag->excludes(schema_flag)->excludes(json_flag);
   schema_flag->excludes(json_flag);
 
+  bool kinds_json = false;
+  auto* kinds =
+      app.add_subcommand("kinds", "List the agent kinds this program knows, with their roles");
+  kinds->add_flag("--json", kinds_json, "As JSON (what tenderlab-mpi reads from its worker)");
+
+  std::string kpis_scenario;
+  bool kpis_json = false;
+  auto* kpis = app.add_subcommand(
+      "kpis", "List the KPI names a run reports (of a scenario, or their patterns), with units");
+  kpis->add_option("SCENARIO", kpis_scenario,
+                   "Scenario file (JSON): its calls, horizon and calibration targets name KPIs");
+  kpis->add_flag("--json", kpis_json, "As a JSON array of {name, unit, meaning}");
+
+  std::string export_database, export_out;
+  auto* export_tables = app.add_subcommand(
+      "export", "Write a study's results as tidy CSV tables: runs.csv and effects.csv");
+  export_tables->add_option("DATABASE", export_database, "Results database (.sqlite)")->required();
+  export_tables->add_option("--out", export_out,
+                            "Folder for the tables (default: <database without extension>-export)");
+
   StudyArguments study_args;
   auto* study = app.add_subcommand(
       "study", "Run every run of a study file (resumes an interrupted study) and analyse it");
@@ -71,18 +91,28 @@ int main(int argc, char** argv) {
   study->add_flag("--retry-failed", study_args.retry_failed,
                   "Run the runs that failed again (crashed runs are always run again)");
 
-  std::string report_study, report_db, report_json;
-  auto* report = app.add_subcommand("report", "Analyse the results a study has recorded");
-  report->add_option("STUDY", report_study, "Study file (JSON)")->required();
-  report->add_option("--db", report_db, "Results database (default: the study's)");
-  report->add_option("--json", report_json, "Also write the analysis as JSON to this file");
-  std::string report_outcome;
-  report->add_option("--outcome", report_outcome,
+  ReportArguments report_args;
+  auto* report = app.add_subcommand(
+      "report", "Analyse a study's results; write a run, a study or a comparison as HTML or XLSX");
+  report
+      ->add_option("INPUT", report_args.input,
+                   "Study file (JSON), a run's output folder, or a comparison's --json file")
+      ->required();
+  report->add_option("--db", report_args.database, "Results database (default: the study's)");
+  report->add_option("--json", report_args.json, "Also write the analysis as JSON to this file");
+  report->add_option("--outcome", report_args.outcome,
                      "Analyse this outcome instead of the study's, e.g. \"bids_round_1 >= 1\"");
-  bool report_digest = false;
-  report->add_flag("--digest", report_digest,
+  report->add_flag("--digest", report_args.digest,
                    "Print only the SHA-256 of the database content (timings excluded), to check "
                    "that two databases hold the same results");
+  report->add_option("--html", report_args.html,
+                     "Write a self-contained HTML report with charts to this file");
+  report->add_option("--xlsx", report_args.xlsx, "Write the report's tables as an XLSX workbook");
+  report
+      ->add_option("--heatmap", report_args.heatmap,
+                   "Study: the two factors of the outcome heatmap, e.g. buy_back,tax_credit")
+      ->delimiter(',')
+      ->expected(2);
 
   CompareArguments compare_args;
   auto* compare = app.add_subcommand(
@@ -98,6 +128,9 @@ int main(int argc, char** argv) {
   compare->add_option("-j,--jobs", compare_args.jobs, "Runs at the same time (default 1)")
       ->check(CLI::Range(1, 1024));
   compare->add_option("--json", compare_args.json, "Also write the comparison as JSON here");
+  compare->add_option("--html", compare_args.html, "Also write an HTML report with charts here");
+  compare->add_option("--xlsx", compare_args.xlsx,
+                      "Also write the tables as an XLSX workbook here");
   compare->add_flag("-q,--quiet", compare_args.quiet, "No progress bar");
 
   std::string replay_manifest;
@@ -134,9 +167,11 @@ int main(int argc, char** argv) {
                             : params_schema ? ParamsOutput::schema
                             : params_json   ? ParamsOutput::json
                                             : ParamsOutput::text);
+    if (*kinds) return kinds_command(kinds_json);
+    if (*kpis) return kpis_command(kpis_scenario, kpis_json);
+    if (*export_tables) return export_command(export_database, export_out);
     if (*study) return study_command(study_args);
-    if (*report)
-      return report_command(report_study, report_db, report_json, report_digest, report_outcome);
+    if (*report) return report_files_command(report_args);
     if (*compare) return compare_command(compare_args);
     if (*replay) return replay_command(replay_manifest, replay_verify);
     if (*diff) return diff_command(diff_a, diff_b);

@@ -126,16 +126,15 @@ def head_tail(text, head, tail=0):
     return "\n".join(lines[:head] + ["..."] + (lines[-tail:] if tail else [])) + "\n"
 
 
-def points(text, wanted):
-    """A study report with only the design points numbered in wanted (each with its indented
-    lines); each run of dropped points becomes one "..."."""
+def keep_entries(text, starts_entry):
+    """The lines of text, keeping each entry for which starts_entry(line) is True on its first
+    line (None: the line continues the current entry); each run of dropped entries becomes one
+    "..."."""
     out, dropped, keeping = [], False, True
     for line in text.splitlines():
-        number = re.match(r"  #(\d+) ", line)
-        if number:
-            keeping = int(number.group(1)) in wanted
-        elif not line.startswith("      "):
-            keeping = True
+        starts = starts_entry(line)
+        if starts is not None:
+            keeping = starts
         if keeping:
             out.append(line)
             dropped = False
@@ -143,6 +142,17 @@ def points(text, wanted):
             out.append("...")
             dropped = True
     return "\n".join(out) + "\n"
+
+
+def points(text, wanted):
+    """A study report with only the design points numbered in wanted (each with its indented
+    lines); each run of dropped points becomes one "..."."""
+    def starts(line):
+        number = re.match(r"  #(\d+) ", line)
+        if number:
+            return int(number.group(1)) in wanted
+        return None if line.startswith("      ") else True
+    return keep_entries(text, starts)
 
 
 def cut_lines(text, width):
@@ -267,6 +277,33 @@ def cli_params(ws):
                  show(count_tables))
 
 
+def kinds_of(text, wanted):
+    """A `tenderlab kinds` listing with only the kinds named in wanted (each with its indented
+    lines); each run of dropped kinds becomes one "..."."""
+    return keep_entries(
+        text, lambda line: None if line.startswith(" ") else line.split(":")[0] in wanted)
+
+
+def cli_kinds(ws):
+    return shell(ws, show("tenderlab kinds", lambda t: kinds_of(t, {"builder", "government"})),
+                 show("tenderlab kinds --json", lambda t: head_tail(t, 18)))
+
+
+def cli_kpis(ws):
+    ws.run("cp tests/golden/small.json /tmp/small.json && "
+           "sed 's/\"bids_round_1\"/\"bid_round_1\"/' tests/golden/small-study.json > /tmp/typo.json")
+    return shell(ws, show("tenderlab kpis tests/golden/small.json", lambda t: head_tail(t, 6, 3)),
+                 show("tenderlab kpis tests/golden/small.json --json", lambda t: head_tail(t, 6)),
+                 show("tenderlab study /tmp/typo.json", status=2))
+
+
+def cli_export(ws):
+    small_study(ws)
+    return shell(ws, show("tenderlab export /tmp/s.sqlite --out /tmp/s-export"),
+                 show("head -3 /tmp/s-export/runs.csv"),
+                 show("head -4 /tmp/s-export/effects.csv"))
+
+
 def cli_study(ws):
     return fenced(f"$ {SMALL_STUDY}\n" + head_tail(small_study_output(ws), 9) +
                   transcript(ws, show("tenderlab study scenarios/studies/naicc-2025-history.json "
@@ -338,8 +375,8 @@ def cluster_summary(ws):
         return None
     ws.run("rm -f /tmp/c.sqlite; tenderlab study tests/golden/small-study.json -j1 "
            "--db /tmp/c.sqlite -q & pid=$!; "
-           "for i in $(seq 1 600); do n=$(sqlite3 /tmp/c.sqlite 'select count(*) from runs' "
-           "2>/dev/null || echo 0); [ \"${n:-0}\" -ge 20 ] && break; sleep 0.05; done; "
+           "for i in $(seq 1 600); do n=0; [ -s /tmp/c.sqlite ] && n=$(sqlite3 /tmp/c.sqlite "
+           "'select count(*) from runs' 2>/dev/null || echo 0); [ \"${n:-0}\" -ge 20 ] && break; sleep 0.05; done; "
            "kill -INT $pid; wait $pid || true", status=None)
     output = ws.run("mpirun --allow-run-as-root --oversubscribe -np 3 tenderlab-mpi "
                     "tests/golden/small-study.json --db /tmp/c.sqlite")
@@ -499,6 +536,9 @@ RECIPES = {
     "help-validate": help_of("tenderlab validate"),
     "help-run": help_of("tenderlab run"),
     "help-params": help_of("tenderlab params"),
+    "help-kinds": help_of("tenderlab kinds"),
+    "help-kpis": help_of("tenderlab kpis"),
+    "help-export": help_of("tenderlab export"),
     "help-study": help_of("tenderlab study"),
     "help-report": help_of("tenderlab report"),
     "help-compare": help_of("tenderlab compare"),
@@ -510,6 +550,9 @@ RECIPES = {
     "cli-validate": cli_validate,
     "cli-run": cli_run,
     "cli-params": cli_params,
+    "cli-kinds": cli_kinds,
+    "cli-kpis": cli_kpis,
+    "cli-export": cli_export,
     "cli-study": cli_study,
     "cli-report": cli_report,
     "cli-compare": cli_compare,

@@ -130,11 +130,11 @@ class Bidder {
         return;
       }
       case CallKind::procurement:
-        if (can_lead_bids(agent_.kind))
+        if (agent_.kind.may(Role::lead, CallKind::procurement))
           schedule(lead_preparation_time(opened, due, 1, 0), Task::Kind::offer_supply, round);
         return;
       case CallKind::allocation:
-        if (agent_.kind == AgentKind::university)
+        if (agent_.kind.may(Role::apply, CallKind::allocation))
           schedule(world_.time_of(round->schedule.bid_deadline, bid_closing_hour - 1),
                    Task::Kind::submit_bid, round);
         return;
@@ -161,36 +161,36 @@ class Bidder {
     auto committed = committed_.find(key);
     const bool busy = committed != committed_.end() && committed->second != invitation.lead;
     const bool forming = forming_ == key;
-    nlohmann::ordered_json fields;
-    fields["call"] = round.call->id;
-    fields["round"] = round.round;
-    fields["lead"] = invitation.lead;
-    fields["confirmation"] = invitation.confirmation;
-    fields["team"] = strings_json(invitation.team);
+    events::InvitationAnswered answer;
+    answer.call = round.call->id;
+    answer.round = round.round;
+    answer.lead = invitation.lead;
+    answer.confirmation = invitation.confirmation;
+    answer.team = invitation.team;
     if (busy || forming) {
-      fields["accepted"] = false;
-      fields["reason"] = !busy ? std::string("forming its own consortium")
-                         : committed->second == agent_.id
-                             ? std::string("leads its own consortium")
-                             : "already in the consortium led by " + committed->second;
-      world_.emit("invitation_answered", agent_.id, fields);
+      answer.accepted = false;
+      answer.reason = !busy ? std::string("forming its own consortium")
+                      : committed->second == agent_.id
+                          ? std::string("leads its own consortium")
+                          : "already in the consortium led by " + committed->second;
+      world_.emit(agent_.id, answer);
       Inbox<Message>(inbox_of(invitation.lead)).send(InvitationReply{agent_.id, false});
       return;
     }
     const MemberAssessment assessment = assess(round, invitation.team, true);
-    fields["accepted"] = assessment.accepts();
-    fields["share"] = round_money(assessment.share);
-    fields["value_bn_krw"] = round_money(assessment.valuation.value());
-    fields["reason"] = assessment.accepts() ? std::string("better off inside") : assessment.refusal;
-    fields["obstacles"] = effects_json(main_obstacles(assessment.effects, reported_obstacles));
-    world_.emit("invitation_answered", agent_.id, fields);
+    answer.accepted = assessment.accepts();
+    answer.share = round_money(assessment.share);
+    answer.value_bn_krw = round_money(assessment.valuation.value());
+    answer.reason = assessment.accepts() ? std::string("better off inside") : assessment.refusal;
+    answer.obstacles = clause_effects(main_obstacles(assessment.effects, reported_obstacles));
+    world_.emit(agent_.id, answer);
     if (assessment.accepts()) {
       committed_[key] = invitation.lead;
     } else {
       if (invitation.confirmation) committed_.erase(key);
       // A partner that turns a team down on value stays away from the round too; the board
       // reports it once, with the clauses that weighed most.
-      if (can_lead_bids(agent_.kind) == false && declined_.insert(key).second)
+      if (!agent_.kind.may(Role::lead, round.call->kind) && declined_.insert(key).second)
         Inbox<Message>(board_inbox)
             .send(NoBidNotice{invitation.round, agent_.id, assessment.effects,
                               assessment.valuation.value(), "partner"});
@@ -202,14 +202,8 @@ class Bidder {
   /// Sends an invitation and waits for its reply, answering other invitations meanwhile.
   bool invite(const RoundPtr& round, const std::vector<std::string>& team, const std::string& to,
               bool confirmation) {
-    if (!confirmation) {
-      nlohmann::ordered_json fields;
-      fields["call"] = round->call->id;
-      fields["round"] = round->round;
-      fields["to"] = to;
-      fields["team"] = strings_json(team);
-      world_.emit("invitation_sent", agent_.id, fields);
-    }
+    if (!confirmation)
+      world_.emit(agent_.id, events::InvitationSent{round->call->id, round->round, to, team});
     Inbox<Message>(inbox_of(to)).send(Invitation{agent_.id, round, team, confirmation});
     for (;;) {
       Message message = inbox_.receive();
@@ -225,12 +219,12 @@ class Bidder {
     const std::string key = round_key(*round);
     auto committed = committed_.find(key);
     if (committed != committed_.end()) {
-      nlohmann::ordered_json fields;
-      fields["call"] = round->call->id;
-      fields["round"] = round->round;
-      fields["decision"] = "in_consortium";
-      fields["reason"] = "member of the consortium led by " + committed->second;
-      world_.emit("bid_decision", agent_.id, fields);
+      events::BidDecision decision;
+      decision.call = round->call->id;
+      decision.round = round->round;
+      decision.decision = "in_consortium";
+      decision.reason = "member of the consortium led by " + committed->second;
+      world_.emit(agent_.id, decision);
       competition(*round).withdraw(agent_.id);
       return;
     }
@@ -270,11 +264,7 @@ class Bidder {
       changed = false;
       for (std::size_t i = 1; i < team.size(); ++i) {
         if (!invite(round, team, team[i], true)) {
-          nlohmann::ordered_json fields;
-          fields["call"] = round->call->id;
-          fields["round"] = round->round;
-          fields["lead"] = agent_.id;
-          world_.emit("member_withdrew", team[i], fields);
+          world_.emit(team[i], events::MemberWithdrew{round->call->id, round->round, agent_.id});
           team.erase(team.begin() + static_cast<std::ptrdiff_t>(i));
           changed = team.size() > 1;
           break;
@@ -289,59 +279,43 @@ class Bidder {
     const std::vector<double>& shares = final_view.shares;
     const TeamProfile profile = make_team_profile(members, world_.scenario.assumptions);
 
-    nlohmann::ordered_json decision;
-    decision["call"] = round->call->id;
-    decision["round"] = round->round;
-    decision["decision"] = final_view.accepts() ? "bid" : "no_bid";
-    decision["team"] = strings_json(team);
-    decision["value_bn_krw"] = round_money(final_view.valuation.value());
-    decision["certainty_equivalent_bn_krw"] =
-        round_money(final_view.valuation.certainty_equivalent);
-    decision["expected_npv_bn_krw"] = round_money(final_view.valuation.expected_npv);
-    decision["npv_sd_bn_krw"] = round_money(final_view.valuation.npv_sd);
-    decision["control_cost_bn_krw"] = round_money(final_view.valuation.control_cost);
-    decision["capital_cost_bn_krw"] = round_money(final_view.valuation.capital_cost);
-    decision["bid_cost_bn_krw"] = round_money(final_view.valuation.bid_cost);
-    decision["strategic_value_bn_krw"] = round_money(final_view.valuation.strategic_value);
-    decision["equity_commitment_bn_krw"] = round_money(final_view.valuation.equity_commitment);
-    decision["contingent_liability_bn_krw"] =
-        round_money(final_view.valuation.contingent_liability);
-    decision["win_probability"] = round_money(final_view.valuation.win_probability);
-    decision["capital_limit_bn_krw"] = round_money(final_view.valuation.capital_limit);
-    decision["reason"] =
+    const auto& v = final_view.valuation;
+    events::BidDecision decision;
+    decision.call = round->call->id;
+    decision.round = round->round;
+    decision.decision = final_view.accepts() ? "bid" : "no_bid";
+    decision.team = team;
+    decision.valuation =
+        events::BidValuation{round_money(v.value()),           round_money(v.certainty_equivalent),
+                             round_money(v.expected_npv),      round_money(v.npv_sd),
+                             round_money(v.control_cost),      round_money(v.capital_cost),
+                             round_money(v.bid_cost),          round_money(v.strategic_value),
+                             round_money(v.equity_commitment), round_money(v.contingent_liability),
+                             round_money(v.win_probability),   round_money(v.capital_limit)};
+    decision.reason =
         final_view.accepts() ? std::string("value positive for every member") : final_view.refusal;
-    decision["effects"] = effects_json(final_view.effects);
-    world_.emit("bid_decision", agent_.id, decision);
+    decision.effects = clause_effects(final_view.effects);
+    world_.emit(agent_.id, decision);
 
     if (!final_view.accepts()) {
       competition(*round).withdraw(agent_.id);
       for (std::size_t i = 1; i < team.size(); ++i)
         Inbox<Message>(inbox_of(team[i])).send(Release{agent_.id, round});
-      if (team.size() > 1) {
-        nlohmann::ordered_json fields;
-        fields["call"] = round->call->id;
-        fields["round"] = round->round;
-        fields["members"] = strings_json(team);
-        world_.emit("consortium_dissolved", agent_.id, fields);
-      }
+      if (team.size() > 1)
+        world_.emit(agent_.id, events::ConsortiumDissolved{round->call->id, round->round, team});
       Inbox<Message>(board_inbox)
           .send(NoBidNotice{round, agent_.id, final_view.effects, final_view.valuation.value(),
                             "lead"});
       return;
     }
-    nlohmann::ordered_json formed;
-    formed["call"] = round->call->id;
-    formed["round"] = round->round;
-    formed["members"] = strings_json(team);
-    nlohmann::ordered_json share_list = nlohmann::ordered_json::array();
+    std::vector<double> logged_shares;
     for (double s : shares)
-      share_list.push_back(round_money(s));
-    formed["shares"] = share_list;
-    formed["cloud_providers"] = profile.cloud_providers;
+      logged_shares.push_back(round_money(s));
     const double score = expected_score(*round, profile.capabilities, profile.cloud_providers);
-    formed["expected_score"] = round_money(score);
-    formed["win_probability"] = round_money(final_view.valuation.win_probability);
-    world_.emit("consortium_formed", agent_.id, formed);
+    world_.emit(agent_.id,
+                events::ConsortiumFormed{round->call->id, round->round, team, logged_shares,
+                                         profile.cloud_providers, round_money(score),
+                                         round_money(final_view.valuation.win_probability)});
     competition(*round).register_team(agent_.id, team, score);
     committed_[key] = agent_.id;
     pending_bids_[key] = Bid{agent_.id,
@@ -363,15 +337,15 @@ class Bidder {
     adjusted.call = &call;
     Rng stream = rng_.derive("offer/" + round_key(*round));
     const SupplyOffer supply = offer_supply(adjusted, agent_, stream, world_.scenario.assumptions);
-    nlohmann::ordered_json decision;
-    decision["call"] = round->call->id;
-    decision["round"] = round->round;
-    decision["decision"] = supply.bids ? "bid" : "no_bid";
-    decision["team"] = strings_json({agent_.id});
-    decision["price_bn_krw"] = round_money(supply.price_bn_krw);
-    decision["cost_bn_krw"] = round_money(supply.cost_bn_krw);
-    decision["reason"] = supply.bids ? std::string("price covers cost") : supply.reason;
-    world_.emit("bid_decision", agent_.id, decision);
+    events::BidDecision decision;
+    decision.call = round->call->id;
+    decision.round = round->round;
+    decision.decision = supply.bids ? "bid" : "no_bid";
+    decision.team = std::vector<std::string>{agent_.id};
+    decision.supply =
+        events::SupplyQuote{round_money(supply.price_bn_krw), round_money(supply.cost_bn_krw)};
+    decision.reason = supply.bids ? std::string("price covers cost") : supply.reason;
+    world_.emit(agent_.id, decision);
     if (!supply.bids) {
       Inbox<Message>(board_inbox).send(NoBidNotice{round, agent_.id, {}, 0.0, "lead"});
       return;
@@ -400,12 +374,8 @@ class Bidder {
     } else {  // an application for GPU time (allocation calls)
       bid = Bid{agent_.id, {agent_.id}, {1.0}, agent_.capabilities, 0, 0.0, 0};
     }
-    nlohmann::ordered_json fields;
-    fields["call"] = round->call->id;
-    fields["round"] = round->round;
-    fields["members"] = strings_json(bid.members);
-    fields["price_bn_krw"] = round_money(bid.price_bn_krw);
-    world_.emit("bid_submitted", agent_.id, fields);
+    world_.emit(agent_.id, events::BidSubmitted{round->call->id, round->round, bid.members,
+                                                round_money(bid.price_bn_krw)});
     Inbox<Message>(board_inbox).send(BidSubmission{round, bid});
   }
 

@@ -27,10 +27,9 @@ class CallManager {
       announce(round);
       RoundClosed closed = wait_for(round);
       if (closed.pending) {
-        finish("call_closed",
-               {{"reason", "the evaluation of round " + std::to_string(round->round) +
-                               " ends after the horizon"},
-                {"awarded", false}});
+        close_call(
+            "the evaluation of round " + std::to_string(round->round) + " ends after the horizon",
+            false);
         return;
       }
       if (closed.result.outcome == RoundOutcome::awarded) {
@@ -55,23 +54,20 @@ class CallManager {
  private:
   void announce(const RoundPtr& round) {
     Kernel::sleep_until(world_.time_of(round->schedule.announce));
-    nlohmann::ordered_json fields;
-    fields["call"] = call_.id;
-    fields["round"] = round->round;
-    fields["round_kind"] = to_string(round->kind);
-    fields["call_kind"] = to_string(call_.kind);
-    fields["title"] = call_.title;
-    fields["loi_deadline"] = round->schedule.loi_deadline
-                                 ? nlohmann::ordered_json(round->schedule.loi_deadline->iso())
-                                 : nlohmann::ordered_json(nullptr);
-    fields["bid_deadline"] = round->schedule.bid_deadline.iso();
-    fields["min_valid_bids"] = round->min_valid_bids;
-    fields["terms"] = terms_json(round->terms);
-    if (!round->revision_note.empty()) fields["revision"] = round->revision_note;
-    world_.emit("call_announced", call_.issuer, fields);
+    events::CallAnnounced announced;
+    announced.call = call_.id;
+    announced.round = round->round;
+    announced.round_kind = to_string(round->kind);
+    announced.call_kind = to_string(call_.kind);
+    announced.title = call_.title;
+    if (round->schedule.loi_deadline) announced.loi_deadline = round->schedule.loi_deadline->iso();
+    announced.bid_deadline = round->schedule.bid_deadline.iso();
+    announced.min_valid_bids = round->min_valid_bids;
+    announced.terms = events::TermsInForce::of(round->terms);
+    if (!round->revision_note.empty()) announced.revision = round->revision_note;
+    world_.emit(call_.issuer, announced);
     Inbox<Message>(board_inbox).send(RoundAnnounced{round});
-    for (const auto& agent : world_.scenario.agents)  // deliver(): one at a time, see kernel.hpp
-      if (is_private(agent.kind)) Inbox<Message>(inbox_of(agent.id)).deliver(RoundAnnounced{round});
+    tell_listeners(world_, round);
   }
 
   RoundClosed wait_for(const RoundPtr& round) {
@@ -83,12 +79,8 @@ class CallManager {
     }
   }
 
-  void finish(const std::string& type, const nlohmann::ordered_json& details) {
-    nlohmann::ordered_json fields;
-    fields["call"] = call_.id;  // first, as in every event about a call
-    for (const auto& [key, value] : details.items())
-      fields[key] = value;
-    world_.emit(type, call_.issuer, std::move(fields));
+  void close_call(std::string reason, bool awarded) {
+    world_.emit(call_.issuer, events::CallClosed{call_.id, std::move(reason), awarded});
   }
 
   RoundPtr next_round(const CallRound& failed, const RoundClosed& closed,
@@ -97,8 +89,9 @@ class CallManager {
     if (next_scripted < call_.procedure.rounds.size()) {
       const RoundSpec& spec = call_.procedure.rounds[next_scripted++];
       if (spec.kind == FailureAction::cancel) {
-        finish("call_cancelled", {{"reason", "the procedure cancels the call after round " +
-                                                 std::to_string(failed.round)}});
+        world_.emit(call_.issuer,
+                    events::CallCancelled{call_.id, "the procedure cancels the call after round " +
+                                                        std::to_string(failed.round)});
         return nullptr;
       }
       if (spec.kind == FailureAction::negotiate) {
@@ -134,7 +127,7 @@ class CallManager {
       const Revision revision =
           revise_terms(object, failed.terms, effects, call_.adaptive, world_.scenario.assumptions);
       if (!revision.revised) {
-        finish("call_closed", {{"reason", revision.reason}, {"awarded", false}});
+        close_call(revision.reason, false);
         return nullptr;
       }
       auto round = std::make_shared<CallRound>();
@@ -150,34 +143,24 @@ class CallManager {
       round->schedule.evaluation_days = call_.schedule.evaluation_days;
       round->revision_note = revision.term + ": " + revision.before + " -> " + revision.after;
       if (world_.scenario.horizon < round->schedule.bid_deadline) {
-        finish("call_closed", {{"reason", "the next revised round would close after the horizon"},
-                               {"awarded", false}});
+        close_call("the next revised round would close after the horizon", false);
         return nullptr;
       }
-      nlohmann::ordered_json fields;
-      fields["call"] = call_.id;
-      fields["next_round"] = round->round;
-      fields["term"] = revision.term;
-      fields["from"] = revision.before;
-      fields["to"] = revision.after;
-      fields["public_money_bn_krw"] = round_money(revision.public_money_bn_krw);
-      fields["reason"] = revision.reason;
-      world_.emit("terms_revised", call_.issuer, fields);
+      world_.emit(call_.issuer,
+                  events::TermsRevised{call_.id, round->round, revision.term, revision.before,
+                                       revision.after, round_money(revision.public_money_bn_krw),
+                                       revision.reason});
       return round;
     }
-    finish("call_closed", {{"reason", "no further round in the procedure"}, {"awarded", false}});
+    close_call("no further round in the procedure", false);
     return nullptr;
   }
 
   void negotiate(const CallRound& round, const RoundClosed& closed) {
     const Bid& bid = closed.result.ranked.front().bid;
-    nlohmann::ordered_json fields;
-    fields["call"] = call_.id;
-    fields["round"] = round.round;
-    fields["lead"] = bid.lead;
-    fields["members"] = strings_json(bid.members);
-    fields["reason"] = "failed re-announcement with a valid bid: negotiated contract";
-    world_.emit("negotiated_award", call_.issuer, fields);
+    world_.emit(call_.issuer, events::NegotiatedAward{
+                                  call_.id, round.round, bid.lead, bid.members,
+                                  "failed re-announcement with a valid bid: negotiated contract"});
     contract(round, {bid});
   }
 
@@ -186,9 +169,7 @@ class CallManager {
   void contract(const CallRound& round, const std::vector<Bid>& winners) {
     const double signed_at = Kernel::now() + call_.procedure.contract_days * seconds_per_day;
     if (signed_at > world_.kernel.horizon_time()) {
-      finish("call_closed",
-             {{"reason", "awarded, but the contract would be signed after the horizon"},
-              {"awarded", true}});
+      close_call("awarded, but the contract would be signed after the horizon", true);
       return;
     }
     Kernel::sleep_until(signed_at);
@@ -217,22 +198,16 @@ class CallManager {
     const Financing financing =
         project_financing(object, terms, team, non_capital, world_.scenario.assumptions);
     const bool spc = call_.kind == CallKind::spc_partner;
-    nlohmann::ordered_json fields;
-    fields["call"] = call_.id;
-    fields["round"] = round.round;
-    fields["lead"] = bid.lead;
-    fields["members"] = strings_json(bid.members);
-    fields["gpus"] = object.gpus;
-    fields["public_equity_bn_krw"] = round_money(spc ? financing.public_equity : 0.0);
-    fields["private_equity_bn_krw"] = round_money(spc ? financing.private_equity : 0.0);
-    fields["tax_credit_bn_krw"] = round_money(spc ? financing.tax_credit : 0.0);
-    fields["policy_loan_bn_krw"] = round_money(spc ? financing.policy_loan : 0.0);
     // A bid prices the whole quantity; a winner of one lot among several is paid for its lot.
     const double price = bid.price_bn_krw / static_cast<double>(lots);
-    fields["price_bn_krw"] = round_money(price);
     const double public_money = spc ? financing.public_equity + financing.tax_credit : price;
-    fields["public_money_bn_krw"] = round_money(public_money);
-    world_.emit("contract_signed", call_.issuer, fields);
+    world_.emit(call_.issuer,
+                events::ContractSigned{call_.id, round.round, bid.lead, bid.members, object.gpus,
+                                       round_money(spc ? financing.public_equity : 0.0),
+                                       round_money(spc ? financing.private_equity : 0.0),
+                                       round_money(spc ? financing.tax_credit : 0.0),
+                                       round_money(spc ? financing.policy_loan : 0.0),
+                                       round_money(price), round_money(public_money)});
     world_.programme.public_money_committed += public_money;
     world_.programme.private_money_committed += spc ? financing.private_equity : 0.0;
 
@@ -245,23 +220,17 @@ class CallManager {
         (1 - assumptions.secured_power_delay_relief * bid.capabilities.sites_power);
     if (!non_capital) delay_probability *= assumptions.capital_site_delay_factor;
     const bool delayed = delivery.uniform() < delay_probability;
-    nlohmann::ordered_json ordered;
-    ordered["call"] = call_.id;
-    ordered["gpus"] = object.gpus;
-    ordered["capex_bn_krw"] = round_money(financing.gpu_capex + financing.building_capex);
-    world_.emit("gpus_ordered", bid.lead, ordered);
+    world_.emit(bid.lead,
+                events::GpusOrdered{call_.id, object.gpus,
+                                    round_money(financing.gpu_capex + financing.building_capex)});
     // Hardware alone arrives after the vendor's lead time (8 to 12 weeks); a site takes its
     // build years. A delay adds a year.
     const int build_days = std::max(assumptions.gpu_lead_time_days, 365 * object.build_years) +
                            (delayed ? assumptions.delay_days : 0);
     const Date online_date = world_.log.calendar().to_date(Kernel::now()).plus_days(build_days);
     if (world_.scenario.horizon < online_date) return;  // beyond the horizon: not observed
-    nlohmann::ordered_json capacity;
-    capacity["call"] = call_.id;
-    capacity["gpus"] = object.gpus;
-    capacity["mw"] = round_money(financing.site_mw);
-    capacity["site"] = non_capital ? "non_capital" : "capital";
-    capacity["delayed"] = delayed;
+    const events::CapacityOnline capacity{call_.id, object.gpus, round_money(financing.site_mw),
+                                          non_capital ? "non_capital" : "capital", delayed};
     // Each contract is built on its own clock, so several deliveries proceed side by side.
     World& world = world_;
     // A delivery of zero days (no lead time, no build years) comes online at once: its date is
@@ -271,7 +240,7 @@ class CallManager {
                         [&world, online_at, lead = bid.lead, capacity, gpus = object.gpus,
                          non_capital, mw = financing.site_mw] {
                           Kernel::sleep_until(online_at);
-                          world.emit("capacity_online", lead, capacity);
+                          world.emit(lead, capacity);
                           world.programme.gpus_online += gpus;
                           if (non_capital) world.programme.gpus_online_non_capital += gpus;
                           world.programme.mw_online += mw;
@@ -290,8 +259,7 @@ void run_call_manager(World& world, const CallSpec& call) {
   // The last call to finish lets everybody else go home.
   if (--world.open_calls == 0) {
     Inbox<Message>(board_inbox).send(Stop{});
-    for (const auto& agent : world.scenario.agents)  // deliver(): one at a time, see kernel.hpp
-      if (is_private(agent.kind)) Inbox<Message>(inbox_of(agent.id)).deliver(Stop{});
+    stop_listeners(world);
   }
 }
 

@@ -68,7 +68,8 @@ std::vector<std::string> candidate_order(const Scenario& scenario, const Relatio
   for (const auto& [id, tie] : graph.neighbours(lead)) {
     if (std::find(unavailable.begin(), unavailable.end(), id) != unavailable.end()) continue;
     const AgentSpec* agent = scenario.find_agent(id);
-    if (!agent || !is_private(agent->kind)) continue;
+    // Consortia form for SPC partner calls only: candidates are the kinds that may join one.
+    if (!agent || !agent->kind.may(Role::join, CallKind::spc_partner)) continue;
     // Partners that add no capability still share risk and capital, so they stay candidates,
     // after the complementary ones and the closest ties first.
     ranked.push_back({-complementarity(team, agent->capabilities, tie, criteria), -tie, id});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tenderlab/engine/scenario_loader.hpp"
 #include "world.hpp"
 
 namespace tenderlab::detail {
@@ -11,7 +12,7 @@ World::World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel&
     : scenario(s), options(o), log(l), kernel(k), graph(s) {
   std::vector<const AgentSpec*> leads;
   for (const auto& agent : s.agents)
-    if (can_lead_bids(agent.kind)) leads.push_back(&agent);
+    if (agent.kind.may(Role::lead, CallKind::spc_partner)) leads.push_back(&agent);
   std::stable_sort(leads.begin(), leads.end(), [](const AgentSpec* a, const AgentSpec* b) {
     if (a->capital_bn_krw != b->capital_bn_krw) return a->capital_bn_krw > b->capital_bn_krw;
     return a->id < b->id;
@@ -20,59 +21,53 @@ World::World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel&
     leads_by_priority.push_back(lead->id);
 }
 
+void start_bidder(SimulationContext& context, const AgentSpec& agent) {
+  World& world = context.world();
+  world.listeners.push_back(&agent);
+  world.kernel.spawn(agent.id, agent.id, [&world, &agent] {
+    // Inboxes get their permanent receivers before anybody sends, so messages keep FIFO order.
+    Inbox<Message>(inbox_of(agent.id)).claim();
+    run_bidder(world, agent);
+  });
+}
+
+std::vector<const ParamTable*> bidder_parameters() {
+  return {&agent_parameter_table(), &parameter_table("capabilities"), &parameter_table("beliefs")};
+}
+
+// deliver(), not send(): one message at a time to many inboxes, see kernel.hpp.
+void tell_listeners(World& world, const RoundPtr& round) {
+  for (const AgentSpec* agent : world.listeners)
+    if (agent->kind.takes_part_in(round->call->kind))
+      Inbox<Message>(inbox_of(agent->id)).deliver(RoundAnnounced{round});
+}
+
+void stop_listeners(World& world) {
+  for (const AgentSpec* agent : world.listeners)
+    Inbox<Message>(inbox_of(agent->id)).deliver(Stop{});
+}
+
 double round_money(double bn) {
   const double rounded = std::round(bn * 1000.0) / 1000.0;
   return rounded == 0.0 ? 0.0 : rounded;  // never "-0.0"
 }
 
-nlohmann::ordered_json terms_json(const Terms& t) {
-  nlohmann::ordered_json j;
-  j["public_equity_share"] = t.public_equity_share;
-  j["paid_in_capital_bn_krw"] = t.paid_in_capital_bn_krw;
-  j["paid_in_years"] = t.paid_in_years;
-  j["buy_back"] = t.buy_back.enabled;
-  j["buy_back_return_rate"] = t.buy_back.return_rate;
-  j["public_preferred"] = t.public_preferred;
-  j["loss_bearing"] = t.loss_bearing;
-  j["damages_waiver"] = t.damages_waiver;
-  j["domestic_chip_share"] = t.domestic_chip_share;
-  j["site"] = to_string(t.site);
-  j["tax_credit"] = t.tax_credit;
-  j["policy_loan_share"] = t.policy_loan.share_of_capex;
-  j["policy_loan_rate"] = t.policy_loan.rate;
-  j["policy_loan_years"] = t.policy_loan.years;
-  j["ceiling_price_bn_krw"] = t.ceiling_price_bn_krw
-                                  ? nlohmann::ordered_json(*t.ceiling_price_bn_krw)
-                                  : nlohmann::ordered_json(nullptr);
-  j["multi_csp_bonus"] = t.multi_csp_bonus;
-  return j;
-}
-
-nlohmann::ordered_json effects_json(const std::vector<TermEffect>& effects) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& effect : effects) {
-    nlohmann::ordered_json entry;
-    entry["term"] = effect.term;
-    entry["delta_bn_krw"] = round_money(effect.delta);
-    out.push_back(entry);
-  }
+std::vector<events::ClauseEffect> clause_effects(const std::vector<TermEffect>& effects) {
+  std::vector<events::ClauseEffect> out;
+  for (const auto& effect : effects)
+    out.push_back({effect.term, round_money(effect.delta)});
   return out;
 }
 
-nlohmann::ordered_json strings_json(const std::vector<std::string>& values) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& value : values)
-    out.push_back(value);
-  return out;
-}
-
-void programme_fields(const World& world, nlohmann::ordered_json& fields) {
+events::ProgrammeState programme_state(const World& world) {
   const auto& p = world.programme;
-  fields["gpus_online"] = p.gpus_online;
-  fields["gpus_online_non_capital"] = p.gpus_online_non_capital;
-  fields["mw_online"] = round_money(p.mw_online);
-  fields["public_money_committed_bn_krw"] = round_money(p.public_money_committed);
-  fields["private_money_committed_bn_krw"] = round_money(p.private_money_committed);
+  events::ProgrammeState state;
+  state.gpus_online = p.gpus_online;
+  state.gpus_online_non_capital = p.gpus_online_non_capital;
+  state.mw_online = round_money(p.mw_online);
+  state.public_money_committed_bn_krw = round_money(p.public_money_committed);
+  state.private_money_committed_bn_krw = round_money(p.private_money_committed);
+  return state;
 }
 
 void run_calendar(World& world) {
@@ -102,16 +97,13 @@ void run_calendar(World& world) {
         case ShockKind::note:
           break;
       }
-      nlohmann::ordered_json fields;
-      fields["kind"] = to_string(e.kind);
-      fields["multiplier"] = e.multiplier;
-      fields["description"] = e.description;
-      world.emit("exogenous_event", "", fields);
+      world.emit("", events::ExogenousEvent{to_string(e.kind), e.multiplier, e.description});
       continue;
     }
-    nlohmann::ordered_json fields;
-    programme_fields(world, fields);
-    world.emit(month.month() == 1 ? "year_start" : "month_start", "", fields);
+    if (month.month() == 1)
+      world.emit("", events::YearStart{programme_state(world)});
+    else
+      world.emit("", events::MonthStart{programme_state(world)});
     month = Calendar::next_month_start(month);
   }
 }
@@ -119,6 +111,44 @@ void run_calendar(World& world) {
 }  // namespace tenderlab::detail
 
 namespace tenderlab {
+
+const Scenario& SimulationContext::scenario() const {
+  return world_.scenario;
+}
+
+const Calendar& SimulationContext::calendar() const {
+  return world_.log.calendar();
+}
+
+Rng SimulationContext::stream(const std::string& key) const {
+  return world_.stream(key);
+}
+
+void SimulationContext::spawn(const std::string& name, const std::string& agent_id,
+                              std::function<void()> body) {
+  world_.kernel.spawn(name, agent_id, std::move(body));
+}
+
+double SimulationContext::now() {
+  return Kernel::now();
+}
+
+void SimulationContext::sleep_until(double time) {
+  Kernel::sleep_until(time);
+}
+
+double SimulationContext::horizon_time() const {
+  return world_.kernel.horizon_time();
+}
+
+double SimulationContext::time_of(Date date, double hour) const {
+  return world_.time_of(date, hour);
+}
+
+const Event& SimulationContext::emit_fields(std::string type, const std::string& agent_id,
+                                            nlohmann::ordered_json fields) {
+  return world_.log.emit(Kernel::now(), std::move(type), agent_id, std::move(fields));
+}
 
 void simulate(const Scenario& scenario, const SimulationOptions& options, std::ostream* events_out,
               const std::vector<EventLog::Observer>& observers, std::uint64_t* event_count,
@@ -138,27 +168,32 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
                 kernel_options);
   detail::World world(scenario, options, log, kernel);
 
-  nlohmann::ordered_json started;
-  started["schema"] = event_log_schema_version;
-  started["scenario"] = scenario.name;
-  started["seed"] = options.seed;
-  started["replication"] = options.replication;
-  started["agents"] = scenario.agents.size();
-  started["calls"] = scenario.calls.size();
-  started["horizon"] = scenario.horizon.iso();
-  log.emit(0.0, "simulation_started", "", started);
+  log.emit(0.0, "",
+           events::SimulationStarted{event_log_schema_version, scenario.name, options.seed,
+                                     options.replication, scenario.agents.size(),
+                                     scenario.calls.size(), scenario.horizon.iso()});
 
   // Inboxes get their permanent receivers before anybody sends, so messages keep FIFO order.
   kernel.spawn("tender-board", "tender-board", [&world] {
     Inbox<detail::Message>(detail::board_inbox).claim();
     detail::run_tender_board(world);
   });
+  // Each agent's actors, in file order, as its kind starts them (agent_kinds.hpp).
+  SimulationContext context(world);
+  for (const auto& agent : scenario.agents)
+    if (const StartActors& start = agent.kind.definition().start) start(context, agent);
+  // A kind with a role in some call kind is sent rounds and invitations: without an actor that
+  // reads them, a lead would wait for its answer for ever.
   for (const auto& agent : scenario.agents) {
-    if (!is_private(agent.kind)) continue;
-    kernel.spawn(agent.id, agent.id, [&world, &agent] {
-      Inbox<detail::Message>(detail::inbox_of(agent.id)).claim();
-      detail::run_bidder(world, agent);
-    });
+    bool takes_part = false;
+    for (std::size_t call = 0; call < call_kind_names.size(); ++call)
+      takes_part = takes_part || agent.kind.takes_part_in(static_cast<CallKind>(call));
+    const auto& listeners = world.listeners;
+    if (takes_part && std::find(listeners.begin(), listeners.end(), &agent) == listeners.end())
+      throw ModelError("agent kind '" + agent.kind.name() +
+                       "' has roles in calls but its start function starts no actor that reads "
+                       "the agent's inbox (agent " +
+                       agent.id + ")");
   }
   world.open_calls = static_cast<int>(scenario.calls.size());
   for (const auto& call : scenario.calls) {
@@ -171,18 +206,14 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
     // Nothing to tender: the board and the agents have nothing to wait for.
     kernel.spawn("idle", "tender-board", [&world] {
       Inbox<detail::Message>(detail::board_inbox).send(detail::Stop{});
-      for (const auto& agent : world.scenario.agents)
-        if (is_private(agent.kind))
-          Inbox<detail::Message>(detail::inbox_of(agent.id)).send(detail::Stop{});
+      detail::stop_listeners(world);
     });
   }
   kernel.spawn("calendar", "tender-board", [&world] { detail::run_calendar(world); });
   kernel.run();
 
-  nlohmann::ordered_json ended;
-  detail::programme_fields(world, ended);
-  log.emit(std::max(Kernel::now(), calendar.to_time(scenario.horizon)), "simulation_ended", "",
-           ended);
+  log.emit(std::max(Kernel::now(), calendar.to_time(scenario.horizon)), "",
+           events::SimulationEnded{detail::programme_state(world)});
   if (event_count) *event_count = log.count();
   if (event_log_sha256) *event_log_sha256 = log.sha256();
 }

@@ -15,16 +15,11 @@ struct OpenRound {
   std::vector<NoBidNotice> notices;
 };
 
-nlohmann::ordered_json obstacles_by_agent(const std::vector<NoBidNotice>& notices) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& notice : notices) {
-    nlohmann::ordered_json entry;
-    entry["agent"] = notice.agent;
-    entry["role"] = notice.role;
-    entry["value_bn_krw"] = round_money(notice.value);
-    entry["obstacles"] = effects_json(main_obstacles(notice.effects, reported_obstacles));
-    out.push_back(entry);
-  }
+std::vector<events::StayedAwayEntry> obstacles_by_agent(const std::vector<NoBidNotice>& notices) {
+  std::vector<events::StayedAwayEntry> out;
+  for (const auto& notice : notices)
+    out.push_back({notice.agent, notice.role, round_money(notice.value),
+                   clause_effects(main_obstacles(notice.effects, reported_obstacles))});
   return out;
 }
 
@@ -86,35 +81,20 @@ class TenderBoard {
     const CallRound& round = *open.round;
     RoundResult result = decide_round(round, open.bids);
 
-    nlohmann::ordered_json opened;
-    opened["call"] = round.call->id;
-    opened["round"] = round.round;
-    opened["received"] = open.bids.size();
-    opened["valid"] = result.valid_bids;
-    nlohmann::ordered_json bids = nlohmann::ordered_json::array();
+    events::BidsOpened opened{round.call->id, round.round, open.bids.size(), result.valid_bids, {}};
     for (const auto& scored : result.ranked) {
-      nlohmann::ordered_json entry;
-      entry["lead"] = scored.bid.lead;
-      entry["members"] = strings_json(scored.bid.members);
-      entry["technical_score"] = round_money(scored.technical_score);
-      entry["price_score"] = round_money(scored.price_score);
-      entry["total_score"] = round_money(scored.total_score);
-      entry["valid"] = scored.valid;
-      if (!scored.valid) entry["invalid_reason"] = scored.invalid_reason;
-      bids.push_back(entry);
+      opened.bids.push_back({scored.bid.lead, scored.bid.members,
+                             round_money(scored.technical_score), round_money(scored.price_score),
+                             round_money(scored.total_score), scored.valid,
+                             scored.valid ? std::nullopt : std::optional(scored.invalid_reason)});
     }
-    opened["bids"] = bids;
-    world_.emit("bids_opened", "tender-board", opened);
+    world_.emit("tender-board", opened);
 
     if (result.outcome == RoundOutcome::failed) {
-      nlohmann::ordered_json failed;
-      failed["call"] = round.call->id;
-      failed["round"] = round.round;
-      failed["valid_bids"] = result.valid_bids;
-      failed["required"] = round.min_valid_bids;
-      failed["reason"] = result.reason;
-      failed["stayed_away"] = obstacles_by_agent(open.notices);
-      world_.emit("round_failed", "tender-board", failed);
+      world_.emit(
+          "tender-board",
+          events::RoundFailed{round.call->id, round.round, result.valid_bids, round.min_valid_bids,
+                              result.reason, obstacles_by_agent(open.notices)});
       Inbox<Message>(manager_inbox(round.call->id))
           .send(RoundClosed{open.round, std::move(result), std::move(open.notices)});
       return;
@@ -123,12 +103,9 @@ class TenderBoard {
     // rounds keep closing on their own dates.
     const double award_at = Kernel::now() + round.schedule.evaluation_days * seconds_per_day;
     if (award_at > world_.kernel.horizon_time()) {
-      nlohmann::ordered_json pending;
-      pending["call"] = round.call->id;
-      pending["round"] = round.round;
-      pending["valid_bids"] = result.valid_bids;
-      pending["award_due"] = world_.log.calendar().iso(award_at);
-      world_.emit("round_pending", "tender-board", pending);
+      world_.emit("tender-board",
+                  events::RoundPending{round.call->id, round.round, result.valid_bids,
+                                       world_.log.calendar().iso(award_at)});
       RoundClosed closed{open.round, std::move(result), std::move(open.notices)};
       closed.pending = true;
       Inbox<Message>(manager_inbox(round.call->id)).send(std::move(closed));
@@ -142,21 +119,14 @@ class TenderBoard {
     const CallRound& round = *closed.round;
     const RoundResult& result = closed.result;
     {
-      nlohmann::ordered_json awarded;
-      awarded["call"] = round.call->id;
-      awarded["round"] = round.round;
-      nlohmann::ordered_json winners = nlohmann::ordered_json::array();
-      nlohmann::ordered_json kinds = nlohmann::ordered_json::array();
+      events::RoundAwarded awarded{round.call->id,    round.round,  {}, {},
+                                   result.valid_bids, result.reason};
       for (std::size_t index : result.winners) {
         const std::string& lead = result.ranked[index].bid.lead;
-        winners.push_back(lead);
-        kinds.push_back(to_string(world_.scenario.find_agent(lead)->kind));
+        awarded.winners.push_back(lead);
+        awarded.winner_kinds.push_back(to_string(world_.scenario.find_agent(lead)->kind));
       }
-      awarded["winners"] = winners;
-      awarded["winner_kinds"] = kinds;
-      awarded["valid_bids"] = result.valid_bids;
-      awarded["reason"] = result.reason;
-      world_.emit("round_awarded", "tender-board", awarded);
+      world_.emit("tender-board", awarded);
     }
     Inbox<Message>(manager_inbox(round.call->id)).send(std::move(closed));
   }

@@ -11,9 +11,11 @@
 #include "tenderlab/agents/competition.hpp"
 #include "tenderlab/agents/consortium.hpp"
 #include "tenderlab/agents/simulation.hpp"
+#include "tenderlab/agents/simulation_context.hpp"
 #include "tenderlab/agents/tender_rules.hpp"
 #include "tenderlab/agents/valuation.hpp"
 #include "tenderlab/engine/event_log.hpp"
+#include "tenderlab/engine/events.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/kernel.hpp"
 #include "tenderlab/engine/rng.hpp"
@@ -85,6 +87,9 @@ struct World {
   Kernel& kernel;
   RelationshipGraph graph;
   std::vector<std::string> leads_by_priority;  ///< who forms a consortium first
+  /// Agents whose actor reads its inbox (inbox_of(id)), in the order their actors started: they
+  /// are told of the rounds of the call kinds their kind takes part in, and stopped at the end.
+  std::vector<const AgentSpec*> listeners;
   MarketConditions market;
   /// Per round (call#round): letters of intent (the teams that declared they will bid, with their
   /// expected scores) and the leads that stay away or joined another team. Public: every agent
@@ -101,9 +106,10 @@ struct World {
   } programme;
 
   World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel& k);
-  const Event& emit(std::string type, std::string agent,
-                    nlohmann::ordered_json fields = nlohmann::ordered_json::object()) {
-    return log.emit(Kernel::now(), std::move(type), std::move(agent), std::move(fields));
+  /// Logs a typed event (events.hpp) about `agent` now.
+  template <Record E>
+  const Event& emit(std::string agent, const E& event) {
+    return log.emit(Kernel::now(), std::move(agent), event);
   }
   double time_of(Date date, double hour = 0) const {
     return log.calendar().to_time(date) + hour * 3600.0;
@@ -117,16 +123,24 @@ struct World {
   }
 };
 
-nlohmann::ordered_json terms_json(const Terms& terms);
-nlohmann::ordered_json effects_json(const std::vector<TermEffect>& effects);
-nlohmann::ordered_json strings_json(const std::vector<std::string>& values);
 double round_money(double bn);  ///< rounded to 0.001 bn KRW (1 million KRW) for the log
+/// Clause effects as the log writes them (deltas rounded).
+std::vector<events::ClauseEffect> clause_effects(const std::vector<TermEffect>& effects);
 
 void run_bidder(World& world, const AgentSpec& agent);
+/// The start function of the kinds whose agents decide through a bidder actor: starts the actor
+/// and makes the agent a listener.
+void start_bidder(SimulationContext& context, const AgentSpec& agent);
+/// The parameter tables a bidder reads: agent, capabilities and beliefs.
+std::vector<const ParamTable*> bidder_parameters();
+/// Tells every listener whose kind takes part in the round's call kind of the round.
+void tell_listeners(World& world, const RoundPtr& round);
+/// Stops every listener (the run is over).
+void stop_listeners(World& world);
 void run_tender_board(World& world);
 void run_call_manager(World& world, const CallSpec& call);
 void run_calendar(World& world);
-/// The programme's state as event fields (month and year boundaries, the end of the run).
-void programme_fields(const World& world, nlohmann::ordered_json& fields);
+/// The programme's state as the log writes it (month and year boundaries, the end of the run).
+events::ProgrammeState programme_state(const World& world);
 
 }  // namespace tenderlab::detail

@@ -270,35 +270,66 @@ void check_file_target(const fs::path& target) {
   throw OutputExists(message);
 }
 
-void write_file_atomically(const fs::path& target, const std::string& content) {
-  check_file_target(target);
-  std::string temporary =
-      (parent_of(target) / ("." + target.filename().string() + ".partial-XXXXXX")).string();
-  const int fd = ::mkostemp(temporary.data(), O_CLOEXEC);
-  if (fd < 0)
-    throw std::runtime_error(target.string() + ": cannot write (" + std::strerror(errno) + ")");
-  ::fchmod(fd, default_mode(0666));
+namespace {
+
+std::runtime_error cannot_write(const fs::path& target, int error) {
+  return std::runtime_error(target.string() + ": cannot write (" + std::strerror(error) + ")");
+}
+
+/// Writes all of `content` to `fd`; the errno of the failure, or 0.
+int write_all(int fd, const std::string& content) {
   const char* data = content.data();
   std::size_t left = content.size();
-  bool written = true;
   while (left > 0) {
     const ssize_t wrote = ::write(fd, data, left);
     if (wrote < 0 && errno == EINTR) continue;
-    if (wrote <= 0) {
-      written = false;
-      break;
-    }
+    if (wrote <= 0) return wrote < 0 ? errno : EIO;
     data += wrote;
     left -= static_cast<std::size_t>(wrote);
   }
-  const int error = written ? 0 : errno;
-  if (::fsync(fd) != 0 && written) written = false;
-  if (::close(fd) != 0) written = false;
-  if (!written || ::rename(temporary.c_str(), target.c_str()) != 0) {
-    const int why = error ? error : errno;
-    ::unlink(temporary.c_str());
-    throw std::runtime_error(target.string() + ": cannot write (" + std::strerror(why) + ")");
-  }
+  return 0;
+}
+
+}  // namespace
+
+StagedFile::StagedFile(const fs::path& target) : target_(target) {
+  check_file_target(target_);
+  std::string temporary =
+      (parent_of(target_) / ("." + target_.filename().string() + ".partial-XXXXXX")).string();
+  const int fd = ::mkostemp(temporary.data(), O_CLOEXEC);
+  if (fd < 0) throw cannot_write(target_, errno);
+  ::fchmod(fd, default_mode(0666));
+  ::close(fd);
+  path_ = temporary;
+}
+
+StagedFile::~StagedFile() {
+  if (!committed_) ::unlink(path_.c_str());
+}
+
+void StagedFile::write(const std::string& content) const {
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) throw cannot_write(target_, errno);
+  const int error = write_all(fd, content);
+  if (::close(fd) != 0 && error == 0) throw cannot_write(target_, errno);
+  if (error != 0) throw cannot_write(target_, error);
+}
+
+void StagedFile::commit() {
+  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) throw cannot_write(target_, errno);
+  const int error = ::fsync(fd) != 0 ? errno : 0;
+  ::close(fd);
+  if (error != 0) throw cannot_write(target_, error);
+  check_file_target(target_);
+  if (::rename(path_.c_str(), target_.c_str()) != 0) throw cannot_write(target_, errno);
+  committed_ = true;
+}
+
+void write_file_atomically(const fs::path& target, const std::string& content) {
+  StagedFile file(target);
+  file.write(content);
+  file.commit();
 }
 
 }  // namespace tenderlab::analysis

@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <utility>
 
 #include "tenderlab/engine/sha256.hpp"
@@ -23,6 +25,25 @@ namespace {
 
 // The keys of the study table that differ between two databases holding the same results.
 constexpr const char* kCreatedAtKey = "created_at";
+// The study file's canonical JSON: what a resumed study is compared with to say which keys
+// changed. It says no more than study_sha256, so content comparisons leave it out.
+constexpr const char* kStudyJsonKey = "study_json";
+
+// Who stayed away from failed rounds and why. Added to schema 1 without changing its version:
+// a writer adds the table to an older database, a reader of one without it sees no rows, and an
+// older tenderlab ignores it.
+constexpr const char* kStayAwaySql = R"sql(
+CREATE TABLE IF NOT EXISTS stay_away (
+  run_id        TEXT NOT NULL REFERENCES runs (run_id),
+  call          TEXT NOT NULL,
+  round         INTEGER NOT NULL,
+  agent         TEXT NOT NULL,
+  role          TEXT NOT NULL,
+  clause        TEXT NOT NULL,
+  effect_bn_krw REAL,
+  PRIMARY KEY (run_id, call, round, agent, role, clause)
+) WITHOUT ROWID;
+)sql";
 
 constexpr const char* kSchemaSql = R"sql(
 CREATE TABLE study (
@@ -255,6 +276,7 @@ void check_database_header(const std::string& path) {
 void write_schema(sqlite3* db, const std::string& path) {
   Transaction transaction(db, path);
   execute_sql(db, path, kSchemaSql);
+  execute_sql(db, path, kStayAwaySql);
   execute_sql(db, path,
               ("PRAGMA application_id = " + std::to_string(kResultsApplicationId)).c_str());
   execute_sql(db, path, ("PRAGMA user_version = " + std::to_string(kResultsSchemaVersion)).c_str());
@@ -453,6 +475,7 @@ ResultsStore::ResultsStore(const std::string& path, OpenMode mode, Access access
     execute("PRAGMA journal_mode = WAL");
     execute("PRAGMA synchronous = NORMAL");
     execute("PRAGMA foreign_keys = ON");
+    if (access == Access::exclusive_writer) execute(kStayAwaySql);
   } catch (...) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -554,6 +577,34 @@ void ResultsStore::record(const RunRecord& run) {
     }
   }
 
+  if (!run.stay_away.is_null() && !run.stay_away.empty()) {
+    Statement insert_away(db_, path_,
+                          "INSERT OR REPLACE INTO stay_away (run_id, call, round, agent, role, "
+                          "clause, effect_bn_krw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    for (const auto& row : run.stay_away) {
+      if (!row.is_array() || row.size() != 6 || !row[1].is_number_integer() ||
+          !row[5].is_number()) {
+        throw ResultsStoreError(path_ + ": run " + run.run_id +
+                                ": a stay_away row must be [call, round, agent, role, clause, "
+                                "effect], got " +
+                                row.dump());
+      }
+      insert_away.bind(1, run.run_id)
+          .bind(2, row[0].get<std::string>())
+          .bind(3, row[1].get<std::int64_t>())
+          .bind(4, row[2].get<std::string>())
+          .bind(5, row[3].get<std::string>())
+          .bind(6, row[4].get<std::string>());
+      const double effect = row[5].get<double>();
+      if (std::isfinite(effect)) {
+        insert_away.bind(7, effect);
+      } else {
+        insert_away.bind_null(7);
+      }
+      insert_away.run();
+    }
+  }
+
   Statement(db_, path_, "INSERT INTO run_timing (run_id, wall_seconds, worker) VALUES (?1, ?2, ?3)")
       .bind(1, run.run_id)
       .bind(2, run.wall_seconds)
@@ -623,10 +674,14 @@ std::size_t ResultsStore::forget_runs(const std::set<std::string>& statuses) {
   Statement timing(
       db_, path_,
       "DELETE FROM run_timing WHERE run_id IN (SELECT run_id FROM runs WHERE status = ?1)");
+  Statement away(
+      db_, path_,
+      "DELETE FROM stay_away WHERE run_id IN (SELECT run_id FROM runs WHERE status = ?1)");
   Statement runs(db_, path_, "DELETE FROM runs WHERE status = ?1");
   for (const auto& status : statuses) {
     kpis.bind(1, status).run();
     timing.bind(1, status).run();
+    away.bind(1, status).run();
     runs.bind(1, status).run();
     forgotten += static_cast<std::size_t>(sqlite3_changes(db_));
   }
@@ -634,8 +689,72 @@ std::size_t ResultsStore::forget_runs(const std::set<std::string>& statuses) {
   return forgotten;
 }
 
+namespace {
+
+/// A JSON value in a message: short values whole, long ones cut.
+std::string shown(const nlohmann::json& value) {
+  std::string text = value.is_discarded() ? std::string("(missing)") : value.dump();
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+struct Change {
+  std::string pointer;
+  nlohmann::json before;  ///< discarded: the key was not there
+  nlohmann::json after;
+};
+
+/// Where two study files differ, as JSON Pointers to the smallest differing values (an array
+/// that changed length is one change).
+void json_changes(const nlohmann::json& before, const nlohmann::json& after,
+                  const std::string& pointer, std::vector<Change>& changes) {
+  if (before == after) return;
+  const auto escaped = [](std::string key) {
+    for (std::size_t at = 0; (at = key.find_first_of("~/", at)) != std::string::npos; at += 2)
+      key.replace(at, 1, key[at] == '~' ? "~0" : "~1");
+    return key;
+  };
+  if (before.is_object() && after.is_object()) {
+    std::set<std::string> keys;
+    for (const auto& [key, value] : before.items())
+      keys.insert(key);
+    for (const auto& [key, value] : after.items())
+      keys.insert(key);
+    const nlohmann::json missing(nlohmann::json::value_t::discarded);
+    for (const auto& key : keys)
+      json_changes(before.contains(key) ? before.at(key) : missing,
+                   after.contains(key) ? after.at(key) : missing, pointer + "/" + escaped(key),
+                   changes);
+    return;
+  }
+  if (before.is_array() && after.is_array() && before.size() == after.size()) {
+    for (std::size_t i = 0; i < before.size(); ++i)
+      json_changes(before[i], after[i], pointer + "/" + std::to_string(i), changes);
+    return;
+  }
+  changes.push_back({pointer, before, after});
+}
+
+/// Changes to a study file that leave every recorded run valid: its description, and more
+/// replications (the runs recorded are the first replications of the larger study).
+bool harmless(const Change& change) {
+  if (change.pointer == "/description") return true;
+  if (change.pointer == "/replications") {
+    const auto count = [](const nlohmann::json& value) {
+      return value.is_number_integer() ? value.get<std::int64_t>()
+             : value.is_discarded()    ? 1
+                                       : -1;  // the default is 1
+    };
+    return count(change.after) >= count(change.before) && count(change.before) >= 1;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string ResultsStore::study_mismatch(const std::string& study_file,
-                                         const std::map<std::string, std::string>& meta) {
+                                         const std::map<std::string, std::string>& meta,
+                                         std::map<std::string, std::string>* updates) {
   std::map<std::string, std::string> recorded;
   {
     Statement statement(db_, path_, "SELECT key, value FROM study WHERE key != ?1");
@@ -643,8 +762,51 @@ std::string ResultsStore::study_mismatch(const std::string& study_file,
     while (statement.step())
       recorded[statement.text(0)] = statement.text(1);
   }
+  const auto value_of = [](const std::map<std::string, std::string>& facts, const char* key) {
+    const auto it = facts.find(key);
+    return it == facts.end() ? std::optional<std::string>() : std::optional(it->second);
+  };
+  std::vector<std::string> reasons;
+  // The base scenario: any edit changes what a run simulates, so runs on the old and the new base
+  // would be mixed in one analysis.
+  const auto base_before = value_of(recorded, "base_scenario_sha256");
+  const auto base_after = value_of(meta, "base_scenario_sha256");
+  if (base_before && base_after && *base_before != *base_after) {
+    reasons.push_back("the base scenario " + value_of(meta, "base_scenario").value_or("") +
+                      " changed since these runs were recorded (SHA-256 " + *base_before + " → " +
+                      *base_after + ")");
+  }
+  // The study file: compared key by key when the database recorded its JSON.
+  const auto json_before = value_of(recorded, kStudyJsonKey);
+  const auto json_after = value_of(meta, kStudyJsonKey);
+  const bool by_key = json_before && json_after;
+  std::map<std::string, std::string> accepted;
+  if (by_key && value_of(recorded, "study_sha256") != value_of(meta, "study_sha256")) {
+    std::vector<Change> changes;
+    json_changes(nlohmann::json::parse(*json_before), nlohmann::json::parse(*json_after), "",
+                 changes);
+    std::string listed;
+    for (const auto& change : changes)
+      if (!harmless(change))
+        listed += (listed.empty() ? "" : "; ") + change.pointer + ": " + shown(change.before) +
+                  " → " + shown(change.after);
+    if (!listed.empty()) {
+      reasons.push_back(study_file + " changed since these runs were recorded: " + listed +
+                        " (only a new description or more replications can be resumed)");
+    } else {
+      // Only harmless changes: the database follows the study file from now on.
+      for (const char* key : {"study_sha256", kStudyJsonKey, "replications"})
+        if (const auto after = value_of(meta, key)) accepted[key] = *after;
+    }
+  }
+  // The other facts. With the study's JSON on both sides, the facts taken from the study file
+  // were compared above.
+  static const std::set<std::string> from_study_file = {
+      "name",   "study_sha256", kStudyJsonKey, "base_scenario",
+      "design", "replications", "seed",        "outcome"};
   std::string differences;
   for (const auto& [key, value] : meta) {
+    if (key == "base_scenario_sha256" || (by_key && from_study_file.count(key))) continue;
     const auto it = recorded.find(key);
     if (it == recorded.end() || it->second == value) continue;
     const std::string& found = it->second;
@@ -652,8 +814,15 @@ std::string ResultsStore::study_mismatch(const std::string& study_file,
                    " in the database, " + quoted(value) + " in " + study_file;
   }
   if (!differences.empty()) {
-    return "holds the results of another study, or of another version of " + study_file + ": " +
-           differences;
+    reasons.insert(reasons.begin(),
+                   "holds the results of another study, or of another version of " + study_file +
+                       ": " + differences);
+  }
+  if (!reasons.empty()) {
+    std::string message;
+    for (const auto& reason : reasons)
+      message += (message.empty() ? "" : "; ") + reason;
+    return message;
   }
   if (recorded.count("study_sha256") == 0) {
     // Runs recorded from a bare task list (tenderlab-mpi --tasks): no study can vouch for them.
@@ -663,6 +832,7 @@ std::string ResultsStore::study_mismatch(const std::string& study_file,
              "task list), not the results of " + study_file;
     }
   }
+  if (updates) *updates = std::move(accepted);
   return {};
 }
 
@@ -670,13 +840,18 @@ void ResultsStore::claim_for_study(const std::string& study_file,
                                    const std::map<std::string, std::string>& meta,
                                    const std::vector<PointRecord>& points) {
   Transaction transaction(db_, path_);
-  const std::string mismatch = study_mismatch(study_file, meta);
+  std::map<std::string, std::string> updates;
+  const std::string mismatch = study_mismatch(study_file, meta, &updates);
   if (!mismatch.empty()) {
     throw DatabaseRefusedError(path_ + ": " + mismatch +
                                ". It was left as it is: use another database, or delete this one "
                                "to start the study again");
   }
-  // Facts already recorded are equal (checked above); only missing ones are written.
+  // Facts already recorded are equal (checked above) or harmlessly changed (a new description,
+  // more replications: `updates`); the rest are only written when missing.
+  Statement replace(db_, path_, "INSERT OR REPLACE INTO study (key, value) VALUES (?1, ?2)");
+  for (const auto& [key, value] : updates)
+    replace.bind(1, key).bind(2, value).run();
   Statement insert(db_, path_, "INSERT OR IGNORE INTO study (key, value) VALUES (?1, ?2)");
   for (const auto& [key, value] : meta)
     insert.bind(1, key).bind(2, value).run();
@@ -686,7 +861,7 @@ void ResultsStore::claim_for_study(const std::string& study_file,
 
 void ResultsStore::check_study(const std::string& study_file,
                                const std::map<std::string, std::string>& meta) {
-  const std::string mismatch = study_mismatch(study_file, meta);
+  const std::string mismatch = study_mismatch(study_file, meta, nullptr);
   if (!mismatch.empty()) {
     throw DatabaseRefusedError(path_ + ": " + mismatch +
                                ". Give the study file that wrote it, or another database");
@@ -740,6 +915,32 @@ std::vector<RunRecord> ResultsStore::runs() {
   return result;
 }
 
+bool ResultsStore::has_stay_away_table() {
+  Statement statement(db_, path_,
+                      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stay_away'");
+  return statement.step();
+}
+
+std::vector<StayAwayRecord> ResultsStore::stay_away() {
+  std::vector<StayAwayRecord> rows;
+  if (!has_stay_away_table()) return rows;
+  Statement statement(db_, path_,
+                      "SELECT run_id, call, round, agent, role, clause, effect_bn_krw FROM "
+                      "stay_away ORDER BY run_id, call, round, agent, role, clause");
+  while (statement.step()) {
+    StayAwayRecord row;
+    row.run_id = statement.text(0);
+    row.call = statement.text(1);
+    row.round = static_cast<int>(statement.integer(2));
+    row.agent = statement.text(3);
+    row.role = statement.text(4);
+    row.clause = statement.text(5);
+    if (!statement.is_null(6)) row.effect_bn_krw = statement.real(6);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 std::string ResultsStore::content_dump() {
   // A read transaction gives one consistent snapshot even while another process records runs.
   execute("BEGIN");
@@ -750,7 +951,7 @@ std::string ResultsStore::content_dump() {
     {
       Statement statement(db_, path_, "SELECT key, value FROM study ORDER BY key");
       while (statement.step()) {
-        if (statement.text(0) == kCreatedAtKey) continue;
+        if (statement.text(0) == kCreatedAtKey || statement.text(0) == kStudyJsonKey) continue;
         dump += quoted(statement.text(0)) + "\t" + quoted(statement.text(1)) + "\n";
       }
     }
@@ -782,6 +983,13 @@ std::string ResultsStore::content_dump() {
                 (statement.is_null(2) ? std::string("null") : format_real(statement.real(2))) +
                 "\n";
       }
+    }
+    if (has_stay_away_table()) {
+      dump += "[stay_away]\n";
+      for (const auto& row : stay_away())
+        dump += quoted(row.run_id) + "\t" + quoted(row.call) + "\t" + std::to_string(row.round) +
+                "\t" + quoted(row.agent) + "\t" + quoted(row.role) + "\t" + quoted(row.clause) +
+                "\t" + (row.effect_bn_krw ? format_real(*row.effect_bn_krw) : "null") + "\n";
     }
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

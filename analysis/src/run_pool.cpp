@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <limits>
 #include <set>
@@ -380,6 +381,7 @@ RunRecord make_run_record(const RunTask& task, const RunOutcome& outcome, double
   record.reason = outcome.reason;
   record.kpis = outcome.kpis.is_null() ? nlohmann::json::object() : outcome.kpis;
   record.event_log_sha256 = outcome.event_log_sha256;
+  record.stay_away = outcome.stay_away;
   record.wall_seconds = wall_seconds;
   record.worker = worker;
   return record;
@@ -606,6 +608,30 @@ RunTask parse_worker_task(std::string_view line, const std::string& origin) {
   return task_from_json(document, origin);
 }
 
+std::vector<RunTask> read_worker_task_file(const std::string& path) {
+  const auto refuse = [&](const std::string& expected, const std::string& found) {
+    throw WorkerTaskError({InputProblem{path, "", expected, found}});
+  };
+  require_regular_file(path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) refuse("a readable task file", "a file that cannot be opened");
+  std::vector<RunTask> tasks;
+  std::string line;
+  for (std::size_t number = 1;; ++number) {
+    const LineRead read = read_line(in, line, max_worker_task_bytes);
+    if (read == LineRead::end) break;
+    const std::string origin = path + ": line " + std::to_string(number);
+    if (read == LineRead::too_long) {
+      throw WorkerTaskError({InputProblem{
+          origin, "", "a task of at most " + std::to_string(max_worker_task_bytes) + " bytes",
+          "a longer line"}});
+    }
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    tasks.push_back(parse_worker_task(line, origin));
+  }
+  return tasks;
+}
+
 int serve_worker(std::istream& in, std::ostream& out, const RunFunction& run) {
   std::string line;
   std::size_t line_number = 0;
@@ -656,7 +682,8 @@ void to_json(nlohmann::json& json, const RunOutcome& outcome) {
   json = nlohmann::json{{"status", outcome.status},
                         {"reason", outcome.reason},
                         {"kpis", outcome.kpis},
-                        {"event_log_sha256", outcome.event_log_sha256}};
+                        {"event_log_sha256", outcome.event_log_sha256},
+                        {"stay_away", outcome.stay_away}};
 }
 
 void from_json(const nlohmann::json& json, RunOutcome& outcome) {
@@ -664,6 +691,7 @@ void from_json(const nlohmann::json& json, RunOutcome& outcome) {
   outcome.reason = json.value("reason", std::string());
   outcome.kpis = json.value("kpis", nlohmann::json::object());
   outcome.event_log_sha256 = json.value("event_log_sha256", std::string());
+  outcome.stay_away = json.value("stay_away", nlohmann::json::array());
 }
 
 void to_json(nlohmann::json& json, const WorkerResult& result) {

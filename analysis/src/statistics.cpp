@@ -112,6 +112,59 @@ std::vector<SobolIndex> sobol_on_rows(const SaltelliDesign& design, std::span<co
   return indices;
 }
 
+// Elementary effects of a Morris design: effects[t][j] is factor j's effect in trajectory t.
+std::vector<std::vector<double>> morris_effects(const MorrisDesign& design,
+                                                std::span<const double> outputs) {
+  const auto k = static_cast<std::size_t>(design.factors);
+  const auto r = static_cast<std::size_t>(design.trajectories);
+  if (design.points.size() != (k + 1) * r || outputs.size() != design.points.size() ||
+      design.order.size() != r || design.sign.size() != r) {
+    throw std::invalid_argument("morris indices: expected " + std::to_string((k + 1) * r) +
+                                " points and outputs, got " + std::to_string(design.points.size()) +
+                                " points and " + std::to_string(outputs.size()) + " outputs");
+  }
+  std::vector<std::vector<double>> effects(r, std::vector<double>(k, nan));
+  for (std::size_t t = 0; t < r; ++t) {
+    const std::size_t first_row = t * (k + 1);
+    for (std::size_t s = 0; s < k; ++s) {
+      const auto factor = static_cast<std::size_t>(design.order[t][s]);
+      const double step = design.sign[t][s] * design.delta;
+      const double change = outputs[first_row + s + 1] - outputs[first_row + s];
+      effects[t].at(factor) = change / step;
+    }
+  }
+  return effects;
+}
+
+// Morris statistics over the trajectories listed in `trajectories` (repeats allowed, which is how
+// the bootstrap reuses this): a trajectory carries one effect per factor, so resampling whole
+// trajectories keeps the design's balance.
+std::vector<MorrisIndex> morris_on_trajectories(const std::vector<std::vector<double>>& effects,
+                                                const std::vector<std::size_t>& trajectories) {
+  const std::size_t k = effects.empty() ? 0 : effects.front().size();
+  const double count = static_cast<double>(trajectories.size());
+  std::vector<MorrisIndex> indices(k);
+  for (std::size_t j = 0; j < k; ++j) {
+    double sum = 0.0;
+    double absolute = 0.0;
+    for (const auto t : trajectories) {
+      sum += effects[t][j];
+      absolute += std::fabs(effects[t][j]);
+    }
+    indices[j].mu = sum / count;
+    indices[j].mu_star = absolute / count;
+    if (trajectories.size() < 2) {
+      indices[j].sigma = nan;
+    } else {
+      double squares = 0.0;
+      for (const auto t : trajectories)
+        squares += (effects[t][j] - indices[j].mu) * (effects[t][j] - indices[j].mu);
+      indices[j].sigma = std::sqrt(squares / (count - 1.0));
+    }
+  }
+  return indices;
+}
+
 }  // namespace
 
 double normal_quantile(double p) {
@@ -200,46 +253,51 @@ Proportion proportion(std::size_t successes, std::size_t n, double level) {
 
 std::vector<MorrisIndex> morris_indices(const MorrisDesign& design,
                                         std::span<const double> outputs) {
-  const auto k = static_cast<std::size_t>(design.factors);
+  const auto effects = morris_effects(design, outputs);
+  std::vector<std::size_t> trajectories(static_cast<std::size_t>(design.trajectories));
+  std::iota(trajectories.begin(), trajectories.end(), std::size_t{0});
+  return morris_on_trajectories(effects, trajectories);
+}
+
+std::vector<MorrisInterval> morris_bootstrap(const MorrisDesign& design,
+                                             std::span<const double> outputs, int resamples,
+                                             Rng& rng, double level) {
+  const auto effects = morris_effects(design, outputs);
+  check_level(level, "morris bootstrap");
+  if (resamples < 2) {
+    throw std::invalid_argument("morris bootstrap: expected at least 2 resamples, got " +
+                                std::to_string(resamples));
+  }
   const auto r = static_cast<std::size_t>(design.trajectories);
-  if (design.points.size() != (k + 1) * r || outputs.size() != design.points.size() ||
-      design.order.size() != r || design.sign.size() != r) {
-    throw std::invalid_argument("morris indices: expected " + std::to_string((k + 1) * r) +
-                                " points and outputs, got " + std::to_string(design.points.size()) +
-                                " points and " + std::to_string(outputs.size()) + " outputs");
-  }
-  std::vector<std::vector<double>> effects(k);
-  for (std::size_t t = 0; t < r; ++t) {
-    const std::size_t first_row = t * (k + 1);
-    for (std::size_t s = 0; s < k; ++s) {
-      const auto factor = static_cast<std::size_t>(design.order[t][s]);
-      const double step = design.sign[t][s] * design.delta;
-      const double change = outputs[first_row + s + 1] - outputs[first_row + s];
-      effects.at(factor).push_back(change / step);
+  const auto k = static_cast<std::size_t>(design.factors);
+  std::vector<std::size_t> trajectories(r);
+  std::iota(trajectories.begin(), trajectories.end(), std::size_t{0});
+  const auto estimates = morris_on_trajectories(effects, trajectories);
+
+  std::vector<std::vector<double>> mu(k);
+  std::vector<std::vector<double>> mu_star(k);
+  for (int b = 0; b < resamples; ++b) {
+    for (auto& t : trajectories)
+      t = static_cast<std::size_t>(rng.below(r));
+    const auto replicate = morris_on_trajectories(effects, trajectories);
+    for (std::size_t j = 0; j < k; ++j) {
+      mu[j].push_back(replicate[j].mu);
+      mu_star[j].push_back(replicate[j].mu_star);
     }
   }
-  std::vector<MorrisIndex> indices(k);
+  const double low_p = 0.5 - level / 2.0;
+  const double high_p = 0.5 + level / 2.0;
+  std::vector<MorrisInterval> intervals(k);
   for (std::size_t j = 0; j < k; ++j) {
-    const auto& e = effects[j];
-    const double count = static_cast<double>(e.size());
-    double sum = 0.0;
-    double absolute = 0.0;
-    for (const double v : e) {
-      sum += v;
-      absolute += std::fabs(v);
-    }
-    indices[j].mu = sum / count;
-    indices[j].mu_star = absolute / count;
-    if (e.size() < 2) {
-      indices[j].sigma = nan;
-    } else {
-      double squares = 0.0;
-      for (const double v : e)
-        squares += (v - indices[j].mu) * (v - indices[j].mu);
-      indices[j].sigma = std::sqrt(squares / (count - 1.0));
-    }
+    intervals[j].estimate = estimates[j];
+    std::sort(mu[j].begin(), mu[j].end());
+    std::sort(mu_star[j].begin(), mu_star[j].end());
+    intervals[j].mu_low = sorted_quantile(mu[j], low_p);
+    intervals[j].mu_high = sorted_quantile(mu[j], high_p);
+    intervals[j].mu_star_low = sorted_quantile(mu_star[j], low_p);
+    intervals[j].mu_star_high = sorted_quantile(mu_star[j], high_p);
   }
-  return indices;
+  return intervals;
 }
 
 std::vector<SobolIndex> sobol_indices(const SaltelliDesign& design,

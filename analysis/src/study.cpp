@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "tenderlab/analysis/kpi_catalog.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/json_reader.hpp"
 #include "tenderlab/engine/rng.hpp"
@@ -345,12 +346,35 @@ nlohmann::json scenario_at(const Study& study, const DesignPoint& point) {
   return scenario;
 }
 
+namespace {
+
+/// A KPI the study names that no run reports would be stored as NULL in every run and analysed
+/// as missing: refused before anything runs, with the closest name a run does report.
+void check_kpi_names(const Study& study, const std::set<std::string>& known, bool has_outcome,
+                     ProblemSink& sink) {
+  const std::vector<std::string> names(known.begin(), known.end());
+  const auto check = [&](const std::string& name, const std::string& pointer) {
+    if (known.count(name)) return;
+    const std::string closest = closest_name(name, names);
+    sink.add(pointer,
+             "a KPI that a run of " + study.base_path + " reports (`tenderlab kpis " +
+                 study.base_path + "` lists them)",
+             describe_json(name) + (closest.empty() ? "" : "; did you mean `" + closest + "`?"));
+  };
+  for (std::size_t i = 0; i < study.kpis.size(); ++i)
+    check(study.kpis[i], "/kpis/" + std::to_string(i));
+  if (has_outcome) check(study.outcome.kpi, "/outcome/kpi");
+}
+
+}  // namespace
+
 Study load_study(const std::string& path) {
   const nlohmann::json document = read_json_file(path);
   ProblemSink sink(path);
   Study study;
   study.file = path;
   study.study_sha256 = sha256_file(path);
+  study.study_json = document.dump();
   ObjectReader root(document, "", sink);
   root.get("$schema");
   {
@@ -476,7 +500,10 @@ Study load_study(const std::string& path) {
                "a JSON Pointer whose parent exists in " + study.base_path,
                describe_json(fixed[i].first));
   if (!sink.empty()) throw InputError(sink.take());
-  scenario_from_json(study.base, study.base_path);  // the base with its fixed changes must be valid
+  // The base with its fixed changes must be valid; the KPI names a run of it reports are known.
+  std::set<std::string> kpi_names;
+  for (const auto& kpi : kpi_catalog(scenario_from_json(study.base, study.base_path)))
+    kpi_names.insert(kpi.name);
   set_database(study, study.database.empty()
                           ? (fs::path(path).parent_path() / (study.name + ".sqlite")).string()
                           : study.database);
@@ -498,7 +525,9 @@ Study load_study(const std::string& path) {
         break;
       }
       try {
-        scenario_from_json(scenario, study.base_path);
+        // A factor may change what a run reports (a call's rounds): its names count too.
+        for (const auto& kpi : kpi_catalog(scenario_from_json(scenario, study.base_path)))
+          kpi_names.insert(kpi.name);
       } catch (const InputError& error) {
         const InputProblem& first = error.problems().front();
         sink.add(pointer, "values that keep the scenario valid",
@@ -508,6 +537,8 @@ Study load_study(const std::string& path) {
       }
     }
   }
+  if (!sink.empty()) throw InputError(sink.take());
+  check_kpi_names(study, kpi_names, root.get("outcome") != nullptr, sink);
   if (!sink.empty()) throw InputError(sink.take());
   return study;
 }

@@ -112,6 +112,7 @@ StudySetup load_study_setup(const std::string& study_file) {
   setup.database_path = study->database;
   setup.meta = {{"name", study->name},
                 {"study_sha256", study->study_sha256},
+                {"study_json", study->study_json},
                 {"base_scenario", study->base_reference},
                 {"base_scenario_sha256", study->base_sha256},
                 {"design", to_string(study->design.kind)},

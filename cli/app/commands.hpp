@@ -37,10 +37,31 @@ int run_command(const RunArguments& arguments);
 /// the tables as JSON.
 enum class ParamsOutput { text, markdown, schema, json };
 int params_command(ParamsOutput output);
+/// Lists the registered agent kinds and their roles (as JSON with `json`).
+int kinds_command(bool json);
+/// The KPI names a run of `scenario` reports, with unit and meaning; without a scenario, the
+/// names' patterns (CALL, N, YEAR). `json`: as a JSON array.
+int kpis_command(const std::string& scenario, bool json);
+/// runs.csv and effects.csv of a results database into `out` (default: beside the database,
+/// <database without extension>-export/), each written whole (docs/export.md).
+int export_command(const std::string& database, const std::string& out);
 int study_command(const StudyArguments& arguments);
 /// `outcome` ("KPI OP VALUE"), when given, replaces the study's outcome for the analysis.
 int report_command(const std::string& study_file, const std::string& database,
                    const std::string& json, bool digest_only, const std::string& outcome);
+/// `tenderlab report`: the text analysis of a study, and the HTML page and XLSX workbook of a
+/// study, a run folder or a comparison's JSON (docs/html-report.md).
+struct ReportArguments {
+  std::string input;  ///< study file, run folder (or its manifest.json), or `compare --json` output
+  std::string database;
+  std::string json;
+  std::string outcome;
+  bool digest = false;
+  std::string html;                  ///< write the HTML report here
+  std::string xlsx;                  ///< write the XLSX workbook here
+  std::vector<std::string> heatmap;  ///< the two factors of a study's heatmap
+};
+int report_files_command(const ReportArguments& arguments);
 /// Re-runs the run a manifest describes; with `verify`, checks its event-log hash (exit 1 if not).
 int replay_command(const std::string& manifest, bool verify);
 /// Shows the first event where two runs diverge (exit 0 identical, 1 different).
@@ -52,6 +73,8 @@ struct CompareArguments {
   std::optional<std::uint64_t> seed;
   int jobs = 1;
   std::string json;
+  std::string html;  ///< also write the comparison as an HTML report
+  std::string xlsx;  ///< and as an XLSX workbook
   bool quiet = false;
 };
 /// KPIs side by side with paired differences and 95 % confidence intervals.

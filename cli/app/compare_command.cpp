@@ -7,13 +7,17 @@
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
+#include "app/report_files.hpp"
 #include "app/simulation_glue.hpp"
+#include "tenderlab/analysis/report_builders.hpp"
 #include "tenderlab/analysis/results_store.hpp"
 #include "tenderlab/analysis/run_pool.hpp"
 #include "tenderlab/analysis/statistics.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/json_reader.hpp"
 #include "tenderlab/engine/scenario_loader.hpp"
+#include "tenderlab/engine/sha256.hpp"
+#include "tenderlab/version.hpp"
 
 namespace tenderlab::app {
 namespace {
@@ -78,7 +82,14 @@ int compare_command(const CompareArguments& arguments) {
   const bool databases = is_database(arguments.inputs.front());
   std::vector<Samples> samples(arguments.inputs.size());
   std::vector<std::string> labels;
+  // What identifies each input and its runs, for the reports' headers: the scenario file's
+  // SHA-256 (a database's content digest), and a digest of its runs' event-log hashes.
+  std::vector<std::string> input_hashes;
+  std::vector<Sha256> event_log_hashes(arguments.inputs.size());
+  std::optional<std::uint64_t> seed = arguments.seed;
   const int loaded = report_errors(bad_input, [&]() -> int {
+    check_output_path(arguments.html, "--html");
+    check_output_path(arguments.xlsx, "--xlsx");
     if (databases) {
       for (std::size_t i = 0; i < arguments.inputs.size(); ++i) {
         if (!is_database(arguments.inputs[i])) {
@@ -89,8 +100,12 @@ int compare_command(const CompareArguments& arguments) {
         analysis::ResultsStore store(arguments.inputs[i],
                                      analysis::ResultsStore::OpenMode::existing_only);
         labels.push_back(store.get_meta("name").value_or(arguments.inputs[i]));
+        input_hashes.push_back(store.content_digest());
         for (const auto& run : store.runs())
-          if (run.status == "ok") add_kpis(samples[i][run.run_id], run.kpis);
+          if (run.status == "ok") {
+            add_kpis(samples[i][run.run_id], run.kpis);
+            event_log_hashes[i].update(run.run_id + " " + run.event_log_sha256 + "\n");
+          }
       }
     } else {
       // Scenarios: the same seeds and replication indices for every scenario (common random
@@ -99,9 +114,9 @@ int compare_command(const CompareArguments& arguments) {
       // else, and the forked run finds the document through the run function.
       std::vector<nlohmann::json> documents;
       std::vector<analysis::RunTask> tasks;
-      std::optional<std::uint64_t> seed = arguments.seed;
       for (std::size_t i = 0; i < arguments.inputs.size(); ++i) {
         documents.push_back(read_json_file(arguments.inputs[i]));
+        input_hashes.push_back(sha256_file(arguments.inputs[i]));
         const Scenario scenario = scenario_from_json(documents.back(), arguments.inputs[i]);
         if (!seed) seed = scenario.seed;
         labels.push_back(scenario.name);
@@ -133,9 +148,10 @@ int compare_command(const CompareArguments& arguments) {
                     << "\n";
           return run_failed;
         }
-        add_kpis(
-            samples[static_cast<std::size_t>(run.point)]["r" + std::to_string(run.replication)],
-            run.kpis);
+        const auto input = static_cast<std::size_t>(run.point);
+        add_kpis(samples[input]["r" + std::to_string(run.replication)], run.kpis);
+        event_log_hashes[input].update("r" + std::to_string(run.replication) + " " +
+                                       run.event_log_sha256 + "\n");
       }
     }
     return ok;
@@ -155,8 +171,18 @@ int compare_command(const CompareArguments& arguments) {
       kpi_names.insert(name);
 
   nlohmann::ordered_json report;
+  report["format"] = analysis::comparison_format;
+  report["tenderlab_version"] = tenderlab::version;
+  report["kind"] = databases ? "databases" : "scenarios";
+  report["seed"] = databases ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(*seed);
+  report["replications"] =
+      databases ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(arguments.replications);
   report["inputs"] = arguments.inputs;
   report["labels"] = labels;
+  report["input_sha256"] = input_hashes;
+  report["event_logs_sha256"] = nlohmann::ordered_json::array();
+  for (const auto& hash : event_log_hashes)
+    report["event_logs_sha256"].push_back(hash.hex_digest());
   report["pairs"] = keys.size();
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   std::cout << "paired comparison over " << keys.size()
@@ -211,6 +237,10 @@ int compare_command(const CompareArguments& arguments) {
   }
   report["kpis"] = rows;
   if (!arguments.json.empty()) write_json_file(arguments.json, report);
+  if (!arguments.html.empty() || !arguments.xlsx.empty())
+    write_report_files(
+        analysis::comparison_document(nlohmann::json::parse(report.dump()), "compare"),
+        arguments.html, arguments.xlsx);
   return ok;
 }
 

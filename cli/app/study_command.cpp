@@ -51,6 +51,9 @@ analysis::RunOutcome run_study_task(const analysis::RunTask& task, const StudyRu
     for (const auto& [name, value] : kpis)
       outcome.kpis[name] = value;
   }
+  for (const auto& effect : record.report.stay_away_effects())
+    outcome.stay_away.push_back({effect.call, effect.round, effect.agent, effect.role,
+                                 effect.clause, effect.effect_bn_krw});
   outcome.status = "ok";
   outcome.event_log_sha256 = record.event_log_sha256;
   return outcome;

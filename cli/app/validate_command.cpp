@@ -1,6 +1,11 @@
+#include <algorithm>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "app/commands.hpp"
+#include "app/output.hpp"
+#include "tenderlab/analysis/kpi_catalog.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/parameters.hpp"
 #include "tenderlab/engine/scenario_loader.hpp"
@@ -56,6 +61,37 @@ int params_command(const ParamsOutput output) {
       std::cout << "): " << p.description << "\n";
     }
   }
+  return ok;
+}
+
+int kpis_command(const std::string& scenario, bool json) {
+  std::vector<analysis::KpiInfo> kpis;
+  const int loaded = report_errors(bad_input, [&] {
+    kpis = scenario.empty() ? analysis::kpi_patterns()
+                            : analysis::kpi_catalog(load_scenario(scenario));
+    return ok;
+  });
+  if (loaded != ok) return loaded;
+  if (json) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& kpi : kpis)
+      list.push_back({{"name", kpi.name}, {"unit", kpi.unit}, {"meaning", kpi.meaning}});
+    std::cout << list.dump(2) << "\n";
+    return ok;
+  }
+  std::size_t name_width = 4, unit_width = 4;
+  for (const auto& kpi : kpis) {
+    name_width = std::max(name_width, kpi.name.size());
+    unit_width = std::max(unit_width, kpi.unit.size());
+  }
+  const auto row = [&](const std::string& name, const std::string& unit,
+                       const std::string& meaning) {
+    std::cout << name << std::string(name_width + 2 - name.size(), ' ') << unit
+              << std::string(unit_width + 2 - unit.size(), ' ') << meaning << "\n";
+  };
+  row("name", "unit", "meaning");
+  for (const auto& kpi : kpis)
+    row(kpi.name, kpi.unit, kpi.meaning);
   return ok;
 }
 

@@ -36,6 +36,7 @@
 #include "tenderlab/analysis/results_store.hpp"
 #include "tenderlab/analysis/run_pool.hpp"
 #include "tenderlab/analysis/study_tasks.hpp"
+#include "tenderlab/engine/agent_kinds.hpp"
 #include "tenderlab/engine/input_error.hpp"
 
 namespace {
@@ -219,23 +220,44 @@ std::string default_worker_path() {
   return (self.parent_path() / "tenderlab").string();
 }
 
-std::vector<RunTask> read_task_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw DriverError(path + ": cannot open the task file");
-  std::vector<RunTask> tasks;
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    try {
-      tasks.push_back(
-          tenderlab::analysis::parse_worker_task(line, path + ": line " + std::to_string(number)));
-    } catch (const tenderlab::analysis::WorkerTaskError& error) {
-      throw DriverError(error.what());
-    }
+/// Registers the agent kinds the worker program knows (`WORKER kinds --json`): this program does
+/// not link the agents, so it checks a study's scenarios against the kinds its workers run.
+void learn_worker_kinds(const std::string& worker) {
+  std::array<int, 2> output{};
+  if (::pipe2(output.data(), O_CLOEXEC) != 0)
+    throw DriverError(std::string("pipe: ") + std::strerror(errno));
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw DriverError(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::dup2(output[1], STDOUT_FILENO);
+    ::close_range(3, ~0U, 0);  // none of the MPI library's descriptors
+    std::string argument0 = worker, argument1 = "kinds", argument2 = "--json";
+    std::array<char*, 4> argv{argument0.data(), argument1.data(), argument2.data(), nullptr};
+    ::execv(worker.c_str(), argv.data());
+    _exit(127);
   }
-  return tasks;
+  ::close(output[1]);
+  std::string text;
+  std::array<char, 4096> buffer{};
+  for (;;) {
+    const ssize_t n = ::read(output[0], buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buffer.data(), static_cast<std::size_t>(n));
+  }
+  ::close(output[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw DriverError("`" + worker + " kinds --json` failed: cannot learn the agent kinds");
+  const std::string origin = "the output of `" + worker + " kinds --json`";
+  try {
+    tenderlab::register_agent_kinds_json(nlohmann::json::parse(text), origin);
+  } catch (const nlohmann::json::exception& error) {
+    throw DriverError(origin + ": not JSON: " + error.what());
+  }
 }
 
 void send_string(const std::string& text, int destination, int tag) {
@@ -337,11 +359,12 @@ std::unique_ptr<ResultsStore> open_store(const std::string& database) {
 void prepare(const Options& options, Coordinator& coordinator) {
   std::string database = options.database;
   if (!options.tasks_file.empty()) {
-    coordinator.tasks =
-        std::make_unique<tenderlab::analysis::TaskList>(read_task_file(options.tasks_file));
+    coordinator.tasks = std::make_unique<tenderlab::analysis::TaskList>(
+        tenderlab::analysis::read_worker_task_file(options.tasks_file));
     coordinator.store = open_store(database);
     coordinator.events_dir = tenderlab::analysis::kept_events_dir(database);
   } else {
+    learn_worker_kinds(options.worker);
     const auto setup = tenderlab::analysis::load_study_setup(options.study_file);
     if (database.empty()) database = setup.database_path;
     // Workers on other ranks have not read the study: each task carries the base scenario.

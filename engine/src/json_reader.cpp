@@ -210,7 +210,7 @@ std::string kind_of_file(mode_t mode) {
 
 }  // namespace
 
-std::string read_input_file(const std::filesystem::path& path) {
+void require_regular_file(const std::filesystem::path& path) {
   const std::string origin = path.string();
   // Look before opening: opening a FIFO for reading blocks until a writer comes, and a device
   // such as /dev/zero never ends.
@@ -222,6 +222,13 @@ std::string read_input_file(const std::filesystem::path& path) {
          std::string("a file that cannot be read (") + std::strerror(error) + ")");
   }
   if (!S_ISREG(info.st_mode)) fail(origin, "a regular file", kind_of_file(info.st_mode));
+}
+
+std::string read_input_file(const std::filesystem::path& path) {
+  const std::string origin = path.string();
+  require_regular_file(path);
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) fail(origin, "a readable file", "a file that vanished");
   if (static_cast<std::uintmax_t>(info.st_size) > max_input_bytes)
     fail(origin, "a file of at most 64 MiB", std::to_string(info.st_size) + " bytes");
   // O_NONBLOCK: should the path have been replaced by a FIFO since the look, open does not wait.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <sstream>
 
+#include "tenderlab/engine/agent_kinds.hpp"
 #include "tenderlab/engine/parameters.hpp"
 
 namespace tenderlab {
@@ -99,7 +100,8 @@ nlohmann::ordered_json property_schema(const ParamSpec& spec) {
       p["$ref"] = "#/$defs/date";
       break;
     case ParamType::choice:
-      p["enum"] = spec.choices;
+    case ParamType::agent_kind:
+      p["enum"] = spec.accepted();
       if (quoted_default(spec))
         p["default"] = spec.default_text.substr(1, spec.default_text.size() - 2);
       break;
@@ -170,10 +172,12 @@ const char* root_description =
 
 std::string type_text(const ParamSpec& spec) {
   switch (spec.type) {
-    case ParamType::choice: {
-      std::string text = "one of ";
-      for (std::size_t i = 0; i < spec.choices.size(); ++i)
-        text += (i ? ", `" : "`") + spec.choices[i] + "`";
+    case ParamType::choice:
+    case ParamType::agent_kind: {
+      const std::vector<std::string> accepted = spec.accepted();
+      std::string text = spec.type == ParamType::agent_kind ? "agent kind, one of " : "one of ";
+      for (std::size_t i = 0; i < accepted.size(); ++i)
+        text += (i ? ", `" : "`") + accepted[i] + "`";
       return text;
     }
     case ParamType::object:
@@ -218,6 +222,8 @@ const char* to_string(ParamType type) {
       return "date";
     case ParamType::choice:
       return "choice";
+    case ParamType::agent_kind:
+      return "agent kind";
     case ParamType::nullable_number:
       return "number or null";
     case ParamType::object:
@@ -250,6 +256,10 @@ const char* to_string(Provenance provenance) {
 
 bool ParamSpec::scalar() const {
   return type == ParamType::number || type == ParamType::integer || type == ParamType::boolean;
+}
+
+std::vector<std::string> ParamSpec::accepted() const {
+  return type == ParamType::agent_kind ? agent_kinds().names() : choices;
 }
 
 std::string ParamSpec::default_string() const {
@@ -374,7 +384,7 @@ nlohmann::ordered_json parameters_json() {
                                  : json_number(spec.default_value, spec.type);
       if (std::isfinite(spec.min)) p["minimum"] = json_number(spec.min, spec.type);
       if (std::isfinite(spec.max)) p["maximum"] = json_number(spec.max, spec.type);
-      if (!spec.choices.empty()) p["choices"] = spec.choices;
+      if (const auto accepted = spec.accepted(); !accepted.empty()) p["choices"] = accepted;
       if (!spec.ref.empty()) p["table"] = spec.ref;
       p["provenance"] = to_string(spec.provenance);
       if (!spec.basis.empty()) p["basis"] = spec.basis;

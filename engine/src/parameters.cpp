@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <sstream>
 
+#include "tenderlab/engine/agent_kinds.hpp"
 #include "tenderlab/engine/input_error.hpp"
+#include "tenderlab/engine/scenario.hpp"
 
 namespace tenderlab {
 namespace {
@@ -95,9 +97,12 @@ Row nested(std::string key, ParamType type, std::string ref, std::string member,
   return row;
 }
 
-const std::vector<std::string> agent_kinds = {"government", "policy_bank",     "cloud_provider",
-                                              "telco",      "university",      "chip_maker",
-                                              "builder",    "local_government"};
+/// The names of an enum, in enum order, as a row's choices: the loader maps a choice's index
+/// back to the enum.
+template <std::size_t N>
+std::vector<std::string> names(const std::array<std::string_view, N>& array) {
+  return {array.begin(), array.end()};
+}
 
 ParamTable scenario_table() {
   ParamTable t;
@@ -366,9 +371,9 @@ ParamTable agent_table() {
   t.params = {
       typed("id", ParamType::id, m + "id", "Unique agent id, also the key of its random stream")
           .required(),
-      choice("kind", agent_kinds, m + "kind",
-             "What the agent is. Cloud providers and telcos can lead bids; governments issue "
-             "calls; government and policy_bank decisions are not modelled")
+      typed("kind", ParamType::agent_kind, m + "kind",
+            "What the agent is: a registered agent kind, whose roles say in which calls it may "
+            "issue, lead, join, apply or serve (`tenderlab kinds`, docs/scenario-format.md)")
           .required(),
       typed("name", ParamType::text, m + "name", "Display name", "the id"),
       number("capital_bn_krw", "bn KRW", 0, 0, inf, m + "capital_bn_krw",
@@ -443,7 +448,7 @@ ParamTable call_table() {
   const std::string m = "CallSpec::";
   t.params = {
       typed("id", ParamType::id, m + "id", "Unique call id").required(),
-      choice("kind", {"spc_partner", "procurement", "allocation"}, m + "kind",
+      choice("kind", names(call_kind_names), m + "kind",
              "spc_partner: the state seeks a private partner for a public-private special-purpose "
              "company (SPC), consortia led by cloud providers or telcos bid; procurement: the "
              "state buys capacity, cloud providers and telcos offer it; allocation: the state "
@@ -571,7 +576,7 @@ ParamTable terms_table() {
               "The private side waives damages if the public side delays"),
       number("domestic_chip_share", "1", 0, 0, 1, m + "domestic_chip_share",
              "Share of compute that must run on domestic chips"),
-      choice("site", {"any", "capital", "non_capital"}, m + "site",
+      choice("site", names(site_rule_names), m + "site",
              "Where the centre may be built: anywhere, in the capital region, or outside it",
              "\"any\""),
       number("tax_credit", "1", 0, 0, 1, m + "tax_credit",
@@ -721,7 +726,7 @@ ParamTable round_table() {
       "round's terms); negotiate awards a negotiated contract to the best valid bid of the failed "
       "round, or is skipped when there was none; cancel ends the call and needs no schedule.";
   t.params = {
-      choice("kind", {"reannounce", "negotiate", "new_call", "cancel"}, "RoundSpec::kind",
+      choice("kind", names(failure_action_names), "RoundSpec::kind",
              "What happens after the previous round failed")
           .required(),
       nested("schedule", ParamType::object, "schedule", "RoundSpec::schedule",
@@ -804,8 +809,7 @@ ParamTable event_table() {
       typed("date", ParamType::date, "ExogenousEvent::date",
             "When it happens, in [start_date, horizon] (checked by the loader)")
           .required(),
-      choice("kind", {"demand", "power_price", "gpu_price", "export_control", "note"},
-             "ExogenousEvent::kind",
+      choice("kind", names(shock_kind_names), "ExogenousEvent::kind",
              "What it changes from its date on: demand, power_price and gpu_price multiply the "
              "market's demand, power price and GPU price by multiplier; export_control multiplies "
              "the GPU price too (a supply restriction seen as a price rise); note changes nothing "
@@ -833,16 +837,15 @@ ParamTable history_table() {
       integer("round", "rounds", 1, 1, 1000, m + "round",
               "Which round of the call, the first being 1")
           .required(),
-      choice("outcome", {"awarded", "failed", "negotiated", "cancelled"}, m + "outcome",
-             "How the round ended")
+      choice("outcome", names(historical_outcome_names), m + "outcome", "How the round ended")
           .required(),
       make("bids", ParamType::integer, "bids", 0, 0, 10000, m + "bids",
            "Bids received; a run reproduces the round only with exactly as many")
           .shown("not compared"),
-      choice("winner_kind", agent_kinds, m + "winner_kind",
-             "Agent kind of the single winning lead; a run reproduces the round only with one "
-             "winner of that kind",
-             "not compared"),
+      typed("winner_kind", ParamType::agent_kind, m + "winner_kind",
+            "Agent kind of the single winning lead; a run reproduces the round only with one "
+            "winner of that kind",
+            "not compared"),
       typed("source", ParamType::text, m + "source",
             "Where the fact comes from (press articles, official notices)", "\"\""),
   };

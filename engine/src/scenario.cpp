@@ -6,88 +6,16 @@
 
 namespace tenderlab {
 
-const char* to_string(AgentKind kind) {
-  switch (kind) {
-    case AgentKind::government:
-      return "government";
-    case AgentKind::policy_bank:
-      return "policy_bank";
-    case AgentKind::cloud_provider:
-      return "cloud_provider";
-    case AgentKind::telco:
-      return "telco";
-    case AgentKind::university:
-      return "university";
-    case AgentKind::chip_maker:
-      return "chip_maker";
-    case AgentKind::builder:
-      return "builder";
-    case AgentKind::local_government:
-      return "local_government";
-  }
-  return "?";
-}
-
-bool can_lead_bids(AgentKind kind) {
-  return kind == AgentKind::cloud_provider || kind == AgentKind::telco;
-}
-
-bool is_private(AgentKind kind) {
-  return kind != AgentKind::government && kind != AgentKind::policy_bank;
-}
-
 const char* to_string(SiteRule rule) {
-  switch (rule) {
-    case SiteRule::any:
-      return "any";
-    case SiteRule::capital:
-      return "capital";
-    case SiteRule::non_capital:
-      return "non_capital";
-  }
-  return "?";
-}
-
-const char* to_string(CallKind kind) {
-  switch (kind) {
-    case CallKind::spc_partner:
-      return "spc_partner";
-    case CallKind::procurement:
-      return "procurement";
-    case CallKind::allocation:
-      return "allocation";
-  }
-  return "?";
+  return site_rule_names.at(static_cast<std::size_t>(rule)).data();
 }
 
 const char* to_string(FailureAction action) {
-  switch (action) {
-    case FailureAction::reannounce:
-      return "reannounce";
-    case FailureAction::negotiate:
-      return "negotiate";
-    case FailureAction::new_call:
-      return "new_call";
-    case FailureAction::cancel:
-      return "cancel";
-  }
-  return "?";
+  return failure_action_names.at(static_cast<std::size_t>(action)).data();
 }
 
 const char* to_string(ShockKind kind) {
-  switch (kind) {
-    case ShockKind::demand:
-      return "demand";
-    case ShockKind::power_price:
-      return "power_price";
-    case ShockKind::gpu_price:
-      return "gpu_price";
-    case ShockKind::export_control:
-      return "export_control";
-    case ShockKind::note:
-      return "note";
-  }
-  return "?";
+  return shock_kind_names.at(static_cast<std::size_t>(kind)).data();
 }
 
 const std::vector<std::string>& term_names() {

@@ -91,6 +91,16 @@ std::optional<std::size_t> read_choice(ObjectReader& reader, const ParamSpec& sp
   return reader.choice(spec.key, spec.choices, spec.required);
 }
 
+/// An agent kind is accepted because it is registered (agent_kinds.hpp).
+std::optional<AgentKind> read_agent_kind(ObjectReader& reader, const ParamSpec& spec) {
+  const std::vector<AgentKind> kinds = agent_kinds().kinds();
+  std::vector<std::string> names;
+  for (const auto& kind : kinds)
+    names.push_back(kind.name());
+  if (auto index = reader.choice(spec.key, names, spec.required)) return kinds[*index];
+  return std::nullopt;
+}
+
 const std::vector<Binding<Beliefs>> belief_bindings = {
     {"demand_growth", &Beliefs::demand_growth},
     {"demand_volatility", &Beliefs::demand_volatility},
@@ -268,8 +278,7 @@ AgentSpec read_agent(const nlohmann::json& value, const std::string& pointer, Pr
   AgentSpec agent;
   ObjectReader reader(value, pointer, sink);
   agent.id = read_id(reader, sink);
-  if (auto kind = read_choice(reader, table.at_key("kind")))
-    agent.kind = static_cast<AgentKind>(*kind);
+  if (auto kind = read_agent_kind(reader, table.at_key("kind"))) agent.kind = *kind;
   agent.name = reader.string("name", agent.id);
   read_bound(reader, table, agent, agent_bindings, true);
   if (const auto* caps = reader.get("capabilities"))
@@ -569,8 +578,7 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
       target.bids = static_cast<int>(
           reader.integer("bids", 0, integer_bound(bids.min), integer_bound(bids.max)));
     }
-    if (auto kind = read_choice(reader, history_table.at_key("winner_kind")))
-      target.winner_kind = static_cast<AgentKind>(*kind);
+    target.winner_kind = read_agent_kind(reader, history_table.at_key("winner_kind"));
     target.source = reader.string("source", "");
     reader.finish();
     scenario.history.push_back(target);
@@ -618,9 +626,15 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
     if (!call.id.empty() && !call_ids.insert(call.id).second)
       sink.add(base + "/id", "an id not used by another call", describe_json(call.id));
     if (const auto* issuer = agent_ref(base + "/issuer", call.issuer);
-        issuer && issuer->kind != AgentKind::government)
-      sink.add(base + "/issuer", "the id of a government agent",
+        issuer && issuer->kind.valid() && !issuer->kind.may(Role::issue, call.kind)) {
+      std::string issuers;
+      for (const auto& name : agent_kinds().names_with(Role::issue, call.kind))
+        issuers += (issuers.empty() ? "" : ", ") + name;
+      sink.add(base + "/issuer",
+               std::string("the id of an agent whose kind issues ") + to_string(call.kind) +
+                   " calls (" + (issuers.empty() ? "none is registered" : issuers) + ")",
                describe_json(call.issuer) + " (a " + to_string(issuer->kind) + ")");
+    }
   }
   for (std::size_t h = 0; h < scenario.history.size(); ++h)
     if (!call_ids.count(scenario.history[h].call) &&

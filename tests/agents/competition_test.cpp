@@ -40,7 +40,7 @@ Market make_market(std::size_t leads, std::size_t partners) {
   for (std::size_t i = 0; i < leads; ++i) {
     AgentSpec agent;
     agent.id = "lead-" + std::to_string(100 + i);
-    agent.kind = i % 2 ? AgentKind::telco : AgentKind::cloud_provider;
+    agent.kind = AgentKind::named(i % 2 ? "telco" : "cloud_provider");
     agent.capabilities.cloud_operations = 0.3 + 0.6 * static_cast<double>(i) / leads;
     agent.capabilities.sites_power = static_cast<double>(i % 5) / 5;
     m.scenario.agents.push_back(agent);
@@ -49,7 +49,7 @@ Market make_market(std::size_t leads, std::size_t partners) {
   for (std::size_t i = 0; i < partners; ++i) {
     AgentSpec agent;
     agent.id = "partner-" + std::to_string(100 + i);
-    agent.kind = AgentKind::builder;
+    agent.kind = AgentKind::named("builder");
     agent.capabilities.construction = 0.8;
     m.scenario.agents.push_back(agent);
   }

@@ -40,24 +40,24 @@ double sum(const std::vector<double>& values) {
 /// A lead with strong cloud operations and a ring of possible partners.
 Scenario partner_market() {
   Scenario s;
-  AgentSpec lead = make_agent("lead", AgentKind::cloud_provider);
+  AgentSpec lead = make_agent("lead", AgentKind::named("cloud_provider"));
   lead.capabilities.cloud_operations = 0.9;
-  AgentSpec power = make_agent("power", AgentKind::telco);
+  AgentSpec power = make_agent("power", AgentKind::named("telco"));
   power.capabilities.sites_power = 0.8;  // gain 0.25 * 0.8 * 100 = 20, tie 1.0 -> 20
-  AgentSpec uni = make_agent("uni", AgentKind::university);
+  AgentSpec uni = make_agent("uni", AgentKind::named("university"));
   uni.capabilities.academia = 0.7;  // gain 7, tie 1.0 -> 7
-  AgentSpec builder = make_agent("builder", AgentKind::builder);
+  AgentSpec builder = make_agent("builder", AgentKind::named("builder"));
   builder.capabilities.construction = 0.9;  // gain 13.5, tie 0.5 -> 6.75
   // Three partners that add no capability the lead lacks: ordered by tie, then by id.
-  AgentSpec z_peer = make_agent("z-peer", AgentKind::cloud_provider);
+  AgentSpec z_peer = make_agent("z-peer", AgentKind::named("cloud_provider"));
   z_peer.capabilities.cloud_operations = 0.5;
   AgentSpec a_peer = z_peer, b_peer = z_peer;
   a_peer.id = "a-peer";
   b_peer.id = "b-peer";
-  AgentSpec gov = make_agent("gov", AgentKind::government);
+  AgentSpec gov = make_agent("gov", AgentKind::named("government"));
   gov.capabilities.sites_power = 1.0;
-  AgentSpec bank = make_agent("bank", AgentKind::policy_bank);
-  AgentSpec far = make_agent("far", AgentKind::chip_maker);
+  AgentSpec bank = make_agent("bank", AgentKind::named("policy_bank"));
+  AgentSpec far = make_agent("far", AgentKind::named("chip_maker"));
   far.capabilities.chips = 1.0;
   s.agents = {lead, power, uni, builder, z_peer, a_peer, b_peer, gov, bank, far};
   s.relationships = {tie("lead", "builder", 0.5), tie("uni", "lead", 1.0),
@@ -101,7 +101,7 @@ Beliefs good_market() {
 }
 
 AgentSpec rich_provider(const std::string& id) {
-  AgentSpec agent = make_agent(id, AgentKind::cloud_provider, 2000, 0.5);
+  AgentSpec agent = make_agent(id, AgentKind::named("cloud_provider"), 2000, 0.5);
   agent.capabilities.cloud_operations = 0.9;
   agent.capabilities.sites_power = 0.6;
   agent.bid_cost_bn_krw = 0.5;
@@ -112,8 +112,9 @@ AgentSpec rich_provider(const std::string& id) {
 
 TEST_CASE("relationship strength is symmetric and zero without a tie") {
   Scenario s;
-  s.agents = {make_agent("a", AgentKind::telco), make_agent("b", AgentKind::builder),
-              make_agent("c", AgentKind::university)};
+  s.agents = {make_agent("a", AgentKind::named("telco")),
+              make_agent("b", AgentKind::named("builder")),
+              make_agent("c", AgentKind::named("university"))};
   s.relationships = {tie("a", "b", 0.4)};
   const RelationshipGraph graph(s);
   CHECK(graph.strength("a", "b") == 0.4);
@@ -126,8 +127,9 @@ TEST_CASE("relationship strength is symmetric and zero without a tie") {
 
 TEST_CASE("a relationship listed twice keeps its strongest strength, in either direction") {
   Scenario s;
-  s.agents = {make_agent("a", AgentKind::telco), make_agent("b", AgentKind::builder),
-              make_agent("c", AgentKind::university)};
+  s.agents = {make_agent("a", AgentKind::named("telco")),
+              make_agent("b", AgentKind::named("builder")),
+              make_agent("c", AgentKind::named("university"))};
   s.relationships = {tie("b", "a", 0.3), tie("a", "b", 0.7), tie("a", "b", 0.5), tie("a", "c", 0.9),
                      tie("c", "a", 0.2)};
   const RelationshipGraph graph(s);
@@ -139,8 +141,10 @@ TEST_CASE("a relationship listed twice keeps its strongest strength, in either d
 
 TEST_CASE("neighbours are ordered by id, not by the order relationships were listed") {
   Scenario s;
-  s.agents = {make_agent("hub", AgentKind::telco), make_agent("d", AgentKind::builder),
-              make_agent("b", AgentKind::university), make_agent("c", AgentKind::chip_maker)};
+  s.agents = {make_agent("hub", AgentKind::named("telco")),
+              make_agent("d", AgentKind::named("builder")),
+              make_agent("b", AgentKind::named("university")),
+              make_agent("c", AgentKind::named("chip_maker"))};
   s.relationships = {tie("hub", "d", 0.1), tie("c", "hub", 0.2), tie("hub", "b", 0.3)};
   const RelationshipGraph graph(s);
   const auto n = graph.neighbours("hub");
@@ -206,7 +210,7 @@ TEST_CASE("equity shares add up to one") {
   const Scenario s = partner_market();
   std::vector<const AgentSpec*> team;
   for (const auto& agent : s.agents) {
-    if (!is_private(agent.kind)) continue;
+    if (!agent.kind.may(Role::join, CallKind::spc_partner)) continue;
     team.push_back(&agent);
     for (double commitment : {0.0, 10.0, 500.0, 1e6})
       CHECK(sum(equity_split(team, commitment)) == Approx(1.0).epsilon(1e-12));
@@ -214,8 +218,8 @@ TEST_CASE("equity shares add up to one") {
 }
 
 TEST_CASE("the lead's weight counts double in the equity split") {
-  const AgentSpec lead = make_agent("lead", AgentKind::cloud_provider);
-  const AgentSpec partner = make_agent("partner", AgentKind::telco);
+  const AgentSpec lead = make_agent("lead", AgentKind::named("cloud_provider"));
+  const AgentSpec partner = make_agent("partner", AgentKind::named("telco"));
   const auto shares = equity_split({&lead, &partner}, 100);
   REQUIRE(shares.size() == 2);
   CHECK(shares[0] == Approx(2.0 / 3.0));
@@ -232,9 +236,9 @@ TEST_CASE("the lead's weight counts double in the equity split") {
 
 TEST_CASE("no member is given more than it can commit when the team can cover the commitment") {
   // Limits: lead 0.5 x 100 = 50, partner 0.5 x 400 = 200, third 0.5 x 1000 = 500.
-  const AgentSpec lead = make_agent("lead", AgentKind::cloud_provider, 100);
-  const AgentSpec partner = make_agent("partner", AgentKind::telco, 400);
-  const AgentSpec third = make_agent("third", AgentKind::builder, 1000);
+  const AgentSpec lead = make_agent("lead", AgentKind::named("cloud_provider"), 100);
+  const AgentSpec partner = make_agent("partner", AgentKind::named("telco"), 400);
+  const AgentSpec third = make_agent("third", AgentKind::named("builder"), 1000);
   const std::vector<const AgentSpec*> team{&lead, &partner, &third};
   for (double commitment : {100.0, 200.0, 400.0, 600.0, 750.0}) {
     INFO("commitment " << commitment);
@@ -261,8 +265,8 @@ TEST_CASE("no member is given more than it can commit when the team can cover th
 
 TEST_CASE("a commitment the team cannot cover is spread over the limits by weight") {
   // Limits 10 and 20 out of 100: 70 % is left over and goes 2:1 to the lead and the partner.
-  const AgentSpec lead = make_agent("lead", AgentKind::cloud_provider, 20);
-  const AgentSpec partner = make_agent("partner", AgentKind::telco, 40);
+  const AgentSpec lead = make_agent("lead", AgentKind::named("cloud_provider"), 20);
+  const AgentSpec partner = make_agent("partner", AgentKind::named("telco"), 40);
   const auto shares = equity_split({&lead, &partner}, 100);
   CHECK(shares[0] == Approx(0.1 + 0.7 * 2.0 / 3.0));
   CHECK(shares[1] == Approx(0.2 + 0.7 / 3.0));
@@ -272,9 +276,9 @@ TEST_CASE("a commitment the team cannot cover is spread over the limits by weigh
 }
 
 TEST_CASE("when a member withdraws the rest split the equity again within their limits") {
-  const AgentSpec lead = make_agent("lead", AgentKind::cloud_provider, 100);
-  const AgentSpec partner = make_agent("partner", AgentKind::telco, 400);
-  const AgentSpec third = make_agent("third", AgentKind::builder, 1000);
+  const AgentSpec lead = make_agent("lead", AgentKind::named("cloud_provider"), 100);
+  const AgentSpec partner = make_agent("partner", AgentKind::named("telco"), 400);
+  const AgentSpec third = make_agent("third", AgentKind::named("builder"), 1000);
   const double commitment = 400;
   const auto before = equity_split({&lead, &partner, &third}, commitment);
   const auto after = equity_split({&lead, &third}, commitment);  // the partner withdraws
@@ -288,7 +292,7 @@ TEST_CASE("when a member withdraws the rest split the equity again within their 
 }
 
 TEST_CASE("a lone lead takes the whole private side") {
-  const AgentSpec lead = make_agent("lead", AgentKind::cloud_provider, 10);
+  const AgentSpec lead = make_agent("lead", AgentKind::named("cloud_provider"), 10);
   CHECK(equity_split({&lead}, 100) == std::vector<double>{1.0});
 }
 
@@ -307,7 +311,7 @@ TEST_CASE("partner_improves when the lead's value rises") {
 
 TEST_CASE("a member of a profitable project accepts, with its share of the split") {
   const AgentSpec lead = rich_provider("lead");
-  AgentSpec partner = make_agent("partner", AgentKind::builder, 1500, 0.5);
+  AgentSpec partner = make_agent("partner", AgentKind::named("builder"), 1500, 0.5);
   partner.capabilities.construction = 0.8;
   partner.bid_cost_bn_krw = 0.2;
   const CallSpec call = make_call();
@@ -343,7 +347,7 @@ TEST_CASE("a member's win probability comes from the team's expected score again
 
 TEST_CASE("a member whose value inside the team is not positive refuses") {
   const AgentSpec lead = rich_provider("lead");
-  AgentSpec reluctant = make_agent("reluctant", AgentKind::telco, 1500, 0.5);
+  AgentSpec reluctant = make_agent("reluctant", AgentKind::named("telco"), 1500, 0.5);
   reluctant.strategic_value_bn_krw = -1000;  // taking part costs it more than anything it gains
   const CallSpec call = make_call();
   const CallRound round = make_round(call);
@@ -373,7 +377,8 @@ TEST_CASE("a member refuses when its outside option is worth more") {
 }
 
 TEST_CASE("a member that cannot afford its commitment refuses and says so") {
-  AgentSpec poor = make_agent("poor", AgentKind::cloud_provider, 2, 0.5);  // limit 1 bn KRW
+  AgentSpec poor =
+      make_agent("poor", AgentKind::named("cloud_provider"), 2, 0.5);  // limit 1 bn KRW
   poor.capabilities.cloud_operations = 0.9;
   const CallSpec call = make_call();
   const CallRound round = make_round(call);
@@ -392,7 +397,7 @@ TEST_CASE("a partner with no capital to commit is assessed without a model error
   // when the others can cover the commitment; value_terms then rejects the share of 0 with a
   // ModelError, which inside an actor ends the whole run.
   const AgentSpec lead = rich_provider("lead");
-  AgentSpec uni = make_agent("uni", AgentKind::university, 0, 0.5);
+  AgentSpec uni = make_agent("uni", AgentKind::named("university"), 0, 0.5);
   uni.capabilities.academia = 0.8;
   const CallSpec call = make_call();
   const CallRound round = make_round(call);
@@ -406,7 +411,7 @@ TEST_CASE("a partner with no capital to commit is assessed without a model error
 }
 
 TEST_CASE("beliefs_for starts from the agent's own beliefs and adds its private signal") {
-  AgentSpec agent = make_agent("a", AgentKind::telco);
+  AgentSpec agent = make_agent("a", AgentKind::named("telco"));
   Beliefs market;
   market.demand_growth = 0.1;
   market.belief_noise = 0.0;

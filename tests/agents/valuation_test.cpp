@@ -22,7 +22,7 @@ namespace {
 AgentSpec make_provider() {
   AgentSpec agent;
   agent.id = "cloud-a";
-  agent.kind = AgentKind::cloud_provider;
+  agent.kind = AgentKind::named("cloud_provider");
   agent.capital_bn_krw = 300;
   agent.risk_aversion = 1.0;
   agent.hurdle_rate = 0.09;

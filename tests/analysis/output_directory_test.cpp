@@ -24,6 +24,7 @@ using tenderlab::analysis::output_folder_path;
 using tenderlab::analysis::OutputExists;
 using tenderlab::analysis::run_folder_files;
 using tenderlab::analysis::StagedDirectory;
+using tenderlab::analysis::StagedFile;
 using tenderlab::analysis::write_file_atomically;
 
 namespace {
@@ -271,4 +272,34 @@ TEST_CASE("output file: a missing folder is an error, and nothing is left behind
   TempDir dir;
   CHECK_THROWS(write_file_atomically(dir / "no-such-folder" / "a.json", "x"));
   CHECK(fs::is_empty(dir.path()));
+}
+
+TEST_CASE("staged file: the target appears only on commit, and an abandoned one leaves nothing") {
+  TempDir dir;
+  write_text(dir / "report.html", "old");
+  {
+    StagedFile file(dir / "report.html");
+    file.write("new");
+    CHECK(read_text(dir / "report.html") == "old");
+    CHECK(file.path().parent_path() == dir.path());
+    CHECK(read_text(file.path()) == "new");
+  }  // not committed: the target keeps its content, the temporary file is gone
+  CHECK(read_text(dir / "report.html") == "old");
+  CHECK(names_in(dir.path()) == std::set<std::string>{"report.html"});
+  StagedFile file(dir / "report.html");
+  std::ofstream(file.path(), std::ios::binary) << "written by a library";
+  file.commit();
+  CHECK(read_text(dir / "report.html") == "written by a library");
+  CHECK(names_in(dir.path()) == std::set<std::string>{"report.html"});
+}
+
+TEST_CASE("staged file: a link planted at the target before commit is not replaced") {
+  TempDir dir;
+  write_text(dir / "elsewhere.txt", "precious");
+  StagedFile file(dir / "report.xlsx");
+  file.write("workbook");
+  fs::create_symlink(dir / "elsewhere.txt", dir / "report.xlsx");
+  CHECK_THROWS_AS(file.commit(), OutputExists);
+  CHECK(fs::is_symlink(dir / "report.xlsx"));
+  CHECK(read_text(dir / "elsewhere.txt") == "precious");
 }

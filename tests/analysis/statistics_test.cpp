@@ -264,3 +264,92 @@ TEST_CASE("bootstrap intervals of sobol indices bracket the estimates and the tr
     CHECK(intervals[i].first_high - intervals[i].first_low < 0.3);
   }
 }
+
+TEST_CASE("bootstrap intervals of morris indices collapse when every trajectory agrees") {
+  Rng rng(5, 0, "morris");
+  const std::vector<double> coefficients{3.0, -2.0, 0.0};
+  const auto design = morris_design(3, 12, 4, rng);
+  std::vector<double> outputs;
+  for (const auto& u : design.points)
+    outputs.push_back(1.0 + coefficients[0] * u[0] + coefficients[1] * u[1]);
+  Rng bootstrap_rng(5, 0, "bootstrap");
+  const auto intervals = morris_bootstrap(design, outputs, 100, bootstrap_rng);
+  REQUIRE(intervals.size() == 3);
+  for (std::size_t j = 0; j < 3; ++j) {
+    CHECK(intervals[j].estimate.mu_star == Approx(std::fabs(coefficients[j])).margin(1e-9));
+    CHECK(intervals[j].mu_star_low == Approx(std::fabs(coefficients[j])).margin(1e-9));
+    CHECK(intervals[j].mu_star_high == Approx(std::fabs(coefficients[j])).margin(1e-9));
+    CHECK(intervals[j].mu_low == Approx(coefficients[j]).margin(1e-9));
+    CHECK(intervals[j].mu_high == Approx(coefficients[j]).margin(1e-9));
+  }
+}
+
+TEST_CASE("bootstrap of two morris trajectories resamples their four equally likely pairs") {
+  // One factor, two trajectories by hand: elementary effects 1 and 3 (delta 0.5). A resample is
+  // {1,1}, {1,3}, {3,1} or {3,3}: mu* is 1, 2 or 3 with probabilities 1/4, 1/2, 1/4, so the 95 %
+  // interval spans [1, 3] and the central 20 % sits on 2.
+  MorrisDesign design;
+  design.factors = 1;
+  design.trajectories = 2;
+  design.levels = 2;
+  design.delta = 0.5;
+  design.points = {{0.0}, {0.5}, {0.0}, {0.5}};
+  design.order = {{0}, {0}};
+  design.sign = {{1}, {1}};
+  const std::vector<double> outputs{0.0, 0.5, 10.0, 11.5};
+  Rng rng(11, 0, "bootstrap");
+  const auto wide = morris_bootstrap(design, outputs, 2000, rng, 0.95);
+  REQUIRE(wide.size() == 1);
+  CHECK(wide[0].estimate.mu_star == Approx(2.0));
+  CHECK(wide[0].estimate.sigma == Approx(std::sqrt(2.0)));
+  CHECK(wide[0].mu_star_low == Approx(1.0));
+  CHECK(wide[0].mu_star_high == Approx(3.0));
+  Rng rng_again(11, 0, "bootstrap");
+  const auto narrow = morris_bootstrap(design, outputs, 2000, rng_again, 0.2);
+  CHECK(narrow[0].mu_star_low == Approx(2.0));
+  CHECK(narrow[0].mu_star_high == Approx(2.0));
+}
+
+TEST_CASE(
+    "bootstrap intervals of morris indices bracket the estimates, narrow with more "
+    "trajectories and repeat with the same seed") {
+  auto interaction = [](const MorrisDesign& design) {
+    std::vector<double> outputs;
+    for (const auto& u : design.points)
+      outputs.push_back((u[0] - 0.5) * (u[1] - 0.5) + 0.3 * u[2]);
+    return outputs;
+  };
+  Rng few_rng(7, 0, "morris");
+  const auto few = morris_design(3, 10, 4, few_rng);
+  Rng many_rng(7, 0, "morris");
+  const auto many = morris_design(3, 400, 4, many_rng);
+  Rng a(7, 0, "bootstrap");
+  Rng b(7, 0, "bootstrap");
+  Rng c(7, 0, "bootstrap");
+  const auto first = morris_bootstrap(few, interaction(few), 300, a);
+  const auto repeated = morris_bootstrap(few, interaction(few), 300, b);
+  const auto precise = morris_bootstrap(many, interaction(many), 300, c);
+  for (std::size_t j = 0; j < 3; ++j) {
+    CHECK(first[j].mu_star_low <= first[j].estimate.mu_star);
+    CHECK(first[j].estimate.mu_star <= first[j].mu_star_high);
+    CHECK(first[j].mu_low <= first[j].estimate.mu);
+    CHECK(first[j].estimate.mu <= first[j].mu_high);
+    CHECK(repeated[j].mu_star_low == first[j].mu_star_low);
+    CHECK(repeated[j].mu_star_high == first[j].mu_star_high);
+  }
+  // x0 interacts with x1: its effects vary, so its interval has width, which shrinks with n.
+  CHECK(first[0].mu_star_high - first[0].mu_star_low > 0.01);
+  CHECK(precise[0].mu_star_high - precise[0].mu_star_low <
+        0.5 * (first[0].mu_star_high - first[0].mu_star_low));
+}
+
+TEST_CASE("morris bootstrap rejects too few resamples, a bad level and missing outputs") {
+  Rng rng(5, 0, "morris");
+  const auto design = morris_design(2, 3, 4, rng);
+  const std::vector<double> outputs(design.points.size(), 1.0);
+  Rng bootstrap_rng(5, 0, "bootstrap");
+  CHECK_THROWS_AS(morris_bootstrap(design, outputs, 1, bootstrap_rng), std::invalid_argument);
+  CHECK_THROWS_AS(morris_bootstrap(design, outputs, 10, bootstrap_rng, 1.0), std::invalid_argument);
+  CHECK_THROWS_AS(morris_bootstrap(design, std::vector<double>(2, 0.0), 10, bootstrap_rng),
+                  std::invalid_argument);
+}

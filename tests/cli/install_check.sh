@@ -24,7 +24,7 @@ case "$version" in
   *) fail "unexpected version line: $version" ;;
 esac
 for program in $expected; do
-  if ldd "$prefix/$program" | grep -q "not found"; then
+  if ldd "$prefix/$program" | grep "not found" >/dev/null; then
     fail "$program misses libraries: $(ldd "$prefix/$program" | grep 'not found')"
   fi
 done

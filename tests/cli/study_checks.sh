@@ -24,7 +24,9 @@ mpirun_np2() { OMPI_MCA_plm_rsh_agent= mpirun --allow-run-as-root --oversubscrib
 # The processes a process has forked (its run processes), from /proc.
 children_of() { cat /proc/"$1"/task/*/children 2>/dev/null || true; }
 # A sanitizer build reserves terabytes of address space and cannot run under `ulimit -v`.
-sanitized() { ldd "$tenderlab" 2>/dev/null | grep -q -e libasan -e libubsan; }
+# grep reads to the end (no -q): under pipefail, a grep that quits early makes ldd die of
+# SIGPIPE now and then, and the pipeline then reports "not sanitized".
+sanitized() { ldd "$tenderlab" 2>/dev/null | grep -e libasan -e libubsan >/dev/null; }
 # A worker task line for SCENARIO_FILE with the given run id, point, replication and extra payload
 # keys (a JSON object's text).
 task_line() {
@@ -100,6 +102,179 @@ PY
     grep -q "bad.json: /factors/2/path: expected a JSON Pointer" err.txt || fail "no error for the path"
     [ ! -e bad.sqlite ] || fail "a database was created for a bad study"
     ;;
+  edited-base|edited-study)
+    # A study recorded in part, then its base scenario or its study file edited before the same
+    # command runs again: runs on the old and the new inputs must never mix in one database.
+    cp "$source_dir/tests/golden/small.json" base.json
+    python3 - "$study" <<'EOF'
+import json, sys
+study = json.load(open(sys.argv[1]))
+study.update(base="base.json", replications=2)
+study.pop("keep_event_logs", None)
+json.dump(study, open("s.json", "w"), indent=1)
+EOF
+    edit() {  # edit KEY JSON_VALUE: sets a key of s.json
+      python3 -c 'import json, sys
+study = json.load(open("s.json")); study[sys.argv[1]] = json.loads(sys.argv[2])
+json.dump(study, open("s.json", "w"), indent=1)' "$1" "$2"
+    }
+    "$tenderlab" study s.json -j2 --db s.sqlite -q
+    before=$("$tenderlab" report s.json --db s.sqlite --digest)
+    if [ "$check" = edited-base ]; then
+      old_hash=$(sha256sum base.json | cut -d' ' -f1)
+      sed -i 's/"min_valid_bids": 2/"min_valid_bids": 1/' base.json
+      new_hash=$(sha256sum base.json | cut -d' ' -f1)
+      status=$(status_of "$tenderlab" study s.json -j2 --db s.sqlite -q)
+      [ "$status" = 2 ] || fail "a study resumed on an edited base scenario exited $status: $(cat err.txt)"
+      grep -qF "the base scenario base.json changed since these runs were recorded (SHA-256 $old_hash → $new_hash)" \
+        err.txt || fail "the refusal does not say how the base changed: $(cat err.txt)"
+      [ "$(sqlite3 s.sqlite "select value from study where key = 'base_scenario_sha256'")" = "$old_hash" ] ||
+        fail "the recorded base scenario hash was overwritten"
+      [ "$(sqlite3 s.sqlite 'select count(*) from runs')" = 36 ] || fail "runs were added on the new base"
+      # The report of the database is refused too: it would describe runs of another base.
+      status=$(status_of "$tenderlab" report s.json --db s.sqlite)
+      [ "$status" = 2 ] || fail "report on an edited base exited $status"
+    else
+      # Changes to what a run simulates or how it is analysed: refused, each changed key named.
+      cp s.json kept.json
+      edit seed 4
+      edit kpis '["awarded", "bids_round_2", "public_money_bn_krw"]'
+      status=$(status_of "$tenderlab" study s.json -j2 --db s.sqlite -q)
+      [ "$status" = 2 ] || fail "a study resumed with another seed exited $status"
+      grep -qF 's.json changed since these runs were recorded: /kpis/1: "bids_round_1" → "bids_round_2"; /seed: 3 → 4' \
+        err.txt || fail "the refusal does not name the changed keys: $(cat err.txt)"
+      cp kept.json s.json
+      edit replications 1
+      status=$(status_of "$tenderlab" study s.json -j2 --db s.sqlite -q)
+      [ "$status" = 2 ] || fail "a study resumed with fewer replications exited $status"
+      grep -qF '/replications: 2 → 1' err.txt || fail "fewer replications not named: $(cat err.txt)"
+      [ "$("$tenderlab" report kept.json --db s.sqlite --digest)" = "$before" ] ||
+        fail "a refused resume changed the database"
+      # A new description and more replications: the runs recorded stay valid; the study goes on
+      # and ends with what the edited study gives when run from scratch.
+      cp kept.json s.json
+      edit description '"The same study, with a third replication."'
+      edit replications 3
+      "$tenderlab" study s.json -j2 --db s.sqlite -q || fail "a study with more replications did not resume"
+      [ "$(sqlite3 s.sqlite 'select count(*) from runs')" = 54 ] || fail "the third replication did not run"
+      [ "$(sqlite3 s.sqlite "select value from study where key = 'replications'")" = 3 ] ||
+        fail "the recorded replications were not updated"
+      "$tenderlab" study s.json -j2 --db fresh.sqlite -q
+      [ "$("$tenderlab" report s.json --db s.sqlite --digest)" = \
+        "$("$tenderlab" report s.json --db fresh.sqlite --digest)" ] ||
+        fail "the resumed study differs from the same study run from scratch"
+    fi
+    ;;
+  misspelt-kpi)
+    # A KPI name no run reports is refused before anything runs, with the name that was meant.
+    cp "$source_dir/tests/golden/small.json" .
+    python3 - "$study" <<'EOF'
+import json, sys
+study = json.load(open(sys.argv[1]))
+study["kpis"] = ["awarded", "bid_round_1", "spc.bids_round_3", "gpu-lot.bids_round_2"]
+study["outcome"]["kpi"] = "awardd"
+study.pop("keep_event_logs", None)
+json.dump(study, open("typo.json", "w"), indent=1)
+EOF
+    status=$(status_of "$tenderlab" study typo.json -j2 --db typo.sqlite -q)
+    [ "$status" = 2 ] || fail "a study with a misspelt KPI exited $status: $(cat err.txt)"
+    grep -qF 'typo.json: /kpis/1: expected a KPI that a run of small.json reports (`tenderlab kpis small.json` lists them), found the string "bid_round_1"; did you mean `bids_round_1`?' \
+      err.txt || fail "no suggestion for bid_round_1: $(cat err.txt)"
+    # gpu-lot has no scripted later round: it has one round only.
+    grep -qF 'typo.json: /kpis/3: expected a KPI' err.txt || fail "gpu-lot.bids_round_2 accepted"
+    grep -qF 'typo.json: /outcome/kpi: expected a KPI' err.txt || fail "outcome KPI not checked"
+    grep -qF 'found the string "awardd"; did you mean `awarded`?' err.txt || fail "no suggestion for awardd"
+    if grep -q '/kpis/2' err.txt; then fail "spc.bids_round_3 (a scripted third round) was refused"; fi
+    [ ! -e typo.sqlite ] || fail "a database was created for a study with a misspelt KPI"
+    # `tenderlab kpis` lists every KPI a run reports: those of real runs are all in its list.
+    for scenario in small.json "$source_dir/scenarios/naicc-2025.json"; do
+      "$tenderlab" kpis "$scenario" --json > kpis.json
+      "$tenderlab" kpis "$scenario" > kpis.txt
+      grep -q '^bids_round_1 ' kpis.txt || fail "no bids_round_1 row"
+      rm -rf run
+      "$tenderlab" run "$scenario" --out run -q
+      python3 - <<'EOF' || fail "a KPI of a run of $scenario is missing from tenderlab kpis"
+import json, sys
+listed = json.load(open("kpis.json"))
+assert all(set(kpi) == {"name", "unit", "meaning"} for kpi in listed)
+reported = set(json.load(open("run/summary.json"))["kpis"])
+missing = sorted(reported - {kpi["name"] for kpi in listed})
+if missing:
+    sys.exit(f"missing: {missing}")
+EOF
+    done
+    "$tenderlab" kpis > patterns.txt
+    grep -q '^CALL.bids_round_N ' patterns.txt || fail "no pattern list without a scenario"
+    status=$(status_of "$tenderlab" kpis no-such.json)
+    [ "$status" = 2 ] || fail "kpis of a missing file exited $status"
+    ;;
+  export)
+    # A small study exported: runs.csv has one row per run with its factors and KPIs, effects.csv
+    # one row per clause that kept an agent away from a failed round; both read back with
+    # Python's csv module, the same bytes from -j1 and -j2, and from a second export.
+    "$tenderlab" study "$study" -j1 --db one.sqlite -q
+    "$tenderlab" study "$study" -j2 --db two.sqlite -q
+    "$tenderlab" export one.sqlite > out.txt
+    grep -q "one-export/runs.csv" out.txt || fail "export does not say where it wrote: $(cat out.txt)"
+    "$tenderlab" export two.sqlite --out two
+    cmp -s one-export/runs.csv two/runs.csv || fail "runs.csv differs between -j1 and -j2"
+    cmp -s one-export/effects.csv two/effects.csv || fail "effects.csv differs between -j1 and -j2"
+    cp one-export/runs.csv first-runs.csv
+    "$tenderlab" export one.sqlite
+    cmp -s one-export/runs.csv first-runs.csv || fail "a second export gave other bytes"
+    away_rows=$(sqlite3 one.sqlite 'select count(*) from stay_away')
+    python3 - "$away_rows" <<'EOF' || fail "the exported tables are not as expected"
+import csv, sys
+with open("one-export/runs.csv", newline="") as f:
+    runs = list(csv.DictReader(f))
+expected = ["run_id", "point", "replication", "seed", "status", "buy_back",
+            "public_equity_share", "tax_credit", "awarded", "bids_round_1", "public_money_bn_krw"]
+header = list(runs[0].keys())
+assert header == expected, header
+assert len(runs) == 72, len(runs)
+assert len({row["run_id"] for row in runs}) == 72
+assert {row["status"] for row in runs} == {"ok"}
+assert {row["buy_back"] for row in runs} == {"false", "true"}, {row["buy_back"] for row in runs}
+assert all(float(row["awarded"]) in (0.0, 1.0) for row in runs)
+with open("one-export/effects.csv", newline="") as f:
+    effects = list(csv.DictReader(f))
+assert list(effects[0].keys()) == ["run_id", "call", "round", "agent", "role", "clause",
+                                   "effect_bn_krw"], list(effects[0].keys())
+assert len(effects) == int(sys.argv[1]) > 0, (len(effects), sys.argv[1])
+run_ids = {row["run_id"] for row in runs}
+assert all(row["run_id"] in run_ids and int(row["round"]) >= 1 and row["role"] in ("lead", "partner")
+           for row in effects)
+float(effects[0]["effect_bn_krw"])
+EOF
+    # The kept event log of p00000-r000 gives the same clause effects as the database.
+    python3 - <<'EOF' || fail "effects.csv disagrees with the run's event log"
+import csv, json
+decisions, expected = {}, set()
+for line in open("one-events/p00000-r000.events.jsonl"):
+    event = json.loads(line)
+    if event["type"] == "bid_decision" and "effects" in event:
+        decisions[(event["call"], event["round"], event["agent"])] = event["effects"]
+    if event["type"] == "round_failed":
+        for away in event["stayed_away"]:
+            key = (event["call"], event["round"], away["agent"])
+            lead = away.get("role") == "lead" and key in decisions
+            for effect in (decisions[key] if lead else away.get("obstacles", [])):
+                expected.add(key + (effect["term"],))
+with open("one-export/effects.csv", newline="") as f:
+    exported = {(row["call"], int(row["round"]), row["agent"], row["clause"])
+                for row in csv.DictReader(f) if row["run_id"] == "p00000-r000"}
+assert expected and exported == expected, (sorted(expected), sorted(exported))
+EOF
+    # A link at the output folder is refused, and the tables are never written through it.
+    mkdir elsewhere
+    ln -s elsewhere linked
+    status=$(status_of "$tenderlab" export one.sqlite --out linked)
+    [ "$status" = 2 ] || fail "export into a symbolic link exited $status"
+    [ -z "$(ls elsewhere)" ] || fail "export wrote through a symbolic link"
+    status=$(status_of "$tenderlab" export no-such.sqlite)
+    [ "$status" = 2 ] || fail "export of a missing database exited $status"
+    ls -a one-export two | grep partial >/dev/null && fail "a partial file was left behind"
+    ;;
   compare)
     sed -e 's/"enabled": true, "return_rate": 0.05/"enabled": false, "return_rate": 0.05/' \
         -e 's/"name": "golden-small"/"name": "no-buy-back"/' \
@@ -112,7 +287,7 @@ PY
     ;;
   replay)
     "$tenderlab" run "$source_dir/tests/golden/small.json" --out run -q
-    "$tenderlab" replay run/manifest.json --verify | grep -q "^verified" || fail "replay did not verify"
+    "$tenderlab" replay run/manifest.json --verify | grep "^verified" >/dev/null || fail "replay did not verify"
     sed -i -E 's/"event_log_sha256": "[0-9a-f]+"/"event_log_sha256": "'"$(printf "ab%.0s" $(seq 32))"'"/' run/manifest.json
     set +e
     "$tenderlab" replay run/manifest.json --verify > /dev/null 2>&1
@@ -123,7 +298,7 @@ PY
   diff)
     "$tenderlab" run "$source_dir/tests/golden/small.json" --out a -q
     "$tenderlab" run "$source_dir/tests/golden/small.json" --out b -q --seed 8
-    "$tenderlab" diff a a | grep -q "^identical" || fail "a run differs from itself"
+    "$tenderlab" diff a a | grep "^identical" >/dev/null || fail "a run differs from itself"
     set +e
     "$tenderlab" diff a b > diff.txt
     status=$?
@@ -142,13 +317,14 @@ PY
     if [ -x "$bin/tenderlab-mpi" ] && command -v mpirun > /dev/null; then
       [ "$(status_of mpirun_np2 "$bin/tenderlab-mpi" hB.json --db own.sqlite)" = 2 ] ||
         fail "tenderlab-mpi adopted another study's database: $(cat err.txt)"
-      grep -q 'seed is "3" in the database, "4" in hB.json' err.txt || fail "tenderlab-mpi: $(cat err.txt)"
+      grep -qF 'hB.json changed since these runs were recorded: /seed: 3 → 4' err.txt ||
+        fail "tenderlab-mpi: $(cat err.txt)"
     fi
     [ "$(status_of "$tenderlab" study hB.json --db own.sqlite -q)" = 2 ] || fail "study of hB adopted hA's database"
-    grep -q 'own.sqlite: holds the results of another study, or of another version of hB.json: .*seed is "3" in the database, "4" in hB.json' err.txt ||
+    grep -qF 'own.sqlite: hB.json changed since these runs were recorded: /seed: 3 → 4 (only a new description or more replications can be resumed)' err.txt ||
       fail "the refusal does not say what differs: $(cat err.txt)"
     [ "$(status_of "$tenderlab" report hB.json --db own.sqlite)" = 2 ] || fail "report of hB read hA's database"
-    grep -q 'seed is "3" in the database, "4" in hB.json' err.txt || fail "report: $(cat err.txt)"
+    grep -qF 'hB.json changed since these runs were recorded: /seed: 3 → 4' err.txt || fail "report: $(cat err.txt)"
     [ "$("$tenderlab" report hA.json --db own.sqlite --digest)" = "$before" ] || fail "the database changed"
     [ "$(sqlite3 own.sqlite "select value from study where key = 'seed'")" = 3 ] || fail "relabelled"
     ;;
@@ -265,7 +441,7 @@ EOF
     cp noise.sqlite noise.orig
     [ "$(status_of "$tenderlab" study "$study" --db noise.sqlite -q)" = 2 ] || fail "random bytes were used"
     cmp -s noise.sqlite noise.orig || fail "a file of random bytes was modified"
-    if ls -A | grep -q -E -- '-journal$|-wal$|\.lock$'; then
+    if ls -A | grep -E -- '-journal$|-wal$|\.lock$' >/dev/null; then
       fail "files left beside refused databases: $(ls -A)"
     fi
     ;;
@@ -370,6 +546,20 @@ PY
     "$tenderlab" worker --events-dir events < task.jsonl > out.jsonl
     grep -q '"status":"ok"' out.jsonl || fail "$(cat out.jsonl)"
     [ -s events/p1.events.jsonl ] || fail "the log was not kept"
+    # tenderlab-mpi --tasks refuses what is not a regular file before reading (a FIFO used to
+    # block for ever, /dev/zero to fill memory) and a bad line as bad input.
+    if [ -x "$bin/tenderlab-mpi" ] && command -v mpirun > /dev/null; then
+      mkfifo tasks.fifo
+      for special in tasks.fifo /dev/zero; do
+        [ "$(status_of timeout 60 "$bin/tenderlab-mpi" --tasks "$special" --db t.sqlite)" = 2 ] ||
+          fail "tenderlab-mpi --tasks $special: $(cat err.txt)"
+        grep -qF "$special: (document): expected a regular file" err.txt || fail "$(cat err.txt)"
+      done
+      task_line "$small" p1 0 -1 '{}' > bad-tasks.jsonl
+      [ "$(status_of timeout 60 "$bin/tenderlab-mpi" --tasks bad-tasks.jsonl --db t.sqlite)" = 2 ] ||
+        fail "tenderlab-mpi --tasks with a bad line: $(cat err.txt)"
+      grep -qF "bad-tasks.jsonl: line 1: /replication: expected an integer" err.txt || fail "$(cat err.txt)"
+    fi
     ;;
   design-limits)
     # A design of more runs than a study may have stops at once with the pointer and the count

@@ -1,13 +1,16 @@
 // The parameter tables against the loader: every table is reachable, every numeric key is read
 // through its table (range and type checked at its JSON Pointer), the tables' defaults are the
 // structs' defaults, unknown keys are reported with a suggestion, and repeated keys are refused.
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tenderlab/engine/agent_kinds.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/json_reader.hpp"
 #include "tenderlab/engine/parameters.hpp"
@@ -245,6 +248,46 @@ TEST_CASE("parameters: the generated schema has one definition per table, each k
         CHECK(property.at("default").get<double>() == spec.default_value);
     }
   }
+}
+
+TEST_CASE(
+    "parameters: the agent kinds a scenario accepts are the registered ones, in the loader, the "
+    "schema and the listings, also for a kind registered after the tables were built") {
+  auto kinds_in_schema = [] {
+    const auto schema = scenario_schema();
+    const auto agent = schema.at("$defs").at("agent").at("properties").at("kind").at("enum");
+    const auto winner =
+        schema.at("$defs").at("historical_round").at("properties").at("winner_kind").at("enum");
+    CHECK(agent == winner);
+    return agent.get<std::vector<std::string>>();
+  };
+  // The built-in kinds register at start-up (the agents library); the tables name none of them.
+  CHECK(kinds_in_schema() == agent_kinds().names());
+  CHECK_THAT(parameters_markdown(), Contains("`cloud_provider`"));
+
+  nlohmann::json document = every_object();
+  document["agents"][1]["kind"] = "parameters_test_kind";
+  REQUIRE(problems_of(document).size() == 1);
+  CHECK(problems_of(document).front().pointer == "/agents/1/kind");
+  static const AgentKindRegistration registration{{.name = "parameters_test_kind",
+                                                   .meaning = "a kind only this test knows",
+                                                   .roles = RoleTable{},
+                                                   .parameters = {&agent_parameter_table()},
+                                                   .start = {}}};
+  CHECK(problems_of(document).empty());
+  const std::vector<std::string> kinds = kinds_in_schema();
+  CHECK(kinds == agent_kinds().names());
+  CHECK(std::count(kinds.begin(), kinds.end(), "parameters_test_kind") == 1);
+  CHECK_THAT(parameters_markdown(), Contains("`parameters_test_kind`"));
+  bool listed = false;
+  for (const auto& table : parameters_json())
+    if (table.at("name") == "agent")
+      for (const auto& param : table.at("params"))
+        if (param.at("key") == "kind") {
+          CHECK(param.at("type") == "agent kind");
+          listed = param.at("choices").get<std::vector<std::string>>() == kinds;
+        }
+  CHECK(listed);
 }
 
 TEST_CASE("json reader: a key repeated in one object is refused at its JSON Pointer") {

@@ -17,7 +17,7 @@ using tenderlab::Scenario;
 
 namespace {
 
-AgentSpec agent(const std::string& id, AgentKind kind = AgentKind::telco) {
+AgentSpec agent(const std::string& id, AgentKind kind = AgentKind::named("telco")) {
   AgentSpec spec;
   spec.id = id;
   spec.kind = kind;
@@ -96,10 +96,11 @@ TEST_CASE("scenario index: agents added, removed or reordered after indexing are
 
 TEST_CASE("scenario index: with a duplicate id, the first agent is found, as a scan finds it") {
   Scenario s;
-  s.agents = {agent("x"), agent("dup", AgentKind::builder), agent("dup", AgentKind::university)};
+  s.agents = {agent("x"), agent("dup", AgentKind::named("builder")),
+              agent("dup", AgentKind::named("university"))};
   s.index_agents();
   REQUIRE(s.find_agent("dup") != nullptr);
-  CHECK(s.find_agent("dup")->kind == AgentKind::builder);
+  CHECK(s.find_agent("dup")->kind == AgentKind::named("builder"));
 }
 
 TEST_CASE("scenario index: 100,000 lookups among 100,000 agents take well under a second") {

@@ -27,10 +27,14 @@
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
+using tenderlab::AgentKindRegistration;
+using tenderlab::CallKind;
 using tenderlab::FailureAction;
 using tenderlab::InputError;
 using tenderlab::InputProblem;
 using tenderlab::load_scenario;
+using tenderlab::RoleTable;
+using tenderlab::Scenario;
 using tenderlab::scenario_from_json;
 using tenderlab::ScenarioError;
 using tenderlab::SiteRule;
@@ -424,16 +428,32 @@ TEST_CASE("scenario loader: a public equity share of 1 or more is out of range")
   CHECK(problem.found == "1");
 }
 
-TEST_CASE("scenario loader: an agent kind outside the list is rejected with the list") {
+TEST_CASE("scenario loader: an agent kind that is not registered is rejected with the list") {
   auto doc = valid_scenario();
   doc["agents"][3]["kind"] = "cloud";
   REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
   const auto problem = only_problem(doc);
   CHECK(problem.pointer == "/agents/3/kind");
+  // Every registered kind, by name.
   CHECK(problem.expected ==
-        "one of \"government\", \"policy_bank\", \"cloud_provider\", \"telco\", \"university\", "
-        "\"chip_maker\", \"builder\", \"local_government\"");
+        "one of \"builder\", \"chip_maker\", \"cloud_provider\", \"government\", "
+        "\"local_government\", \"policy_bank\", \"telco\", \"university\"");
   CHECK(problem.found == "the string \"cloud\"");
+}
+
+TEST_CASE("scenario loader: a kind is accepted because it is registered") {
+  auto doc = valid_scenario();
+  doc["agents"][3]["kind"] = "loader_test_kind";
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  static const AgentKindRegistration registration{{.name = "loader_test_kind",
+                                                   .meaning = "a kind only this test knows",
+                                                   .roles = RoleTable{},
+                                                   .parameters = {},
+                                                   .start = {}}};
+  const Scenario scenario = scenario_from_json(doc, "test.json");
+  CHECK(scenario.agents[3].kind == registration.kind());
+  CHECK(scenario.agents[3].kind.name() == "loader_test_kind");
+  CHECK_FALSE(scenario.agents[3].kind.takes_part_in(CallKind::spc_partner));
 }
 
 TEST_CASE("scenario loader: a site rule outside the list is rejected") {
@@ -590,13 +610,13 @@ TEST_CASE("scenario loader: a call issued by an agent that does not exist is rej
   CHECK(problem.found == "the string \"moef\" (no such agent)");
 }
 
-TEST_CASE("scenario loader: a call issued by an agent that is not a government is rejected") {
+TEST_CASE("scenario loader: a call issued by an agent whose kind may not issue it is rejected") {
   auto doc = valid_scenario();
   doc["calls"][0]["issuer"] = "kdb";
   REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
   const auto problem = only_problem(doc);
   CHECK(problem.pointer == "/calls/0/issuer");
-  CHECK(problem.expected == "the id of a government agent");
+  CHECK(problem.expected == "the id of an agent whose kind issues spc_partner calls (government)");
   CHECK(problem.found == "the string \"kdb\" (a policy_bank)");
 }
 

@@ -60,6 +60,36 @@ class StagedDirectory {
   bool committed_ = false;
 };
 
+/// One output file written beside its target under a fresh temporary name (never a name another
+/// process could have planted) and renamed over the target only by commit(), so a reader never
+/// sees half a file and an error leaves the old one. For writers that need a path of their own
+/// (a library that opens the file itself) and for several files committed together.
+class StagedFile {
+ public:
+  /// Checks the target (check_file_target) and creates the empty temporary file. Throws
+  /// OutputExists for a target that may not be written, std::runtime_error when the temporary
+  /// file cannot be created.
+  explicit StagedFile(const std::filesystem::path& target);
+  ~StagedFile();  ///< removes the temporary file unless committed
+  StagedFile(const StagedFile&) = delete;
+  StagedFile& operator=(const StagedFile&) = delete;
+
+  const std::filesystem::path& target() const { return target_; }
+  /// The temporary file, to be written by whatever produces the content.
+  const std::filesystem::path& path() const { return path_; }
+  /// Replaces the temporary file's content with `content` (throws on I/O errors).
+  void write(const std::string& content) const;
+  /// Flushes the temporary file to disk and renames it over the target, checking the target
+  /// again first: a link, a folder or a device that appeared meanwhile is never replaced (throws
+  /// OutputExists). Throws std::runtime_error when the file cannot be flushed or renamed.
+  void commit();
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path path_;
+  bool committed_ = false;
+};
+
 /// Writes `content` to the file `target` all at once: into a fresh temporary file beside it,
 /// then renamed over it, so a reader never sees half a file and a failure leaves the old one.
 /// The target may be missing or a regular file; a symbolic link, a folder, a device or a FIFO is

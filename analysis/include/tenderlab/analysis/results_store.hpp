@@ -91,9 +91,24 @@ struct RunRecord {
   std::string reason;
   nlohmann::json kpis = nlohmann::json::object();
   std::string event_log_sha256;
+  /// [call, round, agent, role, clause, effect_bn_krw] per clause of each agent that stayed away
+  /// from a failed round (RunOutcome::stay_away); the stay_away table.
+  nlohmann::json stay_away = nlohmann::json::array();
   // Machine-dependent: stored in run_timing, outside content comparisons.
   double wall_seconds = 0.0;
   std::string worker;
+};
+
+/// One row of the stay_away table: one clause's effect on an agent that stayed away from a
+/// failed round of a run.
+struct StayAwayRecord {
+  std::string run_id;
+  std::string call;
+  int round = 0;
+  std::string agent;
+  std::string role;
+  std::string clause;
+  std::optional<double> effect_bn_krw;  ///< empty when not finite
 };
 
 /// One design point of the study: factor name -> value.
@@ -160,9 +175,11 @@ class ResultsStore {
   /// Binds the database to the study whose facts (`study` rows: name, study_sha256, seed, ...) are
   /// `meta` and whose design points are `points`, in one transaction. A database that belongs to
   /// no study yet and holds no run takes them; one that already belongs to this study gets the
-  /// facts it lacks (none is ever replaced); any other is refused with a DatabaseRefusedError that
-  /// lists every fact that differs, so that one file never mixes two experiments. Every command
-  /// that records a study's runs calls this before running anything.
+  /// facts it lacks; any other is refused with a DatabaseRefusedError that says what differs (the
+  /// base scenario's SHA-256, old -> new; the study file's changed keys as JSON Pointers, old ->
+  /// new), so that one file never mixes two experiments. Only a study file with a new description
+  /// or more replications resumes, and then its new SHA-256, JSON and replications replace the
+  /// recorded ones. Every command that records a study's runs calls this before running anything.
   void claim_for_study(const std::string& study_file,
                        const std::map<std::string, std::string>& meta,
                        const std::vector<PointRecord>& points);
@@ -176,6 +193,9 @@ class ResultsStore {
 
   /// All runs ordered by run_id, with their timing.
   std::vector<RunRecord> runs();
+  /// Every stay_away row, ordered by run_id, call, round, agent, role, clause. Empty for a
+  /// database written before the table existed.
+  std::vector<StayAwayRecord> stay_away();
 
   /// A canonical text dump of study (except created_at), points, runs and kpis ordered by primary
   /// key, without run_timing: two databases hold the same results iff their dumps are equal,
@@ -185,10 +205,15 @@ class ResultsStore {
   std::string content_digest();
 
  private:
+  bool has_stay_away_table();
   void execute(const char* sql);
   void check_schema();
+  /// Why the database may not take the study whose facts are `meta` ("" if it may). A study file
+  /// changed only in harmless ways (a new description, more replications) is accepted, and the
+  /// facts to replace are put in `updates` (when given).
   std::string study_mismatch(const std::string& study_file,
-                             const std::map<std::string, std::string>& meta);
+                             const std::map<std::string, std::string>& meta,
+                             std::map<std::string, std::string>* updates);
 
   std::string path_;
   std::unique_ptr<WriterLock> lock_;

@@ -70,6 +70,9 @@ struct RunOutcome {
   std::string reason;
   nlohmann::json kpis = nlohmann::json::object();
   std::string event_log_sha256;
+  /// Who stayed away from each failed round and why: [call, round, agent, role, clause,
+  /// effect_bn_krw] per clause (RunReport::stay_away_effects), stored in the stay_away table.
+  nlohmann::json stay_away = nlohmann::json::array();
 };
 
 /// Executed in a forked child, once per task. An exception becomes status "failed" with its
@@ -128,6 +131,13 @@ inline constexpr std::size_t max_worker_task_bytes = std::size_t{64} << 20U;
 /// Throws WorkerTaskError naming `origin`, the JSON Pointer of the first bad field, what was
 /// expected and what was found; never anything else, whatever the input.
 RunTask parse_worker_task(std::string_view line, const std::string& origin = "worker task");
+
+/// Reads a file of worker tasks, one per line (parse_worker_task; blank lines are skipped), as
+/// `tenderlab-mpi --tasks FILE` does. Anything but a regular file is refused before a byte is
+/// read, so a FIFO never blocks and /dev/zero never fills memory; a line longer than
+/// max_worker_task_bytes is refused without being held. Throws an InputError (a WorkerTaskError
+/// for a bad line) naming the file and the line.
+std::vector<RunTask> read_worker_task_file(const std::string& path);
 
 /// The worker side of distributed runs (tenderlab-mpi) and of `tenderlab worker`: reads one
 /// task per line from `in` (parse_worker_task), runs it with run_in_child and writes one

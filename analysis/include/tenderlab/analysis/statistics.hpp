@@ -72,6 +72,24 @@ struct MorrisIndex {
 std::vector<MorrisIndex> morris_indices(const MorrisDesign& design,
                                         std::span<const double> outputs);
 
+/// Morris indices with percentile bootstrap confidence intervals for mu and mu*.
+struct MorrisInterval {
+  MorrisIndex estimate;
+  double mu_low = 0.0;
+  double mu_high = 0.0;
+  double mu_star_low = 0.0;
+  double mu_star_high = 0.0;
+};
+
+/// Morris indices with intervals from `resamples` bootstrap resamples of the trajectories (a
+/// resampled trajectory keeps its elementary effects together, one per factor). The model is not
+/// rerun; the same `rng` state gives the same intervals. With a single trajectory every resample
+/// is that trajectory and the intervals collapse onto the estimates. Throws std::invalid_argument
+/// if the sizes differ, resamples < 2 or level is outside (0, 1).
+std::vector<MorrisInterval> morris_bootstrap(const MorrisDesign& design,
+                                             std::span<const double> outputs, int resamples,
+                                             Rng& rng, double level = 0.95);
+
 /// First-order and total Sobol indices of one factor.
 struct SobolIndex {
   double first = 0.0;

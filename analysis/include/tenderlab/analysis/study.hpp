@@ -63,6 +63,9 @@ struct Study {
   nlohmann::json base;         ///< base scenario with the study's fixed changes applied
   std::string base_sha256;     ///< of the base scenario file
   std::string study_sha256;    ///< of the study file
+  /// The study file's JSON in canonical form (keys sorted, no spaces): what a resumed study is
+  /// compared with, key by key, to say what changed.
+  std::string study_json;
   std::vector<StudyFactor> factors;
   DesignSpec design;
   int replications = 1;

@@ -1,8 +1,9 @@
 #pragma once
 // The event log: one schema-versioned stream of every observable fact, written through this one
 // sink as JSON Lines with a canonical key order (seq, time, date, type, agent, then the type's
-// fields in their documented order). Observers (timeline, tender table, KPIs) subscribe to it;
-// they never touch the simulation loop. Format: docs/event-log.md.
+// fields in their order). The events are records (events.hpp): emit<E>() writes one. Observers
+// (timeline, tender table, KPIs) subscribe to it; they never touch the simulation loop. Format:
+// docs/event-log.md.
 #include <cstdint>
 #include <functional>
 #include <ostream>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tenderlab/engine/calendar.hpp"
+#include "tenderlab/engine/record.hpp"
 #include "tenderlab/engine/sha256.hpp"
 
 namespace tenderlab {
@@ -33,7 +35,13 @@ class EventLog {
 
   /// `out` may be null: the log is then only hashed and observed.
   EventLog(Calendar calendar, std::ostream* out);
-  /// Appends an event. Time must never go backwards (checked: a ModelError otherwise).
+  /// Appends an event of type E (a record with a static `type`, events.hpp) about `agent`, its
+  /// fields in the record's order. Time must never go backwards (a ModelError otherwise).
+  template <Record E>
+  const Event& emit(double time, std::string agent, const E& event) {
+    return emit(time, std::string(E::type), std::move(agent), encode(event));
+  }
+  /// Appends an event whose fields are already JSON (the typed emit above writes through it).
   const Event& emit(double time, std::string type, std::string agent,
                     nlohmann::ordered_json fields = nlohmann::ordered_json::object());
   void subscribe(Observer observer) { observers_.push_back(std::move(observer)); }

@@ -19,6 +19,9 @@
 
 namespace tenderlab {
 
+/// Throws an InputError naming the file unless it exists and is a regular file (not a directory,
+/// a FIFO or a device), without opening it: opening a FIFO would wait for a writer.
+void require_regular_file(const std::filesystem::path& path);
 /// The bytes of an input file. Refuses, with an InputError naming the file, anything but a
 /// regular file (a directory, a FIFO, a device: checked before reading, so a FIFO never blocks)
 /// and files over 64 MiB (counted while reading, whatever size the file claims).

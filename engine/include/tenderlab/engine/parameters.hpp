@@ -24,6 +24,7 @@ enum class ParamType {
   call_ref,         ///< the id of a call in /calls
   date,             ///< "YYYY-MM-DD"
   choice,           ///< one of `choices`
+  agent_kind,       ///< the name of a registered agent kind (agent_kinds.hpp, `tenderlab kinds`)
   nullable_number,  ///< a number in [min, max], or null
   object,           ///< an object read through the table named `ref`
   array,            ///< an array of objects read through the table named `ref`
@@ -69,6 +70,9 @@ struct ParamSpec {
 
   /// Numbers, integers and booleans: the keys the loader stores through a member binding.
   bool scalar() const;
+  /// choice: `choices`; agent_kind: the names of the kinds registered in this process, read when
+  /// asked (kinds register at start-up, tenderlab-mpi learns more from its worker program).
+  std::vector<std::string> accepted() const;
   /// "0.15", "true", "\"any\"", "the id", "required", "none".
   std::string default_string() const;
   /// "[0, 1]", "[0, inf)", "(-inf, inf)"; "" where no range applies.

@@ -2,34 +2,20 @@
 // The scenario: an immutable value parsed once from JSON before any engine exists.
 // Nothing downstream reads JSON. Units are in the field names' comments and in
 // docs/scenario-format.md; money is in billions of KRW (bn KRW; 1 억원 = 0.1, 1 조원 = 1000).
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "tenderlab/engine/agent_kinds.hpp"
 #include "tenderlab/engine/calendar.hpp"
 
 namespace tenderlab {
-
-enum class AgentKind {
-  government,
-  policy_bank,
-  cloud_provider,
-  telco,
-  university,
-  chip_maker,
-  builder,
-  local_government,
-};
-
-const char* to_string(AgentKind kind);
-/// True for the kinds that can lead a bid (cloud providers and telcos).
-bool can_lead_bids(AgentKind kind);
-/// True for the kinds whose decisions are modelled (everything but government and policy banks).
-bool is_private(AgentKind kind);
 
 /// What an agent brings to a consortium, each in [0, 1].
 struct Capabilities {
@@ -58,7 +44,7 @@ struct Beliefs {
 
 struct AgentSpec {
   std::string id;
-  AgentKind kind = AgentKind::cloud_provider;
+  AgentKind kind;  ///< a registered kind (agent_kinds.hpp)
   std::string name;
   // Money and preferences (private kinds).
   double capital_bn_krw = 0;          ///< equity the agent can commit to new projects
@@ -93,6 +79,8 @@ struct PolicyLoan {
 };
 
 enum class SiteRule { any, capital, non_capital };
+inline constexpr std::array<std::string_view, 3> site_rule_names = {"any", "capital",
+                                                                    "non_capital"};
 const char* to_string(SiteRule rule);
 
 /// The levers of a call. Each has a neutral level (see neutral_terms()) used for attribution.
@@ -117,9 +105,6 @@ struct Terms {
 const std::vector<std::string>& term_names();
 /// A copy of `terms` with the named term at its neutral level (as if the clause were absent).
 Terms neutralise(const Terms& terms, const std::string& term_name);
-
-enum class CallKind { spc_partner, procurement, allocation };
-const char* to_string(CallKind kind);
 
 /// What the call buys or builds.
 struct CallObject {
@@ -161,6 +146,8 @@ struct Evaluation {
 };
 
 enum class FailureAction { reannounce, negotiate, new_call, cancel };
+inline constexpr std::array<std::string_view, 4> failure_action_names = {"reannounce", "negotiate",
+                                                                         "new_call", "cancel"};
 const char* to_string(FailureAction action);
 
 struct Schedule {
@@ -222,6 +209,8 @@ struct Relationship {
 };
 
 enum class ShockKind { demand, power_price, gpu_price, export_control, note };
+inline constexpr std::array<std::string_view, 5> shock_kind_names = {
+    "demand", "power_price", "gpu_price", "export_control", "note"};
 const char* to_string(ShockKind kind);
 
 /// An exogenous, timestamped event.
@@ -232,11 +221,14 @@ struct ExogenousEvent {
   std::string description;
 };
 
+inline constexpr std::array<std::string_view, 4> historical_outcome_names = {
+    "awarded", "failed", "negotiated", "cancelled"};
+
 /// What really happened in a round, for calibration: runs report whether they reproduce it.
 struct HistoricalRound {
   std::string call;
   int round = 1;
-  std::string outcome;                   ///< awarded, failed, negotiated or cancelled
+  std::string outcome;                   ///< one of historical_outcome_names
   std::optional<int> bids;               ///< bids received
   std::optional<AgentKind> winner_kind;  ///< kind of the winning lead
   std::string source;                    ///< where the fact comes from

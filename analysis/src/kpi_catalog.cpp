@@ -1,0 +1,131 @@
+#include "tenderlab/analysis/kpi_catalog.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace tenderlab::analysis {
+namespace {
+
+/// The most rounds `call` can have: the first, then each scripted re-announcement or new call
+/// (a negotiation or a cancellation ends the call), or the adaptive rule's limit.
+int most_rounds(const CallSpec& call) {
+  int rounds = 1;
+  for (const auto& round : call.procedure.rounds)
+    if (round.kind == FailureAction::reannounce || round.kind == FailureAction::new_call) ++rounds;
+  if (call.adaptive.enabled) rounds = std::max(rounds, call.adaptive.max_rounds);
+  return rounds;
+}
+
+/// The names RunReport::kpis gives each call, `round` standing for the round number.
+void add_call_kpis(std::vector<KpiInfo>& into, const std::string& prefix, const std::string& of,
+                   int rounds) {
+  for (int r = 1; r <= rounds; ++r) {
+    const std::string n = std::to_string(r);
+    into.push_back({prefix + "any_bid_round_" + n, "0/1",
+                    "1 when round " + n + " of " + of + " received a bid"});
+    into.push_back({prefix + "best_value_round_" + n, "value",
+                    "the highest value a lead put on bidding in round " + n + " of " + of +
+                        " (how far the round was from a bid)"});
+    into.push_back(
+        {prefix + "bids_round_" + n, "count", "bids received in round " + n + " of " + of});
+  }
+  into.push_back(
+      {prefix + "award_round", "round", "the round " + of + " was awarded in (0: none)"});
+  into.push_back({prefix + "awarded", "0/1", "1 when " + of + " was awarded or negotiated"});
+  into.push_back({prefix + "failed_rounds", "count", "rounds of " + of + " that failed"});
+  into.push_back({prefix + "rounds", "count", "rounds of " + of + " announced"});
+}
+
+void add_programme_kpis(std::vector<KpiInfo>& into) {
+  into.push_back({"gpus_online", "GPUs", "GPUs online at the horizon"});
+  into.push_back({"mw_online", "MW", "power of the capacity online at the horizon"});
+  into.push_back({"share_outside_capital", "share",
+                  "share of the GPUs online that are outside the capital region (0 with none)"});
+  into.push_back({"public_money_bn_krw", "bn KRW", "public money committed by contracts"});
+  into.push_back({"public_equity_bn_krw", "bn KRW", "public equity committed by contracts"});
+  into.push_back({"private_equity_bn_krw", "bn KRW", "private equity committed by contracts"});
+  into.push_back({"tax_credit_bn_krw", "bn KRW", "tax credits granted by contracts"});
+}
+
+}  // namespace
+
+std::vector<KpiInfo> kpi_catalog(const Scenario& scenario) {
+  std::vector<KpiInfo> kpis;
+  // The first call announced also reports its KPIs without prefix (RunReport::kpis).
+  std::vector<std::size_t> order(scenario.calls.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return scenario.calls[a].schedule.announce < scenario.calls[b].schedule.announce;
+  });
+  if (order.empty()) {
+    kpis.push_back({"award_round", "round", "0: the scenario has no call"});
+    kpis.push_back({"awarded", "0/1", "0: the scenario has no call"});
+    kpis.push_back({"failed_rounds", "count", "0: the scenario has no call"});
+    kpis.push_back({"rounds", "count", "0: the scenario has no call"});
+  } else {
+    const CallSpec& first = scenario.calls[order.front()];
+    add_call_kpis(kpis, "", "the first call announced (" + first.id + ")", most_rounds(first));
+  }
+  for (std::size_t index : order) {
+    const CallSpec& call = scenario.calls[index];
+    add_call_kpis(kpis, call.id + ".", "call " + call.id, most_rounds(call));
+  }
+  add_programme_kpis(kpis);
+  for (int year = scenario.start.year(); year <= scenario.horizon.year(); ++year)
+    kpis.push_back({"gpus_online_end_" + std::to_string(year), "GPUs",
+                    "GPUs online at the end of " + std::to_string(year) +
+                        (year == scenario.horizon.year() ? " (the horizon)" : "")});
+  for (const auto& target : scenario.history)
+    kpis.push_back({"history_" + target.call + "_round_" + std::to_string(target.round), "0/1",
+                    "1 when round " + std::to_string(target.round) + " of " + target.call +
+                        " reproduces what happened (" + target.outcome + ")"});
+  if (!scenario.history.empty())
+    kpis.push_back({"history_match", "0/1", "1 when the run reproduces every calibration target"});
+  return kpis;
+}
+
+std::vector<KpiInfo> kpi_patterns() {
+  std::vector<KpiInfo> kpis;
+  add_call_kpis(kpis, "", "the first call announced", 1);
+  add_call_kpis(kpis, "CALL.", "call CALL", 1);
+  for (auto& kpi : kpis)
+    if (const auto at = kpi.name.rfind("_round_1");
+        at != std::string::npos && at + 8 == kpi.name.size()) {
+      kpi.name.replace(at + 7, 1, "N");
+      const auto in = kpi.meaning.find("round 1 ");
+      if (in != std::string::npos) kpi.meaning.replace(in, 8, "round N ");
+    }
+  add_programme_kpis(kpis);
+  kpis.push_back({"gpus_online_end_YEAR", "GPUs",
+                  "GPUs online at the end of YEAR, for each year from the start to the horizon"});
+  kpis.push_back({"history_CALL_round_N", "0/1",
+                  "1 when round N of CALL reproduces the scenario's calibration target"});
+  kpis.push_back({"history_match", "0/1", "1 when the run reproduces every calibration target"});
+  return kpis;
+}
+
+std::string closest_name(const std::string& name, const std::vector<std::string>& names) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
+  std::vector<std::size_t> previous, current;
+  for (const auto& candidate : names) {
+    // Levenshtein distance, one row at a time.
+    previous.resize(candidate.size() + 1);
+    current.resize(candidate.size() + 1);
+    std::iota(previous.begin(), previous.end(), std::size_t{0});
+    for (std::size_t i = 1; i <= name.size(); ++i) {
+      current[0] = i;
+      for (std::size_t j = 1; j <= candidate.size(); ++j)
+        current[j] = std::min({previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (name[i - 1] == candidate[j - 1] ? 0 : 1)});
+      std::swap(previous, current);
+    }
+    if (previous[candidate.size()] < best_distance) {
+      best_distance = previous[candidate.size()];
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+}  // namespace tenderlab::analysis

@@ -1,0 +1,809 @@
+#pragma once
+// The event types of the event log: one struct per type, its fields in the order they are
+// written. The actors write these structs (EventLog::emit), the run report reads them back
+// (decode_event, EventDispatcher), and docs/event-log.md's tables are generated from them
+// (tenderlab-docgen), so the three cannot drift apart. Each type also says who its `agent` is and
+// when it happens, for the docs' overview. Money is in bn KRW, rounded to 0.001 by the writer.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "tenderlab/engine/record.hpp"
+
+namespace tenderlab {
+struct Terms;
+}
+
+namespace tenderlab::events {
+
+// ---- Objects inside events ----
+
+/// One clause's effect on an agent's value of taking part.
+struct ClauseEffect {
+  std::string term;
+  double delta_bn_krw = 0;
+  static constexpr auto fields() {
+    return std::tuple{
+        field("term", &ClauseEffect::term, "", "the clause, a term name"),
+        field("delta_bn_krw", &ClauseEffect::delta_bn_krw, "bn KRW",
+              "value with the clause minus value without it (negative: it costs the agent)")};
+  }
+};
+
+/// The terms in force for a round, its keys always in this order.
+struct TermsInForce {
+  double public_equity_share = 0;
+  double paid_in_capital_bn_krw = 0;
+  int paid_in_years = 0;
+  bool buy_back = false;
+  double buy_back_return_rate = 0;
+  bool public_preferred = false;
+  bool loss_bearing = false;
+  bool damages_waiver = false;
+  double domestic_chip_share = 0;
+  std::string site;
+  double tax_credit = 0;
+  double policy_loan_share = 0;
+  double policy_loan_rate = 0;
+  int policy_loan_years = 0;
+  std::optional<double> ceiling_price_bn_krw;
+  double multi_csp_bonus = 0;
+
+  /// The terms as the scenario gives them (values copied, not rounded).
+  static TermsInForce of(const Terms& terms);
+
+  static constexpr auto fields() {
+    using T = TermsInForce;
+    return std::tuple{
+        field("public_equity_share", &T::public_equity_share, "1",
+              "public share of the SPC's equity"),
+        field("paid_in_capital_bn_krw", &T::paid_in_capital_bn_krw, "bn KRW",
+              "equity paid in by all shareholders together"),
+        field("paid_in_years", &T::paid_in_years, "years",
+              "years over which the equity is paid in"),
+        field("buy_back", &T::buy_back, "", "buy-back obligation in force (`buy_back.enabled`)"),
+        field("buy_back_return_rate", &T::buy_back_return_rate, "1/yr",
+              "return the buy-back price compounds at"),
+        field("public_preferred", &T::public_preferred, "", "public shares preferred"),
+        field("loss_bearing", &T::loss_bearing, "",
+              "private side covers losses and gives joint guarantees"),
+        field("damages_waiver", &T::damages_waiver, "",
+              "private side waives damages for public delays"),
+        field("domestic_chip_share", &T::domestic_chip_share, "1",
+              "share of compute on domestic chips"),
+        field("site", &T::site, "", "`any`, `capital` or `non_capital`"),
+        field("tax_credit", &T::tax_credit, "1", "share of the investment credited against tax"),
+        field("policy_loan_share", &T::policy_loan_share, "1",
+              "share of the capex a policy loan covers (`policy_loan.share_of_capex`)"),
+        field("policy_loan_rate", &T::policy_loan_rate, "1/yr", "its rate"),
+        field("policy_loan_years", &T::policy_loan_years, "years",
+              "its term (`policy_loan.years`); 0: the valuation repays it over the market "
+              "debt's 10 years"),
+        nullable_field("ceiling_price_bn_krw", &T::ceiling_price_bn_krw, "bn KRW",
+                       "ceiling on the public money a bid may ask; null: none"),
+        field("multi_csp_bonus", &T::multi_csp_bonus, "points",
+              "bonus for consortia with two or more cloud providers")};
+  }
+};
+
+/// One bid as the tender board scored it.
+struct ScoredBidEntry {
+  std::string lead;
+  std::vector<std::string> members;
+  double technical_score = 0;
+  double price_score = 0;
+  double total_score = 0;
+  bool valid = false;
+  std::optional<std::string> invalid_reason;
+  static constexpr auto fields() {
+    using T = ScoredBidEntry;
+    return std::tuple{
+        field("lead", &T::lead, "id", "the bid's lead"),
+        field("members", &T::members, "ids", "its team, lead first"),
+        field("technical_score", &T::technical_score, "points",
+              "weighted capabilities of the team, 0 to 100"),
+        field("price_score", &T::price_score, "points",
+              "100 × lowest admissible price / this price (100 for bids without a price)"),
+        field("total_score", &T::total_score, "points",
+              "`technical_weight × technical_score + price_weight × price_score`, plus "
+              "`multi_csp_bonus` for two or more cloud providers"),
+        field("valid", &T::valid, "", "the bid is valid"),
+        optional_field("invalid_reason", &T::invalid_reason, "",
+                       "invalid bids only: `\"price above the ceiling\"`, `\"not eligible: sites "
+                       "and power below the minimum\"`, `\"not eligible: operating experience "
+                       "below the minimum\"` or `\"score below the pass mark\"`")};
+  }
+};
+
+/// An agent that stayed away from a failed round.
+struct StayedAwayEntry {
+  std::string agent;
+  std::string role;
+  double value_bn_krw = 0;
+  std::vector<ClauseEffect> obstacles;
+  static constexpr auto fields() {
+    using T = StayedAwayEntry;
+    return std::tuple{
+        field("agent", &T::agent, "id", "the agent"),
+        field("role", &T::role, "",
+              "`lead`: an agent whose kind may lead a bid in this call kind and that decided "
+              "`no_bid`; `partner`: an agent whose kind may not lead here and that turned down an "
+              "invitation to a team after valuing it (listed once per round, with the first team "
+              "it turned down)"),
+        field("value_bn_krw", &T::value_bn_krw, "bn KRW",
+              "what taking part was worth to it (the `value_bn_krw` of its `bid_decision` or "
+              "`invitation_answered`); 0 for a procurement no-bid"),
+        field("obstacles", &T::obstacles, "",
+              "its costliest clauses, at most four, most costly first, negative deltas only: "
+              "`{\"term\": string, \"delta_bn_krw\": number}`; empty for a procurement no-bid, "
+              "which has no attribution")};
+  }
+};
+
+/// A lead's valuation of the terms (SPC partner calls).
+struct BidValuation {
+  double value_bn_krw = 0;
+  double certainty_equivalent_bn_krw = 0;
+  double expected_npv_bn_krw = 0;
+  double npv_sd_bn_krw = 0;
+  double control_cost_bn_krw = 0;
+  double capital_cost_bn_krw = 0;
+  double bid_cost_bn_krw = 0;
+  double strategic_value_bn_krw = 0;
+  double equity_commitment_bn_krw = 0;
+  double contingent_liability_bn_krw = 0;
+  double win_probability = 0;
+  double capital_limit_bn_krw = 0;
+  static constexpr auto fields() {
+    using T = BidValuation;
+    return std::tuple{
+        field("value_bn_krw", &T::value_bn_krw, "bn KRW",
+              "what bidding is worth to the lead: `win_probability × (certainty_equivalent − "
+              "control_cost − capital_cost + strategic_value) − bid_cost`; it bids when this is "
+              "positive. Under the site rule `any`, the team values both regions and this is the "
+              "better one"),
+        field("certainty_equivalent_bn_krw", &T::certainty_equivalent_bn_krw, "bn KRW",
+              "certainty equivalent of its share of the private cash flows (Monte Carlo over its "
+              "beliefs, exponential utility)"),
+        field("expected_npv_bn_krw", &T::expected_npv_bn_krw, "bn KRW",
+              "mean NPV of its share over the paths, at its hurdle rate"),
+        field("npv_sd_bn_krw", &T::npv_sd_bn_krw, "bn KRW", "standard deviation of that NPV"),
+        field("control_cost_bn_krw", &T::control_cost_bn_krw, "bn KRW",
+              "cost of state control: `control_aversion × equity_commitment` when the public "
+              "share exceeds 0.5, else 0"),
+        field("capital_cost_bn_krw", &T::capital_cost_bn_krw, "bn KRW",
+              "cost of committing more than it is willing to: a shadow price (0.3 per bn KRW by "
+              "default) on `equity_commitment + contingent_liability` beyond `capital_limit`; 0 "
+              "within the limit"),
+        field("bid_cost_bn_krw", &T::bid_cost_bn_krw, "bn KRW",
+              "its part of the bid-preparation cost (`bid_cost_bn_krw × share`)"),
+        field("strategic_value_bn_krw", &T::strategic_value_bn_krw, "bn KRW",
+              "value it puts on taking part in a national project"),
+        field("equity_commitment_bn_krw", &T::equity_commitment_bn_krw, "bn KRW",
+              "equity it would pay in"),
+        field("contingent_liability_bn_krw", &T::contingent_liability_bn_krw, "bn KRW",
+              "its part of the buy-back strike it must be able to pay on demand (0 without "
+              "buy-back)"),
+        field("win_probability", &T::win_probability, "1",
+              "chance the team's bid wins, as the lead sees it"),
+        field("capital_limit_bn_krw", &T::capital_limit_bn_krw, "bn KRW",
+              "what it is willing to commit to one project (`max_commitment × "
+              "capital_bn_krw`)")};
+  }
+};
+
+/// A supplier's price for a procurement call's whole quantity.
+struct SupplyQuote {
+  double price_bn_krw = 0;
+  double cost_bn_krw = 0;
+  static constexpr auto fields() {
+    using T = SupplyQuote;
+    return std::tuple{
+        field("price_bn_krw", &T::price_bn_krw, "bn KRW",
+              "the price it asks: cost times (1 + hurdle rate), capped at the ceiling price when "
+              "it bids"),
+        field("cost_bn_krw", &T::cost_bn_krw, "bn KRW",
+              "its cost of the whole quantity (hardware at the market price, integration, a "
+              "noise term from its stream)")};
+  }
+};
+
+/// The programme's state: GPUs, power and money so far.
+struct ProgrammeState {
+  std::int64_t gpus_online = 0;
+  std::int64_t gpus_online_non_capital = 0;
+  double mw_online = 0;
+  double public_money_committed_bn_krw = 0;
+  double private_money_committed_bn_krw = 0;
+  static constexpr auto fields() {
+    using T = ProgrammeState;
+    return std::tuple{
+        field("gpus_online", &T::gpus_online, "GPUs", "GPUs online at that moment"),
+        field("gpus_online_non_capital", &T::gpus_online_non_capital, "GPUs",
+              "of which outside the capital region"),
+        field("mw_online", &T::mw_online, "MW",
+              "site power (IT load × PUE) of the capacity online"),
+        field("public_money_committed_bn_krw", &T::public_money_committed_bn_krw, "bn KRW",
+              "public money committed by contracts signed so far"),
+        field("private_money_committed_bn_krw", &T::private_money_committed_bn_krw, "bn KRW",
+              "private equity committed to SPCs by contracts signed so far")};
+  }
+};
+
+// ---- Run ----
+
+struct SimulationStarted {
+  static constexpr std::string_view type = "simulation_started";
+  static constexpr std::string_view about = "`\"\"`";
+  static constexpr std::string_view when = "time 0, first line";
+  int schema = 0;
+  std::string scenario;
+  std::uint64_t seed = 0;
+  std::uint64_t replication = 0;
+  std::uint64_t agents = 0;
+  std::uint64_t calls = 0;
+  std::string horizon;
+  static constexpr auto fields() {
+    using T = SimulationStarted;
+    return std::tuple{
+        field("schema", &T::schema, "",
+              "version of this format, 1 (the manifest's `event_log_schema`)"),
+        field("scenario", &T::scenario, "", "the scenario's `name`"),
+        field("seed", &T::seed, "", "master seed of the run (`--seed`, else the scenario's)"),
+        field("replication", &T::replication, "", "replication index (`--replication`, default 0)"),
+        field("agents", &T::agents, "agents", "number of agents in the scenario"),
+        field("calls", &T::calls, "calls", "number of calls in the scenario"),
+        field("horizon", &T::horizon, "date", "last simulated day")};
+  }
+};
+
+struct SimulationEnded : ProgrammeState {
+  static constexpr std::string_view type = "simulation_ended";
+  static constexpr std::string_view about = "`\"\"`";
+  static constexpr std::string_view when = "last line";
+  static constexpr auto fields() {
+    using T = ProgrammeState;
+    return std::tuple{
+        field("gpus_online", &T::gpus_online, "GPUs",
+              "GPUs brought online during the run (sum of `capacity_online.gpus`)"),
+        field("gpus_online_non_capital", &T::gpus_online_non_capital, "GPUs",
+              "of which outside the capital region"),
+        field("mw_online", &T::mw_online, "MW", "site power of the capacity online"),
+        field("public_money_committed_bn_krw", &T::public_money_committed_bn_krw, "bn KRW",
+              "public money of every contract signed (sum of "
+              "`contract_signed.public_money_bn_krw` before rounding)"),
+        field("private_money_committed_bn_krw", &T::private_money_committed_bn_krw, "bn KRW",
+              "private equity of every SPC contract signed")};
+  }
+};
+
+// ---- Calendar ----
+
+struct MonthStart : ProgrammeState {
+  static constexpr std::string_view type = "month_start";
+  static constexpr std::string_view about = "`\"\"`";
+  static constexpr std::string_view when = "00:00 on the first day of each month but January";
+};
+
+struct YearStart : ProgrammeState {
+  static constexpr std::string_view type = "year_start";
+  static constexpr std::string_view about = "`\"\"`";
+  static constexpr std::string_view when = "00:00 on 1 January";
+};
+
+struct ExogenousEvent {
+  static constexpr std::string_view type = "exogenous_event";
+  static constexpr std::string_view about = "`\"\"`";
+  static constexpr std::string_view when = "00:00 on a shock's date";
+  std::string kind;
+  double multiplier = 1;
+  std::string description;
+  static constexpr auto fields() {
+    using T = ExogenousEvent;
+    return std::tuple{
+        field("kind", &T::kind, "",
+              "`demand`, `power_price`, `gpu_price`, `export_control` or `note`"),
+        field("multiplier", &T::multiplier, "1",
+              "factor applied from now on: demand multiplies agents' first-year utilisation, "
+              "power_price the power tariff, gpu_price and export_control the GPU price of "
+              "calls; 1 for a note"),
+        field("description", &T::description, "", "the scenario's text")};
+  }
+};
+
+// ---- Calls ----
+
+struct CallAnnounced {
+  static constexpr std::string_view type = "call_announced";
+  static constexpr std::string_view about = "issuer";
+  static constexpr std::string_view when = "00:00 on a round's announcement date";
+  std::string call;
+  int round = 0;
+  std::string round_kind;
+  std::string call_kind;
+  std::string title;
+  std::optional<std::string> loi_deadline;
+  std::string bid_deadline;
+  int min_valid_bids = 0;
+  TermsInForce terms;
+  std::optional<std::string> revision;
+  static constexpr auto fields() {
+    using T = CallAnnounced;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("round", &T::round, "",
+              "1-based number of this announcement of the call (every round counts)"),
+        field("round_kind", &T::round_kind, "",
+              "`initial`, `reannouncement` (same terms), `new_call` (scripted changed terms) or "
+              "`adaptive_revision` (terms changed by the revision rule)"),
+        field("call_kind", &T::call_kind, "", "`spc_partner`, `procurement` or `allocation`"),
+        field("title", &T::title, "", "the call's title"),
+        nullable_field("loi_deadline", &T::loi_deadline, "date",
+                       "letter-of-intent deadline; null if the round has none"),
+        field("bid_deadline", &T::bid_deadline, "date", "bids close at 17:00 on this day"),
+        field("min_valid_bids", &T::min_valid_bids, "bids",
+              "valid bids this round needs to succeed"),
+        field("terms", &T::terms, "", "the terms in force for this round, see below"),
+        optional_field("revision", &T::revision, "",
+                       "what changed, on revised rounds: `\"new call with changed terms\"` for a "
+                       "scripted `new_call`; `\"<term>: <before> -> <after>\"` for an adaptive "
+                       "revision")};
+  }
+};
+
+struct TermsRevised {
+  static constexpr std::string_view type = "terms_revised";
+  static constexpr std::string_view about = "issuer";
+  static constexpr std::string_view when =
+      "when a failed round is answered by the adaptive revision rule";
+  std::string call;
+  int next_round = 0;
+  std::string term;
+  std::string from;
+  std::string to;
+  double public_money_bn_krw = 0;
+  std::string reason;
+  static constexpr auto fields() {
+    using T = TermsRevised;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("next_round", &T::next_round, "", "the round that will carry the revised terms"),
+        field("term", &T::term, "",
+              "the clause relaxed (a term name as in `effects`, or `tax_credit` when it is "
+              "raised)"),
+        field("from", &T::from, "",
+              "its level before, as text (`\"true\"`, `\"0.51\"`, `\"non_capital\"`)"),
+        field("to", &T::to, "", "its level after"),
+        field("public_money_bn_krw", &T::public_money_bn_krw, "bn KRW",
+              "public equity plus tax credit under the revised terms"),
+        field("reason", &T::reason, "",
+              "why this clause, with the total it cost the agents that stayed away")};
+  }
+};
+
+struct NegotiatedAward {
+  static constexpr std::string_view type = "negotiated_award";
+  static constexpr std::string_view about = "issuer";
+  static constexpr std::string_view when = "when a failed round leads to a negotiated contract";
+  std::string call;
+  int round = 0;
+  std::string lead;
+  std::vector<std::string> members;
+  std::string reason;
+  static constexpr auto fields() {
+    using T = NegotiatedAward;
+    return std::tuple{field("call", &T::call, "id", "the call"),
+                      field("round", &T::round, "", "the failed round whose best bid is taken"),
+                      field("lead", &T::lead, "id", "lead of that bid"),
+                      field("members", &T::members, "ids", "its consortium, lead first"),
+                      field("reason", &T::reason, "",
+                            "`\"failed re-announcement with a valid bid: negotiated contract\"`")};
+  }
+};
+
+struct CallCancelled {
+  static constexpr std::string_view type = "call_cancelled";
+  static constexpr std::string_view about = "issuer";
+  static constexpr std::string_view when = "the procedure cancels the call";
+  std::string call;
+  std::string reason;
+  static constexpr auto fields() {
+    using T = CallCancelled;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("reason", &T::reason, "", "`\"the procedure cancels the call after round N\"`")};
+  }
+};
+
+struct CallClosed {
+  static constexpr std::string_view type = "call_closed";
+  static constexpr std::string_view about = "issuer";
+  static constexpr std::string_view when = "the call ends without a contract";
+  std::string call;
+  std::string reason;
+  bool awarded = false;
+  static constexpr auto fields() {
+    using T = CallClosed;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("reason", &T::reason, "",
+              "why: `\"no further round in the procedure\"`; `\"the evaluation of round N ends "
+              "after the horizon\"`; `\"the next revised round would close after the "
+              "horizon\"`; the revision rule's refusal (`\"no revision possible within the "
+              "public-money limit\"`); `\"awarded, but the contract would be signed after the "
+              "horizon\"`"),
+        field("awarded", &T::awarded, "",
+              "true only in the last case: a round was awarded but the contract falls after the "
+              "horizon")};
+  }
+};
+
+struct ContractSigned {
+  static constexpr std::string_view type = "contract_signed";
+  static constexpr std::string_view about = "issuer";
+  static constexpr std::string_view when = "30 days after the award, one per winner";
+  std::string call;
+  int round = 0;
+  std::string lead;
+  std::vector<std::string> members;
+  std::int64_t gpus = 0;
+  double public_equity_bn_krw = 0;
+  double private_equity_bn_krw = 0;
+  double tax_credit_bn_krw = 0;
+  double policy_loan_bn_krw = 0;
+  double price_bn_krw = 0;
+  double public_money_bn_krw = 0;
+  static constexpr auto fields() {
+    using T = ContractSigned;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("round", &T::round, "", "the round awarded"),
+        field("lead", &T::lead, "id", "the contractor, or the SPC's lead partner"),
+        field("members", &T::members, "ids", "its consortium, lead first"),
+        field("gpus", &T::gpus, "GPUs",
+              "GPUs the contract covers: the call's `gpus`, or its lot when there are several "
+              "winners"),
+        field("public_equity_bn_krw", &T::public_equity_bn_krw, "bn KRW",
+              "SPC calls: equity paid in by the public side; 0 otherwise"),
+        field("private_equity_bn_krw", &T::private_equity_bn_krw, "bn KRW",
+              "SPC calls: equity paid in by the private partners; 0 otherwise"),
+        field("tax_credit_bn_krw", &T::tax_credit_bn_krw, "bn KRW",
+              "SPC calls: tax credit on the GPU and building investment; 0 otherwise"),
+        field("policy_loan_bn_krw", &T::policy_loan_bn_krw, "bn KRW",
+              "SPC calls: policy loan; 0 otherwise"),
+        field("price_bn_krw", &T::price_bn_krw, "bn KRW",
+              "price paid: the winning bid's price divided by the number of winners (a bid "
+              "prices the whole quantity); 0 for SPC bids and allocation applications"),
+        field("public_money_bn_krw", &T::public_money_bn_krw, "bn KRW",
+              "public money committed: public equity plus tax credit for SPC calls, the price "
+              "otherwise")};
+  }
+};
+
+// ---- Consortia and bids ----
+
+struct InvitationSent {
+  static constexpr std::string_view type = "invitation_sent";
+  static constexpr std::string_view about = "lead";
+  static constexpr std::string_view when = "a lead invites a partner";
+  std::string call;
+  int round = 0;
+  std::string to;
+  std::vector<std::string> team;
+  static constexpr auto fields() {
+    using T = InvitationSent;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"), field("round", &T::round, "", "the round"),
+        field("to", &T::to, "id", "the agent invited"),
+        field("team", &T::team, "ids", "the team proposed: lead first, invitee last")};
+  }
+};
+
+struct InvitationAnswered {
+  static constexpr std::string_view type = "invitation_answered";
+  static constexpr std::string_view about = "invitee";
+  static constexpr std::string_view when = "the partner answers";
+  std::string call;
+  int round = 0;
+  std::string lead;
+  bool confirmation = false;
+  std::vector<std::string> team;
+  bool accepted = false;
+  std::optional<double> share;
+  std::optional<double> value_bn_krw;
+  std::string reason;
+  std::optional<std::vector<ClauseEffect>> obstacles;
+  static constexpr auto fields() {
+    using T = InvitationAnswered;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("round", &T::round, "", "the round"),
+        field("lead", &T::lead, "id", "who invited"),
+        field("confirmation", &T::confirmation, "",
+              "true for the final check of a member that had already accepted"),
+        field("team", &T::team, "ids", "the team proposed"),
+        field("accepted", &T::accepted, "", "true when it joins"),
+        optional_field("share", &T::share, "1",
+                       "assessed answers only: its share of the private side's equity in that "
+                       "team (0.001)"),
+        optional_field("value_bn_krw", &T::value_bn_krw, "bn KRW",
+                       "assessed answers only: what taking part is worth to it (same definition "
+                       "as in `bid_decision`)"),
+        field("reason", &T::reason, "",
+              "busy: `\"forming its own consortium\"`, `\"leads its own consortium\"` or "
+              "`\"already in the consortium led by <id>\"`; assessed: `\"better off inside\"`, or "
+              "the refusal: `\"value X bn KRW not positive\"`, possibly followed by `\"; "
+              "commitment Y bn KRW (equity and contingent liabilities) exceeds its limit Z bn "
+              "KRW\"`, or `\"no capital to commit to this project\"` (then `share`, "
+              "`value_bn_krw` are 0 and `obstacles` is empty)"),
+        optional_field("obstacles", &T::obstacles, "",
+                       "assessed answers only: its costliest clauses, at most four, most costly "
+                       "first, negative deltas only: `{\"term\": string, \"delta_bn_krw\": "
+                       "number}` (see [above](#which-clause-kept-whom-away))")};
+  }
+};
+
+struct MemberWithdrew {
+  static constexpr std::string_view type = "member_withdrew";
+  static constexpr std::string_view about = "member";
+  static constexpr std::string_view when = "a member refuses the final check";
+  std::string call;
+  int round = 0;
+  std::string lead;
+  static constexpr auto fields() {
+    using T = MemberWithdrew;
+    return std::tuple{field("call", &T::call, "id", "the call"),
+                      field("round", &T::round, "", "the round"),
+                      field("lead", &T::lead, "id", "the lead of the team it leaves")};
+  }
+};
+
+struct BidDecision {
+  static constexpr std::string_view type = "bid_decision";
+  static constexpr std::string_view about = "lead";
+  static constexpr std::string_view when = "a lead decides whether to bid";
+  std::string call;
+  int round = 0;
+  std::string decision;
+  std::optional<std::vector<std::string>> team;
+  std::optional<BidValuation> valuation;
+  std::optional<SupplyQuote> supply;
+  std::string reason;
+  std::optional<std::vector<ClauseEffect>> effects;
+  static constexpr auto fields() {
+    using T = BidDecision;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("round", &T::round, "", "the round"),
+        field("decision", &T::decision, "", "`bid`, `no_bid` or `in_consortium`"),
+        optional_field("team", &T::team, "ids",
+                       "`bid` and `no_bid`: the final team, lead first (just the lead if nobody "
+                       "joined; the supplier alone in procurement calls)"),
+        inline_fields(&T::valuation, "SPC partner calls"),
+        inline_fields(&T::supply, "procurement calls"),
+        field("reason", &T::reason, "",
+              "SPC: `\"value positive for every member\"`, or the refusal text (as in "
+              "`invitation_answered`); procurement: `\"price covers cost\"`, `\"not eligible: "
+              "operating experience below the minimum\"` or `\"ceiling price X bn KRW below its "
+              "cost Y bn KRW\"`; in_consortium: `\"member of the consortium led by <id>\"`"),
+        optional_field("effects", &T::effects, "",
+                       "SPC partner calls: every clause's effect on `value_bn_krw`: `{\"term\": "
+                       "string, \"delta_bn_krw\": number}`, in the fixed order given "
+                       "[above](#which-clause-kept-whom-away)")};
+  }
+};
+
+struct ConsortiumFormed {
+  static constexpr std::string_view type = "consortium_formed";
+  static constexpr std::string_view about = "lead";
+  static constexpr std::string_view when = "a lead will bid with its team";
+  std::string call;
+  int round = 0;
+  std::vector<std::string> members;
+  std::vector<double> shares;
+  int cloud_providers = 0;
+  double expected_score = 0;
+  double win_probability = 0;
+  static constexpr auto fields() {
+    using T = ConsortiumFormed;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("round", &T::round, "", "the round"),
+        field("members", &T::members, "ids", "the team, lead first"),
+        field("shares", &T::shares, "1",
+              "each member's share of the private equity, same order (0.001)"),
+        field("cloud_providers", &T::cloud_providers, "members",
+              "members counted for the multi-CSP bonus (`cloud_operations` ≥ 0.5)"),
+        field("expected_score", &T::expected_score, "points",
+              "score the team expects from the evaluators"),
+        field("win_probability", &T::win_probability, "1",
+              "chance the lead gives the bid, against the teams already registered and the leads "
+              "still free to bid alone")};
+  }
+};
+
+struct ConsortiumDissolved {
+  static constexpr std::string_view type = "consortium_dissolved";
+  static constexpr std::string_view about = "lead";
+  static constexpr std::string_view when = "a lead gives up with a team of two or more";
+  std::string call;
+  int round = 0;
+  std::vector<std::string> members;
+  static constexpr auto fields() {
+    using T = ConsortiumDissolved;
+    return std::tuple{field("call", &T::call, "id", "the call"),
+                      field("round", &T::round, "", "the round"),
+                      field("members", &T::members, "ids", "the team, lead first")};
+  }
+};
+
+struct BidSubmitted {
+  static constexpr std::string_view type = "bid_submitted";
+  static constexpr std::string_view about = "lead or applicant";
+  static constexpr std::string_view when = "16:00 on the bid deadline";
+  std::string call;
+  int round = 0;
+  std::vector<std::string> members;
+  double price_bn_krw = 0;
+  static constexpr auto fields() {
+    using T = BidSubmitted;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"), field("round", &T::round, "", "the round"),
+        field("members", &T::members, "ids", "the bidding team, lead first"),
+        field("price_bn_krw", &T::price_bn_krw, "bn KRW",
+              "public money asked: the price of the whole quantity for procurement, 0 for SPC "
+              "bids and allocation applications")};
+  }
+};
+
+// ---- Tender board ----
+
+struct BidsOpened {
+  static constexpr std::string_view type = "bids_opened";
+  static constexpr std::string_view about = "`tender-board`";
+  static constexpr std::string_view when = "17:00 on the bid deadline";
+  std::string call;
+  int round = 0;
+  std::uint64_t received = 0;
+  int valid = 0;
+  std::vector<ScoredBidEntry> bids;
+  static constexpr auto fields() {
+    using T = BidsOpened;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"), field("round", &T::round, "", "the round"),
+        field("received", &T::received, "bids", "bids received"),
+        field("valid", &T::valid, "bids", "valid bids among them"),
+        field("bids", &T::bids, "",
+              "every bid, ranked: valid bids first by total score (higher first), then lower "
+              "price, then earlier submission; then the invalid ones")};
+  }
+};
+
+struct RoundFailed {
+  static constexpr std::string_view type = "round_failed";
+  static constexpr std::string_view about = "`tender-board`";
+  static constexpr std::string_view when = "right after `bids_opened`, too few valid bids";
+  std::string call;
+  int round = 0;
+  int valid_bids = 0;
+  int required = 0;
+  std::string reason;
+  std::vector<StayedAwayEntry> stayed_away;
+  static constexpr auto fields() {
+    using T = RoundFailed;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("round", &T::round, "", "the round"),
+        field("valid_bids", &T::valid_bids, "bids", "valid bids"),
+        field("required", &T::required, "bids", "the round's `min_valid_bids`"),
+        field("reason", &T::reason, "", "`\"N valid bids of M received; K required\"`"),
+        field("stayed_away", &T::stayed_away, "",
+              "every agent that stayed away from this round, in the order its decision reached "
+              "the board (see below)")};
+  }
+};
+
+struct RoundPending {
+  static constexpr std::string_view type = "round_pending";
+  static constexpr std::string_view about = "`tender-board`";
+  static constexpr std::string_view when =
+      "right after `bids_opened`, evaluation ends after the horizon";
+  std::string call;
+  int round = 0;
+  int valid_bids = 0;
+  std::string award_due;
+  static constexpr auto fields() {
+    using T = RoundPending;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"), field("round", &T::round, "", "the round"),
+        field("valid_bids", &T::valid_bids, "bids", "valid bids"),
+        field("award_due", &T::award_due, "date", "when the award would have been announced")};
+  }
+};
+
+struct RoundAwarded {
+  static constexpr std::string_view type = "round_awarded";
+  static constexpr std::string_view about = "`tender-board`";
+  static constexpr std::string_view when = "`evaluation_days` after the opening, 17:00";
+  std::string call;
+  int round = 0;
+  std::vector<std::string> winners;
+  std::vector<std::string> winner_kinds;
+  int valid_bids = 0;
+  std::string reason;
+  static constexpr auto fields() {
+    using T = RoundAwarded;
+    return std::tuple{field("call", &T::call, "id", "the call"),
+                      field("round", &T::round, "", "the round"),
+                      field("winners", &T::winners, "ids",
+                            "leads of the winning bids, best first (at most the call's `winners`)"),
+                      field("winner_kinds", &T::winner_kinds, "", "their agent kinds, same order"),
+                      field("valid_bids", &T::valid_bids, "bids", "valid bids"),
+                      field("reason", &T::reason, "",
+                            "`\"N valid bids; best score S\"`, S rounded to a whole point")};
+  }
+};
+
+// ---- Delivery ----
+
+struct GpusOrdered {
+  static constexpr std::string_view type = "gpus_ordered";
+  static constexpr std::string_view about = "lead";
+  static constexpr std::string_view when = "with each `contract_signed` (not for allocation calls)";
+  std::string call;
+  std::int64_t gpus = 0;
+  double capex_bn_krw = 0;
+  static constexpr auto fields() {
+    using T = GpusOrdered;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("gpus", &T::gpus, "GPUs", "GPUs ordered (the contract's `gpus`)"),
+        field("capex_bn_krw", &T::capex_bn_krw, "bn KRW", "GPU and building investment for them")};
+  }
+};
+
+struct CapacityOnline {
+  static constexpr std::string_view type = "capacity_online";
+  static constexpr std::string_view about = "lead";
+  static constexpr std::string_view when = "00:00 on the day a contract's GPUs run";
+  std::string call;
+  std::int64_t gpus = 0;
+  double mw = 0;
+  std::string site;
+  bool delayed = false;
+  static constexpr auto fields() {
+    using T = CapacityOnline;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("gpus", &T::gpus, "GPUs", "GPUs now online"),
+        field("mw", &T::mw, "MW",
+              "power the site draws for them: GPUs × `kw_per_gpu` × `pue` / 1000"),
+        field("site", &T::site, "",
+              "where the GPUs run, `capital` or `non_capital`: the region the terms require, or, "
+              "under the site rule `any`, the site the winning team proposed (for an SPC team, "
+              "the better of the two in its lead's valuation; procurement and allocation bids "
+              "propose `non_capital`)"),
+        field("delayed", &T::delayed, "",
+              "a one-year delay (grid connection, construction) happened; drawn from the stream "
+              "`delivery/<call>`, one draw per contract in the winners' order")};
+  }
+};
+
+/// Every event type tenderlab writes, in the order docs/event-log.md lists them.
+using EventTypes =
+    std::tuple<SimulationStarted, MonthStart, YearStart, ExogenousEvent, CallAnnounced,
+               InvitationSent, InvitationAnswered, MemberWithdrew, BidDecision, ConsortiumFormed,
+               ConsortiumDissolved, BidSubmitted, BidsOpened, RoundFailed, RoundPending,
+               RoundAwarded, TermsRevised, NegotiatedAward, CallCancelled, CallClosed,
+               ContractSigned, GpusOrdered, CapacityOnline, SimulationEnded>;
+
+/// Calls `fn(E{})` for each event type E, in the order of EventTypes.
+template <class Fn>
+void for_each_event_type(Fn&& fn) {
+  std::apply([&](auto... tag) { (fn(tag), ...); }, EventTypes{});
+}
+
+}  // namespace tenderlab::events

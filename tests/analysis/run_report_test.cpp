@@ -1,0 +1,164 @@
+// The run report and its observers (analysis/src/tenders_table.cpp, time_series.cpp,
+// run_kpis.cpp, timeline.cpp, stay_away_reasons.cpp), fed from an events.jsonl read back from disk:
+// no simulation, no SimGrid. The golden log must give the golden tenders.csv byte for byte.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "runner_test_support.hpp"
+#include "tenderlab/analysis/run_report.hpp"
+#include "tenderlab/engine/input_error.hpp"
+
+using namespace tenderlab;
+using namespace tenderlab::analysis;
+
+namespace {
+
+const std::filesystem::path golden = std::filesystem::path(TENDERLAB_SOURCE_DIR) / "tests/golden";
+
+std::string file_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Event event(std::uint64_t seq, const std::string& date, const auto& record) {
+  return Event{seq, 0.0,           date, std::string(std::decay_t<decltype(record)>::type),
+               "",  encode(record)};
+}
+
+}  // namespace
+
+TEST_CASE("the report of the golden log read from disk is the golden tenders table") {
+  RunReport report;
+  std::size_t count = 0;
+  for (const auto& e : read_event_log((golden / "small.events.jsonl").string())) {
+    report.observe(e);
+    ++count;
+  }
+  CHECK(report.tenders_csv() == file_text(golden / "small.tenders.csv"));
+  CHECK(report.summary().at("events") == count);
+  CHECK(report.kpis().at("gpu-lot.awarded") == 1.0);
+}
+
+TEST_CASE("each observer takes only the event types it subscribes to") {
+  EventDispatcher events;
+  TimeSeries series(events);
+  TendersTable tenders(events);
+  events::CallAnnounced announced;
+  announced.call = "c";
+  announced.round = 1;
+  announced.terms.site = "any";
+  events.dispatch(event(0, "2025-01-10", announced));
+  events.dispatch(event(1, "2025-02-01", events::MonthStart{{5, 0, 1.5, 2, 3}}));
+  // A type nobody subscribes to (an agent kind's own event) passes by.
+  events.dispatch(Event{2, 0.0, "2025-02-01", "toy_tick", "", {{"month", "2025-02"}}});
+  REQUIRE(tenders.rows().size() == 1);
+  CHECK(tenders.rows().front().call_id == "c");
+  CHECK(series.csv() ==
+        "date,gpus_online,gpus_online_non_capital,mw_online,public_money_committed_bn_krw,"
+        "private_money_committed_bn_krw\r\n2025-02-01,5,0,1.500,2.000,3.000\r\n");
+}
+
+TEST_CASE("the timeline prints what the events say, and nothing without a printer") {
+  std::vector<std::string> lines;
+  RunReport report([&lines](const std::string& line) { lines.push_back(line); });
+  events::ExogenousEvent shock{"note", 1.0, "an election"};
+  report.observe(event(0, "2025-06-03", shock));
+  CHECK(lines == std::vector<std::string>{"2025-06-03  note: an election"});
+  RunReport silent;
+  CHECK_NOTHROW(silent.observe(event(0, "2025-06-03", shock)));
+}
+
+TEST_CASE("a report keeps working after it moves") {
+  RunReport first;
+  RunReport moved = std::move(first);
+  events::CallAnnounced announced;
+  announced.call = "c";
+  announced.round = 1;
+  moved.observe(event(0, "2025-01-10", announced));
+  CHECK(moved.tenders().size() == 1);
+}
+
+TEST_CASE("a log line whose fields do not fit its event type is refused with line and pointer") {
+  const testing::TempDir dir;
+  const std::string path = dir.file("events.jsonl");
+  std::ofstream(path)
+      << R"({"seq":0,"time":0.0,"date":"2025-01-01","type":"capacity_online","agent":"a","call":"c","gpus":"many","mw":1.0,"site":"capital","delayed":false})"
+      << "\n";
+  try {
+    read_event_log(path);
+    FAIL("the log was accepted");
+  } catch (const InputError& error) {
+    REQUIRE(error.problems().size() == 1);
+    CHECK(error.problems().front().file == path + ":1");
+    CHECK(error.problems().front().pointer == "/gpus");
+    CHECK(error.problems().front().expected == "an integer");
+  }
+}
+
+TEST_CASE("who stayed away: a lead's every clause of its last decision, else the obstacles") {
+  EventDispatcher events;
+  StayAwayReasons reasons(events);
+  auto decision = [](const std::string& call, int round,
+                     std::vector<events::ClauseEffect> effects) {
+    events::BidDecision d;
+    d.call = call;
+    d.round = round;
+    d.decision = "no_bid";
+    d.effects = std::move(effects);
+    return d;
+  };
+  auto as = [](Event e, const std::string& agent) {
+    e.agent = agent;
+    return e;
+  };
+  // The lead decides twice in round 1 (its last decision counts), and once in another round.
+  events.dispatch(as(event(0, "2025-02-01", decision("spc", 1, {{"buy_back", -1.0}})), "lead-a"));
+  events.dispatch(
+      as(event(1, "2025-03-01",
+               decision("spc", 1, {{"buy_back", -2.0}, {"site", 0.0}, {"tax_credit", 3.0}})),
+         "lead-a"));
+  events.dispatch(as(event(2, "2025-03-01", decision("spc", 2, {{"site", -9.0}})), "lead-a"));
+  events::RoundFailed failed;
+  failed.call = "spc";
+  failed.round = 1;
+  failed.stayed_away = {{"lead-a", "lead", -5.0, {{"buy_back", -2.0}}},
+                        {"partner-b", "partner", -1.5, {{"site", -1.0}, {"site", -0.5}}},
+                        {"supplier-c", "lead", 0.0, {}}};
+  events.dispatch(event(3, "2025-05-30", failed));
+  events::RoundFailed nobody;  // a round no agent stayed away from is not listed
+  nobody.call = "gpu-lot";
+  nobody.round = 1;
+  events.dispatch(event(4, "2025-05-30", nobody));
+
+  REQUIRE(reasons.rounds().size() == 1);
+  const auto& agents = reasons.rounds().front().agents;
+  REQUIRE(agents.size() == 3);
+  CHECK(agents[0].every_clause);
+  CHECK(agents[0].effects ==
+        std::map<std::string, double>{{"buy_back", -2.0}, {"site", 0.0}, {"tax_credit", 3.0}});
+  CHECK(agents[0].value_bn_krw == -5.0);
+  CHECK_FALSE(agents[1].every_clause);  // a partner: the obstacles, a clause named twice once
+  CHECK(agents[1].effects == std::map<std::string, double>{{"site", -0.5}});
+  CHECK_FALSE(agents[2].every_clause);  // a lead without a valuation (procurement): no clauses
+  CHECK(agents[2].effects.empty());
+
+  // Through the run report: one row per clause, in event order, then by clause.
+  RunReport report;
+  report.observe(as(event(0, "2025-03-01", decision("spc", 1, {{"site", 2.0}})), "lead-a"));
+  report.observe(event(1, "2025-05-30", failed));
+  const auto rows = report.stay_away_effects();
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].agent == "lead-a");
+  CHECK(rows[0].clause == "site");
+  CHECK(rows[0].effect_bn_krw == 2.0);
+  CHECK(rows[1].agent == "partner-b");
+  CHECK(rows[1].role == "partner");
+  CHECK(rows[1].clause == "site");
+  CHECK(rows[1].effect_bn_krw == -0.5);
+}
