@@ -3,6 +3,7 @@
 // with bootstrap intervals) and how the KPIs are distributed over the runs.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -549,7 +550,7 @@ std::vector<Figure> sensitivity_figures(const StudyData& data,
                      report::number_column("sigma", "\u03c3", "", 4)};
     const MorrisDesign design = morris_structure(data.study);
     for (const auto& [name, v] : outputs) {
-      if (std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); })) {
+      if (std::adjacent_find(v.begin(), v.end(), std::not_equal_to<>()) == v.end()) {  // all equal
         constant.push_back(name);
         continue;
       }
@@ -617,7 +618,7 @@ std::vector<Figure> sensitivity_figures(const StudyData& data,
                      report::number_column("total_high", "total 95% high", "", 3)};
     const SaltelliDesign design = saltelli_structure(data.study);
     for (const auto& [name, v] : outputs) {
-      if (std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); })) {
+      if (std::adjacent_find(v.begin(), v.end(), std::not_equal_to<>()) == v.end()) {  // all equal
         constant.push_back(name);  // no variance to apportion
         continue;
       }
