@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/output.hpp"
 #include "tenderlab/version.hpp"
 
 int main(int argc, char** argv) {
@@ -29,6 +30,9 @@ int main(int argc, char** argv) {
       "Exit codes: 0 ok, 1 model or run error, 2 bad input or usage, 130 interrupted.\n"
       "SimGrid options (--cfg=..., --log=...) are passed to the engine.");
 
+  const std::string set_help =
+      "Set a scenario value first, e.g. --set /calls/0/terms/tax_credit=0.2 (VALUE as JSON, "
+      "else a string; repeatable, applied in order)";
   std::vector<std::string> validate_files;
   bool validate_quiet = false;
   auto* validate = app.add_subcommand("validate", "Check scenario files; list every problem");
@@ -36,26 +40,51 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   validate->add_flag("-q,--quiet", validate_quiet, "Print only problems");
+  std::vector<std::string> validate_set;
+  std::string validate_json;
+  validate
+      ->add_option("--json", validate_json,
+                   "Also write the results as JSON to FILE (- is stdout, which then carries "
+                   "the JSON alone)")
+      ->type_name("FILE|-");
+  validate->add_option("--set", validate_set, set_help)->type_name("POINTER=VALUE");
 
   RunArguments run_args;
   auto* run = app.add_subcommand("run", "Run one simulation and write its outputs");
-  run->add_option("SCENARIO", run_args.scenario, "Scenario file (JSON)")->required();
+  run->add_option("SCENARIO", run_args.scenario, "Scenario file (JSON)");
+  run->add_option("--from", run_args.from,
+                  "Instead of SCENARIO: re-run the study run RUN_ID recorded in DATABASE (its "
+                  "scenario and seed come from the database; exit 1 unless its event-log hash "
+                  "is the recorded one)")
+      ->expected(2)
+      ->type_name("DATABASE RUN_ID");
   run->add_option("--seed", run_args.seed, "Master seed (default: the scenario's)");
   run->add_option("--replication", run_args.replication, "Replication index (default 0)");
   run->add_option("--out", run_args.out, "Output folder (default: runs/<scenario name>)");
   run->add_flag("--force", run_args.force,
                 "Replace the output folder if it is a run folder tenderlab wrote");
+  run->add_option("--set", run_args.set, set_help)->type_name("POINTER=VALUE");
   run->add_flag("--verbose", run_args.verbose, "Show the engine's own log on stderr");
   run->add_flag("-q,--quiet", run_args.quiet, "No timeline on stdout");
+  run->add_option("--json", run_args.json,
+                  "Also write the manifest and summary as JSON to FILE (- is stdout, which then "
+                  "carries the JSON alone)")
+      ->type_name("FILE|-");
 
-  bool params_markdown = false, params_schema = false, params_json = false;
+  bool params_markdown = false, params_schema = false;
+  std::string params_json;
   auto* params = app.add_subcommand(
       "params", "List every scenario parameter: type, unit, default, range, basis, meaning");
   auto* markdown_flag =
       params->add_flag("--markdown", params_markdown, "As the Markdown page docs/parameters.md");
   auto* schema_flag = params->add_flag("--schema", params_schema,
                                        "As the scenario JSON Schema (scenario.schema.json)");
-  auto* json_flag = params->add_flag("--json", params_json, "As JSON, one object per table");
+  auto* json_flag = params
+                        ->add_option("--json", params_json,
+                                     "As JSON, one object per table: on stdout, or into FILE "
+                                     "(- is stdout)")
+                        ->expected(0, 1)
+                        ->type_name("[FILE|-]");
   markdown_flag->excludes(schema_flag)->excludes(json_flag);
   schema_flag->excludes(json_flag);
 
@@ -86,7 +115,9 @@ int main(int argc, char** argv) {
   study->add_option("-j,--jobs", study_args.jobs, "Runs at the same time (default 1)")
       ->check(CLI::Range(1, 1024));
   study->add_option("--db", study_args.database, "Results database (default: the study's)");
-  study->add_option("--json", study_args.json, "Also write the analysis as JSON to this file");
+  study->add_option("--json", study_args.json,
+                    "Also write the analysis as JSON to this file (- is stdout, which then "
+                    "carries the JSON alone)");
   study->add_flag("-q,--quiet", study_args.quiet, "No progress bar and no report on stdout");
   study->add_flag("--retry-failed", study_args.retry_failed,
                   "Run the runs that failed again (crashed runs are always run again)");
@@ -99,7 +130,9 @@ int main(int argc, char** argv) {
                    "Study file (JSON), a run's output folder, or a comparison's --json file")
       ->required();
   report->add_option("--db", report_args.database, "Results database (default: the study's)");
-  report->add_option("--json", report_args.json, "Also write the analysis as JSON to this file");
+  report->add_option("--json", report_args.json,
+                     "Also write the analysis as JSON to this file (- is stdout, which then "
+                     "carries the JSON alone)");
   report->add_option("--outcome", report_args.outcome,
                      "Analyse this outcome instead of the study's, e.g. \"bids_round_1 >= 1\"");
   report->add_flag("--digest", report_args.digest,
@@ -127,10 +160,13 @@ int main(int argc, char** argv) {
   compare->add_option("--seed", compare_args.seed, "Master seed (default: the first scenario's)");
   compare->add_option("-j,--jobs", compare_args.jobs, "Runs at the same time (default 1)")
       ->check(CLI::Range(1, 1024));
-  compare->add_option("--json", compare_args.json, "Also write the comparison as JSON here");
+  compare->add_option("--json", compare_args.json,
+                      "Also write the comparison as JSON here (- is stdout, which then carries "
+                      "the JSON alone)");
   compare->add_option("--html", compare_args.html, "Also write an HTML report with charts here");
   compare->add_option("--xlsx", compare_args.xlsx,
                       "Also write the tables as an XLSX workbook here");
+  compare->add_option("--set", compare_args.set, set_help)->type_name("POINTER=VALUE");
   compare->add_flag("-q,--quiet", compare_args.quiet, "No progress bar");
 
   std::string replay_manifest;
@@ -159,14 +195,21 @@ int main(int argc, char** argv) {
     return code == 0 ? ok : bad_input;
   }
   run_args.simgrid_args = simgrid_args;
+  // `--json -`: standard output carries the JSON alone.
+  if ((*validate && validate_json == "-") || (*run && run_args.json == "-") ||
+      (*study && study_args.json == "-") || (*report && report_args.json == "-") ||
+      (*compare && compare_args.json == "-"))
+    keep_stdout_for_json();
   try {
-    if (*validate) return validate_command(validate_files, validate_quiet);
+    if (*validate)
+      return validate_command(validate_files, validate_quiet, validate_set, validate_json);
     if (*run) return run_command(run_args);
     if (*params)
-      return params_command(params_markdown ? ParamsOutput::markdown
-                            : params_schema ? ParamsOutput::schema
-                            : params_json   ? ParamsOutput::json
-                                            : ParamsOutput::text);
+      return params_command(params_markdown          ? ParamsOutput::markdown
+                            : params_schema          ? ParamsOutput::schema
+                            : json_flag->count() > 0 ? ParamsOutput::json
+                                                     : ParamsOutput::text,
+                            params_json);
     if (*kinds) return kinds_command(kinds_json);
     if (*kpis) return kpis_command(kpis_scenario, kpis_json);
     if (*export_tables) return export_command(export_database, export_out);
