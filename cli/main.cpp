@@ -2,11 +2,32 @@
 // 0 ok, 1 model or run error, 2 bad input or usage, 130 interrupted (docs/cli.md).
 #include <CLI/CLI.hpp>
 
+#include <charconv>
+#include <cstdint>
 #include <iostream>
+#include <limits>
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
 #include "tenderlab/version.hpp"
+
+namespace {
+
+/// Seeds and replication indices are whole numbers in [0, 2^63 - 1], as study files and manifests
+/// take them. CLI11 alone would read "-1" into an unsigned option as 2^64 - 1.
+const CLI::Validator seed_range(
+    [](std::string& text) -> std::string {
+      std::uint64_t value = 0;
+      const char* end = text.data() + text.size();
+      const auto [stop, error] = std::from_chars(text.data(), end, value);
+      if (text.empty() || text.front() == '+' || error != std::errc() || stop != end ||
+          value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        return "expected an integer in [0, 2^63 - 1], found \"" + text + "\"";
+      return "";
+    },
+    "INTEGER in [0, 2^63 - 1]");
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace tenderlab::app;
@@ -58,8 +79,10 @@ int main(int argc, char** argv) {
                   "is the recorded one)")
       ->expected(2)
       ->type_name("DATABASE RUN_ID");
-  run->add_option("--seed", run_args.seed, "Master seed (default: the scenario's)");
-  run->add_option("--replication", run_args.replication, "Replication index (default 0)");
+  run->add_option("--seed", run_args.seed, "Master seed (default: the scenario's)")
+      ->check(seed_range);
+  run->add_option("--replication", run_args.replication, "Replication index (default 0)")
+      ->check(seed_range);
   run->add_option("--out", run_args.out, "Output folder (default: runs/<scenario name>)");
   run->add_flag("--force", run_args.force,
                 "Replace the output folder if it is a run folder tenderlab wrote");
@@ -157,7 +180,8 @@ int main(int argc, char** argv) {
       ->add_option("-r,--replications", compare_args.replications,
                    "Replications per scenario (default 30)")
       ->check(CLI::Range(2, 100000));
-  compare->add_option("--seed", compare_args.seed, "Master seed (default: the first scenario's)");
+  compare->add_option("--seed", compare_args.seed, "Master seed (default: the first scenario's)")
+      ->check(seed_range);
   compare->add_option("-j,--jobs", compare_args.jobs, "Runs at the same time (default 1)")
       ->check(CLI::Range(1, 1024));
   compare->add_option("--json", compare_args.json,

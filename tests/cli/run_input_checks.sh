@@ -186,6 +186,22 @@ case "$check" in
     [ "$(sql study.sqlite "select event_log_sha256 from runs")" = "$want" ] ||
       fail "the study's run of the variant is not the flat file's run"
     ;;
+  negative-seed)
+    # A negative or non-integer seed is refused, not wrapped to 2^64 - 1.
+    for seed in -1 -5 1.5 abc 9223372036854775808; do
+      status=$(status_of "$tenderlab" run "$golden/small.json" --seed "$seed" --out out -q)
+      [ "$status" = 2 ] || fail "run --seed $seed exited $status, expected 2"
+      grep -q -- "--seed" err.txt || fail "run --seed $seed: the message does not name --seed: $(cat err.txt)"
+      [ ! -e out ] || fail "run --seed $seed wrote outputs"
+    done
+    status=$(status_of "$tenderlab" run "$golden/small.json" --replication -1 --out out -q)
+    [ "$status" = 2 ] || fail "run --replication -1 exited $status, expected 2"
+    status=$(status_of "$tenderlab" compare "$golden/small.json" "$golden/small.json" --seed -1 -r 2 -q)
+    [ "$status" = 2 ] || fail "compare --seed -1 exited $status, expected 2"
+    "$tenderlab" run "$golden/small.json" --seed 9223372036854775807 --out big -q ||
+      fail "the largest seed, 2^63 - 1, is refused"
+    grep -q '"seed": 9223372036854775807,' big/manifest.json || fail "the largest seed was changed"
+    ;;
   replay-elsewhere)
     # A run made with a relative scenario path replays from any folder, and after the run folder
     # moved together with its scenario.
