@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <charconv>
+#include <csignal>
 #include <cstdint>
 #include <iostream>
 #include <limits>
@@ -224,6 +225,11 @@ int main(int argc, char** argv) {
       (*study && study_args.json == "-") || (*report && report_args.json == "-") ||
       (*compare && compare_args.json == "-"))
     keep_stdout_for_json();
+  // A reader that stops reading (`tenderlab run X | head`) ends the printing, not the command:
+  // without this, the first write after it goes would kill the process with SIGPIPE, and a run
+  // would die with its outputs unwritten. Writes then fail with EPIPE and are dropped. The
+  // worker keeps the default: its stdout is its only link to tenderlab-mpi.
+  if (!*worker) std::signal(SIGPIPE, SIG_IGN);
   try {
     if (*validate)
       return validate_command(validate_files, validate_quiet, validate_set, validate_json);

@@ -229,6 +229,26 @@ case "$check" in
     [ "$status" = 2 ] || fail "a missing scenario exited $status, expected 2"
     grep -q 'looked at' err.txt || fail "unclear: $(cat err.txt)"
     ;;
+  closed-stdout)
+    # A reader that goes away (`tenderlab run X | head`) stops the printing, not the run: the
+    # outputs are written and the status is 0. The pipe's read end is closed before the run
+    # starts, so the first write meets it closed.
+    python3 - "$tenderlab" "$golden/small.json" <<'PY' || fail "run into a closed pipe did not finish"
+import os, subprocess, sys
+read_end, write_end = os.pipe()
+os.close(read_end)
+result = subprocess.run([sys.argv[1], "run", sys.argv[2], "--out", "piped"], stdout=write_end,
+                        stderr=subprocess.PIPE)
+print("status", result.returncode, result.stderr.decode(errors="replace"))
+sys.exit(0 if result.returncode == 0 else 1)
+PY
+    for f in events.jsonl tenders.csv timeseries.csv summary.json manifest.json; do
+      [ -s "piped/$f" ] || fail "run into a closed pipe left no $f"
+    done
+    # The same with head, as a user types it.
+    "$tenderlab" run "$source_dir/scenarios/naicc-2025.json" --out headed | head -n 1 > /dev/null
+    [ -s headed/manifest.json ] || fail "run | head left no outputs"
+    ;;
   json-stdout)
     # --json - writes the JSON to standard output, alone, and no file named "-".
     "$tenderlab" run "$golden/small.json" --out run --json - > run.json
