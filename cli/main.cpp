@@ -2,10 +2,33 @@
 // 0 ok, 1 model or run error, 2 bad input or usage, 130 interrupted (docs/cli.md).
 #include <CLI/CLI.hpp>
 
+#include <charconv>
+#include <csignal>
+#include <cstdint>
 #include <iostream>
+#include <limits>
 
 #include "app/commands.hpp"
+#include "app/output.hpp"
 #include "tenderlab/version.hpp"
+
+namespace {
+
+/// Seeds and replication indices are whole numbers in [0, 2^63 - 1], as study files and manifests
+/// take them. CLI11 alone would read "-1" into an unsigned option as 2^64 - 1.
+const CLI::Validator seed_range(
+    [](std::string& text) -> std::string {
+      std::uint64_t value = 0;
+      const char* end = text.data() + text.size();
+      const auto [stop, error] = std::from_chars(text.data(), end, value);
+      if (text.empty() || text.front() == '+' || error != std::errc() || stop != end ||
+          value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        return "expected an integer in [0, 2^63 - 1], found \"" + text + "\"";
+      return "";
+    },
+    "INTEGER in [0, 2^63 - 1]");
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace tenderlab::app;
@@ -29,6 +52,9 @@ int main(int argc, char** argv) {
       "Exit codes: 0 ok, 1 model or run error, 2 bad input or usage, 130 interrupted.\n"
       "SimGrid options (--cfg=..., --log=...) are passed to the engine.");
 
+  const std::string set_help =
+      "Set a scenario value first, e.g. --set /calls/0/terms/tax_credit=0.2 (VALUE as JSON, "
+      "else a string; repeatable, applied in order)";
   std::vector<std::string> validate_files;
   bool validate_quiet = false;
   auto* validate = app.add_subcommand("validate", "Check scenario files; list every problem");
@@ -36,26 +62,53 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   validate->add_flag("-q,--quiet", validate_quiet, "Print only problems");
+  std::vector<std::string> validate_set;
+  std::string validate_json;
+  validate
+      ->add_option("--json", validate_json,
+                   "Also write the results as JSON to FILE (- is stdout, which then carries "
+                   "the JSON alone)")
+      ->type_name("FILE|-");
+  validate->add_option("--set", validate_set, set_help)->type_name("POINTER=VALUE");
 
   RunArguments run_args;
   auto* run = app.add_subcommand("run", "Run one simulation and write its outputs");
-  run->add_option("SCENARIO", run_args.scenario, "Scenario file (JSON)")->required();
-  run->add_option("--seed", run_args.seed, "Master seed (default: the scenario's)");
-  run->add_option("--replication", run_args.replication, "Replication index (default 0)");
+  run->add_option("SCENARIO", run_args.scenario, "Scenario file (JSON)");
+  run->add_option("--from", run_args.from,
+                  "Instead of SCENARIO: re-run the study run RUN_ID recorded in DATABASE (its "
+                  "scenario and seed come from the database; exit 1 unless its event-log hash "
+                  "is the recorded one)")
+      ->expected(2)
+      ->type_name("DATABASE RUN_ID");
+  run->add_option("--seed", run_args.seed, "Master seed (default: the scenario's)")
+      ->check(seed_range);
+  run->add_option("--replication", run_args.replication, "Replication index (default 0)")
+      ->check(seed_range);
   run->add_option("--out", run_args.out, "Output folder (default: runs/<scenario name>)");
   run->add_flag("--force", run_args.force,
                 "Replace the output folder if it is a run folder tenderlab wrote");
+  run->add_option("--set", run_args.set, set_help)->type_name("POINTER=VALUE");
   run->add_flag("--verbose", run_args.verbose, "Show the engine's own log on stderr");
   run->add_flag("-q,--quiet", run_args.quiet, "No timeline on stdout");
+  run->add_option("--json", run_args.json,
+                  "Also write the manifest and summary as JSON to FILE (- is stdout, which then "
+                  "carries the JSON alone)")
+      ->type_name("FILE|-");
 
-  bool params_markdown = false, params_schema = false, params_json = false;
+  bool params_markdown = false, params_schema = false;
+  std::string params_json;
   auto* params = app.add_subcommand(
       "params", "List every scenario parameter: type, unit, default, range, basis, meaning");
   auto* markdown_flag =
       params->add_flag("--markdown", params_markdown, "As the Markdown page docs/parameters.md");
   auto* schema_flag = params->add_flag("--schema", params_schema,
                                        "As the scenario JSON Schema (scenario.schema.json)");
-  auto* json_flag = params->add_flag("--json", params_json, "As JSON, one object per table");
+  auto* json_flag = params
+                        ->add_option("--json", params_json,
+                                     "As JSON, one object per table: on stdout, or into FILE "
+                                     "(- is stdout)")
+                        ->expected(0, 1)
+                        ->type_name("[FILE|-]");
   markdown_flag->excludes(schema_flag)->excludes(json_flag);
   schema_flag->excludes(json_flag);
 
@@ -86,7 +139,9 @@ int main(int argc, char** argv) {
   study->add_option("-j,--jobs", study_args.jobs, "Runs at the same time (default 1)")
       ->check(CLI::Range(1, 1024));
   study->add_option("--db", study_args.database, "Results database (default: the study's)");
-  study->add_option("--json", study_args.json, "Also write the analysis as JSON to this file");
+  study->add_option("--json", study_args.json,
+                    "Also write the analysis as JSON to this file (- is stdout, which then "
+                    "carries the JSON alone)");
   study->add_flag("-q,--quiet", study_args.quiet, "No progress bar and no report on stdout");
   study->add_flag("--retry-failed", study_args.retry_failed,
                   "Run the runs that failed again (crashed runs are always run again)");
@@ -99,7 +154,9 @@ int main(int argc, char** argv) {
                    "Study file (JSON), a run's output folder, or a comparison's --json file")
       ->required();
   report->add_option("--db", report_args.database, "Results database (default: the study's)");
-  report->add_option("--json", report_args.json, "Also write the analysis as JSON to this file");
+  report->add_option("--json", report_args.json,
+                     "Also write the analysis as JSON to this file (- is stdout, which then "
+                     "carries the JSON alone)");
   report->add_option("--outcome", report_args.outcome,
                      "Analyse this outcome instead of the study's, e.g. \"bids_round_1 >= 1\"");
   report->add_flag("--digest", report_args.digest,
@@ -124,13 +181,17 @@ int main(int argc, char** argv) {
       ->add_option("-r,--replications", compare_args.replications,
                    "Replications per scenario (default 30)")
       ->check(CLI::Range(2, 100000));
-  compare->add_option("--seed", compare_args.seed, "Master seed (default: the first scenario's)");
+  compare->add_option("--seed", compare_args.seed, "Master seed (default: the first scenario's)")
+      ->check(seed_range);
   compare->add_option("-j,--jobs", compare_args.jobs, "Runs at the same time (default 1)")
       ->check(CLI::Range(1, 1024));
-  compare->add_option("--json", compare_args.json, "Also write the comparison as JSON here");
+  compare->add_option("--json", compare_args.json,
+                      "Also write the comparison as JSON here (- is stdout, which then carries "
+                      "the JSON alone)");
   compare->add_option("--html", compare_args.html, "Also write an HTML report with charts here");
   compare->add_option("--xlsx", compare_args.xlsx,
                       "Also write the tables as an XLSX workbook here");
+  compare->add_option("--set", compare_args.set, set_help)->type_name("POINTER=VALUE");
   compare->add_flag("-q,--quiet", compare_args.quiet, "No progress bar");
 
   std::string replay_manifest;
@@ -159,14 +220,26 @@ int main(int argc, char** argv) {
     return code == 0 ? ok : bad_input;
   }
   run_args.simgrid_args = simgrid_args;
+  // `--json -`: standard output carries the JSON alone.
+  if ((*validate && validate_json == "-") || (*run && run_args.json == "-") ||
+      (*study && study_args.json == "-") || (*report && report_args.json == "-") ||
+      (*compare && compare_args.json == "-"))
+    keep_stdout_for_json();
+  // A reader that stops reading (`tenderlab run X | head`) ends the printing, not the command:
+  // without this, the first write after it goes would kill the process with SIGPIPE, and a run
+  // would die with its outputs unwritten. Writes then fail with EPIPE and are dropped. The
+  // worker keeps the default: its stdout is its only link to tenderlab-mpi.
+  if (!*worker) std::signal(SIGPIPE, SIG_IGN);
   try {
-    if (*validate) return validate_command(validate_files, validate_quiet);
+    if (*validate)
+      return validate_command(validate_files, validate_quiet, validate_set, validate_json);
     if (*run) return run_command(run_args);
     if (*params)
-      return params_command(params_markdown ? ParamsOutput::markdown
-                            : params_schema ? ParamsOutput::schema
-                            : params_json   ? ParamsOutput::json
-                                            : ParamsOutput::text);
+      return params_command(params_markdown          ? ParamsOutput::markdown
+                            : params_schema          ? ParamsOutput::schema
+                            : json_flag->count() > 0 ? ParamsOutput::json
+                                                     : ParamsOutput::text,
+                            params_json);
     if (*kinds) return kinds_command(kinds_json);
     if (*kpis) return kpis_command(kpis_scenario, kpis_json);
     if (*export_tables) return export_command(export_database, export_out);

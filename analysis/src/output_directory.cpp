@@ -102,8 +102,9 @@ std::string quoted(const std::string& text) {
 }  // namespace
 
 const std::vector<std::string>& run_folder_files() {
-  static const std::vector<std::string> files = {"events.jsonl", "tenders.csv", "timeseries.csv",
-                                                 "summary.json", "manifest.json"};
+  // scenario.json: only in runs rebuilt from a results database (`run --from`).
+  static const std::vector<std::string> files = {"events.jsonl", "tenders.csv",   "timeseries.csv",
+                                                 "summary.json", "manifest.json", "scenario.json"};
   return files;
 }
 

@@ -28,6 +28,10 @@ constexpr const char* kCreatedAtKey = "created_at";
 // The study file's canonical JSON: what a resumed study is compared with to say which keys
 // changed. It says no more than study_sha256, so content comparisons leave it out.
 constexpr const char* kStudyJsonKey = "study_json";
+// The base scenario the runs start from (with the study's fixed changes): for rebuilding one
+// run; it says no more than the base's and the study file's hashes, so content comparisons leave
+// it out too.
+constexpr const char* kBaseScenarioJsonKey = "base_scenario_json";
 
 // Who stayed away from failed rounds and why. Added to schema 1 without changing its version:
 // a writer adds the table to an older database, a reader of one without it sees no rows, and an
@@ -776,6 +780,14 @@ std::string ResultsStore::study_mismatch(const std::string& study_file,
                       " changed since these runs were recorded (SHA-256 " + *base_before + " → " +
                       *base_after + ")");
   }
+  // The base as the runs start from it: differs with the same file when a file it extends
+  // changed. Only said when the file's own hash did not say it already.
+  const auto start_before = value_of(recorded, kBaseScenarioJsonKey);
+  const auto start_after = value_of(meta, kBaseScenarioJsonKey);
+  if (reasons.empty() && start_before && start_after && *start_before != *start_after) {
+    reasons.push_back("the base scenario " + value_of(meta, "base_scenario").value_or("") +
+                      " (or a file it extends) changed since these runs were recorded");
+  }
   // The study file: compared key by key when the database recorded its JSON.
   const auto json_before = value_of(recorded, kStudyJsonKey);
   const auto json_after = value_of(meta, kStudyJsonKey);
@@ -806,7 +818,9 @@ std::string ResultsStore::study_mismatch(const std::string& study_file,
       "design", "replications", "seed",        "outcome"};
   std::string differences;
   for (const auto& [key, value] : meta) {
-    if (key == "base_scenario_sha256" || (by_key && from_study_file.count(key))) continue;
+    if (key == "base_scenario_sha256" || key == kBaseScenarioJsonKey ||
+        (by_key && from_study_file.count(key)))
+      continue;
     const auto it = recorded.find(key);
     if (it == recorded.end() || it->second == value) continue;
     const std::string& found = it->second;
@@ -892,27 +906,51 @@ std::optional<std::string> ResultsStore::get_meta(const std::string& key) {
   return statement.text(0);
 }
 
+namespace {
+
+constexpr const char* kSelectRuns =
+    "SELECT r.run_id, r.point, r.replication, r.seed, r.status, r.reason, r.kpis, "
+    "r.event_log_sha256, t.wall_seconds, t.worker FROM runs AS r LEFT JOIN run_timing AS t "
+    "USING (run_id)";
+
+RunRecord run_from_row(Statement& statement) {
+  RunRecord run;
+  run.run_id = statement.text(0);
+  run.point = static_cast<int>(statement.integer(1));
+  run.replication = static_cast<int>(statement.integer(2));
+  run.seed = seed_from_sql(statement.integer(3));
+  run.status = statement.text(4);
+  run.reason = statement.text(5);
+  run.kpis = nlohmann::json::parse(statement.text(6));
+  run.event_log_sha256 = statement.text(7);
+  run.wall_seconds = statement.real(8);
+  run.worker = statement.text(9);
+  return run;
+}
+
+}  // namespace
+
 std::vector<RunRecord> ResultsStore::runs() {
   std::vector<RunRecord> result;
-  Statement statement(db_, path_,
-                      "SELECT r.run_id, r.point, r.replication, r.seed, r.status, r.reason, "
-                      "r.kpis, r.event_log_sha256, t.wall_seconds, t.worker FROM runs AS r "
-                      "LEFT JOIN run_timing AS t USING (run_id) ORDER BY r.run_id");
-  while (statement.step()) {
-    RunRecord run;
-    run.run_id = statement.text(0);
-    run.point = static_cast<int>(statement.integer(1));
-    run.replication = static_cast<int>(statement.integer(2));
-    run.seed = seed_from_sql(statement.integer(3));
-    run.status = statement.text(4);
-    run.reason = statement.text(5);
-    run.kpis = nlohmann::json::parse(statement.text(6));
-    run.event_log_sha256 = statement.text(7);
-    run.wall_seconds = statement.real(8);
-    run.worker = statement.text(9);
-    result.push_back(std::move(run));
-  }
+  Statement statement(db_, path_, (std::string(kSelectRuns) + " ORDER BY r.run_id").c_str());
+  while (statement.step())
+    result.push_back(run_from_row(statement));
   return result;
+}
+
+std::optional<RunRecord> ResultsStore::run(const std::string& run_id) {
+  Statement statement(db_, path_, (std::string(kSelectRuns) + " WHERE r.run_id = ?1").c_str());
+  statement.bind(1, run_id);
+  if (!statement.step()) return std::nullopt;
+  return run_from_row(statement);
+}
+
+std::optional<PointRecord> ResultsStore::point(int index) {
+  Statement statement(db_, path_, "SELECT point, factors FROM points WHERE point = ?1");
+  statement.bind(1, static_cast<std::int64_t>(index));
+  if (!statement.step()) return std::nullopt;
+  return PointRecord{static_cast<int>(statement.integer(0)),
+                     nlohmann::json::parse(statement.text(1))};
 }
 
 bool ResultsStore::has_stay_away_table() {
@@ -951,7 +989,9 @@ std::string ResultsStore::content_dump() {
     {
       Statement statement(db_, path_, "SELECT key, value FROM study ORDER BY key");
       while (statement.step()) {
-        if (statement.text(0) == kCreatedAtKey || statement.text(0) == kStudyJsonKey) continue;
+        if (statement.text(0) == kCreatedAtKey || statement.text(0) == kStudyJsonKey ||
+            statement.text(0) == kBaseScenarioJsonKey)
+          continue;
         dump += quoted(statement.text(0)) + "\t" + quoted(statement.text(1)) + "\n";
       }
     }

@@ -16,6 +16,7 @@
 #include "tenderlab/engine/event_dispatcher.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/json_reader.hpp"
+#include "tenderlab/engine/scenario_loader.hpp"
 #include "tenderlab/engine/sha256.hpp"
 #include "tenderlab/version.hpp"
 
@@ -127,15 +128,29 @@ RunFiles load_run(const fs::path& given) {
     throw problem(events_path, "line 1", "a simulation_started event naming the scenario", "none");
 
   // The scenario gives what the calls asked for; use it only if it is the file that was run.
+  // Looked for where `replay` looks (from the run folder first), and read as the run read it: a
+  // variant resolved, the run's --set overrides applied.
   const std::string scenario_path = run.manifest.value("scenario", "");
-  std::error_code code;
-  if (!scenario_path.empty() && fs::is_regular_file(scenario_path, code)) {
+  const std::string from_run = run.manifest.value("scenario_from_run", "");
+  std::vector<fs::path> candidates;
+  if (!from_run.empty()) candidates.push_back(run.folder / from_run);
+  if (!scenario_path.empty()) candidates.push_back(scenario_path);
+  for (const fs::path& candidate : candidates) {
+    std::error_code code;
+    if (!fs::is_regular_file(candidate, code)) continue;
     try {
-      if (sha256_file(scenario_path) == run.manifest.value("scenario_sha256", ""))
-        run.scenario = read_json_file(scenario_path);
-    } catch (const InputError&) {
+      if (sha256_file(candidate) != run.manifest.value("scenario_sha256", "")) continue;
+      nlohmann::json scenario = read_scenario_document(candidate);
+      std::vector<ScenarioChange> changes;
+      if (const auto set = run.manifest.find("set"); set != run.manifest.end() && set->is_array())
+        for (const auto& change : *set)
+          changes.push_back({change.value("path", ""), change.value("value", nlohmann::json())});
+      apply_scenario_changes(scenario, changes, manifest_path.string(), candidate.string());
+      run.scenario = std::move(scenario);
+    } catch (const std::exception&) {
       run.scenario = nullptr;  // the targets are then left out of the chart
     }
+    break;
   }
   return run;
 }

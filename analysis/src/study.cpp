@@ -97,62 +97,9 @@ std::string run_id(int point, int replication) {
   return buffer;
 }
 
-namespace {
-
-/// The index an RFC 6901 array token names: "0" or digits without a leading zero. Anything else,
-/// or an index too large for any array, is none (a token of 20 nines is bad input, not a crash).
-std::optional<std::size_t> array_index(const std::string& token) {
-  constexpr std::size_t most_digits = 9;
-  if (token.empty() || token.size() > most_digits ||
-      token.find_first_not_of("0123456789") != std::string::npos ||
-      (token.size() > 1 && token.front() == '0'))
-    return std::nullopt;
-  std::size_t index = 0;
-  for (const char digit : token)
-    index = index * 10 + static_cast<std::size_t>(digit - '0');
-  return index;
-}
-
-}  // namespace
-
 bool set_at_pointer(nlohmann::json& document, const std::string& pointer,
                     const nlohmann::json& value) {
-  try {
-    const nlohmann::json::json_pointer target(pointer);
-    if (target.empty()) return false;
-    // Walk the parent by hand so that every array token is checked before it is used.
-    nlohmann::json* container = &document;
-    const nlohmann::json::json_pointer parent = target.parent_pointer();
-    std::vector<std::string> tokens;
-    for (nlohmann::json::json_pointer p = parent; !p.empty(); p = p.parent_pointer())
-      tokens.insert(tokens.begin(), p.back());
-    for (const std::string& token : tokens) {
-      if (container->is_object()) {
-        const auto it = container->find(token);
-        if (it == container->end()) return false;
-        container = &*it;
-      } else if (container->is_array()) {
-        const auto index = array_index(token);
-        if (!index || *index >= container->size()) return false;
-        container = &(*container)[*index];
-      } else {
-        return false;
-      }
-    }
-    const std::string& last = target.back();
-    if (container->is_array()) {
-      const auto index = array_index(last);
-      if (!index || *index >= container->size()) return false;
-      (*container)[*index] = value;
-    } else if (container->is_object()) {
-      (*container)[last] = value;
-    } else {
-      return false;
-    }
-    return true;
-  } catch (const nlohmann::json::exception&) {
-    return false;  // a pointer nlohmann cannot parse: the caller reports it with its JSON Pointer
-  }
+  return set_json_pointer(document, pointer, value);
 }
 
 namespace {
@@ -492,7 +439,7 @@ Study load_study(const std::string& path) {
   if (base_path.is_relative()) base_path = fs::path(path).parent_path() / base_path;
   study.base_reference = base;
   study.base_path = base_path.lexically_normal().string();
-  study.base = read_json_file(study.base_path);
+  study.base = read_scenario_document(study.base_path);
   study.base_sha256 = sha256_file(study.base_path);
   for (std::size_t i = 0; i < fixed.size(); ++i)
     if (!set_at_pointer(study.base, fixed[i].first, fixed[i].second))

@@ -115,6 +115,9 @@ StudySetup load_study_setup(const std::string& study_file) {
                 {"study_json", study->study_json},
                 {"base_scenario", study->base_reference},
                 {"base_scenario_sha256", study->base_sha256},
+                // What every run starts from, so that one run can be rebuilt from the database
+                // alone (`tenderlab run --from`), wherever the study and scenario files went.
+                {"base_scenario_json", study->base.dump()},
                 {"design", to_string(study->design.kind)},
                 {"replications", std::to_string(study->replications)},
                 {"seed", std::to_string(study->seed)},
@@ -137,6 +140,63 @@ void record_study_points(ResultsStore& store, const Study& study) {
       batch.clear();
     }
   }
+}
+
+RecordedRun recorded_run(ResultsStore& store, const std::string& run_id) {
+  const auto problem = [&store](const std::string& expected, const std::string& found) {
+    return InputError({InputProblem{store.path(), "", expected, found}});
+  };
+  std::optional<RunRecord> run = store.run(run_id);
+  if (!run) {
+    std::string example;
+    store.for_each_finished_run([&example](const std::string& id) {
+      if (example.empty() || id < example) example = id;
+    });
+    throw problem(
+        "the id of a run it records" +
+            (example.empty() ? std::string(" (it records none)") : " such as \"" + example + "\""),
+        "\"" + run_id + "\"");
+  }
+  if (run->status != "ok") {
+    throw problem(
+        "a run recorded ok (only those have an event-log hash to reproduce)",
+        run_id + " recorded as " + run->status + (run->reason.empty() ? "" : ": " + run->reason));
+  }
+  const auto study_json = store.get_meta("study_json");
+  if (!study_json) {
+    throw problem("the results of a study (its study_json)",
+                  "a database that records no study file (runs from a task list, or an older "
+                  "tenderlab)");
+  }
+  const auto base = store.get_meta("base_scenario_json");
+  if (!base) {
+    throw problem(
+        "the base scenario of the study (base_scenario_json), which tenderlab study "
+        "records; run the same `tenderlab study STUDY --db " +
+            store.path() + "` once to add it",
+        "a database written by an older tenderlab, without it");
+  }
+  const std::optional<PointRecord> point = store.point(run->point);
+  if (!point) {
+    throw problem("design point " + std::to_string(run->point) + " of " + run_id,
+                  "no such point in its points table");
+  }
+  RecordedRun recorded{*run, store.get_meta("name").value_or(""), nlohmann::json::parse(*base)};
+  const nlohmann::json study = nlohmann::json::parse(*study_json);
+  if (study.contains("factors") && study.at("factors").is_array()) {
+    for (const auto& factor : study.at("factors")) {
+      const std::string name = factor.value("name", "");
+      const std::string path = factor.value("path", "");
+      const auto value = point->factors.find(name);
+      if (value == point->factors.end() || !set_at_pointer(recorded.scenario, path, *value)) {
+        throw problem(
+            "factor \"" + name + "\" of design point " + std::to_string(run->point) +
+                " settable at " + path,
+            value == point->factors.end() ? "no value recorded for it" : "nothing settable there");
+      }
+    }
+  }
+  return recorded;
 }
 
 StudyRunPayload parse_study_payload(const nlohmann::json& payload, const std::string& origin) {

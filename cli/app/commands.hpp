@@ -13,12 +13,18 @@ enum ExitCode : int { ok = 0, run_failed = 1, bad_input = 2, interrupted = 130 }
 
 struct RunArguments {
   std::string scenario;
+  /// Instead of a scenario: a results database and the id of a run it records; the run is
+  /// rebuilt from the database and must reproduce its recorded event-log hash.
+  std::vector<std::string> from;
+  /// Overrides "POINTER=VALUE" applied to the scenario, in order (recorded in the manifest).
+  std::vector<std::string> set;
   std::optional<std::uint64_t> seed;  ///< default: the scenario's seed
   std::uint64_t replication = 0;
   std::string out;  ///< default: runs/<scenario name>
   bool force = false;
   bool verbose = false;
   bool quiet = false;  ///< no timeline on stdout
+  std::string json;    ///< also write the manifest and summary as JSON here ("-": stdout)
   std::vector<std::string> simgrid_args;
 };
 
@@ -31,12 +37,16 @@ struct StudyArguments {
   bool retry_failed = false;  ///< run failed runs again (crashed ones always are)
 };
 
-int validate_command(const std::vector<std::string>& files, bool quiet);
+/// `set`: overrides "POINTER=VALUE" applied to every file before it is checked; `json`: also
+/// write the results as JSON there ("-": standard output).
+int validate_command(const std::vector<std::string>& files, bool quiet,
+                     const std::vector<std::string>& set = {}, const std::string& json = "");
 int run_command(const RunArguments& arguments);
 /// What `tenderlab params` prints: a listing, docs/parameters.md, the scenario JSON Schema or
 /// the tables as JSON.
 enum class ParamsOutput { text, markdown, schema, json };
-int params_command(ParamsOutput output);
+/// `json_file`: where the JSON goes (ParamsOutput::json; "" or "-": standard output).
+int params_command(ParamsOutput output, const std::string& json_file = "");
 /// Lists the registered agent kinds and their roles (as JSON with `json`).
 int kinds_command(bool json);
 /// The KPI names a run of `scenario` reports, with unit and meaning; without a scenario, the
@@ -76,6 +86,7 @@ struct CompareArguments {
   std::string html;  ///< also write the comparison as an HTML report
   std::string xlsx;  ///< and as an XLSX workbook
   bool quiet = false;
+  std::vector<std::string> set;  ///< overrides "POINTER=VALUE" applied to every scenario
 };
 /// KPIs side by side with paired differences and 95 % confidence intervals.
 int compare_command(const CompareArguments& arguments);

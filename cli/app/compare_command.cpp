@@ -91,6 +91,10 @@ int compare_command(const CompareArguments& arguments) {
     check_output_path(arguments.html, "--html");
     check_output_path(arguments.xlsx, "--xlsx");
     if (databases) {
+      if (!arguments.set.empty()) {
+        std::cerr << "error: --set changes scenarios; the inputs are results databases\n";
+        return bad_input;
+      }
       for (std::size_t i = 0; i < arguments.inputs.size(); ++i) {
         if (!is_database(arguments.inputs[i])) {
           std::cerr << "error: " << arguments.inputs[i]
@@ -114,8 +118,10 @@ int compare_command(const CompareArguments& arguments) {
       // else, and the forked run finds the document through the run function.
       std::vector<nlohmann::json> documents;
       std::vector<analysis::RunTask> tasks;
+      const std::vector<ScenarioChange> changes = scenario_changes(arguments.set);
       for (std::size_t i = 0; i < arguments.inputs.size(); ++i) {
-        documents.push_back(read_json_file(arguments.inputs[i]));
+        documents.push_back(read_scenario_document(arguments.inputs[i]));
+        apply_scenario_changes(documents.back(), changes, "--set", arguments.inputs[i]);
         input_hashes.push_back(sha256_file(arguments.inputs[i]));
         const Scenario scenario = scenario_from_json(documents.back(), arguments.inputs[i]);
         if (!seed) seed = scenario.seed;
@@ -189,6 +195,8 @@ int compare_command(const CompareArguments& arguments) {
             << (databases ? " common runs" : " replications (common random numbers)") << ":\n";
   for (std::size_t i = 0; i < labels.size(); ++i)
     std::cout << "  [" << i << "] " << labels[i] << " (" << arguments.inputs[i] << ")\n";
+  for (const auto& change : arguments.set)
+    std::cout << "  every scenario with --set " << change << "\n";
   std::size_t name_width = 4;
   for (const auto& name : kpi_names)
     name_width = std::max(name_width, name.size() + 2);

@@ -3,11 +3,13 @@
 // speaks the same way.
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "tenderlab/analysis/output_directory.hpp"
 #include "tenderlab/engine/input_error.hpp"
+#include "tenderlab/engine/scenario_loader.hpp"
 
 namespace tenderlab::app {
 
@@ -35,11 +37,21 @@ int report_errors(int other_errors, Body&& body) {
   }
 }
 
+/// The --set arguments ("POINTER=VALUE", in order) as scenario changes. Throws InputError.
+std::vector<ScenarioChange> scenario_changes(const std::vector<std::string>& arguments);
+
 /// Writes `data` as indented JSON, all at once (analysis::write_file_atomically): the file is
-/// new or replaces a regular file, never a link, a folder or a device. Throws
-/// analysis::OutputExists for such a path, std::runtime_error when the file cannot be written.
+/// new or replaces a regular file, never a link, a folder or a device. `-` is standard output.
+/// Throws analysis::OutputExists for such a path, std::runtime_error when the file cannot be
+/// written.
 void write_json_file(const std::string& path, const nlohmann::ordered_json& data);
 /// The check write_json_file makes, for a command to refuse a bad --json before it runs anything.
 void check_json_file_target(const std::string& path);
+/// For `--json -`: standard output carries the JSON alone, so the text a command prints there
+/// (a timeline, a report, a table) is dropped from now on; write_json_file("-") still writes.
+void keep_stdout_for_json();
+/// Writes `text` to standard output (file descriptor 1, past std::cout). A reader that went away
+/// (EPIPE) ends the writing quietly; other errors throw std::runtime_error.
+void write_stdout(const std::string& text);
 
 }  // namespace tenderlab::app

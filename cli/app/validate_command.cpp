@@ -12,11 +12,45 @@
 
 namespace tenderlab::app {
 
-int validate_command(const std::vector<std::string>& files, bool quiet) {
+namespace {
+
+nlohmann::ordered_json problems_json(const InputError& error) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& problem : error.problems())
+    list.push_back({{"file", problem.file},
+                    {"pointer", problem.pointer},
+                    {"expected", problem.expected},
+                    {"found", problem.found}});
+  return list;
+}
+
+}  // namespace
+
+int validate_command(const std::vector<std::string>& files, bool quiet,
+                     const std::vector<std::string>& set, const std::string& json) {
+  std::vector<ScenarioChange> changes;
+  const int parsed = report_errors(bad_input, [&] {
+    if (!json.empty()) check_json_file_target(json);
+    changes = scenario_changes(set);
+    return ok;
+  });
+  if (parsed != ok) return parsed;
   int status = ok;
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
   for (const auto& file : files) {
+    nlohmann::ordered_json result;
+    result["file"] = file;
     try {
-      const Scenario scenario = load_scenario(file);
+      nlohmann::json document = read_scenario_document(file);
+      apply_scenario_changes(document, changes, "--set", file);
+      const Scenario scenario = scenario_from_json(document, file);
+      result["valid"] = true;
+      result["name"] = scenario.name;
+      result["agents"] = scenario.agents.size();
+      result["calls"] = scenario.calls.size();
+      result["start_date"] = scenario.start.iso();
+      result["horizon"] = scenario.horizon.iso();
+      result["problems"] = nlohmann::ordered_json::array();
       if (!quiet)
         std::cout << file << ": valid scenario '" << scenario.name << "' ("
                   << scenario.agents.size() << " agents, " << scenario.calls.size()
@@ -27,13 +61,28 @@ int validate_command(const std::vector<std::string>& files, bool quiet) {
       std::cerr << file << ": " << count << " problem" << (count == 1 ? "" : "s") << "\n";
       for (const auto& problem : error.problems())
         std::cerr << "  " << problem.to_string() << "\n";
+      result["valid"] = false;
+      result["problems"] = problems_json(error);
       status = bad_input;
     }
+    results.push_back(std::move(result));
+  }
+  if (!json.empty()) {
+    const int written = report_errors(run_failed, [&] {
+      write_json_file(json, results);
+      return ok;
+    });
+    if (written != ok) return written;
   }
   return status;
 }
 
-int params_command(const ParamsOutput output) {
+int params_command(const ParamsOutput output, const std::string& json_file) {
+  if (output == ParamsOutput::json && !json_file.empty() && json_file != "-")
+    return report_errors(bad_input, [&] {
+      write_json_file(json_file, parameters_json());
+      return ok;
+    });
   switch (output) {
     case ParamsOutput::markdown:
       std::cout << parameters_markdown();

@@ -287,6 +287,34 @@ std::string ParamSpec::range_string() const {
          (std::isinf(max) ? std::string("inf)") : max_text + "]");
 }
 
+namespace {
+
+/// A variant (docs/scenario-format.md#variants) names the file it starts from with "extends"
+/// and changes it with "set": the loader resolves both before it reads the keys of the tables,
+/// so they are no parameters. A variant needs none of the required keys (its parent has them).
+void add_variant_keys(nlohmann::ordered_json& schema) {
+  schema["properties"]["extends"] = {
+      {"type", "string"},
+      {"minLength", 1},
+      {"description",
+       "Makes this file a variant: the path of the scenario (or variant) it starts from, relative "
+       "to this file's folder. Its other top-level keys replace the parent's; \"set\" changes "
+       "values inside."}};
+  schema["properties"]["set"] = {
+      {"type", "object"},
+      {"propertyNames", {{"pattern", "^/"}}},
+      {"description",
+       "Only beside \"extends\": JSON Pointer -> the value to set there in the parent's document "
+       "(the parent of each pointer must exist), applied in the pointers' text order."}};
+  const nlohmann::ordered_json required = schema["required"];
+  schema.erase("required");
+  schema["dependentRequired"] = {{"set", {"extends"}}};
+  schema["if"] = {{"required", {"extends"}}};
+  schema["else"] = {{"required", required}};
+}
+
+}  // namespace
+
 nlohmann::ordered_json scenario_schema() {
   nlohmann::ordered_json schema = nlohmann::ordered_json::object();
   schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
@@ -297,6 +325,7 @@ nlohmann::ordered_json scenario_schema() {
   top["description"] = root_description;
   for (const auto& [key, value] : top.items())
     schema[key] = value;
+  add_variant_keys(schema);
   nlohmann::ordered_json defs = nlohmann::ordered_json::object();
   defs["comment"] = {
       {"description", "A note for readers; ignored by the loader in every object. Any value."}};

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <type_traits>
@@ -651,8 +652,214 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
 }
 
 Scenario load_scenario(const std::filesystem::path& path) {
-  const nlohmann::json document = read_json_file(path);
+  const nlohmann::json document = read_scenario_document(path);
   return scenario_from_json(document, path.string());
+}
+
+namespace {
+
+/// An RFC 6901 array index token: digits without a leading zero (and not absurdly long).
+std::optional<std::size_t> array_index(const std::string& token) {
+  constexpr std::size_t most_digits = 9;
+  if (token.empty() || token.size() > most_digits ||
+      token.find_first_not_of("0123456789") != std::string::npos ||
+      (token.size() > 1 && token.front() == '0'))
+    return std::nullopt;
+  std::size_t index = 0;
+  for (const char digit : token)
+    index = index * 10 + static_cast<std::size_t>(digit - '0');
+  return index;
+}
+
+/// The tokens of a pointer, first to last; empty for "" and nullopt for a malformed pointer.
+std::optional<std::vector<std::string>> pointer_tokens(const std::string& pointer) {
+  try {
+    std::vector<std::string> tokens;
+    for (nlohmann::json::json_pointer p(pointer); !p.empty(); p = p.parent_pointer())
+      tokens.insert(tokens.begin(), p.back());
+    return tokens;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+/// The element `token` of `container`, or null when there is none.
+nlohmann::json* child_of(nlohmann::json& container, const std::string& token) {
+  if (container.is_object()) {
+    const auto it = container.find(token);
+    return it == container.end() ? nullptr : &*it;
+  }
+  if (container.is_array()) {
+    const auto index = array_index(token);
+    return index && *index < container.size() ? &container[*index] : nullptr;
+  }
+  return nullptr;
+}
+
+/// Why `pointer` addresses nothing settable in `document`: the longest prefix that exists and
+/// what is there.
+std::string unsettable(const nlohmann::json& document, const std::string& pointer) {
+  const auto tokens = pointer_tokens(pointer);
+  if (!tokens || tokens->empty()) return "a malformed JSON Pointer";
+  const nlohmann::json* at = &document;
+  std::string reached;
+  const auto where = [&reached] { return reached.empty() ? std::string("the document") : reached; };
+  for (std::size_t i = 0; i < tokens->size(); ++i) {
+    const std::string& token = (*tokens)[i];
+    const bool last = i + 1 == tokens->size();
+    if (at->is_array()) {
+      const auto index = array_index(token);
+      if (!index || *index >= at->size())
+        return "no element " + token + " in " + where() + " (an array of " +
+               std::to_string(at->size()) + ")";
+      if (last) break;
+      at = &(*at)[*index];
+    } else if (at->is_object()) {
+      if (last) break;
+      const auto it = at->find(token);
+      if (it == at->end()) return "nothing at " + pointer_append(reached, token);
+      at = &*it;
+    } else {
+      return where() + " is " + describe_json(*at) + ", which holds nothing";
+    }
+    reached = pointer_append(reached, token);
+  }
+  return "a pointer that cannot be set";
+}
+
+nlohmann::json resolve_variant(const nlohmann::json& document, const std::filesystem::path& path,
+                               std::vector<std::filesystem::path>& chain);
+
+nlohmann::json read_variant(const std::filesystem::path& path,
+                            std::vector<std::filesystem::path>& chain) {
+  return resolve_variant(read_json_file(path), path, chain);
+}
+
+nlohmann::json resolve_variant(const nlohmann::json& document, const std::filesystem::path& path,
+                               std::vector<std::filesystem::path>& chain) {
+  if (!document.is_object() || !document.contains("extends")) {
+    if (document.is_object() && document.contains("set"))
+      throw InputError(
+          {InputProblem{path.string(), "/set", "\"set\" only in a variant, beside \"extends\"",
+                        "\"set\" without \"extends\""}});
+    return document;
+  }
+  const nlohmann::json& extends = document.at("extends");
+  if (!extends.is_string() || extends.get<std::string>().empty())
+    throw InputError({InputProblem{path.string(), "/extends",
+                                   "the path of the scenario this variant starts from (a string, "
+                                   "relative to the variant's folder)",
+                                   describe_json(extends)}});
+  std::filesystem::path parent = extends.get<std::string>();
+  if (parent.is_relative()) parent = path.parent_path() / parent;
+  parent = parent.lexically_normal();
+  std::error_code code;
+  const std::filesystem::path identity = std::filesystem::weakly_canonical(parent, code);
+  for (const auto& seen : chain)
+    if (seen == (code ? parent : identity)) {
+      std::string cycle;
+      for (const auto& file : chain)
+        cycle += file.string() + " -> ";
+      throw InputError(
+          {InputProblem{path.string(), "/extends", "a chain of extends that ends in a scenario",
+                        "a cycle: " + cycle + parent.string()}});
+    }
+  chain.push_back(code ? parent : identity);
+  nlohmann::json resolved;
+  try {
+    resolved = read_variant(parent, chain);
+  } catch (const InputError& error) {
+    // Named from the variant, so a missing parent reads as the variant's problem.
+    std::vector<InputProblem> problems = error.problems();
+    const auto& first = problems.front();
+    if (first.pointer.empty() && first.file == parent.string())
+      problems.insert(problems.begin(),
+                      InputProblem{path.string(), "/extends", "a scenario file it extends",
+                                   describe_json(extends) + ", which cannot be read"});
+    throw InputError(std::move(problems));
+  }
+  chain.pop_back();
+  if (!resolved.is_object())
+    throw InputError(
+        {InputProblem{parent.string(), "", "a scenario (an object)", describe_json(resolved)}});
+  for (const auto& [key, value] : document.items())
+    if (key != "extends" && key != "set") resolved[key] = value;
+  if (const auto set = document.find("set"); set != document.end()) {
+    if (!set->is_object())
+      throw InputError(
+          {InputProblem{path.string(), "/set", "an object: JSON Pointer -> the value to set there",
+                        describe_json(*set)}});
+    std::vector<ScenarioChange> changes;
+    for (const auto& [pointer, value] : set->items())
+      changes.push_back({pointer, value});
+    apply_scenario_changes(resolved, changes, path.string() + ": /set", parent.string());
+  }
+  return resolved;
+}
+
+}  // namespace
+
+bool set_json_pointer(nlohmann::json& document, const std::string& pointer,
+                      const nlohmann::json& value) {
+  const auto tokens = pointer_tokens(pointer);
+  if (!tokens || tokens->empty()) return false;
+  nlohmann::json* container = &document;
+  for (std::size_t i = 0; i + 1 < tokens->size(); ++i) {
+    container = child_of(*container, (*tokens)[i]);
+    if (!container) return false;
+  }
+  const std::string& last = tokens->back();
+  if (container->is_array()) {
+    const auto index = array_index(last);
+    if (!index || *index >= container->size()) return false;
+    (*container)[*index] = value;
+  } else if (container->is_object()) {
+    (*container)[last] = value;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void apply_scenario_changes(nlohmann::json& document, const std::vector<ScenarioChange>& changes,
+                            const std::string& origin, const std::string& scenario) {
+  for (const auto& change : changes) {
+    if (set_json_pointer(document, change.pointer, change.value)) continue;
+    throw InputError({InputProblem{origin, change.pointer,
+                                   "a JSON Pointer whose parent exists in " + scenario +
+                                       " (an array index must name an "
+                                       "existing element)",
+                                   unsettable(document, change.pointer)}});
+  }
+}
+
+ScenarioChange parse_scenario_change(const std::string& text, const std::string& origin) {
+  const auto equals = text.find('=');
+  if (equals == std::string::npos || text.empty() || text.front() != '/')
+    throw InputError({InputProblem{
+        origin, "", "POINTER=VALUE, such as /calls/0/terms/tax_credit=0.2", describe_json(text)}});
+  ScenarioChange change{text.substr(0, equals), nullptr};
+  if (!pointer_tokens(change.pointer))
+    throw InputError({InputProblem{origin, "", "a JSON Pointer before '=' (RFC 6901)",
+                                   describe_json(change.pointer)}});
+  const std::string value = text.substr(equals + 1);
+  // JSON when it reads as JSON (0.3, true, null, "x", [1, 2], {...}); anything else is a string,
+  // so --set /name=my-variant needs no quotes.
+  change.value = nlohmann::json::parse(value, nullptr, false);
+  if (change.value.is_discarded()) change.value = value;
+  return change;
+}
+
+nlohmann::json read_scenario_document(const std::filesystem::path& path) {
+  return resolve_scenario_document(read_json_file(path), path);
+}
+
+nlohmann::json resolve_scenario_document(const nlohmann::json& document,
+                                         const std::filesystem::path& path) {
+  std::error_code code;
+  const std::filesystem::path identity = std::filesystem::weakly_canonical(path, code);
+  std::vector<std::filesystem::path> chain{code ? path.lexically_normal() : identity};
+  return resolve_variant(document, path, chain);
 }
 
 }  // namespace tenderlab

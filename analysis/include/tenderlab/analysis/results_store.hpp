@@ -193,6 +193,10 @@ class ResultsStore {
 
   /// All runs ordered by run_id, with their timing.
   std::vector<RunRecord> runs();
+  /// One run with its timing; empty when no run has that id.
+  std::optional<RunRecord> run(const std::string& run_id);
+  /// One design point; empty when the database has no such point.
+  std::optional<PointRecord> point(int index);
   /// Every stay_away row, ordered by run_id, call, round, agent, role, clause. Empty for a
   /// database written before the table existed.
   std::vector<StayAwayRecord> stay_away();

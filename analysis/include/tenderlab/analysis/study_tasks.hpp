@@ -76,6 +76,21 @@ StudySetup load_study_setup(const std::string& study_file);
 /// values), a few thousand per transaction so that a large design never sits in memory as JSON.
 void record_study_points(ResultsStore& store, const Study& study);
 
+/// One recorded study run as it was simulated, rebuilt from its results database alone: the base
+/// scenario the study recorded (`base_scenario_json`) with the run's design point's factor values
+/// set at the factors' JSON Pointers (from the recorded study file, `study_json`).
+struct RecordedRun {
+  RunRecord run;           ///< its row: seed, replication, event-log hash
+  std::string study_name;  ///< the study's name
+  nlohmann::json scenario;
+};
+
+/// Rebuilds `run_id` of `store`. Throws InputError naming the database: no run with that id
+/// (the message names a recorded one), a run not recorded "ok" (it has no event-log hash to
+/// reproduce), a database that records no study or was written before base scenarios were
+/// recorded, a point or factor missing.
+RecordedRun recorded_run(ResultsStore& store, const std::string& run_id);
+
 /// The payload of a study run (RunTask::payload), as `tenderlab study` builds it and a worker
 /// receives it; every key optional but `scenario` where no base scenario is at hand:
 ///   scenario     the scenario (object) the changes apply to
