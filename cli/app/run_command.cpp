@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/file_kind.hpp"
 #include "app/output.hpp"
 #include "app/simulation_glue.hpp"
 #include "tenderlab/analysis/output_directory.hpp"
@@ -66,7 +67,7 @@ int run_command(const RunArguments& arguments) {
     scenario = scenario_from_json(parse_json_text(bytes, arguments.scenario), arguments.scenario);
     scenario_sha256 = sha256_hex(bytes);
   } catch (const InputError& error) {
-    print_input_error(error);
+    print_load_error(error, arguments.scenario, FileKind::scenario);
     return bad_input;
   }
   std::filesystem::path out;
