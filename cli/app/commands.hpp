@@ -29,6 +29,11 @@ struct StudyArguments {
   std::string json;      ///< also write the report as JSON here
   bool quiet = false;
   bool retry_failed = false;  ///< run failed runs again (crashed ones always are)
+  bool dry_run = false;       ///< check the study and say what would run; run nothing
+  /// Without a terminal: a progress line every this many runs (0: never on count) ...
+  std::size_t progress_every = 100;
+  /// ... or every this many seconds (0: never on time).
+  double progress_seconds = 60;
 };
 
 int validate_command(const std::vector<std::string>& files, bool quiet);
@@ -73,8 +78,9 @@ struct CompareArguments {
   std::optional<std::uint64_t> seed;
   int jobs = 1;
   std::string json;
-  std::string html;  ///< also write the comparison as an HTML report
-  std::string xlsx;  ///< and as an XLSX workbook
+  std::string html;               ///< also write the comparison as an HTML report
+  std::string xlsx;               ///< and as an XLSX workbook
+  std::vector<std::string> kpis;  ///< only these KPIs, in this order (default: every KPI once)
   bool quiet = false;
 };
 /// KPIs side by side with paired differences and 95 % confidence intervals.
