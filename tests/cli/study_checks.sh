@@ -282,7 +282,9 @@ EOF
     "$tenderlab" compare "$source_dir/tests/golden/small.json" variant.json -r 6 -j2 -q \
       --json compare.json > compare.txt
     grep -q "paired comparison over 6 replications" compare.txt || fail "no paired comparison"
-    grep -q "^awarded" compare.txt || fail "no awarded row"
+    # Two calls: each KPI once, with its call's prefix (the first call's short names repeat it).
+    grep -q "^spc\.awarded " compare.txt || fail "no spc.awarded row"
+    ! grep -q "^awarded " compare.txt || fail "awarded is shown twice, with and without prefix"
     grep -q '"ci95_low"' compare.json || fail "no confidence interval in the JSON"
     ;;
   replay)
