@@ -58,9 +58,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> validate_files;
   bool validate_quiet = false;
   auto* validate = app.add_subcommand("validate", "Check scenario files; list every problem");
-  validate->add_option("FILE", validate_files, "Scenario files")
-      ->required()
-      ->check(CLI::ExistingFile);
+  // No CLI::ExistingFile check: the loader names a missing file, and a folder or another kind
+  // of file gets a message that says what it is.
+  validate->add_option("FILE", validate_files, "Scenario files")->required();
   validate->add_flag("-q,--quiet", validate_quiet, "Print only problems");
   std::vector<std::string> validate_set;
   std::string validate_json;
@@ -145,6 +145,16 @@ int main(int argc, char** argv) {
   study->add_flag("-q,--quiet", study_args.quiet, "No progress bar and no report on stdout");
   study->add_flag("--retry-failed", study_args.retry_failed,
                   "Run the runs that failed again (crashed runs are always run again)");
+  study
+      ->add_option("--progress-every", study_args.progress_every,
+                   "Without a terminal: a progress line every N runs (default 100; 0: none)")
+      ->check(CLI::NonNegativeNumber);
+  study
+      ->add_option("--progress-seconds", study_args.progress_seconds,
+                   "Without a terminal: a progress line every S seconds (default 60; 0: none)")
+      ->check(CLI::NonNegativeNumber);
+  study->add_flag("--dry-run", study_args.dry_run,
+                  "Check the study (factors, design size, KPI names, outcome) and run nothing");
 
   ReportArguments report_args;
   auto* report = app.add_subcommand(
@@ -173,10 +183,15 @@ int main(int argc, char** argv) {
 
   CompareArguments compare_args;
   auto* compare = app.add_subcommand(
-      "compare", "Compare scenarios (or study databases): KPIs with paired differences");
-  compare->add_option("INPUT", compare_args.inputs, "Scenario files, or results databases")
+      "compare",
+      "Compare two or more scenarios (or study databases): KPIs with paired differences");
+  compare
+      ->add_option("INPUT", compare_args.inputs,
+                   "Two or more (up to 64) scenario files, or results databases; the first is "
+                   "the reference")
       ->required()
-      ->expected(2, 64);
+      // Two or more: CLI11 shows a fixed maximum as "INPUT(2x)"; compare_command keeps it to 64.
+      ->expected(2, CLI::detail::expected_max_vector_size);
   compare
       ->add_option("-r,--replications", compare_args.replications,
                    "Replications per scenario (default 30)")
@@ -192,6 +207,10 @@ int main(int argc, char** argv) {
   compare->add_option("--xlsx", compare_args.xlsx,
                       "Also write the tables as an XLSX workbook here");
   compare->add_option("--set", compare_args.set, set_help)->type_name("POINTER=VALUE");
+  compare
+      ->add_option("--kpis", compare_args.kpis,
+                   "Only these KPIs, in this order, e.g. awarded,public_money_bn_krw")
+      ->delimiter(',');
   compare->add_flag("-q,--quiet", compare_args.quiet, "No progress bar");
 
   std::string replay_manifest;

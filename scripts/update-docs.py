@@ -47,6 +47,7 @@ BLOCK = re.compile(r"<!-- begin generated: (\S+) -->\n(.*?)<!-- end generated --
 VOLATILE = [
     (re.compile(r"\bin \d+(\.\d+)?(e-?\d+)? s\b"), "in N s"),
     (re.compile(r'"wall_seconds":\d+(\.\d+)?(e-?\d+)?'), '"wall_seconds":N'),
+    (re.compile(r"elapsed \d[\dhms]*  ETA (\d[\dhms]*|--)"), "elapsed N  ETA N"),
 ]
 
 
@@ -219,7 +220,7 @@ def readme_flagship(ws):
 
 
 def readme_compare(ws):
-    rows = r"^(paired|  \[|KPI|awarded |bids_round_3 |gpus_online_end_202[89] |public_money_bn_krw |tax_credit_bn_krw )"
+    rows = r"^(paired|  \[|the KPIs of|KPI|awarded |bids_round_3 |gpus_online_end_202[89] |public_money_bn_krw |tax_credit_bn_krw )"
     text = ws.run("tenderlab compare scenarios/naicc-2025.json "
                   "scenarios/variants/r3-capital-site-allowed.json -r 40 -j2 -q")
     body = "$ ./build/cli/tenderlab compare scenarios/naicc-2025.json " \
@@ -250,6 +251,24 @@ def cli_validate(ws):
     return shell(ws,
                  show("tenderlab validate scenarios/naicc-2025.json tests/golden/small.json"),
                  show("tenderlab validate tests/scenario/invalid/out-of-range.json", status=2))
+
+
+def cli_wrong_kind(ws):
+    ws.once("x2", SMALL_RUN)
+    return shell(ws,
+                 show("tenderlab validate tests/golden/small-study.json", status=2),
+                 show("tenderlab run /tmp/x2/summary.json", status=2),
+                 show("tenderlab replay /tmp/x2", status=2))
+
+
+def cli_study_dry_run(ws):
+    return shell(ws, show("tenderlab study tests/golden/small-study.json --dry-run --db /tmp/d.sqlite"))
+
+
+def cli_study_progress(ws):
+    ws.run("rm -f /tmp/p.sqlite")
+    return shell(ws, show("tenderlab study tests/golden/small-study.json -j2 --db /tmp/p.sqlite "
+                          "--progress-every 24 --progress-seconds 0 > /dev/null"))
 
 
 def cli_run(ws):
@@ -317,15 +336,18 @@ def cli_report(ws):
                  show('tenderlab report tests/golden/small-study.json --db /tmp/s.sqlite '
                       '--outcome "bids_round_1 >= 1"', lambda t: head_tail(t, 6, 5)),
                  show('tenderlab report tests/golden/small-study.json --db /tmp/s.sqlite '
-                      '--outcome "bids_round_1 => 1"', status=2))
+                      '--outcome "bids_round_1 => 1"', status=2),
+                 show('tenderlab report tests/golden/small-study.json --db /tmp/s.sqlite '
+                      '--outcome "any_bid_round_1 >= 1"', status=2))
 
 
 def cli_compare(ws):
-    rows = (r"^(paired|  \[|KPI|(naicc-spc\.)?(any_bid_round_1|award_round|awarded|"
+    rows = (r"^(paired|  \[|the KPIs of|KPI|(naicc-spc\.)?(any_bid_round_1|award_round|awarded|"
             r"best_value_round_1|bids_round_1) )")
-    return shell(ws, show("tenderlab compare scenarios/variants/r1-historical.json "
-                          "scenarios/variants/r1-round3-terms.json -r 10 -j2",
-                          lambda t: keep(t, rows)))
+    pair = "scenarios/variants/r1-historical.json scenarios/variants/r1-round3-terms.json"
+    return shell(ws, show(f"tenderlab compare {pair} -r 10 -j2", lambda t: keep(t, rows)),
+                 show(f"tenderlab compare {pair} -r 10 -j2 -q --kpis bids_round_1,best_value_round_1"),
+                 show(f"tenderlab compare {pair} -r 10 -j2 -q --kpis bid_round_1", status=2))
 
 
 def cli_replay(ws):
@@ -343,7 +365,8 @@ def cli_replay_schema(ws):
 
 def cli_diff(ws):
     naicc(ws)
-    ws.run("jq '.calls[0].procedure.rounds[1].terms.tax_credit = 0.15' scenarios/naicc-2025.json "
+    ws.run("jq '.name = \"naicc-r3-tax-credit-15\" | .calls[0].procedure.rounds[1].terms.tax_credit = 0.15' "
+           "scenarios/naicc-2025.json "
            "> /tmp/naicc-r3-tax-credit-15.json && rm -rf /tmp/naicc-tax15 && "
            "tenderlab run /tmp/naicc-r3-tax-credit-15.json --out /tmp/naicc-tax15 -q")
     return shell(ws, show("tenderlab diff /tmp/naicc /tmp/naicc-tax15",
@@ -387,6 +410,13 @@ def mpi_help(ws):
     if not ws.has_mpi:
         return None
     return shell(ws, show("tenderlab-mpi --help"))
+
+
+def html_report_edited(ws):
+    naicc(ws)
+    ws.run("rm -rf /tmp/naicc-edited && cp -r /tmp/naicc /tmp/naicc-edited && "
+           "sed -i '1s/\"seed\":20250123/\"seed\":1/' /tmp/naicc-edited/events.jsonl")
+    return shell(ws, show("tenderlab report /tmp/naicc-edited --html /tmp/x.html", status=2))
 
 
 def outputs_refused(ws):
@@ -559,8 +589,12 @@ RECIPES = {
     "cli-replay": cli_replay,
     "cli-replay-schema": cli_replay_schema,
     "cli-diff": cli_diff,
+    "cli-wrong-kind": cli_wrong_kind,
+    "cli-study-dry-run": cli_study_dry_run,
+    "cli-study-progress": cli_study_progress,
     "cli-worker": cli_worker,
     "cli-mpi": cli_mpi,
+    "html-report-edited": html_report_edited,
     "outputs-refused": outputs_refused,
     "outputs-timeline": outputs_timeline,
     "outputs-tenders": outputs_tenders,
@@ -589,6 +623,41 @@ RECIPES = {
 # run's hash, the small study's digest), so the quick check still notices stale documentation.
 SLOW = {"readme-compare", "readme-study", "study-spc", "study-morris", "study-history",
         "cluster-summary"}
+
+
+SQL_BLOCK = re.compile(r"^```sql\n(.*?)^```\n", re.DOTALL | re.MULTILINE)
+KPI_LITERAL = re.compile(r"\bname\s*=\s*'([^']*)'")
+
+
+def check_sql_examples(ws):
+    """Runs every ```sql block of the docs against a real results database (the small study's):
+    a query naming a table or column that does not exist fails, and so does a KPI name compared
+    with `name = '...'` that no run recorded (the query would run and return nothing)."""
+    import sqlite3
+    small_study_output(ws)
+    database = ws.tmp / "sql-examples.sqlite"
+    shutil.copyfile(ws.tmp / "s.sqlite", database)
+    problems = []
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        recorded = {row[0] for row in connection.execute("SELECT DISTINCT name FROM kpis")}
+        for path in documents():
+            text = path.read_text()
+            for match in SQL_BLOCK.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                where = f"{path.relative_to(SOURCE)}:{line}"
+                try:
+                    connection.executescript(match.group(1))
+                except sqlite3.Error as error:
+                    problems.append(f"{where}: the SQL example fails on a results database: {error}")
+                    continue
+                for name in KPI_LITERAL.findall(match.group(1)):
+                    if name not in recorded:
+                        problems.append(f"{where}: the SQL example names the KPI {name!r}, "
+                                        f"which no run records")
+    finally:
+        connection.close()
+    return problems
 
 
 def documents():
@@ -647,6 +716,7 @@ def main(argv):
                 sys.stdout.writelines(diff)
             else:
                 path.write_text(updated)
+        problems += check_sql_examples(ws)
     finally:
         ws.close()
     unused = sorted(set(RECIPES) - used)

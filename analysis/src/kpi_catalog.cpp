@@ -104,6 +104,22 @@ std::vector<KpiInfo> kpi_patterns() {
   return kpis;
 }
 
+std::string kpi_unit(const std::string& name) {
+  // A call's KPIs carry its id as prefix; numbers (rounds, years) stand for the patterns' N and
+  // YEAR. The calibration targets' names hold the call id inside, so they are matched first.
+  if (name.rfind("history_", 0) == 0) return "0/1";
+  std::string base = name;
+  if (const auto dot = base.rfind('.'); dot != std::string::npos) base = base.substr(dot + 1);
+  const auto digits = base.find_last_not_of("0123456789");
+  if (digits != std::string::npos && digits + 1 < base.size()) {
+    const std::string stem = base.substr(0, digits + 1);
+    base = stem + (stem == "gpus_online_end_" ? "YEAR" : "N");
+  }
+  for (const auto& kpi : kpi_patterns())
+    if (kpi.name == base) return kpi.unit;
+  return "";
+}
+
 std::string closest_name(const std::string& name, const std::vector<std::string>& names) {
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;

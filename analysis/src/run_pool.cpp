@@ -295,55 +295,6 @@ std::string format_duration(double seconds) {
   return buffer.data();
 }
 
-// A one-line progress bar on stderr, redrawn at most five times a second; silent unless stderr is
-// a terminal, so logs and CI output stay clean.
-class ProgressBar {
- public:
-  ProgressBar(bool wanted, std::size_t total)
-      : active_(wanted && ::isatty(STDERR_FILENO) == 1), total_(total), start_(Clock::now()) {}
-
-  bool active() const { return active_; }
-
-  void update(const PoolReport& report, bool force = false) {
-    if (!active_) return;
-    const auto now = Clock::now();
-    if (!force && now - last_draw_ < std::chrono::milliseconds(200)) return;
-    last_draw_ = now;
-    const std::size_t done = report.ok + report.failed + report.crashed;
-    constexpr std::size_t kWidth = 24;
-    const std::size_t filled = total_ == 0 ? kWidth : kWidth * done / total_;
-    std::string bar(filled, '=');
-    bar.resize(kWidth, ' ');
-    const double elapsed = seconds_since(start_);
-    std::string eta = "--";
-    if (done > 0 && done < total_) {
-      eta =
-          format_duration(elapsed / static_cast<double>(done) * static_cast<double>(total_ - done));
-    } else if (done == total_) {
-      eta = "0s";
-    }
-    std::array<char, 200> line{};
-    std::snprintf(line.data(), line.size(),
-                  "\r[%s] %zu/%zu  ok %zu  failed %zu  crashed %zu  elapsed %s  ETA %s\033[K",
-                  bar.c_str(), done, total_, report.ok, report.failed, report.crashed,
-                  format_duration(elapsed).c_str(), eta.c_str());
-    std::fputs(line.data(), stderr);
-    std::fflush(stderr);
-  }
-
-  void finish(const PoolReport& report) {
-    if (!active_) return;
-    update(report, true);
-    std::fputc('\n', stderr);
-  }
-
- private:
-  bool active_;
-  std::size_t total_;
-  Clock::time_point start_;
-  Clock::time_point last_draw_{};
-};
-
 // Kills and reaps whatever is still running when run_pool leaves, normally or by an exception.
 struct RunningChildren {
   std::vector<Child> children;
@@ -351,6 +302,74 @@ struct RunningChildren {
 };
 
 }  // namespace
+
+Progress::Progress(bool wanted, std::size_t total, ProgressLines lines)
+    : bar_(wanted && ::isatty(STDERR_FILENO) == 1),
+      lines_(wanted && !bar_ && (lines.every_runs > 0 || lines.every_seconds > 0)),
+      every_(lines),
+      total_(total),
+      start_(Clock::now()),
+      last_line_(start_) {}
+
+std::string Progress::counts(std::size_t done, std::size_t ok, std::size_t failed,
+                             std::size_t crashed) const {
+  const double elapsed = seconds_since(start_);
+  std::string eta = "--";
+  if (done > 0 && done < total_) {
+    eta = format_duration(elapsed / static_cast<double>(done) * static_cast<double>(total_ - done));
+  } else if (done == total_) {
+    eta = "0s";
+  }
+  std::array<char, 200> text{};
+  std::snprintf(text.data(), text.size(),
+                "%zu/%zu  ok %zu  failed %zu  crashed %zu  elapsed %s  ETA %s", done, total_, ok,
+                failed, crashed, format_duration(elapsed).c_str(), eta.c_str());
+  return text.data();
+}
+
+void Progress::update(std::size_t ok, std::size_t failed, std::size_t crashed, bool force) {
+  const std::size_t done = ok + failed + crashed;
+  const auto now = Clock::now();
+  if (bar_) {
+    if (!force && now - last_draw_ < std::chrono::milliseconds(200)) return;
+    last_draw_ = now;
+    constexpr std::size_t kWidth = 24;
+    const std::size_t filled = total_ == 0 ? kWidth : kWidth * done / total_;
+    std::string bar(filled, '=');
+    bar.resize(kWidth, ' ');
+    std::fprintf(stderr, "\r[%s] %s\033[K", bar.c_str(), counts(done, ok, failed, crashed).c_str());
+    std::fflush(stderr);
+    return;
+  }
+  if (!lines_) return;
+  // One plain line per step: a log file or a batch system's output gets no carriage returns,
+  // and a long run still shows it is alive.
+  const bool runs_due = every_.every_runs > 0 && done >= last_line_done_ + every_.every_runs;
+  const bool time_due =
+      every_.every_seconds > 0 &&
+      std::chrono::duration<double>(now - last_line_).count() >= every_.every_seconds;
+  if (!runs_due && !time_due && !(force && done != last_line_done_)) return;
+  last_line_ = now;
+  last_line_done_ = done;
+  std::fprintf(stderr, "progress: %s\n", counts(done, ok, failed, crashed).c_str());
+  std::fflush(stderr);
+}
+
+void Progress::finish(std::size_t ok, std::size_t failed, std::size_t crashed) {
+  if (bar_) {
+    update(ok, failed, crashed, true);
+    std::fputc('\n', stderr);
+  } else if (lines_) {
+    update(ok, failed, crashed, true);
+  }
+}
+
+int Progress::poll_milliseconds() const {
+  if (bar_) return 200;
+  if (lines_ && every_.every_seconds > 0)
+    return static_cast<int>(std::clamp(every_.every_seconds * 1000.0 / 4, 50.0, 1000.0));
+  return -1;
+}
 
 std::string describe_signal(int signal_number) {
   // glibc's own English description: strsignal() would translate it by the locale, and the
@@ -449,8 +468,8 @@ PoolReport run_pool(const TaskSource& tasks, const RunFunction& run, ResultsStor
 
   StopSignals stop;
   RunningChildren running;
-  ProgressBar progress(options.progress, report.total - report.skipped);
-  progress.update(report, true);
+  Progress progress(options.progress, report.total - report.skipped, options.progress_lines);
+  progress.update(0, 0, 0, true);
   std::size_t next = 0;  // the next task to consider; recorded ones are stepped over
   const auto next_pending = [&]() -> std::optional<std::size_t> {
     while (next < recorded.size() && recorded[next])
@@ -482,7 +501,7 @@ PoolReport run_pool(const TaskSource& tasks, const RunFunction& run, ResultsStor
     for (const auto& child : running.children)
       poll_fds.push_back({child.fd, POLLIN, 0});
     const int ready =
-        ::poll(poll_fds.data(), static_cast<nfds_t>(poll_fds.size()), progress.active() ? 200 : -1);
+        ::poll(poll_fds.data(), static_cast<nfds_t>(poll_fds.size()), progress.poll_milliseconds());
     if (ready < 0 && errno != EINTR) throw_errno("poll");
     // A Ctrl-C reaches the children too (same process group): a child dying of it is an
     // interruption, not a crash, so nothing is recorded once the flag is up.
@@ -506,12 +525,12 @@ PoolReport run_pool(const TaskSource& tasks, const RunFunction& run, ResultsStor
         ++report.crashed;
       }
     }
-    progress.update(report);
+    progress.update(report.ok, report.failed, report.crashed);
   }
 
   report.interrupted = stop.requested();
   kill_and_reap(running.children);
-  progress.finish(report);
+  progress.finish(report.ok, report.failed, report.crashed);
   report.wall_seconds = seconds_since(start);
   return report;
 }

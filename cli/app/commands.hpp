@@ -35,6 +35,11 @@ struct StudyArguments {
   std::string json;      ///< also write the report as JSON here
   bool quiet = false;
   bool retry_failed = false;  ///< run failed runs again (crashed ones always are)
+  bool dry_run = false;       ///< check the study and say what would run; run nothing
+  /// Without a terminal: a progress line every this many runs (0: never on count) ...
+  std::size_t progress_every = 100;
+  /// ... or every this many seconds (0: never on time).
+  double progress_seconds = 60;
 };
 
 /// `set`: overrides "POINTER=VALUE" applied to every file before it is checked; `json`: also
@@ -83,8 +88,9 @@ struct CompareArguments {
   std::optional<std::uint64_t> seed;
   int jobs = 1;
   std::string json;
-  std::string html;  ///< also write the comparison as an HTML report
-  std::string xlsx;  ///< and as an XLSX workbook
+  std::string html;               ///< also write the comparison as an HTML report
+  std::string xlsx;               ///< and as an XLSX workbook
+  std::vector<std::string> kpis;  ///< only these KPIs, in this order (default: every KPI once)
   bool quiet = false;
   std::vector<std::string> set;  ///< overrides "POINTER=VALUE" applied to every scenario
 };

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -9,6 +10,7 @@
 #include "app/output.hpp"
 #include "app/report_files.hpp"
 #include "app/simulation_glue.hpp"
+#include "tenderlab/analysis/kpi_catalog.hpp"
 #include "tenderlab/analysis/report_builders.hpp"
 #include "tenderlab/analysis/results_store.hpp"
 #include "tenderlab/analysis/run_pool.hpp"
@@ -53,6 +55,47 @@ std::string fmt(double value) {
   return out.str();
 }
 
+/// Each KPI once. A run reports the KPIs of the first call announced twice, with and without its
+/// id as prefix. With a single call among the names, the short names stay (`awarded`); with
+/// several, the prefixed ones (`spc.awarded`, `gpu-lot.awarded`), which say whose they are.
+std::vector<std::string> unique_kpis(const std::set<std::string>& names, std::string& note) {
+  std::set<std::string> prefixes;
+  for (const auto& name : names)
+    if (const auto dot = name.rfind('.'); dot != std::string::npos)
+      prefixes.insert(name.substr(0, dot));
+  std::vector<std::string> kept;
+  for (const auto& name : names) {
+    const auto dot = name.rfind('.');
+    if (prefixes.size() == 1) {
+      if (dot != std::string::npos && names.count(name.substr(dot + 1))) continue;
+    } else if (dot == std::string::npos) {
+      bool prefixed = false;
+      for (const auto& prefix : prefixes)
+        prefixed = prefixed || names.count(prefix + "." + name) > 0;
+      if (prefixed) continue;
+    }
+    kept.push_back(name);
+  }
+  if (prefixes.size() == 1)
+    note =
+        "the KPIs of call " + *prefixes.begin() + ", the only call, are shown without its prefix";
+  return kept;
+}
+
+/// Whether every name in `wanted` is one of `known`; prints the first that is not, with the
+/// closest known name, as bad input.
+bool unknown_kpis(const std::vector<std::string>& wanted, const std::vector<std::string>& known,
+                  const std::string& whose) {
+  for (const auto& name : wanted) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    const std::string closest = analysis::closest_name(name, known);
+    std::cerr << "error: --kpis: expected a KPI " << whose << ", found \"" << name << "\""
+              << (closest.empty() ? "" : "; did you mean `" + closest + "`?") << "\n";
+    return false;
+  }
+  return true;
+}
+
 /// Removes a temporary folder when the comparison is done, whatever happens.
 struct TemporaryFolder {
   fs::path path;
@@ -70,8 +113,9 @@ struct TemporaryFolder {
 }  // namespace
 
 int compare_command(const CompareArguments& arguments) {
-  if (arguments.inputs.size() < 2) {
-    std::cerr << "error: compare needs at least two scenarios or study databases\n";
+  if (arguments.inputs.size() < 2 || arguments.inputs.size() > 64) {
+    std::cerr << "error: compare needs two to 64 scenarios or study databases, found "
+              << arguments.inputs.size() << "\n";
     return bad_input;
   }
   const int target = report_errors(bad_input, [&] {
@@ -125,6 +169,17 @@ int compare_command(const CompareArguments& arguments) {
         input_hashes.push_back(sha256_file(arguments.inputs[i]));
         const Scenario scenario = scenario_from_json(documents.back(), arguments.inputs[i]);
         if (!seed) seed = scenario.seed;
+        // A misspelt --kpis name is refused before anything runs: the first input's KPIs are
+        // the ones compared.
+        if (i == 0 && !arguments.kpis.empty()) {
+          std::vector<std::string> known;
+          for (const auto& kpi : analysis::kpi_catalog(scenario))
+            known.push_back(kpi.name);
+          if (!unknown_kpis(arguments.kpis, known,
+                            "a run of " + arguments.inputs[0] + " reports (`tenderlab kpis " +
+                                arguments.inputs[0] + "`)"))
+            return bad_input;
+        }
         labels.push_back(scenario.name);
         for (int r = 0; r < arguments.replications; ++r) {
           analysis::RunTask task;
@@ -171,10 +226,21 @@ int compare_command(const CompareArguments& arguments) {
   for (std::size_t i = 1; i < samples.size(); ++i)
     for (auto it = keys.begin(); it != keys.end();)
       it = samples[i].count(*it) ? std::next(it) : keys.erase(it);
-  std::set<std::string> kpi_names;
+  std::set<std::string> reported;
   for (const auto& key : keys)
     for (const auto& [name, value] : samples.front().at(key))
-      kpi_names.insert(name);
+      reported.insert(name);
+  std::vector<std::string> kpi_names;
+  std::string alias_note;
+  if (!arguments.kpis.empty()) {
+    if (!unknown_kpis(arguments.kpis, {reported.begin(), reported.end()}, "the runs report"))
+      return bad_input;
+    for (const auto& name : arguments.kpis)
+      if (std::find(kpi_names.begin(), kpi_names.end(), name) == kpi_names.end())
+        kpi_names.push_back(name);
+  } else {
+    kpi_names = unique_kpis(reported, alias_note);
+  }
 
   nlohmann::ordered_json report;
   report["format"] = analysis::comparison_format;
@@ -197,11 +263,15 @@ int compare_command(const CompareArguments& arguments) {
     std::cout << "  [" << i << "] " << labels[i] << " (" << arguments.inputs[i] << ")\n";
   for (const auto& change : arguments.set)
     std::cout << "  every scenario with --set " << change << "\n";
-  std::size_t name_width = 4;
-  for (const auto& name : kpi_names)
+  if (!alias_note.empty()) std::cout << alias_note << "\n";
+  std::size_t name_width = 4, unit_width = 6;
+  for (const auto& name : kpi_names) {
     name_width = std::max(name_width, name.size() + 2);
+    unit_width = std::max(unit_width, analysis::kpi_unit(name).size() + 2);
+  }
   const int kpi_width = static_cast<int>(name_width);
-  std::cout << std::left << std::setw(kpi_width) << "KPI";
+  std::cout << std::left << std::setw(kpi_width) << "KPI" << std::setw(static_cast<int>(unit_width))
+            << "unit";
   for (std::size_t i = 0; i < labels.size(); ++i)
     std::cout << std::setw(12) << "[" + std::to_string(i) + "] mean";
   for (std::size_t i = 1; i < labels.size(); ++i)
@@ -221,7 +291,9 @@ int compare_command(const CompareArguments& arguments) {
     if (!complete || values.front().empty()) continue;
     nlohmann::ordered_json row;
     row["kpi"] = name;
-    std::cout << std::setw(kpi_width) << name;
+    row["unit"] = analysis::kpi_unit(name);
+    std::cout << std::setw(kpi_width) << name << std::setw(static_cast<int>(unit_width))
+              << analysis::kpi_unit(name);
     nlohmann::ordered_json means = nlohmann::ordered_json::array();
     for (const auto& v : values) {
       const analysis::Summary s = analysis::summarize(v);

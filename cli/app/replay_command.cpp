@@ -1,10 +1,10 @@
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <vector>
 
 #include "app/commands.hpp"
+#include "app/file_kind.hpp"
 #include "app/output.hpp"
 #include "app/simulation_glue.hpp"
 #include "tenderlab/engine/event_log.hpp"
@@ -61,7 +61,7 @@ int replay_command(const std::string& manifest_path, bool verify) {
     reader.finish();
     if (!sink.empty()) throw InputError(sink.take());
   } catch (const InputError& error) {
-    print_input_error(error);
+    print_load_error(error, manifest_path, FileKind::manifest);
     return bad_input;
   }
   // Where the scenario is looked for, in order: as given to `run` (from the current folder),
@@ -144,98 +144,6 @@ int replay_command(const std::string& manifest_path, bool verify) {
     std::cerr << "error: the simulation failed: " << error.what() << "\n";
     return run_failed;
   }
-}
-
-namespace {
-
-constexpr std::size_t longest_event_line = 64u * 1024u * 1024u;
-
-/// Why `path` cannot be read as an event log ("" when it can): only a regular file is opened, so
-/// a FIFO or a device never blocks or streams forever.
-std::string unreadable_event_log(const fs::path& path) {
-  std::error_code code;
-  const auto status = fs::status(path, code);
-  if (code || !fs::exists(status)) return "no such file";
-  if (fs::is_directory(status)) return "a folder without events.jsonl";
-  if (!fs::is_regular_file(status)) return "something that is not a regular file";
-  return "";
-}
-
-/// std::getline with a bound: a line longer than any event is bad input, not a reason to fill
-/// the memory.
-bool read_event_line(std::istream& in, std::string& line, const fs::path& path) {
-  line.clear();
-  std::streambuf& buffer = *in.rdbuf();
-  for (;;) {
-    const auto next = buffer.sbumpc();
-    if (next == std::char_traits<char>::eof()) {
-      in.setstate(std::ios::eofbit);
-      return !line.empty();
-    }
-    if (next == '\n') return true;
-    line += static_cast<char>(next);
-    if (line.size() > longest_event_line)
-      throw InputError({InputProblem{path.string(), "", "one event per line (at most 64 MiB)",
-                                     "a longer line"}});
-  }
-}
-
-/// Prints the first line where the two logs differ (exit 1), or that they are identical (0).
-int first_divergence(const fs::path& a, std::istream& in_a, const fs::path& b, std::istream& in_b) {
-  std::string line_a, line_b;
-  std::uint64_t line = 0;
-  for (;;) {
-    const bool more_a = read_event_line(in_a, line_a, a);
-    const bool more_b = read_event_line(in_b, line_b, b);
-    if (!more_a && !more_b) {
-      std::cout << "identical: " << line << " events\n";
-      return ok;
-    }
-    ++line;
-    if (more_a && more_b && line_a == line_b) continue;
-    std::cout << "the runs diverge at event " << line - 1 << " (line " << line << "):\n";
-    std::cout << "  " << a.string() << ": " << (more_a ? line_a : "(end of log)") << "\n";
-    std::cout << "  " << b.string() << ": " << (more_b ? line_b : "(end of log)") << "\n";
-    if (more_a && more_b) {
-      try {
-        const auto ja = nlohmann::ordered_json::parse(line_a);
-        const auto jb = nlohmann::ordered_json::parse(line_b);
-        std::string keys;
-        for (const auto& [key, value] : ja.items())
-          if (!jb.contains(key) || jb.at(key) != value) keys += (keys.empty() ? "" : ", ") + key;
-        for (const auto& [key, value] : jb.items())
-          if (!ja.contains(key)) keys += (keys.empty() ? "" : ", ") + key;
-        std::cout << "  differing fields: " << keys << "\n";
-      } catch (const nlohmann::json::exception&) {
-      }
-    }
-    return run_failed;
-  }
-}
-
-}  // namespace
-
-int diff_command(const std::string& run_a, const std::string& run_b) {
-  auto log_of = [](const std::string& path) {
-    fs::path p = path;
-    if (fs::is_directory(p)) p /= "events.jsonl";
-    return p;
-  };
-  const fs::path a = log_of(run_a), b = log_of(run_b);
-  for (const fs::path& log : {a, b}) {
-    if (const std::string found = unreadable_event_log(log); !found.empty()) {
-      std::cerr << "error: " << log.string() << ": expected a run folder or an events.jsonl, found "
-                << found << "\n";
-      return bad_input;
-    }
-  }
-  std::ifstream in_a(a, std::ios::binary), in_b(b, std::ios::binary);
-  if (!in_a || !in_b) {
-    std::cerr << "error: " << (!in_a ? a : b).string()
-              << ": expected a run folder or an events.jsonl, found a file that cannot be opened\n";
-    return bad_input;
-  }
-  return report_errors(bad_input, [&] { return first_divergence(a, in_a, b, in_b); });
 }
 
 }  // namespace tenderlab::app

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/file_kind.hpp"
 #include "app/output.hpp"
 #include "app/simulation_glue.hpp"
 #include "tenderlab/analysis/output_directory.hpp"
@@ -147,9 +148,19 @@ int run_command(const RunArguments& arguments) {
   RunInput input;
   // Whatever stops the preparation (a bad scenario, a file that is not a results database, an
   // unknown run id) is bad input: nothing ran.
-  const int prepared = report_errors(bad_input, [&] {
+  const int prepared = report_errors(bad_input, [&]() -> int {
     if (!arguments.json.empty()) check_json_file_target(arguments.json);
-    input = arguments.from.empty() ? scenario_file_input(arguments) : recorded_run_input(arguments);
+    if (!arguments.from.empty()) {
+      input = recorded_run_input(arguments);
+      return ok;
+    }
+    try {
+      input = scenario_file_input(arguments);
+    } catch (const InputError& error) {
+      // A study, a summary or a run folder given as the scenario is named as what it is.
+      print_load_error(error, arguments.scenario, FileKind::scenario);
+      return bad_input;
+    }
     return ok;
   });
   if (prepared != ok) return prepared;

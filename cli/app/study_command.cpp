@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "app/commands.hpp"
+#include "app/file_kind.hpp"
 #include "app/output.hpp"
 #include "app/simulation_glue.hpp"
 #include "tenderlab/analysis/results_store.hpp"
@@ -90,6 +91,39 @@ std::unique_ptr<analysis::ResultsStore> open_store(const std::string& study_file
   return store;
 }
 
+/// What `study --dry-run` prints: the checked study, how many runs it has and where they would
+/// be recorded. load_study has already checked everything a run would (factors at the corners of
+/// the design, KPI names, the outcome, the size).
+void print_dry_run(const analysis::Study& study) {
+  const std::size_t runs = study.points * static_cast<std::size_t>(study.replications);
+  std::cout << "study " << study.name << " (" << study.file << "): valid\n";
+  std::cout << "  base scenario: " << study.base_path << "\n";
+  std::cout << "  design: " << analysis::to_string(study.design.kind) << ", " << study.points
+            << " points x " << study.replications << " replications = " << runs << " runs (at most "
+            << analysis::max_study_runs << ")\n";
+  for (const auto& factor : study.factors) {
+    std::cout << "  factor " << factor.name << " at " << factor.path << ": ";
+    if (factor.discrete()) {
+      for (std::size_t i = 0; i < factor.values.size(); ++i)
+        std::cout << (i ? ", " : "") << factor.values[i].dump();
+    } else {
+      std::cout << "[" << factor.min << ", " << factor.max << "]"
+                << (factor.integer ? " (whole numbers)" : "");
+    }
+    std::cout << "\n";
+  }
+  std::cout << "  KPIs kept: ";
+  if (study.kpis.empty()) std::cout << "every KPI a run reports";
+  for (std::size_t i = 0; i < study.kpis.size(); ++i)
+    std::cout << (i ? ", " : "") << study.kpis[i];
+  std::cout << "\n  outcome: " << study.outcome.describe() << "\n";
+  std::error_code code;
+  std::cout << "  database: " << study.database
+            << (fs::exists(study.database, code) ? " (exists: recorded runs are not run again)"
+                                                 : " (new)")
+            << "\nnothing was run (--dry-run)\n";
+}
+
 }  // namespace
 
 int study_command(const StudyArguments& arguments) {
@@ -97,11 +131,15 @@ int study_command(const StudyArguments& arguments) {
   try {
     study = analysis::load_study(arguments.study);
   } catch (const InputError& error) {
-    print_input_error(error);
+    print_load_error(error, arguments.study, FileKind::study);
     return bad_input;
   }
   if (!arguments.database.empty()) analysis::set_database(study, arguments.database);
   const std::string database = study.database;
+  if (arguments.dry_run) {
+    print_dry_run(study);
+    return ok;
+  }
   return report_refusals(run_failed, [&] {
     if (!arguments.json.empty()) check_json_file_target(arguments.json);  // before any run
     auto store = open_store(arguments.study, database);
@@ -117,6 +155,7 @@ int study_command(const StudyArguments& arguments) {
     analysis::PoolOptions options;
     options.jobs = arguments.jobs;
     options.progress = !arguments.quiet;
+    options.progress_lines = {arguments.progress_every, arguments.progress_seconds};
     const analysis::PoolReport pool = analysis::run_pool(
         tasks, [&context](const analysis::RunTask& task) { return run_study_task(task, context); },
         *store, options);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
+#include "app/file_kind.hpp"
 #include "app/output.hpp"
 #include "tenderlab/analysis/kpi_catalog.hpp"
 #include "tenderlab/engine/input_error.hpp"
@@ -56,7 +57,9 @@ int validate_command(const std::vector<std::string>& files, bool quiet,
                   << scenario.agents.size() << " agents, " << scenario.calls.size()
                   << (scenario.calls.size() == 1 ? " call, " : " calls, ") << scenario.start.iso()
                   << " to " << scenario.horizon.iso() << ")\n";
-    } catch (const InputError& error) {
+    } catch (const InputError& loaded) {
+      const auto other_kind = wrong_kind_error(file, FileKind::scenario);
+      const InputError& error = other_kind ? *other_kind : loaded;
       const auto count = error.problems().size();
       std::cerr << file << ": " << count << " problem" << (count == 1 ? "" : "s") << "\n";
       for (const auto& problem : error.problems())

@@ -38,6 +38,7 @@
 #include "tenderlab/analysis/study_tasks.hpp"
 #include "tenderlab/engine/agent_kinds.hpp"
 #include "tenderlab/engine/input_error.hpp"
+#include "tenderlab/version.hpp"
 
 namespace {
 
@@ -60,11 +61,21 @@ struct Options {
   std::string database;
   std::string worker;
   bool retry_failed = false;
+  bool quiet = false;  ///< no progress lines
+  tenderlab::analysis::ProgressLines progress;
 };
 
 // Exit statuses, as those of `tenderlab` (docs/cli.md).
 constexpr int kRunFailed = 1;
 constexpr int kBadInput = 2;
+constexpr int kInterrupted = 130;
+
+// Set by SIGINT or SIGTERM on rank 0 (Ctrl-C reaches it through mpirun, scancel sends SIGTERM):
+// the coordinator stops handing out runs, keeps what is recorded and ends the job with 130.
+volatile std::sig_atomic_t g_interrupted = 0;
+void on_interrupt(int) {
+  g_interrupted = 1;
+}
 
 class DriverError : public std::runtime_error {
  public:
@@ -419,6 +430,12 @@ int run_coordinator(const Options& options, int size, std::vector<std::string> h
     return next++;
   };
   std::optional<std::size_t> pending = next_pending();
+  // Rank 0's stderr is the job's output file under a batch system: progress lines, not a bar.
+  tenderlab::analysis::Progress progress(!options.quiet, coordinator.tasks->size() - skipped,
+                                         options.progress);
+  const auto show_progress = [&] {
+    progress.update(coordinator.ok, coordinator.failed, coordinator.crashed);
+  };
   // Builds the task, returns its line for the worker and keeps only its identity for recording.
   const auto take_task = [&](RunTask& identity) {
     RunTask task = coordinator.tasks->task(*pending);
@@ -449,7 +466,7 @@ int run_coordinator(const Options& options, int size, std::vector<std::string> h
     local.set_events_dir(coordinator.events_dir);
     for (int rank = 1; rank < size; ++rank)
       hand_out(rank);
-    while (busy > 0 || pending) {
+    while ((busy > 0 || pending) && g_interrupted == 0) {
       if (!in_flight[0] && pending) {
         RunTask identity;
         const std::string line = take_task(identity);
@@ -467,6 +484,7 @@ int run_coordinator(const Options& options, int size, std::vector<std::string> h
         in_flight[rank].reset();
         --busy;
         hand_out(status.MPI_SOURCE);
+        show_progress();
       }
       if (in_flight[0]) {
         // A short wait on the local worker doubles as the pause between MPI polls; MPI's own
@@ -475,12 +493,24 @@ int run_coordinator(const Options& options, int size, std::vector<std::string> h
           coordinator.record(0, *in_flight[0], *line);
           in_flight[0].reset();
           --busy;
+          show_progress();
         }
       } else if (arrived == 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
     }
+    if (g_interrupted != 0) {
+      // Runs in flight on other ranks are lost, as when `tenderlab study` is interrupted; every
+      // run recorded so far is committed, so the same command resumes the study.
+      std::cerr << "tenderlab-mpi: interrupted: "
+                << coordinator.ok + coordinator.failed + coordinator.crashed << " runs recorded in "
+                << coordinator.store->path() << "; run the same command to resume\n";
+      coordinator.store.reset();
+      MPI_Abort(MPI_COMM_WORLD, kInterrupted);
+      return kInterrupted;
+    }
     local.stop();
+    progress.finish(coordinator.ok, coordinator.failed, coordinator.crashed);
   } catch (const std::exception& error) {
     // Other ranks may be in the middle of a run: only an abort stops them. Every run recorded so
     // far is committed, so the study resumes from here.
@@ -540,6 +570,16 @@ int main(int argc, char** argv) {
                  "(default: tenderlab next to this executable)");
   app.add_flag("--retry-failed", options.retry_failed,
                "Run the runs that failed again (crashed runs are always run again)");
+  app.add_option("--progress-every", options.progress.every_runs,
+                 "Without a terminal on rank 0: a progress line every N runs (default 100; 0: "
+                 "none)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--progress-seconds", options.progress.every_seconds,
+                 "Without a terminal on rank 0: a progress line every S seconds (default 60; 0: "
+                 "none)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("-q,--quiet", options.quiet, "No progress lines");
+  app.set_version_flag("--version", std::string("tenderlab-mpi ") + tenderlab::version);
   tasks->excludes(app.get_option("study"));
   int rc = 0;
   try {
@@ -558,6 +598,10 @@ int main(int argc, char** argv) {
     return rc;
   }
 
+  if (rank == 0) {
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+  }
   auto host_names = gather_host_names(rank, size);
   try {
     rc = rank == 0 ? run_coordinator(options, size, std::move(host_names)) : run_follower(options);

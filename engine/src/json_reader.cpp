@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <sstream>
 
@@ -358,7 +360,15 @@ double ObjectReader::number(const std::string& key, double fallback, double min,
   }
   const double number = value->get<double>();
   if (!std::isfinite(number) || number < min || number > max) {
-    sink_.add(pointer_of(key), range_text(min, max), describe_json(*value));
+    std::string found = describe_json(*value);
+    // A share written as a percentage is the likeliest slip with a fraction: say what was meant.
+    // From 2 on: 1.3 is more likely a slip of the decimal point than 1.3 %.
+    if (min >= 0 && max <= 1 && number >= 2 && number <= 100) {
+      std::array<char, 32> fraction{};
+      std::snprintf(fraction.data(), fraction.size(), "%.10g", number / 100);
+      found += "; shares are fractions: " + value->dump() + " % is " + fraction.data();
+    }
+    sink_.add(pointer_of(key), range_text(min, max), found);
     return fallback;
   }
   return number;

@@ -1,5 +1,6 @@
 // What is generated from the parameter tables: the JSON Schema of scenario files, the reference
 // page docs/parameters.md and the JSON listing of `tenderlab params --json`.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <sstream>
@@ -129,6 +130,30 @@ nlohmann::ordered_json property_schema(const ParamSpec& spec) {
     case ParamType::any:
       break;
   }
+  // Editors offer `default` and `examples` as completions: the default first, then the ends of
+  // an assumption's plausible range (the values worth trying), or of a bounded range.
+  nlohmann::ordered_json examples = nlohmann::ordered_json::array();
+  const auto add_example = [&examples](const nlohmann::ordered_json& value) {
+    if (!value.is_null() && std::find(examples.begin(), examples.end(), value) == examples.end())
+      examples.push_back(value);
+  };
+  if (p.contains("default")) add_example(p["default"]);
+  if (spec.type == ParamType::number || spec.type == ParamType::integer ||
+      spec.type == ParamType::nullable_number) {
+    const ParamType type = spec.type == ParamType::integer ? spec.type : ParamType::number;
+    if (std::isfinite(spec.plausible_min) && std::isfinite(spec.plausible_max)) {
+      add_example(json_number(spec.plausible_min, type));
+      add_example(json_number(spec.plausible_max, type));
+    } else if (std::isfinite(spec.min) && std::isfinite(spec.max)) {
+      add_example(json_number(spec.min, type));
+      add_example(json_number(spec.max, type));
+    }
+  }
+  if (spec.type == ParamType::boolean) {
+    add_example(true);
+    add_example(false);
+  }
+  if (!examples.empty()) p["examples"] = examples;
   p["description"] = schema_description(spec);
   return p;
 }
@@ -318,7 +343,9 @@ void add_variant_keys(nlohmann::ordered_json& schema) {
 nlohmann::ordered_json scenario_schema() {
   nlohmann::ordered_json schema = nlohmann::ordered_json::object();
   schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
-  schema["$id"] = "scenario.schema.json";
+  // Absolute and versioned with the format, so editors and validators key their caches on it
+  // and a later format gets a URI of its own; files still point at the schema by relative path.
+  schema["$id"] = scenario_schema_id;
   schema["title"] = "tenderlab scenario (format tenderlab-scenario/1)";
   const ParamTable& root = parameter_table("scenario");
   nlohmann::ordered_json top = object_schema(root);

@@ -282,7 +282,9 @@ EOF
     "$tenderlab" compare "$source_dir/tests/golden/small.json" variant.json -r 6 -j2 -q \
       --json compare.json > compare.txt
     grep -q "paired comparison over 6 replications" compare.txt || fail "no paired comparison"
-    grep -q "^awarded" compare.txt || fail "no awarded row"
+    # Two calls: each KPI once, with its call's prefix (the first call's short names repeat it).
+    grep -q "^spc\.awarded " compare.txt || fail "no spc.awarded row"
+    ! grep -q "^awarded " compare.txt || fail "awarded is shown twice, with and without prefix"
     grep -q '"ci95_low"' compare.json || fail "no confidence interval in the JSON"
     ;;
   replay)
@@ -298,13 +300,14 @@ EOF
   diff)
     "$tenderlab" run "$source_dir/tests/golden/small.json" --out a -q
     "$tenderlab" run "$source_dir/tests/golden/small.json" --out b -q --seed 8
-    "$tenderlab" diff a a | grep "^identical" >/dev/null || fail "a run differs from itself"
+    "$tenderlab" diff a a | grep "^events: identical" >/dev/null || fail "a run differs from itself"
     set +e
     "$tenderlab" diff a b > diff.txt
     status=$?
     set -e
     [ "$status" -eq 1 ] || fail "diff of different runs exited $status"
-    grep -q "diverge at event 0" diff.txt || fail "the first divergence is the start event: $(cat diff.txt)"
+    grep -q "^first diverging event: 0" diff.txt || fail "the first divergence is the start event: $(cat diff.txt)"
+    grep -q "^  seed: 7 → 8" diff.txt || fail "the seeds are not shown as the inputs that differ: $(cat diff.txt)"
     ;;
   owner)
     # A database belongs to one study: another study (here the same one with another seed) is

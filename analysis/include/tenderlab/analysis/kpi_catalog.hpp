@@ -26,6 +26,10 @@ std::vector<KpiInfo> kpi_catalog(const Scenario& scenario);
 /// a round number and a year.
 std::vector<KpiInfo> kpi_patterns();
 
+/// The unit of any KPI name a run reports ("CALL.bids_round_3", "gpus_online_end_2028", ...), as
+/// the catalogue gives it; "" for a name no run reports.
+std::string kpi_unit(const std::string& name);
+
 /// The closest name in `names` to `name` (edit distance), or "" when none is close enough to be
 /// what was meant.
 std::string closest_name(const std::string& name, const std::vector<std::string>& names);

@@ -4,6 +4,7 @@
 // this library never links the simulation kernel.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -79,9 +80,43 @@ struct RunOutcome {
 /// what(); a child that dies or returns nothing becomes "crashed".
 using RunFunction = std::function<RunOutcome(const RunTask&)>;
 
+/// When standard error is not a terminal (a batch job, Slurm, an MPI job, a log file), progress is
+/// one plain line every `every_runs` runs or `every_seconds` seconds, whichever comes first; 0
+/// turns either off (both 0: no lines). docs/cli.md names the defaults.
+struct ProgressLines {
+  std::size_t every_runs = 100;
+  double every_seconds = 60;
+};
+
+/// Progress of a set of runs on stderr: a bar redrawn in place on a terminal, plain lines
+/// otherwise (ProgressLines); silent when not wanted.
+class Progress {
+ public:
+  Progress(bool wanted, std::size_t total, ProgressLines lines);
+  /// The runs ended so far; `force` draws even when not due (the first and last state).
+  void update(std::size_t ok, std::size_t failed, std::size_t crashed, bool force = false);
+  void finish(std::size_t ok, std::size_t failed, std::size_t crashed);
+  /// How long a wait for runs may block before update() is due again (-1: no limit).
+  int poll_milliseconds() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::string counts(std::size_t done, std::size_t ok, std::size_t failed,
+                     std::size_t crashed) const;
+  bool bar_;
+  bool lines_;
+  ProgressLines every_;
+  std::size_t total_;
+  Clock::time_point start_;
+  Clock::time_point last_draw_{};
+  Clock::time_point last_line_;
+  std::size_t last_line_done_ = 0;
+};
+
 struct PoolOptions {
-  int jobs = 1;             ///< children running at once
-  bool progress = false;    ///< progress bar with ETA on stderr, drawn only if it is a terminal
+  int jobs = 1;           ///< children running at once
+  bool progress = false;  ///< progress on stderr: a bar on a terminal, else ProgressLines
+  ProgressLines progress_lines;
   std::string worker_name;  ///< stored in run_timing.worker; the host name when empty
 };
 
