@@ -48,6 +48,10 @@ VOLATILE = [
     (re.compile(r"\bin \d+(\.\d+)?(e-?\d+)? s\b"), "in N s"),
     (re.compile(r'"wall_seconds":\d+(\.\d+)?(e-?\d+)?'), '"wall_seconds":N'),
     (re.compile(r"elapsed \d[\dhms]*  ETA (\d[\dhms]*|--)"), "elapsed N  ETA N"),
+    # The help lists an option's exclusions in an order that follows memory addresses (it
+    # differs in a sanitizer build): compared sorted.
+    (re.compile(r"Excludes:((?: --?[\w-]+)+)"),
+     lambda match: "Excludes: " + " ".join(sorted(match.group(1).split()))),
 ]
 
 
