@@ -19,6 +19,11 @@
 namespace tenderlab::analysis {
 namespace {
 
+/// True when every value is the same (or there are none): an output with nothing to apportion.
+bool all_equal(const std::vector<double>& values) {
+  return std::adjacent_find(values.begin(), values.end(), std::not_equal_to<>()) == values.end();
+}
+
 using report::Json;
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
@@ -550,7 +555,7 @@ std::vector<Figure> sensitivity_figures(const StudyData& data,
                      report::number_column("sigma", "\u03c3", "", 4)};
     const MorrisDesign design = morris_structure(data.study);
     for (const auto& [name, v] : outputs) {
-      if (std::adjacent_find(v.begin(), v.end(), std::not_equal_to<>()) == v.end()) {  // all equal
+      if (all_equal(v)) {
         constant.push_back(name);
         continue;
       }
@@ -618,7 +623,7 @@ std::vector<Figure> sensitivity_figures(const StudyData& data,
                      report::number_column("total_high", "total 95% high", "", 3)};
     const SaltelliDesign design = saltelli_structure(data.study);
     for (const auto& [name, v] : outputs) {
-      if (std::adjacent_find(v.begin(), v.end(), std::not_equal_to<>()) == v.end()) {  // all equal
+      if (all_equal(v)) {
         constant.push_back(name);  // no variance to apportion
         continue;
       }
