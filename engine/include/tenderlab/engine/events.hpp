@@ -485,6 +485,70 @@ struct ContractSigned {
 
 // ---- Consortia and bids ----
 
+/// One team of an SPC partner round's entry game.
+struct EntryTeam {
+  std::vector<std::string> members;
+  double expected_score = 0;
+  bool enters = false;
+  double win_probability = 0;
+  static constexpr auto fields() {
+    using T = EntryTeam;
+    return std::tuple{
+        field("members", &T::members, "ids", "the team, lead first"),
+        field("expected_score", &T::expected_score, "points",
+              "score the team expects from the evaluators"),
+        field("enters", &T::enters, "", "whether it bids in the profile played"),
+        field("win_probability", &T::win_probability, "1",
+              "its chance of winning if it bids, against the other teams that bid in the profile "
+              "played (0.001)")};
+  }
+};
+
+/// One pure Nash equilibrium of an entry game.
+struct EntryProfile {
+  std::vector<std::string> entrants;
+  static constexpr auto fields() {
+    return std::tuple{field("entrants", &EntryProfile::entrants, "ids",
+                            "the leads of the teams that bid, by id")};
+  }
+};
+
+struct EntrySettled {
+  static constexpr std::string_view type = "entry_settled";
+  static constexpr std::string_view about = "`tender-board`";
+  static constexpr std::string_view when =
+      "once per SPC partner round, when leads prepare (one day after the announcement)";
+  std::string call;
+  int round = 0;
+  std::vector<EntryTeam> teams;
+  std::vector<EntryProfile> equilibria;
+  std::string selection;
+  int chosen = 0;
+  std::vector<std::string> entrants;
+  bool formation_converged = true;
+  static constexpr auto fields() {
+    using T = EntrySettled;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("round", &T::round, "", "the round"),
+        field("teams", &T::teams, "",
+              "every team that could bid, settled by deferred acceptance, by lead id"),
+        field("equilibria", &T::equilibria, "",
+              "every pure Nash equilibrium of the entry game, in a fixed order; empty when none "
+              "exists or the teams were too many to enumerate (`max_enumerated_teams`)"),
+        field("selection", &T::selection, "",
+              "how the profile played was chosen: `unique` (the only equilibrium), "
+              "`seeded_draw` (several: drawn uniformly from the stream `entry/<call>#<round>`), "
+              "`best_response` (none, or too many teams: best responses by lead id from nobody "
+              "entering)"),
+        field("chosen", &T::chosen, "",
+              "index of the profile played in `equilibria` (0 unless `seeded_draw`)"),
+        field("entrants", &T::entrants, "ids", "the leads of the teams that bid, by id"),
+        field("formation_converged", &T::formation_converged, "",
+              "false when team formation stopped at `max_formation_rounds` proposal rounds")};
+  }
+};
+
 struct InvitationSent {
   static constexpr std::string_view type = "invitation_sent";
   static constexpr std::string_view about = "lead";
@@ -795,9 +859,9 @@ struct CapacityOnline {
 /// Every event type tenderlab writes, in the order docs/event-log.md lists them.
 using EventTypes =
     std::tuple<SimulationStarted, MonthStart, YearStart, ExogenousEvent, CallAnnounced,
-               InvitationSent, InvitationAnswered, MemberWithdrew, BidDecision, ConsortiumFormed,
-               ConsortiumDissolved, BidSubmitted, BidsOpened, RoundFailed, RoundPending,
-               RoundAwarded, TermsRevised, NegotiatedAward, CallCancelled, CallClosed,
+               EntrySettled, InvitationSent, InvitationAnswered, MemberWithdrew, BidDecision,
+               ConsortiumFormed, ConsortiumDissolved, BidSubmitted, BidsOpened, RoundFailed,
+               RoundPending, RoundAwarded, TermsRevised, NegotiatedAward, CallCancelled, CallClosed,
                ContractSigned, GpusOrdered, CapacityOnline, SimulationEnded>;
 
 /// Calls `fn(E{})` for each event type E, in the order of EventTypes.
