@@ -597,9 +597,10 @@ struct InvitationAnswered {
                        "assessed answers only: what taking part is worth to it (same definition "
                        "as in `bid_decision`)"),
         field("reason", &T::reason, "",
-              "busy: `\"forming its own consortium\"`, `\"leads its own consortium\"` or "
-              "`\"already in the consortium led by <id>\"`; assessed: `\"better off inside\"`, or "
-              "the refusal: `\"value X bn KRW not positive\"`, possibly followed by `\"; "
+              "`\"better off inside\"`: SPC partner rounds invite only the members of a settled "
+              "team that bids (`entry_settled`); the other answers are no longer given: "
+              "busy (`\"already in the consortium led by <id>\"`) or the refusal: `\"value X bn "
+              "KRW not positive\"`, possibly followed by `\"; "
               "commitment Y bn KRW (equity and contingent liabilities) exceeds its limit Z bn "
               "KRW\"`, or `\"no capital to commit to this project\"` (then `share`, "
               "`value_bn_krw` are 0 and `obstacles` is empty)"),
@@ -613,7 +614,8 @@ struct InvitationAnswered {
 struct MemberWithdrew {
   static constexpr std::string_view type = "member_withdrew";
   static constexpr std::string_view about = "member";
-  static constexpr std::string_view when = "a member refuses the final check";
+  static constexpr std::string_view when =
+      "a member refuses the final check (not emitted since teams are settled by `entry_settled`)";
   std::string call;
   int round = 0;
   std::string lead;
@@ -684,15 +686,17 @@ struct ConsortiumFormed {
         field("expected_score", &T::expected_score, "points",
               "score the team expects from the evaluators"),
         field("win_probability", &T::win_probability, "1",
-              "chance the lead gives the bid, against the teams already registered and the leads "
-              "still free to bid alone")};
+              "chance the lead gives the bid, against the other teams that bid in the entry "
+              "equilibrium played (`entry_settled`)")};
   }
 };
 
 struct ConsortiumDissolved {
   static constexpr std::string_view type = "consortium_dissolved";
   static constexpr std::string_view about = "lead";
-  static constexpr std::string_view when = "a lead gives up with a team of two or more";
+  static constexpr std::string_view when =
+      "a lead gives up with a team of two or more (not emitted since teams are settled by "
+      "`entry_settled`)";
   std::string call;
   int round = 0;
   std::vector<std::string> members;
@@ -765,8 +769,7 @@ struct RoundFailed {
         field("required", &T::required, "bids", "the round's `min_valid_bids`"),
         field("reason", &T::reason, "", "`\"N valid bids of M received; K required\"`"),
         field("stayed_away", &T::stayed_away, "",
-              "every agent that stayed away from this round, in the order its decision reached "
-              "the board (see below)")};
+              "every agent that stayed away from this round, by agent id (see below)")};
   }
 };
 
