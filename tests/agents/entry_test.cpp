@@ -204,3 +204,24 @@ TEST_CASE("who bids does not depend on the order of the input") {
     CHECK(outcome.win_probability == expected.win_probability);
   }
 }
+
+TEST_CASE("a lead that joins another team gives up its own, and its proposals lapse") {
+  // A wants B; B would rather be in A's team (8) than lead its own (4). B's own proposal to p,
+  // made in the same round, lapses: p stays free, and nobody else wants it.
+  const std::map<std::string, double> worth{{"A", 10}, {"B", 4}, {"p", 3}};
+  const std::map<std::string, std::vector<std::string>> neighbours{{"A", {"B"}}, {"B", {"p"}}};
+  FormationProblem problem;
+  problem.leads = {"B", "A"};
+  problem.candidates = [&](const std::string& lead, const std::vector<std::string>&) {
+    return neighbours.at(lead);
+  };
+  problem.value = [&](const std::vector<std::string>& team, std::size_t member) {
+    double others = 0;
+    for (std::size_t j = 0; j < team.size(); ++j)
+      if (j != member) others += worth.at(team[j]);
+    return worth.at(team[member]) + 0.5 * others - static_cast<double>(team.size() - 1);
+  };
+  const FormedTeams formed = form_teams(problem);
+  CHECK(formed.converged);
+  CHECK(formed.teams == std::vector<std::vector<std::string>>{{"A", "B"}});
+}
