@@ -30,11 +30,42 @@ struct Proposal {
 
 }  // namespace
 
+std::vector<std::string> best_own_team(const FormationProblem& problem, const std::string& lead) {
+  const std::set<std::string> may_lead(problem.leads.begin(), problem.leads.end());
+  std::vector<std::string> team{lead};
+  for (int step = 0; step < problem.max_rounds; ++step) {
+    const double current = problem.value(team, 0);
+    bool grown = false;
+    for (const auto& candidate : problem.candidates(lead, team)) {
+      if (candidate == lead || contains(team, candidate)) continue;
+      std::vector<std::string> proposal = team;
+      proposal.push_back(candidate);
+      if (!(problem.value(proposal, 0) > current)) continue;
+      // What the candidate would give up: nothing, or for a lead its own team alone (not its own
+      // best team, which would make the outside options depend on each other).
+      const double forgone =
+          may_lead.count(candidate) ? std::max(0.0, problem.value({candidate}, 0)) : 0.0;
+      if (!(problem.value(proposal, proposal.size() - 1) > forgone)) continue;
+      team = std::move(proposal);
+      grown = true;
+      break;
+    }
+    if (!grown) break;
+  }
+  return team;
+}
+
 FormedTeams form_teams(const FormationProblem& problem) {
   std::vector<std::string> leads = problem.leads;
   std::sort(leads.begin(), leads.end());
   leads.erase(std::unique(leads.begin(), leads.end()), leads.end());
   const std::set<std::string> may_lead(leads.begin(), leads.end());
+  // A lead's outside option when another lead offers it a place: leading the best team it could
+  // build itself. Without it a lead would compare an offer with its team as it stands, alone in
+  // the first round, and join a stronger lead before it could approach its own partners.
+  std::map<std::string, double> outside_option;
+  for (const auto& lead : leads)
+    outside_option[lead] = problem.value(best_own_team(problem, lead), 0);
 
   std::map<std::string, std::vector<std::string>> team_of;  ///< active lead -> team, lead first
   std::map<std::string, std::string> joined;                ///< partner -> lead of its team
@@ -95,7 +126,7 @@ FormedTeams form_teams(const FormationProblem& problem) {
             static_cast<std::size_t>(std::find(team.begin(), team.end(), partner) - team.begin());
         standing = std::max(standing, problem.value(team, at));
       } else if (auto own = team_of.find(partner); own != team_of.end()) {
-        standing = std::max(standing, problem.value(own->second, 0));
+        standing = std::max({standing, problem.value(own->second, 0), outside_option.at(partner)});
       }
       std::optional<std::size_t> best;
       double best_value = standing;

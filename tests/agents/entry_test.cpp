@@ -225,3 +225,50 @@ TEST_CASE("a lead that joins another team gives up its own, and its proposals la
   CHECK(formed.converged);
   CHECK(formed.teams == std::vector<std::vector<std::string>>{{"A", "B"}});
 }
+
+namespace {
+
+/// Two leads: "big" wants "own" in its team; "own" could instead lead a team with its affiliate
+/// "aff", which only it knows. Values by team (lead first) and member; `own_in_big` is what "own"
+/// gets in big's team.
+FormationProblem affiliate_market(const double& own_in_big) {
+  FormationProblem problem;
+  problem.leads = {"own", "big"};
+  problem.candidates = [](const std::string& lead, const std::vector<std::string>&) {
+    return lead == "big" ? std::vector<std::string>{"own"} : std::vector<std::string>{"aff"};
+  };
+  problem.value = [&own_in_big](const std::vector<std::string>& team, std::size_t member) {
+    using Team = std::vector<std::string>;
+    const std::map<std::pair<Team, std::size_t>, double> values{
+        {{{"big"}, 0}, 5}, {{{"big", "own"}, 0}, 9}, {{{"big", "own"}, 1}, own_in_big},
+        {{{"own"}, 0}, 2}, {{{"own", "aff"}, 0}, 6}, {{{"own", "aff"}, 1}, 3}};
+    const auto it = values.find({team, member});
+    if (it == values.end()) FAIL("no value for this team and member");
+    return it->second;
+  };
+  return problem;
+}
+
+}  // namespace
+
+TEST_CASE("a lead joins another team only if that beats leading the best team it could build") {
+  // In the first round "big" proposes to "own" while "own" proposes to "aff". Alone, "own" is
+  // worth 2 and big's offer 4; but with its affiliate it would lead a team worth 6 to it, so it
+  // turns big down and leads its own.
+  double own_in_big = 4;
+  CHECK(best_own_team(affiliate_market(own_in_big), "own") ==
+        std::vector<std::string>{"own", "aff"});
+  CHECK(best_own_team(affiliate_market(own_in_big), "big") ==
+        std::vector<std::string>{"big", "own"});
+  FormedTeams formed = form_teams(affiliate_market(own_in_big));
+  CHECK(formed.converged);
+  CHECK(formed.teams == std::vector<std::vector<std::string>>{{"big"}, {"own", "aff"}});
+  REQUIRE(formed.declined.size() == 1);
+  CHECK(formed.declined.front().partner == "own");
+  CHECK(formed.declined.front().team == std::vector<std::string>{"big", "own"});
+
+  // An offer worth more than its own best team is taken, and its own proposal lapses.
+  own_in_big = 7;
+  formed = form_teams(affiliate_market(own_in_big));
+  CHECK(formed.teams == std::vector<std::vector<std::string>>{{"big", "own"}});
+}

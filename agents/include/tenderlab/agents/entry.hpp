@@ -45,10 +45,18 @@ struct FormedTeams {
   int rounds = 0;
 };
 
+/// The best team `lead` could lead itself, as if no other lead competed for its partners: starting
+/// alone, it adds, one at a time, the first of its candidates that raises its own value and that
+/// gains from joining (more than staying out, or, for a candidate that may lead, more than leading
+/// alone), at most `max_rounds` times. It depends only on the lead, its candidates and the values,
+/// never on the other leads or the order they are listed in. Lead first.
+std::vector<std::string> best_own_team(const FormationProblem& problem, const std::string& lead);
+
 /// Many-to-one deferred acceptance, proposals made simultaneously in each round: every lead
 /// proposes to the first candidate that raises its own value; every partner keeps, among the
 /// offers of the round and the team it is in, the one it values most (ties: smallest lead id),
-/// if that beats staying out (and, for a lead, leading its own team). A lead that joins another
+/// if that beats staying out and, for a lead that is in no other team, its outside option: the
+/// larger of its current team's value and that of best_own_team. A lead that joins another
 /// team gives up its own; its partners are free again. A proposal whose lead itself accepts a
 /// place this round lapses and is made again later. Finally members that value their team at
 /// or below zero leave it (individual rationality).
