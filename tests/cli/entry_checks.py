@@ -4,10 +4,14 @@ outcome must not depend on the order agents and relationships are listed in, the
 must come out of the agents' decisions over many seeds, and the terms must be what moves it.
 
 Usage: entry_checks.py CHECK TENDERLAB SOURCE_DIR
-  CHECK: permutations | history | negative-controls | half-capital
+  CHECK: permutations | history | negative-controls | half-capital | sweep
+  (sweep is a measurement, not a test: the history match over the assumed parameters that move
+  entry, within their plausible ranges, as in docs/calibration/naicc-2025.md.)
 """
 import collections
+import concurrent.futures
 import copy
+import itertools
 import json
 import os
 import random
@@ -18,11 +22,10 @@ import tempfile
 # The 2025 rounds: no bid, no bid, one bid.
 HISTORY = (0, 0, 1)
 HISTORY_REPLICATIONS = 50
-# What the entry equilibrium reproduces, measured with this check over 50 replications: rounds 1
-# and 2 draw no bid and round 3 is awarded in 50 of 50; round 3 draws 2 to 4 bids, not one, so the
-# full history (0, 0, 1) matched in 0 of 50 (docs/calibration/naicc-2025.md says which assumed
-# parameter moves it). The check defends what the model does: the failed rounds and the award,
-# in at least 90 % of the replications (sampling room, not room for a change of the model).
+# What the entry equilibrium reproduces, measured with this check over 50 replications: the full
+# history (0, 0, 1) in 50 of 50, Samsung SDS leading the Samsung group's team
+# (docs/calibration/naicc-2025.md). The check defends the full history in at least 90 % of the
+# replications (sampling room, not room for a change of the model).
 MIN_SHARE = 0.9
 
 
@@ -119,9 +122,53 @@ def check_history(tenderlab, source_dir, work):
     print(f"history {HISTORY} matched in {matches} of {HISTORY_REPLICATIONS} replications")
     print(f"rounds 1-2 without bid, round 3 awarded: {failed_then_awarded} of "
           f"{HISTORY_REPLICATIONS}")
-    if failed_then_awarded < MIN_SHARE * HISTORY_REPLICATIONS:
-        fail(f"rounds 1-2 without bid and round 3 awarded in {failed_then_awarded} of "
-             f"{HISTORY_REPLICATIONS} replications, below {MIN_SHARE:.0%}")
+    if matches < MIN_SHARE * HISTORY_REPLICATIONS:
+        fail(f"history {HISTORY} matched in {matches} of {HISTORY_REPLICATIONS} replications, "
+             f"below {MIN_SHARE:.0%}")
+
+
+# The assumed parameters that move who bids, over the ranges docs/calibration/naicc-2025.md gives
+# as plausible: every agent's bid cost scaled (5 bn KRW for a large lead becomes 2 to 10), every
+# strategic value scaled by half to twice, and the evaluation noise score_temperature from 2 to 10
+# points (docs/parameters.md).
+SWEEP_BID_COST_SCALES = (0.4, 1.0, 2.0)
+SWEEP_STRATEGIC_SCALES = (0.5, 1.0, 2.0)
+SWEEP_TEMPERATURES = (2.0, 3.0, 5.0, 10.0)
+
+
+def check_sweep(tenderlab, source_dir, work):
+    base = load(source_dir)
+    points = list(itertools.product(SWEEP_BID_COST_SCALES, SWEEP_STRATEGIC_SCALES,
+                                    SWEEP_TEMPERATURES))
+
+    def measure(index, point):
+        bid_scale, strategic_scale, temperature = point
+        scenario = copy.deepcopy(base)
+        for agent in scenario["agents"]:
+            if "bid_cost_bn_krw" in agent:
+                agent["bid_cost_bn_krw"] *= bid_scale
+            if "strategic_value_bn_krw" in agent:
+                agent["strategic_value_bn_krw"] *= strategic_scale
+        scenario.setdefault("assumptions", {})["score_temperature"] = temperature
+        path = write(work, f"sweep-{index}", scenario, source_dir)
+        return distribution(tenderlab, path, work, f"sweep-{index}", HISTORY_REPLICATIONS)
+
+    # Two runs at a time, as the build and the tests do on this project's machines.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda ip: measure(*ip), enumerate(points)))
+    print(f"history {HISTORY} over {HISTORY_REPLICATIONS} replications per point")
+    print("| bid cost x | strategic x | score_temperature | full history | rounds 1-2 no bid "
+          "| round-3 bids (runs) |")
+    print("|---|---|---|---|---|---|")
+    for (bid_scale, strategic_scale, temperature), counts in zip(points, results):
+        full = sum(n for (bids, _), n in counts.items() if bids == HISTORY)
+        quiet = sum(n for (bids, _), n in counts.items() if bids[:2] == (0, 0))
+        third = collections.Counter()
+        for (bids, _), n in counts.items():
+            third[bids[2] if len(bids) >= 3 else "-"] += n
+        spread = ", ".join(f"{k}: {third[k]}" for k in sorted(third, key=str))
+        print(f"| {bid_scale:g} | {strategic_scale:g} | {temperature:g} | {full}/"
+              f"{HISTORY_REPLICATIONS} | {quiet}/{HISTORY_REPLICATIONS} | {spread} |")
 
 
 def check_negative_controls(tenderlab, source_dir, work):
@@ -175,6 +222,7 @@ CHECKS = {
     "history": check_history,
     "negative-controls": check_negative_controls,
     "half-capital": check_half_capital,
+    "sweep": check_sweep,
 }
 
 if __name__ == "__main__":
