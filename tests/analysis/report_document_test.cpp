@@ -366,8 +366,9 @@ TEST_CASE("a study's report: heatmap over chosen factors, Morris intervals and P
   const Figure* morris = find_figure(document, "morris");
   REQUIRE(morris);
   // P(outcome), bids_round_1 and public_money_bn_krw move; awarded and gpus_online are constant.
+  // One row per moving output and factor (loss_bearing, which this model ignores, included).
   const auto& rows = morris->tables.front().rows;
-  CHECK(rows.size() == 3 * 3);
+  CHECK(rows.size() == 3 * 4);
   for (const auto& row : rows) {
     CHECK(row[4].get<double>() <= row[3].get<double>() + 1e-12);  // low <= mu*
     CHECK(row[3].get<double>() <= row[5].get<double>() + 1e-12);  // mu* <= high
