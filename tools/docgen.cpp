@@ -66,6 +66,8 @@ std::map<std::string, std::string> event_log_blocks() {
   blocks["record bids"] = table(describe_fields<events::ScoredBidEntry>());
   blocks["record stayed_away"] = table(describe_fields<events::StayedAwayEntry>());
   blocks["record effects"] = table(describe_fields<events::ClauseEffect>());
+  blocks["record entry_teams"] = table(describe_fields<events::EntryTeam>());
+  blocks["record entry_equilibria"] = table(describe_fields<events::EntryProfile>());
   return blocks;
 }
 

@@ -10,15 +10,9 @@ namespace tenderlab::detail {
 
 World::World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel& k)
     : scenario(s), options(o), log(l), kernel(k), graph(s) {
-  std::vector<const AgentSpec*> leads;
   for (const auto& agent : s.agents)
-    if (agent.kind.may(Role::lead, CallKind::spc_partner)) leads.push_back(&agent);
-  std::stable_sort(leads.begin(), leads.end(), [](const AgentSpec* a, const AgentSpec* b) {
-    if (a->capital_bn_krw != b->capital_bn_krw) return a->capital_bn_krw > b->capital_bn_krw;
-    return a->id < b->id;
-  });
-  for (const auto* lead : leads)
-    leads_by_priority.push_back(lead->id);
+    if (agent.kind.may(Role::lead, CallKind::spc_partner)) spc_leads.push_back(agent.id);
+  std::sort(spc_leads.begin(), spc_leads.end());
 }
 
 void start_bidder(SimulationContext& context, const AgentSpec& agent) {

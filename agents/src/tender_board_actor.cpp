@@ -1,5 +1,6 @@
 // The tender board: receives bids until the deadline, opens them, applies the call's procedure
 // rule (decide_round) and reports the outcome to the call's manager.
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <set>
@@ -15,7 +16,11 @@ struct OpenRound {
   std::vector<NoBidNotice> notices;
 };
 
-std::vector<events::StayedAwayEntry> obstacles_by_agent(const std::vector<NoBidNotice>& notices) {
+std::vector<events::StayedAwayEntry> obstacles_by_agent(std::vector<NoBidNotice> notices) {
+  // By id: notices sent at the same moment arrive in the order the actors ran, which follows the
+  // scenario's file order; the report must not.
+  std::stable_sort(notices.begin(), notices.end(),
+                   [](const NoBidNotice& a, const NoBidNotice& b) { return a.agent < b.agent; });
   std::vector<events::StayedAwayEntry> out;
   for (const auto& notice : notices)
     out.push_back({notice.agent, notice.role, round_money(notice.value),
@@ -79,6 +84,14 @@ class TenderBoard {
     OpenRound open = std::move(open_.at(key));
     open_.erase(key);
     const CallRound& round = *open.round;
+    if (round.call->kind == CallKind::spc_partner) {
+      // The settled teams all bid at the same moment, so arrival follows the actors' (file)
+      // order; the last tie-break is the lead's id instead.
+      std::stable_sort(open.bids.begin(), open.bids.end(),
+                       [](const Bid& a, const Bid& b) { return a.lead < b.lead; });
+      for (std::size_t i = 0; i < open.bids.size(); ++i)
+        open.bids[i].submission_seq = i;
+    }
     RoundResult result = decide_round(round, open.bids);
 
     events::BidsOpened opened{round.call->id, round.round, open.bids.size(), result.valid_bids, {}};

@@ -10,6 +10,8 @@
 #include "tenderlab/agents/call_round.hpp"
 #include "tenderlab/agents/competition.hpp"
 #include "tenderlab/agents/consortium.hpp"
+#include "tenderlab/agents/entry.hpp"
+#include "tenderlab/agents/participation.hpp"
 #include "tenderlab/agents/simulation.hpp"
 #include "tenderlab/agents/simulation_context.hpp"
 #include "tenderlab/agents/tender_rules.hpp"
@@ -38,10 +40,6 @@ struct InvitationReply {
   std::string member;
   bool accept = false;
 };
-struct Release {
-  std::string lead;
-  RoundPtr round;
-};
 struct BidSubmission {
   RoundPtr round;
   Bid bid;
@@ -62,7 +60,7 @@ struct RoundClosed {
   bool pending = false;  ///< the evaluation would end after the horizon: no outcome is observed
 };
 struct Stop {};
-using Message = std::variant<RoundAnnounced, Invitation, InvitationReply, Release, BidSubmission,
+using Message = std::variant<RoundAnnounced, Invitation, InvitationReply, BidSubmission,
                              NoBidNotice, RoundClosed, Stop>;
 
 inline std::string inbox_of(const std::string& id) {
@@ -80,21 +78,38 @@ struct MarketConditions {
   double gpu_price = 1.0;    ///< multiplies GPU prices in calls
 };
 
+/// Who bids in an SPC partner round, settled once for every agent at the moment leads prepare
+/// (entry.hpp): the teams, which of them enter, and what each faces.
+struct SettledTeam {
+  std::vector<std::string> members;  ///< lead first
+  double score = 0;                  ///< expected score from the evaluators
+  bool enters = false;
+  double win_probability = 0;        ///< if it bids, against the other entrants
+  std::vector<double> rival_scores;  ///< the other entrants' scores, by lead id
+};
+struct RoundSettlement {
+  std::vector<SettledTeam> teams;                    ///< by lead id
+  std::map<std::string, std::size_t> team_of;        ///< agent -> index into teams
+  std::map<std::string, DeclinedProposal> declined;  ///< partner -> first proposal it declined
+};
+
 struct World {
   const Scenario& scenario;
   const SimulationOptions& options;
   EventLog& log;
   Kernel& kernel;
   RelationshipGraph graph;
-  std::vector<std::string> leads_by_priority;  ///< who forms a consortium first
+  std::vector<std::string> spc_leads;  ///< agents whose kind may lead an SPC partner bid, by id
   /// Agents whose actor reads its inbox (inbox_of(id)), in the order their actors started: they
   /// are told of the rounds of the call kinds their kind takes part in, and stopped at the end.
   std::vector<const AgentSpec*> listeners;
   MarketConditions market;
-  /// Per round (call#round): letters of intent (the teams that declared they will bid, with their
-  /// expected scores) and the leads that stay away or joined another team. Public: every agent
-  /// reads it to judge its chances.
-  std::map<std::string, Competition> competition;
+  /// Per round (call#round): who bids, settled for everybody at once (round_settlement.cpp).
+  std::map<std::string, RoundSettlement> settlements;
+  /// Per agent: its beliefs in this replication (the market's or its own, plus its private
+  /// signal), and per agent and call its Monte Carlo paths; drawn from the agent's own streams.
+  std::map<std::string, Beliefs> beliefs;
+  std::map<std::pair<std::string, std::string>, MarketPaths> paths;
   int open_calls = 0;
   /// The state of the programme, reported at every month boundary (timeseries.csv).
   struct Programme {
@@ -122,6 +137,21 @@ struct World {
     return object;
   }
 };
+
+/// An agent's beliefs (drawn once from its stream "beliefs").
+const Beliefs& beliefs_of(World& world, const AgentSpec& agent);
+/// The beliefs an agent values with now: its own, with the market's shocks applied.
+Beliefs current_beliefs(World& world, const AgentSpec& agent);
+/// An agent's paths for a call (drawn once from its stream "paths/<call>").
+const MarketPaths& paths_of(World& world, const AgentSpec& agent, const CallSpec& call);
+/// What `team[member]` gets from a round's terms with the given rivals (their expected scores).
+MemberAssessment assess_in_round(World& world, const CallRound& round,
+                                 const std::vector<std::string>& team, std::size_t member,
+                                 bool with_effects, const std::vector<double>& rival_scores);
+/// Settles who bids in an SPC partner round (once; later calls return the same settlement) and
+/// logs it (entry_settled).
+const RoundSettlement& settle_round(World& world, const CallRound& round);
+std::string round_key(const CallRound& round);
 
 double round_money(double bn);  ///< rounded to 0.001 bn KRW (1 million KRW) for the log
 /// Clause effects as the log writes them (deltas rounded).

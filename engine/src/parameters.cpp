@@ -285,6 +285,14 @@ ParamTable assumptions_table() {
       integer("delay_days", "days", 365, 0, 3650, m + "delay_days",
               "How long a delayed delivery is late")
           .assumed(180, 730, "a delay is modelled as one year"),
+      integer("max_formation_rounds", "rounds", 50, 1, 10000, m + "max_formation_rounds",
+              "SPC partner rounds: at most this many rounds of proposals settle the teams; "
+              "formation that has not settled by then keeps the teams it has")
+          .setting("a bound on run time; the calibrated scenario settles in a few rounds"),
+      integer("max_enumerated_teams", "teams", 16, 0, 20, m + "max_enumerated_teams",
+              "SPC partner rounds: entry games with at most this many teams are solved by "
+              "checking every entry profile; larger ones by best responses in lead id order")
+          .setting("2^teams profiles are checked: a bound on run time"),
   };
   return t;
 }

@@ -165,6 +165,8 @@ const std::vector<Binding<ProjectAssumptions>> assumption_bindings = {
     {"supply_price_noise", &ProjectAssumptions::supply_price_noise},
     {"gpu_lead_time_days", &ProjectAssumptions::gpu_lead_time_days},
     {"delay_days", &ProjectAssumptions::delay_days},
+    {"max_formation_rounds", &ProjectAssumptions::max_formation_rounds},
+    {"max_enumerated_teams", &ProjectAssumptions::max_enumerated_teams},
 };
 
 const std::vector<Binding<CallObject>> object_bindings = {

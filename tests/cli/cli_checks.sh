@@ -136,14 +136,14 @@ case "$check" in
     ;;
   naicc-history)
     # The flagship scenario reproduces the 2025 rounds from the agents' decisions: two rounds
-    # without a bid, then one bid from a cloud-provider-led consortium, awarded.
+    # without a bid, then one bid, from the consortium Samsung SDS leads, awarded
+    # (docs/calibration/naicc-2025.md); tests/cli/entry_checks.py measures it over 50 replications.
     "$tenderlab" run "$source_dir/scenarios/naicc-2025.json" --out run -q
-    grep -q '"history_match": 1.0' run/summary.json || fail "the run does not match the history"
     for round in 1 2 3; do
       grep -q "\"history_naicc-spc_round_$round\": 1.0" run/summary.json || fail "round $round differs"
     done
-    awk -F, 'NR > 1 { print $2, $7, $10 }' run/tenders.csv > rounds.txt
-    printf '1 0 failed\n2 0 failed\n3 1 awarded\n' | cmp -s - rounds.txt ||
+    awk -F, 'NR > 1 { print $2, $7, $10, $12 }' run/tenders.csv > rounds.txt
+    printf '1 0 failed \n2 0 failed \n3 1 awarded samsung-sds\n' | cmp -s - rounds.txt ||
       fail "tenders.csv rounds: $(cat rounds.txt)"
     "$tenderlab" run "$source_dir/scenarios/naicc-2025.json" --out run2 > timeline.txt
     grep -q "samsung-sds stayed away (value" timeline.txt || fail "the timeline does not say who stayed away"

@@ -485,6 +485,70 @@ struct ContractSigned {
 
 // ---- Consortia and bids ----
 
+/// One team of an SPC partner round's entry game.
+struct EntryTeam {
+  std::vector<std::string> members;
+  double expected_score = 0;
+  bool enters = false;
+  double win_probability = 0;
+  static constexpr auto fields() {
+    using T = EntryTeam;
+    return std::tuple{
+        field("members", &T::members, "ids", "the team, lead first"),
+        field("expected_score", &T::expected_score, "points",
+              "score the team expects from the evaluators"),
+        field("enters", &T::enters, "", "whether it bids in the profile played"),
+        field("win_probability", &T::win_probability, "1",
+              "its chance of winning if it bids, against the other teams that bid in the profile "
+              "played (0.001)")};
+  }
+};
+
+/// One pure Nash equilibrium of an entry game.
+struct EntryProfile {
+  std::vector<std::string> entrants;
+  static constexpr auto fields() {
+    return std::tuple{field("entrants", &EntryProfile::entrants, "ids",
+                            "the leads of the teams that bid, by id")};
+  }
+};
+
+struct EntrySettled {
+  static constexpr std::string_view type = "entry_settled";
+  static constexpr std::string_view about = "`tender-board`";
+  static constexpr std::string_view when =
+      "once per SPC partner round, when leads prepare (one day after the announcement)";
+  std::string call;
+  int round = 0;
+  std::vector<EntryTeam> teams;
+  std::vector<EntryProfile> equilibria;
+  std::string selection;
+  int chosen = 0;
+  std::vector<std::string> entrants;
+  bool formation_converged = true;
+  static constexpr auto fields() {
+    using T = EntrySettled;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("round", &T::round, "", "the round"),
+        field("teams", &T::teams, "",
+              "every team that could bid, settled by deferred acceptance, by lead id"),
+        field("equilibria", &T::equilibria, "",
+              "every pure Nash equilibrium of the entry game, in a fixed order; empty when none "
+              "exists or the teams were too many to enumerate (`max_enumerated_teams`)"),
+        field("selection", &T::selection, "",
+              "how the profile played was chosen: `unique` (the only equilibrium), "
+              "`seeded_draw` (several: drawn uniformly from the stream `entry/<call>#<round>`), "
+              "`best_response` (none, or too many teams: best responses by lead id from nobody "
+              "entering)"),
+        field("chosen", &T::chosen, "",
+              "index of the profile played in `equilibria` (0 unless `seeded_draw`)"),
+        field("entrants", &T::entrants, "ids", "the leads of the teams that bid, by id"),
+        field("formation_converged", &T::formation_converged, "",
+              "false when team formation stopped at `max_formation_rounds` proposal rounds")};
+  }
+};
+
 struct InvitationSent {
   static constexpr std::string_view type = "invitation_sent";
   static constexpr std::string_view about = "lead";
@@ -533,9 +597,10 @@ struct InvitationAnswered {
                        "assessed answers only: what taking part is worth to it (same definition "
                        "as in `bid_decision`)"),
         field("reason", &T::reason, "",
-              "busy: `\"forming its own consortium\"`, `\"leads its own consortium\"` or "
-              "`\"already in the consortium led by <id>\"`; assessed: `\"better off inside\"`, or "
-              "the refusal: `\"value X bn KRW not positive\"`, possibly followed by `\"; "
+              "`\"better off inside\"`: SPC partner rounds invite only the members of a settled "
+              "team that bids (`entry_settled`); the other answers are no longer given: "
+              "busy (`\"already in the consortium led by <id>\"`) or the refusal: `\"value X bn "
+              "KRW not positive\"`, possibly followed by `\"; "
               "commitment Y bn KRW (equity and contingent liabilities) exceeds its limit Z bn "
               "KRW\"`, or `\"no capital to commit to this project\"` (then `share`, "
               "`value_bn_krw` are 0 and `obstacles` is empty)"),
@@ -549,7 +614,8 @@ struct InvitationAnswered {
 struct MemberWithdrew {
   static constexpr std::string_view type = "member_withdrew";
   static constexpr std::string_view about = "member";
-  static constexpr std::string_view when = "a member refuses the final check";
+  static constexpr std::string_view when =
+      "a member refuses the final check (not emitted since teams are settled by `entry_settled`)";
   std::string call;
   int round = 0;
   std::string lead;
@@ -620,15 +686,17 @@ struct ConsortiumFormed {
         field("expected_score", &T::expected_score, "points",
               "score the team expects from the evaluators"),
         field("win_probability", &T::win_probability, "1",
-              "chance the lead gives the bid, against the teams already registered and the leads "
-              "still free to bid alone")};
+              "chance the lead gives the bid, against the other teams that bid in the entry "
+              "equilibrium played (`entry_settled`)")};
   }
 };
 
 struct ConsortiumDissolved {
   static constexpr std::string_view type = "consortium_dissolved";
   static constexpr std::string_view about = "lead";
-  static constexpr std::string_view when = "a lead gives up with a team of two or more";
+  static constexpr std::string_view when =
+      "a lead gives up with a team of two or more (not emitted since teams are settled by "
+      "`entry_settled`)";
   std::string call;
   int round = 0;
   std::vector<std::string> members;
@@ -701,8 +769,7 @@ struct RoundFailed {
         field("required", &T::required, "bids", "the round's `min_valid_bids`"),
         field("reason", &T::reason, "", "`\"N valid bids of M received; K required\"`"),
         field("stayed_away", &T::stayed_away, "",
-              "every agent that stayed away from this round, in the order its decision reached "
-              "the board (see below)")};
+              "every agent that stayed away from this round, by agent id (see below)")};
   }
 };
 
@@ -795,9 +862,9 @@ struct CapacityOnline {
 /// Every event type tenderlab writes, in the order docs/event-log.md lists them.
 using EventTypes =
     std::tuple<SimulationStarted, MonthStart, YearStart, ExogenousEvent, CallAnnounced,
-               InvitationSent, InvitationAnswered, MemberWithdrew, BidDecision, ConsortiumFormed,
-               ConsortiumDissolved, BidSubmitted, BidsOpened, RoundFailed, RoundPending,
-               RoundAwarded, TermsRevised, NegotiatedAward, CallCancelled, CallClosed,
+               EntrySettled, InvitationSent, InvitationAnswered, MemberWithdrew, BidDecision,
+               ConsortiumFormed, ConsortiumDissolved, BidSubmitted, BidsOpened, RoundFailed,
+               RoundPending, RoundAwarded, TermsRevised, NegotiatedAward, CallCancelled, CallClosed,
                ContractSigned, GpusOrdered, CapacityOnline, SimulationEnded>;
 
 /// Calls `fn(E{})` for each event type E, in the order of EventTypes.

@@ -267,6 +267,8 @@ struct ProjectAssumptions {
   double supply_price_noise = 0.03;       ///< procurement: sd of a supplier's cost
   int gpu_lead_time_days = 84;            ///< shortest time from contract to GPUs online
   int delay_days = 365;                   ///< how late a delayed delivery is
+  int max_formation_rounds = 50;  ///< SPC rounds: bound on the proposal rounds of team formation
+  int max_enumerated_teams = 16;  ///< SPC rounds: entry games up to this size are enumerated
   bool operator==(const ProjectAssumptions&) const = default;
 };
 
