@@ -167,6 +167,18 @@ TEST_CASE("a design of more runs than a study may have is refused before anythin
   CHECK(tasks.size() == 100'000);
   CHECK(tasks.task(99'999).run_id == "p00000-r99999");
   CHECK(tasks.index_of("p00000-r99999") == 99'999u);
+
+  // A Latin hypercube of a million samples, the most a study may have: its tasks are made one
+  // at a time from the point's factor values (a full scenario per task used to need some 50 GB).
+  const Study sampled = load_study(
+      write_study(folder, R"({"type": "lhs", "samples": 1000000})", 1, numeric_factors(2)));
+  CHECK(sampled.points == 1'000'000);
+  const StudyTaskSource sampled_tasks(std::make_shared<const Study>(sampled));
+  CHECK(sampled_tasks.size() == 1'000'000);
+  const RunTask last = sampled_tasks.task(999'999);
+  CHECK(last.run_id == "p999999-r000");
+  CHECK(sampled_tasks.index_of("p999999-r000") == 999'999u);
+  CHECK_FALSE(last.payload.contains("scenario"));
 }
 
 TEST_CASE("a study run payload is read strictly, every field named by its pointer") {

@@ -46,9 +46,15 @@ case "$check" in
     [ "$(cat victim/data.txt)" = precious ] || fail "victim/data.txt was touched"
     [ "$(ls -A victim)" = data.txt ] || fail "victim/ was changed: $(ls -A victim)"
     [ ! -e w/runs ] || fail "a runs/ folder was made for a rejected scenario"
-    # Without --force it once wrote into any missing path: likewise refused.
-    (cd w && expect_bad_input "run of a scenario named ../fresh" "$tenderlab" run -q evil.json)
+    # Without --force it once wrote into any missing path (runs/../../fresh is the sibling
+    # folder fresh/, which does not exist): likewise refused, and nothing is made.
+    scenario_named "../../fresh" w/fresh.json
+    (cd w && expect_bad_input "run of a scenario named ../../fresh" "$tenderlab" run -q fresh.json)
+    grep -q "fresh.json: /name: expected a name of 1 to 100 characters" w/err.txt ||
+      fail "no clear message: $(cat w/err.txt)"
+    [ ! -e fresh ] || fail "the sibling folder fresh/ was made"
     [ "$(ls -A)" = "$(printf 'victim\nw')" ] || fail "something was written: $(ls -A)"
+    [ ! -e w/runs ] || fail "a runs/ folder was made for a rejected scenario"
     expect_bad_input "validate" "$tenderlab" validate w/evil.json
     ;;
   default-out)
