@@ -19,6 +19,10 @@ Studies, against scenarios/schema/study.schema.json:
 7. Every tests/scenario/invalid-study/*.json is rejected at exactly the JSON Pointer its root
    "$comment" names, as in 4.
 
+Both schemas:
+8. Every "default" and every entry of "examples" matches the subschema it is written in, so that
+   what an editor offers to complete is a value the loader accepts.
+
 Each error is printed as "file: /json/pointer: message". Exit status 1 if anything is wrong.
 """
 
@@ -94,6 +98,32 @@ def check_rejected(root, folder, validator, problems):
                 print(f"rejected {path.relative_to(root)}: {at}: {message}")
 
 
+def check_examples(schema_path, schema, problems):
+    """Rule 8: defaults and examples must match the subschema they sit in."""
+    definitions = schema.get("$defs", {})
+
+    def walk(node, at):
+        if isinstance(node, dict):
+            offered = [("default", node["default"])] if "default" in node else []
+            offered += [(f"examples/{i}", value) for i, value in enumerate(node.get("examples", []))]
+            if offered:
+                rule = {key: value for key, value in node.items()
+                        if key not in ("default", "examples", "description", "$comment")}
+                rule["$defs"] = definitions
+                validator = Draft202012Validator(rule)
+                for where, value in offered:
+                    for error in validator.iter_errors(value):
+                        problems.append(f"{schema_path}: {at}/{where}: {json.dumps(value)} does "
+                                        f"not match its own schema: {error.message}")
+            for key, value in node.items():
+                walk(value, f"{at}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{at}/{i}")
+
+    walk(schema, "")
+
+
 def schema_errors(validator, document):
     errors = sorted(validator.iter_errors(document), key=lambda e: [str(t) for t in e.absolute_path])
     return [(pointer(error.absolute_path), error.message) for error in errors]
@@ -113,6 +143,9 @@ def main(argv):
     if validator is None or study_validator is None:
         print("\n".join(problems))
         return 1
+
+    check_examples(schema_path, validator.schema, problems)
+    check_examples(study_schema_path, study_validator.schema, problems)
 
     scenarios = sorted((root / "scenarios").glob("*.json"))
     if not scenarios:

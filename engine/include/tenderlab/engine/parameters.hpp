@@ -99,9 +99,9 @@ const ParamTable& parameter_table(std::string_view name);
 /// at it.
 const ParamTable& agent_parameter_table();
 
-/// The scenario schema's `$id`: absolute, with the format's version in it.
-inline constexpr const char* scenario_schema_id =
-    "https://tenderlab.org/schema/tenderlab-scenario/1/scenario.schema.json";
+/// The scenario schema's `$id`: an absolute URI with the format's version in it. A URN, not a web
+/// address: the schema is not served from anywhere, and a URN names it without claiming a domain.
+inline constexpr const char* scenario_schema_id = "urn:tenderlab:schema:scenario:1";
 /// The scenario JSON Schema (draft 2020-12) generated from the tables.
 nlohmann::ordered_json scenario_schema();
 /// docs/parameters.md, generated from the tables.
