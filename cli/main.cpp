@@ -28,6 +28,18 @@ const CLI::Validator seed_range(
     },
     "INTEGER in [0, 2^63 - 1]");
 
+/// --progress-every and --progress-seconds, the same for every command that runs many runs.
+void add_progress_options(CLI::App& command, tenderlab::analysis::ProgressLines& progress) {
+  command
+      .add_option("--progress-every", progress.every_runs,
+                  "Without a terminal: a progress line every N runs (default 100; 0: none)")
+      ->check(CLI::NonNegativeNumber);
+  command
+      .add_option("--progress-seconds", progress.every_seconds,
+                  "Without a terminal: a progress line every S seconds (default 60; 0: none)")
+      ->check(CLI::NonNegativeNumber);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -145,14 +157,7 @@ int main(int argc, char** argv) {
   study->add_flag("-q,--quiet", study_args.quiet, "No progress bar and no report on stdout");
   study->add_flag("--retry-failed", study_args.retry_failed,
                   "Run the runs that failed again (crashed runs are always run again)");
-  study
-      ->add_option("--progress-every", study_args.progress_every,
-                   "Without a terminal: a progress line every N runs (default 100; 0: none)")
-      ->check(CLI::NonNegativeNumber);
-  study
-      ->add_option("--progress-seconds", study_args.progress_seconds,
-                   "Without a terminal: a progress line every S seconds (default 60; 0: none)")
-      ->check(CLI::NonNegativeNumber);
+  add_progress_options(*study, study_args.progress);
   study->add_flag("--dry-run", study_args.dry_run,
                   "Check the study (factors, design size, KPI names, outcome) and run nothing");
 
@@ -212,6 +217,7 @@ int main(int argc, char** argv) {
                    "Only these KPIs, in this order, e.g. awarded,public_money_bn_krw")
       ->delimiter(',');
   compare->add_flag("-q,--quiet", compare_args.quiet, "No progress bar");
+  add_progress_options(*compare, compare_args.progress);
 
   std::string replay_manifest;
   bool replay_verify = false;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "tenderlab/analysis/run_pool.hpp"
+
 namespace tenderlab::app {
 
 enum ExitCode : int { ok = 0, run_failed = 1, bad_input = 2, interrupted = 130 };
@@ -36,10 +38,8 @@ struct StudyArguments {
   bool quiet = false;
   bool retry_failed = false;  ///< run failed runs again (crashed ones always are)
   bool dry_run = false;       ///< check the study and say what would run; run nothing
-  /// Without a terminal: a progress line every this many runs (0: never on count) ...
-  std::size_t progress_every = 100;
-  /// ... or every this many seconds (0: never on time).
-  double progress_seconds = 60;
+  /// Without a terminal (a batch job's log): how often a progress line is printed.
+  analysis::ProgressLines progress;
 };
 
 /// `set`: overrides "POINTER=VALUE" applied to every file before it is checked; `json`: also
@@ -93,6 +93,8 @@ struct CompareArguments {
   std::vector<std::string> kpis;  ///< only these KPIs, in this order (default: every KPI once)
   bool quiet = false;
   std::vector<std::string> set;  ///< overrides "POINTER=VALUE" applied to every scenario
+  /// Without a terminal (a batch job's log): how often a progress line is printed.
+  analysis::ProgressLines progress;
 };
 /// KPIs side by side with paired differences and 95 % confidence intervals.
 int compare_command(const CompareArguments& arguments);

@@ -55,33 +55,6 @@ std::string fmt(double value) {
   return out.str();
 }
 
-/// Each KPI once. A run reports the KPIs of the first call announced twice, with and without its
-/// id as prefix. With a single call among the names, the short names stay (`awarded`); with
-/// several, the prefixed ones (`spc.awarded`, `gpu-lot.awarded`), which say whose they are.
-std::vector<std::string> unique_kpis(const std::set<std::string>& names, std::string& note) {
-  std::set<std::string> prefixes;
-  for (const auto& name : names)
-    if (const auto dot = name.rfind('.'); dot != std::string::npos)
-      prefixes.insert(name.substr(0, dot));
-  std::vector<std::string> kept;
-  for (const auto& name : names) {
-    const auto dot = name.rfind('.');
-    if (prefixes.size() == 1) {
-      if (dot != std::string::npos && names.count(name.substr(dot + 1))) continue;
-    } else if (dot == std::string::npos) {
-      bool prefixed = false;
-      for (const auto& prefix : prefixes)
-        prefixed = prefixed || names.count(prefix + "." + name) > 0;
-      if (prefixed) continue;
-    }
-    kept.push_back(name);
-  }
-  if (prefixes.size() == 1)
-    note =
-        "the KPIs of call " + *prefixes.begin() + ", the only call, are shown without its prefix";
-  return kept;
-}
-
 /// Whether every name in `wanted` is one of `known`; prints the first that is not, with the
 /// closest known name, as bad input.
 bool unknown_kpis(const std::vector<std::string>& wanted, const std::vector<std::string>& known,
@@ -200,6 +173,7 @@ int compare_command(const CompareArguments& arguments) {
       analysis::PoolOptions options;
       options.jobs = arguments.jobs;
       options.progress = !arguments.quiet;
+      options.progress_lines = arguments.progress;
       const analysis::PoolReport pool = analysis::run_pool(tasks, run_scenario, store, options);
       if (pool.interrupted) return interrupted;
       for (const auto& run : store.runs()) {
@@ -239,7 +213,7 @@ int compare_command(const CompareArguments& arguments) {
       if (std::find(kpi_names.begin(), kpi_names.end(), name) == kpi_names.end())
         kpi_names.push_back(name);
   } else {
-    kpi_names = unique_kpis(reported, alias_note);
+    kpi_names = unique_kpi_names(reported, alias_note);
   }
 
   nlohmann::ordered_json report;

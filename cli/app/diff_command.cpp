@@ -157,9 +157,10 @@ std::map<std::string, nlohmann::ordered_json> calls_of(const nlohmann::ordered_j
 }
 
 /// The outcome lines that differ: per call (bids per round, outcome, winner, members), then each
-/// KPI once (the first call's KPIs without prefix repeat its prefixed ones and are left out).
+/// KPI once, named as `compare` names it (unique_kpi_names); `note` says when the only call's
+/// KPIs are shown without their prefix.
 std::vector<std::string> outcome_differences(const nlohmann::ordered_json& a,
-                                             const nlohmann::ordered_json& b) {
+                                             const nlohmann::ordered_json& b, std::string& note) {
   std::vector<std::string> lines;
   const auto calls_a = calls_of(a), calls_b = calls_of(b);
   std::set<std::string> ids;
@@ -186,21 +187,21 @@ std::vector<std::string> outcome_differences(const nlohmann::ordered_json& a,
   const auto kpis_a = a.find("kpis"), kpis_b = b.find("kpis");
   if (kpis_a == a.end() || kpis_b == b.end() || !kpis_a->is_object() || !kpis_b->is_object())
     return lines;
-  std::set<std::string> names, suffixes;
+  std::set<std::string> names;
   for (const auto* kpis : {&*kpis_a, &*kpis_b})
-    for (const auto& [name, value] : kpis->items()) {
+    for (const auto& [name, value] : kpis->items())
       names.insert(name);
-      if (const auto dot = name.find('.'); dot != std::string::npos)
-        suffixes.insert(name.substr(dot + 1));
-    }
-  for (const auto& name : names) {
-    if (name.find('.') == std::string::npos && suffixes.count(name)) continue;
+  std::string kpi_note;
+  bool kpi_differs = false;
+  for (const auto& name : unique_kpi_names(names, kpi_note)) {
     const auto va = kpis_a->find(name), vb = kpis_b->find(name);
     const nlohmann::ordered_json* pa = va == kpis_a->end() ? nullptr : &*va;
     const nlohmann::ordered_json* pb = vb == kpis_b->end() ? nullptr : &*vb;
     if (pa && pb && *pa == *pb) continue;
     lines.push_back(name + ": " + shown(pa) + " → " + shown(pb));
+    kpi_differs = true;
   }
+  if (kpi_differs) note = kpi_note;
   return lines;
 }
 
@@ -303,11 +304,12 @@ int diff_command(const std::string& run_a, const std::string& run_b) {
       differ = differ || !inputs.empty();
     }
     if (a.summary && b.summary) {
-      const auto outcomes = outcome_differences(*a.summary, *b.summary);
+      std::string note;
+      const auto outcomes = outcome_differences(*a.summary, *b.summary, note);
       if (outcomes.empty()) {
         std::cout << "outcomes: the same\n";
       } else {
-        std::cout << "outcomes that differ:\n";
+        std::cout << "outcomes that differ" << (note.empty() ? "" : " (" + note + ")") << ":\n";
         for (const auto& line : outcomes)
           std::cout << "  " << line << "\n";
       }

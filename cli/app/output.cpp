@@ -7,6 +7,8 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "tenderlab/engine/sha256.hpp"
+
 namespace tenderlab::app {
 
 void print_input_error(const InputError& error) {
@@ -61,6 +63,37 @@ void write_stdout(const std::string& text) {
     data += written;
     left -= static_cast<std::size_t>(written);
   }
+}
+
+/// Each KPI once. A run reports the KPIs of the first call announced twice, with and without its
+/// id as prefix. With a single call among the names, the short names stay (`awarded`); with
+/// several, the prefixed ones (`spc.awarded`, `gpu-lot.awarded`), which say whose they are.
+std::vector<std::string> unique_kpi_names(const std::set<std::string>& names, std::string& note) {
+  std::set<std::string> prefixes;
+  for (const auto& name : names)
+    if (const auto dot = name.rfind('.'); dot != std::string::npos)
+      prefixes.insert(name.substr(0, dot));
+  std::vector<std::string> kept;
+  for (const auto& name : names) {
+    const auto dot = name.rfind('.');
+    if (prefixes.size() == 1) {
+      if (dot != std::string::npos && names.count(name.substr(dot + 1))) continue;
+    } else if (dot == std::string::npos) {
+      bool prefixed = false;
+      for (const auto& prefix : prefixes)
+        prefixed = prefixed || names.count(prefix + "." + name) > 0;
+      if (prefixed) continue;
+    }
+    kept.push_back(name);
+  }
+  if (prefixes.size() == 1)
+    note =
+        "the KPIs of call " + *prefixes.begin() + ", the only call, are shown without its prefix";
+  return kept;
+}
+
+std::string resolved_scenario_sha256(const nlohmann::json& resolved) {
+  return sha256_hex(resolved.dump());
 }
 
 }  // namespace tenderlab::app

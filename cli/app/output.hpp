@@ -2,6 +2,7 @@
 // How the commands report bad input and write JSON side files, in one place so every command
 // speaks the same way.
 #include <iostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,5 +54,16 @@ void keep_stdout_for_json();
 /// Writes `text` to standard output (file descriptor 1, past std::cout). A reader that went away
 /// (EPIPE) ends the writing quietly; other errors throw std::runtime_error.
 void write_stdout(const std::string& text);
+
+/// Each KPI once, the same way in `compare` and `diff`. A run reports the KPIs of the first call
+/// announced twice, with and without its id as prefix. With a single call among the names, the
+/// short names stay (`awarded`) and `note` says so; with several, the prefixed ones
+/// (`spc.awarded`, `gpu-lot.awarded`), which say whose they are.
+std::vector<std::string> unique_kpi_names(const std::set<std::string>& names, std::string& note);
+
+/// A variant's (a scenario file with `extends`) resolved document, hashed: SHA-256 of its compact
+/// JSON with sorted keys. The variant file's own hash does not change when a file it extends
+/// does; this one does, so `replay` can tell that what it would simulate is not what ran.
+std::string resolved_scenario_sha256(const nlohmann::json& resolved);
 
 }  // namespace tenderlab::app

@@ -155,7 +155,7 @@ int study_command(const StudyArguments& arguments) {
     analysis::PoolOptions options;
     options.jobs = arguments.jobs;
     options.progress = !arguments.quiet;
-    options.progress_lines = {arguments.progress_every, arguments.progress_seconds};
+    options.progress_lines = arguments.progress;
     const analysis::PoolReport pool = analysis::run_pool(
         tasks, [&context](const analysis::RunTask& task) { return run_study_task(task, context); },
         *store, options);

@@ -63,7 +63,8 @@ case "$check" in
       fail "the divergence is not past the start event: $(cat out.txt)"
     grep -qxF '    /terms/public_equity_share: 0.51 → 0.3' out.txt ||
       fail "the event's differing field is not the term: $(cat out.txt)"
-    grep -qE '^(outcomes: the same|outcomes that differ:)$' out.txt || fail "no outcomes: $(cat out.txt)"
+    grep -qE '^(outcomes: the same|outcomes that differ( \(.*\))?:)$' out.txt ||
+      fail "no outcomes: $(cat out.txt)"
     # The outcome lines name each KPI once: the first call's without prefix repeat spc.* ones.
     if grep -q '^outcomes that differ:' out.txt; then
       ! grep -qE '^  (awarded|rounds|bids_round_[0-9]+): ' out.txt ||
@@ -82,6 +83,15 @@ case "$check" in
     grep -qxF '  seed: 7 → 5' out.txt || fail "the seed is not an input that differs: $(cat out.txt)"
     grep -qE '^  call spc bids_per_round: \[.*\] → \[.*\]$' out.txt ||
       fail "the bids per round are not compared: $(cat out.txt)"
+    # A scenario of one call: its KPIs are named without the call's prefix, as compare names
+    # them, and the header says so.
+    "$tenderlab" run -q "$source_dir/scenarios/variants/r1-historical.json" --out h
+    "$tenderlab" run -q "$source_dir/scenarios/variants/r1-round3-terms.json" --out r3
+    [ "$(status_of "$tenderlab" diff h r3)" = 1 ] || fail "diff h r3: $(cat err.txt)"
+    grep -qxF 'outcomes that differ (the KPIs of call naicc-spc, the only call, are shown without its prefix):' out.txt ||
+      fail "no note on the KPI names of the only call: $(cat out.txt)"
+    grep -qE '^  bids_round_1: 0(\.0)? → [1-9]' out.txt || fail "bids_round_1 is not compared: $(cat out.txt)"
+    ! grep -q '^  naicc-spc\.' out.txt || fail "a KPI is named with its call's prefix: $(cat out.txt)"
     ;;
   compare-kpis)
     cp "$golden/small.json" base.json
@@ -190,6 +200,11 @@ EOF
     # The defaults (100 runs or 60 s): a short study prints its last state only.
     "$tenderlab" study "$golden/small-study.json" --db p.sqlite -j2 > out.txt 2> err.txt
     [ "$(grep -c '^progress: ' err.txt)" = 1 ] || fail "default progress lines: $(cat err.txt)"
+    # compare takes the same options: two inputs x 6 replications, a line every 4 runs.
+    "$tenderlab" compare "$golden/small.json" "$golden/small.json" -r 6 -j2 --progress-every 4 \
+      --progress-seconds 0 > out.txt 2> err.txt || fail "compare: $(cat err.txt)"
+    [ "$(grep -c '^progress: ' err.txt)" = 3 ] || fail "compare: expected 3 progress lines: $(cat err.txt)"
+    grep -qE '^progress: 12/12  ok 12  ' err.txt || fail "compare: no final line: $(cat err.txt)"
     ;;
   mpi-progress)
     [ -x "$bin/tenderlab-mpi" ] && command -v mpirun > /dev/null ||
@@ -206,18 +221,25 @@ EOF
     ;;
   schema-id)
     python3 - "$source_dir" <<'EOF'
-import json, sys, urllib.parse
+import json, re, sys
 root = sys.argv[1]
+# An absolute URI naming the format and its version, under a name the project holds (a URN in
+# its own namespace, not a web domain it does not own).
 for name in ["scenario", "study"]:
     schema = json.load(open(f"{root}/scenarios/schema/{name}.schema.json"))
-    uri = urllib.parse.urlparse(schema["$id"])
-    if uri.scheme != "https" or not uri.netloc or f"tenderlab-{name}/1" not in uri.path:
-        sys.exit(f"{name}.schema.json: $id is not an absolute URI of its format: {schema['$id']}")
+    if not re.fullmatch(rf"urn:tenderlab:schema:{name}:[0-9]+", schema["$id"]):
+        sys.exit(f"{name}.schema.json: $id is not the URN of its format: {schema['$id']}")
 scenario = json.load(open(f"{root}/scenarios/schema/scenario.schema.json"))
 terms = scenario["$defs"]["terms"]["properties"]
 share = terms["public_equity_share"]
 if "default" not in share or not share.get("examples"):
     sys.exit(f"public_equity_share has no default or examples: {share}")
+study = json.load(open(f"{root}/scenarios/schema/study.schema.json"))
+for key in ["seed", "replications", "kpis"]:
+    if not study["properties"][key].get("examples"):
+        sys.exit(f"study.schema.json: /properties/{key} has no examples")
+if not study["$defs"]["factor"]["properties"]["values"].get("examples"):
+    sys.exit("study.schema.json: a factor's values have no examples")
 if terms["buy_back"] and "examples" in terms.get("loss_bearing", {}) and \
         terms["loss_bearing"]["examples"] != [terms["loss_bearing"]["default"], not terms["loss_bearing"]["default"]]:
     sys.exit(f"loss_bearing examples: {terms['loss_bearing']}")
