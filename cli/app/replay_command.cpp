@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 
 int replay_command(const std::string& manifest_path, bool verify) {
   std::string scenario_path, scenario_sha256, scenario_from_run, event_log_sha256;
+  std::string resolved_sha256;  ///< a variant's resolved scenario, when the run was of one
   std::uint64_t seed = 0, replication = 0, event_count = 0;
   std::vector<ScenarioChange> changes;
   try {
@@ -37,6 +38,7 @@ int replay_command(const std::string& manifest_path, bool verify) {
                std::to_string(schema));
     scenario_path = reader.string("scenario", "", true);
     scenario_sha256 = reader.string("scenario_sha256", "", true);
+    resolved_sha256 = reader.string("resolved_scenario_sha256", "");
     scenario_from_run = reader.string("scenario_from_run", "");
     seed = static_cast<std::uint64_t>(
         reader.integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max(), true));
@@ -112,6 +114,16 @@ int replay_command(const std::string& manifest_path, bool verify) {
   try {
     nlohmann::json document =
         resolve_scenario_document(parse_json_text(bytes, scenario.string()), scenario);
+    // The variant file is the one that ran (its hash matched); a file it extends may have
+    // changed since.
+    if (!resolved_sha256.empty() && resolved_scenario_sha256(document) != resolved_sha256) {
+      std::cerr << "error: " << manifest_path << ": /resolved_scenario_sha256: expected "
+                << scenario.lexically_normal().string()
+                << " to resolve to the scenario that ran (SHA-256 " << resolved_sha256
+                << "), found SHA-256 " << resolved_scenario_sha256(document)
+                << ": a file it extends changed since the run\n";
+      return bad_input;
+    }
     apply_scenario_changes(document, changes, manifest_path + ": /set", scenario.string());
     model = scenario_from_json(document, scenario.string());
   } catch (const InputError& error) {

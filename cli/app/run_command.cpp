@@ -86,13 +86,16 @@ RunInput scenario_file_input(const RunArguments& arguments) {
   RunInput input;
   // One read: the hash in the manifest is the hash of the bytes that were simulated.
   const std::string bytes = read_input_file(arguments.scenario);
-  nlohmann::json document =
-      resolve_scenario_document(parse_json_text(bytes, arguments.scenario), arguments.scenario);
+  nlohmann::json parsed = parse_json_text(bytes, arguments.scenario);
+  const bool variant = parsed.is_object() && parsed.contains("extends");
+  nlohmann::json document = resolve_scenario_document(std::move(parsed), arguments.scenario);
+  const std::string resolved_sha256 = variant ? resolved_scenario_sha256(document) : "";
   const std::vector<ScenarioChange> changes = scenario_changes(arguments.set);
   apply_scenario_changes(document, changes, "--set", arguments.scenario);
   input.scenario = scenario_from_json(document, arguments.scenario);
   input.manifest["scenario"] = arguments.scenario;
   input.manifest["scenario_sha256"] = sha256_hex(bytes);
+  if (variant) input.manifest["resolved_scenario_sha256"] = resolved_sha256;
   // The overrides, in order, so that `replay` simulates what ran.
   if (!changes.empty()) {
     input.manifest["set"] = nlohmann::ordered_json::array();
@@ -226,7 +229,8 @@ int run_command(const RunArguments& arguments) {
       manifest["format"] = "tenderlab-manifest/1";
       manifest["tenderlab_version"] = version;
       manifest["event_log_schema"] = event_log_schema_version;
-      for (const char* key : {"scenario", "scenario_sha256", "scenario_from_run", "set", "from"})
+      for (const char* key : {"scenario", "scenario_sha256", "resolved_scenario_sha256",
+                              "scenario_from_run", "set", "from"})
         if (input.manifest.contains(key)) manifest[key] = input.manifest.at(key);
       manifest["seed"] = options.seed;
       manifest["replication"] = options.replication;

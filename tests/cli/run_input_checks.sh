@@ -84,6 +84,14 @@ case "$check" in
     status=$(status_of "$tenderlab" run --from missing.sqlite p00000-r000 --out notdb -q)
     [ "$status" = 2 ] || fail "a missing database exited $status, expected 2"
     [ ! -e missing.sqlite ] || fail "run --from created a database"
+    # A crafted database whose study name is a path: without --out the folder would be
+    # runs/../outside-p00000-r000, outside runs/. Refused, nothing written.
+    cp results.sqlite crafted.sqlite
+    sql crafted.sqlite "update study set value = '../outside' where key = 'name'"
+    status=$(status_of "$tenderlab" run --from crafted.sqlite p00000-r000 -q)
+    [ "$status" = 2 ] || fail "a study named ../outside exited $status, expected 2"
+    grep -q "/name: expected" err.txt || fail "no clear message: $(cat err.txt)"
+    [ ! -e outside-p00000-r000 ] || fail "run --from wrote outside runs/"
     # A database without the recorded base scenario (an older tenderlab's): exit 2, says how
     # to add it.
     sql results.sqlite "delete from study where key = 'base_scenario_json'"
@@ -155,6 +163,21 @@ case "$check" in
     cmp -s leaf/events.jsonl flat/events.jsonl || fail "the chain does not run as the flat file"
     (cd a/b && "$tenderlab" replay ../../leaf/manifest.json --verify > /dev/null) ||
       fail "the variant does not replay"
+    # The manifest also hashes what the variant resolves to, and a plain scenario has no such
+    # hash. A parent edited since the run: the variant file's own hash still matches, the
+    # resolved one does not, so replay refuses (exit 2) instead of simulating something else.
+    [ "$(jq -r '.resolved_scenario_sha256 | length' leaf/manifest.json)" = 64 ] ||
+      fail "no resolved_scenario_sha256 in the variant's manifest"
+    [ "$(jq 'has("resolved_scenario_sha256")' flat/manifest.json)" = false ] ||
+      fail "a plain scenario's manifest has a resolved hash"
+    cp a/b/middle.json middle.saved
+    echo '{ "extends": "../base.json", "name": "middle", "set": { "/calls/0/terms/tax_credit": 0.2, "/calls/0/terms/public_equity_share": 0.3 } }' > a/b/middle.json
+    status=$(status_of "$tenderlab" replay leaf/manifest.json --verify)
+    [ "$status" = 2 ] || fail "replay after a parent changed exited $status, expected 2"
+    grep -q "resolved_scenario_sha256: expected .*leaf.json to resolve to the scenario that ran" err.txt ||
+      fail "no clear message: $(cat err.txt)"
+    cp middle.saved a/b/middle.json
+    "$tenderlab" replay leaf/manifest.json --verify > /dev/null || fail "the restored parent does not replay"
     # Cycles, missing parents, a bad extends and set without extends: exit 2, clear messages.
     echo '{ "extends": "two.json", "name": "one" }' > one.json
     echo '{ "extends": "one.json", "name": "two" }' > two.json
