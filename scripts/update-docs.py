@@ -509,6 +509,53 @@ def study_spc(ws):
     return fenced(f"$ {SPC_STUDY}\n" + "\n".join(body) + "\n")
 
 
+def spc_study_results(ws):
+    """docs/studies/spc-round1-terms.md: the analysis part of the study's output, then the
+    scenario discovery for the opposite outcome."""
+    lines = spc_study_output(ws).splitlines()
+    bidders = lines.index("bidders per round (runs with 0, 1, 2, ... bids):")
+    prim = next(i for i, line in enumerate(lines) if line.startswith("scenario discovery"))
+    report = ws.run('tenderlab report scenarios/studies/spc-round1-terms.json --db /tmp/spc.sqlite '
+                    '--outcome "bids_round_1 >= 1"').splitlines()
+    other = next(i for i, line in enumerate(report) if line.startswith("scenario discovery"))
+    return (fenced("\n".join(lines[bidders:bidders + 2] + [""] + lines[prim:prim + 2]) + "\n") +
+            "\n" + fenced("\n".join(report[other:other + 2]) + "\n"))
+
+
+def spc_study_levels(ws):
+    """The share of the study's runs without a bid, by factor level, read from its database."""
+    import sqlite3
+    spc_study_output(ws)
+    study = json.loads((SOURCE / "scenarios" / "studies" / "spc-round1-terms.json").read_text())
+    database = sqlite3.connect(ws.real("/tmp/spc.sqlite"))
+    factors = {point: json.loads(text)
+               for point, text in database.execute("select point, factors from points")}
+    runs = [(factors[point], value) for point, value in database.execute(
+        "select runs.point, kpis.value from runs join kpis using (run_id) "
+        "where kpis.name = 'bids_round_1' and runs.status = 'ok'")]
+    database.close()
+    rows = ["| factor | levels | P(no bid) | runs |", "|---|---|---|---|"]
+    for factor in study["factors"]:
+        name = factor["name"]
+        if "values" in factor:
+            bins = [(json.dumps(v), lambda x, v=v: x == v) for v in factor["values"]]
+        else:
+            low, high, count = factor["min"], factor["max"], 4
+            width = (high - low) / count
+            edges = [low + i * width for i in range(count + 1)]
+            bins = [(f"{edges[i]:.3g}–{edges[i + 1]:.3g}",
+                     lambda x, a=edges[i], b=edges[i + 1], last=(i == count - 1):
+                     a <= x < b or (last and x == b)) for i in range(count)]
+        shares, counts = [], []
+        for label, inside in bins:
+            values = [value for point, value in runs if inside(point[name])]
+            shares.append(f"{sum(1 for v in values if v == 0) / len(values):.2f}" if values else "–")
+            counts.append(str(len(values)))
+        rows.append(f"| `{name}` | {', '.join(label for label, _ in bins)} | "
+                    f"{', '.join(shares)} | {', '.join(counts)} |")
+    return "\n".join(rows) + "\n"
+
+
 def study_morris(ws):
     study = json.loads((SOURCE / "scenarios" / "studies" / "spc-round1-terms.json").read_text())
     study["design"] = {"type": "morris", "trajectories": 10, "levels": 4}
@@ -611,6 +658,8 @@ RECIPES = {
     "study-small": study_small,
     "study-resume": study_resume,
     "study-spc": study_spc,
+    "spc-study-results": spc_study_results,
+    "spc-study-levels": spc_study_levels,
     "study-morris": study_morris,
     "study-history": study_history,
     "study-invalid": study_invalid,
@@ -626,7 +675,7 @@ RECIPES = {
 # their blocks as committed; any change of the model also changes the quick blocks (the flagship
 # run's hash, the small study's digest), so the quick check still notices stale documentation.
 SLOW = {"readme-compare", "readme-study", "study-spc", "study-morris", "study-history",
-        "cluster-summary"}
+        "cluster-summary", "spc-study-results", "spc-study-levels"}
 
 
 SQL_BLOCK = re.compile(r"^```sql\n(.*?)^```\n", re.DOTALL | re.MULTILINE)
