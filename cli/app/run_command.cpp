@@ -88,7 +88,7 @@ RunInput scenario_file_input(const RunArguments& arguments) {
   const std::string bytes = read_input_file(arguments.scenario);
   nlohmann::json parsed = parse_json_text(bytes, arguments.scenario);
   const bool variant = parsed.is_object() && parsed.contains("extends");
-  nlohmann::json document = resolve_scenario_document(std::move(parsed), arguments.scenario);
+  nlohmann::json document = resolve_scenario_document(parsed, arguments.scenario);
   const std::string resolved_sha256 = variant ? resolved_scenario_sha256(document) : "";
   const std::vector<ScenarioChange> changes = scenario_changes(arguments.set);
   apply_scenario_changes(document, changes, "--set", arguments.scenario);
