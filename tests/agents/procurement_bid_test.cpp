@@ -124,60 +124,58 @@ TEST_CASE("a lower ceiling lowers the bids") {
   CHECK(auction(3, 105, 0.5).bid(92) < auction(3, 115, 0.5).bid(92));
 }
 
+namespace {
+
+struct PairedGap {
+  double mean = 0;
+  double standard_error = 0;
+};
+
+/// Over `auctions` draws of the n suppliers' costs: what the buyer pays in the first-price
+/// auction (the L lowest costs' bids) minus L times the (L + 1)-th lowest cost, the payment of the
+/// uniform-price auction on the same draws. Revenue equivalence says its mean is zero.
+PairedGap paired_revenue_gap(const ProcurementAuction& a, const std::string& stream, int auctions) {
+  Rng rng(7, 0, stream);
+  double sum = 0;
+  double sum_squares = 0;
+  for (int i = 0; i < auctions; ++i) {
+    std::vector<double> costs;
+    for (std::size_t j = 0; j < a.suppliers; ++j)
+      costs.push_back(draw_cost(a.costs, rng));
+    std::sort(costs.begin(), costs.end());
+    double paid = 0;
+    for (std::size_t w = 0; w < a.lots; ++w)
+      paid += a.bid(costs[w]);
+    const double difference = paid - static_cast<double>(a.lots) * costs[a.lots];
+    sum += difference;
+    sum_squares += difference * difference;
+  }
+  const double mean = sum / auctions;
+  return {mean, std::sqrt((sum_squares / auctions - mean * mean) / (auctions - 1))};
+}
+
+}  // namespace
+
 TEST_CASE("revenue equivalence: the mean price paid is the expected second-lowest cost") {
   // Symmetric suppliers, no bid costs, the reserve at the top of the range: the first-price
   // auction's expected payment equals the second-price auction's, E[second-lowest cost].
   for (const std::size_t n : {2U, 4U, 7U}) {
-    const ProcurementAuction a = auction(n, 115, 0);
-    Rng rng(7, 0, "revenue-equivalence/" + std::to_string(n));
-    constexpr int auctions = 4000;
-    double sum = 0;
-    double sum_squares = 0;
-    for (int i = 0; i < auctions; ++i) {
-      std::vector<double> costs;
-      for (std::size_t j = 0; j < n; ++j)
-        costs.push_back(draw_cost(a.costs, rng));
-      std::sort(costs.begin(), costs.end());
-      const double difference = a.bid(costs[0]) - costs[1];  // paired: same draws
-      sum += difference;
-      sum_squares += difference * difference;
-    }
-    const double mean = sum / auctions;
-    const double standard_error =
-        std::sqrt((sum_squares / auctions - mean * mean) / (auctions - 1));
-    INFO("n = " << n << ": mean price minus second-lowest cost " << mean << " (se "
-                << standard_error << ")");
-    CHECK(std::abs(mean) < 3 * standard_error);
-    CHECK(standard_error > 0);
+    const PairedGap gap =
+        paired_revenue_gap(auction(n, 115, 0), "revenue-equivalence/" + std::to_string(n), 4000);
+    INFO("n = " << n << ": mean price minus second-lowest cost " << gap.mean << " (se "
+                << gap.standard_error << ")");
+    CHECK(std::abs(gap.mean) < 3 * gap.standard_error);
+    CHECK(gap.standard_error > 0);
   }
 }
 
 TEST_CASE("revenue equivalence with several lots: L times the (L + 1)-th lowest cost") {
   for (const std::size_t lots : {2U, 3U}) {
-    const std::size_t n = 6;
-    const ProcurementAuction a = auction(n, 115, 0, lots);
-    Rng rng(7, 0, "revenue-equivalence-lots/" + std::to_string(lots));
-    constexpr int auctions = 3000;
-    double sum = 0;
-    double sum_squares = 0;
-    for (int i = 0; i < auctions; ++i) {
-      std::vector<double> costs;
-      for (std::size_t j = 0; j < n; ++j)
-        costs.push_back(draw_cost(a.costs, rng));
-      std::sort(costs.begin(), costs.end());
-      double paid = 0;
-      for (std::size_t w = 0; w < lots; ++w)
-        paid += a.bid(costs[w]);
-      const double difference = paid - static_cast<double>(lots) * costs[lots];
-      sum += difference;
-      sum_squares += difference * difference;
-    }
-    const double mean = sum / auctions;
-    const double standard_error =
-        std::sqrt((sum_squares / auctions - mean * mean) / (auctions - 1));
-    INFO(lots << " lots: mean payment minus L x the (L+1)-th cost " << mean << " (se "
-              << standard_error << ")");
-    CHECK(std::abs(mean) < 3 * standard_error);
+    const PairedGap gap = paired_revenue_gap(
+        auction(6, 115, 0, lots), "revenue-equivalence-lots/" + std::to_string(lots), 3000);
+    INFO(lots << " lots: mean payment minus L x the (L+1)-th cost " << gap.mean << " (se "
+              << gap.standard_error << ")");
+    CHECK(std::abs(gap.mean) < 3 * gap.standard_error);
   }
 }
 
