@@ -171,8 +171,7 @@ int main(int argc, char** argv) {
   calibrate->add_option("--draws", calibrate_args.draws, "Latin hypercube draws (default 80)")
       ->check(CLI::Range(1, 100000));
   calibrate
-      ->add_option("-r,--replications", calibrate_args.replications,
-                   "Seeds per draw (default 8)")
+      ->add_option("-r,--replications", calibrate_args.replications, "Seeds per draw (default 8)")
       ->check(CLI::Range(1, 10000));
   calibrate
       ->add_option("--min-match,--tolerance", calibrate_args.min_match,

@@ -27,7 +27,9 @@ bool finite_range(const ParamSpec& spec) {
          std::isfinite(spec.plausible_max) && spec.plausible_max > spec.plausible_min;
 }
 
-bool procurement_only(const ParamSpec& spec) { return spec.description.rfind("Procurement:", 0) == 0; }
+bool procurement_only(const ParamSpec& spec) {
+  return spec.description.rfind("Procurement:", 0) == 0;
+}
 
 nlohmann::json value_at(const nlohmann::json& document, const std::string& pointer,
                         const ParamSpec& spec) {
@@ -98,9 +100,8 @@ ScenarioParameters scenario_parameters(const nlohmann::json& scenario) {
     for (const ParamSpec& spec : parameter_table(table_name).params) {
       if (!spec.scalar() || spec.provenance == Provenance::input) continue;
       if (procurement_only(spec) && !procurement) continue;
-      CalibratedParameter p =
-          make_parameter(scenario, table_name, place + "/" + spec.key, "/" + place + "/" + spec.key,
-                         spec);
+      CalibratedParameter p = make_parameter(scenario, table_name, place + "/" + spec.key,
+                                             "/" + place + "/" + spec.key, spec);
       (finite_range(spec) ? out.drawn : out.fixed).push_back(std::move(p));
     }
   }
@@ -113,8 +114,8 @@ std::vector<CalibratedParameter> calibration_parameters(const nlohmann::json& sc
   const ScenarioParameters all = scenario_parameters(scenario);
   if (only.empty()) {
     if (all.drawn.empty())
-      throw InputError({InputProblem{origin, "", "a scenario with assumed parameters to draw",
-                                     "none"}});
+      throw InputError(
+          {InputProblem{origin, "", "a scenario with assumed parameters to draw", "none"}});
     return all.drawn;
   }
   std::vector<CalibratedParameter> chosen;
@@ -192,10 +193,9 @@ bool ensure_parent_objects(nlohmann::json& document, const std::string& pointer)
   return at->is_object() || at->is_array();
 }
 
-nlohmann::ordered_json calibration_study_document(const nlohmann::json& scenario,
-                                                  const std::string& scenario_reference,
-                                                  const std::vector<CalibratedParameter>& parameters,
-                                                  const CalibrationSettings& settings) {
+nlohmann::ordered_json calibration_study_document(
+    const nlohmann::json& scenario, const std::string& scenario_reference,
+    const std::vector<CalibratedParameter>& parameters, const CalibrationSettings& settings) {
   nlohmann::ordered_json study;
   study["format"] = study_format;
   study["name"] = "calibration";
@@ -223,7 +223,8 @@ nlohmann::ordered_json calibration_study_document(const nlohmann::json& scenario
   if (!fixed.empty()) study["fixed"] = fixed;
   nlohmann::ordered_json factors = nlohmann::ordered_json::array();
   for (const auto& p : parameters) {
-    nlohmann::ordered_json factor = {{"name", p.name}, {"path", p.path}, {"min", p.min}, {"max", p.max}};
+    nlohmann::ordered_json factor = {
+        {"name", p.name}, {"path", p.path}, {"min", p.min}, {"max", p.max}};
     if (p.integer) factor["integer"] = true;
     factors.push_back(factor);
   }
@@ -276,8 +277,7 @@ double ks_distance_uniform(std::vector<double> values, double min, double max) {
 
 std::string identification(double ks_distance, double iqr_ratio, std::size_t accepted) {
   if (accepted < kMinAcceptedForIdentification) return "not identified";
-  const bool differs =
-      ks_distance > kKsCritical5 / std::sqrt(static_cast<double>(accepted));
+  const bool differs = ks_distance > kKsCritical5 / std::sqrt(static_cast<double>(accepted));
   if (!differs) return "not identified";
   return iqr_ratio <= kIdentifiedIqrRatio ? "identified" : "constrained";
 }
@@ -288,7 +288,8 @@ namespace {
 /// in the file (the draws themselves are written exactly).
 double tidy(double value) {
   if (!std::isfinite(value) || value == 0) return value;
-  const double scale = std::pow(10.0, 11 - static_cast<int>(std::floor(std::log10(std::fabs(value)))));
+  const double scale =
+      std::pow(10.0, 11 - static_cast<int>(std::floor(std::log10(std::fabs(value)))));
   return std::round(value * scale) / scale;
 }
 
@@ -326,9 +327,9 @@ nlohmann::ordered_json calibration_document(const Study& study, ResultsStore& st
   if (scenario.contains("history") && scenario.at("history").is_array())
     for (const auto& row : scenario.at("history"))
       if (row.is_object() && row.contains("bids") && row.at("bids").is_number())
-        bid_targets.emplace_back(row.value("call", "") + ".bids_round_" +
-                                     std::to_string(row.value("round", 0)),
-                                 row.at("bids").get<double>());
+        bid_targets.emplace_back(
+            row.value("call", "") + ".bids_round_" + std::to_string(row.value("round", 0)),
+            row.at("bids").get<double>());
 
   const StudyDesign design(study);
   std::vector<DrawRuns> draws(design.size());
@@ -355,15 +356,11 @@ nlohmann::ordered_json calibration_document(const Study& study, ResultsStore& st
   nlohmann::ordered_json doc;
   doc["$schema"] = calibration_schema_id;
   doc["format"] = calibration_format;
-  doc["scenario"] = {{"file", scenario_file},
-                     {"name", scenario.value("name", "")},
-                     {"sha256", scenario_sha256}};
-  doc["settings"] = {{"draws", settings.draws},
-                     {"replications", settings.replications},
-                     {"seed", settings.seed},
-                     {"design", "lhs"},
-                     {"kernel", "rejection"},
-                     {"match_kpi", calibration_match_kpi},
+  doc["scenario"] = {
+      {"file", scenario_file}, {"name", scenario.value("name", "")}, {"sha256", scenario_sha256}};
+  doc["settings"] = {{"draws", settings.draws},        {"replications", settings.replications},
+                     {"seed", settings.seed},          {"design", "lhs"},
+                     {"kernel", "rejection"},          {"match_kpi", calibration_match_kpi},
                      {"min_match", settings.min_match}};
   nlohmann::ordered_json params = nlohmann::ordered_json::array();
   for (const auto& p : parameters)
@@ -429,15 +426,15 @@ nlohmann::ordered_json calibration_document(const Study& study, ResultsStore& st
     const double prior_iqr = prior.q75 - prior.q25;
     const double post_iqr = post.q75 - post.q25;
     const double ratio = accepted == 0 || prior_iqr <= 0 ? std::numeric_limits<double>::quiet_NaN()
-                                                          : post_iqr / prior_iqr;
+                                                         : post_iqr / prior_iqr;
     const double ks = ks_distance_uniform(accepted_values[j], p.min, p.max);
     nlohmann::ordered_json row;
     row["name"] = p.name;
     row["prior"] = marginal_json(tidy(prior));
     row["posterior"] = accepted == 0 ? nlohmann::ordered_json(nullptr)
                                      : nlohmann::ordered_json(marginal_json(tidy(post)));
-    row["iqr_ratio"] = std::isnan(ratio) ? nlohmann::ordered_json(nullptr)
-                                         : nlohmann::ordered_json(tidy(ratio));
+    row["iqr_ratio"] =
+        std::isnan(ratio) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(tidy(ratio));
     row["ks_distance"] = tidy(ks);
     row["identification"] = identification(ks, ratio, accepted);
     posterior.push_back(row);
@@ -503,16 +500,17 @@ ParameterSets load_parameter_sets(const std::string& path) {
   sets.sha256 = sha256_file(path);
   // Only what the runs need is read, strictly; the statistics beside it are for people.
   if (!document.is_object()) {
-    sink.add("", "a calibration file (an object with format \"" + std::string(calibration_format) +
-                     "\", written by tenderlab calibrate)",
+    sink.add("",
+             "a calibration file (an object with format \"" + std::string(calibration_format) +
+                 "\", written by tenderlab calibrate)",
              describe_json(document));
     throw InputError(sink.take());
   }
   const std::string format = document.value("format", "");
   if (format != calibration_format) {
-    sink.add("/format", std::string("\"") + calibration_format + "\"",
-             document.contains("format") ? describe_json(document.at("format"))
-                                         : "nothing (missing)");
+    sink.add(
+        "/format", std::string("\"") + calibration_format + "\"",
+        document.contains("format") ? describe_json(document.at("format")) : "nothing (missing)");
     throw InputError(sink.take());
   }
   if (const auto scenario = document.find("scenario");

@@ -468,11 +468,10 @@ Study load_study(const std::string& path) {
     }
     for (const auto& target : sets->paths)
       if (!ensure_parent_objects(study.base, target))
-        sink.add("/parameter_sets",
-                 "parameters settable in " + study.base_path,
+        sink.add("/parameter_sets", "parameters settable in " + study.base_path,
                  describe_json(target) + " of " + study.parameter_sets_path);
-    const auto runs = checked_product(
-        checked_product(study.points, sets->size()), static_cast<std::size_t>(study.replications));
+    const auto runs = checked_product(checked_product(study.points, sets->size()),
+                                      static_cast<std::size_t>(study.replications));
     if (!runs || *runs > max_study_runs)
       sink.add("/replications",
                "a design of at most " + std::to_string(max_study_runs) +

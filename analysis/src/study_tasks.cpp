@@ -86,7 +86,8 @@ RunTask StudyTaskSource::task(std::size_t index) const {
   std::string origin = study.file + " point " + std::to_string(p);
   if (study.parameter_sets) {
     // The calibrated parameters first: a factor on the same value overrides them.
-    const std::size_t set = static_cast<std::size_t>(task.replication) % study.parameter_sets->size();
+    const std::size_t set =
+        static_cast<std::size_t>(task.replication) % study.parameter_sets->size();
     patch = study.parameter_sets->patch(set);
     origin += " parameter set " + std::to_string(set) + " (draw " +
               std::to_string(study.parameter_sets->draws[set]) + " of " +

@@ -32,12 +32,13 @@ std::string number(double value) {
   return out.str();
 }
 
-void print_plan(const std::string& scenario, const std::vector<analysis::CalibratedParameter>& drawn,
+void print_plan(const std::string& scenario,
+                const std::vector<analysis::CalibratedParameter>& drawn,
                 const CalibrateArguments& arguments, std::ostream& out) {
   out << "calibration of " << scenario << ": " << drawn.size() << " assumed parameters, "
-      << arguments.draws << " draws (Latin hypercube) x " << arguments.replications
-      << " seeds = " << static_cast<std::size_t>(arguments.draws) *
-                            static_cast<std::size_t>(arguments.replications)
+      << arguments.draws << " draws (Latin hypercube) x " << arguments.replications << " seeds = "
+      << static_cast<std::size_t>(arguments.draws) *
+             static_cast<std::size_t>(arguments.replications)
       << " runs; a draw is accepted when at least " << number(arguments.min_match * 100)
       << " % of its runs reproduce /history\n";
 }
@@ -56,16 +57,16 @@ int calibrate_command(const CalibrateArguments& arguments) {
   return report_errors(run_failed, [&]() -> int {
     if (!scenario.contains("history") || !scenario.at("history").is_array() ||
         scenario.at("history").empty())
-      throw InputError({InputProblem{arguments.scenario, "/history",
-                                     "at least one historical round to calibrate against",
-                                     "none"}});
+      throw InputError(
+          {InputProblem{arguments.scenario, "/history",
+                        "at least one historical round to calibrate against", "none"}});
     analysis::CalibrationSettings settings;
     settings.draws = arguments.draws;
     settings.replications = arguments.replications;
     settings.min_match = arguments.min_match;
     settings.only = arguments.only;
-    settings.seed = arguments.seed ? *arguments.seed
-                                   : static_cast<std::uint64_t>(scenario.value("seed", 1));
+    settings.seed =
+        arguments.seed ? *arguments.seed : static_cast<std::uint64_t>(scenario.value("seed", 1));
     const std::vector<analysis::CalibratedParameter> drawn =
         analysis::calibration_parameters(scenario, settings.only, "--only");
     const analysis::ScenarioParameters all = analysis::scenario_parameters(scenario);
@@ -79,19 +80,20 @@ int calibrate_command(const CalibrateArguments& arguments) {
     if (arguments.dry_run) {
       print_plan(arguments.scenario, drawn, arguments, std::cout);
       for (const auto& p : drawn)
-        std::cout << "  draw " << p.name << " in [" << number(p.min) << ", " << number(p.max)
-                  << "]" << (p.integer ? " (whole numbers)" : "") << ", scenario "
+        std::cout << "  draw " << p.name << " in [" << number(p.min) << ", " << number(p.max) << "]"
+                  << (p.integer ? " (whole numbers)" : "") << ", scenario "
                   << p.scenario_value.dump() << "\n";
       for (const auto& p : not_drawn)
-        std::cout << "  keep " << p.name << " = " << p.scenario_value.dump() << " ("
-                  << p.provenance << ")\n";
+        std::cout << "  keep " << p.name << " = " << p.scenario_value.dump() << " (" << p.provenance
+                  << ")\n";
       std::cout << "nothing was run (--dry-run)\n";
       return ok;
     }
 
-    const fs::path out = arguments.out.empty()
-                             ? fs::path("runs") / (scenario.value("name", "scenario") + "-calibration")
-                             : fs::path(arguments.out);
+    const fs::path out =
+        arguments.out.empty()
+            ? fs::path("runs") / (scenario.value("name", "scenario") + "-calibration")
+            : fs::path(arguments.out);
     analysis::check_file_target(out / "calibration.json");
     analysis::check_file_target(out / "draws.csv");
     fs::create_directories(out);
@@ -116,8 +118,7 @@ int calibrate_command(const CalibrateArguments& arguments) {
     try {
       store = open_study_store(study_file.string(), study.database);
     } catch (const analysis::DatabaseRefusedError& error) {
-      std::cerr << "error: " << error.what()
-                << "\n(the folder " << out.string()
+      std::cerr << "error: " << error.what() << "\n(the folder " << out.string()
                 << " holds a calibration with other settings: choose another --out or remove "
                    "it)\n";
       return bad_input;
@@ -148,7 +149,8 @@ int calibrate_command(const CalibrateArguments& arguments) {
         study, *store, arguments.scenario, sha256_file(arguments.scenario), scenario, drawn,
         not_drawn, settings);
     analysis::write_file_atomically(out / "calibration.json", calibration.dump(2) + "\n");
-    analysis::write_file_atomically(out / "draws.csv", analysis::calibration_draws_csv(calibration));
+    analysis::write_file_atomically(out / "draws.csv",
+                                    analysis::calibration_draws_csv(calibration));
     if (recorded.failed > 0)
       std::cerr << "warning: " << recorded.failed
                 << " runs failed (counted as not reproducing the history; reasons in "

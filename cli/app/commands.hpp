@@ -109,7 +109,7 @@ struct CalibrateArguments {
   int replications = 8;    ///< seeds per draw
   double min_match = 0.9;  ///< acceptance threshold on a draw's share of matching runs
   int jobs = 1;
-  std::string out;  ///< default: runs/<scenario name>-calibration
+  std::string out;                    ///< default: runs/<scenario name>-calibration
   std::optional<std::uint64_t> seed;  ///< default: the scenario's
   std::vector<std::string> only;      ///< only these parameters (default: every assumed one)
   bool quiet = false;

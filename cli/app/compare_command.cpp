@@ -164,10 +164,10 @@ int compare_command(const CompareArguments& arguments) {
         if (sets)
           for (const auto& pointer : sets->paths)
             if (!analysis::ensure_parent_objects(documents.back(), pointer))
-              throw InputError({InputProblem{arguments.inputs[i], pointer,
-                                             "a value the parameter sets of " +
-                                                 arguments.parameter_sets + " can set",
-                                             "nothing settable there"}});
+              throw InputError({InputProblem{
+                  arguments.inputs[i], pointer,
+                  "a value the parameter sets of " + arguments.parameter_sets + " can set",
+                  "nothing settable there"}});
         input_hashes.push_back(sha256_file(arguments.inputs[i]));
         const Scenario scenario = scenario_from_json(documents.back(), arguments.inputs[i]);
         if (!seed) seed = scenario.seed;

@@ -89,7 +89,8 @@ void print_dry_run(const analysis::Study& study) {
             << analysis::max_study_runs << ")\n";
   if (study.parameter_sets)
     std::cout << "  parameter sets: " << study.parameter_sets->size() << " accepted draws of "
-              << study.parameter_sets_path << ", " << study.replications / static_cast<int>(study.parameter_sets->size())
+              << study.parameter_sets_path << ", "
+              << study.replications / static_cast<int>(study.parameter_sets->size())
               << " replications each (replication r runs draw r mod "
               << study.parameter_sets->size() << ")\n";
   for (const auto& factor : study.factors) {

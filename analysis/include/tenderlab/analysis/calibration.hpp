@@ -65,10 +65,10 @@ std::vector<CalibratedParameter> calibration_parameters(const nlohmann::json& sc
 bool ensure_parent_objects(nlohmann::json& document, const std::string& pointer);
 
 struct CalibrationSettings {
-  int draws = 80;                ///< Latin hypercube points
-  int replications = 8;          ///< seeds per draw
-  double min_match = 0.9;        ///< acceptance: share of a draw's runs matching the history
-  std::uint64_t seed = 1;        ///< master seed of the design and the runs
+  int draws = 80;                 ///< Latin hypercube points
+  int replications = 8;           ///< seeds per draw
+  double min_match = 0.9;         ///< acceptance: share of a draw's runs matching the history
+  std::uint64_t seed = 1;         ///< master seed of the design and the runs
   std::vector<std::string> only;  ///< restrict the drawn parameters (calibration_parameters)
 };
 
@@ -76,17 +76,16 @@ struct CalibrationSettings {
 /// names it, relative to the study file's folder), a factor per parameter with its range, a Latin
 /// hypercube of `draws` points, `replications` seeds each, every KPI kept, and the missing parent
 /// objects of the parameters' paths created by `fixed` changes.
-nlohmann::ordered_json calibration_study_document(const nlohmann::json& scenario,
-                                                  const std::string& scenario_reference,
-                                                  const std::vector<CalibratedParameter>& parameters,
-                                                  const CalibrationSettings& settings);
+nlohmann::ordered_json calibration_study_document(
+    const nlohmann::json& scenario, const std::string& scenario_reference,
+    const std::vector<CalibratedParameter>& parameters, const CalibrationSettings& settings);
 
 /// One draw's runs as the acceptance sees them.
 struct DrawRuns {
-  std::size_t runs = 0;         ///< runs recorded ok or failed
-  std::size_t matches = 0;      ///< runs with history_match == 1
+  std::size_t runs = 0;          ///< runs recorded ok or failed
+  std::size_t matches = 0;       ///< runs with history_match == 1
   std::size_t bids_matches = 0;  ///< runs with every /history bid count reproduced
-  std::size_t failed = 0;       ///< runs recorded failed (count as not matching)
+  std::size_t failed = 0;        ///< runs recorded failed (count as not matching)
 };
 
 /// ABC rejection: a draw is accepted when matches / replications >= min_match (and it has runs).
