@@ -275,7 +275,12 @@ int compare_command(const CompareArguments& arguments) {
   report["pairs"] = keys.size();
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   std::cout << "paired comparison over " << keys.size()
-            << (databases ? " common runs" : " replications (common random numbers)") << ":\n";
+            << (databases ? " common runs"
+                : sets    ? " runs (" + std::to_string(sets->size()) + " parameter sets x " +
+                             std::to_string(arguments.replications) +
+                             " replications, common random numbers)"
+                          : " replications (common random numbers)")
+            << ":\n";
   for (std::size_t i = 0; i < labels.size(); ++i)
     std::cout << "  [" << i << "] " << labels[i] << " (" << arguments.inputs[i] << ")\n";
   for (const auto& change : arguments.set)

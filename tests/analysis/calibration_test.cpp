@@ -97,7 +97,8 @@ TEST_CASE("the flagship's drawn parameters are its assumed scenario-level ones")
   }
 }
 
-TEST_CASE("--only picks parameters by name, by key or an agent's key, and refuses others") {
+TEST_CASE(
+    "the parameters to draw are picked by name or key or as an agent's key and others refused") {
   const nlohmann::json scenario = read_scenario_document(kNaicc);
   const auto chosen = calibration_parameters(
       scenario, {"score_temperature", "market/demand_growth", "agents/kt/bid_cost_bn_krw"},
@@ -191,7 +192,7 @@ TEST_CASE("missing objects on the way to a parameter are created, arrays are not
   CHECK_FALSE(ensure_parent_objects(doc, "not a pointer"));
 }
 
-TEST_CASE("parameter sets are the accepted draws; none accepted is refused") {
+TEST_CASE("parameter sets are the accepted draws and a file without one is refused") {
   TempFolder folder;
   const fs::path file = folder.path() / "calibration.json";
   write(file, fake_calibration(kNaicc, {true, false, true}).dump());
