@@ -117,6 +117,11 @@ PY
     # One run rebuilt from the database alone reproduces its hash (its draw is recorded).
     last=$(python3 -c 'import sqlite3; print(sqlite3.connect("s.sqlite").execute("select max(run_id) from runs").fetchone()[0])')
     "$tenderlab" run --from s.sqlite "$last" --out rerun -q || fail "run --from $last did not reproduce"
+    # A changed calibration file under the same database is refused, not mixed in.
+    python3 -c 'import json; c = json.load(open("cal/calibration.json")); d = next(d for d in c["draws"] if d["accepted"]); d["values"]["market/gpu_hour_price_krw"] += 1; json.dump(c, open("cal/calibration.json", "w"))'
+    [ "$(status_of "$tenderlab" study study.json -j2 --db s.sqlite -q)" = 2 ] ||
+      fail "a changed calibration file was accepted on resume"
+    grep -q "parameter_sets_sha256" err.txt || fail "the calibration's hash is not named: $(cat err.txt)"
     ;;
   compare-sets)
     # compare over the draws: D x r pairs per scenario, recorded in the JSON.
