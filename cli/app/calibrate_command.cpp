@@ -65,8 +65,7 @@ int calibrate_command(const CalibrateArguments& arguments) {
     settings.replications = arguments.replications;
     settings.min_match = arguments.min_match;
     settings.only = arguments.only;
-    settings.seed =
-        arguments.seed ? *arguments.seed : static_cast<std::uint64_t>(scenario.value("seed", 1));
+    settings.seed = arguments.seed ? *arguments.seed : scenario.value("seed", std::uint64_t{1});
     const std::vector<analysis::CalibratedParameter> drawn =
         analysis::calibration_parameters(scenario, settings.only, "--only");
     const analysis::ScenarioParameters all = analysis::scenario_parameters(scenario);

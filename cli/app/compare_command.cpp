@@ -279,7 +279,7 @@ int compare_command(const CompareArguments& arguments) {
                 : sets    ? " runs (" + std::to_string(sets->size()) + " parameter sets x " +
                              std::to_string(arguments.replications) +
                              " replications, common random numbers)"
-                          : " replications (common random numbers)")
+                       : " replications (common random numbers)")
             << ":\n";
   for (std::size_t i = 0; i < labels.size(); ++i)
     std::cout << "  [" << i << "] " << labels[i] << " (" << arguments.inputs[i] << ")\n";
