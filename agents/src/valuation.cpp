@@ -308,6 +308,38 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
 
 }  // namespace
 
+double policy_loan_subsidy(const Financing& financing, const Terms& terms, int build_years,
+                           const ProjectAssumptions& assumptions) {
+  if (!(financing.policy_loan > 0)) return 0;
+  const int years = terms.policy_loan.years > 0 ? terms.policy_loan.years : assumptions.debt_years;
+  const double saved =
+      annuity_payment(financing.policy_loan, assumptions.market_debt_rate, years) -
+      annuity_payment(financing.policy_loan, terms.policy_loan.rate, years);
+  // Paid in years build_years .. build_years + years - 1, as the valuation repays its loans;
+  // year y is discounted by (1 + market rate)^y to the signing.
+  const double market = 1 + assumptions.market_debt_rate;
+  double discount = std::pow(market, -build_years);
+  double subsidy = 0;
+  for (int year = 0; year < years; ++year) {
+    subsidy += saved * discount;
+    discount /= market;
+  }
+  return subsidy;
+}
+
+PublicCost public_cost(const CallObject& object, const Terms& terms, const Financing& financing,
+                       bool spc, double price_bn_krw, const ProjectAssumptions& assumptions) {
+  PublicCost cost;
+  if (!spc) {
+    cost.price = price_bn_krw;
+    return cost;
+  }
+  cost.equity = financing.public_equity;
+  cost.tax_expenditure = financing.tax_credit;
+  cost.loan_subsidy = policy_loan_subsidy(financing, terms, object.build_years, assumptions);
+  return cost;
+}
+
 Financing project_financing(const CallObject& object, const Terms& terms, const TeamProfile& team,
                             bool non_capital, const ProjectAssumptions& assumptions) {
   return size_project(object, terms, team, non_capital, assumptions).money;

@@ -510,3 +510,56 @@ TEST_CASE("a project assumption set in the scenario file moves the valuation") {
   // The scenario's defaults are the code's defaults: the same value to the last bit.
   CHECK(base == value_of(base_terms(), agent, paths, ProjectAssumptions{}).expected_npv);
 }
+
+TEST_CASE("the policy loan's subsidy is the payments it saves against a market loan, by hand") {
+  Financing financing;
+  financing.policy_loan = 100;
+  Terms terms;
+  terms.policy_loan.rate = 0.0;
+  terms.policy_loan.years = 10;
+  ProjectAssumptions assumptions;
+  assumptions.market_debt_rate = 0.05;
+  // Market annuity 100 x 0.05 / (1 - 1.05^-10) = 12.950 a year against 10.000 interest-free:
+  // 2.950 saved in each of years 0..9, discounted at 5 %: 2.950 x 8.1078 = 23.92.
+  const double market_payment = 100 * 0.05 / (1 - std::pow(1.05, -10));
+  double factor = 0;
+  for (int year = 0; year < 10; ++year)
+    factor += std::pow(1.05, -year);
+  CHECK(policy_loan_subsidy(financing, terms, 0, assumptions) ==
+        Approx((market_payment - 10) * factor));
+  CHECK(policy_loan_subsidy(financing, terms, 0, assumptions) == Approx(23.92).epsilon(1e-3));
+  // Repayment from the third year: the same savings, two years later.
+  CHECK(policy_loan_subsidy(financing, terms, 2, assumptions) ==
+        Approx((market_payment - 10) * factor / 1.05 / 1.05));
+  // A loan at the market rate is no subsidy; no loan, none either.
+  terms.policy_loan.rate = 0.05;
+  CHECK(policy_loan_subsidy(financing, terms, 0, assumptions) == Approx(0).margin(1e-12));
+  financing.policy_loan = 0;
+  terms.policy_loan.rate = 0.0;
+  CHECK(policy_loan_subsidy(financing, terms, 0, assumptions) == 0);
+}
+
+TEST_CASE("the public-cost ledger adds equity, tax expenditure and loan subsidy, or the price") {
+  const CallObject object = test::small_call_object();
+  Terms terms;
+  terms.paid_in_capital_bn_krw = 20;  // the rest of the capex is debt, 40 % of it a policy loan
+  terms.public_equity_share = 0.3;
+  terms.tax_credit = 0.1;
+  terms.policy_loan.share_of_capex = 0.4;
+  terms.policy_loan.rate = 0.02;
+  terms.policy_loan.years = 8;
+  const ProjectAssumptions assumptions;
+  const Financing financing = project_financing(object, terms, TeamProfile{}, true, assumptions);
+  const PublicCost spc = public_cost(object, terms, financing, true, 0, assumptions);
+  CHECK(spc.equity == financing.public_equity);
+  CHECK(spc.tax_expenditure == financing.tax_credit);
+  CHECK(spc.loan_subsidy ==
+        policy_loan_subsidy(financing, terms, object.build_years, assumptions));
+  CHECK(spc.loan_subsidy > 0);
+  CHECK(spc.price == 0);
+  CHECK(spc.total() == Approx(spc.equity + spc.tax_expenditure + spc.loan_subsidy));
+  const PublicCost supply = public_cost(object, terms, financing, false, 57.5, assumptions);
+  CHECK(supply.total() == 57.5);
+  CHECK(supply.equity == 0);
+  CHECK(supply.loan_subsidy == 0);
+}

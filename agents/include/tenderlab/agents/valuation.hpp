@@ -112,6 +112,28 @@ struct Financing {
 Financing project_financing(const CallObject& object, const Terms& terms, const TeamProfile& team,
                             bool non_capital, const ProjectAssumptions& assumptions = {});
 
+/// What one contract costs the public side (bn KRW), item by item: the public-cost ledger
+/// (docs/model/valuation.md, "Public cost").
+struct PublicCost {
+  double equity = 0;           ///< public equity paid in: cash out of the budget
+  double tax_expenditure = 0;  ///< the investment tax credit: revenue the state forgoes
+  double loan_subsidy = 0;     ///< grant equivalent of the policy loan (policy_loan_subsidy)
+  double price = 0;            ///< procurement: the price the state pays
+  double total() const { return equity + tax_expenditure + loan_subsidy + price; }
+};
+
+/// The grant equivalent of the policy loan: what its annuity saves the borrower against a loan of
+/// the same principal and term at the market debt rate, every year from the first operating
+/// year, discounted at the market debt rate to the signing. 0 without a loan or at the market
+/// rate.
+double policy_loan_subsidy(const Financing& financing, const Terms& terms, int build_years,
+                           const ProjectAssumptions& assumptions = {});
+
+/// The ledger of a contract: an SPC's public equity, tax credit and loan subsidy, or a
+/// procurement's price.
+PublicCost public_cost(const CallObject& object, const Terms& terms, const Financing& financing,
+                       bool spc, double price_bn_krw, const ProjectAssumptions& assumptions = {});
+
 /// Certainty equivalent of outcomes under exponential utility with absolute risk aversion `a`
 /// (1/bn KRW): -ln(mean(exp(-a x))) / a; the mean when a == 0. Numerically stable.
 double certainty_equivalent(const std::vector<double>& outcomes, double absolute_risk_aversion);
