@@ -201,13 +201,16 @@ class CallManager {
     // A bid prices the whole quantity; a winner of one lot among several is paid for its lot.
     const double price = bid.price_bn_krw / static_cast<double>(lots);
     const double public_money = spc ? financing.public_equity + financing.tax_credit : price;
+    const PublicCost cost =
+        public_cost(object, terms, financing, spc, price, world_.scenario.assumptions);
     world_.emit(call_.issuer,
                 events::ContractSigned{call_.id, round.round, bid.lead, bid.members, object.gpus,
                                        round_money(spc ? financing.public_equity : 0.0),
                                        round_money(spc ? financing.private_equity : 0.0),
                                        round_money(spc ? financing.tax_credit : 0.0),
                                        round_money(spc ? financing.policy_loan : 0.0),
-                                       round_money(price), round_money(public_money)});
+                                       round_money(price), round_money(public_money),
+                                       round_money(cost.loan_subsidy), round_money(cost.total())});
     world_.programme.public_money_committed += public_money;
     world_.programme.private_money_committed += spc ? financing.private_equity : 0.0;
 

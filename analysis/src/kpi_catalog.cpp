@@ -45,6 +45,11 @@ void add_programme_kpis(std::vector<KpiInfo>& into) {
   into.push_back({"public_equity_bn_krw", "bn KRW", "public equity committed by contracts"});
   into.push_back({"private_equity_bn_krw", "bn KRW", "private equity committed by contracts"});
   into.push_back({"tax_credit_bn_krw", "bn KRW", "tax credits granted by contracts"});
+  into.push_back({"loan_subsidy_bn_krw", "bn KRW",
+                  "grant equivalent of the policy loans of contracts (at the market debt rate)"});
+  into.push_back({"public_cost_bn_krw", "bn KRW",
+                  "public-cost ledger of contracts: public equity, tax expenditure, loan subsidy "
+                  "and prices paid"});
 }
 
 }  // namespace

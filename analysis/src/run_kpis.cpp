@@ -19,6 +19,8 @@ RunKpis::RunKpis(EventDispatcher& events, const TendersTable& tenders,
     public_equity_ += c.public_equity_bn_krw;
     private_equity_ += c.private_equity_bn_krw;
     tax_credit_ += c.tax_credit_bn_krw;
+    loan_subsidy_ += c.loan_subsidy_bn_krw;
+    public_cost_ += c.public_cost_bn_krw;
     if (first_contract_date_.empty()) first_contract_date_ = e.date;
   });
   events.on<events::CapacityOnline>([this](const Event& e, const events::CapacityOnline& c) {
@@ -83,6 +85,8 @@ std::map<std::string, double> RunKpis::kpis() const {
   k["public_equity_bn_krw"] = public_equity_;
   k["private_equity_bn_krw"] = private_equity_;
   k["tax_credit_bn_krw"] = tax_credit_;
+  k["loan_subsidy_bn_krw"] = loan_subsidy_;
+  k["public_cost_bn_krw"] = public_cost_;
   // Calibration targets: 1 when the run reproduces what happened, 0 otherwise.
   if (!history_.empty()) {
     double all = 1;

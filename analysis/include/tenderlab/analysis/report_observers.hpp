@@ -91,6 +91,8 @@ class RunKpis {
   std::string first_capacity_date_;
   std::map<int, std::int64_t> gpus_online_by_year_end_;
   double public_money_ = 0;
+  double loan_subsidy_ = 0;
+  double public_cost_ = 0;
   double public_equity_ = 0;
   double private_equity_ = 0;
   double tax_credit_ = 0;

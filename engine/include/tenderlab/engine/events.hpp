@@ -468,6 +468,8 @@ struct ContractSigned {
   double policy_loan_bn_krw = 0;
   double price_bn_krw = 0;
   double public_money_bn_krw = 0;
+  double loan_subsidy_bn_krw = 0;
+  double public_cost_bn_krw = 0;
   static constexpr auto fields() {
     using T = ContractSigned;
     return std::tuple{
@@ -491,7 +493,14 @@ struct ContractSigned {
               "prices the whole quantity); 0 for SPC bids and allocation applications"),
         field("public_money_bn_krw", &T::public_money_bn_krw, "bn KRW",
               "public money committed: public equity plus tax credit for SPC calls, the price "
-              "otherwise")};
+              "otherwise"),
+        field("loan_subsidy_bn_krw", &T::loan_subsidy_bn_krw, "bn KRW",
+              "SPC calls: the policy loan's grant equivalent, what its payments save against a "
+              "market-rate loan of the same principal and term, discounted at "
+              "`market_debt_rate`; 0 otherwise"),
+        field("public_cost_bn_krw", &T::public_cost_bn_krw, "bn KRW",
+              "the contract's public-cost ledger in one number: public equity, tax credit (tax "
+              "expenditure) and loan subsidy for SPC calls, the price otherwise")};
   }
 };
 
