@@ -553,8 +553,7 @@ TEST_CASE("the public-cost ledger adds equity, tax expenditure and loan subsidy,
   const PublicCost spc = public_cost(object, terms, financing, true, 0, assumptions);
   CHECK(spc.equity == financing.public_equity);
   CHECK(spc.tax_expenditure == financing.tax_credit);
-  CHECK(spc.loan_subsidy ==
-        policy_loan_subsidy(financing, terms, object.build_years, assumptions));
+  CHECK(spc.loan_subsidy == policy_loan_subsidy(financing, terms, object.build_years, assumptions));
   CHECK(spc.loan_subsidy > 0);
   CHECK(spc.price == 0);
   CHECK(spc.total() == Approx(spc.equity + spc.tax_expenditure + spc.loan_subsidy));
