@@ -312,9 +312,8 @@ double policy_loan_subsidy(const Financing& financing, const Terms& terms, int b
                            const ProjectAssumptions& assumptions) {
   if (!(financing.policy_loan > 0)) return 0;
   const int years = terms.policy_loan.years > 0 ? terms.policy_loan.years : assumptions.debt_years;
-  const double saved =
-      annuity_payment(financing.policy_loan, assumptions.market_debt_rate, years) -
-      annuity_payment(financing.policy_loan, terms.policy_loan.rate, years);
+  const double saved = annuity_payment(financing.policy_loan, assumptions.market_debt_rate, years) -
+                       annuity_payment(financing.policy_loan, terms.policy_loan.rate, years);
   // Paid in years build_years .. build_years + years - 1, as the valuation repays its loans;
   // year y is discounted by (1 + market rate)^y to the signing.
   const double market = 1 + assumptions.market_debt_rate;
