@@ -373,8 +373,8 @@ ParamTable agent_table() {
   t.at = {"/agents/*"};
   t.description =
       "One actor. Every key but id and kind is optional and every kind accepts every key; money "
-      "and preference keys matter for the private kinds, budget_bn_krw_by_year for governments "
-      "and policy banks.";
+      "and preference keys matter for the private kinds, budget_bn_krw_by_year for the agents "
+      "that issue calls.";
   const std::string m = "AgentSpec::";
   t.params = {
       typed("id", ParamType::id, m + "id", "Unique agent id, also the key of its random stream")
@@ -421,8 +421,11 @@ ParamTable agent_table() {
              "the scenario's market"),
       make("budget_bn_krw_by_year", ParamType::year_map, "bn KRW", 0, 0, inf,
            m + "budget_bn_krw_by_year",
-           "Budget by fiscal year, for governments and policy banks: keys are four-digit years, "
-           "values amounts (not read by the model yet)")
+           "Budget by fiscal year of the calls the agent issues: keys are four-digit years, "
+           "values amounts. A contract commits its public money in the year it is signed; a "
+           "round's winner whose public money exceeds what is left of that year's budget is "
+           "passed over, and the adaptive revision rule stays within it. Without entries the "
+           "issuer is unconstrained; with entries, a year not listed has a budget of 0")
           .shown("{}"),
   };
   return t;
