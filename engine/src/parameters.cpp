@@ -789,7 +789,8 @@ ParamTable adaptive_table() {
               "From announcement to bid deadline in revised rounds"),
       number("max_public_money_bn_krw", "bn KRW", inf, 0, inf, m + "max_public_money_bn_krw",
              "The rule never revises the terms so far that the public money they commit (public "
-             "equity plus tax credit) exceeds this")
+             "equity plus tax credit) exceeds this, nor what is left of the issuer's "
+             "budget_bn_krw_by_year in the year the revised round's contract would be signed")
           .shown("no limit"),
       number("equity_step", "1", 0.1, 0, 1, m + "equity_step",
              "How much one revision lowers public_equity_share")
