@@ -44,7 +44,7 @@ CallRound round_of(const CallSpec& call) {
 }
 
 /// A bid whose technical capability `level` sets its rank (the price weighs little).
-Bid bid(const std::string& lead, double price, double level, std::uint64_t seq) {
+Bid bid(const std::string& lead, double price, double level) {
   Bid b;
   b.lead = lead;
   b.members = {lead};
@@ -54,7 +54,6 @@ Bid bid(const std::string& lead, double price, double level, std::uint64_t seq) 
   b.capabilities.construction = level;
   b.cloud_providers = 1;
   b.price_bn_krw = price;
-  b.submission_seq = seq;
   return b;
 }
 
@@ -178,7 +177,7 @@ TEST_CASE(
   terms.public_equity_share = 0.4;
   terms.paid_in_capital_bn_krw = 30;
   terms.tax_credit = 0.1;
-  Bid b = bid("a", 90, 0.5, 0);
+  Bid b = bid("a", 90, 0.5);
   b.non_capital_site = false;
   terms.site = SiteRule::any;
 
@@ -212,7 +211,7 @@ TEST_CASE("a round whose best bid exceeds the remaining budget goes to the next 
   // below the pass mark set here, and is invalid however little it asks.
   CallSpec strict = call;
   strict.evaluation.pass_mark = 25;
-  const std::vector<Bid> bids{bid("a", 80, 0.9, 0), bid("b", 50, 0.5, 1), bid("c", 10, 0.0, 2)};
+  const std::vector<Bid> bids{bid("a", 80, 0.9), bid("b", 50, 0.5), bid("c", 10, 0.0)};
   const RoundResult unconstrained = decide_within(strict, bids, unlimited);
   REQUIRE(unconstrained.outcome == RoundOutcome::awarded);
   CHECK(winner_leads(unconstrained) == std::vector<std::string>{"a"});
@@ -230,7 +229,7 @@ TEST_CASE("a round whose best bid exceeds the remaining budget goes to the next 
 TEST_CASE("a bid that fits exactly what is left is signable; an invalid bid never is") {
   CallSpec call = procurement_call();
   call.terms.ceiling_price_bn_krw = 70;
-  const std::vector<Bid> bids{bid("a", 60, 0.9, 0), bid("over-ceiling", 75, 0.9, 1)};
+  const std::vector<Bid> bids{bid("a", 60, 0.9), bid("over-ceiling", 75, 0.9)};
   const RoundResult exact = decide_within(call, bids, 60);
   CHECK(winner_leads(exact) == std::vector<std::string>{"a"});
   const RoundResult short_by_a_little = decide_within(call, bids, 59.99);
@@ -240,7 +239,7 @@ TEST_CASE("a bid that fits exactly what is left is signable; an invalid bid neve
 
 TEST_CASE("a round fails with the budget as its reason when no valid bid fits") {
   const CallSpec call = procurement_call();
-  const std::vector<Bid> bids{bid("a", 80, 0.9, 0), bid("b", 50, 0.5, 1)};
+  const std::vector<Bid> bids{bid("a", 80, 0.9), bid("b", 50, 0.5)};
   const RoundResult result = decide_within(call, bids, 40);
   CHECK(result.outcome == RoundOutcome::failed);
   CHECK(result.winners.empty());
@@ -257,7 +256,7 @@ TEST_CASE("with several lots each lot goes to the next bid that fits what the ea
   const CallSpec call = procurement_call(2);  // two lots of 500 GPUs
   // Lot prices are half the bids: a 40, b 35, c 20. After a's lot, 30 are left: b is passed
   // over and c takes the second lot.
-  const std::vector<Bid> bids{bid("a", 80, 0.9, 0), bid("b", 70, 0.8, 1), bid("c", 40, 0.3, 2)};
+  const std::vector<Bid> bids{bid("a", 80, 0.9), bid("b", 70, 0.8), bid("c", 40, 0.3)};
   const RoundResult result = decide_within(call, bids, 70);
   REQUIRE(result.outcome == RoundOutcome::awarded);
   CHECK(winner_leads(result) == std::vector<std::string>{"a", "c"});
@@ -273,7 +272,7 @@ TEST_CASE("with several lots each lot goes to the next bid that fits what the ea
 TEST_CASE("the budget leaves a round that already failed as it was") {
   CallSpec call = procurement_call();
   call.procedure.min_valid_bids = 2;
-  RoundResult result = decide_round(round_of(call), {bid("a", 80, 0.9, 0)});
+  RoundResult result = decide_round(round_of(call), {bid("a", 80, 0.9)});
   REQUIRE(result.outcome == RoundOutcome::failed);
   BudgetedAward nothing_fits;
   nothing_fits.passed_over = {0};
