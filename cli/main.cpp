@@ -161,6 +161,40 @@ int main(int argc, char** argv) {
   study->add_flag("--dry-run", study_args.dry_run,
                   "Check the study (factors, design size, KPI names, outcome) and run nothing");
 
+  CalibrateArguments calibrate_args;
+  auto* calibrate = app.add_subcommand(
+      "calibrate",
+      "Draw the scenario's assumed parameters from their ranges, keep the draws that reproduce "
+      "its /history (approximate Bayesian computation) and write them with their posteriors");
+  calibrate->add_option("SCENARIO", calibrate_args.scenario, "Scenario file (JSON) with a /history")
+      ->required();
+  calibrate->add_option("--draws", calibrate_args.draws, "Latin hypercube draws (default 80)")
+      ->check(CLI::Range(1, 100000));
+  calibrate
+      ->add_option("-r,--replications", calibrate_args.replications, "Seeds per draw (default 8)")
+      ->check(CLI::Range(1, 10000));
+  calibrate
+      ->add_option("--min-match,--tolerance", calibrate_args.min_match,
+                   "Accept a draw when at least this share of its runs reproduce /history "
+                   "(default 0.9)")
+      ->check(CLI::Range(0.0, 1.0));
+  calibrate->add_option("-j,--jobs", calibrate_args.jobs, "Runs at the same time (default 1)")
+      ->check(CLI::Range(1, 1024));
+  calibrate->add_option("--out", calibrate_args.out,
+                        "Output folder (default: runs/<scenario name>-calibration); the same "
+                        "command resumes an interrupted calibration there");
+  calibrate->add_option("--seed", calibrate_args.seed, "Master seed (default: the scenario's)")
+      ->check(seed_range);
+  calibrate
+      ->add_option("--only", calibrate_args.only,
+                   "Draw only these parameters, e.g. assumptions/score_temperature,"
+                   "market/gpu_hour_price_krw or agents/kt/bid_cost_bn_krw")
+      ->delimiter(',');
+  calibrate->add_flag("-q,--quiet", calibrate_args.quiet, "No progress and no summary");
+  calibrate->add_flag("--dry-run", calibrate_args.dry_run,
+                      "List the parameters drawn and kept, and run nothing");
+  add_progress_options(*calibrate, calibrate_args.progress);
+
   ReportArguments report_args;
   auto* report = app.add_subcommand(
       "report", "Analyse a study's results; write a run, a study or a comparison as HTML or XLSX");
@@ -216,6 +250,11 @@ int main(int argc, char** argv) {
       ->add_option("--kpis", compare_args.kpis,
                    "Only these KPIs, in this order, e.g. awarded,public_money_bn_krw")
       ->delimiter(',');
+  compare
+      ->add_option("--parameter-sets", compare_args.parameter_sets,
+                   "A calibration.json of one of the scenarios: run every scenario at each of its "
+                   "accepted draws, REPLICATIONS times (KPIs over draws x seeds)")
+      ->type_name("FILE");
   compare->add_flag("-q,--quiet", compare_args.quiet, "No progress bar");
   add_progress_options(*compare, compare_args.progress);
 
@@ -269,6 +308,7 @@ int main(int argc, char** argv) {
     if (*kpis) return kpis_command(kpis_scenario, kpis_json);
     if (*export_tables) return export_command(export_database, export_out);
     if (*study) return study_command(study_args);
+    if (*calibrate) return calibrate_command(calibrate_args);
     if (*report) return report_files_command(report_args);
     if (*compare) return compare_command(compare_args);
     if (*replay) return replay_command(replay_manifest, replay_verify);

@@ -90,12 +90,12 @@ class Workspace:
     def shown(self, text):
         return text.replace(f"{self.tmp}/", "/tmp/").replace(str(self.tmp), "/tmp")
 
-    def run(self, command, status=0, stdin=None):
+    def run(self, command, status=0, stdin=None, timeout=600):
         """Runs a shell command; returns what it printed on stdout and stderr, in order."""
         result = subprocess.run(["bash", "-c", self.real(command)], cwd=self.root, env=self.env,
                                 stdin=subprocess.DEVNULL if stdin is None else None,
                                 input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, timeout=600, check=False)
+                                text=True, timeout=timeout, check=False)
         if status is not None and result.returncode != status:
             raise RuntimeError(f"`{command}` exited with {result.returncode}, expected {status}:\n"
                                f"{result.stdout}")
@@ -609,6 +609,108 @@ def scenario_truncated(ws):
     return fenced(ws.run("tenderlab validate /tmp/truncated.json", status=2))
 
 
+# The calibration of the flagship scenario (docs/calibration/naicc-2025.md): one run of
+# `tenderlab calibrate`, read by the recipes below.
+NAICC_CALIBRATION = ("tenderlab calibrate scenarios/naicc-2025.json --draws 800 -r 10 -j2 "
+                     "--out /tmp/naicc-calibration --progress-every 0 --progress-seconds 0")
+
+
+def naicc_calibration(ws):
+    """calibration.json of the flagship's calibration, run the first time a recipe needs it."""
+    if "naicc-calibration" not in ws.done:
+        ws.run("rm -rf /tmp/naicc-calibration")
+        # 8000 runs: about 8 minutes at -j2 on a busy machine.
+        ws.naicc_calibration_text = ws.run(NAICC_CALIBRATION, timeout=3600)
+        ws.done.add("naicc-calibration")
+    return json.loads((ws.tmp / "naicc-calibration" / "calibration.json").read_text())
+
+
+def number(value, digits=3):
+    """A number for a table: whole numbers as they are, from 100 on one decimal at most (no
+    exponent), below that `digits` significant digits."""
+    if value is None:
+        return "-"
+    if float(value).is_integer() and abs(value) >= 1:
+        return str(int(value))
+    if abs(value) >= 100:
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{value:.{digits}g}"
+
+
+def calibration_naicc(ws):
+    naicc_calibration(ws)
+    return fenced(f"$ {NAICC_CALIBRATION}\n" + ws.naicc_calibration_text)
+
+
+def calibration_naicc_table(ws):
+    cal = naicc_calibration(ws)
+    rows = ["| parameter | provenance | prior range | scenario value | posterior 5-95 % | "
+            "posterior median | IQR ratio | KS distance | identified? |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    posterior = {p["name"]: p for p in cal["posterior"]}
+    for p in cal["parameters"]:
+        q = posterior[p["name"]]
+        post = q["posterior"]
+        rows.append(
+            f"| `{p['name']}` | assumed | {number(p['prior']['min'])}–{number(p['prior']['max'])} "
+            f"| {number(p['scenario_value'])} | "
+            + (f"{number(post['q05'])}–{number(post['q95'])} | {number(post['q50'])}" if post
+               else "- | -")
+            + f" | {number(q['iqr_ratio'], 2)} | {number(q['ks_distance'], 2)} | "
+              f"{q['identification']} |")
+    for p in cal["not_drawn"]:
+        rows.append(f"| `{p['name']}` | {p['provenance']} | - | {number(p['scenario_value'])} | "
+                    f"not drawn | | | | |")
+    return "\n".join(rows) + "\n"
+
+
+def calibration_naicc_acceptance(ws):
+    cal = naicc_calibration(ws)
+    a = cal["acceptance"]
+    s = cal["settings"]
+    return (f"| | value |\n|---|---|\n"
+            f"| draws x seeds | {a['draws']} x {s['replications']} = {a['runs']} runs "
+            f"({a['failed_runs']} failed) |\n"
+            f"| threshold | a draw is accepted when >= {number(100 * s['min_match'])} % of its "
+            f"{s['replications']} runs match `/history` |\n"
+            f"| runs matching `/history`, all draws | {number(100 * a['match_share_all_runs'])} % |\n"
+            f"| accepted draws | {a['accepted']} of {a['draws']} (acceptance rate "
+            f"{number(100 * a['acceptance_rate'])} %) |\n"
+            f"| accepted draws x seeds reproducing 0, 0, 1 bids | "
+            f"{number(100 * a['bids_share_accepted_runs'])} % of {a['accepted_runs']} runs |\n"
+            f"| accepted draws x seeds reproducing the whole `/history` | "
+            f"{number(100 * a['match_share_accepted_runs'])} % of {a['accepted_runs']} runs |\n")
+
+
+def calibration_naicc_bids(ws):
+    """Bids per round over every draw and seed, from the calibration's results database."""
+    import sqlite3
+    naicc_calibration(ws)
+    connection = sqlite3.connect(f"file:{ws.tmp / 'naicc-calibration' / 'calibration.sqlite'}"
+                                 "?mode=ro", uri=True)
+    try:
+        rows = ["| round | runs held | runs with 0 bids | 1 bid | 2 or more |", "|---|---|---|---|---|"]
+        for n in (1, 2, 3):
+            counts = dict(connection.execute(
+                "SELECT value, COUNT(*) FROM kpis WHERE name = ? GROUP BY value",
+                (f"naicc-spc.bids_round_{n}",)).fetchall())
+            held = sum(counts.values())
+            more = sum(c for v, c in counts.items() if v >= 2)
+            rows.append(f"| {n} | {held} | {counts.get(0.0, 0)} | {counts.get(1.0, 0)} | {more} |")
+    finally:
+        connection.close()
+    return "\n".join(rows) + "\n"
+
+
+def calibration_naicc_compare(ws):
+    naicc_calibration(ws)
+    command = ("tenderlab compare scenarios/naicc-2025.json "
+               "scenarios/variants/r3-capital-site-allowed.json -r 2 -j2 -q "
+               "--parameter-sets /tmp/naicc-calibration/calibration.json "
+               "--kpis any_bid_round_3,bids_round_3,awarded,gpus_online_end_2028,public_money_bn_krw")
+    return shell(ws, show(command))
+
+
 RECIPES = {
     "readme-flagship": readme_flagship,
     "readme-compare": readme_compare,
@@ -621,6 +723,7 @@ RECIPES = {
     "help-kpis": help_of("tenderlab kpis"),
     "help-export": help_of("tenderlab export"),
     "help-study": help_of("tenderlab study"),
+    "help-calibrate": help_of("tenderlab calibrate"),
     "help-report": help_of("tenderlab report"),
     "help-compare": help_of("tenderlab compare"),
     "help-replay": help_of("tenderlab replay"),
@@ -667,6 +770,11 @@ RECIPES = {
     "scenario-unknown-key": scenario_unknown_key,
     "scenario-edited": scenario_edited,
     "scenario-truncated": scenario_truncated,
+    "calibration-naicc": calibration_naicc,
+    "calibration-naicc-table": calibration_naicc_table,
+    "calibration-naicc-acceptance": calibration_naicc_acceptance,
+    "calibration-naicc-bids": calibration_naicc_bids,
+    "calibration-naicc-compare": calibration_naicc_compare,
 }
 
 
@@ -675,7 +783,9 @@ RECIPES = {
 # their blocks as committed; any change of the model also changes the quick blocks (the flagship
 # run's hash, the small study's digest), so the quick check still notices stale documentation.
 SLOW = {"readme-compare", "readme-study", "study-spc", "study-morris", "study-history",
-        "cluster-summary", "spc-study-results", "spc-study-levels"}
+        "cluster-summary", "spc-study-results", "spc-study-levels", "calibration-naicc",
+        "calibration-naicc-table", "calibration-naicc-acceptance", "calibration-naicc-bids",
+        "calibration-naicc-compare"}
 
 
 SQL_BLOCK = re.compile(r"^```sql\n(.*?)^```\n", re.DOTALL | re.MULTILINE)

@@ -160,6 +160,15 @@ class Bidder {
         round_money(v.win_probability),   round_money(v.capital_limit)};
   }
 
+  /// A decision of this agent in `round`, of the form `decision`; the caller fills the rest.
+  static events::BidDecision decision_for(const CallRound& round, std::string decision) {
+    events::BidDecision event;
+    event.call = round.call->id;
+    event.round = round.round;
+    event.decision = std::move(decision);
+    return event;
+  }
+
   void act_on_settlement(const RoundPtr& round) {
     const SettledTeam* team = settled_team(*round);
     const bool may_lead = agent_.kind.may(Role::lead, round->call->kind);
@@ -184,10 +193,7 @@ class Bidder {
     const bool leads = members.front() == agent_.id;
     if (team->enters && !leads) {
       if (may_lead) {
-        events::BidDecision decision;
-        decision.call = round->call->id;
-        decision.round = round->round;
-        decision.decision = "in_consortium";
+        events::BidDecision decision = decision_for(*round, "in_consortium");
         decision.reason = "member of the consortium led by " + members.front();
         world_.emit(agent_.id, decision);
       }
@@ -197,10 +203,7 @@ class Bidder {
         assess_in_round(world_, *round, members, position(members), true, team->rival_scores);
     if (!team->enters) {
       if (leads || may_lead) {
-        events::BidDecision decision;
-        decision.call = round->call->id;
-        decision.round = round->round;
-        decision.decision = "no_bid";
+        events::BidDecision decision = decision_for(*round, "no_bid");
         decision.team = members;
         decision.valuation = logged_valuation(view.valuation);
         decision.reason = !view.accepts() ? view.refusal
@@ -222,10 +225,7 @@ class Bidder {
     for (const auto& id : members)
       specs.push_back(world_.scenario.find_agent(id));
     const TeamProfile profile = make_team_profile(specs, world_.scenario.assumptions);
-    events::BidDecision decision;
-    decision.call = round->call->id;
-    decision.round = round->round;
-    decision.decision = "bid";
+    events::BidDecision decision = decision_for(*round, "bid");
     decision.team = members;
     decision.valuation = logged_valuation(view.valuation);
     decision.reason = "value positive for every member";
@@ -255,16 +255,23 @@ class Bidder {
     call.object = world_.current_object(*round->call);
     CallRound adjusted = *round;
     adjusted.call = &call;
+    // Every supplier knows who may compete: the agents eligible for the call.
+    std::vector<const AgentSpec*> suppliers;
+    for (const AgentSpec& other : world_.scenario.agents)
+      if (eligible_supplier(adjusted, other)) suppliers.push_back(&other);
+    if (suppliers.empty()) suppliers.push_back(&agent_);  // it learns it is not eligible below
+    const ProjectAssumptions& assumptions = world_.scenario.assumptions;
+    const ProcurementAuction auction = procurement_auction(adjusted, suppliers, assumptions);
     Rng stream = rng_.derive("offer/" + round_key(*round));
-    const SupplyOffer supply = offer_supply(adjusted, agent_, stream, world_.scenario.assumptions);
-    events::BidDecision decision;
-    decision.call = round->call->id;
-    decision.round = round->round;
-    decision.decision = supply.bids ? "bid" : "no_bid";
+    const SupplyOffer supply = offer_supply(adjusted, agent_, auction, stream, assumptions);
+    events::BidDecision decision = decision_for(*round, supply.bids ? "bid" : "no_bid");
     decision.team = std::vector<std::string>{agent_.id};
-    decision.supply =
-        events::SupplyQuote{round_money(supply.price_bn_krw), round_money(supply.cost_bn_krw)};
-    decision.reason = supply.bids ? std::string("price covers cost") : supply.reason;
+    decision.supply = events::SupplyQuote{
+        round_money(supply.price_bn_krw), round_money(supply.cost_bn_krw),
+        round_money(supply.expected_profit_bn_krw), round_money(supply.entry_threshold_bn_krw),
+        static_cast<int>(supply.suppliers)};
+    decision.reason =
+        supply.bids ? std::string("expected profit covers its bid cost") : supply.reason;
     world_.emit(agent_.id, decision);
     if (!supply.bids) {
       Inbox<Message>(board_inbox).send(NoBidNotice{round, agent_.id, {}, 0.0, "lead"});

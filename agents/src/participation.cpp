@@ -1,10 +1,12 @@
 #include "tenderlab/agents/participation.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "tenderlab/agents/consortium.hpp"
 #include "tenderlab/agents/tender_rules.hpp"
+#include "tenderlab/engine/input_error.hpp"
 
 namespace tenderlab {
 
@@ -14,6 +16,16 @@ std::string money(double bn) {
   std::snprintf(buffer, sizeof buffer, "%.1f bn KRW", bn);
   return buffer;
 }
+/// The mean of `values` summed in ascending order, so that the order of the agents in the file
+/// cannot change its last bit.
+double order_free_mean(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  double sum = 0;
+  for (double value : values)
+    sum += value;
+  return sum / static_cast<double>(values.size());
+}
+
 }  // namespace
 
 MemberAssessment assess_member(const CallRound& round, const std::vector<const AgentSpec*>& team,
@@ -66,29 +78,67 @@ Beliefs beliefs_for(const AgentSpec& agent, const Beliefs& market, Rng& rng) {
   return beliefs;
 }
 
-SupplyOffer offer_supply(const CallRound& round, const AgentSpec& agent, Rng& rng,
-                         const ProjectAssumptions& assumptions) {
-  SupplyOffer offer;
-  const CallObject& object = round.call->object;
-  const double gpus = static_cast<double>(object.gpus);
-  // Cost of the lot: hardware at market price, integration by the supplier's operations, and a
-  // margin for the supplier's capital cost over the contract.
+double expected_supply_cost(const CallObject& object, const AgentSpec& agent,
+                            const ProjectAssumptions& assumptions) {
   const double integration =
       assumptions.supply_integration_cost *
       (assumptions.supply_integration_base - agent.capabilities.cloud_operations);
-  const double noise = 1 + assumptions.supply_price_noise * rng.normal();
-  offer.cost_bn_krw = gpus * object.gpu_price_bn_krw * (1 + integration) * noise;
-  offer.price_bn_krw = offer.cost_bn_krw * (1 + agent.hurdle_rate);
-  if (agent.capabilities.cloud_operations < round.call->eligibility.min_cloud_operations) {
+  return static_cast<double>(object.gpus) * object.gpu_price_bn_krw * (1 + integration);
+}
+
+bool eligible_supplier(const CallRound& round, const AgentSpec& agent) {
+  return agent.kind.may(Role::lead, CallKind::procurement) &&
+         agent.capabilities.cloud_operations >= round.call->eligibility.min_cloud_operations;
+}
+
+ProcurementAuction procurement_auction(const CallRound& round,
+                                       const std::vector<const AgentSpec*>& suppliers,
+                                       const ProjectAssumptions& assumptions) {
+  if (suppliers.empty()) throw ModelError("a procurement auction needs a supplier");
+  ProcurementAuction auction;
+  std::vector<double> costs;
+  std::vector<double> bid_costs;
+  for (const AgentSpec* supplier : suppliers) {
+    costs.push_back(expected_supply_cost(round.call->object, *supplier, assumptions));
+    bid_costs.push_back(supplier->bid_cost_bn_krw);
+  }
+  auction.costs = SupplyCostDistribution{order_free_mean(costs), assumptions.supply_price_noise,
+                                         assumptions.supply_cost_truncation};
+  auction.suppliers = suppliers.size();
+  auction.lots = static_cast<std::size_t>(std::max(1, round.call->winners));
+  auction.reserve_bn_krw = round.terms.ceiling_price_bn_krw.value_or(auction.costs.high());
+  auction.bid_cost_bn_krw = order_free_mean(bid_costs);
+  return auction;
+}
+
+SupplyOffer offer_supply(const CallRound& round, const AgentSpec& agent,
+                         const ProcurementAuction& auction, Rng& rng,
+                         const ProjectAssumptions& assumptions) {
+  SupplyOffer offer;
+  // The private cost: a truncated normal draw, redrawn outside the range every supplier assumes.
+  double z = rng.normal();
+  while (std::abs(z) > assumptions.supply_cost_truncation)
+    z = rng.normal();
+  offer.cost_bn_krw = expected_supply_cost(round.call->object, agent, assumptions) *
+                      (1 + assumptions.supply_price_noise * z);
+  offer.suppliers = auction.suppliers;
+  offer.entry_threshold_bn_krw = auction.entry_threshold();
+  offer.expected_profit_bn_krw = auction.expected_profit(offer.cost_bn_krw);
+  if (!eligible_supplier(round, agent)) {
     offer.reason = "not eligible: operating experience below the minimum";
-  } else if (round.terms.ceiling_price_bn_krw &&
-             *round.terms.ceiling_price_bn_krw < offer.cost_bn_krw + agent.bid_cost_bn_krw) {
-    offer.reason = "ceiling price " + money(*round.terms.ceiling_price_bn_krw) +
-                   " below its cost " + money(offer.cost_bn_krw);
+  } else if (offer.cost_bn_krw + agent.bid_cost_bn_krw >= auction.reserve_bn_krw) {
+    offer.reason = std::string(round.terms.ceiling_price_bn_krw ? "ceiling price "
+                                                                : "the most the buyer pays ") +
+                   money(auction.reserve_bn_krw) + " does not cover its cost " +
+                   money(offer.cost_bn_krw) + " and bid cost";
+  } else if (offer.expected_profit_bn_krw < agent.bid_cost_bn_krw) {
+    const std::size_t rivals = auction.suppliers - 1;
+    offer.reason = "expected profit " + money(offer.expected_profit_bn_krw) + " against " +
+                   std::to_string(rivals) + (rivals == 1 ? " rival" : " rivals") +
+                   " below its bid cost " + money(agent.bid_cost_bn_krw);
   } else {
     offer.bids = true;
-    if (round.terms.ceiling_price_bn_krw)
-      offer.price_bn_krw = std::min(offer.price_bn_krw, *round.terms.ceiling_price_bn_krw);
+    offer.price_bn_krw = auction.bid(offer.cost_bn_krw);
   }
   return offer;
 }

@@ -178,10 +178,18 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
     Inbox<detail::Message>(detail::board_inbox).claim();
     detail::run_tender_board(world);
   });
-  // Each agent's actors, in file order, as its kind starts them (agent_kinds.hpp).
-  SimulationContext context(world);
+  // Actors ready at the same simulated moment run in the order they were started, and so do the
+  // events they log. Starting the agents' actors (as their kinds start them, agent_kinds.hpp) and
+  // the call managers in id order, not file order, makes that order a documented rule and the
+  // event log the same bytes however the scenario file lists its agents and calls.
+  std::vector<const AgentSpec*> agents_by_id;
   for (const auto& agent : scenario.agents)
-    if (const StartActors& start = agent.kind.definition().start) start(context, agent);
+    agents_by_id.push_back(&agent);
+  std::sort(agents_by_id.begin(), agents_by_id.end(),
+            [](const AgentSpec* a, const AgentSpec* b) { return a->id < b->id; });
+  SimulationContext context(world);
+  for (const AgentSpec* agent : agents_by_id)
+    if (const StartActors& start = agent->kind.definition().start) start(context, *agent);
   // A kind with a role in some call kind is sent rounds and invitations: without an actor that
   // reads them, a lead would wait for its answer for ever.
   for (const auto& agent : scenario.agents) {
@@ -196,7 +204,13 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
                        agent.id + ")");
   }
   world.open_calls = static_cast<int>(scenario.calls.size());
-  for (const auto& call : scenario.calls) {
+  std::vector<const CallSpec*> calls_by_id;
+  for (const auto& call : scenario.calls)
+    calls_by_id.push_back(&call);
+  std::sort(calls_by_id.begin(), calls_by_id.end(),
+            [](const CallSpec* a, const CallSpec* b) { return a->id < b->id; });
+  for (const CallSpec* call_spec : calls_by_id) {
+    const CallSpec& call = *call_spec;
     kernel.spawn("call/" + call.id, call.issuer, [&world, &call] {
       Inbox<detail::Message>(detail::manager_inbox(call.id)).claim();
       detail::run_call_manager(world, call);

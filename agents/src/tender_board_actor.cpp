@@ -72,7 +72,6 @@ class TenderBoard {
       if (it == open_.end())
         throw ModelError("bid by " + submission->bid.lead + " for " + key_of(*submission->round) +
                          ", which is not open");
-      submission->bid.submission_seq = next_submission_++;
       it->second.bids.push_back(std::move(submission->bid));
     } else if (auto* notice = std::get_if<NoBidNotice>(&message)) {
       auto it = open_.find(key_of(*notice->round));
@@ -84,14 +83,13 @@ class TenderBoard {
     OpenRound open = std::move(open_.at(key));
     open_.erase(key);
     const CallRound& round = *open.round;
-    if (round.call->kind == CallKind::spc_partner) {
-      // The settled teams all bid at the same moment, so arrival follows the actors' (file)
-      // order; the last tie-break is the lead's id instead.
-      std::stable_sort(open.bids.begin(), open.bids.end(),
-                       [](const Bid& a, const Bid& b) { return a.lead < b.lead; });
-      for (std::size_t i = 0; i < open.bids.size(); ++i)
-        open.bids[i].submission_seq = i;
-    }
+    // Bids that arrive at the same moment arrive in the actors' (file) order, and equal bids
+    // must not be told apart by it: the last tie-break is a seeded lottery per lead, and the bids
+    // are listed by lead id.
+    std::sort(open.bids.begin(), open.bids.end(),
+              [](const Bid& a, const Bid& b) { return a.lead < b.lead; });
+    for (Bid& bid : open.bids)
+      bid.lottery = world_.stream("tie-break/" + key).derive(bid.lead).next_u64();
     RoundResult result = decide_round(round, open.bids);
     // The issuer pays only what is left of its budget in the year the contracts would be signed
     // (evaluation_days, then contract_days, after the opening): a winner it cannot pay for is
@@ -170,7 +168,6 @@ class TenderBoard {
   std::map<std::string, OpenRound> open_;
   std::multimap<double, std::string> closings_;  ///< closings and awards due, by time
   std::map<std::string, RoundClosed> awards_;    ///< evaluated rounds waiting to be announced
-  std::uint64_t next_submission_ = 0;
 };
 
 }  // namespace

@@ -114,7 +114,7 @@ RoundResult decide_round(const CallRound& round, const std::vector<Bid>& bids) {
                      if (a.total_score != b.total_score) return a.total_score > b.total_score;
                      if (a.bid.price_bn_krw != b.bid.price_bn_krw)
                        return a.bid.price_bn_krw < b.bid.price_bn_krw;
-                     return a.bid.submission_seq < b.bid.submission_seq;
+                     return a.bid.lottery < b.bid.lottery;
                    });
   for (const auto& s : result.ranked)
     result.valid_bids += s.valid ? 1 : 0;

@@ -32,6 +32,9 @@ constexpr const char* kStudyJsonKey = "study_json";
 // run; it says no more than the base's and the study file's hashes, so content comparisons leave
 // it out too.
 constexpr const char* kBaseScenarioJsonKey = "base_scenario_json";
+// The accepted draws a study over parameter sets runs at (its calibration file's, whose SHA-256
+// `parameter_sets_sha256` beside it says the same in a line).
+constexpr const char* kParameterSetsJsonKey = "parameter_sets_json";
 
 // Who stayed away from failed rounds and why. Added to schema 1 without changing its version:
 // a writer adds the table to an older database, a reader of one without it sees no rows, and an
@@ -819,7 +822,7 @@ std::string ResultsStore::study_mismatch(const std::string& study_file,
   std::string differences;
   for (const auto& [key, value] : meta) {
     if (key == "base_scenario_sha256" || key == kBaseScenarioJsonKey ||
-        (by_key && from_study_file.count(key)))
+        key == kParameterSetsJsonKey || (by_key && from_study_file.count(key)))
       continue;
     const auto it = recorded.find(key);
     if (it == recorded.end() || it->second == value) continue;
@@ -990,7 +993,7 @@ std::string ResultsStore::content_dump() {
       Statement statement(db_, path_, "SELECT key, value FROM study ORDER BY key");
       while (statement.step()) {
         if (statement.text(0) == kCreatedAtKey || statement.text(0) == kStudyJsonKey ||
-            statement.text(0) == kBaseScenarioJsonKey)
+            statement.text(0) == kBaseScenarioJsonKey || statement.text(0) == kParameterSetsJsonKey)
           continue;
         dump += quoted(statement.text(0)) + "\t" + quoted(statement.text(1)) + "\n";
       }

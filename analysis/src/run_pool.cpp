@@ -4,9 +4,6 @@
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <algorithm>
 #include <array>
@@ -68,9 +65,8 @@ struct ChildSignals {
 };
 
 // The body of a forked child: run the task, turn every way the function can fail into an
-// outcome, write it as one JSON document and leave without running the parent's destructors or
-// atexit handlers (the parent owns the database connection and the stdio buffers).
-[[noreturn]] void child_main(int fd, const RunTask& task, const RunFunction& run) {
+// outcome and write it as one JSON document. Returns the child's exit status.
+int child_main(int fd, const RunTask& task, const RunFunction& run) {
   RunOutcome outcome;
   try {
     outcome = run(task);
@@ -92,14 +88,13 @@ struct ChildSignals {
   try {
     text = dump_json(nlohmann::json(outcome));
   } catch (...) {
-    _exit(3);
+    return 3;
   }
-  _exit(write_all(fd, text) ? 0 : 4);
+  return write_all(fd, text) ? 0 : 4;
 }
 
 struct Child {
-  pid_t pid = -1;
-  int fd = -1;
+  ChildProcess process;
   RunTask task;  ///< what is recorded with the outcome; its payload is dropped once forked
   Clock::time_point started;
   std::string output;
@@ -110,49 +105,15 @@ struct Child {
 // child has no business holding.
 Child spawn_child(const RunTask& task, const RunFunction& run, const ChildSignals* signals,
                   const std::vector<int>& close_in_child) {
-  std::array<int, 2> pipe_fds{};
-  if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) throw_errno("pipe");
-
-  // Signals stay blocked across fork so that the child cannot run the parent's handler before it
-  // has put its own dispositions back.
-  sigset_t blocked;
-  sigset_t previous;
-  sigemptyset(&blocked);
-  sigaddset(&blocked, SIGINT);
-  sigaddset(&blocked, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &blocked, &previous);
-  // Whatever sits in stdio buffers would otherwise be written twice, by parent and child.
-  std::fflush(nullptr);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(pipe_fds[0]);
-    for (int fd : close_in_child)
-      ::close(fd);
-    if (signals != nullptr) {
-      sigaction(SIGINT, &signals->interrupt_action, nullptr);
-      sigaction(SIGTERM, &signals->terminate_action, nullptr);
-    }
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-#ifdef __linux__
-    // A parent killed with SIGKILL cannot kill its children; let the kernel do it, so no orphan
-    // keeps computing a run nobody will record.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) _exit(5);
-#endif
-    child_main(pipe_fds[1], task, run);
-  }
-  const int fork_errno = errno;
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  ::close(pipe_fds[1]);
-  if (pid < 0) {
-    ::close(pipe_fds[0]);
-    errno = fork_errno;
-    throw_errno("fork");
+  ChildOptions options;
+  options.close_in_child = close_in_child;
+  if (signals != nullptr) {
+    options.interrupt_action = &signals->interrupt_action;
+    options.terminate_action = &signals->terminate_action;
   }
   Child child;
-  child.pid = pid;
-  child.fd = pipe_fds[0];
+  child.process =
+      ChildProcess::fork_call([&task, &run](int fd) { return child_main(fd, task, run); }, options);
   child.started = Clock::now();
   return child;
 }
@@ -161,11 +122,11 @@ Child spawn_child(const RunTask& task, const RunFunction& run, const ChildSignal
 bool read_some(Child& child) {
   std::array<char, 65536> buffer{};
   for (;;) {
-    const ssize_t n = ::read(child.fd, buffer.data(), buffer.size());
+    const ssize_t n = ::read(child.process.output(), buffer.data(), buffer.size());
     if (n > 0) {
       if (child.output.size() + static_cast<std::size_t>(n) > kMaxOutcomeBytes) {
         child.oversized = true;
-        ::kill(child.pid, SIGKILL);
+        child.process.kill(SIGKILL);
         return false;
       }
       child.output.append(buffer.data(), static_cast<std::size_t>(n));
@@ -178,20 +139,9 @@ bool read_some(Child& child) {
   }
 }
 
-int wait_for(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw_errno("waitpid");
-  }
-  return status;
-}
-
 // Reaps the child and turns its exit status and output into an outcome.
 RunOutcome finish_child(Child& child) {
-  ::close(child.fd);
-  child.fd = -1;
-  const int status = wait_for(child.pid);
-  child.pid = -1;
+  const int status = child.process.wait();
   if (child.oversized) {
     return {"crashed",
             "wrote an outcome larger than " + std::to_string(kMaxOutcomeBytes >> 20U) + " MiB",
@@ -221,18 +171,10 @@ RunOutcome finish_child(Child& child) {
 }
 
 void kill_and_reap(std::vector<Child>& children) {
-  for (auto& child : children) {
-    if (child.pid > 0) ::kill(child.pid, SIGKILL);
-  }
-  for (auto& child : children) {
-    if (child.fd >= 0) ::close(child.fd);
-    if (child.pid > 0) {
-      int status = 0;
-      while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
-      }
-    }
-  }
-  children.clear();
+  // Every child is signalled before any is waited for, so they die together.
+  for (auto& child : children)
+    child.process.kill(SIGKILL);
+  children.clear();  // each ChildProcess reaps its own
 }
 
 // SIGINT and SIGTERM set a flag and wake poll() through a self-pipe; the previous handlers are
@@ -371,18 +313,6 @@ int Progress::poll_milliseconds() const {
   return -1;
 }
 
-std::string describe_signal(int signal_number) {
-  // glibc's own English description: strsignal() would translate it by the locale, and the
-  // reason must read the same on every machine.
-  std::string text = "killed by signal " + std::to_string(signal_number);
-  if (const char* description = ::sigdescr_np(signal_number)) {
-    text += std::string(" (") + description + ")";
-  } else if (signal_number >= SIGRTMIN && signal_number <= SIGRTMAX) {
-    text += " (real-time signal SIGRTMIN+" + std::to_string(signal_number - SIGRTMIN) + ")";
-  }
-  return text;
-}
-
 std::string default_worker_name() {
   std::array<char, 256> host{};
   if (::gethostname(host.data(), host.size() - 1) != 0) return "unknown";
@@ -486,7 +416,7 @@ PoolReport run_pool(const TaskSource& tasks, const RunFunction& run, ResultsStor
       sibling_fds.clear();
       sibling_fds.push_back(stop.wake_fd());
       for (const auto& child : running.children)
-        sibling_fds.push_back(child.fd);
+        sibling_fds.push_back(child.process.output());
       RunTask task = tasks.task(*pending);
       Child child = spawn_child(task, run, &stop.previous(), sibling_fds);
       task.payload = nlohmann::json();  // the child has its copy; only the identity is recorded
@@ -499,7 +429,7 @@ PoolReport run_pool(const TaskSource& tasks, const RunFunction& run, ResultsStor
     poll_fds.clear();
     poll_fds.push_back({stop.wake_fd(), POLLIN, 0});
     for (const auto& child : running.children)
-      poll_fds.push_back({child.fd, POLLIN, 0});
+      poll_fds.push_back({child.process.output(), POLLIN, 0});
     const int ready =
         ::poll(poll_fds.data(), static_cast<nfds_t>(poll_fds.size()), progress.poll_milliseconds());
     if (ready < 0 && errno != EINTR) throw_errno("poll");

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "tenderlab/analysis/calibration.hpp"
 #include "tenderlab/analysis/kpi_catalog.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/json_reader.hpp"
@@ -348,6 +349,7 @@ Study load_study(const std::string& path) {
       sink.add(pointer, "a run id such as \"p00000-r000\", or \"*\"", describe_json(item));
   });
   study.database = root.string("database", "");
+  study.parameter_sets_reference = root.string("parameter_sets", "");
   if (const auto* outcome = root.get("outcome")) {
     ObjectReader o(*outcome, "/outcome", sink);
     study.outcome.kpi = o.string("kpi", "awarded", true);
@@ -447,6 +449,39 @@ Study load_study(const std::string& path) {
                "a JSON Pointer whose parent exists in " + study.base_path,
                describe_json(fixed[i].first));
   if (!sink.empty()) throw InputError(sink.take());
+  if (!study.parameter_sets_reference.empty()) {
+    // A calibration's accepted draws: every point runs at each of them. They belong to the
+    // scenario they were accepted for, so only to that file.
+    fs::path sets_path = study.parameter_sets_reference;
+    if (sets_path.is_relative()) sets_path = fs::path(path).parent_path() / sets_path;
+    study.parameter_sets_path = sets_path.lexically_normal().string();
+    auto sets = std::make_shared<ParameterSets>(load_parameter_sets(study.parameter_sets_path));
+    if (sets->scenario_sha256 != study.base_sha256) {
+      sink.add("/parameter_sets",
+               "a calibration of the base scenario " + study.base_path + " (SHA-256 " +
+                   study.base_sha256.substr(0, 12) +
+                   "...): its accepted draws belong to the scenario they were accepted for",
+               describe_json(study.parameter_sets_reference) + ", a calibration of " +
+                   sets->scenario_file + " (SHA-256 " + sets->scenario_sha256.substr(0, 12) +
+                   "...); calibrate the base scenario with tenderlab calibrate");
+      throw InputError(sink.take());
+    }
+    for (const auto& target : sets->paths)
+      if (!ensure_parent_objects(study.base, target))
+        sink.add("/parameter_sets", "parameters settable in " + study.base_path,
+                 describe_json(target) + " of " + study.parameter_sets_path);
+    const auto runs = checked_product(checked_product(study.points, sets->size()),
+                                      static_cast<std::size_t>(study.replications));
+    if (!runs || *runs > max_study_runs)
+      sink.add("/replications",
+               "a design of at most " + std::to_string(max_study_runs) +
+                   " runs (design points x parameter sets x replications)",
+               std::to_string(study.points) + " design points x " + std::to_string(sets->size()) +
+                   " parameter sets x " + std::to_string(study.replications) + " replications");
+    if (!sink.empty()) throw InputError(sink.take());
+    study.replications *= static_cast<int>(sets->size());
+    study.parameter_sets = std::move(sets);
+  }
   // The base with its fixed changes must be valid; the KPI names a run of it reports are known.
   std::set<std::string> kpi_names;
   for (const auto& kpi : kpi_catalog(scenario_from_json(study.base, study.base_path)))

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "tenderlab/analysis/calibration.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/json_reader.hpp"
 #include "tenderlab/engine/sha256.hpp"
@@ -82,6 +83,16 @@ RunTask StudyTaskSource::task(std::size_t index) const {
 
   const DesignPoint point = design_.point(p);
   nlohmann::json patch = nlohmann::json::array();
+  std::string origin = study.file + " point " + std::to_string(p);
+  if (study.parameter_sets) {
+    // The calibrated parameters first: a factor on the same value overrides them.
+    const std::size_t set =
+        static_cast<std::size_t>(task.replication) % study.parameter_sets->size();
+    patch = study.parameter_sets->patch(set);
+    origin += " parameter set " + std::to_string(set) + " (draw " +
+              std::to_string(study.parameter_sets->draws[set]) + " of " +
+              study.parameter_sets_reference + ")";
+  }
   for (std::size_t j = 0; j < study.factors.size(); ++j)
     patch.push_back({{"path", study.factors[j].path}, {"value", point.values[j]}});
   const auto& keep = study.keep_event_logs;
@@ -89,7 +100,7 @@ RunTask StudyTaskSource::task(std::size_t index) const {
                     std::find(keep.begin(), keep.end(), task.run_id) != keep.end();
   task.payload = {
       {"patch", std::move(patch)},
-      {"origin", study.file + " point " + std::to_string(p)},
+      {"origin", origin},
       {"kpis", study.kpis},
       {"events_file",
        kept
@@ -122,6 +133,12 @@ StudySetup load_study_setup(const std::string& study_file) {
                 {"replications", std::to_string(study->replications)},
                 {"seed", std::to_string(study->seed)},
                 {"outcome", study->outcome.describe()}};
+  if (study->parameter_sets) {
+    setup.meta["parameter_sets"] = study->parameter_sets_reference;
+    setup.meta["parameter_sets_sha256"] = study->parameter_sets->sha256;
+    // The draws themselves, so that a run can be rebuilt from the database alone.
+    setup.meta["parameter_sets_json"] = study->parameter_sets->compact().dump();
+  }
   setup.study = std::move(study);
   return setup;
 }
@@ -182,6 +199,16 @@ RecordedRun recorded_run(ResultsStore& store, const std::string& run_id) {
                   "no such point in its points table");
   }
   RecordedRun recorded{*run, store.get_meta("name").value_or(""), nlohmann::json::parse(*base)};
+  if (const auto sets_json = store.get_meta("parameter_sets_json")) {
+    const ParameterSets sets = parameter_sets_from_compact(nlohmann::json::parse(*sets_json));
+    const std::size_t set = static_cast<std::size_t>(run->replication) % sets.size();
+    for (const auto& change : sets.patch(set))
+      if (!set_at_pointer(recorded.scenario, change.at("path").get<std::string>(),
+                          change.at("value")))
+        throw problem("parameter set " + std::to_string(set) + " settable at " +
+                          change.at("path").get<std::string>(),
+                      "nothing settable there");
+  }
   const nlohmann::json study = nlohmann::json::parse(*study_json);
   if (study.contains("factors") && study.at("factors").is_array()) {
     for (const auto& factor : study.at("factors")) {

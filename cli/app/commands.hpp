@@ -3,10 +3,12 @@
 //   0 success, 1 a model or run error (the simulation failed), 2 bad input or usage,
 //   130 interrupted.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "tenderlab/analysis/results_store.hpp"
 #include "tenderlab/analysis/run_pool.hpp"
 
 namespace tenderlab::app {
@@ -93,11 +95,36 @@ struct CompareArguments {
   std::vector<std::string> kpis;  ///< only these KPIs, in this order (default: every KPI once)
   bool quiet = false;
   std::vector<std::string> set;  ///< overrides "POINTER=VALUE" applied to every scenario
+  /// A calibration file: every scenario runs at each of its accepted draws, `replications` times.
+  std::string parameter_sets;
   /// Without a terminal (a batch job's log): how often a progress line is printed.
   analysis::ProgressLines progress;
 };
 /// KPIs side by side with paired differences and 95 % confidence intervals.
 int compare_command(const CompareArguments& arguments);
+
+struct CalibrateArguments {
+  std::string scenario;
+  int draws = 80;          ///< Latin hypercube points
+  int replications = 8;    ///< seeds per draw
+  double min_match = 0.9;  ///< acceptance threshold on a draw's share of matching runs
+  int jobs = 1;
+  std::string out;                    ///< default: runs/<scenario name>-calibration
+  std::optional<std::uint64_t> seed;  ///< default: the scenario's
+  std::vector<std::string> only;      ///< only these parameters (default: every assumed one)
+  bool quiet = false;
+  bool dry_run = false;
+  analysis::ProgressLines progress;
+};
+/// Approximate Bayesian computation over the scenario's assumed parameters: writes
+/// calibration.json and draws.csv into the output folder (docs/calibration-format.md).
+int calibrate_command(const CalibrateArguments& arguments);
+
+/// Opens a study's results database as its only writer, binds it to the study file and records
+/// its design points; throws analysis::DatabaseRefusedError for a database that holds another
+/// study's runs or that another process is writing to.
+std::unique_ptr<analysis::ResultsStore> open_study_store(const std::string& study_file,
+                                                         const std::string& database);
 
 /// Serves runs on stdin/stdout for tenderlab-mpi (JSON Lines); kept event logs may go only into
 /// `events_dir` (none when empty).

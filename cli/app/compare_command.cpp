@@ -10,6 +10,7 @@
 #include "app/output.hpp"
 #include "app/report_files.hpp"
 #include "app/simulation_glue.hpp"
+#include "tenderlab/analysis/calibration.hpp"
 #include "tenderlab/analysis/kpi_catalog.hpp"
 #include "tenderlab/analysis/report_builders.hpp"
 #include "tenderlab/analysis/results_store.hpp"
@@ -104,12 +105,14 @@ int compare_command(const CompareArguments& arguments) {
   std::vector<std::string> input_hashes;
   std::vector<Sha256> event_log_hashes(arguments.inputs.size());
   std::optional<std::uint64_t> seed = arguments.seed;
+  std::optional<analysis::ParameterSets> sets;
   const int loaded = report_errors(bad_input, [&]() -> int {
     check_output_path(arguments.html, "--html");
     check_output_path(arguments.xlsx, "--xlsx");
     if (databases) {
-      if (!arguments.set.empty()) {
-        std::cerr << "error: --set changes scenarios; the inputs are results databases\n";
+      if (!arguments.set.empty() || !arguments.parameter_sets.empty()) {
+        std::cerr << "error: " << (arguments.set.empty() ? "--parameter-sets" : "--set")
+                  << " changes scenarios; the inputs are results databases\n";
         return bad_input;
       }
       for (std::size_t i = 0; i < arguments.inputs.size(); ++i) {
@@ -136,9 +139,35 @@ int compare_command(const CompareArguments& arguments) {
       std::vector<nlohmann::json> documents;
       std::vector<analysis::RunTask> tasks;
       const std::vector<ScenarioChange> changes = scenario_changes(arguments.set);
+      if (!arguments.parameter_sets.empty()) {
+        sets = analysis::load_parameter_sets(arguments.parameter_sets);
+        // The draws belong to the scenario they were accepted for: one of the inputs must be
+        // that file; the others are its variants (new terms) and run at the same draws.
+        bool found = false;
+        for (const auto& input : arguments.inputs)
+          found = found || sha256_file(input) == sets->scenario_sha256;
+        if (!found)
+          throw InputError({InputProblem{
+              "--parameter-sets", "",
+              "a calibration of one of the compared scenarios (the draws belong to the scenario "
+              "they were accepted for; the others run at them as its variants)",
+              arguments.parameter_sets + ", a calibration of " + sets->scenario_file +
+                  " (SHA-256 " + sets->scenario_sha256.substr(0, 12) +
+                  "...), which none of the inputs is"}});
+      }
+      const std::size_t set_count = sets ? sets->size() : 1;
+      const auto runs_per_input =
+          static_cast<int>(set_count * static_cast<std::size_t>(arguments.replications));
       for (std::size_t i = 0; i < arguments.inputs.size(); ++i) {
         documents.push_back(read_scenario_document(arguments.inputs[i]));
         apply_scenario_changes(documents.back(), changes, "--set", arguments.inputs[i]);
+        if (sets)
+          for (const auto& pointer : sets->paths)
+            if (!analysis::ensure_parent_objects(documents.back(), pointer))
+              throw InputError({InputProblem{
+                  arguments.inputs[i], pointer,
+                  "a value the parameter sets of " + arguments.parameter_sets + " can set",
+                  "nothing settable there"}});
         input_hashes.push_back(sha256_file(arguments.inputs[i]));
         const Scenario scenario = scenario_from_json(documents.back(), arguments.inputs[i]);
         if (!seed) seed = scenario.seed;
@@ -154,13 +183,22 @@ int compare_command(const CompareArguments& arguments) {
             return bad_input;
         }
         labels.push_back(scenario.name);
-        for (int r = 0; r < arguments.replications; ++r) {
+        // With parameter sets, replication r runs accepted draw r % sets (as `study` does), so
+        // pairs are draw and seed alike.
+        for (int r = 0; r < runs_per_input; ++r) {
           analysis::RunTask task;
           task.run_id = "s" + std::to_string(i) + "-r" + std::to_string(r);
           task.point = static_cast<int>(i);
           task.replication = r;
           task.seed = *seed;
           task.payload = {{"origin", arguments.inputs[i]}};
+          if (sets) {
+            const std::size_t set = static_cast<std::size_t>(r) % set_count;
+            task.payload["patch"] = sets->patch(set);
+            task.payload["origin"] = arguments.inputs[i] + " at parameter set " +
+                                     std::to_string(set) + " (draw " +
+                                     std::to_string(sets->draws[set]) + ")";
+          }
           tasks.push_back(std::move(task));
         }
       }
@@ -223,6 +261,11 @@ int compare_command(const CompareArguments& arguments) {
   report["seed"] = databases ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(*seed);
   report["replications"] =
       databases ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(arguments.replications);
+  if (sets)
+    report["parameter_sets"] = {{"file", arguments.parameter_sets},
+                                {"sha256", sets->sha256},
+                                {"scenario_sha256", sets->scenario_sha256},
+                                {"sets", sets->size()}};
   report["inputs"] = arguments.inputs;
   report["labels"] = labels;
   report["input_sha256"] = input_hashes;
@@ -232,11 +275,20 @@ int compare_command(const CompareArguments& arguments) {
   report["pairs"] = keys.size();
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   std::cout << "paired comparison over " << keys.size()
-            << (databases ? " common runs" : " replications (common random numbers)") << ":\n";
+            << (databases ? " common runs"
+                : sets    ? " runs (" + std::to_string(sets->size()) + " parameter sets x " +
+                             std::to_string(arguments.replications) +
+                             " replications, common random numbers)"
+                       : " replications (common random numbers)")
+            << ":\n";
   for (std::size_t i = 0; i < labels.size(); ++i)
     std::cout << "  [" << i << "] " << labels[i] << " (" << arguments.inputs[i] << ")\n";
   for (const auto& change : arguments.set)
     std::cout << "  every scenario with --set " << change << "\n";
+  if (sets)
+    std::cout << "  every scenario at the " << sets->size() << " accepted parameter sets of "
+              << arguments.parameter_sets << ", " << arguments.replications
+              << " replications each\n";
   if (!alias_note.empty()) std::cout << alias_note << "\n";
   std::size_t name_width = 4, unit_width = 6;
   for (const auto& name : kpi_names) {

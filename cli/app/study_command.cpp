@@ -10,6 +10,7 @@
 #include "app/file_kind.hpp"
 #include "app/output.hpp"
 #include "app/simulation_glue.hpp"
+#include "tenderlab/analysis/calibration.hpp"
 #include "tenderlab/analysis/results_store.hpp"
 #include "tenderlab/analysis/run_pool.hpp"
 #include "tenderlab/analysis/study.hpp"
@@ -76,21 +77,6 @@ int report_refusals(int other_errors, Body&& body) {
   });
 }
 
-/// Opens the study's database as its only writer and binds it to the study; refuses a database
-/// that holds another study's runs, or that another process is writing to.
-std::unique_ptr<analysis::ResultsStore> open_store(const std::string& study_file,
-                                                   const std::string& database) {
-  const analysis::StudySetup setup = analysis::load_study_setup(study_file);
-  auto store = std::make_unique<analysis::ResultsStore>(
-      database, analysis::ResultsStore::OpenMode::create_if_missing,
-      analysis::ResultsStore::Access::exclusive_writer);
-  // The design points follow the claim a few thousand per transaction: a large design is never
-  // held in memory whole.
-  store->claim_for_study(study_file, setup.meta, {});
-  analysis::record_study_points(*store, *setup.study);
-  return store;
-}
-
 /// What `study --dry-run` prints: the checked study, how many runs it has and where they would
 /// be recorded. load_study has already checked everything a run would (factors at the corners of
 /// the design, KPI names, the outcome, the size).
@@ -101,6 +87,12 @@ void print_dry_run(const analysis::Study& study) {
   std::cout << "  design: " << analysis::to_string(study.design.kind) << ", " << study.points
             << " points x " << study.replications << " replications = " << runs << " runs (at most "
             << analysis::max_study_runs << ")\n";
+  if (study.parameter_sets)
+    std::cout << "  parameter sets: " << study.parameter_sets->size() << " accepted draws of "
+              << study.parameter_sets_path << ", "
+              << study.replications / static_cast<int>(study.parameter_sets->size())
+              << " replications each (replication r runs draw r mod "
+              << study.parameter_sets->size() << ")\n";
   for (const auto& factor : study.factors) {
     std::cout << "  factor " << factor.name << " at " << factor.path << ": ";
     if (factor.discrete()) {
@@ -126,6 +118,19 @@ void print_dry_run(const analysis::Study& study) {
 
 }  // namespace
 
+std::unique_ptr<analysis::ResultsStore> open_study_store(const std::string& study_file,
+                                                         const std::string& database) {
+  const analysis::StudySetup setup = analysis::load_study_setup(study_file);
+  auto store = std::make_unique<analysis::ResultsStore>(
+      database, analysis::ResultsStore::OpenMode::create_if_missing,
+      analysis::ResultsStore::Access::exclusive_writer);
+  // The design points follow the claim a few thousand per transaction: a large design is never
+  // held in memory whole.
+  store->claim_for_study(study_file, setup.meta, {});
+  analysis::record_study_points(*store, *setup.study);
+  return store;
+}
+
 int study_command(const StudyArguments& arguments) {
   analysis::Study study;
   try {
@@ -142,7 +147,7 @@ int study_command(const StudyArguments& arguments) {
   }
   return report_refusals(run_failed, [&] {
     if (!arguments.json.empty()) check_json_file_target(arguments.json);  // before any run
-    auto store = open_store(arguments.study, database);
+    auto store = open_study_store(arguments.study, database);
     // A crashed run died of something outside the model (a kill, the OOM killer): it is run again
     // by default. A failed run is the model's own, deterministic answer: again only when asked.
     const std::size_t retried_crashed = store->forget_runs({"crashed"});

@@ -6,14 +6,10 @@
 // others one at a time to whichever rank is free (itself included) and records each outcome as
 // it arrives, so the database ends up with the same content as a one-machine run. Each task is
 // built from the study's design when it is dealt, and dropped once its outcome is recorded.
-#include <fcntl.h>
 #include <mpi.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -30,9 +26,11 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
+#include "tenderlab/analysis/child_process.hpp"
 #include "tenderlab/analysis/results_store.hpp"
 #include "tenderlab/analysis/run_pool.hpp"
 #include "tenderlab/analysis/study_tasks.hpp"
@@ -102,25 +100,22 @@ class LocalWorker {
   /// The folder where the worker's runs may keep event logs (`worker --events-dir DIR`); to be
   /// set before the first task starts the worker.
   void set_events_dir(std::string events_dir) { events_dir_ = std::move(events_dir); }
-  ~LocalWorker() { stop(); }
-  LocalWorker(const LocalWorker&) = delete;
-  LocalWorker& operator=(const LocalWorker&) = delete;
 
   void send(const std::string& task_line) {
-    if (pid_ < 0) start();
-    write_all(to_worker_, task_line + "\n");
+    if (!process_.running()) start();
+    write_all(process_.input(), task_line + "\n");
   }
 
   /// A complete result line if one arrives within `timeout_ms` (-1: wait as long as it takes).
   std::optional<std::string> receive(int timeout_ms) {
     for (;;) {
       if (auto line = take_line()) return line;
-      pollfd fd{from_worker_, POLLIN, 0};
+      pollfd fd{process_.output(), POLLIN, 0};
       const int ready = ::poll(&fd, 1, timeout_ms);
       if (ready < 0 && errno == EINTR) continue;
       if (ready <= 0) return std::nullopt;
       std::array<char, 65536> buffer{};
-      const ssize_t n = ::read(from_worker_, buffer.data(), buffer.size());
+      const ssize_t n = ::read(process_.output(), buffer.data(), buffer.size());
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) throw DriverError("worker " + program_ + " " + exit_description());
       buffer_.append(buffer.data(), static_cast<std::size_t>(n));
@@ -129,70 +124,23 @@ class LocalWorker {
 
   /// Closes the worker's input, which ends it, and waits for it.
   void stop() {
-    if (pid_ < 0) return;
-    ::close(to_worker_);
-    ::close(from_worker_);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
+    if (!process_.running()) return;
+    process_.close_input();
+    process_.wait();
   }
 
  private:
   void start() {
-    std::array<int, 2> input{};
-    std::array<int, 2> output{};
-    std::array<int, 2> exec_status{};
-    if (::pipe2(input.data(), O_CLOEXEC) != 0 || ::pipe2(output.data(), O_CLOEXEC) != 0 ||
-        ::pipe2(exec_status.data(), O_CLOEXEC) != 0) {
-      throw DriverError(std::string("pipe: ") + std::strerror(errno));
-    }
-    std::fflush(nullptr);
-    const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
-    if (pid < 0) throw DriverError(std::string("fork: ") + std::strerror(errno));
-    if (pid == 0) {
-      ::dup2(input[0], STDIN_FILENO);
-      ::dup2(output[1], STDOUT_FILENO);
-      // The worker must not hold the MPI library's sockets and shared-memory descriptors (nor
-      // our pipe ends): close everything above stderr but the exec-status pipe, which closes
-      // itself on a successful exec.
-      const auto keep = static_cast<unsigned int>(exec_status[1]);
-      if (keep > 3) ::close_range(3, keep - 1, 0);
-      ::close_range(keep + 1, ~0U, 0);
-      std::signal(SIGPIPE, SIG_DFL);
-#ifdef __linux__
-      // If this rank dies (mpirun killing the job), its worker goes too.
-      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-      if (::getppid() != parent) _exit(126);
-#endif
-      std::string argument0 = program_;
-      std::string argument1 = "worker";
-      std::string argument2 = "--events-dir";
-      std::string argument3 = events_dir_;
-      std::array<char*, 5> argv{argument0.data(), argument1.data(), argument2.data(),
-                                argument3.data(), nullptr};
-      if (events_dir_.empty()) argv[2] = nullptr;
-      ::execv(program_.c_str(), argv.data());
-      const int error = errno;
-      [[maybe_unused]] const ssize_t n = ::write(exec_status[1], &error, sizeof error);
-      _exit(127);
-    }
-    ::close(input[0]);
-    ::close(output[1]);
-    ::close(exec_status[1]);
-    int exec_error = 0;
-    ssize_t n = 0;
-    do {
-      n = ::read(exec_status[0], &exec_error, sizeof exec_error);
-    } while (n < 0 && errno == EINTR);
-    ::close(exec_status[0]);
-    pid_ = pid;
-    to_worker_ = input[1];
-    from_worker_ = output[0];
-    if (n > 0) {
-      stop();
-      throw DriverError("cannot start worker " + program_ + ": " + std::strerror(exec_error));
+    std::vector<std::string> argv{program_, "worker"};
+    if (!events_dir_.empty()) argv.insert(argv.end(), {"--events-dir", events_dir_});
+    tenderlab::analysis::ChildOptions options;
+    options.with_input = true;
+    // If this rank dies (mpirun killing the job), its worker goes too.
+    options.parent_death_signal = SIGTERM;
+    try {
+      process_ = tenderlab::analysis::ChildProcess::exec(argv, options);
+    } catch (const std::system_error& error) {
+      throw DriverError("cannot start worker " + program_ + ": " + error.code().message());
     }
   }
 
@@ -205,12 +153,7 @@ class LocalWorker {
   }
 
   std::string exit_description() {
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    ::close(to_worker_);
-    ::close(from_worker_);
-    pid_ = -1;
+    const int status = process_.wait();
     if (WIFSIGNALED(status))
       return "died: " + tenderlab::analysis::describe_signal(WTERMSIG(status));
     return "exited with status " + std::to_string(WEXITSTATUS(status)) + " in the middle of a run";
@@ -218,9 +161,7 @@ class LocalWorker {
 
   std::string program_;
   std::string events_dir_;
-  pid_t pid_ = -1;
-  int to_worker_ = -1;
-  int from_worker_ = -1;
+  tenderlab::analysis::ChildProcess process_;  ///< started by the first task
   std::string buffer_;
 };
 
@@ -234,33 +175,21 @@ std::string default_worker_path() {
 /// Registers the agent kinds the worker program knows (`WORKER kinds --json`): this program does
 /// not link the agents, so it checks a study's scenarios against the kinds its workers run.
 void learn_worker_kinds(const std::string& worker) {
-  std::array<int, 2> output{};
-  if (::pipe2(output.data(), O_CLOEXEC) != 0)
-    throw DriverError(std::string("pipe: ") + std::strerror(errno));
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw DriverError(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    ::dup2(output[1], STDOUT_FILENO);
-    ::close_range(3, ~0U, 0);  // none of the MPI library's descriptors
-    std::string argument0 = worker, argument1 = "kinds", argument2 = "--json";
-    std::array<char*, 4> argv{argument0.data(), argument1.data(), argument2.data(), nullptr};
-    ::execv(worker.c_str(), argv.data());
-    _exit(127);
+  tenderlab::analysis::ChildProcess process;
+  try {
+    process = tenderlab::analysis::ChildProcess::exec({worker, "kinds", "--json"});
+  } catch (const std::system_error& error) {
+    throw DriverError("cannot start worker " + worker + ": " + error.code().message());
   }
-  ::close(output[1]);
   std::string text;
   std::array<char, 4096> buffer{};
   for (;;) {
-    const ssize_t n = ::read(output[0], buffer.data(), buffer.size());
+    const ssize_t n = ::read(process.output(), buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     text.append(buffer.data(), static_cast<std::size_t>(n));
   }
-  ::close(output[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  const int status = process.wait();
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     throw DriverError("`" + worker + " kinds --json` failed: cannot learn the agent kinds");
   const std::string origin = "the output of `" + worker + " kinds --json`";

@@ -276,9 +276,15 @@ ParamTable assumptions_table() {
       number("supply_integration_base", "1", 1.2, 0, 2, m + "supply_integration_base",
              "Procurement: the cloud_operations level at which integration would cost nothing")
           .assumed(1, 1.5, "even an experienced operator integrates at some cost"),
-      number("supply_price_noise", "1", 0.03, 0, 1, m + "supply_price_noise",
-             "Procurement: standard deviation of a supplier's cost around its estimate")
+      number("supply_price_noise", "1", 0.03, 0.001, 1, m + "supply_price_noise",
+             "Procurement: standard deviation of a supplier's private cost of the lot, as a share "
+             "of its expected cost; suppliers bid against rivals whose costs spread this much")
           .assumed(0.01, 0.1, "dispersion of hardware quotes"),
+      number("supply_cost_truncation", "sd", 3, 0.5, 10, m + "supply_cost_truncation",
+             "Procurement: suppliers' private costs are normal draws truncated at this many "
+             "standard deviations around the expected cost (the auction's cost range)")
+          .setting("keeps costs positive and the cost range bounded; 3 keeps 99.7 % of the "
+                   "normal"),
       integer("gpu_lead_time_days", "days", 84, 0, 3650, m + "gpu_lead_time_days",
               "Shortest time from contract to GPUs online (hardware lead time)")
           .sourced("vendor lead times of 8 to 12 weeks (domain notes)"),

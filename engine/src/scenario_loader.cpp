@@ -163,6 +163,7 @@ const std::vector<Binding<ProjectAssumptions>> assumption_bindings = {
     {"supply_integration_cost", &ProjectAssumptions::supply_integration_cost},
     {"supply_integration_base", &ProjectAssumptions::supply_integration_base},
     {"supply_price_noise", &ProjectAssumptions::supply_price_noise},
+    {"supply_cost_truncation", &ProjectAssumptions::supply_cost_truncation},
     {"gpu_lead_time_days", &ProjectAssumptions::gpu_lead_time_days},
     {"delay_days", &ProjectAssumptions::delay_days},
     {"max_formation_rounds", &ProjectAssumptions::max_formation_rounds},

@@ -46,7 +46,7 @@ Bid make_bid(const std::string& lead, double price, std::uint64_t seq,
   bid.capabilities = capabilities;
   bid.cloud_providers = 1;
   bid.price_bn_krw = price;
-  bid.submission_seq = seq;
+  bid.lottery = seq;
   return bid;
 }
 
@@ -173,7 +173,7 @@ TEST_CASE("the technical score weighs operations and power most") {
   CHECK(technical_score(chips) == Approx(10.0));
 }
 
-TEST_CASE("tied scores are broken by the lower price, then by the earlier submission") {
+TEST_CASE("tied scores are broken by the lower price, then by the lower lottery draw") {
   CallSpec call = make_call();
   call.evaluation = Evaluation{1.0, 0.0, 0.0, {}};  // price does not enter the score: a true tie
   call.winners = 1;

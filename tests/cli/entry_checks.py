@@ -73,10 +73,16 @@ def write(work, name, scenario, source_dir):
     return path
 
 
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def check_permutations(tenderlab, source_dir, work):
-    # Five random orders of the agents and of the relationships (each edge also reversed at
-    # random): every replication gives the same bids per round, the same winner and the same
-    # entrants as the file's order.
+    # Five random orders of the agents, of the relationships (each edge also reversed at random)
+    # and of the calls: every replication gives the same bids per round, the same winner and the
+    # same entrants as the file's order, and the same event log, byte for byte (actors that act
+    # at the same moment act in id order, not file order).
     base = load(source_dir)
     shuffle = random.Random(20250123)
     replications = range(4)
@@ -92,6 +98,7 @@ def check_permutations(tenderlab, source_dir, work):
         for rel in permuted["relationships"]:
             if shuffle.random() < 0.5:
                 rel["from"], rel["to"] = rel["to"], rel["from"]
+        shuffle.shuffle(permuted["calls"])
         order = [a["id"] for a in permuted["agents"]]
         path = write(work, f"permuted-{k}", permuted, source_dir)
         for r in replications:
@@ -100,7 +107,11 @@ def check_permutations(tenderlab, source_dir, work):
             if got != reference[r]:
                 fail(f"permutation {k} ({' '.join(order)}), replication {r}: {got} != "
                      f"{reference[r]} in file order")
-        print(f"permutation {k}: {' '.join(order)}: same outcomes")
+            if read_bytes(os.path.join(out, "events.jsonl")) != read_bytes(
+                    os.path.join(work, f"ref-{r}", "events.jsonl")):
+                fail(f"permutation {k} ({' '.join(order)}), replication {r}: the event log "
+                     "differs from the one in file order")
+        print(f"permutation {k}: {' '.join(order)}: same outcomes, same event logs")
     print("outcomes in file order:", {r: reference[r][0] for r in replications})
 
 

@@ -225,7 +225,7 @@ import json, re, sys
 root = sys.argv[1]
 # An absolute URI naming the format and its version, under a name the project holds (a URN in
 # its own namespace, not a web domain it does not own).
-for name in ["scenario", "study"]:
+for name in ["scenario", "study", "calibration"]:
     schema = json.load(open(f"{root}/scenarios/schema/{name}.schema.json"))
     if not re.fullmatch(rf"urn:tenderlab:schema:{name}:[0-9]+", schema["$id"]):
         sys.exit(f"{name}.schema.json: $id is not the URN of its format: {schema['$id']}")

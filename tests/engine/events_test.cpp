@@ -82,10 +82,10 @@ TEST_CASE("an event type's fields are written in the struct's order, optional on
       R"({"call":"spc","round":2,"decision":"in_consortium","reason":"member of the consortium led by kt"})");
   decision.decision = "bid";
   decision.team = std::vector<std::string>{"a"};
-  decision.supply = events::SupplyQuote{10.5, 9.0};
+  decision.supply = events::SupplyQuote{10.5, 9.0, 1.25, 9.75, 3};
   CHECK(
       encode(decision).dump() ==
-      R"({"call":"spc","round":2,"decision":"bid","team":["a"],"price_bn_krw":10.5,"cost_bn_krw":9.0,"reason":"member of the consortium led by kt"})");
+      R"({"call":"spc","round":2,"decision":"bid","team":["a"],"price_bn_krw":10.5,"cost_bn_krw":9.0,"expected_profit_bn_krw":1.25,"entry_threshold_bn_krw":9.75,"suppliers":3,"reason":"member of the consortium led by kt"})");
   // A nullable field is written as null, never left out.
   events::CallAnnounced announced;
   CHECK(encode(announced).at("loi_deadline").is_null());

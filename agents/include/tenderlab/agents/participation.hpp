@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tenderlab/agents/call_round.hpp"
+#include "tenderlab/agents/procurement_bid.hpp"
 #include "tenderlab/agents/valuation.hpp"
 
 namespace tenderlab {
@@ -38,14 +39,40 @@ bool partner_improves(const Valuation& without, const Valuation& with);
 /// signal on demand growth drawn from its stream.
 Beliefs beliefs_for(const AgentSpec& agent, const Beliefs& market, Rng& rng);
 
+/// Procurement: the lot's cost a supplier expects before its private draw (bn KRW): the hardware
+/// at the market price plus integration, which costs less the more cloud operations it has.
+double expected_supply_cost(const CallObject& object, const AgentSpec& agent,
+                            const ProjectAssumptions& assumptions = {});
+
+/// Whether an agent may offer the lot of a procurement round: its kind leads procurement calls and
+/// it meets the call's eligibility.
+bool eligible_supplier(const CallRound& round, const AgentSpec& agent);
+
+/// The auction the eligible suppliers of a round play (procurement_bid.hpp): rivals' costs spread
+/// around the suppliers' mean expected cost, the ceiling price as reserve (without one, the top of
+/// the cost range: the buyer pays no more than the dearest plausible supplier's cost), and the
+/// suppliers' mean bid cost. `suppliers` are the eligible suppliers, never empty.
+ProcurementAuction procurement_auction(const CallRound& round,
+                                       const std::vector<const AgentSpec*>& suppliers,
+                                       const ProjectAssumptions& assumptions = {});
+
 /// Procurement: the price a supplier asks for the lot (bn KRW) and whether it bids at all.
 struct SupplyOffer {
   bool bids = false;
   double price_bn_krw = 0;
-  double cost_bn_krw = 0;
+  double cost_bn_krw = 0;             ///< its private cost of the lot
+  double expected_profit_bn_krw = 0;  ///< before its bid cost, at the equilibrium bid
+  double entry_threshold_bn_krw = 0;  ///< the cost above which suppliers stay out
+  std::size_t suppliers = 0;          ///< eligible suppliers, itself included
   std::string reason;
 };
-SupplyOffer offer_supply(const CallRound& round, const AgentSpec& agent, Rng& rng,
+
+/// Draws the supplier's private cost of the lot from its stream (its expected cost times
+/// 1 + supply_price_noise x Z, Z a standard normal truncated at supply_cost_truncation), then
+/// enters iff its expected profit in `auction` covers its own bid cost and bids the equilibrium
+/// price. The draw happens whether or not it is eligible, so eligibility never shifts a stream.
+SupplyOffer offer_supply(const CallRound& round, const AgentSpec& agent,
+                         const ProcurementAuction& auction, Rng& rng,
                          const ProjectAssumptions& assumptions = {});
 
 }  // namespace tenderlab

@@ -17,8 +17,10 @@ struct Bid {
   Capabilities capabilities;         ///< the team's combined capabilities
   int cloud_providers = 0;           ///< members counted for a multi-CSP bonus
   double price_bn_krw = 0;           ///< public money asked (procurement: price of the lot)
-  std::uint64_t submission_seq = 0;  ///< order of arrival, for the last tie-break
-  bool non_capital_site = true;      ///< where the team proposes to build
+  /// The last tie-break: a draw from the round's seeded stream for this lead, so that neither the
+  /// order of arrival nor the lead's name decides between equal bids.
+  std::uint64_t lottery = 0;
+  bool non_capital_site = true;  ///< where the team proposes to build
 };
 
 struct ScoredBid {
@@ -58,7 +60,7 @@ struct RoundResult {
 };
 
 /// Applies the minimum-valid-bids rule and ranks the valid bids: higher total score first, then
-/// the lower price, then the earlier submission. Up to call.winners bids win.
+/// the lower price, then the lower lottery draw. Up to call.winners bids win.
 RoundResult decide_round(const CallRound& round, const std::vector<Bid>& bids);
 
 }  // namespace tenderlab

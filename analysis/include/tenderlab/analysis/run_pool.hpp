@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tenderlab/analysis/child_process.hpp"
 #include "tenderlab/analysis/results_store.hpp"
 #include "tenderlab/engine/input_error.hpp"
 
@@ -206,9 +207,5 @@ RunRecord make_run_record(const RunTask& task, const RunOutcome& outcome, double
 
 /// The host name, used as the default worker name.
 std::string default_worker_name();
-
-/// "killed by signal 11 (Segmentation fault)": glibc's untranslated description (sigdescr_np), the
-/// same in every locale, since the reason is part of the recorded content.
-std::string describe_signal(int signal_number);
 
 }  // namespace tenderlab::analysis

@@ -4,6 +4,7 @@
 // Parsed and validated once; expanded into the runs of the study. Format: docs/study-format.md.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@
 namespace tenderlab::analysis {
 
 inline constexpr const char* study_format = "tenderlab-study/1";
+
+struct ParameterSets;  // calibration.hpp
 
 /// The most runs (design points x replications) a study may have. A study is a list of runs in a
 /// results database that is analysed in memory; beyond a million runs both become unwieldy, and a
@@ -68,7 +71,15 @@ struct Study {
   std::string study_json;
   std::vector<StudyFactor> factors;
   DesignSpec design;
+  /// Runs per design point: the study file's replications, times the number of parameter sets
+  /// when it runs over a calibration's accepted draws.
   int replications = 1;
+  /// The calibration file whose accepted draws every point runs at (`parameter_sets`), as the
+  /// study file names it and resolved against its folder; empty: none.
+  std::string parameter_sets_reference;
+  std::string parameter_sets_path;
+  /// Its accepted draws; replication r runs draw r % size() (so that more replications resume).
+  std::shared_ptr<const ParameterSets> parameter_sets;
   std::uint64_t seed = 1;         ///< master seed; replication r uses (seed, r) at every point
   std::vector<std::string> kpis;  ///< empty: every KPI of the run report
   OutcomeSpec outcome;

@@ -195,19 +195,31 @@ struct BidValuation {
   }
 };
 
-/// A supplier's price for a procurement call's whole quantity.
+/// A supplier's price for a procurement call's whole quantity, from the first-price auction's
+/// equilibrium (docs/model/procurement.md).
 struct SupplyQuote {
   double price_bn_krw = 0;
   double cost_bn_krw = 0;
+  double expected_profit_bn_krw = 0;
+  double entry_threshold_bn_krw = 0;
+  int suppliers = 0;
   static constexpr auto fields() {
     using T = SupplyQuote;
     return std::tuple{
         field("price_bn_krw", &T::price_bn_krw, "bn KRW",
-              "the price it asks: cost times (1 + hurdle rate), capped at the ceiling price when "
-              "it bids"),
+              "the price it bids: its cost plus the margin the equilibrium leaves it against "
+              "its rivals, never above the ceiling price; 0 when it stays out"),
         field("cost_bn_krw", &T::cost_bn_krw, "bn KRW",
-              "its cost of the whole quantity (hardware at the market price, integration, a "
-              "noise term from its stream)")};
+              "its private cost of the whole quantity (hardware at the market price, "
+              "integration, a truncated normal draw from its stream)"),
+        field("expected_profit_bn_krw", &T::expected_profit_bn_krw, "bn KRW",
+              "what it expects to earn at that price, before its bid cost: the margin on its "
+              "lot times the chance that it wins one (fewer rivals than lots are cheaper)"),
+        field("entry_threshold_bn_krw", &T::entry_threshold_bn_krw, "bn KRW",
+              "the cost above which suppliers stay out: the marginal entrant's expected profit "
+              "equals the suppliers' mean bid cost"),
+        field("suppliers", &T::suppliers, "",
+              "suppliers eligible for the call, itself included: the competition it expects")};
   }
 };
 
@@ -657,9 +669,12 @@ struct BidDecision {
         inline_fields(&T::supply, "procurement calls"),
         field("reason", &T::reason, "",
               "SPC: `\"value positive for every member\"`, or the refusal text (as in "
-              "`invitation_answered`); procurement: `\"price covers cost\"`, `\"not eligible: "
-              "operating experience below the minimum\"` or `\"ceiling price X bn KRW below its "
-              "cost Y bn KRW\"`; in_consortium: `\"member of the consortium led by <id>\"`"),
+              "`invitation_answered`); procurement: `\"expected profit covers its bid "
+              "cost\"`, `\"not eligible: operating experience below the minimum\"`, `\"ceiling "
+              "price X bn KRW does not cover its cost Y bn KRW and bid cost\"` (without a "
+              "ceiling: `\"the most the buyer pays X bn KRW ...\"`) or `\"expected profit X bn KRW "
+              "against N rivals below its bid cost Y bn KRW\"`; in_consortium: `\"member of the "
+              "consortium led by <id>\"`"),
         optional_field("effects", &T::effects, "",
                        "SPC partner calls: every clause's effect on `value_bn_krw`: `{\"term\": "
                        "string, \"delta_bn_krw\": number}`, in the fixed order given "
@@ -751,7 +766,7 @@ struct BidsOpened {
         field("valid", &T::valid, "bids", "valid bids among them"),
         field("bids", &T::bids, "",
               "every bid, ranked: valid bids first by total score (higher first), then lower "
-              "price, then earlier submission; then the invalid ones")};
+              "price, then the lower seeded lottery draw; then the invalid ones")};
   }
 };
 

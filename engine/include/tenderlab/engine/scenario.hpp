@@ -265,6 +265,7 @@ struct ProjectAssumptions {
   double supply_integration_cost = 0.08;  ///< procurement: integration share of the lot price
   double supply_integration_base = 1.2;   ///< ... per unit of (this - cloud_operations)
   double supply_price_noise = 0.03;       ///< procurement: sd of a supplier's cost
+  double supply_cost_truncation = 3;      ///< ... truncated at this many sd
   int gpu_lead_time_days = 84;            ///< shortest time from contract to GPUs online
   int delay_days = 365;                   ///< how late a delayed delivery is
   int max_formation_rounds = 50;  ///< SPC rounds: bound on the proposal rounds of team formation
