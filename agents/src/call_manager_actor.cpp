@@ -33,18 +33,18 @@ class CallManager {
         return;
       }
       if (closed.result.outcome == RoundOutcome::awarded) {
-        // Several winners share the call's quantity as lots, best score first.
+        // Several winners share the call's quantity as lots, best score first; the board priced
+        // each lot and reserved its public money.
         std::vector<Bid> winners;
         for (std::size_t index : closed.result.winners)
           winners.push_back(closed.result.ranked[index].bid);
-        contract(*round, winners);
+        contract(*round, winners, closed.contracts, closed.fiscal_year);
         return;
       }
       if (round->kind == RoundKind::reannouncement &&
-          call_.procedure.negotiate_after_failed_reannouncement && closed.result.valid_bids > 0) {
-        negotiate(*round, closed);
+          call_.procedure.negotiate_after_failed_reannouncement && closed.result.valid_bids > 0 &&
+          negotiate(*round, closed))
         return;
-      }
       RoundPtr next = next_round(*round, closed, next_scripted);
       if (!next) return;
       round = std::const_pointer_cast<CallRound>(next);
@@ -95,11 +95,9 @@ class CallManager {
         return nullptr;
       }
       if (spec.kind == FailureAction::negotiate) {
-        if (closed.result.valid_bids > 0) {
-          negotiate(failed, closed);
-          return nullptr;
-        }
-        return next_round(failed, closed, next_scripted);  // nobody to negotiate with
+        if (closed.result.valid_bids > 0 && negotiate(failed, closed)) return nullptr;
+        // Nobody to negotiate with, or nobody the budget can pay.
+        return next_round(failed, closed, next_scripted);
       }
       auto round = std::make_shared<CallRound>();
       round->call = &call_;
@@ -123,24 +121,33 @@ class CallManager {
       std::vector<std::vector<TermEffect>> effects;
       for (const auto& notice : closed.notices)
         effects.push_back(notice.effects);
-      const CallObject object = world_.current_object(call_);
-      const Revision revision =
-          revise_terms(object, failed.terms, effects, call_.adaptive, world_.scenario.assumptions);
-      if (!revision.revised) {
-        close_call(revision.reason, false);
-        return nullptr;
-      }
       auto round = std::make_shared<CallRound>();
       round->call = &call_;
       round->round = failed.round + 1;
       round->kind = RoundKind::adaptive_revision;
-      round->terms = revision.terms;
       round->min_valid_bids = 1;
       const Date today = world_.log.calendar().to_date(after);
       round->schedule.announce = today.plus_days(call_.adaptive.gap_days);
       round->schedule.bid_deadline =
           round->schedule.announce.plus_days(call_.adaptive.bid_window_days);
       round->schedule.evaluation_days = call_.schedule.evaluation_days;
+      // The revised terms must also fit what is left of the issuer's budget in the year the
+      // revised round's contract would be signed (its evaluation, then contract_days, after the
+      // deadline).
+      std::optional<BudgetLimit> budget;
+      if (world_.budgets.constrained(call_.issuer)) {
+        const int year = fiscal_year(round->schedule.bid_deadline.plus_days(
+            round->schedule.evaluation_days + call_.procedure.contract_days));
+        budget = BudgetLimit{call_.issuer, year, world_.budgets.remaining(call_.issuer, year)};
+      }
+      const CallObject object = world_.current_object(call_);
+      const Revision revision = revise_terms(object, failed.terms, effects, call_.adaptive,
+                                             world_.scenario.assumptions, budget);
+      if (!revision.revised) {
+        close_call(revision.reason, false);
+        return nullptr;
+      }
+      round->terms = revision.terms;
       round->revision_note = revision.term + ": " + revision.before + " -> " + revision.after;
       if (world_.scenario.horizon < round->schedule.bid_deadline) {
         close_call("the next revised round would close after the horizon", false);
@@ -156,17 +163,37 @@ class CallManager {
     return nullptr;
   }
 
-  void negotiate(const CallRound& round, const RoundClosed& closed) {
-    const Bid& bid = closed.result.ranked.front().bid;
-    world_.emit(call_.issuer, events::NegotiatedAward{
-                                  call_.id, round.round, bid.lead, bid.members,
-                                  "failed re-announcement with a valid bid: negotiated contract"});
-    contract(round, {bid});
+  /// Negotiates with the best valid bid whose public money fits what is left of the issuer's
+  /// budget in the year the contract would be signed; false when no valid bid fits.
+  bool negotiate(const CallRound& round, const RoundClosed& closed) {
+    const double signed_at = Kernel::now() + call_.procedure.contract_days * seconds_per_day;
+    const int year = fiscal_year(world_.log.calendar().to_date(signed_at));
+    const BudgetedAward award =
+        award_within_budget(closed.result.ranked, 1, world_.budgets.remaining(call_.issuer, year),
+                            [&](const Bid& bid, std::int64_t lot) {
+                              return lot_contract_now(world_, round, bid, lot, 1);
+                            });
+    if (award.winners.empty()) return false;
+    const Bid& bid = closed.result.ranked[award.winners.front()].bid;
+    world_.budgets.reserve(call_.issuer, year, award.contracts.front().public_money_bn_krw);
+    std::string reason = "failed re-announcement with a valid bid: negotiated contract";
+    if (!award.passed_over.empty())
+      reason += " (better-ranked bids need more public money than is left of " + call_.issuer +
+                "'s " + std::to_string(year) + " budget)";
+    world_.emit(call_.issuer, events::NegotiatedAward{call_.id, round.round, bid.lead, bid.members,
+                                                      std::move(reason)});
+    contract(round, {bid}, award.contracts, year);
+    return true;
   }
 
   /// Signs a contract with every winner the procedure's contract_days after the award (several
-  /// winners share the quantity as lots) and starts each delivery.
-  void contract(const CallRound& round, const std::vector<Bid>& winners) {
+  /// winners share the quantity as lots; `contracts` are their lots, reserved in the issuer's
+  /// budget for `year`) and starts each delivery.
+  void contract(const CallRound& round, const std::vector<Bid>& winners,
+                const std::vector<LotContract>& contracts, int year) {
+    if (contracts.size() != winners.size())
+      throw ModelError("call manager " + call_.id + ": " + std::to_string(winners.size()) +
+                       " winners but " + std::to_string(contracts.size()) + " lots");
     const double signed_at = Kernel::now() + call_.procedure.contract_days * seconds_per_day;
     if (signed_at > world_.kernel.horizon_time()) {
       close_call("awarded, but the contract would be signed after the horizon", true);
@@ -175,41 +202,28 @@ class CallManager {
     Kernel::sleep_until(signed_at);
     // One delivery stream per call, drawn in the winners' order.
     Rng delivery = world_.stream("delivery/" + call_.id);
-    const auto lots = static_cast<std::int64_t>(winners.size());
-    for (std::int64_t lot = 0; lot < lots; ++lot)
-      sign(round, winners[static_cast<std::size_t>(lot)], lot, lots, delivery);
+    for (std::size_t i = 0; i < winners.size(); ++i)
+      sign(round, winners[i], contracts[i], year, delivery);
   }
 
-  /// Signs lot `lot` of `lots`: its share of the quantity (the first lots take any remainder)
-  /// and of the paid-in capital.
-  void sign(const CallRound& round, const Bid& bid, std::int64_t lot, std::int64_t lots,
+  /// Signs one lot and commits its public money (reserved when the round was decided) in the
+  /// issuer's budget for `year`.
+  void sign(const CallRound& round, const Bid& bid, const LotContract& lot, int year,
             Rng& delivery) {
-    CallObject object = world_.current_object(call_);
-    object.gpus = object.gpus / lots + (lot < object.gpus % lots ? 1 : 0);
-    Terms terms = round.terms;
-    terms.paid_in_capital_bn_krw /= static_cast<double>(lots);
-    TeamProfile team;
-    team.capabilities = bid.capabilities;
-    team.cloud_providers = bid.cloud_providers;
-    // The site the winning team proposed (the terms may leave the choice to it).
-    const bool non_capital = round.terms.site == SiteRule::any
-                                 ? bid.non_capital_site
-                                 : round.terms.site != SiteRule::capital;
-    const Financing financing =
-        project_financing(object, terms, team, non_capital, world_.scenario.assumptions);
+    const Financing& financing = lot.financing;
+    const bool non_capital = lot.non_capital_site;
     const bool spc = call_.kind == CallKind::spc_partner;
-    // A bid prices the whole quantity; a winner of one lot among several is paid for its lot.
-    const double price = bid.price_bn_krw / static_cast<double>(lots);
-    const double public_money = spc ? financing.public_equity + financing.tax_credit : price;
-    const PublicCost cost =
-        public_cost(object, terms, financing, spc, price, world_.scenario.assumptions);
+    const double public_money = lot.public_money_bn_krw;
+    world_.budgets.commit(call_.issuer, year, public_money, public_money);
+    const PublicCost cost = public_cost(world_.current_object(call_), round.terms, financing, spc,
+                                        lot.price_bn_krw, world_.scenario.assumptions);
     world_.emit(call_.issuer,
-                events::ContractSigned{call_.id, round.round, bid.lead, bid.members, object.gpus,
+                events::ContractSigned{call_.id, round.round, bid.lead, bid.members, lot.gpus,
                                        round_money(spc ? financing.public_equity : 0.0),
                                        round_money(spc ? financing.private_equity : 0.0),
                                        round_money(spc ? financing.tax_credit : 0.0),
                                        round_money(spc ? financing.policy_loan : 0.0),
-                                       round_money(price), round_money(public_money),
+                                       round_money(lot.price_bn_krw), round_money(public_money),
                                        round_money(cost.loan_subsidy), round_money(cost.total())});
     world_.programme.public_money_committed += public_money;
     world_.programme.private_money_committed += spc ? financing.private_equity : 0.0;
@@ -224,15 +238,16 @@ class CallManager {
     if (!non_capital) delay_probability *= assumptions.capital_site_delay_factor;
     const bool delayed = delivery.uniform() < delay_probability;
     world_.emit(bid.lead,
-                events::GpusOrdered{call_.id, object.gpus,
+                events::GpusOrdered{call_.id, lot.gpus,
                                     round_money(financing.gpu_capex + financing.building_capex)});
     // Hardware alone arrives after the vendor's lead time (8 to 12 weeks); a site takes its
     // build years. A delay adds a year.
-    const int build_days = std::max(assumptions.gpu_lead_time_days, 365 * object.build_years) +
-                           (delayed ? assumptions.delay_days : 0);
+    const int build_days =
+        std::max(assumptions.gpu_lead_time_days, 365 * call_.object.build_years) +
+        (delayed ? assumptions.delay_days : 0);
     const Date online_date = world_.log.calendar().to_date(Kernel::now()).plus_days(build_days);
     if (world_.scenario.horizon < online_date) return;  // beyond the horizon: not observed
-    const events::CapacityOnline capacity{call_.id, object.gpus, round_money(financing.site_mw),
+    const events::CapacityOnline capacity{call_.id, lot.gpus, round_money(financing.site_mw),
                                           non_capital ? "non_capital" : "capital", delayed};
     // Each contract is built on its own clock, so several deliveries proceed side by side.
     World& world = world_;
@@ -240,8 +255,8 @@ class CallManager {
     // today, whose midnight is already past.
     const double online_at = std::max(world_.time_of(online_date), Kernel::now());
     world_.kernel.spawn("delivery/" + call_.id + "/" + bid.lead, call_.issuer,
-                        [&world, online_at, lead = bid.lead, capacity, gpus = object.gpus,
-                         non_capital, mw = financing.site_mw] {
+                        [&world, online_at, lead = bid.lead, capacity, gpus = lot.gpus, non_capital,
+                         mw = financing.site_mw] {
                           Kernel::sleep_until(online_at);
                           world.emit(lead, capacity);
                           world.programme.gpus_online += gpus;

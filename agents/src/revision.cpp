@@ -62,8 +62,18 @@ double public_money(const CallObject& object, const Terms& terms,
 
 Revision revise_terms(const CallObject& object, const Terms& terms,
                       const std::vector<std::vector<TermEffect>>& effects_by_agent,
-                      const AdaptiveRevision& rule, const ProjectAssumptions& assumptions) {
-  const double max_public_money_bn_krw = rule.max_public_money_bn_krw;
+                      const AdaptiveRevision& rule, const ProjectAssumptions& assumptions,
+                      const std::optional<BudgetLimit>& budget) {
+  const double max_public_money_bn_krw =
+      budget ? std::min(rule.max_public_money_bn_krw, budget->remaining_bn_krw)
+             : rule.max_public_money_bn_krw;
+  // Whether the budget, not the rule's own limit, ruled a step out.
+  bool budget_bound = false;
+  auto within_limit = [&](double money) {
+    if (money <= max_public_money_bn_krw + 1e-9) return true;
+    if (money <= rule.max_public_money_bn_krw + 1e-9) budget_bound = true;
+    return false;
+  };
   std::map<std::string, double> cost;
   for (const auto& effects : effects_by_agent)
     for (const auto& effect : effects)
@@ -79,7 +89,7 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
     std::string before, after;
     if (!relax(candidate, term, rule, before, after)) continue;
     const double money = public_money(object, candidate, assumptions);
-    if (money > max_public_money_bn_krw + 1e-9) continue;
+    if (!within_limit(money)) continue;
     revision = Revision{true,
                         term,
                         before,
@@ -95,7 +105,7 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
     Terms candidate = terms;
     candidate.tax_credit = std::min(rule.max_tax_credit, terms.tax_credit + rule.tax_credit_step);
     const double money = public_money(object, candidate, assumptions);
-    if (money <= max_public_money_bn_krw + 1e-9)
+    if (within_limit(money))
       return Revision{true,
                       "tax_credit",
                       number_text(terms.tax_credit),
@@ -106,7 +116,11 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
   }
   revision.terms = terms;
   revision.public_money_bn_krw = public_money(object, terms, assumptions);
-  revision.reason = "no revision possible within the public-money limit";
+  revision.reason = budget_bound
+                        ? "no revision possible within " + budget->issuer + "'s remaining " +
+                              std::to_string(budget->fiscal_year) + " budget (" +
+                              number_text(budget->remaining_bn_krw) + " bn KRW)"
+                        : "no revision possible within the public-money limit";
   return revision;
 }
 

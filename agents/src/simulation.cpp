@@ -9,7 +9,7 @@
 namespace tenderlab::detail {
 
 World::World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel& k)
-    : scenario(s), options(o), log(l), kernel(k), graph(s) {
+    : scenario(s), options(o), log(l), kernel(k), graph(s), budgets(s.agents) {
   for (const auto& agent : s.agents)
     if (agent.kind.may(Role::lead, CallKind::spc_partner)) spc_leads.push_back(agent.id);
   std::sort(spc_leads.begin(), spc_leads.end());
@@ -51,6 +51,12 @@ std::vector<events::ClauseEffect> clause_effects(const std::vector<TermEffect>& 
   for (const auto& effect : effects)
     out.push_back({effect.term, round_money(effect.delta)});
   return out;
+}
+
+LotContract lot_contract_now(const World& world, const CallRound& round, const Bid& bid,
+                             std::int64_t lot, std::int64_t lots) {
+  return lot_contract(round.call->kind, world.current_object(*round.call), round.terms, bid, lot,
+                      lots, world.scenario.assumptions);
 }
 
 events::ProgrammeState programme_state(const World& world) {

@@ -91,6 +91,26 @@ class TenderBoard {
     for (Bid& bid : open.bids)
       bid.lottery = world_.stream("tie-break/" + key).derive(bid.lead).next_u64();
     RoundResult result = decide_round(round, open.bids);
+    // The issuer pays only what is left of its budget in the year the contracts would be signed
+    // (evaluation_days, then contract_days, after the opening): a winner it cannot pay for is
+    // passed over for the next valid bid, and the lots given are reserved (budget.hpp).
+    const std::string& issuer = round.call->issuer;
+    const double award_at = Kernel::now() + round.schedule.evaluation_days * seconds_per_day;
+    const double signed_at = award_at + round.call->procedure.contract_days * seconds_per_day;
+    const int year = fiscal_year(world_.log.calendar().to_date(signed_at));
+    std::vector<LotContract> contracts;
+    if (result.outcome == RoundOutcome::awarded) {
+      const auto lots = static_cast<std::int64_t>(result.winners.size());
+      BudgetedAward award = award_within_budget(
+          result.ranked, result.winners.size(), world_.budgets.remaining(issuer, year),
+          [&](const Bid& bid, std::int64_t lot) {
+            return lot_contract_now(world_, round, bid, lot, lots);
+          });
+      apply_budget(result, award, issuer, year);
+      for (const auto& contract : award.contracts)
+        world_.budgets.reserve(issuer, year, contract.public_money_bn_krw);
+      contracts = std::move(award.contracts);
+    }
 
     events::BidsOpened opened{round.call->id, round.round, open.bids.size(), result.valid_bids, {}};
     for (const auto& scored : result.ranked) {
@@ -112,18 +132,19 @@ class TenderBoard {
     }
     // Evaluation takes time: the award is announced after the evaluation period, while other
     // rounds keep closing on their own dates.
-    const double award_at = Kernel::now() + round.schedule.evaluation_days * seconds_per_day;
+    RoundClosed closed{open.round, std::move(result), std::move(open.notices)};
+    closed.contracts = std::move(contracts);
+    closed.fiscal_year = year;
     if (award_at > world_.kernel.horizon_time()) {
       world_.emit("tender-board",
-                  events::RoundPending{round.call->id, round.round, result.valid_bids,
+                  events::RoundPending{round.call->id, round.round, closed.result.valid_bids,
                                        world_.log.calendar().iso(award_at)});
-      RoundClosed closed{open.round, std::move(result), std::move(open.notices)};
       closed.pending = true;
       Inbox<Message>(manager_inbox(round.call->id)).send(std::move(closed));
       return;
     }
     closings_.emplace(award_at, key);
-    awards_.emplace(key, RoundClosed{open.round, std::move(result), std::move(open.notices)});
+    awards_.emplace(key, std::move(closed));
   }
 
   void announce_award(RoundClosed closed) {

@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "tenderlab/agents/budget.hpp"
 #include "tenderlab/agents/call_round.hpp"
 #include "tenderlab/agents/competition.hpp"
 #include "tenderlab/agents/consortium.hpp"
@@ -58,6 +59,10 @@ struct RoundClosed {
   RoundResult result;
   std::vector<NoBidNotice> notices;
   bool pending = false;  ///< the evaluation would end after the horizon: no outcome is observed
+  /// An awarded round: the lot each winner signs (same order as result.winners), priced at the
+  /// opening and reserved in the issuer's budget for `fiscal_year`, the year of the signing.
+  std::vector<LotContract> contracts{};
+  int fiscal_year = 0;
 };
 struct Stop {};
 using Message = std::variant<RoundAnnounced, Invitation, InvitationReply, BidSubmission,
@@ -119,6 +124,9 @@ struct World {
     double public_money_committed = 0;   ///< public equity, tax credits and procurement prices
     double private_money_committed = 0;  ///< private equity paid into SPCs
   } programme;
+  /// The issuers' budgets by fiscal year: what is reserved when a round is decided and committed
+  /// when its contracts are signed.
+  BudgetLedger budgets;
 
   World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel& k);
   /// Logs a typed event (events.hpp) about `agent` now.
@@ -170,6 +178,9 @@ void stop_listeners(World& world);
 void run_tender_board(World& world);
 void run_call_manager(World& world, const CallSpec& call);
 void run_calendar(World& world);
+/// The contract for lot `lot` of `lots` of a round's call if `bid` wins it, priced now.
+LotContract lot_contract_now(const World& world, const CallRound& round, const Bid& bid,
+                             std::int64_t lot, std::int64_t lots);
 /// The programme's state as the log writes it (month and year boundaries, the end of the run).
 events::ProgrammeState programme_state(const World& world);
 

@@ -379,8 +379,8 @@ ParamTable agent_table() {
   t.at = {"/agents/*"};
   t.description =
       "One actor. Every key but id and kind is optional and every kind accepts every key; money "
-      "and preference keys matter for the private kinds, budget_bn_krw_by_year for governments "
-      "and policy banks.";
+      "and preference keys matter for the private kinds, budget_bn_krw_by_year for the agents "
+      "that issue calls.";
   const std::string m = "AgentSpec::";
   t.params = {
       typed("id", ParamType::id, m + "id", "Unique agent id, also the key of its random stream")
@@ -427,8 +427,11 @@ ParamTable agent_table() {
              "the scenario's market"),
       make("budget_bn_krw_by_year", ParamType::year_map, "bn KRW", 0, 0, inf,
            m + "budget_bn_krw_by_year",
-           "Budget by fiscal year, for governments and policy banks: keys are four-digit years, "
-           "values amounts (not read by the model yet)")
+           "Budget by fiscal year of the calls the agent issues: keys are four-digit years, "
+           "values amounts. A contract commits its public money in the year it is signed; a "
+           "round's winner whose public money exceeds what is left of that year's budget is "
+           "passed over, and the adaptive revision rule stays within it. Without entries the "
+           "issuer is unconstrained; with entries, a year not listed has a budget of 0")
           .shown("{}"),
   };
   return t;
@@ -792,7 +795,8 @@ ParamTable adaptive_table() {
               "From announcement to bid deadline in revised rounds"),
       number("max_public_money_bn_krw", "bn KRW", inf, 0, inf, m + "max_public_money_bn_krw",
              "The rule never revises the terms so far that the public money they commit (public "
-             "equity plus tax credit) exceeds this")
+             "equity plus tax credit) exceeds this, nor what is left of the issuer's "
+             "budget_bn_krw_by_year in the year the revised round's contract would be signed")
           .shown("no limit"),
       number("equity_step", "1", 0.1, 0, 1, m + "equity_step",
              "How much one revision lowers public_equity_share")

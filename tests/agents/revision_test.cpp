@@ -1,7 +1,9 @@
 // The government's adaptive revision rule (agents/src/revision.cpp): which clause it relaxes,
-// the public-money limit, the tax-credit fallback and when it gives up.
+// the public-money limit and the issuer's remaining budget, the tax-credit fallback and when it
+// gives up.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -236,4 +238,51 @@ TEST_CASE("the adaptive rule reports no revision when nothing is possible") {
     const Revision revision = revise_terms(object, terms, {}, rule(public_money(object, terms)));
     CHECK_FALSE(revision.revised);
   }
+}
+
+TEST_CASE("the adaptive rule stays within the remaining budget when it is below its own limit") {
+  const CallObject object = make_object();
+  const Terms terms = strict_terms();  // public share 0.6
+  Terms lower = terms;
+  lower.public_equity_share = 0.5;
+  // Less budget left than the terms commit: removing the buy-back (the same money) does not
+  // fit, lowering the public share does.
+  const double left = 0.5 * (public_money(object, lower) + public_money(object, terms));
+  const Effects effects{{{"buy_back", -8.0}, {"public_equity_share", -2.0}}};
+  CHECK(revise_terms(object, terms, effects, rule(no_limit)).term == "buy_back");
+  const Revision revision =
+      revise_terms(object, terms, effects, rule(no_limit), {}, BudgetLimit{"gov", 2026, left});
+  REQUIRE(revision.revised);
+  CHECK(revision.term == "public_equity_share");
+  CHECK(revision.public_money_bn_krw <= left);
+
+  // The smaller of the two limits applies: the rule's own, when it is below the budget, binds
+  // and is named.
+  const Revision refused =
+      revise_terms(object, terms, effects, rule(public_money(object, lower) - 1.0), {},
+                   BudgetLimit{"gov", 2026, left});
+  CHECK_FALSE(refused.revised);
+  CHECK(refused.reason == "no revision possible within the public-money limit");
+}
+
+TEST_CASE("a revision refused because of the issuer's budget names the budget") {
+  const CallObject object = make_object();
+  const Terms terms = strict_terms();
+  Terms lower = terms;
+  lower.public_equity_share = 0.5;
+  const Effects effects{{{"buy_back", -8.0}}};
+  const AdaptiveRevision generous = rule(2 * public_money(object, terms));
+  // Less left than any step needs, although the rule's own limit has room.
+  const double left = public_money(object, lower) - 1.0;
+  const Revision revision =
+      revise_terms(object, terms, effects, generous, {}, BudgetLimit{"gov", 2026, left});
+  CHECK_FALSE(revision.revised);
+  char expected[128];
+  std::snprintf(expected, sizeof expected,
+                "no revision possible within gov's remaining 2026 budget (%.2f bn KRW)", left);
+  CHECK(revision.reason == expected);
+  // With the money the terms commit left, the same revision goes through.
+  CHECK(revise_terms(object, terms, effects, generous, {},
+                     BudgetLimit{"gov", 2026, public_money(object, terms)})
+            .revised);
 }

@@ -7,13 +7,10 @@
 // no part in the SPC call it sits next to, however well it is connected.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "run_in_child.hpp"
 #include "tenderlab/agents/simulation.hpp"
 #include "tenderlab/agents/simulation_context.hpp"
 #include "tenderlab/engine/event_dispatcher.hpp"
@@ -21,6 +18,8 @@
 #include "tenderlab/engine/scenario_loader.hpp"
 
 using namespace tenderlab;
+using tenderlab::test::parse;
+using tenderlab::test::run_in_child;
 
 namespace {
 
@@ -81,66 +80,6 @@ nlohmann::json toy_scenario() {
       "procedure": {"min_valid_bids": 1}
     }]
   })");
-}
-
-/// Runs the scenario in a forked child; returns its events.jsonl text.
-std::string run_in_child(const Scenario& scenario) {
-  int fds[2];
-  REQUIRE(::pipe(fds) == 0);
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::close(fds[0]);
-    std::ostringstream log;
-    int code = 0;
-    try {
-      SimulationOptions options;
-      options.seed = scenario.seed;
-#if defined(__SANITIZE_ADDRESS__)
-      options.simgrid_args.push_back("--cfg=contexts/factory:thread");
-#endif
-      simulate(scenario, options, &log, {});
-    } catch (const std::exception& error) {
-      log.str(std::string("error: ") + error.what() + "\n");
-      code = 1;
-    }
-    const std::string text = log.str();
-    std::size_t done = 0;
-    while (done < text.size()) {
-      const ssize_t n = ::write(fds[1], text.data() + done, text.size() - done);
-      if (n <= 0) _exit(90);
-      done += static_cast<std::size_t>(n);
-    }
-    _exit(code);
-  }
-  ::close(fds[1]);
-  std::string text;
-  char buffer[4096];
-  for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;)
-    text.append(buffer, static_cast<std::size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  INFO(text.substr(0, 2000));
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-  return text;
-}
-
-std::vector<Event> parse(const std::string& text) {
-  std::vector<Event> events;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    const auto j = nlohmann::ordered_json::parse(line);
-    Event e{j.at("seq"),  j.at("time"),  j.at("date"),
-            j.at("type"), j.at("agent"), nlohmann::ordered_json::object()};
-    for (const auto& [key, value] : j.items())
-      if (key != "seq" && key != "time" && key != "date" && key != "type" && key != "agent")
-        e.fields[key] = value;
-    events.push_back(std::move(e));
-  }
-  return events;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 // The government's adaptive revision rule, pure: after a failed round, relax the term that cost
 // the bidders who stayed away the most, within a limit on public money.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,13 +24,23 @@ struct Revision {
 double public_money(const CallObject& object, const Terms& terms,
                     const ProjectAssumptions& assumptions = {});
 
+/// What is left of the issuer's budget in the fiscal year a revised round's contract would be
+/// signed in: a second limit on the public money of a revision.
+struct BudgetLimit {
+  std::string issuer;
+  int fiscal_year = 0;
+  double remaining_bn_krw = 0;
+};
+
 /// Sums the negative effects per term over every agent that stayed away and relaxes the costliest
 /// one by one step (documented in docs/model/procedure.md). When no clause costs anything, it
 /// raises the tax credit. The steps and the limit are the rule's (`rule.equity_step`, ...);
-/// refuses (revised == false, with the reason) when the step would exceed
-/// `rule.max_public_money_bn_krw` or nothing is left to relax.
+/// refuses (revised == false, with the reason) when the step would exceed the public-money limit
+/// or nothing is left to relax. The limit is `rule.max_public_money_bn_krw`, or the issuer's
+/// remaining budget when `budget` is given and smaller; a refusal because of the budget says so.
 Revision revise_terms(const CallObject& object, const Terms& terms,
                       const std::vector<std::vector<TermEffect>>& effects_by_agent,
-                      const AdaptiveRevision& rule, const ProjectAssumptions& assumptions = {});
+                      const AdaptiveRevision& rule, const ProjectAssumptions& assumptions = {},
+                      const std::optional<BudgetLimit>& budget = std::nullopt);
 
 }  // namespace tenderlab

@@ -408,11 +408,15 @@ struct NegotiatedAward {
   static constexpr auto fields() {
     using T = NegotiatedAward;
     return std::tuple{field("call", &T::call, "id", "the call"),
-                      field("round", &T::round, "", "the failed round whose best bid is taken"),
+                      field("round", &T::round, "",
+                            "the failed round whose best valid bid the issuer's budget can pay "
+                            "is taken"),
                       field("lead", &T::lead, "id", "lead of that bid"),
                       field("members", &T::members, "ids", "its consortium, lead first"),
                       field("reason", &T::reason, "",
-                            "`\"failed re-announcement with a valid bid: negotiated contract\"`")};
+                            "`\"failed re-announcement with a valid bid: negotiated contract\"`, "
+                            "followed by `\" (better-ranked bids need more public money than is "
+                            "left of ISSUER's YEAR budget)\"` when the best bid was passed over")};
   }
 };
 
@@ -445,8 +449,9 @@ struct CallClosed {
               "why: `\"no further round in the procedure\"`; `\"the evaluation of round N ends "
               "after the horizon\"`; `\"the next revised round would close after the "
               "horizon\"`; the revision rule's refusal (`\"no revision possible within the "
-              "public-money limit\"`); `\"awarded, but the contract would be signed after the "
-              "horizon\"`"),
+              "public-money limit\"`, or `\"no revision possible within ISSUER's remaining YEAR "
+              "budget (X bn KRW)\"` when the issuer's budget is what stops it); `\"awarded, but "
+              "the contract would be signed after the horizon\"`"),
         field("awarded", &T::awarded, "",
               "true only in the last case: a round was awarded but the contract falls after the "
               "horizon")};
@@ -493,7 +498,7 @@ struct ContractSigned {
               "prices the whole quantity); 0 for SPC bids and allocation applications"),
         field("public_money_bn_krw", &T::public_money_bn_krw, "bn KRW",
               "public money committed: public equity plus tax credit for SPC calls, the price "
-              "otherwise"),
+              "otherwise; it counts against the issuer's budget of the signing date's year"),
         field("loan_subsidy_bn_krw", &T::loan_subsidy_bn_krw, "bn KRW",
               "SPC calls: the policy loan's grant equivalent, what its payments save against a "
               "market-rate loan of the same principal and term, discounted at "
@@ -777,7 +782,8 @@ struct BidsOpened {
 struct RoundFailed {
   static constexpr std::string_view type = "round_failed";
   static constexpr std::string_view about = "`tender-board`";
-  static constexpr std::string_view when = "right after `bids_opened`, too few valid bids";
+  static constexpr std::string_view when =
+      "right after `bids_opened`: too few valid bids, or none the issuer's budget can pay";
   std::string call;
   int round = 0;
   int valid_bids = 0;
@@ -791,7 +797,11 @@ struct RoundFailed {
         field("round", &T::round, "", "the round"),
         field("valid_bids", &T::valid_bids, "bids", "valid bids"),
         field("required", &T::required, "bids", "the round's `min_valid_bids`"),
-        field("reason", &T::reason, "", "`\"N valid bids of M received; K required\"`"),
+        field("reason", &T::reason, "",
+              "`\"N valid bids of M received; K required\"`, or `\"N valid bids, none within "
+              "ISSUER's YEAR budget: X bn KRW left, the least public money a valid bid needs is "
+              "Y bn KRW\"` when every valid bid needs more public money than is left of the "
+              "issuer's budget in the year its contract would be signed"),
         field("stayed_away", &T::stayed_away, "",
               "every agent that stayed away from this round, by agent id (see below)")};
   }
@@ -830,11 +840,14 @@ struct RoundAwarded {
     return std::tuple{field("call", &T::call, "id", "the call"),
                       field("round", &T::round, "", "the round"),
                       field("winners", &T::winners, "ids",
-                            "leads of the winning bids, best first (at most the call's `winners`)"),
+                            "leads of the winning bids, best first (at most the call's `winners`; "
+                            "bids the issuer's budget cannot pay are passed over)"),
                       field("winner_kinds", &T::winner_kinds, "", "their agent kinds, same order"),
                       field("valid_bids", &T::valid_bids, "bids", "valid bids"),
                       field("reason", &T::reason, "",
-                            "`\"N valid bids; best score S\"`, S rounded to a whole point")};
+                            "`\"N valid bids; best score S\"`, S rounded to a whole point, then "
+                            "for each bid passed over for the budget `\"; LEAD passed over: X bn "
+                            "KRW of public money, Y bn KRW left of ISSUER's YEAR budget\"`")};
   }
 };
 
