@@ -123,16 +123,8 @@ int calibrate_command(const CalibrateArguments& arguments) {
       return bad_input;
     }
     store->forget_runs({"crashed"});
-    const auto shared_study = std::make_shared<const analysis::Study>(study);
-    const analysis::StudyTaskSource tasks(shared_study);
-    const StudyRunContext context{&shared_study->base, shared_study->events_dir};
-    analysis::PoolOptions options;
-    options.jobs = arguments.jobs;
-    options.progress = !arguments.quiet;
-    options.progress_lines = arguments.progress;
-    const analysis::PoolReport pool = analysis::run_pool(
-        tasks, [&context](const analysis::RunTask& task) { return run_study_task(task, context); },
-        *store, options);
+    const analysis::PoolReport pool =
+        run_study_runs(study, *store, arguments.jobs, arguments.quiet, arguments.progress);
     if (pool.interrupted) {
       std::cerr << "interrupted: " << pool.ok + pool.failed + pool.crashed << " runs recorded in "
                 << study.database << "; run the same command to resume\n";

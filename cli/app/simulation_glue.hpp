@@ -9,6 +9,7 @@
 #include "tenderlab/agents/simulation.hpp"
 #include "tenderlab/analysis/run_pool.hpp"
 #include "tenderlab/analysis/run_report.hpp"
+#include "tenderlab/analysis/study.hpp"
 
 namespace tenderlab::app {
 
@@ -37,5 +38,11 @@ struct StudyRunContext {
 /// failed simulations and event logs that cannot be kept whole; the runner records the run as
 /// failed with the reason.
 analysis::RunOutcome run_study_task(const analysis::RunTask& task, const StudyRunContext& context);
+
+/// Runs a study's runs that `store` has not recorded, `jobs` at a time, each in a forked child:
+/// the tasks are built one at a time from the design, and the base scenario, parsed once,
+/// reaches every run through its context. Progress on stderr unless `quiet`.
+analysis::PoolReport run_study_runs(const analysis::Study& study, analysis::ResultsStore& store,
+                                    int jobs, bool quiet, const analysis::ProgressLines& progress);
 
 }  // namespace tenderlab::app

@@ -23,6 +23,20 @@
 namespace tenderlab::app {
 namespace fs = std::filesystem;
 
+analysis::PoolReport run_study_runs(const analysis::Study& study, analysis::ResultsStore& store,
+                                    int jobs, bool quiet, const analysis::ProgressLines& progress) {
+  const auto shared_study = std::make_shared<const analysis::Study>(study);
+  const analysis::StudyTaskSource tasks(shared_study);
+  const StudyRunContext context{&shared_study->base, shared_study->events_dir};
+  analysis::PoolOptions options;
+  options.jobs = jobs;
+  options.progress = !quiet;
+  options.progress_lines = progress;
+  return analysis::run_pool(
+      tasks, [&context](const analysis::RunTask& task) { return run_study_task(task, context); },
+      store, options);
+}
+
 analysis::RunOutcome run_study_task(const analysis::RunTask& task, const StudyRunContext& context) {
   analysis::RunOutcome outcome;
   const std::string task_origin = "run task " + task.run_id;
@@ -152,18 +166,8 @@ int study_command(const StudyArguments& arguments) {
     // by default. A failed run is the model's own, deterministic answer: again only when asked.
     const std::size_t retried_crashed = store->forget_runs({"crashed"});
     const std::size_t retried_failed = arguments.retry_failed ? store->forget_runs({"failed"}) : 0;
-    // The runs are built one at a time from the design; the base scenario, parsed here once,
-    // reaches every forked run through the run function.
-    const auto shared_study = std::make_shared<const analysis::Study>(study);
-    const analysis::StudyTaskSource tasks(shared_study);
-    const StudyRunContext context{&shared_study->base, shared_study->events_dir};
-    analysis::PoolOptions options;
-    options.jobs = arguments.jobs;
-    options.progress = !arguments.quiet;
-    options.progress_lines = arguments.progress;
-    const analysis::PoolReport pool = analysis::run_pool(
-        tasks, [&context](const analysis::RunTask& task) { return run_study_task(task, context); },
-        *store, options);
+    const analysis::PoolReport pool =
+        run_study_runs(study, *store, arguments.jobs, arguments.quiet, arguments.progress);
     if (pool.interrupted) {
       std::cerr << "interrupted: " << pool.ok + pool.failed + pool.crashed << " runs recorded in "
                 << database << "; run the same command to resume\n";
