@@ -438,15 +438,15 @@ def outputs_tenders(ws):
     naicc(ws)
     text = ws.run("cat /tmp/naicc/tenders.csv").replace("\r\n", "\n")
 
-    def shorten(line):
-        # top_reasons: the first two agents and the last, the others as "..."
-        match = re.search(r'"([^"]*)"$', line)
-        if not match:
-            return line
+    def shorten_field(match):
+        # top_reasons and interactions: the first two agents and the last, the others as "..."
         agents = match.group(1).split(" | ")
         if len(agents) <= 3:
-            return line
-        return line[:match.start(1)] + " | ".join(agents[:2] + ["..."] + agents[-1:]) + '"'
+            return match.group(0)
+        return '"' + " | ".join(agents[:2] + ["..."] + agents[-1:]) + '"'
+
+    def shorten(line):
+        return re.sub(r'"([^"]*)"', shorten_field, line)
 
     return fenced("\n".join(shorten(line) for line in text.splitlines()) + "\n")
 

@@ -160,6 +160,15 @@ class Bidder {
         round_money(v.win_probability),   round_money(v.capital_limit)};
   }
 
+  /// The clause attribution of a decision: the effects, the value under neutral terms, how they
+  /// were computed and the strongest interaction.
+  static void log_attribution(events::BidDecision& decision, const TermAttribution& attribution) {
+    decision.effects = clause_effects(attribution.effects);
+    decision.neutral_value_bn_krw = round_money(attribution.neutral_value);
+    decision.attribution = attribution.exact ? "exact" : "sampled";
+    decision.interaction = clause_interaction(attribution.interaction);
+  }
+
   /// A decision of this agent in `round`, of the form `decision`; the caller fills the rest.
   static events::BidDecision decision_for(const CallRound& round, std::string decision) {
     events::BidDecision event;
@@ -185,8 +194,9 @@ class Bidder {
       const MemberAssessment assessment =
           assess_in_round(world_, *round, proposal, position(proposal), true, rivals);
       Inbox<Message>(board_inbox)
-          .send(NoBidNotice{round, agent_.id, assessment.effects, assessment.valuation.value(),
-                            "partner"});
+          .send(NoBidNotice{round, agent_.id, assessment.attribution.effects,
+                            assessment.valuation.value(), "partner",
+                            assessment.attribution.interaction});
       return;
     }
     const std::vector<std::string>& members = team->members;
@@ -209,12 +219,12 @@ class Bidder {
         decision.reason = !view.accepts() ? view.refusal
                           : leads         ? std::string("a member's value is not positive")
                                           : "the team led by " + members.front() + " does not bid";
-        decision.effects = clause_effects(view.effects);
+        log_attribution(decision, view.attribution);
         world_.emit(agent_.id, decision);
       }
       Inbox<Message>(board_inbox)
-          .send(NoBidNotice{round, agent_.id, view.effects, view.valuation.value(),
-                            may_lead ? "lead" : "partner"});
+          .send(NoBidNotice{round, agent_.id, view.attribution.effects, view.valuation.value(),
+                            may_lead ? "lead" : "partner", view.attribution.interaction});
       return;
     }
     // The lead of a team that bids: it brings its members in, then bids.
@@ -229,7 +239,7 @@ class Bidder {
     decision.team = members;
     decision.valuation = logged_valuation(view.valuation);
     decision.reason = "value positive for every member";
-    decision.effects = clause_effects(view.effects);
+    log_attribution(decision, view.attribution);
     world_.emit(agent_.id, decision);
     std::vector<double> logged_shares;
     for (double share : view.shares)

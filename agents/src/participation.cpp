@@ -32,7 +32,8 @@ MemberAssessment assess_member(const CallRound& round, const std::vector<const A
                                std::size_t member, const Beliefs& beliefs, const MarketPaths& paths,
                                double outside_option, bool with_effects,
                                const std::vector<double>& rival_scores,
-                               const ProjectAssumptions& assumptions) {
+                               const ProjectAssumptions& assumptions,
+                               const ValuationSettings& settings, Rng* sampling) {
   MemberAssessment assessment;
   const TeamProfile profile = make_team_profile(team, assumptions);
   const Financing financing = project_financing(round.call->object, round.terms, profile,
@@ -50,8 +51,8 @@ MemberAssessment assess_member(const CallRound& round, const std::vector<const A
   assessment.valuation =
       value_terms(round.call->object, round.terms, profile, view, paths, assumptions);
   if (with_effects)
-    assessment.effects =
-        attribute_terms(round.call->object, round.terms, profile, view, paths, assumptions);
+    assessment.attribution = attribute_terms(round.call->object, round.terms, profile, view, paths,
+                                             assumptions, settings, sampling);
   if (assessment.valuation.value() <= outside_option) {
     assessment.refusal = "value " + money(assessment.valuation.value()) +
                          (outside_option > 0 ? " below its outside option " + money(outside_option)

@@ -59,9 +59,12 @@ MemberAssessment assess_in_round(World& world, const CallRound& round,
   CallRound adjusted = round;
   adjusted.call = &call;
   const AgentSpec& self = *team.at(member);
+  // Sampled attributions draw their orders from a stream of the member's named after the round,
+  // so they do not depend on what else the member valued before.
+  Rng sampling = world.stream(self.id).derive("attribution/" + round_key(round));
   return assess_member(adjusted, team, member, current_beliefs(world, self),
                        paths_of(world, self, *round.call), 0.0, with_effects, rival_scores,
-                       world.scenario.assumptions);
+                       world.scenario.assumptions, world.scenario.valuation, &sampling);
 }
 
 namespace {

@@ -48,9 +48,23 @@ double round_money(double bn) {
 
 std::vector<events::ClauseEffect> clause_effects(const std::vector<TermEffect>& effects) {
   std::vector<events::ClauseEffect> out;
-  for (const auto& effect : effects)
-    out.push_back({effect.term, round_money(effect.delta)});
+  for (const auto& effect : effects) {
+    events::ClauseEffect logged{effect.term, round_money(effect.delta), std::nullopt};
+    if (effect.standard_error > 0)
+      logged.standard_error_bn_krw = round_money(effect.standard_error);
+    out.push_back(std::move(logged));
+  }
   return out;
+}
+
+std::optional<events::ClauseInteraction> clause_interaction(
+    const std::optional<ClauseInteraction>& interaction) {
+  if (!interaction) return std::nullopt;
+  events::ClauseInteraction logged{
+      {interaction->first, interaction->second}, round_money(interaction->delta), std::nullopt};
+  if (interaction->standard_error > 0)
+    logged.standard_error_bn_krw = round_money(interaction->standard_error);
+  return logged;
 }
 
 LotContract lot_contract_now(const World& world, const CallRound& round, const Bid& bid,

@@ -24,7 +24,8 @@ std::vector<events::StayedAwayEntry> obstacles_by_agent(std::vector<NoBidNotice>
   std::vector<events::StayedAwayEntry> out;
   for (const auto& notice : notices)
     out.push_back({notice.agent, notice.role, round_money(notice.value),
-                   clause_effects(main_obstacles(notice.effects, reported_obstacles))});
+                   clause_effects(main_obstacles(notice.effects, reported_obstacles)),
+                   clause_interaction(notice.interaction)});
   return out;
 }
 

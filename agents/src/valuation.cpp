@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
+#include "tenderlab/agents/shapley.hpp"
 #include "tenderlab/engine/input_error.hpp"
 
 namespace tenderlab {
@@ -130,24 +132,36 @@ Project size_project(const CallObject& object, const Terms& terms, const TeamPro
   return project;
 }
 
-/// Private-side cash flows per year on one path.
-void private_cash_flows(const CallObject& object, const Terms& terms, const TeamProfile& team,
-                        const MemberView& member, const MarketPaths& paths, int path,
-                        bool non_capital, const Project& project, const ProjectAssumptions& a,
-                        std::vector<double>& flows, std::vector<double>& operating) {
+/// The operating side of a project on every path: what does not depend on how the project is
+/// financed or how its cash is split, only on the team, the member's beliefs and paths, the site
+/// and the chip mandate (through revenue and capex). Computed once and shared by every term sheet
+/// that agrees on those (the coalitions of an attribution).
+struct OperatingPaths {
+  int operating_years = 0;
+  std::vector<double> margin;  ///< paths x operating years: revenue - power - O&M
+  std::vector<char> delayed;   ///< per path: the first operating year is lost
+  double idle_cost = 0;        ///< O&M of an idle site in a delayed year
+};
+
+OperatingPaths operating_paths(const CallObject& object, const Terms& terms,
+                               const TeamProfile& team, const MemberView& member,
+                               const MarketPaths& paths, bool non_capital, double capex,
+                               const ProjectAssumptions& a) {
   const Beliefs& b = member.beliefs;
   const AgentSpec& agent = *member.agent;
-  const int total = project.total_years;
-  flows.assign(static_cast<std::size_t>(total) + 1, 0.0);
+  OperatingPaths out;
+  out.operating_years = object.years;
+  out.margin.resize(static_cast<std::size_t>(paths.paths) *
+                    static_cast<std::size_t>(std::max(0, object.years)));
+  out.delayed.resize(static_cast<std::size_t>(paths.paths));
+  out.idle_cost = a.om_share_of_capex * capex;
   const double gpus = static_cast<double>(object.gpus);
-  const double s = terms.public_equity_share;
 
   // Delay risk: congestion in the capital region, less for a team with secured power.
   double delay_probability =
       a.delay_probability * (1 - a.secured_power_delay_relief * team.capabilities.sites_power);
   if (!non_capital) delay_probability *= a.capital_site_delay_factor;
-  const bool delayed =
-      paths.delay_uniform[static_cast<std::size_t>(path)] < std::min(1.0, delay_probability);
+  delay_probability = std::min(1.0, delay_probability);
 
   // Revenue factors that do not change over time.
   double revenue_factor = 1 - object.public_use_share * object.public_use_discount;
@@ -159,41 +173,47 @@ void private_cash_flows(const CallObject& object, const Terms& terms, const Team
       a.operations_utilization_slope * team.capabilities.cloud_operations;
   const double demand_factor = non_capital ? 1 - agent.remote_demand_discount : 1.0;
   const double power_factor = non_capital ? 1 - a.non_capital_power_discount : 1.0;
-  const double capex = project.money.capex();
-
   const std::vector<double>& price_factors = paths.price_factors(a.price_noise);
 
-  // Operating cash flow of the SPC by year (the buffer is the caller's, reused across paths).
-  operating.assign(static_cast<std::size_t>(total) + 1, 0.0);
-  double lost_margin = 0;
-  double price_trend = b.gpu_hour_price_krw;  // falls by price_decline every operating year
-  for (int op = 0; op < object.years; ++op, price_trend *= 1 - b.price_decline) {
-    const int year = object.build_years + op;
-    const int path_year = std::min(op, paths.years - 1);
-    const double demand = paths.at(paths.demand, path, path_year);
-    const double utilization = std::min(
-        b.utilization_cap, b.utilization_base * operations_factor * demand_factor * demand);
-    const double price = price_trend * paths.at(price_factors, path, path_year);
-    const double revenue = gpus * 8760.0 * utilization * price * revenue_factor / 1e9;
-    const double load = a.idle_power_share + (1 - a.idle_power_share) * utilization;
-    const double power = gpus * object.kw_per_gpu * object.pue * 8760.0 * load *
-                         b.power_price_krw_per_kwh * paths.at(paths.power, path, path_year) *
-                         power_factor / 1e9;
-    const double margin = revenue - power - a.om_share_of_capex * capex;
-    if (delayed && op == 0) {
-      lost_margin = std::max(0.0, margin);
-      operating[static_cast<std::size_t>(year)] -= a.om_share_of_capex * capex;  // idle site
-    } else {
-      operating[static_cast<std::size_t>(year)] += margin;
+  std::size_t cell = 0;
+  for (int path = 0; path < paths.paths; ++path) {
+    out.delayed[static_cast<std::size_t>(path)] =
+        paths.delay_uniform[static_cast<std::size_t>(path)] < delay_probability ? 1 : 0;
+    double price_trend = b.gpu_hour_price_krw;  // falls by price_decline every operating year
+    for (int op = 0; op < object.years; ++op, price_trend *= 1 - b.price_decline, ++cell) {
+      const int path_year = std::min(op, paths.years - 1);
+      const double demand = paths.at(paths.demand, path, path_year);
+      const double utilization = std::min(
+          b.utilization_cap, b.utilization_base * operations_factor * demand_factor * demand);
+      const double price = price_trend * paths.at(price_factors, path, path_year);
+      const double revenue = gpus * 8760.0 * utilization * price * revenue_factor / 1e9;
+      const double load = a.idle_power_share + (1 - a.idle_power_share) * utilization;
+      const double power = gpus * object.kw_per_gpu * object.pue * 8760.0 * load *
+                           b.power_price_krw_per_kwh * paths.at(paths.power, path, path_year) *
+                           power_factor / 1e9;
+      out.margin[cell] = revenue - power - a.om_share_of_capex * capex;
     }
   }
-  // Without a waiver, the private side can claim part of a delay's lost margin as damages.
-  if (delayed && !terms.damages_waiver)
-    operating[static_cast<std::size_t>(object.build_years)] += a.delay_damages_share * lost_margin;
-  // Investment tax credit, received when operations start.
-  operating[static_cast<std::size_t>(std::min(object.build_years, total))] +=
-      project.money.tax_credit;
-  // Debt service from the first operating year.
+  return out;
+}
+
+/// What a term sheet adds to the SPC's cash on every path alike: the tax credit when operations
+/// start, debt service from the first operating year, and at the end the residual value net of
+/// the debt still owed. Kept apart so that they are added in the order they always were.
+struct FinancingFlows {
+  std::size_t credit_year = 0;
+  double credit = 0;
+  std::vector<double> service;  ///< per year
+  double residual = 0;          ///< in the last year
+};
+
+FinancingFlows financing_flows(const CallObject& object, const Terms& terms, const Project& project,
+                               const ProjectAssumptions& a) {
+  const int total = project.total_years;
+  FinancingFlows out;
+  out.credit_year = static_cast<std::size_t>(std::min(object.build_years, total));
+  out.credit = project.money.tax_credit;
+  out.service.assign(static_cast<std::size_t>(total) + 1, 0.0);
   const double policy_payment = project.policy_payment;
   const double market_payment = project.market_payment;
   double policy_left = project.money.policy_loan, market_left = project.money.market_debt;
@@ -211,33 +231,69 @@ void private_cash_flows(const CallObject& object, const Terms& terms, const Team
       market_left -= paid - interest;
       service += paid;
     }
-    operating[static_cast<std::size_t>(year)] -= service;
+    out.service[static_cast<std::size_t>(year)] = service;
   }
-  // Residual value at the end, net of debt still owed.
-  operating[static_cast<std::size_t>(total)] +=
-      a.building_residual_share * project.money.building_capex +
-      a.gpu_residual_share * project.money.gpu_capex - std::max(0.0, policy_left) -
-      std::max(0.0, market_left);
+  out.residual = a.building_residual_share * project.money.building_capex +
+                 a.gpu_residual_share * project.money.gpu_capex - std::max(0.0, policy_left) -
+                 std::max(0.0, market_left);
+  return out;
+}
 
-  // Split between public and private shareholders, year by year.
+/// The member's NPV of the private side's cash flows on one path: the SPC's cash each year from
+/// the path's operating margins and the financing flows every path shares, split between public
+/// and private shareholders, discounted. One pass without buffers, since it runs once per path,
+/// term sheet and member; the additions happen in the order the model defines them, so the
+/// result does not depend on how the work is shared between term sheets.
+double private_npv(const CallObject& object, const Terms& terms,
+                   const OperatingPaths& operating_paths, int path, const FinancingFlows& financing,
+                   const Project& project, const ProjectAssumptions& a,
+                   const std::vector<double>& discounts, double share) {
+  const int total = project.total_years;
+  const int build = object.build_years;
+  const int operating_end = build + object.years;
+  const double s = terms.public_equity_share;
+  const bool delayed = operating_paths.delayed[static_cast<std::size_t>(path)] != 0;
+  const double* margins =
+      operating_paths.margin.data() +
+      static_cast<std::size_t>(path) * static_cast<std::size_t>(operating_paths.operating_years);
+  // Without a waiver, the private side can claim part of a delay's lost margin as damages.
+  const bool damages = delayed && !terms.damages_waiver;
+  const double lost_margin = delayed && object.years > 0 ? std::max(0.0, margins[0]) : 0.0;
+
   const double private_equity = project.money.private_equity;
+  const double public_equity = project.money.public_equity;
   const int paid_in_years = std::max(1, terms.paid_in_years);
-  double public_received = 0;                            // compounded at the buy-back rate
-  double public_unrepaid = project.money.public_equity;  // for preferred shares
+  // A shortfall: shareholders cover it; with loss-bearing and joint guarantees, the private side
+  // covers the public side's part too.
+  const double private_part = terms.loss_bearing ? 1.0 : 1 - s;
   const double rb = terms.buy_back.return_rate;
+  double public_received = 0;              // compounded at the buy-back rate
+  double public_unrepaid = public_equity;  // for preferred shares
+  double npv = 0;
   for (int year = 0; year <= total; ++year) {
     const auto y = static_cast<std::size_t>(year);
-    public_received *= 1 + rb;
-    if (year < paid_in_years) {
-      flows[y] -= private_equity / paid_in_years;
-      public_received -= project.money.public_equity / paid_in_years;
+    // The SPC's cash this year.
+    double cash = 0;
+    if (year >= build && year < operating_end) {
+      if (delayed && year == build)
+        cash -= operating_paths.idle_cost;  // idle site
+      else
+        cash += margins[year - build];
     }
-    const double cash = operating[y];
+    if (damages && year == build) cash += a.delay_damages_share * lost_margin;
+    if (y == financing.credit_year) cash += financing.credit;
+    if (year >= build && year < total) cash -= financing.service[y];
+    if (year == total) cash += financing.residual;
+
+    // Its split between public and private shareholders.
+    public_received *= 1 + rb;
+    double flow = 0;
+    if (year < paid_in_years) {
+      flow -= private_equity / paid_in_years;
+      public_received -= public_equity / paid_in_years;
+    }
     if (cash < 0) {
-      // A shortfall: shareholders cover it; with loss-bearing and joint guarantees, the private
-      // side covers the public side's part too.
-      const double private_part = terms.loss_bearing ? 1.0 : 1 - s;
-      flows[y] += cash * private_part;
+      flow += cash * private_part;
       public_received += cash * (1 - private_part);
     } else {
       double to_public = 0, rest = cash;
@@ -247,35 +303,44 @@ void private_cash_flows(const CallObject& object, const Terms& terms, const Team
         rest -= to_public;
       }
       to_public += rest * s;
-      flows[y] += cash - to_public;
+      flow += cash - to_public;
       public_received += to_public;
     }
+    // Buy-back at the end: the public side sells its stake to the private side at principal
+    // plus return whenever what it got back falls short of that, so it is exercised on bad paths
+    // only. public_received is the public side's net cash compounded at the buy-back rate, so it
+    // is negative exactly when the public side got back less than principal plus return.
+    if (year == total && terms.buy_back.enabled) flow -= std::max(0.0, -public_received);
+    npv += share * flow * discounts[y];
   }
-  // Buy-back at the end: the public side sells its stake to the private side at principal plus
-  // return whenever what it got back falls short of that, so it is exercised on bad paths only.
-  // public_received is the public side's net cash compounded at the buy-back rate, so it is
-  // negative exactly when the public side got back less than principal plus return.
-  if (terms.buy_back.enabled)
-    flows[static_cast<std::size_t>(total)] -= std::max(0.0, -public_received);
+  return npv;
 }
 
+/// The member's valuation at one site. `cached`, when given, holds the operating side computed
+/// for the same team, member, paths, site and chip mandate.
 Valuation value_for_site(const CallObject& object, const Terms& terms, const TeamProfile& team,
                          const MemberView& member, const MarketPaths& paths, bool non_capital,
-                         const ProjectAssumptions& assumptions) {
+                         const ProjectAssumptions& assumptions,
+                         const OperatingPaths* cached = nullptr) {
   const AgentSpec& agent = *member.agent;
   const Project project = size_project(object, terms, team, non_capital, assumptions);
-  std::vector<double> npvs(static_cast<std::size_t>(paths.paths));
-  std::vector<double> flows, operating;
-  for (int p = 0; p < paths.paths; ++p) {
-    private_cash_flows(object, terms, team, member, paths, p, non_capital, project, assumptions,
-                       flows, operating);
-    double npv = 0, discount = 1;
-    for (double flow : flows) {
-      npv += member.share * flow * discount;
-      discount /= 1 + agent.hurdle_rate;
-    }
-    npvs[static_cast<std::size_t>(p)] = npv;
+  std::optional<OperatingPaths> computed;
+  if (!cached)
+    computed = operating_paths(object, terms, team, member, paths, non_capital,
+                               project.money.capex(), assumptions);
+  const OperatingPaths& operating_side = cached ? *cached : *computed;
+  const FinancingFlows financing = financing_flows(object, terms, project, assumptions);
+  // Discount factors, as the running division would produce them.
+  std::vector<double> discounts(static_cast<std::size_t>(project.total_years) + 1);
+  double discount = 1;
+  for (double& d : discounts) {
+    d = discount;
+    discount /= 1 + agent.hurdle_rate;
   }
+  std::vector<double> npvs(static_cast<std::size_t>(paths.paths));
+  for (int p = 0; p < paths.paths; ++p)
+    npvs[static_cast<std::size_t>(p)] = private_npv(object, terms, operating_side, p, financing,
+                                                    project, assumptions, discounts, member.share);
   Valuation v;
   const double n = static_cast<double>(npvs.size());
   v.expected_npv = std::accumulate(npvs.begin(), npvs.end(), 0.0) / n;
@@ -363,21 +428,100 @@ Valuation value_terms(const CallObject& object, const Terms& terms, const TeamPr
   return capital.value() >= remote.value() ? capital : remote;
 }
 
-std::vector<TermEffect> attribute_terms(const CallObject& object, const Terms& terms,
-                                        const TeamProfile& team, const MemberView& member,
-                                        const MarketPaths& paths,
-                                        const ProjectAssumptions& assumptions) {
-  const double base = value_terms(object, terms, team, member, paths, assumptions).value();
-  std::vector<TermEffect> effects;
-  for (const auto& name : term_names()) {
-    const Terms without = neutralise(terms, name);
-    // A clause already at its neutral level moves nothing: no need to value it again.
-    const double other =
-        without == terms ? base
-                         : value_terms(object, without, team, member, paths, assumptions).value();
-    effects.push_back({name, base - other});
+TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
+                                const TeamProfile& team, const MemberView& member,
+                                const MarketPaths& paths, const ProjectAssumptions& assumptions,
+                                const ValuationSettings& settings, Rng* sampling) {
+  const std::vector<std::string>& names = term_names();
+  // The players: the clauses away from their neutral level. A clause at its neutral level
+  // changes no coalition's terms, so its Shapley value is 0 and it need not be enumerated.
+  std::vector<std::size_t> active;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (!(neutralise(terms, names[i]) == terms)) active.push_back(i);
+  const int players = static_cast<int>(active.size());
+  if (!member.agent) throw ModelError("attribute_terms: member without agent");
+  if (!(member.share > 0 && member.share <= 1))
+    throw ModelError("attribute_terms: member share outside (0, 1]");
+
+  // Coalitions share most of their work. The operating side depends only on the site and the chip
+  // mandate, which take at most two levels each. A site-level valuation does not read the site
+  // rule, so a coalition with the call's site rule reuses the valuation of the same coalition
+  // under `any` at that site.
+  struct OperatingEntry {
+    bool non_capital;
+    double chip_share;
+    OperatingPaths operating;
+  };
+  std::vector<OperatingEntry> operating_cache;
+  std::map<std::uint64_t, Valuation> site_valuations;
+  Coalition site_bit = 0;
+  for (std::size_t k = 0; k < active.size(); ++k)
+    if (names[active[k]] == "site") site_bit = Coalition{1} << k;
+
+  auto at_site = [&](const Terms& sheet, Coalition coalition, bool non_capital) -> Valuation {
+    const std::uint64_t key =
+        (std::uint64_t{coalition & ~site_bit} << 1U) | (non_capital ? 1U : 0U);
+    if (auto it = site_valuations.find(key); it != site_valuations.end()) return it->second;
+    const OperatingPaths* cached = nullptr;
+    for (const auto& entry : operating_cache)
+      if (entry.non_capital == non_capital && entry.chip_share == sheet.domestic_chip_share)
+        cached = &entry.operating;
+    if (!cached) {
+      const double capex =
+          size_project(object, sheet, team, non_capital, assumptions).money.capex();
+      operating_cache.push_back(
+          {non_capital, sheet.domestic_chip_share,
+           operating_paths(object, sheet, team, member, paths, non_capital, capex, assumptions)});
+      cached = &operating_cache.back().operating;
+    }
+    const Valuation v =
+        value_for_site(object, sheet, team, member, paths, non_capital, assumptions, cached);
+    site_valuations.emplace(key, v);
+    return v;
+  };
+  // v(S): the member's value with the clauses in S at the call's levels, the others neutral, as
+  // value_terms computes it.
+  const CoalitionValue value = [&](Coalition coalition) {
+    Terms sheet = terms;
+    for (std::size_t k = 0; k < active.size(); ++k)
+      if (!(coalition & (Coalition{1} << k))) sheet = neutralise(sheet, names[active[k]]);
+    switch (sheet.site) {
+      case SiteRule::capital:
+        return at_site(sheet, coalition, false).value();
+      case SiteRule::non_capital:
+        return at_site(sheet, coalition, true).value();
+      case SiteRule::any:
+        break;
+    }
+    const Valuation capital = at_site(sheet, coalition, false);
+    const Valuation remote = at_site(sheet, coalition, true);
+    return capital.value() >= remote.value() ? capital.value() : remote.value();
+  };
+  ShapleyValues shapley;
+  if (players <= settings.shapley_exact_clauses) {
+    shapley = exact_shapley(players, value);
+  } else {
+    if (!sampling) throw ModelError("attribute_terms: sampled attribution needs a stream");
+    shapley = sampled_shapley(players, value, settings.shapley_permutations, *sampling);
   }
-  return effects;
+  TermAttribution out;
+  out.value = shapley.grand_value;
+  out.neutral_value = shapley.empty_value;
+  out.clauses = players;
+  out.exact = shapley.exact;
+  out.permutations = shapley.permutations;
+  out.evaluations = shapley.evaluations;
+  for (const auto& name : names)
+    out.effects.push_back({name, 0.0, 0.0});
+  for (std::size_t k = 0; k < active.size(); ++k) {
+    out.effects[active[k]].delta = shapley.effects[k];
+    out.effects[active[k]].standard_error = shapley.standard_errors[k];
+  }
+  if (const PairInteraction& pair = shapley.strongest_interaction; pair.first >= 0)
+    out.interaction = ClauseInteraction{names[active[static_cast<std::size_t>(pair.first)]],
+                                        names[active[static_cast<std::size_t>(pair.second)]],
+                                        pair.value, pair.standard_error};
+  return out;
 }
 
 std::vector<TermEffect> main_obstacles(std::vector<TermEffect> effects, std::size_t count) {

@@ -53,6 +53,7 @@ struct NoBidNotice {
   std::vector<TermEffect> effects;
   double value = 0;           ///< bn KRW, its value of taking part
   std::string role = "lead";  ///< "lead" or "partner"
+  std::optional<ClauseInteraction> interaction{};
 };
 struct RoundClosed {
   RoundPtr round;
@@ -164,6 +165,9 @@ std::string round_key(const CallRound& round);
 double round_money(double bn);  ///< rounded to 0.001 bn KRW (1 million KRW) for the log
 /// Clause effects as the log writes them (deltas rounded).
 std::vector<events::ClauseEffect> clause_effects(const std::vector<TermEffect>& effects);
+/// The strongest interaction as the event log writes it.
+std::optional<events::ClauseInteraction> clause_interaction(
+    const std::optional<ClauseInteraction>& interaction);
 
 void run_bidder(World& world, const AgentSpec& agent);
 /// The start function of the kinds whose agents decide through a bidder actor: starts the actor

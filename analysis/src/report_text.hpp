@@ -1,6 +1,7 @@
 #pragma once
 // Text helpers shared by the report's observers. Private to the analysis library.
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,13 @@ inline std::string obstacles_text(const std::vector<events::ClauseEffect>& obsta
   for (const auto& o : obstacles)
     parts.push_back(o.term + " " + fixed(o.delta_bn_krw, 1));
   return join(parts, ", ");
+}
+
+/// "loss_bearing x buy_back +120.0": the strongest interaction of an agent's clauses, one decimal.
+inline std::string interaction_text(const std::optional<events::ClauseInteraction>& interaction) {
+  if (!interaction || interaction->terms.size() != 2) return "";
+  return interaction->terms[0] + " x " + interaction->terms[1] + " " +
+         (interaction->delta_bn_krw > 0 ? "+" : "") + fixed(interaction->delta_bn_krw, 1);
 }
 
 }  // namespace tenderlab::analysis::detail

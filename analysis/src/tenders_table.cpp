@@ -35,7 +35,8 @@ TendersTable::TendersTable(EventDispatcher& events) {
     r->outcome = "failed";
     r->reason = failed.reason;
     for (const auto& away : failed.stayed_away)
-      r->stayed_away.emplace_back(away.agent, obstacles_text(away.obstacles));
+      r->stayed_away.push_back(
+          {away.agent, obstacles_text(away.obstacles), interaction_text(away.interaction)});
   });
   events.on<events::RoundAwarded>([this](const Event&, const events::RoundAwarded& awarded) {
     TenderRow* r = row(awarded.call, awarded.round);
@@ -90,12 +91,14 @@ std::string TendersTable::csv() const {
   out << "call_id,round,round_kind,announce_date,close_date,min_valid_bids,received_bids,"
          "valid_bids,bidders,outcome,reason,winner,winning_members,public_equity_share,"
          "buy_back,public_preferred,loss_bearing,damages_waiver,domestic_chip_share,site,"
-         "tax_credit,ceiling_price_bn_krw,revision,stayed_away,top_reasons\r\n";
+         "tax_credit,ceiling_price_bn_krw,revision,stayed_away,top_reasons,interactions\r\n";
   for (const auto& r : rows_) {
-    std::vector<std::string> away, reasons;
-    for (const auto& [agent, text] : r.stayed_away) {
-      away.push_back(agent);
-      reasons.push_back(agent + ": " + text);
+    std::vector<std::string> away, reasons, interactions;
+    for (const auto& entry : r.stayed_away) {
+      away.push_back(entry.agent);
+      reasons.push_back(entry.agent + ": " + entry.reasons);
+      if (!entry.interaction.empty())
+        interactions.push_back(entry.agent + ": " + entry.interaction);
     }
     const nlohmann::ordered_json terms = encode(r.terms);
     auto term = [&](const char* name) { return scalar_text(terms.at(name)); };
@@ -123,7 +126,8 @@ std::string TendersTable::csv() const {
                                        term("ceiling_price_bn_krw"),
                                        r.revision,
                                        join(away, ";"),
-                                       join(reasons, " | ")};
+                                       join(reasons, " | "),
+                                       join(interactions, " | ")};
     for (std::size_t i = 0; i < fields.size(); ++i)
       out << (i ? "," : "") << csv_field(fields[i]);
     out << "\r\n";

@@ -51,6 +51,8 @@ Timeline::Timeline(EventDispatcher& events, Printer print) : print_(std::move(pr
              fixed(away.value_bn_krw, 1) + " bn KRW): " +
              (reasons.empty() ? std::string("no clause costs it; the project itself does not pay")
                               : reasons));
+      if (const std::string pair = interaction_text(away.interaction); !pair.empty())
+        print_("              strongest interaction: " + pair);
     }
   });
   events.on<events::RoundAwarded>([this](const Event& e, const events::RoundAwarded& awarded) {

@@ -179,6 +179,18 @@ ParamTable valuation_table() {
       integer("paths", "paths", 400, 1, 1'000'000, "ValuationSettings::paths",
               "Monte Carlo paths per valuation")
           .setting("precision against run time; attributions use common random numbers"),
+      integer("shapley_exact_clauses", "clauses", 10, 0, 20,
+              "ValuationSettings::shapley_exact_clauses",
+              "Clause attribution (Shapley values) is exact when at most this many clauses of a "
+              "call are away from their neutral level: every subset of them is valued, 2^n term "
+              "sheets; beyond it the values are estimated from random orders of the clauses")
+          .setting(
+              "exactness against run time; there are 10 clauses, so the default is always exact"),
+      integer("shapley_permutations", "orders", 200, 1, 100'000,
+              "ValuationSettings::shapley_permutations",
+              "Random orders of the clauses sampled when attribution is not exact; each effect "
+              "is logged with its standard error")
+          .setting("precision of sampled attributions against run time"),
   };
   return t;
 }

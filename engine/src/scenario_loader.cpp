@@ -254,6 +254,8 @@ const std::vector<Binding<HistoricalRound>> history_bindings = {
 const std::vector<Binding<Scenario>> scenario_bindings = {};
 const std::vector<Binding<ValuationSettings>> valuation_bindings = {
     {"paths", &ValuationSettings::paths},
+    {"shapley_exact_clauses", &ValuationSettings::shapley_exact_clauses},
+    {"shapley_permutations", &ValuationSettings::shapley_permutations},
 };
 
 bool valid_id(const std::string& id) {

@@ -326,9 +326,9 @@ TEST_CASE("a member of a profitable project accepts, with its share of the split
   CHECK(lead_view.shares == partner_view.shares);
   CHECK(lead_view.share == lead_view.shares[0]);
   CHECK(partner_view.share == partner_view.shares[1]);
-  CHECK(lead_view.effects.size() == term_names().size());  // asked for
-  CHECK(partner_view.effects.empty());                     // not asked for
-  CHECK(lead_view.valuation.win_probability == 1.0);       // no rivals
+  CHECK(lead_view.attribution.effects.size() == term_names().size());  // asked for
+  CHECK(partner_view.attribution.effects.empty());                     // not asked for
+  CHECK(lead_view.valuation.win_probability == 1.0);                   // no rivals
 }
 
 TEST_CASE("a member's win probability comes from the team's expected score against rivals") {

@@ -336,9 +336,10 @@ TEST_CASE("a tax credit and a policy loan raise the private side's value") {
   }
 }
 
-TEST_CASE("each term's effect is the value with the term less the value without it") {
-  const AgentSpec agent = make_provider();
-  const MarketPaths paths = paths_for(Beliefs{}, 31);
+namespace {
+
+/// Every clause away from its neutral level, so that attribution has ten players.
+Terms every_clause_terms() {
   Terms terms = base_terms();
   terms.public_equity_share = 0.6;
   terms.buy_back = BuyBack{true, 0.04};
@@ -350,49 +351,139 @@ TEST_CASE("each term's effect is the value with the term less the value without 
   terms.tax_credit = 0.1;
   terms.policy_loan = PolicyLoan{0.2, 0.02, 10};
   terms.ceiling_price_bn_krw = 100.0;
+  return terms;
+}
 
+TermAttribution attribute(const Terms& terms, const AgentSpec& agent, const MarketPaths& paths,
+                          const ValuationSettings& settings = {}, Rng* sampling = nullptr) {
   const TeamProfile team = make_team_profile({&agent});
   const MemberView view{&agent, Beliefs{}, 0.7, 0.6};
-  const CallObject object = make_object();
-  const auto effects = attribute_terms(object, terms, team, view, paths);
-  REQUIRE(effects.size() == term_names().size());
-  const double full = value_terms(object, terms, team, view, paths).value();
-  for (std::size_t i = 0; i < effects.size(); ++i) {
-    INFO("term " << effects[i].term);
-    CHECK(effects[i].term == term_names()[i]);
-    const double without =
-        value_terms(object, neutralise(terms, effects[i].term), team, view, paths).value();
-    CHECK(effects[i].delta == Approx(full - without).margin(1e-12));
+  return attribute_terms(make_object(), terms, team, view, paths, {}, settings, sampling);
+}
+
+double value_with(const Terms& terms, const AgentSpec& agent, const MarketPaths& paths) {
+  const TeamProfile team = make_team_profile({&agent});
+  const MemberView view{&agent, Beliefs{}, 0.7, 0.6};
+  return value_terms(make_object(), terms, team, view, paths).value();
+}
+
+double effect_of(const TermAttribution& attribution, const std::string& name) {
+  for (const auto& e : attribution.effects)
+    if (e.term == name) return e.delta;
+  FAIL("no effect for " << name);
+  return 0.0;
+}
+
+}  // namespace
+
+TEST_CASE("clause effects are Shapley values: they add up to value less neutral value") {
+  const AgentSpec agent = make_provider();
+  const MarketPaths paths = paths_for(Beliefs{}, 31);
+  const Terms terms = every_clause_terms();
+  const TermAttribution a = attribute(terms, agent, paths);
+  REQUIRE(a.effects.size() == term_names().size());
+  for (std::size_t i = 0; i < a.effects.size(); ++i)
+    CHECK(a.effects[i].term == term_names()[i]);
+  CHECK(a.exact);
+  CHECK(a.clauses == 10);
+  CHECK(a.evaluations == 1024);
+  CHECK(a.value == value_with(terms, agent, paths));
+  Terms neutral = terms;
+  for (const auto& name : term_names())
+    neutral = neutralise(neutral, name);
+  CHECK(a.neutral_value == value_with(neutral, agent, paths));
+  double total = 0;
+  for (const auto& e : a.effects)
+    total += e.delta;
+  CHECK(total == Approx(a.value - a.neutral_value).margin(1e-9));
+  // The directions each clause should have for a provider.
+  CHECK(effect_of(a, "buy_back") < 0);
+  CHECK(effect_of(a, "loss_bearing") < 0);
+  CHECK(effect_of(a, "domestic_chip_share") < 0);
+  CHECK(effect_of(a, "tax_credit") > 0);
+  CHECK(effect_of(a, "policy_loan") > 0);
+  CHECK(effect_of(a, "ceiling_price") == 0.0);  // a null player: the ceiling is not valued
+  REQUIRE(a.interaction);
+  CHECK(a.interaction->first != a.interaction->second);
+}
+
+TEST_CASE("two active clauses, attributed by hand") {
+  // Only the buy-back and loss-bearing are away from neutral: with v(S) the value with the
+  // clauses in S, phi_bb = 1/2 [v(bb) - v()] + 1/2 [v(bb, lb) - v(lb)], and the interaction is
+  // v(bb, lb) - v(bb) - v(lb) + v().
+  const AgentSpec agent = make_provider();
+  const MarketPaths paths = paths_for(Beliefs{}, 33);
+  Terms none = base_terms();
+  none.site = SiteRule::any;  // neutral, so that only the two clauses below are active
+  Terms bb = none, lb = none, both = none;
+  bb.buy_back = BuyBack{true, 0.05};
+  lb.loss_bearing = true;
+  both.buy_back = bb.buy_back;
+  both.loss_bearing = true;
+  const double v0 = value_with(none, agent, paths), v_bb = value_with(bb, agent, paths),
+               v_lb = value_with(lb, agent, paths), v_both = value_with(both, agent, paths);
+  const TermAttribution a = attribute(both, agent, paths);
+  CHECK(a.clauses == 2);
+  CHECK(a.evaluations == 4);
+  CHECK(effect_of(a, "buy_back") == Approx(0.5 * (v_bb - v0) + 0.5 * (v_both - v_lb)));
+  CHECK(effect_of(a, "loss_bearing") == Approx(0.5 * (v_lb - v0) + 0.5 * (v_both - v_bb)));
+  REQUIRE(a.interaction);
+  CHECK(a.interaction->first == "buy_back");
+  CHECK(a.interaction->second == "loss_bearing");
+  CHECK(a.interaction->delta == Approx(v_both - v_bb - v_lb + v0));
+  // With one clause, the Shapley value is the one-at-a-time delta, and there is no pair.
+  const TermAttribution single = attribute(bb, agent, paths);
+  CHECK(effect_of(single, "buy_back") == Approx(v_bb - v0));
+  CHECK_FALSE(single.interaction);
+}
+
+TEST_CASE("beyond shapley_exact_clauses the effects are sampled, with standard errors") {
+  const AgentSpec agent = make_provider();
+  const MarketPaths paths = paths_for(Beliefs{}, 34, 64);
+  const Terms terms = every_clause_terms();
+  const TermAttribution exact = attribute(terms, agent, paths);
+  ValuationSettings settings;
+  settings.shapley_exact_clauses = 4;
+  settings.shapley_permutations = 300;
+  CHECK_THROWS_AS(attribute(terms, agent, paths, settings), ModelError);  // needs a stream
+  Rng stream(5, 0, "attribution-test");
+  const TermAttribution sampled = attribute(terms, agent, paths, settings, &stream);
+  CHECK_FALSE(sampled.exact);
+  CHECK(sampled.permutations == 300);
+  double total = 0;
+  for (std::size_t i = 0; i < sampled.effects.size(); ++i) {
+    const TermEffect& e = sampled.effects[i];
+    INFO("term " << e.term);
+    total += e.delta;
+    if (e.term == "ceiling_price") {
+      CHECK(e.delta == 0.0);  // a null player: every marginal contribution is 0
+      continue;
+    }
+    CHECK(e.standard_error > 0);
+    CHECK(std::abs(e.delta - exact.effects[i].delta) < 4.5 * e.standard_error + 1e-9);
   }
-  auto effect_of = [&](const std::string& name) {
-    for (const auto& e : effects)
-      if (e.term == name) return e.delta;
-    FAIL("no effect for " << name);
-    return 0.0;
-  };
-  CHECK(effect_of("buy_back") < 0);
-  CHECK(effect_of("loss_bearing") < 0);
-  CHECK(effect_of("domestic_chip_share") < 0);
-  CHECK(effect_of("tax_credit") > 0);
-  CHECK(effect_of("policy_loan") > 0);
-  CHECK(effect_of("ceiling_price") == 0.0);  // the ceiling does not enter the valuation
+  CHECK(total == Approx(sampled.value - sampled.neutral_value).margin(1e-9));
+  CHECK(sampled.value == exact.value);
+  CHECK(sampled.neutral_value == exact.neutral_value);
 }
 
 TEST_CASE("neutral terms have zero effects") {
   const AgentSpec agent = make_provider();
   const MarketPaths paths = paths_for(Beliefs{}, 32);
-  const TeamProfile team = make_team_profile({&agent});
-  const MemberView view{&agent, Beliefs{}, 1.0, 1.0};
   Terms neutral;
   neutral.paid_in_capital_bn_krw = 40;  // not a lever of attribution
-  for (const auto& effect : attribute_terms(make_object(), neutral, team, view, paths)) {
+  const TermAttribution a = attribute(neutral, agent, paths);
+  CHECK(a.clauses == 0);
+  CHECK(a.value == a.neutral_value);
+  CHECK_FALSE(a.interaction);
+  for (const auto& effect : a.effects) {
     INFO("term " << effect.term);
     CHECK(effect.delta == 0.0);
   }
   // A public minority is the neutral level of public_equity_share: it has no effect either.
   Terms minority = neutral;
   minority.public_equity_share = 0.4;
-  for (const auto& effect : attribute_terms(make_object(), minority, team, view, paths)) {
+  for (const auto& effect : attribute(minority, agent, paths).effects) {
     INFO("term " << effect.term);
     CHECK(effect.delta == 0.0);
   }

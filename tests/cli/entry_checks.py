@@ -4,7 +4,7 @@ outcome must not depend on the order agents and relationships are listed in, the
 must come out of the agents' decisions over many seeds, and the terms must be what moves it.
 
 Usage: entry_checks.py CHECK TENDERLAB SOURCE_DIR
-  CHECK: permutations | history | negative-controls | half-capital | sweep
+  CHECK: attribution | permutations | history | negative-controls | half-capital | sweep
   (sweep is a measurement, not a test: the history match over the assumed parameters that move
   entry, within their plausible ranges, as in docs/calibration/naicc-2025.md.)
 """
@@ -228,7 +228,54 @@ def check_half_capital(tenderlab, source_dir, work):
         fail(f"the half-capital variant changes the outcome: {dict(halved)} != {dict(reference)}")
 
 
+def attribution_gaps(out):
+    """Per SPC bid_decision: (agent, round, sum of effects - (value - neutral value), clauses)."""
+    gaps = []
+    with open(os.path.join(out, "events.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            event = json.loads(line)
+            if event["type"] != "bid_decision" or "effects" not in event:
+                continue
+            for key in ("value_bn_krw", "neutral_value_bn_krw", "attribution"):
+                if key not in event:
+                    fail(f"{event['agent']} round {event['round']}: bid_decision without {key}")
+            total = sum(e["delta_bn_krw"] for e in event["effects"])
+            gap = total - (event["value_bn_krw"] - event["neutral_value_bn_krw"])
+            gaps.append((event["agent"], event["round"], gap, event))
+    return gaps
+
+
+def check_attribution(tenderlab, source_dir, work):
+    """Every bid_decision's Shapley effects add up to its value less its neutral value, within
+    the rounding of the logged amounts (0.0005 bn KRW each), exact and sampled."""
+    scenario = load(source_dir)
+    sampled = copy.deepcopy(scenario)
+    sampled.setdefault("valuation", {})["shapley_exact_clauses"] = 3
+    sampled["valuation"]["shapley_permutations"] = 50
+    for name, variant, method in (("exact", scenario, "exact"), ("sampled", sampled, "sampled")):
+        out = os.path.join(work, name)
+        outcome(tenderlab, write(work, name, variant, source_dir), 0, out)
+        gaps = attribution_gaps(out)
+        if not gaps:
+            fail(f"{name}: no bid_decision with effects")
+        for agent, round_, gap, event in gaps:
+            active = sum(1 for e in event["effects"] if e["delta_bn_krw"] != 0)
+            tolerance = 0.0005 * (len(event["effects"]) + 2) + 1e-9
+            if abs(gap) > tolerance:
+                fail(f"{name}: {agent} round {round_}: effects add up to {gap:+.4f} bn KRW more "
+                     f"than value - neutral value (tolerance {tolerance})")
+            expected = method if active > 3 or method == "exact" else event["attribution"]
+            if event["attribution"] != expected:
+                fail(f"{name}: {agent} round {round_}: attribution {event['attribution']}, "
+                     f"expected {expected}")
+            if active >= 2 and "interaction" not in event:
+                fail(f"{name}: {agent} round {round_}: {active} clauses but no interaction")
+        print(f"{name}: {len(gaps)} bid decisions, largest gap "
+              f"{max(abs(g[2]) for g in gaps):.4f} bn KRW")
+
+
 CHECKS = {
+    "attribution": check_attribution,
     "permutations": check_permutations,
     "history": check_history,
     "negative-controls": check_negative_controls,

@@ -13,8 +13,9 @@ namespace tenderlab {
 /// What one member sees of a team proposal.
 struct MemberAssessment {
   Valuation valuation;
-  std::vector<TermEffect>
-      effects;  ///< filled when asked for (attribution costs one valuation a term)
+  /// Filled when asked for: Shapley attribution values up to 2^n term sheets for n active
+  /// clauses.
+  TermAttribution attribution;
   double share = 0;
   std::vector<double> shares;  ///< the whole team's split, lead first
   /// Why the member would not take part ("" when it would): value or capital.
@@ -25,11 +26,13 @@ struct MemberAssessment {
 /// Assesses `team[member]` in a proposal made of `team` (lead first), with equity split by
 /// contribution, on the member's own paths. `outside_option` is what it gets by staying out.
 /// `rival_scores` are the expected scores of the teams already registered for the round.
+/// `settings` and `sampling` are attribute_terms' (used only `with_effects`).
 MemberAssessment assess_member(const CallRound& round, const std::vector<const AgentSpec*>& team,
                                std::size_t member, const Beliefs& beliefs, const MarketPaths& paths,
                                double outside_option, bool with_effects,
                                const std::vector<double>& rival_scores,
-                               const ProjectAssumptions& assumptions = {});
+                               const ProjectAssumptions& assumptions = {},
+                               const ValuationSettings& settings = {}, Rng* sampling = nullptr);
 
 /// Whether a lead gains from adding a partner: its value rises (through capabilities, shared risk
 /// or less over-committed capital).

@@ -6,6 +6,7 @@
 // private side; a certainty equivalent under exponential utility turns the distribution into one
 // number. docs/model/valuation.md derives every formula.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -138,16 +139,47 @@ PublicCost public_cost(const CallObject& object, const Terms& terms, const Finan
 /// (1/bn KRW): -ln(mean(exp(-a x))) / a; the mean when a == 0. Numerically stable.
 double certainty_equivalent(const std::vector<double>& outcomes, double absolute_risk_aversion);
 
-/// How much each term moves a member's value: value(terms) - value(terms without that term),
-/// so a negative number means the clause costs the member that much (bn KRW).
+/// What one clause contributes to a member's value (bn KRW): its Shapley value in the game
+/// whose players are the clauses of the call away from their neutral level, and whose coalition
+/// value is the member's value with those clauses at the call's levels and the others neutral. A
+/// negative number means the clause costs the member that much.
 struct TermEffect {
   std::string term;
   double delta = 0;
+  double standard_error = 0;  ///< 0 when computed exactly
 };
-std::vector<TermEffect> attribute_terms(const CallObject& object, const Terms& terms,
-                                        const TeamProfile& team, const MemberView& member,
-                                        const MarketPaths& paths,
-                                        const ProjectAssumptions& assumptions = {});
+
+/// The two clauses whose effects depend most on each other: their Shapley interaction index
+/// (bn KRW). Positive: together they are worth more (or cost less) than the sum of each alone.
+struct ClauseInteraction {
+  std::string first;  ///< the earlier of the two in term_names() order
+  std::string second;
+  double delta = 0;
+  double standard_error = 0;  ///< 0 when computed exactly
+};
+
+/// A member's value split among the clauses of a call.
+struct TermAttribution {
+  double value = 0;          ///< bn KRW, under the call's terms (Valuation::value())
+  double neutral_value = 0;  ///< bn KRW, with every clause at its neutral level
+  /// One per term_names(), in that order; 0 for a clause at its neutral level. They add up to
+  /// value - neutral_value (up to floating-point rounding, also when sampled).
+  std::vector<TermEffect> effects;
+  std::optional<ClauseInteraction> interaction;  ///< none with fewer than two active clauses
+  int clauses = 0;       ///< clauses away from their neutral level: the players
+  bool exact = true;     ///< false: estimated from sampled orders of the clauses
+  int permutations = 0;  ///< orders sampled (0 when exact)
+  int evaluations = 0;   ///< term sheets valued
+};
+
+/// Shapley attribution of `terms` for one member, on common random numbers (the same `paths` for
+/// every coalition). Exact when at most settings.shapley_exact_clauses clauses are away from
+/// their neutral level, otherwise estimated from settings.shapley_permutations random orders
+/// drawn from `sampling` (a stream of the member's; required then).
+TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
+                                const TeamProfile& team, const MemberView& member,
+                                const MarketPaths& paths, const ProjectAssumptions& assumptions,
+                                const ValuationSettings& settings, Rng* sampling);
 /// How many of the costliest clauses are reported for an agent that stays away or declines.
 inline constexpr std::size_t reported_obstacles = 4;
 

@@ -34,8 +34,14 @@ struct TenderRow {
   std::vector<std::string> winning_members;
   events::TermsInForce terms;
   std::string revision;
-  /// Agents that stayed away and the terms that weighed most: "agent: term delta; ..."
-  std::vector<std::pair<std::string, std::string>> stayed_away;
+  /// An agent that stayed away: the terms that weighed most ("term delta, ...") and its
+  /// strongest clause interaction ("term x term delta", empty without one).
+  struct StayedAway {
+    std::string agent;
+    std::string reasons;
+    std::string interaction;
+  };
+  std::vector<StayedAway> stayed_away;
 };
 
 /// The rounds of every call (tenders.csv): announcements, openings, outcomes, contracts.

@@ -25,11 +25,36 @@ namespace tenderlab::events {
 struct ClauseEffect {
   std::string term;
   double delta_bn_krw = 0;
+  std::optional<double> standard_error_bn_krw{};
   static constexpr auto fields() {
     return std::tuple{
         field("term", &ClauseEffect::term, "", "the clause, a term name"),
         field("delta_bn_krw", &ClauseEffect::delta_bn_krw, "bn KRW",
-              "value with the clause minus value without it (negative: it costs the agent)")};
+              "the clause's Shapley value: its marginal effect on the agent's value, averaged "
+              "over every order in which the call's clauses could be added to neutral terms "
+              "(negative: it costs the agent). The effects add up to `value_bn_krw − "
+              "neutral_value_bn_krw`"),
+        optional_field("standard_error_bn_krw", &ClauseEffect::standard_error_bn_krw, "bn KRW",
+                       "sampled attributions only: the standard error of `delta_bn_krw`")};
+  }
+};
+
+/// The two clauses whose effects depend most on each other.
+struct ClauseInteraction {
+  std::vector<std::string> terms;
+  double delta_bn_krw = 0;
+  std::optional<double> standard_error_bn_krw;
+  static constexpr auto fields() {
+    using T = ClauseInteraction;
+    return std::tuple{
+        field("terms", &T::terms, "", "the two clauses, in the order of the term names"),
+        field("delta_bn_krw", &T::delta_bn_krw, "bn KRW",
+              "their Shapley interaction index: `v(both) − v(first) − v(second) + v(neither)` "
+              "averaged over the other clauses as Shapley values average; positive when together "
+              "they are worth more (or cost less) than the sum of each alone. The pair with the "
+              "largest magnitude is logged"),
+        optional_field("standard_error_bn_krw", &T::standard_error_bn_krw, "bn KRW",
+                       "sampled attributions only: its standard error")};
   }
 };
 
@@ -124,6 +149,7 @@ struct StayedAwayEntry {
   std::string role;
   double value_bn_krw = 0;
   std::vector<ClauseEffect> obstacles;
+  std::optional<ClauseInteraction> interaction{};
   static constexpr auto fields() {
     using T = StayedAwayEntry;
     return std::tuple{
@@ -139,7 +165,11 @@ struct StayedAwayEntry {
         field("obstacles", &T::obstacles, "",
               "its costliest clauses, at most four, most costly first, negative deltas only: "
               "`{\"term\": string, \"delta_bn_krw\": number}`; empty for a procurement no-bid, "
-              "which has no attribution")};
+              "which has no attribution"),
+        optional_field("interaction", &T::interaction, "",
+                       "SPC partner calls, with two or more clauses away from their neutral "
+                       "level: the strongest pairwise interaction of its clauses, as in "
+                       "`bid_decision`")};
   }
 };
 
@@ -665,6 +695,9 @@ struct BidDecision {
   std::optional<SupplyQuote> supply;
   std::string reason;
   std::optional<std::vector<ClauseEffect>> effects;
+  std::optional<double> neutral_value_bn_krw;
+  std::optional<std::string> attribution;
+  std::optional<ClauseInteraction> interaction;
   static constexpr auto fields() {
     using T = BidDecision;
     return std::tuple{
@@ -685,9 +718,23 @@ struct BidDecision {
               "against N rivals below its bid cost Y bn KRW\"`; in_consortium: `\"member of the "
               "consortium led by <id>\"`"),
         optional_field("effects", &T::effects, "",
-                       "SPC partner calls: every clause's effect on `value_bn_krw`: `{\"term\": "
-                       "string, \"delta_bn_krw\": number}`, in the fixed order given "
-                       "[above](#which-clause-kept-whom-away)")};
+                       "SPC partner calls: every clause's effect on `value_bn_krw` (its "
+                       "Shapley value): `{\"term\": string, \"delta_bn_krw\": number}`, in "
+                       "the fixed order given [above](#which-clause-kept-whom-away); 0 for a "
+                       "clause at its neutral level"),
+        optional_field("neutral_value_bn_krw", &T::neutral_value_bn_krw, "bn KRW",
+                       "SPC partner calls: `value_bn_krw` with every clause at its neutral level; "
+                       "the effects add up to `value_bn_krw − neutral_value_bn_krw` (within the "
+                       "rounding of the logged amounts)"),
+        optional_field("attribution", &T::attribution, "",
+                       "SPC partner calls: `exact` (every subset of the active clauses valued) "
+                       "or `sampled` (random orders of the clauses, when more than "
+                       "`valuation.shapley_exact_clauses` are active; the effects then carry "
+                       "standard errors)"),
+        optional_field("interaction", &T::interaction, "",
+                       "SPC partner calls with two or more active clauses: the strongest pairwise "
+                       "interaction: `{\"terms\": [string, string], \"delta_bn_krw\": "
+                       "number}`")};
   }
 };
 

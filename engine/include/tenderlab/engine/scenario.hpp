@@ -275,6 +275,9 @@ struct ProjectAssumptions {
 
 struct ValuationSettings {
   int paths = 400;  ///< Monte Carlo paths per valuation
+  /// Shapley attribution is exact (2^n term sheets valued) up to this many active clauses...
+  int shapley_exact_clauses = 10;
+  int shapley_permutations = 200;  ///< ... and sampled from this many orders beyond
   bool operator==(const ValuationSettings&) const = default;
 };
 
