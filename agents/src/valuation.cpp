@@ -371,6 +371,29 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
   return v;
 }
 
+/// The valuation a site rule gives the member: the site it names, or under `any` the better of
+/// the two. `at_site(non_capital)` values one site.
+template <class AtSite>
+Valuation under_site_rule(SiteRule rule, AtSite&& at_site) {
+  switch (rule) {
+    case SiteRule::capital:
+      return at_site(false);
+    case SiteRule::non_capital:
+      return at_site(true);
+    case SiteRule::any:
+      break;
+  }
+  Valuation capital = at_site(false);
+  Valuation remote = at_site(true);
+  return capital.value() >= remote.value() ? capital : remote;
+}
+
+void check_member(const MemberView& member, const std::string& caller) {
+  if (!member.agent) throw ModelError(caller + ": member without agent");
+  if (!(member.share > 0 && member.share <= 1))
+    throw ModelError(caller + ": member share outside (0, 1]");
+}
+
 }  // namespace
 
 double policy_loan_subsidy(const Financing& financing, const Terms& terms, int build_years,
@@ -412,20 +435,10 @@ Financing project_financing(const CallObject& object, const Terms& terms, const 
 Valuation value_terms(const CallObject& object, const Terms& terms, const TeamProfile& team,
                       const MemberView& member, const MarketPaths& paths,
                       const ProjectAssumptions& assumptions) {
-  if (!member.agent) throw ModelError("value_terms: member without agent");
-  if (!(member.share > 0 && member.share <= 1))
-    throw ModelError("value_terms: member share outside (0, 1]");
-  switch (terms.site) {
-    case SiteRule::capital:
-      return value_for_site(object, terms, team, member, paths, false, assumptions);
-    case SiteRule::non_capital:
-      return value_for_site(object, terms, team, member, paths, true, assumptions);
-    case SiteRule::any:
-      break;
-  }
-  Valuation capital = value_for_site(object, terms, team, member, paths, false, assumptions);
-  Valuation remote = value_for_site(object, terms, team, member, paths, true, assumptions);
-  return capital.value() >= remote.value() ? capital : remote;
+  check_member(member, "value_terms");
+  return under_site_rule(terms.site, [&](bool non_capital) {
+    return value_for_site(object, terms, team, member, paths, non_capital, assumptions);
+  });
 }
 
 TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
@@ -439,9 +452,7 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
   for (std::size_t i = 0; i < names.size(); ++i)
     if (!(neutralise(terms, names[i]) == terms)) active.push_back(i);
   const int players = static_cast<int>(active.size());
-  if (!member.agent) throw ModelError("attribute_terms: member without agent");
-  if (!(member.share > 0 && member.share <= 1))
-    throw ModelError("attribute_terms: member share outside (0, 1]");
+  check_member(member, "attribute_terms");
 
   // Coalitions share most of their work. The operating side depends only on the site and the chip
   // mandate, which take at most two levels each. A site-level valuation does not read the site
@@ -480,22 +491,14 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
     return v;
   };
   // v(S): the member's value with the clauses in S at the call's levels, the others neutral, as
-  // value_terms computes it.
+  // value_terms computes it (the same site rule, through the caches above).
   const CoalitionValue value = [&](Coalition coalition) {
     Terms sheet = terms;
     for (std::size_t k = 0; k < active.size(); ++k)
       if (!(coalition & (Coalition{1} << k))) sheet = neutralise(sheet, names[active[k]]);
-    switch (sheet.site) {
-      case SiteRule::capital:
-        return at_site(sheet, coalition, false).value();
-      case SiteRule::non_capital:
-        return at_site(sheet, coalition, true).value();
-      case SiteRule::any:
-        break;
-    }
-    const Valuation capital = at_site(sheet, coalition, false);
-    const Valuation remote = at_site(sheet, coalition, true);
-    return capital.value() >= remote.value() ? capital.value() : remote.value();
+    return under_site_rule(sheet.site,
+                           [&](bool non_capital) { return at_site(sheet, coalition, non_capital); })
+        .value();
   };
   ShapleyValues shapley;
   if (players <= settings.shapley_exact_clauses) {
