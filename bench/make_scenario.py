@@ -21,7 +21,6 @@ import sys
 # Numeric agent parameters and the ranges the scenario format accepts (docs/scenario-format.md).
 AGENT_NUMBERS = {
     "capital_bn_krw": (0.0, None),
-    "hurdle_rate": (0.0, 1.0),
     "risk_aversion": (0.0, 100.0),
     "bid_cost_bn_krw": (0.0, None),
     "strategic_value_bn_krw": (None, None),

@@ -29,7 +29,7 @@ int fiscal_year(Date signing) {
 
 LotContract lot_contract(CallKind kind, const CallObject& object, const Terms& terms,
                          const Bid& bid, std::int64_t lot, std::int64_t lots,
-                         const ProjectAssumptions& assumptions) {
+                         const ProjectAssumptions& assumptions, const Beliefs& lender_view) {
   if (lots < 1 || lot < 0 || lot >= lots)
     throw ModelError("lot " + std::to_string(lot) + " of " + std::to_string(lots) +
                      " does not exist");
@@ -42,11 +42,14 @@ LotContract lot_contract(CallKind kind, const CallObject& object, const Terms& t
   team.cloud_providers = bid.cloud_providers;
   LotContract contract;
   contract.gpus = lot_object.gpus;
+  contract.object = lot_object;
+  contract.terms = lot_terms;
+  contract.team = team;
   // The site the winning team proposed (the terms may leave the choice to it).
   contract.non_capital_site =
       terms.site == SiteRule::any ? bid.non_capital_site : terms.site != SiteRule::capital;
-  contract.financing =
-      project_financing(lot_object, lot_terms, team, contract.non_capital_site, assumptions);
+  contract.financing = project_financing(lot_object, lot_terms, team, contract.non_capital_site,
+                                         lender_view, assumptions);
   // A bid prices the whole quantity; a winner of one lot among several is paid for its lot.
   contract.price_bn_krw = bid.price_bn_krw / static_cast<double>(lots);
   contract.public_money_bn_krw = kind == CallKind::spc_partner ? contract.financing.public_equity +

@@ -141,8 +141,9 @@ class CallManager {
         budget = BudgetLimit{call_.issuer, year, world_.budgets.remaining(call_.issuer, year)};
       }
       const CallObject object = world_.current_object(call_);
-      const Revision revision = revise_terms(object, failed.terms, effects, call_.adaptive,
-                                             world_.scenario.assumptions, budget);
+      const Revision revision =
+          revise_terms(object, failed.terms, effects, call_.adaptive, world_.scenario.assumptions,
+                       budget, world_.scenario.market);
       if (!revision.revised) {
         close_call(revision.reason, false);
         return nullptr;
@@ -206,6 +207,19 @@ class CallManager {
       sign(round, winners[i], contracts[i], year, delivery);
   }
 
+  /// The public-cost ledger of an SPC lot, on paths the issuer draws from the market outlook
+  /// (its own stream per call) with the lead's view of the operations.
+  PublicCost ledger(const LotContract& lot, const Bid& bid) {
+    const AgentSpec* lead = world_.scenario.find_agent(bid.lead);
+    if (!lead) throw ModelError("contract for " + call_.id + ": unknown lead " + bid.lead);
+    Rng stream = world_.stream(call_.issuer).derive("ledger/" + call_.id);
+    const MarketPaths paths = draw_market_paths(
+        world_.scenario.market, world_.scenario.valuation.paths, lot.object.years, stream);
+    const MemberView view{lead, world_.scenario.market, 1.0, 1.0};
+    return public_ledger(lot.object, lot.terms, lot.team, view, paths, lot.non_capital_site,
+                         world_.scenario.assumptions);
+  }
+
   /// Signs one lot and commits its public money (reserved when the round was decided) in the
   /// issuer's budget for `year`.
   void sign(const CallRound& round, const Bid& bid, const LotContract& lot, int year,
@@ -215,16 +229,18 @@ class CallManager {
     const bool spc = call_.kind == CallKind::spc_partner;
     const double public_money = lot.public_money_bn_krw;
     world_.budgets.commit(call_.issuer, year, public_money, public_money);
-    const PublicCost cost = public_cost(world_.current_object(call_), round.terms, financing, spc,
-                                        lot.price_bn_krw, world_.scenario.assumptions);
+    const PublicCost cost = spc ? ledger(lot, bid) : PublicCost{.price = lot.price_bn_krw};
     world_.emit(call_.issuer,
-                events::ContractSigned{call_.id, round.round, bid.lead, bid.members, lot.gpus,
-                                       round_money(spc ? financing.public_equity : 0.0),
-                                       round_money(spc ? financing.private_equity : 0.0),
-                                       round_money(spc ? financing.tax_credit : 0.0),
-                                       round_money(spc ? financing.policy_loan : 0.0),
-                                       round_money(lot.price_bn_krw), round_money(public_money),
-                                       round_money(cost.loan_subsidy), round_money(cost.total())});
+                events::ContractSigned{
+                    call_.id, round.round, bid.lead, bid.members, lot.gpus,
+                    round_money(spc ? financing.public_equity : 0.0),
+                    round_money(spc ? financing.private_equity : 0.0),
+                    round_money(spc ? financing.tax_credit : 0.0),
+                    round_money(spc ? financing.policy_loan : 0.0), round_money(lot.price_bn_krw),
+                    round_money(public_money), round_money(cost.loan_subsidy),
+                    round_money(spc ? financing.market_debt : 0.0),
+                    round_money(cost.tax_expenditure), round_money(cost.expected_loan_loss),
+                    round_money(cost.shortfall_support), round_money(cost.total())});
     world_.programme.public_money_committed += public_money;
     world_.programme.private_money_committed += spc ? financing.private_equity : 0.0;
 

@@ -36,8 +36,9 @@ MemberAssessment assess_member(const CallRound& round, const std::vector<const A
                                const ValuationSettings& settings, Rng* sampling) {
   MemberAssessment assessment;
   const TeamProfile profile = make_team_profile(team, assumptions);
-  const Financing financing = project_financing(round.call->object, round.terms, profile,
-                                                round.terms.site != SiteRule::capital, assumptions);
+  const Financing financing =
+      project_financing(round.call->object, round.terms, profile,
+                        round.terms.site != SiteRule::capital, beliefs, assumptions);
   assessment.shares = equity_split(team, financing.private_commitment(), assumptions);
   assessment.share = assessment.shares.at(member);
   if (!(assessment.share > 0)) {

@@ -55,15 +55,16 @@ bool relax(Terms& terms, const std::string& term, const AdaptiveRevision& rule, 
 }  // namespace
 
 double public_money(const CallObject& object, const Terms& terms,
-                    const ProjectAssumptions& assumptions) {
-  const Financing f = project_financing(object, terms, TeamProfile{}, false, assumptions);
+                    const ProjectAssumptions& assumptions, const Beliefs& lender_view) {
+  const Financing f =
+      project_financing(object, terms, TeamProfile{}, false, lender_view, assumptions);
   return f.public_equity + f.tax_credit;
 }
 
 Revision revise_terms(const CallObject& object, const Terms& terms,
                       const std::vector<std::vector<TermEffect>>& effects_by_agent,
                       const AdaptiveRevision& rule, const ProjectAssumptions& assumptions,
-                      const std::optional<BudgetLimit>& budget) {
+                      const std::optional<BudgetLimit>& budget, const Beliefs& lender_view) {
   const double max_public_money_bn_krw =
       budget ? std::min(rule.max_public_money_bn_krw, budget->remaining_bn_krw)
              : rule.max_public_money_bn_krw;
@@ -88,7 +89,7 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
     Terms candidate = terms;
     std::string before, after;
     if (!relax(candidate, term, rule, before, after)) continue;
-    const double money = public_money(object, candidate, assumptions);
+    const double money = public_money(object, candidate, assumptions, lender_view);
     if (!within_limit(money)) continue;
     revision = Revision{true,
                         term,
@@ -104,7 +105,7 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
   if (terms.tax_credit < rule.max_tax_credit - 1e-12) {
     Terms candidate = terms;
     candidate.tax_credit = std::min(rule.max_tax_credit, terms.tax_credit + rule.tax_credit_step);
-    const double money = public_money(object, candidate, assumptions);
+    const double money = public_money(object, candidate, assumptions, lender_view);
     if (within_limit(money))
       return Revision{true,
                       "tax_credit",
@@ -115,7 +116,7 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
                       "no clause left to relax: raises the tax credit"};
   }
   revision.terms = terms;
-  revision.public_money_bn_krw = public_money(object, terms, assumptions);
+  revision.public_money_bn_krw = public_money(object, terms, assumptions, lender_view);
   revision.reason = budget_bound
                         ? "no revision possible within " + budget->issuer + "'s remaining " +
                               std::to_string(budget->fiscal_year) + " budget (" +

@@ -82,22 +82,98 @@ double certainty_equivalent(const std::vector<double>& outcomes, double a) {
 
 namespace {
 
-double annuity_payment(double principal, double rate, int years) {
-  if (principal <= 0 || years <= 0) return 0;
-  if (rate <= 0) return principal / years;
-  return principal * rate / (1 - std::pow(1 + rate, -years));
+/// Present value at `rate` of `flows[0..years)`, the first one a year after the signing of the
+/// loan (at the start of operations).
+double present_value(const std::vector<double>& flows, double rate, int years) {
+  double pv = 0, discount = 1;
+  const int n = std::min(years, static_cast<int>(flows.size()));
+  for (int i = 0; i < n; ++i) {
+    discount /= 1 + rate;
+    pv += flows[static_cast<std::size_t>(i)] * discount;
+  }
+  return pv;
 }
 
-/// The project as sized for one team and site: its financing and its debt service.
+/// The rate at which `flows` over `years` are worth `target` (present_value is falling in the
+/// rate). Bisection, since the flows are arbitrary; `low` is worth at least the target.
+double rate_for_value(const std::vector<double>& flows, int years, double target, double low) {
+  double high = 1.0;
+  if (present_value(flows, high, years) >= target) return high;
+  for (int i = 0; i < 60; ++i) {
+    const double mid = 0.5 * (low + high);
+    (present_value(flows, mid, years) >= target ? low : high) = mid;
+  }
+  return high;
+}
+
+/// A sculpted loan: its debt service in operating year i is `cover[i] * share`, the lender's
+/// base-case cash flow times the share of it the loan takes, so that its present value at the
+/// loan's rate over the tenor equals the principal.
+struct Loan {
+  double principal = 0;
+  double rate = 0;
+  int years = 0;
+  double share = 0;  ///< of the base-case cash flow, each year of the tenor
+  double service(const std::vector<double>& cover, int schedule_year) const {
+    if (schedule_year < 0 || schedule_year >= years) return 0;
+    return share * cover[static_cast<std::size_t>(schedule_year)];
+  }
+};
+
+/// The project as sized for one team and site: its financing, its loans and its tax books.
 struct Project {
   int total_years = 0;
   Financing money;
-  double policy_payment = 0;  ///< yearly annuity of the policy loan
-  double market_payment = 0;  ///< yearly annuity of the market debt
+  Loan policy;
+  Loan market;
+  std::vector<double> cover;         ///< per operating year: max(0, base-case cash flow)
+  std::vector<double> depreciation;  ///< per operating year, for tax
+  double book_value_at_end = 0;      ///< tax book value of the assets when the contract ends
+  double residual = 0;               ///< what the assets fetch then
+  double reserve_target = 0;         ///< cash kept back before dividends
+  double support_limit = 0;          ///< shortfalls the shareholders fund before a default
 };
 
+/// The lender's base case: the project's operating margin per operating year on the trend of
+/// `beliefs`, without delay, with the lender's own haircuts for mandated chips and a remote site.
+/// It is deterministic, so every member of a team and the contract see the same debt.
+std::vector<double> base_case_margins(const CallObject& object, const Terms& terms,
+                                      const TeamProfile& team, bool non_capital,
+                                      const Beliefs& beliefs, double capex,
+                                      const ProjectAssumptions& a) {
+  std::vector<double> margins(static_cast<std::size_t>(std::max(0, object.years)));
+  const double gpus = static_cast<double>(object.gpus);
+  double revenue_factor = 1 - object.public_use_share * object.public_use_discount;
+  revenue_factor *= 1 - terms.domestic_chip_share * a.lender_npu_penalty *
+                            (1 - a.chip_capability_npu_relief * team.capabilities.chips);
+  const double operations_factor =
+      a.operations_utilization_base +
+      a.operations_utilization_slope * team.capabilities.cloud_operations;
+  const double demand_factor = non_capital ? 1 - a.lender_remote_demand_discount : 1.0;
+  const double power_factor = non_capital ? 1 - a.non_capital_power_discount : 1.0;
+  double demand = 1, price = beliefs.gpu_hour_price_krw;
+  for (auto& margin : margins) {
+    const double utilization =
+        std::min(beliefs.utilization_cap,
+                 beliefs.utilization_base * operations_factor * demand_factor * demand);
+    const double revenue = gpus * 8760.0 * utilization * price * revenue_factor / 1e9;
+    const double load = a.idle_power_share + (1 - a.idle_power_share) * utilization;
+    const double power = gpus * object.kw_per_gpu * object.pue * 8760.0 * load *
+                         beliefs.power_price_krw_per_kwh * power_factor / 1e9;
+    margin = revenue - power - a.om_share_of_capex * capex;
+    demand *= 1 + beliefs.demand_growth;
+    price *= 1 - beliefs.price_decline;
+  }
+  return margins;
+}
+
+/// Sizes the project: capex, the equity the terms ask for, and debt as the lender would lend it
+/// at `market_rate`: sculpted to the base case so that cash flow covers every year's service
+/// dscr_covenant times, within max_leverage; the policy loan takes its share of the cover first.
+/// Debt the lender will not lend is equity.
 Project size_project(const CallObject& object, const Terms& terms, const TeamProfile& team,
-                     bool non_capital, const ProjectAssumptions& assumptions) {
+                     bool non_capital, const Beliefs& lender_view, double market_rate,
+                     const ProjectAssumptions& a) {
   Project project;
   Financing& f = project.money;
   project.total_years = object.build_years + object.years;
@@ -105,30 +181,84 @@ Project size_project(const CallObject& object, const Terms& terms, const TeamPro
   f.gpu_capex = gpus * object.gpu_price_bn_krw;
   f.site_mw = gpus * object.kw_per_gpu * object.pue / 1000.0;
   double build_cost = f.site_mw * object.build_cost_bn_krw_per_mw;
-  build_cost *= 1 - assumptions.construction_build_saving * team.capabilities.construction;
+  build_cost *= 1 - a.construction_build_saving * team.capabilities.construction;
   if (non_capital)
-    build_cost *=
-        1 - assumptions.local_government_build_saving * team.capabilities.local_government;
+    build_cost *= 1 - a.local_government_build_saving * team.capabilities.local_government;
   f.building_capex = build_cost;
   // Integrating mandated domestic chips (software stack, porting) is a one-off cost on top.
-  f.integration_capex = terms.domestic_chip_share * gpus * assumptions.npu_integration_cost_bn_krw;
+  f.integration_capex = terms.domestic_chip_share * gpus * a.npu_integration_cost_bn_krw;
   const double capex = f.capex();
-  f.equity =
+
+  // Debt: what the terms leave to it, within the lender's limits.
+  const double asked_equity =
       terms.paid_in_capital_bn_krw > 0 ? std::min(terms.paid_in_capital_bn_krw, capex) : capex;
+  const double wanted_debt = std::min(capex - asked_equity, a.max_leverage * capex);
+  project.cover = base_case_margins(object, terms, team, non_capital, lender_view, capex, a);
+  for (double& c : project.cover)
+    c = std::max(0.0, c);
+  const int operating = std::max(0, object.years);
+  Loan& policy = project.policy;
+  policy.rate = terms.policy_loan.rate;
+  policy.years =
+      std::min(terms.policy_loan.years > 0 ? terms.policy_loan.years : a.debt_years, operating);
+  Loan& market = project.market;
+  market.rate = market_rate;
+  market.years = std::min(a.debt_years, operating);
+  const double max_share = 1 / a.dscr_covenant;
+  // Loans are drawn at the signing and paid from year build_years on, interest accruing from
+  // year 1 (capitalised during construction): a schedule is worth its principal at the loan's
+  // rate when its present value from one year before the first payment is principal x growth.
+  const double policy_growth = std::pow(1 + policy.rate, object.build_years - 1);
+  const double market_growth = std::pow(1 + market.rate, object.build_years - 1);
+  const double policy_cover = present_value(project.cover, policy.rate, policy.years);
+  const double market_cover = present_value(project.cover, market.rate, market.years);
+  policy.principal = std::min(wanted_debt, terms.policy_loan.share_of_capex * capex);
+  policy.principal = std::min(policy.principal, max_share * policy_cover / policy_growth);
+  policy.share = policy_cover > 0 ? policy.principal * policy_growth / policy_cover : 0.0;
+  market.principal =
+      std::min(wanted_debt - policy.principal,
+               std::max(0.0, max_share - policy.share) * market_cover / market_growth);
+  market.share = market_cover > 0 ? market.principal * market_growth / market_cover : 0.0;
+  f.policy_loan = policy.principal;
+  f.market_debt = market.principal;
+  f.market_debt_rate = market.rate;
+  // The policy loan's grant equivalent: its principal less its base-case service discounted at
+  // the market rate, from the operating years back to the signing.
+  if (policy.principal > 0) {
+    std::vector<double> service(static_cast<std::size_t>(policy.years));
+    for (int i = 0; i < policy.years; ++i)
+      service[static_cast<std::size_t>(i)] = policy.service(project.cover, i);
+    f.policy_loan_subsidy =
+        policy.principal - present_value(service, a.market_debt_rate, policy.years) *
+                               std::pow(1 + a.market_debt_rate, 1 - object.build_years);
+  }
+  f.equity = capex - policy.principal - market.principal;
   f.public_equity = f.equity * terms.public_equity_share;
   f.private_equity = f.equity - f.public_equity;
-  const double debt = capex - f.equity;
-  f.policy_loan = std::min(debt, terms.policy_loan.share_of_capex * capex);
-  f.market_debt = debt - f.policy_loan;
   f.tax_credit = terms.tax_credit * (f.gpu_capex + f.building_capex);
   if (terms.buy_back.enabled)
     f.contingent_liability =
         f.public_equity * std::pow(1 + terms.buy_back.return_rate, project.total_years);
-  const int policy_years =
-      terms.policy_loan.years > 0 ? terms.policy_loan.years : assumptions.debt_years;
-  project.policy_payment = annuity_payment(f.policy_loan, terms.policy_loan.rate, policy_years);
-  project.market_payment =
-      annuity_payment(f.market_debt, assumptions.market_debt_rate, assumptions.debt_years);
+
+  // Tax books: straight-line depreciation from the first operating year.
+  project.depreciation.assign(static_cast<std::size_t>(operating), 0.0);
+  const double hardware = f.gpu_capex + f.integration_capex;
+  double depreciated = 0;
+  for (int op = 0; op < operating; ++op) {
+    double d = 0;
+    if (op < a.gpu_depreciation_years) d += hardware / a.gpu_depreciation_years;
+    if (op < a.building_depreciation_years) d += f.building_capex / a.building_depreciation_years;
+    project.depreciation[static_cast<std::size_t>(op)] = d;
+    depreciated += d;
+  }
+  project.book_value_at_end = std::max(0.0, capex - depreciated);
+  project.residual =
+      a.building_residual_share * f.building_capex + a.gpu_residual_share * f.gpu_capex;
+  double first_service = 0;
+  if (!project.cover.empty())
+    first_service = policy.service(project.cover, 0) + market.service(project.cover, 0);
+  project.reserve_target = a.debt_service_reserve_years * first_service;
+  project.support_limit = a.sponsor_support_share * f.equity;
   return project;
 }
 
@@ -197,123 +327,299 @@ OperatingPaths operating_paths(const CallObject& object, const Terms& terms,
   return out;
 }
 
-/// What a term sheet adds to the SPC's cash on every path alike: the tax credit when operations
-/// start, debt service from the first operating year, and at the end the residual value net of
-/// the debt still owed. Kept apart so that they are added in the order they always were.
-struct FinancingFlows {
-  std::size_t credit_year = 0;
-  double credit = 0;
-  std::vector<double> service;  ///< per year
-  double residual = 0;          ///< in the last year
-};
-
-FinancingFlows financing_flows(const CallObject& object, const Terms& terms, const Project& project,
-                               const ProjectAssumptions& a) {
-  const int total = project.total_years;
-  FinancingFlows out;
-  out.credit_year = static_cast<std::size_t>(std::min(object.build_years, total));
-  out.credit = project.money.tax_credit;
-  out.service.assign(static_cast<std::size_t>(total) + 1, 0.0);
-  const double policy_payment = project.policy_payment;
-  const double market_payment = project.market_payment;
-  double policy_left = project.money.policy_loan, market_left = project.money.market_debt;
-  for (int year = object.build_years; year < total; ++year) {
-    double service = 0;
-    if (policy_left > 1e-12) {
-      const double interest = policy_left * terms.policy_loan.rate;
-      const double paid = std::min(policy_payment, policy_left + interest);
-      policy_left -= paid - interest;
-      service += paid;
-    }
-    if (market_left > 1e-12) {
-      const double interest = market_left * a.market_debt_rate;
-      const double paid = std::min(market_payment, market_left + interest);
-      market_left -= paid - interest;
-      service += paid;
-    }
-    out.service[static_cast<std::size_t>(year)] = service;
+/// Discount factors by year from the signing: 1 / (1 + rate)^year, as a running division.
+std::vector<double> discount_factors(double rate, int years) {
+  std::vector<double> factors(static_cast<std::size_t>(years) + 1);
+  double discount = 1;
+  for (double& d : factors) {
+    d = discount;
+    discount /= 1 + rate;
   }
-  out.residual = a.building_residual_share * project.money.building_capex +
-                 a.gpu_residual_share * project.money.gpu_capex - std::max(0.0, policy_left) -
-                 std::max(0.0, market_left);
-  return out;
+  return factors;
 }
 
-/// The member's NPV of the private side's cash flows on one path: the SPC's cash each year from
-/// the path's operating margins and the financing flows every path shares, split between public
-/// and private shareholders, discounted. One pass without buffers, since it runs once per path,
-/// term sheet and member; the additions happen in the order the model defines them, so the
-/// result does not depend on how the work is shared between term sheets.
-double private_npv(const CallObject& object, const Terms& terms,
-                   const OperatingPaths& operating_paths, int path, const FinancingFlows& financing,
-                   const Project& project, const ProjectAssumptions& a,
-                   const std::vector<double>& discounts, double share) {
+/// What one path gives each party, as present values at the signing.
+struct PathOutcome {
+  double private_value = 0;    ///< the private side, at the risk-free rate
+  double buy_back_payout = 0;  ///< undiscounted, paid by the private side at the end
+  double market_lender = 0;    ///< the market lender's receipts, at the unpriced market rate
+  double policy_lender = 0;    ///< the policy lender's receipts, at the policy loan's rate
+  double credit_used = 0;      ///< tax credit used against tax due, at the risk-free rate
+  double public_support = 0;   ///< shortfalls the public shareholder funded, at the risk-free rate
+  bool defaulted = false;
+};
+
+/// Discount factors a waterfall needs: the private side's (risk-free), the market lender's
+/// required rate and the policy loan's own rate, by year from the signing.
+struct Discounts {
+  std::vector<double> risk_free;
+  std::vector<double> market;
+  std::vector<double> policy;
+};
+
+/// One path of the SPC: taxes, the debt waterfall with its reserve, shortfalls funded by the
+/// shareholders up to their support limit (the private side without limit under loss-bearing),
+/// default beyond it, dividends by share (public principal first when preferred), the residual
+/// value at the end and the buy-back. `losses` is scratch space for the tax losses carried
+/// forward. Additions happen in a fixed order, so the result does not depend on how the paths
+/// are shared between term sheets.
+template <bool Record>
+PathOutcome run_path(const CallObject& object, const Terms& terms, const OperatingPaths& operating,
+                     int path, const Project& project, const ProjectAssumptions& a,
+                     const Discounts& discounts, std::vector<double>& losses,
+                     std::vector<CashFlowYear>* statement) {
+  PathOutcome out;
   const int total = project.total_years;
   const int build = object.build_years;
-  const int operating_end = build + object.years;
   const double s = terms.public_equity_share;
-  const bool delayed = operating_paths.delayed[static_cast<std::size_t>(path)] != 0;
+  const bool delayed = operating.delayed[static_cast<std::size_t>(path)] != 0;
   const double* margins =
-      operating_paths.margin.data() +
-      static_cast<std::size_t>(path) * static_cast<std::size_t>(operating_paths.operating_years);
+      operating.margin.data() +
+      static_cast<std::size_t>(path) * static_cast<std::size_t>(operating.operating_years);
   // Without a waiver, the private side can claim part of a delay's lost margin as damages.
   const bool damages = delayed && !terms.damages_waiver;
   const double lost_margin = delayed && object.years > 0 ? std::max(0.0, margins[0]) : 0.0;
-
-  const double private_equity = project.money.private_equity;
-  const double public_equity = project.money.public_equity;
+  const Financing& money = project.money;
   const int paid_in_years = std::max(1, terms.paid_in_years);
-  // A shortfall: shareholders cover it; with loss-bearing and joint guarantees, the private side
-  // covers the public side's part too.
-  const double private_part = terms.loss_bearing ? 1.0 : 1 - s;
   const double rb = terms.buy_back.return_rate;
-  double public_received = 0;              // compounded at the buy-back rate
-  double public_unrepaid = public_equity;  // for preferred shares
-  double npv = 0;
+
+  losses.assign(static_cast<std::size_t>(total) + 1, 0.0);
+  double policy_left = project.policy.principal, market_left = project.market.principal;
+  double reserve = 0, support_used = 0, credit_left = 0;
+  double loss_pool = 0;  // losses carried forward, expired ones included: 0 skips the search
+  int credit_expires = -1;
+  double public_received = 0;                    // compounded at the buy-back rate
+  double public_unrepaid = money.public_equity;  // for preferred shares
   for (int year = 0; year <= total; ++year) {
     const auto y = static_cast<std::size_t>(year);
-    // The SPC's cash this year.
-    double cash = 0;
-    if (year >= build && year < operating_end) {
-      if (delayed && year == build)
-        cash -= operating_paths.idle_cost;  // idle site
-      else
-        cash += margins[year - build];
-    }
-    if (damages && year == build) cash += a.delay_damages_share * lost_margin;
-    if (y == financing.credit_year) cash += financing.credit;
-    if (year >= build && year < total) cash -= financing.service[y];
-    if (year == total) cash += financing.residual;
-
-    // Its split between public and private shareholders.
     public_received *= 1 + rb;
-    double flow = 0;
+    double private_flow = 0;
     if (year < paid_in_years) {
-      flow -= private_equity / paid_in_years;
-      public_received -= public_equity / paid_in_years;
+      private_flow -= money.private_equity / paid_in_years;
+      public_received -= money.public_equity / paid_in_years;
     }
-    if (cash < 0) {
-      flow += cash * private_part;
-      public_received += cash * (1 - private_part);
-    } else {
-      double to_public = 0, rest = cash;
-      if (terms.public_preferred && public_unrepaid > 0) {
-        to_public = std::min(rest, public_unrepaid);
-        public_unrepaid -= to_public;
-        rest -= to_public;
+    const bool operating_year = year >= build && year < total;
+    if (year > 0 && year < build) {
+      // Interest during construction, capitalised (and not deducted from tax).
+      policy_left *= 1 + project.policy.rate;
+      market_left *= 1 + project.market.rate;
+    }
+    CashFlowYear line;
+    if constexpr (Record) line.year = year;
+    if constexpr (Record) line.equity_paid_in = -private_flow;
+    if (year >= build) {
+      // Cash before debt: the year's margin (or, at the end, the assets' residual value).
+      const int op = year - build;
+      double ebitda = 0, deductions = 0;
+      if (operating_year) {
+        ebitda = delayed && op == 0 ? -operating.idle_cost : margins[op];
+        if (damages && op == 0) ebitda += a.delay_damages_share * lost_margin;
+        deductions = project.depreciation[static_cast<std::size_t>(op)];
+      } else {
+        ebitda = project.residual;
+        deductions = project.book_value_at_end;
       }
-      to_public += rest * s;
-      flow += cash - to_public;
-      public_received += to_public;
+      // Debt service due: the sculpted schedule, one year late on a delayed path; what the
+      // schedule leaves unpaid at the end is due from the residual value.
+      const int schedule_year = delayed ? op - 1 : op;
+      // Interest accrues from year 1: a loan drawn at the signing owes none in year 0.
+      const double policy_interest = year > 0 ? policy_left * project.policy.rate : 0.0;
+      const double market_interest = year > 0 ? market_left * project.market.rate : 0.0;
+      double policy_due = 0, market_due = 0;
+      if (operating_year) {
+        policy_due = std::min(policy_left + policy_interest,
+                              project.policy.service(project.cover, schedule_year));
+        market_due = std::min(market_left + market_interest,
+                              project.market.service(project.cover, schedule_year));
+      } else {
+        policy_due = policy_left + policy_interest;
+        market_due = market_left + market_interest;
+      }
+      // Corporate tax: losses carried forward (oldest first, within their life, up to the cap),
+      // then the investment tax credit against tax due, carried forward within its life.
+      double taxable = ebitda - deductions - policy_interest - market_interest;
+      if (taxable < 0) {
+        losses[y] = -taxable;
+        loss_pool += -taxable;
+        taxable = 0;
+      } else if (loss_pool > 0) {
+        double offset = a.loss_offset_cap * taxable;
+        for (int from = std::max(0, year - a.loss_carry_forward_years); from < year && offset > 0;
+             ++from) {
+          const double used = std::min(offset, losses[static_cast<std::size_t>(from)]);
+          losses[static_cast<std::size_t>(from)] -= used;
+          loss_pool -= used;
+          offset -= used;
+          taxable -= used;
+        }
+      }
+      double tax = a.corporate_tax_rate * taxable;
+      if (operating_year && op == 0) {
+        credit_left = money.tax_credit;
+        credit_expires = year + a.credit_carry_forward_years;
+      }
+      if (year <= credit_expires && credit_left > 0) {
+        const double used = std::min(tax, credit_left);
+        credit_left -= used;
+        tax -= used;
+        out.credit_used += used * discounts.risk_free[y];
+        if constexpr (Record) line.credit_used = used;
+      }
+      if constexpr (Record) line.ebitda = ebitda;
+      if constexpr (Record) line.depreciation = deductions;
+      if constexpr (Record) line.interest = policy_interest + market_interest;
+      if constexpr (Record) line.taxable_income = taxable;
+      if constexpr (Record) line.tax = tax;
+      double available = reserve + ebitda - tax;
+      reserve = 0;
+      double due = policy_due + market_due;
+      if (!out.defaulted && available < due) {
+        // A shortfall: loss-bearing makes the private side fund all of it; otherwise the
+        // shareholders fund it by share up to their support limit, and beyond it the SPC
+        // defaults.
+        const double shortfall = due - available;
+        if constexpr (Record) line.shortfall = shortfall;
+        if (terms.loss_bearing) {
+          private_flow -= shortfall;
+          if constexpr (Record) line.private_support = shortfall;
+          available = due;
+        } else if (support_used + shortfall <= project.support_limit) {
+          support_used += shortfall;
+          private_flow -= (1 - s) * shortfall;
+          if constexpr (Record) line.private_support = (1 - s) * shortfall;
+          public_received -= s * shortfall;
+          out.public_support += s * shortfall * discounts.risk_free[y];
+          available = due;
+        } else {
+          out.defaulted = true;
+        }
+      }
+      if (out.defaulted) {
+        // The lenders take what there is, up to what they are owed; the shareholders get
+        // nothing until the debt is repaid and fund nothing (limited liability).
+        due = policy_left + policy_interest + market_left + market_interest;
+        const double owed = due;
+        const double paid = std::clamp(available, 0.0, owed);
+        const double policy_share = owed > 0 ? (policy_left + policy_interest) / owed : 0.0;
+        policy_due = paid * policy_share;
+        market_due = paid - policy_due;
+        available -= paid;
+      } else {
+        available -= due;
+      }
+      policy_left += policy_interest - policy_due;
+      market_left += market_interest - market_due;
+      if constexpr (Record) line.policy_service = policy_due;
+      if constexpr (Record) line.market_service = market_due;
+      if constexpr (Record) line.debt_left = policy_left + market_left;
+      if constexpr (Record) line.defaulted = out.defaulted;
+      out.policy_lender += policy_due * discounts.policy[y];
+      out.market_lender += market_due * discounts.market[y];
+      // What is left: the reserve first (while operating and indebted), then dividends.
+      if (operating_year && !out.defaulted && market_left + policy_left > 1e-9) {
+        reserve = std::min(std::max(0.0, available), project.reserve_target);
+        available -= reserve;
+      }
+      const double cash = std::max(0.0, available);
+      if (cash > 0) {
+        double to_public = 0, rest = cash;
+        if (terms.public_preferred && public_unrepaid > 0) {
+          to_public = std::min(rest, public_unrepaid);
+          public_unrepaid -= to_public;
+          rest -= to_public;
+        }
+        to_public += rest * s;
+        private_flow += cash - to_public;
+        public_received += to_public;
+        if constexpr (Record) line.private_dividends = cash - to_public;
+        if constexpr (Record) line.public_dividends = to_public;
+      }
+      if constexpr (Record) line.reserve = reserve;
     }
     // Buy-back at the end: the public side sells its stake to the private side at principal
     // plus return whenever what it got back falls short of that, so it is exercised on bad paths
-    // only. public_received is the public side's net cash compounded at the buy-back rate, so it
-    // is negative exactly when the public side got back less than principal plus return.
-    if (year == total && terms.buy_back.enabled) flow -= std::max(0.0, -public_received);
-    npv += share * flow * discounts[y];
+    // only: a put written to the state, paid on the same paths as everything else.
+    if (year == total && terms.buy_back.enabled) {
+      out.buy_back_payout = std::max(0.0, -public_received);
+      private_flow -= out.buy_back_payout;
+      if constexpr (Record) line.buy_back = out.buy_back_payout;
+    }
+    if constexpr (Record) line.private_flow = private_flow;
+    if constexpr (Record) statement->push_back(line);
+    out.private_value += private_flow * discounts.risk_free[y];
   }
-  return npv;
+  return out;
+}
+
+/// The project on every path for one term sheet: the lender's default spread priced on the
+/// paths, then the outcome of each path under it.
+struct ProjectRun {
+  Project project;
+  std::vector<PathOutcome> outcomes;
+};
+
+/// Sets the market loan's rate, keeping its principal: the spread raises its service.
+void reprice_market_debt(Project& project, double rate, int build_years,
+                         const ProjectAssumptions& a) {
+  Loan& market = project.market;
+  market.rate = rate;
+  const double cover = present_value(project.cover, rate, market.years);
+  market.share = cover > 0 ? market.principal * std::pow(1 + rate, build_years - 1) / cover : 0.0;
+  project.reserve_target =
+      a.debt_service_reserve_years *
+      (project.policy.service(project.cover, 0) + market.service(project.cover, 0));
+}
+
+/// `known_rate`: the market debt's rate as priced before for a sheet the lender cannot tell from
+/// this one (it sees the SPC's cash, not how the shareholders split it): one pass instead of
+/// pricing again. The rate used is returned in `priced_rate`.
+ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamProfile& team,
+                       const MemberView& member, const MarketPaths& paths, bool non_capital,
+                       const ProjectAssumptions& a, const OperatingPaths* cached,
+                       std::optional<double> known_rate = std::nullopt,
+                       double* priced_rate = nullptr) {
+  ProjectRun run;
+  double market_rate = a.market_debt_rate;
+  run.project = size_project(object, terms, team, non_capital, member.beliefs, market_rate, a);
+  if (known_rate && *known_rate != market_rate) {
+    market_rate = *known_rate;
+    reprice_market_debt(run.project, market_rate, object.build_years, a);
+  }
+  std::optional<OperatingPaths> computed;
+  if (!cached)
+    computed = operating_paths(object, terms, team, member, paths, non_capital,
+                               run.project.money.capex(), a);
+  const OperatingPaths& operating = cached ? *cached : *computed;
+  const int total = run.project.total_years;
+  Discounts discounts{discount_factors(a.risk_free_rate, total),
+                      discount_factors(a.market_debt_rate, total),
+                      discount_factors(terms.policy_loan.rate, total)};
+  std::vector<double> losses;
+  run.outcomes.resize(static_cast<std::size_t>(paths.paths));
+  for (int pass = 0;; ++pass) {
+    double received = 0;
+    for (int p = 0; p < paths.paths; ++p) {
+      run.outcomes[static_cast<std::size_t>(p)] =
+          run_path<false>(object, terms, operating, p, run.project, a, discounts, losses, nullptr);
+      received += run.outcomes[static_cast<std::size_t>(p)].market_lender;
+    }
+    const double principal = run.project.market.principal;
+    if (known_rate || pass >= a.lender_pricing_iterations || !(principal > 0)) break;
+    // The lender expects `received` (at its required rate) for `principal`: it raises its rate
+    // until the promised service, scaled up by the expected shortfall, would make it whole.
+    const double expected = received / static_cast<double>(paths.paths);
+    if (expected >= principal * (1 - 1e-6)) break;
+    const double needed = present_value(run.project.cover, market_rate, run.project.market.years) *
+                          (expected / principal);
+    const double next_rate =
+        rate_for_value(run.project.cover, run.project.market.years, needed, market_rate);
+    if (!(next_rate > market_rate + 1e-9)) break;
+    // The amount lent stays as sized at the base rate (so every party sees the same financing).
+    market_rate = next_rate;
+    reprice_market_debt(run.project, market_rate, object.build_years, a);
+  }
+  if (priced_rate) *priced_rate = market_rate;
+  return run;
 }
 
 /// The member's valuation at one site. `cached`, when given, holds the operating side computed
@@ -321,26 +627,19 @@ double private_npv(const CallObject& object, const Terms& terms,
 Valuation value_for_site(const CallObject& object, const Terms& terms, const TeamProfile& team,
                          const MemberView& member, const MarketPaths& paths, bool non_capital,
                          const ProjectAssumptions& assumptions,
-                         const OperatingPaths* cached = nullptr) {
+                         const OperatingPaths* cached = nullptr,
+                         std::optional<double> known_rate = std::nullopt,
+                         double* priced_rate = nullptr) {
   const AgentSpec& agent = *member.agent;
-  const Project project = size_project(object, terms, team, non_capital, assumptions);
-  std::optional<OperatingPaths> computed;
-  if (!cached)
-    computed = operating_paths(object, terms, team, member, paths, non_capital,
-                               project.money.capex(), assumptions);
-  const OperatingPaths& operating_side = cached ? *cached : *computed;
-  const FinancingFlows financing = financing_flows(object, terms, project, assumptions);
-  // Discount factors, as the running division would produce them.
-  std::vector<double> discounts(static_cast<std::size_t>(project.total_years) + 1);
-  double discount = 1;
-  for (double& d : discounts) {
-    d = discount;
-    discount /= 1 + agent.hurdle_rate;
+  const ProjectRun run = run_project(object, terms, team, member, paths, non_capital, assumptions,
+                                     cached, known_rate, priced_rate);
+  const Financing& money = run.project.money;
+  std::vector<double> npvs(run.outcomes.size());
+  std::vector<double> payouts(run.outcomes.size());
+  for (std::size_t p = 0; p < npvs.size(); ++p) {
+    npvs[p] = member.share * run.outcomes[p].private_value;
+    payouts[p] = member.share * run.outcomes[p].buy_back_payout;
   }
-  std::vector<double> npvs(static_cast<std::size_t>(paths.paths));
-  for (int p = 0; p < paths.paths; ++p)
-    npvs[static_cast<std::size_t>(p)] = private_npv(object, terms, operating_side, p, financing,
-                                                    project, assumptions, discounts, member.share);
   Valuation v;
   const double n = static_cast<double>(npvs.size());
   v.expected_npv = std::accumulate(npvs.begin(), npvs.end(), 0.0) / n;
@@ -348,19 +647,23 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
   for (double x : npvs)
     ss += (x - v.expected_npv) * (x - v.expected_npv);
   v.npv_sd = npvs.size() > 1 ? std::sqrt(ss / (n - 1)) : 0.0;
-  const double absolute_risk_aversion =
-      agent.capital_bn_krw > 0 ? agent.risk_aversion / agent.capital_bn_krw : 0.0;
+  v.equity_commitment = member.share * money.private_equity;
+  // The buy-back's expected cost is in the paths; what a board provisions for, and what counts
+  // against the member's capital limit, is its worst plausible payout.
+  if (terms.buy_back.enabled && !payouts.empty()) {
+    std::sort(payouts.begin(), payouts.end());
+    const auto at = static_cast<std::size_t>(
+        std::ceil(assumptions.contingent_liability_quantile * static_cast<double>(payouts.size())));
+    v.contingent_liability = payouts[std::min(payouts.size() - 1, at > 0 ? at - 1 : 0)];
+  }
+  // Risk aversion relative to what the member puts at stake in this project.
+  const double stake = v.equity_commitment + v.contingent_liability;
+  const double absolute_risk_aversion = stake > 0 ? agent.risk_aversion / stake : 0.0;
   v.certainty_equivalent = certainty_equivalent(npvs, absolute_risk_aversion);
-  v.equity_commitment = member.share * project.money.private_equity;
-  // A buy-back obligation is a contingent liability: the member must be able to pay its part of
-  // the strike on demand, so it counts against what it is willing to commit.
-  v.contingent_liability = member.share * project.money.contingent_liability;
   v.win_probability = member.win_probability;
   v.non_capital_site = non_capital;
-  v.capital_cost = assumptions.capital_shadow_price *
-                   std::max(0.0, v.equity_commitment + v.contingent_liability -
-                                     agent.max_commitment * agent.capital_bn_krw);
   v.capital_limit = agent.max_commitment * agent.capital_bn_krw;
+  v.capital_cost = assumptions.capital_shadow_price * std::max(0.0, stake - v.capital_limit);
   // A state majority brings loss of management control and the risk of being designated a
   // public institution, which the member prices as a share of the equity it puts in.
   v.control_cost = terms.public_equity_share > assumptions.control_threshold
@@ -396,40 +699,63 @@ void check_member(const MemberView& member, const std::string& caller) {
 
 }  // namespace
 
-double policy_loan_subsidy(const Financing& financing, const Terms& terms, int build_years,
-                           const ProjectAssumptions& assumptions) {
-  if (!(financing.policy_loan > 0)) return 0;
-  const int years = terms.policy_loan.years > 0 ? terms.policy_loan.years : assumptions.debt_years;
-  const double saved = annuity_payment(financing.policy_loan, assumptions.market_debt_rate, years) -
-                       annuity_payment(financing.policy_loan, terms.policy_loan.rate, years);
-  // Paid in years build_years .. build_years + years - 1, as the valuation repays its loans;
-  // year y is discounted by (1 + market rate)^y to the signing.
-  const double market = 1 + assumptions.market_debt_rate;
-  double discount = std::pow(market, -build_years);
-  double subsidy = 0;
-  for (int year = 0; year < years; ++year) {
-    subsidy += saved * discount;
-    discount /= market;
-  }
-  return subsidy;
-}
-
-PublicCost public_cost(const CallObject& object, const Terms& terms, const Financing& financing,
-                       bool spc, double price_bn_krw, const ProjectAssumptions& assumptions) {
-  PublicCost cost;
-  if (!spc) {
-    cost.price = price_bn_krw;
-    return cost;
-  }
-  cost.equity = financing.public_equity;
-  cost.tax_expenditure = financing.tax_credit;
-  cost.loan_subsidy = policy_loan_subsidy(financing, terms, object.build_years, assumptions);
-  return cost;
-}
-
 Financing project_financing(const CallObject& object, const Terms& terms, const TeamProfile& team,
-                            bool non_capital, const ProjectAssumptions& assumptions) {
-  return size_project(object, terms, team, non_capital, assumptions).money;
+                            bool non_capital, const Beliefs& lender_view,
+                            const ProjectAssumptions& assumptions) {
+  return size_project(object, terms, team, non_capital, lender_view, assumptions.market_debt_rate,
+                      assumptions)
+      .money;
+}
+
+CashFlowStatement cash_flow_statement(const CallObject& object, const Terms& terms,
+                                      const TeamProfile& team, const MemberView& member,
+                                      const MarketPaths& paths, bool non_capital, int path,
+                                      const ProjectAssumptions& assumptions) {
+  check_member(member, "cash_flow_statement");
+  if (path < 0 || path >= paths.paths)
+    throw ModelError("cash_flow_statement: path " + std::to_string(path) + " outside [0, " +
+                     std::to_string(paths.paths) + ")");
+  const ProjectRun run =
+      run_project(object, terms, team, member, paths, non_capital, assumptions, nullptr);
+  CashFlowStatement statement;
+  statement.financing = run.project.money;
+  statement.market_debt_rate = run.project.market.rate;
+  statement.base_case_cover = run.project.cover;
+  const OperatingPaths operating = operating_paths(object, terms, team, member, paths, non_capital,
+                                                   run.project.money.capex(), assumptions);
+  const int total = run.project.total_years;
+  const Discounts discounts{discount_factors(assumptions.risk_free_rate, total),
+                            discount_factors(assumptions.market_debt_rate, total),
+                            discount_factors(terms.policy_loan.rate, total)};
+  std::vector<double> losses;
+  const PathOutcome outcome = run_path<true>(object, terms, operating, path, run.project,
+                                             assumptions, discounts, losses, &statement.years);
+  statement.private_value = outcome.private_value;
+  statement.defaulted = outcome.defaulted;
+  return statement;
+}
+
+PublicCost public_ledger(const CallObject& object, const Terms& terms, const TeamProfile& team,
+                         const MemberView& lead, const MarketPaths& paths, bool non_capital,
+                         const ProjectAssumptions& assumptions) {
+  check_member(lead, "public_ledger");
+  const ProjectRun run =
+      run_project(object, terms, team, lead, paths, non_capital, assumptions, nullptr);
+  const Financing& money = run.project.money;
+  PublicCost cost;
+  cost.equity = money.public_equity;
+  cost.loan_subsidy = money.policy_loan_subsidy;
+  double credit = 0, repaid = 0, support = 0;
+  for (const PathOutcome& outcome : run.outcomes) {
+    credit += outcome.credit_used;
+    repaid += outcome.policy_lender;
+    support += outcome.public_support;
+  }
+  const double n = static_cast<double>(run.outcomes.size());
+  cost.tax_expenditure = credit / n;
+  cost.expected_loan_loss = std::max(0.0, money.policy_loan - repaid / n);
+  cost.shortfall_support = support / n;
+  return cost;
 }
 
 Valuation value_terms(const CallObject& object, const Terms& terms, const TeamProfile& team,
@@ -466,8 +792,16 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
   std::vector<OperatingEntry> operating_cache;
   std::map<std::uint64_t, Valuation> site_valuations;
   Coalition site_bit = 0;
-  for (std::size_t k = 0; k < active.size(); ++k)
-    if (names[active[k]] == "site") site_bit = Coalition{1} << k;
+  // The clauses that only split the SPC's cash between its shareholders: the lender, who sees
+  // the SPC's cash, prices the market debt alike with or without them.
+  Coalition split_bits = 0;
+  for (std::size_t k = 0; k < active.size(); ++k) {
+    const std::string& name = names[active[k]];
+    if (name == "site") site_bit = Coalition{1} << k;
+    if (name == "public_equity_share" || name == "public_preferred" || name == "buy_back")
+      split_bits |= Coalition{1} << k;
+  }
+  std::map<std::uint64_t, double> market_rates;
 
   auto at_site = [&](const Terms& sheet, Coalition coalition, bool non_capital) -> Valuation {
     const std::uint64_t key =
@@ -478,15 +812,22 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
       if (entry.non_capital == non_capital && entry.chip_share == sheet.domestic_chip_share)
         cached = &entry.operating;
     if (!cached) {
-      const double capex =
-          size_project(object, sheet, team, non_capital, assumptions).money.capex();
+      const double capex = size_project(object, sheet, team, non_capital, member.beliefs,
+                                        assumptions.market_debt_rate, assumptions)
+                               .money.capex();
       operating_cache.push_back(
           {non_capital, sheet.domestic_chip_share,
            operating_paths(object, sheet, team, member, paths, non_capital, capex, assumptions)});
       cached = &operating_cache.back().operating;
     }
-    const Valuation v =
-        value_for_site(object, sheet, team, member, paths, non_capital, assumptions, cached);
+    const std::uint64_t lender_key =
+        (std::uint64_t{coalition & ~site_bit & ~split_bits} << 1U) | (non_capital ? 1U : 0U);
+    std::optional<double> known_rate;
+    if (auto it = market_rates.find(lender_key); it != market_rates.end()) known_rate = it->second;
+    double priced_rate = 0;
+    const Valuation v = value_for_site(object, sheet, team, member, paths, non_capital, assumptions,
+                                       cached, known_rate, &priced_rate);
+    if (!known_rate) market_rates.emplace(lender_key, priced_rate);
     site_valuations.emplace(key, v);
     return v;
   };

@@ -521,6 +521,15 @@ std::optional<std::string> nearest_key(const std::string& key, const std::set<st
 }
 }  // namespace
 
+/// Keys that earlier versions read and this one does not, with what replaced them, so that an
+/// old scenario fails with the way forward rather than a guess at a similar key.
+std::optional<std::string> retired_key_note(const std::string& key) {
+  if (key == "hurdle_rate")
+    return "removed: private valuations discount at /assumptions/risk_free_rate and price risk "
+           "through risk_aversion, relative to the equity committed (docs/model/valuation.md)";
+  return std::nullopt;
+}
+
 void ObjectReader::finish() {
   if (!valid_) return;
   std::string allowed;
@@ -529,7 +538,10 @@ void ObjectReader::finish() {
   for (const auto& [key, value] : value_->items()) {
     if (known_.count(key) == 0 && key != "$comment") {
       std::string found = "the unknown key " + quoted(key);
-      if (auto near = nearest_key(key, known_)) found += " (did you mean \"" + *near + "\"?)";
+      if (auto retired = retired_key_note(key))
+        found += " (" + *retired + ")";
+      else if (auto near = nearest_key(key, known_))
+        found += " (did you mean \"" + *near + "\"?)";
       sink_.add(pointer_of(key), "one of the known keys (" + allowed + ")", found);
     }
   }

@@ -212,11 +212,71 @@ ParamTable assumptions_table() {
              "Power drawn by an idle GPU, as a share of full load")
           .assumed(0.2, 0.4, "idle draw of accelerator servers"),
       number("market_debt_rate", "1/yr", 0.055, 0, 1, m + "market_debt_rate",
-             "Rate on debt that is not a policy loan")
+             "Lender's rate on market debt before the default spread it adds from the expected "
+             "loss on the valuation's paths")
           .assumed(0.045, 0.07, "corporate project-finance rates"),
       integer("debt_years", "years", 10, 1, 50, m + "debt_years",
-              "Amortisation of the project's debt (and of a policy loan without its own term)")
+              "Amortisation of the project's debt (and of a policy loan without its own term); "
+              "no loan runs beyond the asset's operating life")
           .assumed(7, 15, "project-finance tenors"),
+      number("risk_free_rate", "1/yr", 0.028, 0, 1, m + "risk_free_rate",
+             "Private valuations discount every path's cash flows at this rate and price risk "
+             "through a certainty equivalent (risk_aversion)")
+          .sourced("10-year Korea Treasury Bond yield, about 2.6-3.0 % in 2025 (Bank of Korea "
+                   "ECOS)"),
+      number("corporate_tax_rate", "1", 0.264, 0, 1, m + "corporate_tax_rate",
+             "Corporate income tax on EBITDA - depreciation - interest - losses carried forward, "
+             "local income tax included")
+          .sourced("Corporate Tax Act art. 55: 24 % top bracket 2023-2025 plus local income tax "
+                   "of 10 % of it; 25 % (27.5 %) from 2026"),
+      integer("loss_carry_forward_years", "years", 15, 0, 100, m + "loss_carry_forward_years",
+              "A tax loss offsets the income of this many later years")
+          .sourced("Corporate Tax Act art. 13: 15 years for losses from 2020"),
+      number("loss_offset_cap", "1", 0.8, 0, 1, m + "loss_offset_cap",
+             "Losses carried forward offset at most this share of a year's taxable income")
+          .sourced("Corporate Tax Act art. 13: 80 % for companies other than SMEs"),
+      integer("credit_carry_forward_years", "years", 10, 0, 100, m + "credit_carry_forward_years",
+              "An investment tax credit the SPC cannot use against tax due stays usable this "
+              "many years, then lapses")
+          .sourced("Restriction of Special Taxation Act art. 144: 10 years"),
+      integer("gpu_depreciation_years", "years", 5, 1, 50, m + "gpu_depreciation_years",
+              "Tax depreciation of GPUs and their integration, straight line from the first "
+              "operating year")
+          .assumed(4, 6, "useful-life band for equipment in the Corporate Tax Act's rules"),
+      integer("building_depreciation_years", "years", 20, 1, 100, m + "building_depreciation_years",
+              "Tax depreciation of the building and its power and cooling plant, straight line")
+          .assumed(15, 40, "mix of structure (40 years) and mechanical and electrical plant"),
+      number("dscr_covenant", "1", 1.3, 1, 10, m + "dscr_covenant",
+             "The lender sizes market debt so that base-case cash flow covers every year's "
+             "debt service at least this many times")
+          .assumed(1.2, 1.5, "project-finance cover ratios for merchant-risk infrastructure"),
+      number("max_leverage", "1", 0.8, 0, 1, m + "max_leverage",
+             "The lender lends at most this share of the capex (policy loan included)")
+          .assumed(0.6, 0.85, "project-finance gearing"),
+      number("debt_service_reserve_years", "years", 0.5, 0, 5, m + "debt_service_reserve_years",
+             "Cash the SPC keeps back before paying dividends, in years of scheduled debt "
+             "service (a debt-service reserve account)")
+          .assumed(0, 1, "six-month reserve accounts are usual"),
+      number("sponsor_support_share", "1", 0.25, 0, 10, m + "sponsor_support_share",
+             "Shortfalls the shareholders fund in proportion to their shares, as a share of the "
+             "paid-in equity, before the SPC defaults (without loss-bearing)")
+          .assumed(0, 0.5, "contingent equity and cost-overrun facilities"),
+      number("lender_npu_penalty", "1", 0.3, 0, 1, m + "lender_npu_penalty",
+             "Lender's base case: revenue lost per unit of compute on mandated domestic chips")
+          .assumed(0.2, 0.5, "the agents' npu_penalty range"),
+      number("lender_remote_demand_discount", "1", 0.15, 0, 1, m + "lender_remote_demand_discount",
+             "Lender's base case: demand lost at a site outside the capital region")
+          .assumed(0.05, 0.3, "the agents' remote_demand_discount range"),
+      integer("lender_pricing_iterations", "passes", 2, 0, 20, m + "lender_pricing_iterations",
+              "Times the lender reprices the market debt's default spread on the valuation's "
+              "paths (0: no default spread)")
+          .setting("precision of the spread against run time; the spread moves little after "
+                   "the second pass"),
+      number("contingent_liability_quantile", "1", 0.95, 0.5, 1,
+             m + "contingent_liability_quantile",
+             "The buy-back payout counted against a member's capital limit: this quantile of "
+             "the payout over the valuation's paths (its expected cost is in the value)")
+          .assumed(0.9, 0.99, "the worst plausible payout a board would provision for"),
       number("building_residual_share", "1", 0.5, 0, 1, m + "building_residual_share",
              "Building value left at the end of the contract, as a share of its cost")
           .assumed(0.3, 0.7, "a data-centre shell outlives its IT"),
@@ -405,12 +465,11 @@ ParamTable agent_table() {
       number("capital_bn_krw", "bn KRW", 0, 0, inf, m + "capital_bn_krw",
              "Equity the agent can commit to new projects")
           .assumed(0, inf, "what a firm would put into one project, per agent"),
-      number("hurdle_rate", "1/yr", 0.09, 0, 1, m + "hurdle_rate",
-             "Discount rate of its valuations")
-          .assumed(0.08, 0.14, "typical corporate hurdle rates"),
       number("risk_aversion", "1", 1.0, 0, 100, m + "risk_aversion",
-             "Relative risk aversion; absolute risk aversion = risk_aversion / capital")
-          .assumed(1, 5, "calibration notes"),
+             "Risk aversion relative to the equity the agent commits to the project: its "
+             "certainty equivalent uses absolute risk aversion risk_aversion / commitment, so "
+             "a loss of the whole commitment weighs as much for a small firm as for a large one")
+          .assumed(0.5, 3, "relative risk aversion of firms facing costly external finance"),
       number("bid_cost_bn_krw", "bn KRW", 2.0, 0, inf, m + "bid_cost_bn_krw",
              "Cost of preparing one bid, sunk whether it wins or not")
           .assumed(1, 10, "design, site and power plan, financing"),

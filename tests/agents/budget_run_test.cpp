@@ -35,13 +35,13 @@ nlohmann::json small_world() {
     "agents": [
       { "id": "gov", "kind": "government", "name": "Ministry" },
       { "id": "cloud-a", "kind": "cloud_provider", "capital_bn_krw": 3000, "max_commitment": 0.03,
-        "bid_cost_bn_krw": 3, "strategic_value_bn_krw": 90,
+        "bid_cost_bn_krw": 3, "strategic_value_bn_krw": 250,
         "capabilities": { "cloud_operations": 0.8, "sites_power": 0.5 } },
       { "id": "telco-b", "kind": "telco", "capital_bn_krw": 2000, "max_commitment": 0.03,
-        "bid_cost_bn_krw": 3, "strategic_value_bn_krw": 10,
+        "bid_cost_bn_krw": 3, "strategic_value_bn_krw": 60,
         "capabilities": { "cloud_operations": 0.5, "sites_power": 0.8 } },
       { "id": "builder-c", "kind": "builder", "capital_bn_krw": 1000, "max_commitment": 0.03,
-        "strategic_value_bn_krw": 15, "capabilities": { "construction": 0.9 } },
+        "strategic_value_bn_krw": 40, "capabilities": { "construction": 0.9 } },
       { "id": "uni-d", "kind": "university", "capital_bn_krw": 10,
         "capabilities": { "academia": 0.9 } }
     ],

@@ -404,7 +404,7 @@ TEST_CASE("a partner with no capital to commit is assessed without a model error
   const MarketPaths paths = make_paths(good_market());
   const std::vector<const AgentSpec*> team{&lead, &uni};
   const auto private_commitment =
-      project_financing(call.object, call.terms, make_team_profile(team), false)
+      project_financing(call.object, call.terms, make_team_profile(team), false, good_market())
           .private_commitment();
   REQUIRE(equity_split(team, private_commitment)[1] == 0.0);
   CHECK_NOTHROW(assess_member(round, team, 1, good_market(), paths, 0.0, false, {}));

@@ -86,8 +86,13 @@ TEST_CASE("public money is the public equity plus the tax credit on the investme
   CHECK(public_money(object, terms) == Approx(0.4 * capex));
   terms.tax_credit = 0.1;
   CHECK(public_money(object, terms) == Approx(0.4 * capex + 0.1 * capex));
-  terms.paid_in_capital_bn_krw = 20;  // equity below the capex: the rest is debt
-  CHECK(public_money(object, terms) == Approx(0.4 * 20 + 0.1 * capex));
+  // Equity below the capex: the rest is debt as far as the lender lends it; the public side
+  // pays its share of the equity that results.
+  terms.paid_in_capital_bn_krw = 20;
+  const Financing financing = project_financing(object, terms, TeamProfile{}, false, Beliefs{});
+  CHECK(financing.equity >= 20);
+  CHECK(financing.equity < capex);
+  CHECK(public_money(object, terms) == Approx(0.4 * financing.equity + 0.1 * capex));
 }
 
 TEST_CASE("the adaptive rule relaxes the clause that cost the absent agents the most in all") {

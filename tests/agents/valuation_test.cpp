@@ -25,7 +25,6 @@ AgentSpec make_provider() {
   agent.kind = AgentKind::named("cloud_provider");
   agent.capital_bn_krw = 300;
   agent.risk_aversion = 1.0;
-  agent.hurdle_rate = 0.09;
   agent.bid_cost_bn_krw = 1.0;
   agent.max_commitment = 0.5;
   agent.npu_penalty = 0.35;
@@ -230,8 +229,9 @@ TEST_CASE("certainty_equivalent of no outcomes is a model error") {
 }
 
 TEST_CASE("loss bearing never raises the private side's value") {
-  // Without a buy-back (or with one that compounds slower than the member discounts), paying
-  // the public side's share of a shortfall can only cost the private side.
+  // Paying the public side's share of a shortfall, and every shortfall beyond the support limit,
+  // can only cost the private side here: the sheets leave no market debt whose price
+  // loss-bearing could lower, and the pessimistic paths rarely recover after a default.
   const AgentSpec agent = make_provider();
   const Beliefs beliefs = pessimistic_beliefs();
   bool strictly_lower_somewhere = false;
@@ -240,7 +240,7 @@ TEST_CASE("loss bearing never raises the private side's value") {
     for (const Terms& terms : varied_sheets()) {
       for (bool buy_back : {false, true}) {
         Terms without = terms;
-        without.buy_back = BuyBack{buy_back, 0.03};  // below the hurdle rate of 0.09
+        without.buy_back = BuyBack{buy_back, 0.03};
         Terms with = without;
         with.loss_bearing = true;
         INFO("seed " << seed << ", public share " << terms.public_equity_share << ", buy-back "
@@ -264,6 +264,7 @@ TEST_CASE(
   const Beliefs beliefs = certain_beliefs();
   ProjectAssumptions assumptions = certain_assumptions();
   assumptions.npu_integration_cost_bn_krw = 0;
+  assumptions.corporate_tax_rate = 0;  // tax on losses carried forward is not linear in revenue
   const MarketPaths paths = paths_for(beliefs, 5, 10);
   const AgentSpec agent = make_provider();
   Terms free_choice;
@@ -310,7 +311,7 @@ TEST_CASE("a larger NPU integration cost lowers the value under a domestic-chip 
         value_of(mandate, agent, paths, cheap).value());
 }
 
-TEST_CASE("a tax credit and a policy loan raise the private side's value") {
+TEST_CASE("a tax credit never lowers and a policy loan raises the private side's value") {
   const AgentSpec agent = make_provider();
   for (std::uint64_t seed : {1u, 2u, 3u}) {
     const MarketPaths paths = paths_for(Beliefs{}, seed);
@@ -321,8 +322,9 @@ TEST_CASE("a tax credit and a policy loan raise the private side's value") {
       Terms credit = terms;
       credit.tax_credit = terms.tax_credit + 0.1;
       const Valuation with_credit = value_of(credit, agent, paths);
-      CHECK(with_credit.certainty_equivalent > base.certainty_equivalent);
-      CHECK(with_credit.value() > base.value());
+      // Worth something only on paths that pay tax (hand-checked below), never negative.
+      CHECK(with_credit.certainty_equivalent >= base.certainty_equivalent);
+      CHECK(with_credit.value() >= base.value());
 
       Terms loan = terms;
       loan.paid_in_capital_bn_krw = 30;  // leaves debt for the loan to replace
@@ -602,54 +604,278 @@ TEST_CASE("a project assumption set in the scenario file moves the valuation") {
   CHECK(base == value_of(base_terms(), agent, paths, ProjectAssumptions{}).expected_npv);
 }
 
-TEST_CASE("the policy loan's subsidy is the payments it saves against a market loan, by hand") {
-  Financing financing;
-  financing.policy_loan = 100;
-  Terms terms;
-  terms.policy_loan.rate = 0.0;
-  terms.policy_loan.years = 10;
-  ProjectAssumptions assumptions;
-  assumptions.market_debt_rate = 0.05;
-  // Market annuity 100 x 0.05 / (1 - 1.05^-10) = 12.950 a year against 10.000 interest-free:
-  // 2.950 saved in each of years 0..9, discounted at 5 %: 2.950 x 8.1078 = 23.92.
-  const double market_payment = 100 * 0.05 / (1 - std::pow(1.05, -10));
-  double factor = 0;
-  for (int year = 0; year < 10; ++year)
-    factor += std::pow(1.05, -year);
-  CHECK(policy_loan_subsidy(financing, terms, 0, assumptions) ==
-        Approx((market_payment - 10) * factor));
-  CHECK(policy_loan_subsidy(financing, terms, 0, assumptions) == Approx(23.92).epsilon(1e-3));
-  // Repayment from the third year: the same savings, two years later.
-  CHECK(policy_loan_subsidy(financing, terms, 2, assumptions) ==
-        Approx((market_payment - 10) * factor / 1.05 / 1.05));
-  // A loan at the market rate is no subsidy; no loan, none either.
-  terms.policy_loan.rate = 0.05;
-  CHECK(policy_loan_subsidy(financing, terms, 0, assumptions) == Approx(0).margin(1e-12));
-  financing.policy_loan = 0;
-  terms.policy_loan.rate = 0.0;
-  CHECK(policy_loan_subsidy(financing, terms, 0, assumptions) == 0);
+namespace {
+
+// A project small enough to follow by hand: 1,000 GPUs at 0.1 bn KRW (capex 100, no building),
+// three operating years from the signing, no power or O&M cost, utilisation pinned at 0.5 and a
+// flat price set so that the operating margin is exactly `margin` a year, on every path alike.
+CallObject hand_object() {
+  CallObject object;
+  object.gpus = 1000;
+  object.gpu_price_bn_krw = 0.1;
+  object.build_cost_bn_krw_per_mw = 0;
+  object.years = 3;
+  object.build_years = 0;
+  return object;
 }
 
-TEST_CASE("the public-cost ledger adds equity, tax expenditure and loan subsidy, or the price") {
+Beliefs hand_beliefs(double margin) {
+  Beliefs beliefs;
+  beliefs.demand_growth = 0;
+  beliefs.demand_volatility = 0;
+  beliefs.utilization_base = 0.5;
+  beliefs.utilization_cap = 0.5;
+  beliefs.price_decline = 0;
+  beliefs.power_price_krw_per_kwh = 0;
+  beliefs.power_price_volatility = 0;
+  beliefs.gpu_hour_price_krw = margin * 1e9 / (1000 * 8760.0 * 0.5);
+  return beliefs;
+}
+
+ProjectAssumptions hand_assumptions() {
+  ProjectAssumptions a;
+  a.om_share_of_capex = 0;
+  a.price_noise = 0;
+  a.delay_probability = 0;
+  a.operations_utilization_base = 1;
+  a.operations_utilization_slope = 0;
+  a.gpu_residual_share = 0.05;   // 5 at the end
+  a.gpu_depreciation_years = 5;  // 20 a year; book value 40 at the end
+  a.lender_pricing_iterations = 0;
+  return a;
+}
+
+CashFlowStatement hand_statement(const Terms& terms, const ProjectAssumptions& assumptions,
+                                 double margin = 50) {
+  static const AgentSpec agent = make_provider();
+  const Beliefs beliefs = hand_beliefs(margin);
+  Rng rng(1, 0, "hand");
+  const MarketPaths paths = draw_market_paths(beliefs, 4, 3, rng);
+  const MemberView view{&agent, beliefs, 1.0, 1.0};
+  return cash_flow_statement(hand_object(), terms, TeamProfile{}, view, paths, false, 2,
+                             assumptions);
+}
+
+}  // namespace
+
+TEST_CASE("corporate tax, losses carried forward and the tax credit, by hand") {
+  // All equity (no paid-in capital set), a margin of 50 a year, depreciation 20 a year. The
+  // first year is lost to a delay (no O&M, damages waived): a tax loss of 20. Year 1: taxable
+  // 30, of which 80 % (24) may be offset, so the whole loss of 20 is used: tax 0.264 x 10 =
+  // 2.64. Year 2: 0.264 x 30 = 7.92. At the end the assets fetch 5 against a book value of 40:
+  // a loss, no tax. A credit of 10 % of the capex (10) pays the 2.64 of year 1 and 7.36 of
+  // year 2's tax.
+  Terms terms;
+  terms.site = SiteRule::capital;
+  terms.damages_waiver = true;
+  ProjectAssumptions a = hand_assumptions();
+  a.delay_probability = 1;
+  a.capital_site_delay_factor = 1;
+  const CashFlowStatement without = hand_statement(terms, a);
+  REQUIRE(without.years.size() == 4);
+  CHECK(without.financing.equity == Approx(100));
+  CHECK(without.financing.market_debt == 0);
+  CHECK(without.years[0].ebitda == Approx(0).margin(1e-12));
+  CHECK(without.years[0].tax == 0);
+  CHECK(without.years[1].taxable_income == Approx(10));
+  CHECK(without.years[1].tax == Approx(2.64));
+  CHECK(without.years[2].tax == Approx(7.92));
+  CHECK(without.years[3].ebitda == Approx(5));
+  CHECK(without.years[3].tax == 0);
+  CHECK(without.years[0].private_flow == Approx(-100));
+  CHECK(without.years[1].private_flow == Approx(50 - 2.64));
+  CHECK(without.years[2].private_flow == Approx(50 - 7.92));
+  CHECK(without.years[3].private_flow == Approx(5));
+  // At the risk-free rate.
+  const double r = a.risk_free_rate;
+  CHECK(without.private_value ==
+        Approx(-100 + 47.36 / (1 + r) + 42.08 / std::pow(1 + r, 2) + 5 / std::pow(1 + r, 3)));
+
+  terms.tax_credit = 0.1;
+  const CashFlowStatement with = hand_statement(terms, a);
+  CHECK(with.years[1].credit_used == Approx(2.64));
+  CHECK(with.years[1].tax == Approx(0).margin(1e-12));
+  CHECK(with.years[2].credit_used == Approx(7.36));
+  CHECK(with.years[2].tax == Approx(0.56));
+  // A credit that lapses after a year pays only year 1's tax.
+  a.credit_carry_forward_years = 1;
+  const CashFlowStatement lapsing = hand_statement(terms, a);
+  CHECK(lapsing.years[1].credit_used == Approx(2.64));
+  CHECK(lapsing.years[2].credit_used == 0);
+  CHECK(lapsing.years[2].tax == Approx(7.92));
+  // A loss kept for no year is lost: year 1 pays tax on all of its 30.
+  a.loss_carry_forward_years = 0;
+  terms.tax_credit = 0;
+  CHECK(hand_statement(terms, a).years[1].tax == Approx(0.264 * 30));
+}
+
+TEST_CASE("a credit is worth nothing to an SPC that never pays tax") {
+  // A margin of 15 a year against depreciation of 20: taxable income is never positive.
+  Terms terms;
+  terms.site = SiteRule::capital;
+  const ProjectAssumptions a = hand_assumptions();
+  const CashFlowStatement plain = hand_statement(terms, a, 15);
+  terms.tax_credit = 0.25;
+  const CashFlowStatement credit = hand_statement(terms, a, 15);
+  for (const CashFlowYear& year : credit.years) {
+    CHECK(year.tax == 0);
+    CHECK(year.credit_used == 0);
+  }
+  CHECK(credit.private_value == plain.private_value);
+}
+
+TEST_CASE("the lender sculpts debt to the cover ratio and the leverage cap, by hand") {
+  // Paid-in capital 20 leaves 80 to debt. Base-case cash flow is 50 in each of years 0, 1 and 2
+  // (the loan is drawn at the signing, interest accrues from year 1); at a cover ratio of 2 the
+  // lender takes 25 a year, worth 25 x (1 + 1/1.05 + 1/1.05^2) = 71.49 at 5 %: it lends that,
+  // and the other 28.51 is equity.
+  Terms terms;
+  terms.site = SiteRule::capital;
+  terms.paid_in_capital_bn_krw = 20;
+  ProjectAssumptions a = hand_assumptions();
+  a.market_debt_rate = 0.05;
+  a.dscr_covenant = 2;
+  a.corporate_tax_rate = 0;
+  const double annuity = 1 + 1 / 1.05 + 1 / (1.05 * 1.05);
+  const CashFlowStatement sized = hand_statement(terms, a);
+  CHECK(sized.financing.market_debt == Approx(25 * annuity));
+  CHECK(sized.financing.equity == Approx(100 - 25 * annuity));
+  for (int year = 0; year < 3; ++year) {
+    INFO("year " << year);
+    CHECK(sized.years[static_cast<std::size_t>(year)].market_service == Approx(25));
+    CHECK(sized.years[static_cast<std::size_t>(year)].market_service * a.dscr_covenant <=
+          sized.base_case_cover[static_cast<std::size_t>(year)] + 1e-9);
+  }
+  CHECK(sized.years[2].debt_left == Approx(0).margin(1e-9));  // repaid within the asset life
+  // A looser covenant lends all 80 the terms leave to debt; a leverage cap of 60 % lends 60.
+  a.dscr_covenant = 1.2;
+  CHECK(hand_statement(terms, a).financing.market_debt == Approx(80));
+  a.max_leverage = 0.6;
+  CHECK(hand_statement(terms, a).financing.market_debt == Approx(60));
+  // Nothing to cover, nothing lent.
+  CHECK(hand_statement(terms, a, -5).financing.market_debt == 0);
+}
+
+TEST_CASE("limited liability: shareholders fund shortfalls up to their support, then default") {
+  // Debt sized at a cover ratio of 1 takes all 50 of each year's base case; a one-year delay
+  // with an idle-site cost of 10 (O&M 10 % of the capex) leaves year 0 short by 10.
+  Terms terms;
+  terms.site = SiteRule::capital;
+  terms.paid_in_capital_bn_krw = 40;
+  terms.public_equity_share = 0.5;
+  terms.damages_waiver = true;
+  ProjectAssumptions a = hand_assumptions();
+  a.corporate_tax_rate = 0;
+  a.dscr_covenant = 1;
+  a.delay_probability = 1;
+  a.capital_site_delay_factor = 1;
+  a.om_share_of_capex = 0.1;
+  a.debt_service_reserve_years = 0;
+  // Margins net of O&M are 40; the shortfall in the delayed first year is the idle cost.
+  // The delay also pushes the last payment past the asset's life: the residual value (5) falls
+  // short of it at the end, a second shortfall. Support of 40 covers both, half and half.
+  a.sponsor_support_share = 1;
+  const CashFlowStatement supported = hand_statement(terms, a, 50);
+  CHECK(supported.years[0].shortfall == Approx(10));
+  CHECK(supported.years[0].private_support == Approx(5));
+  CHECK(supported.years[3].shortfall > 0);
+  CHECK(supported.years[3].private_support == Approx(supported.years[3].shortfall / 2));
+  CHECK_FALSE(supported.defaulted);
+
+  a.sponsor_support_share = 0.1;  // 4 of support: not enough, the SPC defaults
+  const CashFlowStatement defaulted = hand_statement(terms, a, 50);
+  CHECK(defaulted.defaulted);
+  CHECK(defaulted.years[0].private_support == 0);
+  for (std::size_t y = 1; y < defaulted.years.size(); ++y) {
+    INFO("year " << y);
+    CHECK(defaulted.years[y].private_flow >= 0);  // owes nothing after a default
+  }
+
+  terms.loss_bearing = true;  // the private side funds every shortfall, whatever its support
+  const CashFlowStatement bearing = hand_statement(terms, a, 50);
+  CHECK_FALSE(bearing.defaulted);
+  CHECK(bearing.years[0].private_support == Approx(10));
+}
+
+TEST_CASE("the public-cost ledger adds equity, expected tax expenditure, subsidy and losses") {
   const CallObject object = test::small_call_object();
   Terms terms;
-  terms.paid_in_capital_bn_krw = 20;  // the rest of the capex is debt, 40 % of it a policy loan
+  terms.paid_in_capital_bn_krw = 20;
   terms.public_equity_share = 0.3;
   terms.tax_credit = 0.1;
   terms.policy_loan.share_of_capex = 0.4;
   terms.policy_loan.rate = 0.02;
   terms.policy_loan.years = 8;
   const ProjectAssumptions assumptions;
-  const Financing financing = project_financing(object, terms, TeamProfile{}, true, assumptions);
-  const PublicCost spc = public_cost(object, terms, financing, true, 0, assumptions);
-  CHECK(spc.equity == financing.public_equity);
-  CHECK(spc.tax_expenditure == financing.tax_credit);
-  CHECK(spc.loan_subsidy == policy_loan_subsidy(financing, terms, object.build_years, assumptions));
-  CHECK(spc.loan_subsidy > 0);
-  CHECK(spc.price == 0);
-  CHECK(spc.total() == Approx(spc.equity + spc.tax_expenditure + spc.loan_subsidy));
-  const PublicCost supply = public_cost(object, terms, financing, false, 57.5, assumptions);
-  CHECK(supply.total() == 57.5);
-  CHECK(supply.equity == 0);
-  CHECK(supply.loan_subsidy == 0);
+  const AgentSpec agent = make_provider();
+  const TeamProfile team = make_team_profile({&agent});
+  const MarketPaths paths = paths_for(Beliefs{}, 51);
+  const MemberView lead{&agent, Beliefs{}, 1.0, 1.0};
+  const Financing financing = project_financing(object, terms, team, true, Beliefs{}, assumptions);
+  const PublicCost cost = public_ledger(object, terms, team, lead, paths, true, assumptions);
+  CHECK(cost.equity == financing.public_equity);
+  CHECK(cost.loan_subsidy == financing.policy_loan_subsidy);
+  CHECK(cost.loan_subsidy > 0);
+  // The credit used is at most the credit granted, and worth less on paths that pay little tax.
+  CHECK(cost.tax_expenditure >= 0);
+  CHECK(cost.tax_expenditure <= financing.tax_credit + 1e-9);
+  CHECK(cost.expected_loan_loss >= 0);
+  CHECK(cost.expected_loan_loss <= financing.policy_loan + 1e-9);
+  CHECK(cost.total() == Approx(cost.equity + cost.tax_expenditure + cost.loan_subsidy +
+                               cost.expected_loan_loss + cost.shortfall_support));
+  // A loan at the market rate is no subsidy.
+  terms.policy_loan.rate = assumptions.market_debt_rate;
+  CHECK(project_financing(object, terms, team, true, Beliefs{}, assumptions).policy_loan_subsidy ==
+        Approx(0).margin(1e-9));
+}
+
+TEST_CASE("the policy loan's subsidy is its principal less its service at the market rate") {
+  // All of the capex (100) is a policy loan at 0 % over three years, paid 100/3 in each of years
+  // 0, 1 and 2 (the cover ratio allows 150/1.3 of the base case). Its grant equivalent at 5 % is
+  // 100 - (100/3) x (1 + 1/1.05 + 1/1.05^2).
+  Terms terms;
+  terms.site = SiteRule::capital;
+  terms.paid_in_capital_bn_krw = 1e-9;
+  terms.policy_loan = PolicyLoan{1.0, 0.0, 3};
+  ProjectAssumptions a = hand_assumptions();
+  a.market_debt_rate = 0.05;
+  a.max_leverage = 1;
+  const CashFlowStatement s = hand_statement(terms, a);
+  const double annuity = 1 + 1 / 1.05 + 1 / (1.05 * 1.05);
+  CHECK(s.financing.policy_loan == Approx(100).epsilon(1e-6));
+  CHECK(s.financing.policy_loan_subsidy == Approx(100 - 100.0 / 3 * annuity).epsilon(1e-6));
+}
+
+TEST_CASE("default risk raises the market lender's rate, and loss-bearing removes it") {
+  // The hand project with demand risk: utilisation sits at its cap in the base case, so demand
+  // can only take it down. Debt takes all of the base case (cover ratio 1) and nobody supports
+  // a shortfall: bad paths default before the debt is repaid, and the lender prices that.
+  const AgentSpec agent = make_provider();
+  Beliefs beliefs = hand_beliefs(50);
+  beliefs.demand_volatility = 0.8;
+  Rng rng(7, 0, "default-risk");
+  const MarketPaths paths = draw_market_paths(beliefs, 200, 3, rng);
+  Terms terms;
+  terms.site = SiteRule::capital;
+  terms.paid_in_capital_bn_krw = 20;
+  ProjectAssumptions a = hand_assumptions();
+  a.lender_pricing_iterations = 2;
+  a.sponsor_support_share = 0;
+  a.dscr_covenant = 1;
+  a.corporate_tax_rate = 0;
+  const MemberView view{&agent, beliefs, 1.0, 1.0};
+  auto statement = [&](const Terms& sheet, const ProjectAssumptions& assumptions) {
+    return cash_flow_statement(hand_object(), sheet, TeamProfile{}, view, paths, false, 0,
+                               assumptions);
+  };
+  const CashFlowStatement risky = statement(terms, a);
+  REQUIRE(risky.financing.market_debt > 0);
+  CHECK(risky.market_debt_rate > a.market_debt_rate + 0.001);
+  // The amount lent is as sized; only its price moves.
+  CHECK(risky.financing.market_debt == statement(terms, hand_assumptions()).financing.market_debt);
+  Terms guaranteed = terms;
+  guaranteed.loss_bearing = true;
+  CHECK(statement(guaranteed, a).market_debt_rate == a.market_debt_rate);
+  a.lender_pricing_iterations = 0;
+  CHECK(statement(terms, a).market_debt_rate == a.market_debt_rate);
 }

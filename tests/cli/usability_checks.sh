@@ -77,7 +77,8 @@ case "$check" in
     grep -q '^events: identical apart from the name' out.txt || fail "events: $(cat out.txt)"
     # The outcomes that differ: a variant where round 1 draws a bid (as the golden study shows).
     variant open.json golden-open "/calls/0/terms/public_equity_share=0.2" \
-      "/calls/0/terms/buy_back/enabled=false" "/calls/0/terms/tax_credit=0.25"
+      "/calls/0/terms/buy_back/enabled=false" "/calls/0/terms/tax_credit=0.25" \
+      "/calls/0/terms/domestic_chip_share=0"
     "$tenderlab" run -q open.json --out d --seed 5
     [ "$(status_of "$tenderlab" diff a d)" = 1 ] || fail "diff a d: $(cat err.txt)"
     grep -qxF '  seed: 7 → 5' out.txt || fail "the seed is not an input that differs: $(cat out.txt)"

@@ -192,7 +192,6 @@ TEST_CASE("parameters: the tables' defaults are the defaults of the structures")
   CHECK(scenario.agents[0].beliefs == Beliefs{});
   const AgentSpec fresh;
   CHECK(scenario.agents[0].capital_bn_krw == fresh.capital_bn_krw);
-  CHECK(scenario.agents[0].hurdle_rate == fresh.hurdle_rate);
   CHECK(scenario.agents[0].risk_aversion == fresh.risk_aversion);
   CHECK(scenario.agents[0].bid_cost_bn_krw == fresh.bid_cost_bn_krw);
   CHECK(scenario.agents[0].max_commitment == fresh.max_commitment);

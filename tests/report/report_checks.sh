@@ -76,7 +76,7 @@ EOF
       --sheets "About,Calls,KPIs,Rounds,Away spc r1,Away spc r2,GPUs online,Money committed,Contracts" \
       --cell "About!A1=Run of golden-small" --cell "Calls!A2=spc" --cell "Calls!C2=awarded" \
       --cell "Contracts!E1=public equity (bn KRW)" --cell "Contracts!F1=public equity (억원)" \
-      --cell "Contracts!A4=spc" --cell "Contracts!E4=45" --cell "Contracts!F4=450"
+      --cell "Contracts!A4=spc" --cell "Contracts!E4=55.486" --cell "Contracts!F4=554.86"
     "$tenderlab" study "$here/sobol-study.json" -j2 --db sobol.sqlite -q
     "$tenderlab" report "$here/sobol-study.json" --db sobol.sqlite --json sobol.json \
       --xlsx sobol.xlsx > /dev/null

@@ -26,6 +26,9 @@ int fiscal_year(Date signing);
 /// money (public equity plus tax credit for SPC partner calls, the price otherwise).
 struct LotContract {
   std::int64_t gpus = 0;
+  CallObject object;  ///< the lot: its share of the quantity
+  Terms terms;        ///< the lot's terms: its share of the paid-in capital
+  TeamProfile team;   ///< the winning team, as its bid describes it
   Financing financing;
   bool non_capital_site = true;
   double price_bn_krw = 0;         ///< the bid's price divided by the number of lots
@@ -33,7 +36,8 @@ struct LotContract {
 };
 LotContract lot_contract(CallKind kind, const CallObject& object, const Terms& terms,
                          const Bid& bid, std::int64_t lot, std::int64_t lots,
-                         const ProjectAssumptions& assumptions = {});
+                         const ProjectAssumptions& assumptions = {},
+                         const Beliefs& lender_view = {});
 
 /// Budgets and commitments by issuer and fiscal year.
 ///

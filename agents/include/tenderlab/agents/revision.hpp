@@ -22,7 +22,7 @@ struct Revision {
 /// Public money a term sheet commits (bn KRW): the public equity plus the tax credit on the
 /// project's investment.
 double public_money(const CallObject& object, const Terms& terms,
-                    const ProjectAssumptions& assumptions = {});
+                    const ProjectAssumptions& assumptions = {}, const Beliefs& lender_view = {});
 
 /// What is left of the issuer's budget in the fiscal year a revised round's contract would be
 /// signed in: a second limit on the public money of a revision.
@@ -41,6 +41,7 @@ struct BudgetLimit {
 Revision revise_terms(const CallObject& object, const Terms& terms,
                       const std::vector<std::vector<TermEffect>>& effects_by_agent,
                       const AdaptiveRevision& rule, const ProjectAssumptions& assumptions = {},
-                      const std::optional<BudgetLimit>& budget = std::nullopt);
+                      const std::optional<BudgetLimit>& budget = std::nullopt,
+                      const Beliefs& lender_view = {});
 
 }  // namespace tenderlab

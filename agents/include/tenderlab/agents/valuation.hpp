@@ -68,11 +68,12 @@ struct Valuation {
   double bid_cost = 0;              ///< bn KRW
   double strategic_value = 0;       ///< bn KRW
   double equity_commitment = 0;     ///< bn KRW paid in by this member
-  double contingent_liability = 0;  ///< bn KRW it must be able to pay on demand (buy-back)
-  double capital_limit = 0;         ///< bn KRW it is willing to commit
-  double win_probability = 1;       ///< chance the team's bid wins, as the member sees it
-  bool non_capital_site = true;     ///< the site valued (the better one when the call allows any)
-  double capital_cost = 0;          ///< bn KRW: shadow price of commitment beyond the limit
+  /// bn KRW: its part of the buy-back payout at contingent_liability_quantile over the paths
+  double contingent_liability = 0;
+  double capital_limit = 0;      ///< bn KRW it is willing to commit
+  double win_probability = 1;    ///< chance the team's bid wins, as the member sees it
+  bool non_capital_site = true;  ///< the site valued (the better one when the call allows any)
+  double capital_cost = 0;       ///< bn KRW: shadow price of commitment beyond the limit
   /// What taking part is worth: if the bid wins, the certainty equivalent less the cost of
   /// public control and of over-committed capital, plus the strategic value; the bid cost in any
   /// case.
@@ -93,7 +94,9 @@ Valuation value_terms(const CallObject& object, const Terms& terms, const TeamPr
                       const MemberView& member, const MarketPaths& paths,
                       const ProjectAssumptions& assumptions = {});
 
-/// How the project would be financed (bn KRW), for contract events and public-cost KPIs.
+/// How the project would be financed (bn KRW), for contract events and public-cost KPIs: the
+/// equity the terms ask for, debt as a lender sizes it on its base case (sculpted to a
+/// debt-service cover ratio, within a leverage cap), the rest equity.
 struct Financing {
   double gpu_capex = 0;
   double building_capex = 0;
@@ -103,37 +106,78 @@ struct Financing {
   double private_equity = 0;
   double policy_loan = 0;
   double market_debt = 0;
-  double tax_credit = 0;
+  double market_debt_rate = 0;     ///< 1/yr, as sized (before the valuation prices default)
+  double policy_loan_subsidy = 0;  ///< grant equivalent of the policy loan at the signing
+  double tax_credit = 0;           ///< earned when operations start; usable against tax due
   double site_mw = 0;
-  double contingent_liability = 0;  ///< buy-back strike the private side must be able to pay
+  double contingent_liability = 0;  ///< buy-back strike: the most the private side could owe
   double capex() const { return gpu_capex + building_capex + integration_capex; }
-  /// What the private side must be able to commit: its equity plus contingent liabilities.
+  /// What the private side must be able to commit at most: its equity plus the strike.
   double private_commitment() const { return private_equity + contingent_liability; }
 };
+/// `lender_view`: the market outlook the lender's base case uses.
 Financing project_financing(const CallObject& object, const Terms& terms, const TeamProfile& team,
-                            bool non_capital, const ProjectAssumptions& assumptions = {});
+                            bool non_capital, const Beliefs& lender_view,
+                            const ProjectAssumptions& assumptions = {});
 
 /// What one contract costs the public side (bn KRW), item by item: the public-cost ledger
-/// (docs/model/valuation.md, "Public cost").
+/// (docs/model/valuation.md, "Public cost"). Expected values are over the paths of the ledger's
+/// valuation, present values at the signing.
 struct PublicCost {
-  double equity = 0;           ///< public equity paid in: cash out of the budget
-  double tax_expenditure = 0;  ///< the investment tax credit: revenue the state forgoes
-  double loan_subsidy = 0;     ///< grant equivalent of the policy loan (policy_loan_subsidy)
-  double price = 0;            ///< procurement: the price the state pays
-  double total() const { return equity + tax_expenditure + loan_subsidy + price; }
+  double equity = 0;              ///< public equity paid in: cash out of the budget
+  double tax_expenditure = 0;     ///< expected tax credit the SPC uses against tax due
+  double loan_subsidy = 0;        ///< grant equivalent of the policy loan
+  double expected_loan_loss = 0;  ///< expected default loss on the policy loan
+  double shortfall_support = 0;   ///< expected shortfalls the public shareholder funds
+  double price = 0;               ///< procurement: the price the state pays
+  double total() const {
+    return equity + tax_expenditure + loan_subsidy + expected_loan_loss + shortfall_support + price;
+  }
 };
 
-/// The grant equivalent of the policy loan: what its annuity saves the borrower against a loan of
-/// the same principal and term at the market debt rate, every year from the first operating
-/// year, discounted at the market debt rate to the signing. 0 without a loan or at the market
-/// rate.
-double policy_loan_subsidy(const Financing& financing, const Terms& terms, int build_years,
-                           const ProjectAssumptions& assumptions = {});
+/// One year of the SPC on one path (bn KRW, undiscounted): what the valuation computes, line by
+/// line, so that a reader (or a test) can follow every number.
+struct CashFlowYear {
+  int year = 0;                ///< from the signing; operations start at build_years
+  double equity_paid_in = 0;   ///< by the private side
+  double ebitda = 0;           ///< operating margin (at the end: the assets' residual value)
+  double depreciation = 0;     ///< tax depreciation (at the end: the book value written off)
+  double interest = 0;         ///< accrued on both loans
+  double taxable_income = 0;   ///< after losses carried forward
+  double tax = 0;              ///< due after the credit
+  double credit_used = 0;      ///< investment tax credit used against tax due
+  double shortfall = 0;        ///< debt service the year's cash and reserve could not pay
+  double private_support = 0;  ///< part of the shortfall the private side funded
+  double policy_service = 0;   ///< paid to the policy lender
+  double market_service = 0;   ///< paid to the market lender
+  double debt_left = 0;        ///< both loans, after this year's payments
+  double reserve = 0;          ///< cash kept back at the end of the year
+  double private_dividends = 0;
+  double public_dividends = 0;
+  double buy_back = 0;      ///< paid by the private side to the public side
+  double private_flow = 0;  ///< the private side's net cash this year
+  bool defaulted = false;   ///< the SPC has defaulted (this year or before)
+};
+struct CashFlowStatement {
+  Financing financing;
+  double market_debt_rate = 0;          ///< as priced on the paths
+  std::vector<double> base_case_cover;  ///< lender's base-case cash flow per operating year, >= 0
+  std::vector<CashFlowYear> years;      ///< 0 .. build_years + years
+  double private_value = 0;             ///< the private side's flows at the risk-free rate
+  bool defaulted = false;
+};
+/// The SPC's cash-flow statement on path `path` of `paths`, with the financing as the valuation
+/// sizes and prices it (docs/model/valuation.md).
+CashFlowStatement cash_flow_statement(const CallObject& object, const Terms& terms,
+                                      const TeamProfile& team, const MemberView& member,
+                                      const MarketPaths& paths, bool non_capital, int path,
+                                      const ProjectAssumptions& assumptions = {});
 
-/// The ledger of a contract: an SPC's public equity, tax credit and loan subsidy, or a
-/// procurement's price.
-PublicCost public_cost(const CallObject& object, const Terms& terms, const Financing& financing,
-                       bool spc, double price_bn_krw, const ProjectAssumptions& assumptions = {});
+/// The public-cost ledger of an SPC contract, valued on `paths` (drawn from the market outlook)
+/// with `lead`'s view of the operations.
+PublicCost public_ledger(const CallObject& object, const Terms& terms, const TeamProfile& team,
+                         const MemberView& lead, const MarketPaths& paths, bool non_capital,
+                         const ProjectAssumptions& assumptions = {});
 
 /// Certainty equivalent of outcomes under exponential utility with absolute risk aversion `a`
 /// (1/bn KRW): -ln(mean(exp(-a x))) / a; the mean when a == 0. Numerically stable.

@@ -199,7 +199,7 @@ struct BidValuation {
               "certainty equivalent of its share of the private cash flows (Monte Carlo over its "
               "beliefs, exponential utility)"),
         field("expected_npv_bn_krw", &T::expected_npv_bn_krw, "bn KRW",
-              "mean NPV of its share over the paths, at its hurdle rate"),
+              "mean NPV of its share over the paths, at the risk-free rate"),
         field("npv_sd_bn_krw", &T::npv_sd_bn_krw, "bn KRW", "standard deviation of that NPV"),
         field("control_cost_bn_krw", &T::control_cost_bn_krw, "bn KRW",
               "cost of state control: `control_aversion × equity_commitment` when the public "
@@ -504,6 +504,10 @@ struct ContractSigned {
   double price_bn_krw = 0;
   double public_money_bn_krw = 0;
   double loan_subsidy_bn_krw = 0;
+  double market_debt_bn_krw = 0;
+  double tax_expenditure_bn_krw = 0;
+  double expected_loan_loss_bn_krw = 0;
+  double shortfall_support_bn_krw = 0;
   double public_cost_bn_krw = 0;
   static constexpr auto fields() {
     using T = ContractSigned;
@@ -530,12 +534,23 @@ struct ContractSigned {
               "public money committed: public equity plus tax credit for SPC calls, the price "
               "otherwise; it counts against the issuer's budget of the signing date's year"),
         field("loan_subsidy_bn_krw", &T::loan_subsidy_bn_krw, "bn KRW",
-              "SPC calls: the policy loan's grant equivalent, what its payments save against a "
-              "market-rate loan of the same principal and term, discounted at "
-              "`market_debt_rate`; 0 otherwise"),
+              "SPC calls: the policy loan's grant equivalent, its principal less its base-case "
+              "payments discounted at `market_debt_rate`, at the signing; 0 otherwise"),
+        field("market_debt_bn_krw", &T::market_debt_bn_krw, "bn KRW",
+              "SPC calls: debt from the market lender, as it sizes it on its base case (cover "
+              "ratio, leverage cap); 0 otherwise"),
+        field("tax_expenditure_bn_krw", &T::tax_expenditure_bn_krw, "bn KRW",
+              "SPC calls: the tax credit the SPC is expected to use against tax due (present "
+              "value at the signing, over the ledger's paths); 0 otherwise"),
+        field("expected_loan_loss_bn_krw", &T::expected_loan_loss_bn_krw, "bn KRW",
+              "SPC calls: the policy loan's expected default loss; 0 otherwise"),
+        field("shortfall_support_bn_krw", &T::shortfall_support_bn_krw, "bn KRW",
+              "SPC calls: expected shortfalls the public shareholder funds by its share; 0 "
+              "otherwise"),
         field("public_cost_bn_krw", &T::public_cost_bn_krw, "bn KRW",
-              "the contract's public-cost ledger in one number: public equity, tax credit (tax "
-              "expenditure) and loan subsidy for SPC calls, the price otherwise")};
+              "the contract's public-cost ledger in one number: public equity, expected tax "
+              "expenditure, loan subsidy, expected loan loss and shortfall support for SPC "
+              "calls, the price otherwise")};
   }
 };
 

@@ -47,9 +47,9 @@ struct AgentSpec {
   AgentKind kind;  ///< a registered kind (agent_kinds.hpp)
   std::string name;
   // Money and preferences (private kinds).
-  double capital_bn_krw = 0;          ///< equity the agent can commit to new projects
-  double hurdle_rate = 0.09;          ///< discount rate for its own valuation (1/yr)
-  double risk_aversion = 1.0;         ///< relative: absolute risk aversion = this / capital
+  double capital_bn_krw = 0;  ///< equity the agent can commit to new projects
+  /// Relative to the equity it commits to a project: absolute risk aversion = this / commitment.
+  double risk_aversion = 1.0;
   double bid_cost_bn_krw = 2.0;       ///< cost of preparing one bid, sunk whether it wins or not
   double strategic_value_bn_krw = 0;  ///< value it puts on taking part in a national project
   double max_commitment = 0.5;        ///< largest share of its capital it puts into one project
@@ -238,12 +238,27 @@ struct HistoricalRound {
 /// are not levers of a call (scenario key /assumptions). Meanings, units, ranges and provenance:
 /// the "assumptions" table in engine/src/parameters.cpp (docs/parameters.md).
 struct ProjectAssumptions {
-  double om_share_of_capex = 0.04;         ///< yearly maintenance, staff and site costs
-  double idle_power_share = 0.3;           ///< power drawn by an idle GPU, as a share of full load
-  double market_debt_rate = 0.055;         ///< rate on debt that is not a policy loan (1/yr)
-  int debt_years = 10;                     ///< amortisation of the project's debt
-  double building_residual_share = 0.5;    ///< building value left at the end of the contract
-  double gpu_residual_share = 0.05;        ///< hardware value left at the end of the contract
+  double om_share_of_capex = 0.04;    ///< yearly maintenance, staff and site costs
+  double idle_power_share = 0.3;      ///< power drawn by an idle GPU, as a share of full load
+  double market_debt_rate = 0.055;    ///< lender's rate on market debt before default risk (1/yr)
+  int debt_years = 10;                ///< amortisation of the project's debt, within the asset life
+  double risk_free_rate = 0.028;      ///< private valuations discount at this (1/yr)
+  double corporate_tax_rate = 0.264;  ///< on EBITDA - depreciation - interest - losses
+  int loss_carry_forward_years = 15;  ///< tax losses offset later income this long
+  double loss_offset_cap = 0.8;       ///< ... up to this share of a year's taxable income
+  int credit_carry_forward_years = 10;      ///< an unused tax credit stays usable this long
+  int gpu_depreciation_years = 5;           ///< tax depreciation of hardware, straight line
+  int building_depreciation_years = 20;     ///< tax depreciation of the building, straight line
+  double dscr_covenant = 1.3;               ///< lender's minimum base-case debt-service cover
+  double max_leverage = 0.8;                ///< lender's cap on debt / capex
+  double debt_service_reserve_years = 0.5;  ///< cash the SPC keeps back, in years of service
+  double sponsor_support_share = 0.25;  ///< shortfalls shareholders fund, x equity, before default
+  double lender_npu_penalty = 0.3;      ///< lender's base case: revenue lost per mandated chip
+  double lender_remote_demand_discount = 0.15;  ///< lender's base case: demand lost off-capital
+  int lender_pricing_iterations = 2;            ///< repricings of the default spread
+  double contingent_liability_quantile = 0.95;  ///< buy-back payout counted against capital
+  double building_residual_share = 0.5;         ///< building value left at the end of the contract
+  double gpu_residual_share = 0.05;             ///< hardware value left at the end of the contract
   double price_noise = 0.08;               ///< yearly sd of the log GPU-hour price around its trend
   double delay_probability = 0.25;         ///< chance of a one-year delay (grid, construction)
   double capital_site_delay_factor = 1.8;  ///< capital-region congestion multiplies the delay risk
