@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <numeric>
 #include <optional>
 
@@ -357,21 +358,30 @@ struct Discounts {
   std::vector<double> policy;
 };
 
-/// One path of the SPC: taxes, the debt waterfall with its reserve, shortfalls funded by the
-/// shareholders up to their support limit (the private side without limit under loss-bearing),
-/// default beyond it, dividends by share (public principal first when preferred), the residual
-/// value at the end and the buy-back. `losses` is scratch space for the tax losses carried
-/// forward. Additions happen in a fixed order, so the result does not depend on how the paths
-/// are shared between term sheets.
+/// The SPC's cash on every path that its shareholders fund or receive, year by year: what the
+/// lender, the tax office and the support limit leave, before it is split between the
+/// shareholders. It does not depend on the public equity share, preferred shares or a buy-back,
+/// so the term sheets of an attribution that differ only in those share it.
+struct SpcStreams {
+  int years = 0;                    ///< per path: total_years + 1
+  std::vector<double> funded;       ///< paths x years: shortfall funded by shareholders
+  std::vector<double> distributed;  ///< paths x years: cash paid out to shareholders
+  std::vector<PathOutcome> lender;  ///< per path: lenders' receipts, credit used, default
+  double market_rate = 0;           ///< as priced
+};
+
+/// One path of the SPC, the part its shareholders do not change: corporate tax, the debt
+/// waterfall with its reserve, shortfalls funded up to the support limit (without limit under
+/// loss-bearing), default beyond it, and the cash left to pay out. Writes the path's row of
+/// `funded` and `distributed`. `losses` is scratch space for the tax losses carried forward.
 template <bool Record>
-PathOutcome run_path(const CallObject& object, const Terms& terms, const OperatingPaths& operating,
+PathOutcome spc_path(const CallObject& object, const Terms& terms, const OperatingPaths& operating,
                      int path, const Project& project, const ProjectAssumptions& a,
-                     const Discounts& discounts, std::vector<double>& losses,
-                     std::vector<CashFlowYear>* statement) {
+                     const Discounts& discounts, std::vector<double>& losses, double* funded,
+                     double* distributed, std::vector<CashFlowYear>* statement) {
   PathOutcome out;
   const int total = project.total_years;
   const int build = object.build_years;
-  const double s = terms.public_equity_share;
   const bool delayed = operating.delayed[static_cast<std::size_t>(path)] != 0;
   const double* margins =
       operating.margin.data() +
@@ -380,24 +390,17 @@ PathOutcome run_path(const CallObject& object, const Terms& terms, const Operati
   const bool damages = delayed && !terms.damages_waiver;
   const double lost_margin = delayed && object.years > 0 ? std::max(0.0, margins[0]) : 0.0;
   const Financing& money = project.money;
-  const int paid_in_years = std::max(1, terms.paid_in_years);
-  const double rb = terms.buy_back.return_rate;
 
   losses.assign(static_cast<std::size_t>(total) + 1, 0.0);
   double policy_left = project.policy.principal, market_left = project.market.principal;
   double reserve = 0, support_used = 0, credit_left = 0;
   double loss_pool = 0;  // losses carried forward, expired ones included: 0 skips the search
+  int oldest_loss = 0;   // no loss left before this year
   int credit_expires = -1;
-  double public_received = 0;                    // compounded at the buy-back rate
-  double public_unrepaid = money.public_equity;  // for preferred shares
   for (int year = 0; year <= total; ++year) {
     const auto y = static_cast<std::size_t>(year);
-    public_received *= 1 + rb;
-    double private_flow = 0;
-    if (year < paid_in_years) {
-      private_flow -= money.private_equity / paid_in_years;
-      public_received -= money.public_equity / paid_in_years;
-    }
+    funded[y] = 0;
+    distributed[y] = 0;
     const bool operating_year = year >= build && year < total;
     if (year > 0 && year < build) {
       // Interest during construction, capitalised (and not deducted from tax).
@@ -406,7 +409,6 @@ PathOutcome run_path(const CallObject& object, const Terms& terms, const Operati
     }
     CashFlowYear line;
     if constexpr (Record) line.year = year;
-    if constexpr (Record) line.equity_paid_in = -private_flow;
     if (year >= build) {
       // Cash before debt: the year's margin (or, at the end, the assets' residual value).
       const int op = year - build;
@@ -444,13 +446,14 @@ PathOutcome run_path(const CallObject& object, const Terms& terms, const Operati
         taxable = 0;
       } else if (loss_pool > 0) {
         double offset = a.loss_offset_cap * taxable;
-        for (int from = std::max(0, year - a.loss_carry_forward_years); from < year && offset > 0;
-             ++from) {
+        for (int from = std::max(oldest_loss, year - a.loss_carry_forward_years);
+             from < year && offset > 0; ++from) {
           const double used = std::min(offset, losses[static_cast<std::size_t>(from)]);
           losses[static_cast<std::size_t>(from)] -= used;
           loss_pool -= used;
           offset -= used;
           taxable -= used;
+          if (losses[static_cast<std::size_t>(from)] == 0 && from == oldest_loss) ++oldest_loss;
         }
       }
       double tax = a.corporate_tax_rate * taxable;
@@ -465,11 +468,13 @@ PathOutcome run_path(const CallObject& object, const Terms& terms, const Operati
         out.credit_used += used * discounts.risk_free[y];
         if constexpr (Record) line.credit_used = used;
       }
-      if constexpr (Record) line.ebitda = ebitda;
-      if constexpr (Record) line.depreciation = deductions;
-      if constexpr (Record) line.interest = policy_interest + market_interest;
-      if constexpr (Record) line.taxable_income = taxable;
-      if constexpr (Record) line.tax = tax;
+      if constexpr (Record) {
+        line.ebitda = ebitda;
+        line.depreciation = deductions;
+        line.interest = policy_interest + market_interest;
+        line.taxable_income = taxable;
+        line.tax = tax;
+      }
       double available = reserve + ebitda - tax;
       reserve = 0;
       double due = policy_due + market_due;
@@ -479,16 +484,9 @@ PathOutcome run_path(const CallObject& object, const Terms& terms, const Operati
         // defaults.
         const double shortfall = due - available;
         if constexpr (Record) line.shortfall = shortfall;
-        if (terms.loss_bearing) {
-          private_flow -= shortfall;
-          if constexpr (Record) line.private_support = shortfall;
-          available = due;
-        } else if (support_used + shortfall <= project.support_limit) {
-          support_used += shortfall;
-          private_flow -= (1 - s) * shortfall;
-          if constexpr (Record) line.private_support = (1 - s) * shortfall;
-          public_received -= s * shortfall;
-          out.public_support += s * shortfall * discounts.risk_free[y];
+        if (terms.loss_bearing || support_used + shortfall <= project.support_limit) {
+          if (!terms.loss_bearing) support_used += shortfall;
+          funded[y] = shortfall;
           available = due;
         } else {
           out.defaulted = true;
@@ -509,10 +507,12 @@ PathOutcome run_path(const CallObject& object, const Terms& terms, const Operati
       }
       policy_left += policy_interest - policy_due;
       market_left += market_interest - market_due;
-      if constexpr (Record) line.policy_service = policy_due;
-      if constexpr (Record) line.market_service = market_due;
-      if constexpr (Record) line.debt_left = policy_left + market_left;
-      if constexpr (Record) line.defaulted = out.defaulted;
+      if constexpr (Record) {
+        line.policy_service = policy_due;
+        line.market_service = market_due;
+        line.debt_left = policy_left + market_left;
+        line.defaulted = out.defaulted;
+      }
       out.policy_lender += policy_due * discounts.policy[y];
       out.market_lender += market_due * discounts.market[y];
       // What is left: the reserve first (while operating and indebted), then dividends.
@@ -520,41 +520,87 @@ PathOutcome run_path(const CallObject& object, const Terms& terms, const Operati
         reserve = std::min(std::max(0.0, available), project.reserve_target);
         available -= reserve;
       }
-      const double cash = std::max(0.0, available);
-      if (cash > 0) {
-        double to_public = 0, rest = cash;
-        if (terms.public_preferred && public_unrepaid > 0) {
-          to_public = std::min(rest, public_unrepaid);
-          public_unrepaid -= to_public;
-          rest -= to_public;
-        }
-        to_public += rest * s;
-        private_flow += cash - to_public;
-        public_received += to_public;
-        if constexpr (Record) line.private_dividends = cash - to_public;
-        if constexpr (Record) line.public_dividends = to_public;
-      }
+      distributed[y] = std::max(0.0, available);
       if constexpr (Record) line.reserve = reserve;
     }
-    // Buy-back at the end: the public side sells its stake to the private side at principal
-    // plus return whenever what it got back falls short of that, so it is exercised on bad paths
-    // only: a put written to the state, paid on the same paths as everything else.
+    if constexpr (Record) statement->push_back(line);
+  }
+  return out;
+}
+
+/// One path of the SPC as its shareholders see it: equity paid in, shortfalls funded (by share,
+/// or all of them by the private side under loss-bearing), dividends (public principal first
+/// when preferred), and the buy-back at the end: the public side sells its stake to the private
+/// side at principal plus return whenever what it got back falls short of that, so it is
+/// exercised on bad paths only, a put written to the state paid on the same paths as
+/// everything else. Adds the private side's value, the buy-back and the public support to `out`.
+template <bool Record>
+void split_path(const Terms& terms, const Project& project, const Discounts& discounts,
+                const double* funded, const double* distributed, PathOutcome& out,
+                std::vector<CashFlowYear>* statement) {
+  const int total = project.total_years;
+  const double s = terms.public_equity_share;
+  const Financing& money = project.money;
+  const int paid_in_years = std::max(1, terms.paid_in_years);
+  const double private_paid_in = money.private_equity / paid_in_years;
+  const double public_paid_in = money.public_equity / paid_in_years;
+  const double rb = terms.buy_back.return_rate;
+  double public_received = 0;                    // compounded at the buy-back rate
+  double public_unrepaid = money.public_equity;  // for preferred shares
+  for (int year = 0; year <= total; ++year) {
+    const auto y = static_cast<std::size_t>(year);
+    public_received *= 1 + rb;
+    double private_flow = 0;
+    if (year < paid_in_years) {
+      private_flow -= private_paid_in;
+      public_received -= public_paid_in;
+    }
+    [[maybe_unused]] CashFlowYear* line = nullptr;
+    if constexpr (Record) {
+      line = &(*statement)[y];
+      line->equity_paid_in = -private_flow;
+    }
+    if (const double shortfall = funded[y]; shortfall > 0) {
+      if (terms.loss_bearing) {
+        private_flow -= shortfall;
+        if constexpr (Record) line->private_support = shortfall;
+      } else {
+        private_flow -= (1 - s) * shortfall;
+        if constexpr (Record) line->private_support = (1 - s) * shortfall;
+        public_received -= s * shortfall;
+        out.public_support += s * shortfall * discounts.risk_free[y];
+      }
+    }
+    if (const double cash = distributed[y]; cash > 0) {
+      double to_public = 0, rest = cash;
+      if (terms.public_preferred && public_unrepaid > 0) {
+        to_public = std::min(rest, public_unrepaid);
+        public_unrepaid -= to_public;
+        rest -= to_public;
+      }
+      to_public += rest * s;
+      private_flow += cash - to_public;
+      public_received += to_public;
+      if constexpr (Record) {
+        line->private_dividends = cash - to_public;
+        line->public_dividends = to_public;
+      }
+    }
     if (year == total && terms.buy_back.enabled) {
       out.buy_back_payout = std::max(0.0, -public_received);
       private_flow -= out.buy_back_payout;
-      if constexpr (Record) line.buy_back = out.buy_back_payout;
+      if constexpr (Record) line->buy_back = out.buy_back_payout;
     }
-    if constexpr (Record) line.private_flow = private_flow;
-    if constexpr (Record) statement->push_back(line);
+    if constexpr (Record) line->private_flow = private_flow;
     out.private_value += private_flow * discounts.risk_free[y];
   }
-  return out;
 }
 
 /// The project on every path for one term sheet: the lender's default spread priced on the
 /// paths, then the outcome of each path under it.
 struct ProjectRun {
   Project project;
+  std::shared_ptr<const SpcStreams> streams;
   std::vector<PathOutcome> outcomes;
 };
 
@@ -570,55 +616,81 @@ void reprice_market_debt(Project& project, double rate, int build_years,
       (project.policy.service(project.cover, 0) + market.service(project.cover, 0));
 }
 
-/// `known_rate`: the market debt's rate as priced before for a sheet the lender cannot tell from
-/// this one (it sees the SPC's cash, not how the shareholders split it): one pass instead of
-/// pricing again. The rate used is returned in `priced_rate`.
+Discounts discounts_for(const Terms& terms, int total, const ProjectAssumptions& a) {
+  return Discounts{discount_factors(a.risk_free_rate, total),
+                   discount_factors(a.market_debt_rate, total),
+                   discount_factors(terms.policy_loan.rate, total)};
+}
+
+/// `known`: the SPC's streams as computed before for a sheet that differs from this one only in
+/// how the shareholders split the cash (the lender prices the same debt, the tax office sees the
+/// same profits): only the split is computed again.
 ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamProfile& team,
                        const MemberView& member, const MarketPaths& paths, bool non_capital,
                        const ProjectAssumptions& a, const OperatingPaths* cached,
-                       std::optional<double> known_rate = std::nullopt,
-                       double* priced_rate = nullptr) {
+                       std::shared_ptr<const SpcStreams> known = nullptr) {
   ProjectRun run;
-  double market_rate = a.market_debt_rate;
-  run.project = size_project(object, terms, team, non_capital, member.beliefs, market_rate, a);
-  if (known_rate && *known_rate != market_rate) {
-    market_rate = *known_rate;
-    reprice_market_debt(run.project, market_rate, object.build_years, a);
-  }
-  std::optional<OperatingPaths> computed;
-  if (!cached)
-    computed = operating_paths(object, terms, team, member, paths, non_capital,
-                               run.project.money.capex(), a);
-  const OperatingPaths& operating = cached ? *cached : *computed;
+  run.project =
+      size_project(object, terms, team, non_capital, member.beliefs, a.market_debt_rate, a);
   const int total = run.project.total_years;
-  Discounts discounts{discount_factors(a.risk_free_rate, total),
-                      discount_factors(a.market_debt_rate, total),
-                      discount_factors(terms.policy_loan.rate, total)};
-  std::vector<double> losses;
-  run.outcomes.resize(static_cast<std::size_t>(paths.paths));
-  for (int pass = 0;; ++pass) {
-    double received = 0;
-    for (int p = 0; p < paths.paths; ++p) {
-      run.outcomes[static_cast<std::size_t>(p)] =
-          run_path<false>(object, terms, operating, p, run.project, a, discounts, losses, nullptr);
-      received += run.outcomes[static_cast<std::size_t>(p)].market_lender;
+  const Discounts discounts = discounts_for(terms, total, a);
+  const auto path_count = static_cast<std::size_t>(paths.paths);
+  if (known) {
+    if (known->market_rate != run.project.market.rate)
+      reprice_market_debt(run.project, known->market_rate, object.build_years, a);
+    run.streams = std::move(known);
+  } else {
+    std::optional<OperatingPaths> computed;
+    if (!cached)
+      computed = operating_paths(object, terms, team, member, paths, non_capital,
+                                 run.project.money.capex(), a);
+    const OperatingPaths& operating = cached ? *cached : *computed;
+    auto streams = std::make_shared<SpcStreams>();
+    streams->years = total + 1;
+    streams->funded.resize(path_count * static_cast<std::size_t>(streams->years));
+    streams->distributed.resize(streams->funded.size());
+    streams->lender.resize(path_count);
+    std::vector<double> losses;
+    double market_rate = a.market_debt_rate;
+    for (int pass = 0;; ++pass) {
+      double received = 0;
+      for (std::size_t p = 0; p < path_count; ++p) {
+        const std::size_t row = p * static_cast<std::size_t>(streams->years);
+        streams->lender[p] = spc_path<false>(
+            object, terms, operating, static_cast<int>(p), run.project, a, discounts, losses,
+            &streams->funded[row], &streams->distributed[row], nullptr);
+        received += streams->lender[p].market_lender;
+      }
+      const double principal = run.project.market.principal;
+      if (pass >= a.lender_pricing_iterations || !(principal > 0)) break;
+      // The lender expects `received` (at its required rate) for `principal`: it raises its
+      // rate until the promised service, scaled up by the expected shortfall, would make it
+      // whole.
+      const double expected = received / static_cast<double>(paths.paths);
+      if (expected >= principal * (1 - 1e-6)) break;
+      const double needed =
+          present_value(run.project.cover, market_rate, run.project.market.years) *
+          (expected / principal);
+      const double next_rate =
+          rate_for_value(run.project.cover, run.project.market.years, needed, market_rate);
+      if (!(next_rate > market_rate + 1e-9)) break;
+      // The amount lent stays as sized at the base rate (so every party sees the same
+      // financing).
+      market_rate = next_rate;
+      reprice_market_debt(run.project, market_rate, object.build_years, a);
     }
-    const double principal = run.project.market.principal;
-    if (known_rate || pass >= a.lender_pricing_iterations || !(principal > 0)) break;
-    // The lender expects `received` (at its required rate) for `principal`: it raises its rate
-    // until the promised service, scaled up by the expected shortfall, would make it whole.
-    const double expected = received / static_cast<double>(paths.paths);
-    if (expected >= principal * (1 - 1e-6)) break;
-    const double needed = present_value(run.project.cover, market_rate, run.project.market.years) *
-                          (expected / principal);
-    const double next_rate =
-        rate_for_value(run.project.cover, run.project.market.years, needed, market_rate);
-    if (!(next_rate > market_rate + 1e-9)) break;
-    // The amount lent stays as sized at the base rate (so every party sees the same financing).
-    market_rate = next_rate;
-    reprice_market_debt(run.project, market_rate, object.build_years, a);
+    streams->market_rate = market_rate;
+    run.streams = std::move(streams);
   }
-  if (priced_rate) *priced_rate = market_rate;
+  const SpcStreams& streams = *run.streams;
+  run.outcomes.resize(path_count);
+  for (std::size_t p = 0; p < path_count; ++p) {
+    const std::size_t row = p * static_cast<std::size_t>(streams.years);
+    PathOutcome& outcome = run.outcomes[p];
+    outcome = streams.lender[p];
+    split_path<false>(terms, run.project, discounts, &streams.funded[row],
+                      &streams.distributed[row], outcome, nullptr);
+  }
   return run;
 }
 
@@ -628,11 +700,12 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
                          const MemberView& member, const MarketPaths& paths, bool non_capital,
                          const ProjectAssumptions& assumptions,
                          const OperatingPaths* cached = nullptr,
-                         std::optional<double> known_rate = std::nullopt,
-                         double* priced_rate = nullptr) {
+                         std::shared_ptr<const SpcStreams> known = nullptr,
+                         std::shared_ptr<const SpcStreams>* streams = nullptr) {
   const AgentSpec& agent = *member.agent;
   const ProjectRun run = run_project(object, terms, team, member, paths, non_capital, assumptions,
-                                     cached, known_rate, priced_rate);
+                                     cached, std::move(known));
+  if (streams) *streams = run.streams;
   const Financing& money = run.project.money;
   std::vector<double> npvs(run.outcomes.size());
   std::vector<double> payouts(run.outcomes.size());
@@ -723,13 +796,15 @@ CashFlowStatement cash_flow_statement(const CallObject& object, const Terms& ter
   statement.base_case_cover = run.project.cover;
   const OperatingPaths operating = operating_paths(object, terms, team, member, paths, non_capital,
                                                    run.project.money.capex(), assumptions);
-  const int total = run.project.total_years;
-  const Discounts discounts{discount_factors(assumptions.risk_free_rate, total),
-                            discount_factors(assumptions.market_debt_rate, total),
-                            discount_factors(terms.policy_loan.rate, total)};
+  const Discounts discounts = discounts_for(terms, run.project.total_years, assumptions);
   std::vector<double> losses;
-  const PathOutcome outcome = run_path<true>(object, terms, operating, path, run.project,
-                                             assumptions, discounts, losses, &statement.years);
+  std::vector<double> funded(static_cast<std::size_t>(run.project.total_years) + 1);
+  std::vector<double> distributed(funded.size());
+  PathOutcome outcome =
+      spc_path<true>(object, terms, operating, path, run.project, assumptions, discounts, losses,
+                     funded.data(), distributed.data(), &statement.years);
+  split_path<true>(terms, run.project, discounts, funded.data(), distributed.data(), outcome,
+                   &statement.years);
   statement.private_value = outcome.private_value;
   statement.defaulted = outcome.defaulted;
   return statement;
@@ -801,7 +876,7 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
     if (name == "public_equity_share" || name == "public_preferred" || name == "buy_back")
       split_bits |= Coalition{1} << k;
   }
-  std::map<std::uint64_t, double> market_rates;
+  std::map<std::uint64_t, std::shared_ptr<const SpcStreams>> spc_streams;
 
   auto at_site = [&](const Terms& sheet, Coalition coalition, bool non_capital) -> Valuation {
     const std::uint64_t key =
@@ -822,12 +897,12 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
     }
     const std::uint64_t lender_key =
         (std::uint64_t{coalition & ~site_bit & ~split_bits} << 1U) | (non_capital ? 1U : 0U);
-    std::optional<double> known_rate;
-    if (auto it = market_rates.find(lender_key); it != market_rates.end()) known_rate = it->second;
-    double priced_rate = 0;
+    std::shared_ptr<const SpcStreams> known;
+    if (auto it = spc_streams.find(lender_key); it != spc_streams.end()) known = it->second;
+    std::shared_ptr<const SpcStreams> streams;
     const Valuation v = value_for_site(object, sheet, team, member, paths, non_capital, assumptions,
-                                       cached, known_rate, &priced_rate);
-    if (!known_rate) market_rates.emplace(lender_key, priced_rate);
+                                       cached, known, known ? nullptr : &streams);
+    if (!known) spc_streams.emplace(lender_key, std::move(streams));
     site_valuations.emplace(key, v);
     return v;
   };
