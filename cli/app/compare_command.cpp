@@ -303,6 +303,9 @@ int compare_command(const CompareArguments& arguments) {
   for (std::size_t i = 1; i < labels.size(); ++i)
     std::cout << std::setw(30) << "[" + std::to_string(i) + "]-[0] [95% CI]";
   std::cout << "\n";
+  // A KPI some run did not record (a round that was not held) cannot be paired: it is named
+  // below the table rather than dropped in silence.
+  std::vector<std::string> incomplete;
   for (const auto& name : kpi_names) {
     std::vector<std::vector<double>> values(samples.size());
     bool complete = true;
@@ -314,7 +317,10 @@ int compare_command(const CompareArguments& arguments) {
         else
           values[i].push_back(it->second);
       }
-    if (!complete || values.front().empty()) continue;
+    if (!complete || values.front().empty()) {
+      incomplete.push_back(name);
+      continue;
+    }
     nlohmann::ordered_json row;
     row["kpi"] = name;
     row["unit"] = analysis::kpi_unit(name);
@@ -342,6 +348,14 @@ int compare_command(const CompareArguments& arguments) {
     std::cout << "\n";
   }
   report["kpis"] = rows;
+  if (!incomplete.empty()) {
+    std::string names;
+    for (const auto& name : incomplete)
+      names += (names.empty() ? "" : ", ") + name;
+    std::cout << "not compared (not recorded in every run, e.g. a round that was not held): "
+              << names << "\n";
+    report["not_compared"] = incomplete;
+  }
   if (!arguments.json.empty()) write_json_file(arguments.json, report);
   if (!arguments.html.empty() || !arguments.xlsx.empty())
     write_report_files(

@@ -709,6 +709,40 @@ TEST_CASE("corporate tax, losses carried forward and the tax credit, by hand") {
   CHECK(hand_statement(terms, a).years[1].tax == Approx(0.264 * 30));
 }
 
+TEST_CASE("the cash-flow statement is the valuation's own path, line by line") {
+  // A risk-neutral sole member on paths of one kind: the valuation's expected NPV is the mean of
+  // the statements' private values, and each statement's lines add up to its private flows.
+  AgentSpec agent = make_provider();
+  agent.risk_aversion = 0;
+  const MarketPaths paths = paths_for(Beliefs{}, 71, 20);
+  Terms terms = every_clause_terms();
+  terms.loss_bearing = false;
+  terms.paid_in_capital_bn_krw = 20;
+  const TeamProfile team = make_team_profile({&agent});
+  const MemberView view{&agent, Beliefs{}, 1.0, 1.0};
+  const ProjectAssumptions assumptions;
+  const Valuation v = value_terms(make_object(), terms, team, view, paths, assumptions);
+  double mean = 0;
+  for (int p = 0; p < paths.paths; ++p) {
+    const CashFlowStatement s =
+        cash_flow_statement(make_object(), terms, team, view, paths, true, p, assumptions);
+    mean += s.private_value / paths.paths;
+    for (const CashFlowYear& year : s.years) {
+      INFO("path " << p << ", year " << year.year);
+      CHECK(year.private_flow == Approx(-year.equity_paid_in - year.private_support +
+                                        year.private_dividends - year.buy_back)
+                                     .margin(1e-9));
+      CHECK(year.private_support >= 0);
+      CHECK(year.tax >= 0);
+    }
+  }
+  REQUIRE(v.non_capital_site);
+  CHECK(v.expected_npv == Approx(mean).epsilon(1e-12));
+  CHECK_THROWS_AS(
+      cash_flow_statement(make_object(), terms, team, view, paths, true, 20, assumptions),
+      ModelError);
+}
+
 TEST_CASE("a credit is worth nothing to an SPC that never pays tax") {
   // A margin of 15 a year against depreciation of 20: taxable income is never positive.
   Terms terms;

@@ -340,6 +340,17 @@ TEST_CASE("scenario loader: a misspelt key in an agent is rejected and the known
   CHECK(problem.found == "the unknown key \"capitol_bn_krw\" (did you mean \"capital_bn_krw\"?)");
 }
 
+TEST_CASE("scenario loader: a retired key names what replaced it") {
+  auto doc = valid_scenario();
+  doc["agents"][2]["hurdle_rate"] = 0.09;
+  REQUIRE_THROWS_AS(scenario_from_json(doc, "test.json"), ScenarioError);
+  const auto problem = only_problem(doc);
+  CHECK(problem.pointer == "/agents/2/hurdle_rate");
+  CHECK_THAT(problem.found, StartsWith("the unknown key \"hurdle_rate\" (removed: ") &&
+                                Contains("/assumptions/risk_free_rate") &&
+                                Contains("risk_aversion"));
+}
+
 TEST_CASE("scenario loader: an unknown key in the terms is rejected") {
   auto doc = valid_scenario();
   doc["calls"][0]["terms"]["public_share"] = 0.5;
