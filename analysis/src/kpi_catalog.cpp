@@ -48,8 +48,8 @@ void add_programme_kpis(std::vector<KpiInfo>& into) {
   into.push_back({"loan_subsidy_bn_krw", "bn KRW",
                   "grant equivalent of the policy loans of contracts (at the market debt rate)"});
   into.push_back({"public_cost_bn_krw", "bn KRW",
-                  "public-cost ledger of contracts: public equity, tax expenditure, loan subsidy "
-                  "and prices paid"});
+                  "public-cost ledger of contracts: public equity, expected tax expenditure, loan "
+                  "subsidy, expected loan loss, shortfall support and prices paid"});
 }
 
 }  // namespace
