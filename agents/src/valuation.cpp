@@ -131,8 +131,12 @@ struct Project {
   std::vector<double> depreciation;  ///< per operating year, for tax
   double book_value_at_end = 0;      ///< tax book value of the assets when the contract ends
   double residual = 0;               ///< what the assets fetch then
-  double reserve_target = 0;         ///< cash kept back before dividends
   double support_limit = 0;          ///< shortfalls the shareholders fund before a default
+  /// Cash kept back before dividends: debt_service_reserve_years of the first scheduled service.
+  double reserve_target(const ProjectAssumptions& a) const {
+    if (cover.empty()) return 0;
+    return a.debt_service_reserve_years * (policy.service(cover, 0) + market.service(cover, 0));
+  }
 };
 
 /// The lender's base case: the project's operating margin per operating year on the trend of
@@ -173,8 +177,7 @@ std::vector<double> base_case_margins(const CallObject& object, const Terms& ter
 /// dscr_covenant times, within max_leverage; the policy loan takes its share of the cover first.
 /// Debt the lender will not lend is equity.
 Project size_project(const CallObject& object, const Terms& terms, const TeamProfile& team,
-                     bool non_capital, const Beliefs& lender_view, double market_rate,
-                     const ProjectAssumptions& a) {
+                     bool non_capital, const Beliefs& lender_view, const ProjectAssumptions& a) {
   Project project;
   Financing& f = project.money;
   project.total_years = object.build_years + object.years;
@@ -203,7 +206,7 @@ Project size_project(const CallObject& object, const Terms& terms, const TeamPro
   policy.years =
       std::min(terms.policy_loan.years > 0 ? terms.policy_loan.years : a.debt_years, operating);
   Loan& market = project.market;
-  market.rate = market_rate;
+  market.rate = a.market_debt_rate;
   market.years = std::min(a.debt_years, operating);
   const double max_share = 1 / a.dscr_covenant;
   // Loans are drawn at the signing and paid from year build_years on, interest accruing from
@@ -222,7 +225,6 @@ Project size_project(const CallObject& object, const Terms& terms, const TeamPro
   market.share = market_cover > 0 ? market.principal * market_growth / market_cover : 0.0;
   f.policy_loan = policy.principal;
   f.market_debt = market.principal;
-  f.market_debt_rate = market.rate;
   // The policy loan's grant equivalent: its principal less its base-case service discounted at
   // the market rate, from the operating years back to the signing.
   if (policy.principal > 0) {
@@ -255,10 +257,6 @@ Project size_project(const CallObject& object, const Terms& terms, const TeamPro
   project.book_value_at_end = std::max(0.0, capex - depreciated);
   project.residual =
       a.building_residual_share * f.building_capex + a.gpu_residual_share * f.gpu_capex;
-  double first_service = 0;
-  if (!project.cover.empty())
-    first_service = policy.service(project.cover, 0) + market.service(project.cover, 0);
-  project.reserve_target = a.debt_service_reserve_years * first_service;
   project.support_limit = a.sponsor_support_share * f.equity;
   return project;
 }
@@ -393,6 +391,7 @@ PathOutcome spc_path(const CallObject& object, const Terms& terms, const Operati
 
   losses.assign(static_cast<std::size_t>(total) + 1, 0.0);
   double policy_left = project.policy.principal, market_left = project.market.principal;
+  const double reserve_target = project.reserve_target(a);
   double reserve = 0, support_used = 0, credit_left = 0;
   double loss_pool = 0;  // losses carried forward, expired ones included: 0 skips the search
   int oldest_loss = 0;   // no loss left before this year
@@ -517,7 +516,7 @@ PathOutcome spc_path(const CallObject& object, const Terms& terms, const Operati
       out.market_lender += market_due * discounts.market[y];
       // What is left: the reserve first (while operating and indebted), then dividends.
       if (operating_year && !out.defaulted && market_left + policy_left > 1e-9) {
-        reserve = std::min(std::max(0.0, available), project.reserve_target);
+        reserve = std::min(std::max(0.0, available), reserve_target);
         available -= reserve;
       }
       distributed[y] = std::max(0.0, available);
@@ -605,15 +604,11 @@ struct ProjectRun {
 };
 
 /// Sets the market loan's rate, keeping its principal: the spread raises its service.
-void reprice_market_debt(Project& project, double rate, int build_years,
-                         const ProjectAssumptions& a) {
+void reprice_market_debt(Project& project, double rate, int build_years) {
   Loan& market = project.market;
   market.rate = rate;
   const double cover = present_value(project.cover, rate, market.years);
   market.share = cover > 0 ? market.principal * std::pow(1 + rate, build_years - 1) / cover : 0.0;
-  project.reserve_target =
-      a.debt_service_reserve_years *
-      (project.policy.service(project.cover, 0) + market.service(project.cover, 0));
 }
 
 Discounts discounts_for(const Terms& terms, int total, const ProjectAssumptions& a) {
@@ -630,14 +625,13 @@ ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamP
                        const ProjectAssumptions& a, const OperatingPaths* cached,
                        std::shared_ptr<const SpcStreams> known = nullptr) {
   ProjectRun run;
-  run.project =
-      size_project(object, terms, team, non_capital, member.beliefs, a.market_debt_rate, a);
+  run.project = size_project(object, terms, team, non_capital, member.beliefs, a);
   const int total = run.project.total_years;
   const Discounts discounts = discounts_for(terms, total, a);
   const auto path_count = static_cast<std::size_t>(paths.paths);
   if (known) {
     if (known->market_rate != run.project.market.rate)
-      reprice_market_debt(run.project, known->market_rate, object.build_years, a);
+      reprice_market_debt(run.project, known->market_rate, object.build_years);
     run.streams = std::move(known);
   } else {
     std::optional<OperatingPaths> computed;
@@ -677,7 +671,7 @@ ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamP
       // The amount lent stays as sized at the base rate (so every party sees the same
       // financing).
       market_rate = next_rate;
-      reprice_market_debt(run.project, market_rate, object.build_years, a);
+      reprice_market_debt(run.project, market_rate, object.build_years);
     }
     streams->market_rate = market_rate;
     run.streams = std::move(streams);
@@ -775,9 +769,7 @@ void check_member(const MemberView& member, const std::string& caller) {
 Financing project_financing(const CallObject& object, const Terms& terms, const TeamProfile& team,
                             bool non_capital, const Beliefs& lender_view,
                             const ProjectAssumptions& assumptions) {
-  return size_project(object, terms, team, non_capital, lender_view, assumptions.market_debt_rate,
-                      assumptions)
-      .money;
+  return size_project(object, terms, team, non_capital, lender_view, assumptions).money;
 }
 
 CashFlowStatement cash_flow_statement(const CallObject& object, const Terms& terms,
@@ -887,9 +879,8 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
       if (entry.non_capital == non_capital && entry.chip_share == sheet.domestic_chip_share)
         cached = &entry.operating;
     if (!cached) {
-      const double capex = size_project(object, sheet, team, non_capital, member.beliefs,
-                                        assumptions.market_debt_rate, assumptions)
-                               .money.capex();
+      const double capex =
+          size_project(object, sheet, team, non_capital, member.beliefs, assumptions).money.capex();
       operating_cache.push_back(
           {non_capital, sheet.domestic_chip_share,
            operating_paths(object, sheet, team, member, paths, non_capital, capex, assumptions)});

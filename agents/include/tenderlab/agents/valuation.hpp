@@ -106,7 +106,6 @@ struct Financing {
   double private_equity = 0;
   double policy_loan = 0;
   double market_debt = 0;
-  double market_debt_rate = 0;     ///< 1/yr, as sized (before the valuation prices default)
   double policy_loan_subsidy = 0;  ///< grant equivalent of the policy loan at the signing
   double tax_credit = 0;           ///< earned when operations start; usable against tax due
   double site_mw = 0;
