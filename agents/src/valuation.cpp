@@ -361,11 +361,41 @@ struct Discounts {
 /// shareholders. It does not depend on the public equity share, preferred shares or a buy-back,
 /// so the term sheets of an attribution that differ only in those share it.
 struct SpcStreams {
-  int years = 0;                    ///< per path: total_years + 1
-  std::vector<double> funded;       ///< paths x years: shortfall funded by shareholders
-  std::vector<double> distributed;  ///< paths x years: cash paid out to shareholders
+  int years = 0;  ///< per path: total_years + 1
+  /// paths x years, kept only when a sheet with preferred shares will split them (the sums
+  /// below serve every other sheet): shortfall funded by shareholders, cash paid out to them.
+  std::vector<double> funded, distributed;
   std::vector<PathOutcome> lender;  ///< per path: lenders' receipts, credit used, default
   double market_rate = 0;           ///< as priced
+  /// Per path, the two rows summed: at the risk-free rate (present values at the signing) and
+  /// compounded at `buy_back_rate` to the end of the contract (what the buy-back settles).
+  /// Without preferred shares every split is linear in these sums, so a term sheet that only
+  /// splits the cash differently is valued in one step per path instead of one per year.
+  std::vector<double> funded_pv, distributed_pv, funded_fv, distributed_fv;
+  double buy_back_rate = 0;
+  void summarise(const double* funded_rows, const double* distributed_rows,
+                 const std::vector<double>& risk_free, double rate) {
+    const std::size_t n = lender.size();
+    const auto width = static_cast<std::size_t>(years);
+    funded_pv.assign(n, 0.0);
+    distributed_pv.assign(n, 0.0);
+    funded_fv.assign(n, 0.0);
+    distributed_fv.assign(n, 0.0);
+    buy_back_rate = rate;
+    for (std::size_t p = 0; p < n; ++p) {
+      const double* f = funded_rows + p * width;
+      const double* d = distributed_rows + p * width;
+      double fv_funded = 0, fv_distributed = 0;
+      for (std::size_t y = 0; y < width; ++y) {
+        funded_pv[p] += f[y] * risk_free[y];
+        distributed_pv[p] += d[y] * risk_free[y];
+        fv_funded = fv_funded * (1 + rate) + f[y];
+        fv_distributed = fv_distributed * (1 + rate) + d[y];
+      }
+      funded_fv[p] = fv_funded;
+      distributed_fv[p] = fv_distributed;
+    }
+  }
 };
 
 /// One path of the SPC, the part its shareholders do not change: corporate tax, the debt
@@ -595,6 +625,53 @@ void split_path(const Terms& terms, const Project& project, const Discounts& dis
   }
 }
 
+/// `split_path` for a sheet without preferred shares, from each path's sums in SpcStreams: the
+/// same flows, added up in another order.
+class SummedSplit {
+ public:
+  SummedSplit(const Terms& terms, const Project& project, const Discounts& discounts)
+      : terms_(terms), s_(terms.public_equity_share) {
+    const int total = project.total_years;
+    const int paid_in_years = std::max(1, terms.paid_in_years);
+    const double g = 1 + terms.buy_back.return_rate;
+    // Equity is paid in over the first years (those within the contract).
+    double paid_in_pv = 0, paid_in_fv = 0;
+    for (int year = 0; year < std::min(paid_in_years, total + 1); ++year) {
+      paid_in_pv += discounts.risk_free[static_cast<std::size_t>(year)];
+      paid_in_fv += std::pow(g, total - year);
+    }
+    private_paid_in_pv_ = project.money.private_equity / paid_in_years * paid_in_pv;
+    public_paid_in_fv_ = project.money.public_equity / paid_in_years * paid_in_fv;
+    end_discount_ = discounts.risk_free[static_cast<std::size_t>(total)];
+  }
+  /// Whether the sums in `streams` serve this sheet.
+  bool applies(const SpcStreams& streams) const {
+    return !terms_.public_preferred &&
+           (!terms_.buy_back.enabled || terms_.buy_back.return_rate == streams.buy_back_rate);
+  }
+  void operator()(const SpcStreams& streams, std::size_t path, PathOutcome& out) const {
+    const double funded = streams.funded_pv[path];
+    const bool lb = terms_.loss_bearing;
+    double value = (1 - s_) * streams.distributed_pv[path] - (lb ? funded : (1 - s_) * funded) -
+                   private_paid_in_pv_;
+    if (!lb) out.public_support += s_ * funded;
+    if (terms_.buy_back.enabled) {
+      const double received = s_ * streams.distributed_fv[path] -
+                              (lb ? 0.0 : s_ * streams.funded_fv[path]) - public_paid_in_fv_;
+      out.buy_back_payout = std::max(0.0, -received);
+      value -= out.buy_back_payout * end_discount_;
+    }
+    out.private_value += value;
+  }
+
+ private:
+  const Terms& terms_;
+  double s_;
+  double private_paid_in_pv_ = 0;
+  double public_paid_in_fv_ = 0;
+  double end_discount_ = 1;
+};
+
 /// The project on every path for one term sheet: the lender's default spread priced on the
 /// paths, then the outcome of each path under it.
 struct ProjectRun {
@@ -620,15 +697,27 @@ Discounts discounts_for(const Terms& terms, int total, const ProjectAssumptions&
 /// `known`: the SPC's streams as computed before for a sheet that differs from this one only in
 /// how the shareholders split the cash (the lender prices the same debt, the tax office sees the
 /// same profits): only the split is computed again.
+/// How the SPC's streams are kept for the sheets that share them: compounded at the buy-back
+/// return rate of the sheet (or of the call, for the coalitions of an attribution), and year by
+/// year only when one of them has preferred shares.
+struct StreamUse {
+  double buy_back_rate = 0;
+  bool preferred = false;
+  static StreamUse of(const Terms& terms) {
+    return {terms.buy_back.return_rate, terms.public_preferred};
+  }
+};
+
 ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamProfile& team,
                        const MemberView& member, const MarketPaths& paths, bool non_capital,
-                       const ProjectAssumptions& a, const OperatingPaths* cached,
+                       const ProjectAssumptions& a, const OperatingPaths* cached, StreamUse use,
                        std::shared_ptr<const SpcStreams> known = nullptr) {
   ProjectRun run;
   run.project = size_project(object, terms, team, non_capital, member.beliefs, a);
   const int total = run.project.total_years;
   const Discounts discounts = discounts_for(terms, total, a);
   const auto path_count = static_cast<std::size_t>(paths.paths);
+  const SummedSplit summed(terms, run.project, discounts);
   if (known) {
     if (known->market_rate != run.project.market.rate)
       reprice_market_debt(run.project, known->market_rate, object.build_years);
@@ -641,8 +730,13 @@ ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamP
     const OperatingPaths& operating = cached ? *cached : *computed;
     auto streams = std::make_shared<SpcStreams>();
     streams->years = total + 1;
-    streams->funded.resize(path_count * static_cast<std::size_t>(streams->years));
-    streams->distributed.resize(streams->funded.size());
+    // Every cell is written by spc_path; the scratch rows are reused across valuations.
+    thread_local std::vector<double> funded_rows, distributed_rows;
+    const std::size_t cells = path_count * static_cast<std::size_t>(streams->years);
+    if (funded_rows.size() < cells) {
+      funded_rows.resize(cells);
+      distributed_rows.resize(cells);
+    }
     streams->lender.resize(path_count);
     std::vector<double> losses;
     double market_rate = a.market_debt_rate;
@@ -650,9 +744,9 @@ ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamP
       double received = 0;
       for (std::size_t p = 0; p < path_count; ++p) {
         const std::size_t row = p * static_cast<std::size_t>(streams->years);
-        streams->lender[p] = spc_path<false>(
-            object, terms, operating, static_cast<int>(p), run.project, a, discounts, losses,
-            &streams->funded[row], &streams->distributed[row], nullptr);
+        streams->lender[p] =
+            spc_path<false>(object, terms, operating, static_cast<int>(p), run.project, a,
+                            discounts, losses, &funded_rows[row], &distributed_rows[row], nullptr);
         received += streams->lender[p].market_lender;
       }
       const double principal = run.project.market.principal;
@@ -674,31 +768,43 @@ ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamP
       reprice_market_debt(run.project, market_rate, object.build_years);
     }
     streams->market_rate = market_rate;
+    streams->summarise(funded_rows.data(), distributed_rows.data(), discounts.risk_free,
+                       use.buy_back_rate);
+    if (use.preferred || !summed.applies(*streams)) {
+      const auto end = static_cast<std::ptrdiff_t>(cells);
+      streams->funded.assign(funded_rows.begin(), funded_rows.begin() + end);
+      streams->distributed.assign(distributed_rows.begin(), distributed_rows.begin() + end);
+    }
     run.streams = std::move(streams);
   }
   const SpcStreams& streams = *run.streams;
-  run.outcomes.resize(path_count);
-  for (std::size_t p = 0; p < path_count; ++p) {
-    const std::size_t row = p * static_cast<std::size_t>(streams.years);
-    PathOutcome& outcome = run.outcomes[p];
-    outcome = streams.lender[p];
-    split_path<false>(terms, run.project, discounts, &streams.funded[row],
-                      &streams.distributed[row], outcome, nullptr);
+  run.outcomes.assign(streams.lender.begin(), streams.lender.end());
+  if (summed.applies(streams)) {
+    for (std::size_t p = 0; p < path_count; ++p)
+      summed(streams, p, run.outcomes[p]);
+  } else {
+    if (streams.funded.empty())
+      throw ModelError("run_project: the SPC's streams were not kept year by year");
+    for (std::size_t p = 0; p < path_count; ++p) {
+      const std::size_t row = p * static_cast<std::size_t>(streams.years);
+      split_path<false>(terms, run.project, discounts, &streams.funded[row],
+                        &streams.distributed[row], run.outcomes[p], nullptr);
+    }
   }
   return run;
 }
 
-/// The member's valuation at one site. `cached`, when given, holds the operating side computed
-/// for the same team, member, paths, site and chip mandate.
+/// The member's valuation at one site. `use` as for run_project. `cached`, when given,
+/// holds the operating side computed for the same team, member, paths, site and chip mandate.
 Valuation value_for_site(const CallObject& object, const Terms& terms, const TeamProfile& team,
                          const MemberView& member, const MarketPaths& paths, bool non_capital,
-                         const ProjectAssumptions& assumptions,
+                         const ProjectAssumptions& assumptions, StreamUse use,
                          const OperatingPaths* cached = nullptr,
                          std::shared_ptr<const SpcStreams> known = nullptr,
                          std::shared_ptr<const SpcStreams>* streams = nullptr) {
   const AgentSpec& agent = *member.agent;
   const ProjectRun run = run_project(object, terms, team, member, paths, non_capital, assumptions,
-                                     cached, std::move(known));
+                                     cached, use, std::move(known));
   if (streams) *streams = run.streams;
   const Financing& money = run.project.money;
   std::vector<double> npvs(run.outcomes.size());
@@ -718,10 +824,12 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
   // The buy-back's expected cost is in the paths; what a board provisions for, and what counts
   // against the member's capital limit, is its worst plausible payout.
   if (terms.buy_back.enabled && !payouts.empty()) {
-    std::sort(payouts.begin(), payouts.end());
     const auto at = static_cast<std::size_t>(
         std::ceil(assumptions.contingent_liability_quantile * static_cast<double>(payouts.size())));
-    v.contingent_liability = payouts[std::min(payouts.size() - 1, at > 0 ? at - 1 : 0)];
+    const auto quantile = payouts.begin() + static_cast<std::ptrdiff_t>(
+                                                std::min(payouts.size() - 1, at > 0 ? at - 1 : 0));
+    std::nth_element(payouts.begin(), quantile, payouts.end());
+    v.contingent_liability = *quantile;
   }
   // Risk aversion relative to what the member puts at stake in this project.
   const double stake = v.equity_commitment + v.contingent_liability;
@@ -780,8 +888,8 @@ CashFlowStatement cash_flow_statement(const CallObject& object, const Terms& ter
   if (path < 0 || path >= paths.paths)
     throw ModelError("cash_flow_statement: path " + std::to_string(path) + " outside [0, " +
                      std::to_string(paths.paths) + ")");
-  const ProjectRun run =
-      run_project(object, terms, team, member, paths, non_capital, assumptions, nullptr);
+  const ProjectRun run = run_project(object, terms, team, member, paths, non_capital, assumptions,
+                                     nullptr, StreamUse::of(terms));
   CashFlowStatement statement;
   statement.financing = run.project.money;
   statement.market_debt_rate = run.project.market.rate;
@@ -806,8 +914,8 @@ PublicCost public_ledger(const CallObject& object, const Terms& terms, const Tea
                          const MemberView& lead, const MarketPaths& paths, bool non_capital,
                          const ProjectAssumptions& assumptions) {
   check_member(lead, "public_ledger");
-  const ProjectRun run =
-      run_project(object, terms, team, lead, paths, non_capital, assumptions, nullptr);
+  const ProjectRun run = run_project(object, terms, team, lead, paths, non_capital, assumptions,
+                                     nullptr, StreamUse::of(terms));
   const Financing& money = run.project.money;
   PublicCost cost;
   cost.equity = money.public_equity;
@@ -830,7 +938,8 @@ Valuation value_terms(const CallObject& object, const Terms& terms, const TeamPr
                       const ProjectAssumptions& assumptions) {
   check_member(member, "value_terms");
   return under_site_rule(terms.site, [&](bool non_capital) {
-    return value_for_site(object, terms, team, member, paths, non_capital, assumptions);
+    return value_for_site(object, terms, team, member, paths, non_capital, assumptions,
+                          StreamUse::of(terms));
   });
 }
 
@@ -891,8 +1000,9 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
     std::shared_ptr<const SpcStreams> known;
     if (auto it = spc_streams.find(lender_key); it != spc_streams.end()) known = it->second;
     std::shared_ptr<const SpcStreams> streams;
-    const Valuation v = value_for_site(object, sheet, team, member, paths, non_capital, assumptions,
-                                       cached, known, known ? nullptr : &streams);
+    const Valuation v =
+        value_for_site(object, sheet, team, member, paths, non_capital, assumptions,
+                       StreamUse::of(terms), cached, known, known ? nullptr : &streams);
     if (!known) spc_streams.emplace(lender_key, std::move(streams));
     site_valuations.emplace(key, v);
     return v;
