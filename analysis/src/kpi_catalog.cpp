@@ -47,6 +47,15 @@ void add_programme_kpis(std::vector<KpiInfo>& into) {
   into.push_back({"tax_credit_bn_krw", "bn KRW", "tax credits granted by contracts"});
   into.push_back({"loan_subsidy_bn_krw", "bn KRW",
                   "grant equivalent of the policy loans of contracts (at the market debt rate)"});
+  into.push_back({"market_debt_bn_krw", "bn KRW",
+                  "debt from market lenders of contracts, as they size it on their base case"});
+  into.push_back({"tax_expenditure_bn_krw", "bn KRW",
+                  "tax credit the SPCs of contracts are expected to use against tax due (present "
+                  "value at each signing); the credits' face value is tax_credit_bn_krw"});
+  into.push_back({"expected_loan_loss_bn_krw", "bn KRW",
+                  "expected default loss on the policy loans of contracts"});
+  into.push_back({"shortfall_support_bn_krw", "bn KRW",
+                  "expected shortfalls the public shareholder funds in SPCs of contracts"});
   into.push_back({"public_cost_bn_krw", "bn KRW",
                   "public-cost ledger of contracts: public equity, expected tax expenditure, loan "
                   "subsidy, expected loan loss, shortfall support and prices paid"});

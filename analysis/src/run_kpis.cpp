@@ -20,6 +20,10 @@ RunKpis::RunKpis(EventDispatcher& events, const TendersTable& tenders,
     private_equity_ += c.private_equity_bn_krw;
     tax_credit_ += c.tax_credit_bn_krw;
     loan_subsidy_ += c.loan_subsidy_bn_krw;
+    market_debt_ += c.market_debt_bn_krw;
+    tax_expenditure_ += c.tax_expenditure_bn_krw;
+    expected_loan_loss_ += c.expected_loan_loss_bn_krw;
+    shortfall_support_ += c.shortfall_support_bn_krw;
     public_cost_ += c.public_cost_bn_krw;
     if (first_contract_date_.empty()) first_contract_date_ = e.date;
   });
@@ -86,6 +90,10 @@ std::map<std::string, double> RunKpis::kpis() const {
   k["private_equity_bn_krw"] = private_equity_;
   k["tax_credit_bn_krw"] = tax_credit_;
   k["loan_subsidy_bn_krw"] = loan_subsidy_;
+  k["market_debt_bn_krw"] = market_debt_;
+  k["tax_expenditure_bn_krw"] = tax_expenditure_;
+  k["expected_loan_loss_bn_krw"] = expected_loan_loss_;
+  k["shortfall_support_bn_krw"] = shortfall_support_;
   k["public_cost_bn_krw"] = public_cost_;
   // Calibration targets: 1 when the run reproduces what happened, 0 otherwise.
   if (!history_.empty()) {

@@ -98,6 +98,10 @@ class RunKpis {
   std::map<int, std::int64_t> gpus_online_by_year_end_;
   double public_money_ = 0;
   double loan_subsidy_ = 0;
+  double market_debt_ = 0;
+  double tax_expenditure_ = 0;
+  double expected_loan_loss_ = 0;
+  double shortfall_support_ = 0;
   double public_cost_ = 0;
   double public_equity_ = 0;
   double private_equity_ = 0;
