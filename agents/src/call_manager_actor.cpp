@@ -213,8 +213,9 @@ class CallManager {
     const AgentSpec* lead = world_.scenario.find_agent(bid.lead);
     if (!lead) throw ModelError("contract for " + call_.id + ": unknown lead " + bid.lead);
     Rng stream = world_.stream(call_.issuer).derive("ledger/" + call_.id);
-    const MarketPaths paths = draw_market_paths(
-        world_.scenario.market, world_.scenario.valuation.paths, lot.object.years, stream);
+    const MarketPaths paths =
+        draw_market_paths(world_.scenario.market, world_.scenario.valuation.paths, lot.object.years,
+                          stream, world_.scenario.valuation.antithetic_paths);
     const MemberView view{lead, world_.scenario.market, 1.0, 1.0};
     return public_ledger(lot.object, lot.terms, lot.team, view, paths, lot.non_capital_site,
                          world_.scenario.assumptions);

@@ -37,9 +37,9 @@ const MarketPaths& paths_of(World& world, const AgentSpec& agent, const CallSpec
     // in which calls arrive.
     Rng stream = world.stream(agent.id).derive("paths/" + call.id);
     it = world.paths
-             .emplace(key,
-                      draw_market_paths(beliefs_of(world, agent), world.scenario.valuation.paths,
-                                        call.object.years, stream))
+             .emplace(key, draw_market_paths(beliefs_of(world, agent),
+                                             world.scenario.valuation.paths, call.object.years,
+                                             stream, world.scenario.valuation.antithetic_paths))
              .first;
   }
   return it->second;

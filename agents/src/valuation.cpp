@@ -11,7 +11,8 @@
 
 namespace tenderlab {
 
-MarketPaths draw_market_paths(const Beliefs& beliefs, int paths, int years, Rng& rng) {
+MarketPaths draw_market_paths(const Beliefs& beliefs, int paths, int years, Rng& rng,
+                              bool antithetic) {
   if (paths < 1 || years < 1)
     throw ModelError("draw_market_paths: need at least one path and year");
   MarketPaths out;
@@ -25,19 +26,33 @@ MarketPaths draw_market_paths(const Beliefs& beliefs, int paths, int years, Rng&
   const double g = beliefs.demand_growth, s = beliefs.demand_volatility;
   const double sp = beliefs.power_price_volatility;
   // Draw order is fixed (path by path, year by year, demand then power then price) so a path's
-  // numbers never depend on how many paths are drawn after it.
+  // numbers never depend on how many paths are drawn after it. Antithetic paths come in pairs:
+  // the second of a pair mirrors every draw of the first (-z for each normal, 1 - u for the
+  // uniform) and draws nothing itself.
+  std::vector<double> draws(3 * static_cast<std::size_t>(years));
   for (int p = 0; p < paths; ++p) {
+    const bool mirror = antithetic && p % 2 == 1;
     double log_demand = 0, log_power = 0;
     for (int y = 0; y < years; ++y) {
       const auto cell = static_cast<std::size_t>(p) * static_cast<std::size_t>(years) +
                         static_cast<std::size_t>(y);
-      if (y > 0) log_demand += std::log1p(g) - 0.5 * s * s + s * rng.normal();
-      if (y > 0) log_power += -0.5 * sp * sp + sp * rng.normal();
+      double* z = &draws[3 * static_cast<std::size_t>(y)];
+      if (mirror) {
+        for (int k = 0; k < 3; ++k)
+          z[k] = -z[k];
+      } else {
+        z[0] = y > 0 ? rng.normal() : 0.0;
+        z[1] = y > 0 ? rng.normal() : 0.0;
+        z[2] = rng.normal();
+      }
+      if (y > 0) log_demand += std::log1p(g) - 0.5 * s * s + s * z[0];
+      if (y > 0) log_power += -0.5 * sp * sp + sp * z[1];
       out.demand[cell] = std::exp(log_demand);
       out.power[cell] = std::exp(log_power);
-      out.price[cell] = rng.normal();  // standardised; scaled by the assumptions' price noise
+      out.price[cell] = z[2];  // standardised; scaled by the assumptions' price noise
     }
-    out.delay_uniform[static_cast<std::size_t>(p)] = rng.uniform();
+    const auto path = static_cast<std::size_t>(p);
+    out.delay_uniform[path] = mirror ? 1 - out.delay_uniform[path - 1] : rng.uniform();
   }
   return out;
 }

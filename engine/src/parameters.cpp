@@ -179,6 +179,12 @@ ParamTable valuation_table() {
       integer("paths", "paths", 400, 1, 1'000'000, "ValuationSettings::paths",
               "Monte Carlo paths per valuation")
           .setting("precision against run time; attributions use common random numbers"),
+      boolean("antithetic_paths", false, "ValuationSettings::antithetic_paths",
+              "Draw the paths in antithetic pairs: the second path of each pair mirrors every "
+              "random draw of the first (-z for each normal, 1 - u for the delay's uniform), which "
+              "cancels much of the sampling error of values that move monotonically with the "
+              "draws; an odd last path is drawn alone")
+          .setting("precision per path; bench/path_error.py measures the error with and without"),
       integer("shapley_exact_clauses", "clauses", 10, 0, 20,
               "ValuationSettings::shapley_exact_clauses",
               "Clause attribution (Shapley values) is exact when at most this many clauses of a "

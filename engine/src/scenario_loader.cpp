@@ -268,6 +268,7 @@ const std::vector<Binding<HistoricalRound>> history_bindings = {
 const std::vector<Binding<Scenario>> scenario_bindings = {};
 const std::vector<Binding<ValuationSettings>> valuation_bindings = {
     {"paths", &ValuationSettings::paths},
+    {"antithetic_paths", &ValuationSettings::antithetic_paths},
     {"shapley_exact_clauses", &ValuationSettings::shapley_exact_clauses},
     {"shapley_permutations", &ValuationSettings::shapley_permutations},
 };

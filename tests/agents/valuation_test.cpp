@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -562,6 +563,61 @@ TEST_CASE("a path's draws do not depend on how many paths are drawn after it") {
     CHECK(few.delay_uniform[static_cast<std::size_t>(p)] ==
           many.delay_uniform[static_cast<std::size_t>(p)]);
   }
+}
+
+TEST_CASE("antithetic paths mirror every draw of their pair's first path") {
+  const Beliefs beliefs;
+  Rng plain_rng(2025, 3, "valuation-test"), mirrored_rng(2025, 3, "valuation-test");
+  const MarketPaths plain = draw_market_paths(beliefs, 3, 5, plain_rng);
+  const MarketPaths mirrored = draw_market_paths(beliefs, 5, 5, mirrored_rng, true);
+  const double drift = std::log1p(beliefs.demand_growth) -
+                       0.5 * beliefs.demand_volatility * beliefs.demand_volatility;
+  const double power_drift = -0.5 * beliefs.power_price_volatility * beliefs.power_price_volatility;
+  for (int pair = 0; pair < 2; ++pair) {
+    const int first = 2 * pair, second = first + 1;
+    for (int y = 0; y < 5; ++y) {
+      // The first path of pair k is the k-th path drawn without mirroring: it takes the draws.
+      CHECK(mirrored.at(mirrored.demand, first, y) == plain.at(plain.demand, pair, y));
+      CHECK(mirrored.at(mirrored.price, first, y) == plain.at(plain.price, pair, y));
+      // The second mirrors them: -z for each normal, so the log paths straddle their drift.
+      CHECK(mirrored.at(mirrored.price, second, y) == -mirrored.at(mirrored.price, first, y));
+      CHECK(std::log(mirrored.at(mirrored.demand, first, y)) +
+                std::log(mirrored.at(mirrored.demand, second, y)) ==
+            Approx(2 * y * drift).margin(1e-12));
+      CHECK(std::log(mirrored.at(mirrored.power, first, y)) +
+                std::log(mirrored.at(mirrored.power, second, y)) ==
+            Approx(2 * y * power_drift).margin(1e-12));
+    }
+    CHECK(mirrored.delay_uniform[static_cast<std::size_t>(second)] ==
+          1 - mirrored.delay_uniform[static_cast<std::size_t>(first)]);
+  }
+  // An odd last path is drawn alone, from the next draws of the stream.
+  for (int y = 0; y < 5; ++y)
+    CHECK(mirrored.at(mirrored.demand, 4, y) == plain.at(plain.demand, 2, y));
+  CHECK(mirrored.delay_uniform[4] == plain.delay_uniform[2]);
+}
+
+TEST_CASE("antithetic paths estimate a value with less sampling error than as many independent") {
+  // The spread of the expected NPV over 30 streams is the estimator's sampling error.
+  const AgentSpec agent = make_provider();
+  const Terms terms = base_terms();
+  auto spread = [&](bool antithetic) {
+    std::vector<double> values;
+    for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+      Rng rng(seed, 0, "antithetic-test");
+      const MarketPaths paths = draw_market_paths(Beliefs{}, 60, 8, rng, antithetic);
+      values.push_back(value_of(terms, agent, paths).expected_npv);
+    }
+    const double mean = std::accumulate(values.begin(), values.end(), 0.0) / 30.0;
+    double ss = 0;
+    for (double v : values)
+      ss += (v - mean) * (v - mean);
+    return std::sqrt(ss / 29.0);
+  };
+  const double independent = spread(false), antithetic = spread(true);
+  INFO("independent " << independent << ", antithetic " << antithetic);
+  CHECK(independent > 0);
+  CHECK(antithetic < 0.8 * independent);
 }
 
 TEST_CASE("draw_market_paths rejects an empty path set") {

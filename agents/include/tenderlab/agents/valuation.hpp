@@ -38,7 +38,9 @@ struct MarketPaths {
   mutable double price_factors_noise_ = -1;
 };
 
-MarketPaths draw_market_paths(const Beliefs& beliefs, int paths, int years, Rng& rng);
+/// `antithetic`: paths in mirrored pairs (a variance reduction; an odd last path is drawn alone).
+MarketPaths draw_market_paths(const Beliefs& beliefs, int paths, int years, Rng& rng,
+                              bool antithetic = false);
 
 /// The team that would run the project: combined capabilities and preferences.
 struct TeamProfile {

@@ -289,7 +289,8 @@ struct ProjectAssumptions {
 };
 
 struct ValuationSettings {
-  int paths = 400;  ///< Monte Carlo paths per valuation
+  int paths = 400;                ///< Monte Carlo paths per valuation
+  bool antithetic_paths = false;  ///< paths in mirrored pairs (variance reduction)
   /// Shapley attribution is exact (2^n term sheets valued) up to this many active clauses...
   int shapley_exact_clauses = 10;
   int shapley_permutations = 200;  ///< ... and sampled from this many orders beyond
