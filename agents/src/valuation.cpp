@@ -709,9 +709,6 @@ Discounts discounts_for(const Terms& terms, int total, const ProjectAssumptions&
                    discount_factors(terms.policy_loan.rate, total)};
 }
 
-/// `known`: the SPC's streams as computed before for a sheet that differs from this one only in
-/// how the shareholders split the cash (the lender prices the same debt, the tax office sees the
-/// same profits): only the split is computed again.
 /// How the SPC's streams are kept for the sheets that share them: compounded at the buy-back
 /// return rate of the sheet (or of the call, for the coalitions of an attribution), and year by
 /// year only when one of them has preferred shares.
@@ -723,6 +720,9 @@ struct StreamUse {
   }
 };
 
+/// `known`: the SPC's streams as computed before for a sheet that differs from this one only in
+/// how the shareholders split the cash (the lender prices the same debt, the tax office sees the
+/// same profits): only the split is computed again. `use`: how the streams computed here are kept.
 ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamProfile& team,
                        const MemberView& member, const MarketPaths& paths, bool non_capital,
                        const ProjectAssumptions& a, const OperatingPaths* cached, StreamUse use,

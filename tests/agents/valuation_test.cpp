@@ -765,6 +765,30 @@ TEST_CASE("corporate tax, losses carried forward and the tax credit, by hand") {
   CHECK(hand_statement(terms, a).years[1].tax == Approx(0.264 * 30));
 }
 
+TEST_CASE("without preferred shares the valuation's per-path sums give the statement's value") {
+  // The valuation splits the SPC's cash from sums per path; the statement splits it year by
+  // year. With a buy-back, with and without loss-bearing, they must agree.
+  AgentSpec agent = make_provider();
+  agent.risk_aversion = 0;
+  const MarketPaths paths = paths_for(Beliefs{}, 73, 20);
+  const TeamProfile team = make_team_profile({&agent});
+  const MemberView view{&agent, Beliefs{}, 1.0, 1.0};
+  const ProjectAssumptions assumptions;
+  for (const bool loss_bearing : {false, true}) {
+    Terms terms = every_clause_terms();
+    terms.public_preferred = false;
+    terms.loss_bearing = loss_bearing;
+    const Valuation v = value_terms(make_object(), terms, team, view, paths, assumptions);
+    double mean = 0;
+    for (int p = 0; p < paths.paths; ++p)
+      mean += cash_flow_statement(make_object(), terms, team, view, paths, true, p, assumptions)
+                  .private_value /
+              paths.paths;
+    INFO("loss-bearing " << loss_bearing);
+    CHECK(v.expected_npv == Approx(mean).epsilon(1e-12));
+  }
+}
+
 TEST_CASE("the cash-flow statement is the valuation's own path, line by line") {
   // A risk-neutral sole member on paths of one kind: the valuation's expected NPV is the mean of
   // the statements' private values, and each statement's lines add up to its private flows.
