@@ -263,9 +263,18 @@ class CallManager {
         std::max(assumptions.gpu_lead_time_days, 365 * call_.object.build_years) +
         (delayed ? assumptions.delay_days : 0);
     const Date online_date = world_.log.calendar().to_date(Kernel::now()).plus_days(build_days);
-    if (world_.scenario.horizon < online_date) return;  // beyond the horizon: not observed
     const events::CapacityOnline capacity{call_.id, lot.gpus, round_money(financing.site_mw),
                                           non_capital ? "non_capital" : "capital", delayed};
+    // With a grid, the site's power must be granted first; the request is made at the signing
+    // and competes for the grid even when the GPUs would run after the horizon.
+    if (world_.grid && capacity.mw > 0)
+      if (const SiteSpec* site =
+              choose_site(world_.scenario, *world_.grid, bid.members, non_capital, capacity.mw)) {
+        deliver_through_grid(world_, *site, bid.lead, capacity,
+                             std::max(world_.time_of(online_date), Kernel::now()), non_capital);
+        return;
+      }
+    if (world_.scenario.horizon < online_date) return;  // beyond the horizon: not observed
     // Each contract is built on its own clock, so several deliveries proceed side by side.
     World& world = world_;
     // A delivery of zero days (no lead time, no build years) comes online at once: its date is

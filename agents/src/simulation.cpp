@@ -13,6 +13,7 @@ World::World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel&
   for (const auto& agent : s.agents)
     if (agent.kind.may(Role::lead, CallKind::spc_partner)) spc_leads.push_back(agent.id);
   std::sort(spc_leads.begin(), spc_leads.end());
+  if (s.grid) grid = make_power_grid(*s.grid);
 }
 
 void start_bidder(SimulationContext& context, const AgentSpec& agent) {

@@ -10,6 +10,7 @@
 #include "tenderlab/agents/budget.hpp"
 #include "tenderlab/agents/call_round.hpp"
 #include "tenderlab/agents/competition.hpp"
+#include "tenderlab/agents/connection_queue.hpp"
 #include "tenderlab/agents/consortium.hpp"
 #include "tenderlab/agents/entry.hpp"
 #include "tenderlab/agents/participation.hpp"
@@ -69,6 +70,18 @@ struct Stop {};
 using Message = std::variant<RoundAnnounced, Invitation, InvitationReply, BidSubmission,
                              NoBidNotice, RoundClosed, Stop>;
 
+/// A request for power sent to the grid operator, and its answers (one per review that grants
+/// something, until all is granted), sent to `reply_to`.
+struct ConnectionAsk {
+  QueuedConnection request;
+  std::string reply_to;
+};
+struct ConnectionAnswer {
+  double granted_mw = 0;
+  double outstanding_mw = 0;
+};
+inline const std::string grid_inbox = "grid-operator";
+
 inline std::string inbox_of(const std::string& id) {
   return "agent/" + id;
 }
@@ -125,6 +138,8 @@ struct World {
     double public_money_committed = 0;   ///< public equity, tax credits and procurement prices
     double private_money_committed = 0;  ///< private equity paid into SPCs
   } programme;
+  /// The power grid as it is now (scenario /grid); its operator's actor connects granted loads.
+  std::optional<PowerGrid> grid;
   /// The issuers' budgets by fiscal year: what is reserved when a round is decided and committed
   /// when its contracts are signed.
   BudgetLedger budgets;
@@ -182,6 +197,14 @@ void stop_listeners(World& world);
 void run_tender_board(World& world);
 void run_call_manager(World& world, const CallSpec& call);
 void run_calendar(World& world);
+/// The grid operator (scenario /grid): decides connection requests at its reviews, brings
+/// planned upgrades and its reinforcements into service, until the horizon.
+void run_grid_operator(World& world);
+/// A contract's GPUs at `site`: asks the grid operator for `capacity.mw`, and brings the GPUs
+/// online, in proportion to the MW granted, from `built_at` (simulated seconds) on.
+void deliver_through_grid(World& world, const SiteSpec& site, const std::string& lead,
+                          const events::CapacityOnline& capacity, double built_at,
+                          bool non_capital);
 /// The contract for lot `lot` of `lots` of a round's call if `bid` wins it, priced now.
 LotContract lot_contract_now(const World& world, const CallRound& round, const Bid& bid,
                              std::int64_t lot, std::int64_t lots);

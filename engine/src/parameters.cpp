@@ -165,6 +165,14 @@ ParamTable scenario_table() {
              "What really happened in the calls' rounds: calibration targets that each run "
              "reports whether it reproduces",
              "[]"),
+      nested("grid", ParamType::object, "grid", "Scenario::grid",
+             "The power grid: substations, lines and planned upgrades, and its operator's rules "
+             "for connection requests. Without it power never limits a delivery",
+             "no grid"),
+      nested("sites", ParamType::array, "site", "Scenario::sites",
+             "Data-centre sites on the grid's nodes. Ids are unique (checked by the loader); "
+             "needs /grid",
+             "[]"),
   };
   return t;
 }
@@ -918,6 +926,127 @@ ParamTable event_table() {
   return t;
 }
 
+ParamTable grid_table() {
+  ParamTable t;
+  t.name = "grid";
+  t.title = "Power grid";
+  t.at = {"/grid"};
+  t.description =
+      "The power grid as a flow network and the rules by which its operator connects new loads. "
+      "What a site can draw is a maximum flow from the nodes' supplies to their loads that serves "
+      "every connected load first (docs/model/power-grid.md).";
+  const std::string m = "GridSpec::";
+  t.params = {
+      typed("operator", ParamType::agent_ref, m + "operator_id",
+            "The agent of kind grid_operator that decides connection requests")
+          .required(),
+      integer("review_days", "days", 90, 1, 3650, m + "review_days",
+              "Connection requests wait for the next review; a review decides every waiting "
+              "request together, so that none is favoured by the order it arrived in. Reviews "
+              "fall every review_days from start_date")
+          .assumed(30, 180, "connection reviews are batched quarterly to half-yearly"),
+      boolean("reinforce", true, m + "reinforce",
+              "MW a review could not grant are brought to the node by a reinforcement (a new "
+              "line from the backbone) that the operator starts at once; false: they wait for "
+              "the planned upgrades only"),
+      integer("reinforcement_days", "days", 1095, 0, 7300, m + "reinforcement_days",
+              "From the decision to start a reinforcement to the extra MW at the node")
+          .assumed(730, 2555,
+                   "substation and line projects in Korea take about 2 to 7 years; transmission "
+                   "lines into the capital region the longest"),
+      nested("nodes", ParamType::array, "grid_node", m + "nodes",
+             "Substations, or buses that stand for a region's backbone; ids unique")
+          .required(),
+      nested("lines", ParamType::array, "grid_line", m + "lines",
+             "Lines and transformers between nodes", "[]"),
+      nested("upgrades", ParamType::array, "grid_upgrade", m + "upgrades",
+             "Planned reinforcements with their completion dates; those of one day go into "
+             "service in the order of their node ids, whatever their order in the file",
+             "[]"),
+  };
+  return t;
+}
+
+ParamTable grid_node_table() {
+  ParamTable t;
+  t.name = "grid_node";
+  t.title = "Grid nodes";
+  t.at = {"/grid/nodes/*"};
+  t.description = "A substation or a region's bus.";
+  const std::string m = "GridNodeSpec::";
+  t.params = {
+      typed("id", ParamType::id, m + "id", "Unique node id").required(),
+      typed("region", ParamType::id, m + "region", "Region, for reports by region").required(),
+      boolean("capital_region", false, m + "capital_region",
+              "In the capital region (Seoul, Gyeonggi, Incheon): sites here are capital sites "
+              "for a call's site rule"),
+      number("supply_mw", "MW", 0, 0, inf, m + "supply_mw",
+             "Generation or import that can be fed in at the node"),
+      number("load_mw", "MW", 0, 0, inf, m + "load_mw",
+             "Load already connected at the node, served before any new connection"),
+  };
+  return t;
+}
+
+ParamTable grid_line_table() {
+  ParamTable t;
+  t.name = "grid_line";
+  t.title = "Grid lines";
+  t.at = {"/grid/lines/*"};
+  t.description = "A line or transformer between two different nodes, usable either way.";
+  const std::string m = "GridLineSpec::";
+  t.params = {
+      typed("from", ParamType::id, m + "from", "One end: a node id").required(),
+      typed("to", ParamType::id, m + "to", "The other end: a node id other than from").required(),
+      number("capacity_mw", "MW", 0, 0, inf, m + "capacity_mw",
+             "Most power the line carries, either way")
+          .required(),
+  };
+  return t;
+}
+
+ParamTable grid_upgrade_table() {
+  ParamTable t;
+  t.name = "grid_upgrade";
+  t.title = "Grid upgrades";
+  t.at = {"/grid/upgrades/*"};
+  t.description =
+      "A planned reinforcement: more supply at a node, or, with to, more capacity on a line.";
+  const std::string m = "GridUpgradeSpec::";
+  t.params = {
+      typed("date", ParamType::date, m + "date",
+            "When it is in service, in [start_date, horizon] (checked by the loader)")
+          .required(),
+      typed("node", ParamType::id, m + "node", "The node (or one end of the line)").required(),
+      typed("to", ParamType::id, m + "to",
+            "The other end of the line (a line must join node and to)", "a supply upgrade"),
+      number("mw", "MW", 0, 0, inf, m + "mw", "Supply or line capacity added").required(),
+  };
+  return t;
+}
+
+ParamTable site_table() {
+  ParamTable t;
+  t.name = "site";
+  t.title = "Sites";
+  t.at = {"/sites/*"};
+  t.description =
+      "A data-centre site on a grid node. A contract's GPUs are hosted at a site of a member of "
+      "the winning team, or at a site without an owner, in the region class the contract's site "
+      "rule names; its MW must be granted by the grid operator before the GPUs run.";
+  const std::string m = "SiteSpec::";
+  t.params = {
+      typed("id", ParamType::id, m + "id", "Unique site id").required(),
+      typed("node", ParamType::id, m + "node", "The grid node it connects to").required(),
+      typed("owner", ParamType::agent_ref, m + "owner", "The agent that owns it",
+            "offered to any bidder"),
+      number("max_mw", "MW", inf, 0, inf, m + "max_mw",
+             "Most power the site can host (land, building permits)")
+          .shown("no limit"),
+  };
+  return t;
+}
+
 ParamTable history_table() {
   ParamTable t;
   t.name = "historical_round";
@@ -962,7 +1091,9 @@ const std::vector<const ParamTable*>& parameter_tables() {
       terms_table(),       buy_back_table(),     policy_loan_table(),
       eligibility_table(), evaluation_table(),   technical_criteria_table(),
       procedure_table(),   round_table(),        adaptive_table(),
-      event_table(),       history_table()};
+      event_table(),       history_table(),      grid_table(),
+      grid_node_table(),   grid_line_table(),    grid_upgrade_table(),
+      site_table()};
   static const std::vector<const ParamTable*> tables = [] {
     std::vector<const ParamTable*> all;
     for (const auto& table : owned) {

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <type_traits>
 #include <variant>
 
@@ -266,6 +268,25 @@ const std::vector<Binding<HistoricalRound>> history_bindings = {
     {"round", &HistoricalRound::round},
 };
 const std::vector<Binding<Scenario>> scenario_bindings = {};
+const std::vector<Binding<GridSpec>> grid_bindings = {
+    {"review_days", &GridSpec::review_days},
+    {"reinforce", &GridSpec::reinforce},
+    {"reinforcement_days", &GridSpec::reinforcement_days},
+};
+const std::vector<Binding<GridNodeSpec>> grid_node_bindings = {
+    {"capital_region", &GridNodeSpec::capital_region},
+    {"supply_mw", &GridNodeSpec::supply_mw},
+    {"load_mw", &GridNodeSpec::load_mw},
+};
+const std::vector<Binding<GridLineSpec>> grid_line_bindings = {
+    {"capacity_mw", &GridLineSpec::capacity_mw},
+};
+const std::vector<Binding<GridUpgradeSpec>> grid_upgrade_bindings = {
+    {"mw", &GridUpgradeSpec::mw},
+};
+const std::vector<Binding<SiteSpec>> site_bindings = {
+    {"max_mw", &SiteSpec::max_mw},
+};
 const std::vector<Binding<ValuationSettings>> valuation_bindings = {
     {"paths", &ValuationSettings::paths},
     {"antithetic_paths", &ValuationSettings::antithetic_paths},
@@ -280,12 +301,142 @@ bool valid_id(const std::string& id) {
   });
 }
 
-std::string read_id(ObjectReader& reader, ProblemSink& sink) {
-  std::string id = reader.string("id", "", true);
-  if (reader.has("id") && reader.get("id")->is_string() && !valid_id(id))
-    sink.add(reader.pointer_of("id"), "an id of 1 to 64 characters from a-z, 0-9, '-', '_' and '.'",
-             describe_json(*reader.get("id")));
+/// An identifier under `key` (an id, or a reference to one that the cross-checks resolve).
+std::string read_identifier(ObjectReader& reader, ProblemSink& sink, const std::string& key,
+                            bool required = true) {
+  std::string id = reader.string(key, "", required);
+  if (reader.has(key) && reader.get(key)->is_string() && !valid_id(id))
+    sink.add(reader.pointer_of(key), "an id of 1 to 64 characters from a-z, 0-9, '-', '_' and '.'",
+             describe_json(*reader.get(key)));
   return id;
+}
+
+std::string read_id(ObjectReader& reader, ProblemSink& sink) {
+  return read_identifier(reader, sink, "id");
+}
+
+/// /grid, with its nodes, lines and upgrades; `dates_ok` is cleared when an upgrade's date is
+/// missing or malformed (the range check then skips the upgrades).
+GridSpec read_grid(const nlohmann::json& value, ProblemSink& sink, bool& dates_ok) {
+  GridSpec grid;
+  ObjectReader reader(value, "/grid", sink);
+  grid.operator_id = reader.string("operator", "", true);
+  read_bound(reader, parameter_table("grid"), grid, grid_bindings, true);
+  reader.array(
+      "nodes",
+      [&](const nlohmann::json& item, const std::string& pointer) {
+        GridNodeSpec node;
+        ObjectReader r(item, pointer, sink);
+        node.id = read_id(r, sink);
+        node.region = read_identifier(r, sink, "region");
+        read_bound(r, parameter_table("grid_node"), node, grid_node_bindings, true);
+        r.finish();
+        grid.nodes.push_back(node);
+      },
+      true);
+  reader.array("lines", [&](const nlohmann::json& item, const std::string& pointer) {
+    GridLineSpec line;
+    ObjectReader r(item, pointer, sink);
+    line.from = read_identifier(r, sink, "from");
+    line.to = read_identifier(r, sink, "to");
+    read_bound(r, parameter_table("grid_line"), line, grid_line_bindings, true);
+    r.finish();
+    grid.lines.push_back(line);
+  });
+  reader.array("upgrades", [&](const nlohmann::json& item, const std::string& pointer) {
+    GridUpgradeSpec upgrade;
+    ObjectReader r(item, pointer, sink);
+    if (auto d = r.date("date", true))
+      upgrade.date = *d;
+    else
+      dates_ok = false;
+    upgrade.node = read_identifier(r, sink, "node");
+    upgrade.to = read_identifier(r, sink, "to", false);
+    read_bound(r, parameter_table("grid_upgrade"), upgrade, grid_upgrade_bindings, true);
+    r.finish();
+    grid.upgrades.push_back(upgrade);
+  });
+  reader.finish();
+  return grid;
+}
+
+SiteSpec read_site(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink) {
+  SiteSpec site;
+  ObjectReader reader(value, pointer, sink);
+  site.id = read_id(reader, sink);
+  site.node = read_identifier(reader, sink, "node");
+  site.owner = reader.string("owner", "");
+  read_bound(reader, parameter_table("site"), site, site_bindings, true);
+  reader.finish();
+  return site;
+}
+
+/// The grid's and the sites' cross references: unique ids, nodes and agents that exist, the
+/// operator's kind, upgrades on existing lines within the simulated span.
+void check_grid(
+    const Scenario& scenario, const nlohmann::json& document, bool upgrade_dates_ok,
+    const std::function<const AgentSpec*(const std::string&, const std::string&)>& agent_ref,
+    ProblemSink& sink) {
+  if (!scenario.grid) {
+    if (!scenario.sites.empty())
+      sink.add("/sites", "no sites without a /grid to connect them to",
+               std::to_string(scenario.sites.size()) + " sites");
+    return;
+  }
+  const GridSpec& grid = *scenario.grid;
+  if (const AgentSpec* op = agent_ref("/grid/operator", grid.operator_id);
+      op && op->kind.valid() && std::string(op->kind.name()) != "grid_operator")
+    sink.add("/grid/operator", "the id of an agent of kind grid_operator",
+             describe_json(grid.operator_id) + " (a " + to_string(op->kind) + ")");
+  std::map<std::string, std::size_t> nodes;
+  for (std::size_t i = 0; i < grid.nodes.size(); ++i) {
+    const std::string& id = grid.nodes[i].id;
+    if (id.empty()) continue;
+    auto [it, inserted] = nodes.emplace(id, i);
+    if (!inserted)
+      sink.add(pointer_append("/grid/nodes", i) + "/id",
+               "an id not used by another node (already used at /grid/nodes/" +
+                   std::to_string(it->second) + ")",
+               describe_json(id));
+  }
+  auto node_ref = [&](const std::string& pointer, const std::string& id) {
+    if (id.empty() || !document.contains(nlohmann::json::json_pointer(pointer))) return;
+    if (!nodes.count(id))
+      sink.add(pointer, "the id of a node in /grid/nodes", describe_json(id) + " (no such node)");
+  };
+  std::set<std::pair<std::string, std::string>> joined;
+  for (std::size_t i = 0; i < grid.lines.size(); ++i) {
+    const GridLineSpec& line = grid.lines[i];
+    const std::string base = pointer_append("/grid/lines", i);
+    node_ref(base + "/from", line.from);
+    node_ref(base + "/to", line.to);
+    if (!line.from.empty() && line.from == line.to)
+      sink.add(base + "/to", "a node other than /from", describe_json(line.to));
+    joined.insert(std::minmax(line.from, line.to));
+  }
+  for (std::size_t i = 0; i < grid.upgrades.size(); ++i) {
+    const GridUpgradeSpec& upgrade = grid.upgrades[i];
+    const std::string base = pointer_append("/grid/upgrades", i);
+    node_ref(base + "/node", upgrade.node);
+    node_ref(base + "/to", upgrade.to);
+    if (!upgrade.to.empty() && !joined.count(std::minmax(upgrade.node, upgrade.to)))
+      sink.add(base + "/to", "a node joined to /node by a line in /grid/lines",
+               describe_json(upgrade.to));
+    if (upgrade_dates_ok && (upgrade.date < scenario.start || scenario.horizon < upgrade.date))
+      sink.add(base + "/date",
+               "a date in [" + scenario.start.iso() + ", " + scenario.horizon.iso() + "]",
+               upgrade.date.iso());
+  }
+  std::set<std::string> site_ids;
+  for (std::size_t i = 0; i < scenario.sites.size(); ++i) {
+    const SiteSpec& site = scenario.sites[i];
+    const std::string base = pointer_append("/sites", i);
+    if (!site.id.empty() && !site_ids.insert(site.id).second)
+      sink.add(base + "/id", "an id not used by another site", describe_json(site.id));
+    node_ref(base + "/node", site.node);
+    if (document.contains(nlohmann::json::json_pointer(base + "/owner")))
+      agent_ref(base + "/owner", site.owner);
+  }
 }
 
 Beliefs read_beliefs(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink) {
@@ -604,6 +755,11 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
     reader.finish();
     scenario.history.push_back(target);
   });
+  bool upgrade_dates_ok = true;
+  if (const auto* grid = root.get("grid")) scenario.grid = read_grid(*grid, sink, upgrade_dates_ok);
+  root.array("sites", [&](const nlohmann::json& item, const std::string& pointer) {
+    scenario.sites.push_back(read_site(item, pointer, sink));
+  });
   root.finish();
 
   // Cross references: unique ids, references that resolve.
@@ -664,9 +820,16 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
                describe_json(scenario.history[h].call) + " (no such call)");
   if (root.valid() && span_ok && event_dates_ok)
     check_dates_in_range(scenario, call_dates_ok, sink);
+  check_grid(scenario, document, root.valid() && span_ok && upgrade_dates_ok, agent_ref, sink);
   if (!sink.empty()) throw ScenarioError(sink.take());
   std::stable_sort(scenario.events.begin(), scenario.events.end(),
                    [](const auto& a, const auto& b) { return a.date < b.date; });
+  if (scenario.grid)
+    // Upgrades of one day go into service in the order of their nodes, not of the file.
+    std::sort(scenario.grid->upgrades.begin(), scenario.grid->upgrades.end(),
+              [](const auto& a, const auto& b) {
+                return std::tie(a.date, a.node, a.to, a.mw) < std::tie(b.date, b.node, b.to, b.mw);
+              });
   scenario.index_agents();
   return scenario;
 }

@@ -34,7 +34,8 @@ nlohmann::json every_object() {
     "assumptions": {},
     "agents": [
       {"id": "gov", "kind": "government", "capabilities": {}, "beliefs": {}},
-      {"id": "csp", "kind": "cloud_provider"}
+      {"id": "csp", "kind": "cloud_provider"},
+      {"id": "grid-op", "kind": "grid_operator"}
     ],
     "relationships": [{"from": "gov", "to": "csp"}],
     "calls": [{
@@ -50,7 +51,12 @@ nlohmann::json every_object() {
       "adaptive_revision": {"enabled": false}
     }],
     "events": [{"date": "2025-06-01", "kind": "note"}],
-    "history": [{"call": "call", "round": 1, "outcome": "failed"}]
+    "history": [{"call": "call", "round": 1, "outcome": "failed"}],
+    "grid": {"operator": "grid-op",
+             "nodes": [{"id": "a", "region": "r"}, {"id": "b", "region": "r"}],
+             "lines": [{"from": "a", "to": "b", "capacity_mw": 10}],
+             "upgrades": [{"date": "2026-01-01", "node": "a", "to": "b", "mw": 5}]},
+    "sites": [{"id": "s", "node": "a", "owner": "csp"}]
   })");
 }
 

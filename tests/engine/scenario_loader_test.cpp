@@ -448,7 +448,7 @@ TEST_CASE("scenario loader: an agent kind that is not registered is rejected wit
   // Every registered kind, by name.
   CHECK(problem.expected ==
         "one of \"builder\", \"chip_maker\", \"cloud_provider\", \"government\", "
-        "\"local_government\", \"policy_bank\", \"telco\", \"university\"");
+        "\"grid_operator\", \"local_government\", \"policy_bank\", \"telco\", \"university\"");
   CHECK(problem.found == "the string \"cloud\"");
 }
 
@@ -951,4 +951,92 @@ TEST_CASE("scenario loader: a missing file is reported") {
   const auto problem = unreadable(dir.path() / "no-such-scenario.json");
   CHECK(problem.expected == "an existing file");
   CHECK(problem.found == "no such file");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The power grid
+
+namespace {
+
+nlohmann::json with_grid() {
+  auto doc = valid_scenario();
+  doc["agents"].push_back({{"id", "kepco"}, {"kind", "grid_operator"}});
+  doc["grid"] = nlohmann::json::parse(R"({
+    "operator": "kepco",
+    "nodes": [{"id": "backbone", "region": "chungcheong", "supply_mw": 1000},
+              {"id": "seoul", "region": "seoul", "capital_region": true, "load_mw": 100}],
+    "lines": [{"from": "backbone", "to": "seoul", "capacity_mw": 150}],
+    "upgrades": [{"date": "2027-01-01", "node": "seoul", "to": "backbone", "mw": 100},
+                 {"date": "2026-01-01", "node": "seoul", "mw": 50}]
+  })");
+  doc["sites"] = nlohmann::json::parse(R"([{"id": "gasan", "node": "seoul", "owner": "kt"},
+                                            {"id": "naju", "node": "backbone", "max_mw": 40}])");
+  return doc;
+}
+
+bool reported_at(const std::vector<InputProblem>& problems, const std::string& pointer,
+                 const std::string& expected_start) {
+  return std::any_of(problems.begin(), problems.end(), [&](const InputProblem& p) {
+    return p.pointer == pointer && p.expected.rfind(expected_start, 0) == 0;
+  });
+}
+
+}  // namespace
+
+TEST_CASE("scenario loader: a grid and its sites load, upgrades sorted by date") {
+  const Scenario scenario = scenario_from_json(with_grid(), "test.json");
+  REQUIRE(scenario.grid);
+  CHECK(scenario.grid->operator_id == "kepco");
+  CHECK(scenario.grid->review_days == 90);
+  CHECK(scenario.grid->nodes.size() == 2);
+  CHECK(scenario.grid->nodes[1].capital_region);
+  CHECK(scenario.grid->lines[0].capacity_mw == 150);
+  REQUIRE(scenario.grid->upgrades.size() == 2);
+  CHECK(scenario.grid->upgrades[0].date.iso() == "2026-01-01");
+  CHECK(scenario.grid->upgrades[0].to.empty());
+  CHECK(scenario.grid->upgrades[1].to == "backbone");
+  REQUIRE(scenario.sites.size() == 2);
+  CHECK(scenario.sites[0].owner == "kt");
+  CHECK(std::isinf(scenario.sites[0].max_mw));
+  CHECK(scenario.sites[1].max_mw == 40);
+  CHECK_FALSE(scenario_from_json(valid_scenario(), "test.json").grid);
+}
+
+TEST_CASE("scenario loader: the grid's references are checked where they are written") {
+  auto doc = with_grid();
+  doc["grid"]["operator"] = "msit";                                    // not a grid operator
+  doc["grid"]["nodes"].push_back({{"id", "seoul"}, {"region", "x"}});  // duplicate id
+  doc["grid"]["lines"].push_back({{"from", "seoul"}, {"to", "busan"}, {"capacity_mw", 1}});
+  doc["grid"]["lines"].push_back({{"from", "seoul"}, {"to", "seoul"}, {"capacity_mw", 1}});
+  doc["grid"]["upgrades"].push_back({{"date", "2031-01-01"}, {"node", "seoul"}, {"mw", 1}});
+  doc["grid"]["upgrades"].push_back(
+      {{"date", "2026-01-01"}, {"node", "backbone"}, {"to", "backbone"}, {"mw", 1}});
+  doc["sites"].push_back({{"id", "gasan"}, {"node", "nowhere"}, {"owner", "nobody"}});
+  const auto problems = problems_of(doc);
+  INFO(listing(problems));
+  CHECK(reported_at(problems, "/grid/operator", "the id of an agent of kind grid_operator"));
+  CHECK(reported_at(problems, "/grid/nodes/2/id", "an id not used by another node"));
+  CHECK(reported_at(problems, "/grid/lines/1/to", "the id of a node in /grid/nodes"));
+  CHECK(reported_at(problems, "/grid/lines/2/to", "a node other than /from"));
+  CHECK(reported_at(problems, "/grid/upgrades/2/date", "a date in [2025-01-01, 2030-12-31]"));
+  CHECK(reported_at(problems, "/grid/upgrades/3/to", "a node joined to /node by a line"));
+  CHECK(reported_at(problems, "/sites/2/id", "an id not used by another site"));
+  CHECK(reported_at(problems, "/sites/2/node", "the id of a node in /grid/nodes"));
+  CHECK(reported_at(problems, "/sites/2/owner", "the id of an agent in /agents"));
+  CHECK(problems.size() == 9);
+}
+
+TEST_CASE("scenario loader: sites need a grid, and a grid needs its operator and nodes") {
+  auto doc = with_grid();
+  doc.erase("grid");
+  CHECK(reported_at(problems_of(doc), "/sites", "no sites without a /grid"));
+  doc = with_grid();
+  doc["grid"].erase("operator");
+  doc["grid"].erase("nodes");
+  const auto problems = problems_of(doc);
+  INFO(listing(problems));
+  CHECK(std::any_of(problems.begin(), problems.end(),
+                    [](const InputProblem& p) { return p.pointer == "/grid/operator"; }));
+  CHECK(std::any_of(problems.begin(), problems.end(),
+                    [](const InputProblem& p) { return p.pointer == "/grid/nodes"; }));
 }

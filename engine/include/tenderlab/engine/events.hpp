@@ -959,12 +959,86 @@ struct CapacityOnline {
 };
 
 /// Every event type tenderlab writes, in the order docs/event-log.md lists them.
+// ---- Power grid ----
+
+struct ConnectionRequested {
+  static constexpr std::string_view type = "connection_requested";
+  static constexpr std::string_view about = "the site's user (a contract's lead)";
+  static constexpr std::string_view when = "when a contract is signed, for the site hosting it";
+  std::string site;
+  std::string node;
+  std::string call;
+  double mw = 0;
+  static constexpr auto fields() {
+    using T = ConnectionRequested;
+    return std::tuple{
+        field("site", &T::site, "id", "the site asking for power"),
+        field("node", &T::node, "id", "the grid node it connects to"),
+        field("call", &T::call, "id", "the call whose contract needs the power"),
+        field("mw", &T::mw, "MW", "power asked for: GPUs × `kw_per_gpu` × `pue` / 1000")};
+  }
+};
+
+struct ConnectionDecided {
+  static constexpr std::string_view type = "connection_decided";
+  static constexpr std::string_view about = "the site's user (a contract's lead)";
+  static constexpr std::string_view when =
+      "at each review of the grid operator while the request waits, until all its MW are granted";
+  std::string site;
+  std::string node;
+  std::string call;
+  std::string decision;
+  double requested_mw = 0;
+  double granted_mw = 0;
+  double outstanding_mw = 0;
+  double headroom_mw = 0;
+  std::int64_t waited_days = 0;
+  static constexpr auto fields() {
+    using T = ConnectionDecided;
+    return std::tuple{
+        field("site", &T::site, "id", "the site"),
+        field("node", &T::node, "id", "its grid node"),
+        field("call", &T::call, "id", "the call whose contract needs the power"),
+        field("decision", &T::decision, "",
+              "`granted` (all that was outstanding), `partial` (some of it) or `refused` "
+              "(nothing at this review)"),
+        field("requested_mw", &T::requested_mw, "MW", "what the request asked for in all"),
+        field("granted_mw", &T::granted_mw, "MW", "granted at this review"),
+        field("outstanding_mw", &T::outstanding_mw, "MW", "still waiting after this review"),
+        field("headroom_mw", &T::headroom_mw, "MW",
+              "what a new load at the node could still draw after the review's grants"),
+        field("waited_days", &T::waited_days, "days", "since the request")};
+  }
+};
+
+struct GridReinforced {
+  static constexpr std::string_view type = "grid_reinforced";
+  static constexpr std::string_view about = "the grid operator";
+  static constexpr std::string_view when =
+      "00:00 on the day a planned upgrade or a reinforcement goes into service";
+  std::string node;
+  std::string to;
+  double mw = 0;
+  std::string cause;
+  static constexpr auto fields() {
+    using T = GridReinforced;
+    return std::tuple{
+        field("node", &T::node, "id", "the node (one end of the line for a line upgrade)"),
+        field("to", &T::to, "id", "the line's other end; `\"\"` for more supply at the node"),
+        field("mw", &T::mw, "MW", "supply or line capacity added"),
+        field("cause", &T::cause, "",
+              "`planned` (in /grid/upgrades) or `reinforcement` (started by the operator for MW "
+              "it could not grant)")};
+  }
+};
+
 using EventTypes =
     std::tuple<SimulationStarted, MonthStart, YearStart, ExogenousEvent, CallAnnounced,
                EntrySettled, InvitationSent, InvitationAnswered, MemberWithdrew, BidDecision,
                ConsortiumFormed, ConsortiumDissolved, BidSubmitted, BidsOpened, RoundFailed,
                RoundPending, RoundAwarded, TermsRevised, NegotiatedAward, CallCancelled, CallClosed,
-               ContractSigned, GpusOrdered, CapacityOnline, SimulationEnded>;
+               ContractSigned, GpusOrdered, CapacityOnline, ConnectionRequested, ConnectionDecided,
+               GridReinforced, SimulationEnded>;
 
 /// Calls `fn(E{})` for each event type E, in the order of EventTypes.
 template <class Fn>

@@ -234,6 +234,50 @@ struct HistoricalRound {
   std::string source;                    ///< where the fact comes from
 };
 
+/// A substation (or a bus standing for a region's backbone) of the power grid.
+struct GridNodeSpec {
+  std::string id;
+  std::string region;           ///< for reporting by region
+  bool capital_region = false;  ///< in the capital region (Seoul, Gyeonggi, Incheon)
+  double supply_mw = 0;         ///< generation or import that can be fed in here
+  double load_mw = 0;           ///< load already connected here
+};
+
+/// A line or transformer between two nodes, usable either way up to its capacity.
+struct GridLineSpec {
+  std::string from;
+  std::string to;
+  double capacity_mw = 0;
+};
+
+/// A planned reinforcement: from its date, `mw` more supply at `node`, or, with `to`, `mw` more
+/// capacity on the line between `node` and `to`.
+struct GridUpgradeSpec {
+  Date date;
+  std::string node;
+  std::string to;  ///< empty: a supply upgrade at node
+  double mw = 0;
+};
+
+/// The power grid (scenario key /grid) and the rules its operator decides connections by.
+struct GridSpec {
+  std::string operator_id;        ///< the agent of kind grid_operator that decides connections
+  int review_days = 90;           ///< requests are decided together at reviews this far apart
+  bool reinforce = true;          ///< the operator reinforces a node for MW it could not grant
+  int reinforcement_days = 1095;  ///< from the decision to the reinforcement's completion
+  std::vector<GridNodeSpec> nodes;
+  std::vector<GridLineSpec> lines;
+  std::vector<GridUpgradeSpec> upgrades;  ///< sorted by date, node and to on load
+};
+
+/// A data-centre site: where a contract's or a fleet's GPUs draw their power.
+struct SiteSpec {
+  std::string id;
+  std::string node;   ///< the grid node it connects to
+  std::string owner;  ///< the agent that owns it; empty: offered to any bidder
+  double max_mw = std::numeric_limits<double>::infinity();  ///< most the site can host
+};
+
 /// Economic constants of the project model and coefficients of the agents' decision rules that
 /// are not levers of a call (scenario key /assumptions). Meanings, units, ranges and provenance:
 /// the "assumptions" table in engine/src/parameters.cpp (docs/parameters.md).
@@ -311,6 +355,8 @@ struct Scenario {
   std::vector<CallSpec> calls;
   std::vector<ExogenousEvent> events;    ///< sorted by date, stable
   std::vector<HistoricalRound> history;  ///< calibration targets (optional)
+  std::optional<GridSpec> grid;          ///< missing: power is never a constraint
+  std::vector<SiteSpec> sites;           ///< ids unique; nodes in /grid
 
   /// The agent with this id, or nullptr. The first agent with that id in `agents`, found by a
   /// binary search of the id index when index_agents() has run (the loader runs it); an id that

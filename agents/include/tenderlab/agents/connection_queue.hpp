@@ -1,0 +1,83 @@
+#pragma once
+// The grid operator's queue of connection requests, pure. Requests wait for the next review; a
+// review decides every waiting request together on the grid as it is then (PowerGrid::allocate:
+// the same share for all, so no request is favoured by when it arrived or where it sits in the
+// queue), commits the grants, and names the MW that still wait so the operator can reinforce the
+// grid for them. docs/model/power-grid.md describes the rules.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tenderlab/agents/power_grid.hpp"
+#include "tenderlab/engine/scenario.hpp"
+
+namespace tenderlab {
+
+/// A request for power at a site, as the queue keeps it.
+struct QueuedConnection {
+  std::string id;  ///< unique among the requests of a run (the contract: "<call>/<lead>")
+  std::string site;
+  std::string node;
+  std::string call;  ///< what the power is for
+  std::string user;  ///< the agent that will draw it (a contract's lead)
+  double requested_mw = 0;
+  double outstanding_mw = 0;  ///< not granted yet
+  double requested_at = 0;    ///< simulated seconds
+};
+
+/// What one review decided for one request.
+struct ConnectionDecision {
+  QueuedConnection request;  ///< after the review (outstanding_mw updated)
+  double granted_mw = 0;     ///< at this review
+  double headroom_mw = 0;    ///< at the request's node after every grant of the review
+  /// "granted" (everything outstanding), "partial" or "refused" (nothing).
+  const char* decision() const;
+};
+
+/// A reinforcement the operator should start: `mw` more supply at `node` for request `id`.
+struct ReinforcementOrder {
+  std::string id;
+  std::string node;
+  double mw = 0;
+};
+
+struct ReviewOutcome {
+  std::vector<ConnectionDecision> decisions;       ///< by request id
+  std::vector<ReinforcementOrder> reinforcements;  ///< by request id
+};
+
+class ConnectionQueue {
+ public:
+  /// Queues a request. Throws ModelError for an id already waiting or a negative request.
+  void add(QueuedConnection request);
+  bool empty() const { return waiting_.empty(); }
+  std::size_t size() const { return waiting_.size(); }
+
+  /// Decides every waiting request on `grid` together and connects the grants to it. Requests
+  /// granted in full leave the queue. With `reinforce`, each request whose outstanding MW exceed
+  /// what reinforcements already under way for it will bring gets an order for the difference.
+  ReviewOutcome review(PowerGrid& grid, bool reinforce);
+
+  /// A reinforcement started for request `id` went into service: its MW are no longer under way
+  /// (they are now supply at the node, open to every request at the next review).
+  void reinforcement_done(const std::string& id, double mw);
+
+ private:
+  std::map<std::string, QueuedConnection> waiting_;  ///< by id: reviews never see arrival order
+  std::map<std::string, double> under_way_mw_;       ///< reinforcement MW started per request
+};
+
+/// The grid of a scenario (/grid) as a flow network.
+PowerGrid make_power_grid(const GridSpec& spec);
+
+/// Whether a node lies in the capital region.
+bool capital_node(const GridSpec& spec, const std::string& node);
+
+/// The site that hosts a contract of `mw` for a team: among the sites in the region class the
+/// contract requires (`non_capital`), those of a team member or without an owner first, then
+/// any; within them the one where a new load can draw the most of `mw` now (the grid's headroom,
+/// capped by the site's max_mw), ties by id. Null when no site lies in that region class.
+const SiteSpec* choose_site(const Scenario& scenario, const PowerGrid& grid,
+                            const std::vector<std::string>& team, bool non_capital, double mw);
+
+}  // namespace tenderlab

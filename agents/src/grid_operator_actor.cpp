@@ -1,0 +1,158 @@
+// The grid operator's actor and the deliveries that wait for its grants. The decisions are the
+// connection queue's (connection_queue.hpp); this file gives them a clock: reviews every
+// review_days, planned upgrades and reinforcements on their dates, answers to the sites.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "world.hpp"
+
+namespace tenderlab::detail {
+
+namespace {
+
+constexpr double never = std::numeric_limits<double>::infinity();
+
+/// A reinforcement under way: `mw` more supply at `node` from `ready_at`, for request `id`.
+struct Reinforcement {
+  double ready_at = 0;
+  std::string id;
+  std::string node;
+  double mw = 0;
+};
+
+}  // namespace
+
+void run_grid_operator(World& world) {
+  const GridSpec& spec = *world.scenario.grid;
+  PowerGrid& grid = *world.grid;
+  Inbox<ConnectionAsk> inbox(grid_inbox);
+  inbox.claim();
+  ConnectionQueue queue;
+  std::map<std::string, std::string> reply_to;
+  std::vector<Reinforcement> building;  // by (ready_at, id)
+  std::size_t next_upgrade = 0;
+  const double review_every = spec.review_days * seconds_per_day;
+  const double horizon = world.kernel.horizon_time();
+  for (;;) {
+    const double now = Kernel::now();
+    // Reviews fall every review_days from the start; a request waits for the first after it.
+    const double next_review =
+        queue.empty() ? never : (std::floor(now / review_every) + 1) * review_every;
+    const double next_upgrade_at = next_upgrade < spec.upgrades.size()
+                                       ? world.time_of(spec.upgrades[next_upgrade].date)
+                                       : never;
+    double next_ready = never;
+    if (!building.empty()) next_ready = building.front().ready_at;
+    const double next = std::min({next_review, next_upgrade_at, next_ready, horizon});
+    if (auto ask = inbox.receive_until(next)) {
+      world.emit(ask->request.user, events::ConnectionRequested{
+                                        ask->request.site, ask->request.node, ask->request.call,
+                                        round_money(ask->request.requested_mw)});
+      reply_to[ask->request.id] = ask->reply_to;
+      queue.add(std::move(ask->request));
+      continue;
+    }
+    if (next >= horizon) return;
+    // Everything due now, in a fixed order: planned upgrades, finished reinforcements, then the
+    // review, which sees the grid with both.
+    while (next_upgrade < spec.upgrades.size() &&
+           world.time_of(spec.upgrades[next_upgrade].date) <= next) {
+      const GridUpgradeSpec& upgrade = spec.upgrades[next_upgrade++];
+      if (upgrade.to.empty())
+        grid.add_supply(upgrade.node, upgrade.mw);
+      else
+        grid.upgrade_line(upgrade.node, upgrade.to, upgrade.mw);
+      world.emit(spec.operator_id, events::GridReinforced{upgrade.node, upgrade.to,
+                                                          round_money(upgrade.mw), "planned"});
+    }
+    while (!building.empty() && building.front().ready_at <= next) {
+      const Reinforcement done = building.front();
+      building.erase(building.begin());
+      grid.add_supply(done.node, done.mw);
+      queue.reinforcement_done(done.id, done.mw);
+      world.emit(spec.operator_id,
+                 events::GridReinforced{done.node, "", round_money(done.mw), "reinforcement"});
+    }
+    if (next != next_review) continue;
+    const ReviewOutcome outcome = queue.review(grid, spec.reinforce);
+    for (const ConnectionDecision& d : outcome.decisions) {
+      const QueuedConnection& r = d.request;
+      const auto waited =
+          static_cast<std::int64_t>(std::floor((next - r.requested_at) / seconds_per_day));
+      world.emit(r.user, events::ConnectionDecided{
+                             r.site, r.node, r.call, d.decision(), round_money(r.requested_mw),
+                             round_money(d.granted_mw), round_money(r.outstanding_mw),
+                             round_money(d.headroom_mw), waited});
+      if (d.granted_mw > 0)
+        Inbox<ConnectionAnswer>(reply_to.at(r.id)).send({d.granted_mw, r.outstanding_mw});
+    }
+    const double ready_at = next + spec.reinforcement_days * seconds_per_day;
+    for (const ReinforcementOrder& order : outcome.reinforcements) {
+      const Reinforcement started{ready_at, order.id, order.node, order.mw};
+      const auto at = std::upper_bound(
+          building.begin(), building.end(), started, [](const auto& a, const auto& b) {
+            return a.ready_at < b.ready_at || (a.ready_at == b.ready_at && a.id < b.id);
+          });
+      building.insert(at, started);
+    }
+  }
+}
+
+void deliver_through_grid(World& world, const SiteSpec& site, const std::string& lead,
+                          const events::CapacityOnline& capacity, double built_at,
+                          bool non_capital) {
+  const std::string name = "delivery/" + capacity.call + "/" + lead;
+  world.kernel.spawn(name, world.scenario.grid->operator_id,
+                     [&world, &site, lead, name, capacity, built_at, non_capital] {
+                       Inbox<ConnectionAnswer> answers(name);
+                       answers.claim();
+                       QueuedConnection request{capacity.call + "/" + lead,
+                                                site.id,
+                                                site.node,
+                                                capacity.call,
+                                                lead,
+                                                capacity.mw,
+                                                capacity.mw,
+                                                Kernel::now()};
+                       Inbox<ConnectionAsk>(grid_inbox).send({std::move(request), name});
+                       const double horizon = world.kernel.horizon_time();
+                       if (built_at > horizon) {
+                         // The GPUs never run within the horizon, but the request still takes its
+                         // share of the grid: its answers are read, so none is left for an inbox
+                         // without a reader.
+                         while (answers.receive_until(horizon)) {
+                         }
+                         return;
+                       }
+                       double granted = 0;
+                       std::int64_t online = 0;
+                       while (online < capacity.gpus) {
+                         auto answer = answers.receive_until(horizon);
+                         if (!answer) return;  // the rest waits past the horizon
+                         granted += answer->granted_mw;
+                         if (Kernel::now() < built_at) Kernel::sleep_until(built_at);
+                         // GPUs run in proportion to the MW granted; the last grant brings the
+                         // rest.
+                         const std::int64_t target =
+                             answer->outstanding_mw <= 0
+                                 ? capacity.gpus
+                                 : std::min(capacity.gpus, static_cast<std::int64_t>(std::floor(
+                                                               static_cast<double>(capacity.gpus) *
+                                                               granted / capacity.mw)));
+                         if (target <= online) continue;
+                         events::CapacityOnline part = capacity;
+                         part.gpus = target - online;
+                         part.mw = round_money(capacity.mw * static_cast<double>(part.gpus) /
+                                               static_cast<double>(capacity.gpus));
+                         world.emit(lead, part);
+                         world.programme.gpus_online += part.gpus;
+                         if (non_capital) world.programme.gpus_online_non_capital += part.gpus;
+                         world.programme.mw_online += part.mw;
+                         online = target;
+                       }
+                     });
+}
+
+}  // namespace tenderlab::detail

@@ -1,0 +1,174 @@
+// Whole runs with a power grid: a contract's GPUs wait for their MW, come online in parts as the
+// grid operator grants them, and the reinforcement the operator starts for the rest arrives when
+// the scenario says; the network's numbers alone decide (a roomy grid changes nothing, and the
+// order of nodes, lines and sites in the file changes nothing).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "run_in_child.hpp"
+#include "tenderlab/engine/event_dispatcher.hpp"
+#include "tenderlab/engine/scenario_loader.hpp"
+
+using namespace tenderlab;
+using tenderlab::test::parse;
+using tenderlab::test::run_in_child;
+
+namespace {
+
+/// One SPC call for 2,000 GPUs at a capital site, signed on 2025-05-30, built in two years
+/// (online 2027-05-30 without a grid). Its site asks for 2,000 x 1.9 kW x 1.3 = 4.94 MW at the
+/// seoul node, whose line from the backbone has 2 MW left.
+nlohmann::json grid_scenario() {
+  return nlohmann::json::parse(R"({
+    "format": "tenderlab-scenario/1",
+    "name": "grid-run",
+    "start_date": "2025-01-01",
+    "horizon": "2029-12-31",
+    "seed": 3,
+    "valuation": {"paths": 40},
+    "agents": [
+      {"id": "gov", "kind": "government"},
+      {"id": "kepco", "kind": "grid_operator"},
+      {"id": "cloud-a", "kind": "cloud_provider", "capital_bn_krw": 5000,
+       "strategic_value_bn_krw": 500,
+       "capabilities": {"cloud_operations": 0.9, "sites_power": 0.8, "construction": 0.5}}
+    ],
+    "calls": [{
+      "id": "spc", "kind": "spc_partner", "issuer": "gov",
+      "schedule": {"announce": "2025-02-03", "bid_deadline": "2025-03-31"},
+      "object": {"gpus": 2000},
+      "terms": {"public_equity_share": 0.3, "paid_in_capital_bn_krw": 100, "site": "capital"},
+      "procedure": {"min_valid_bids": 1}
+    }],
+    "grid": {
+      "operator": "kepco",
+      "review_days": 90,
+      "reinforcement_days": 730,
+      "nodes": [
+        {"id": "backbone", "region": "chungcheong", "supply_mw": 1000},
+        {"id": "seoul", "region": "seoul", "capital_region": true, "load_mw": 120},
+        {"id": "naju", "region": "jeonnam", "supply_mw": 0}
+      ],
+      "lines": [{"from": "backbone", "to": "seoul", "capacity_mw": 122},
+                {"from": "backbone", "to": "naju", "capacity_mw": 500}]
+    },
+    "sites": [{"id": "gasan", "node": "seoul", "owner": "cloud-a"},
+              {"id": "naju-park", "node": "naju"}]
+  })");
+}
+
+template <class E>
+std::vector<std::pair<std::string, E>> all_of(const std::vector<Event>& log) {
+  std::vector<std::pair<std::string, E>> out;
+  for (const Event& event : log)
+    if (event.type == E::type) out.emplace_back(event.date, decode_event<E>(event));
+  return out;
+}
+
+std::vector<Event> run(const nlohmann::json& document) {
+  return parse(run_in_child(scenario_from_json(document, "grid-run.json")));
+}
+
+/// The grid's events and the capacity coming online, as lines to compare across runs.
+std::vector<std::string> grid_story(const std::vector<Event>& log) {
+  std::vector<std::string> lines;
+  for (const Event& event : log)
+    if (event.type.rfind("connection_", 0) == 0 || event.type == "grid_reinforced" ||
+        event.type == "capacity_online")
+      lines.push_back(event.date + " " + event.type + " " + event.agent + " " +
+                      event.fields.dump());
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("grid run: GPUs wait for their power and come online in parts as it is granted") {
+  const std::vector<Event> log = run(grid_scenario());
+  const auto requested = all_of<events::ConnectionRequested>(log);
+  REQUIRE(requested.size() == 1);
+  CHECK(requested[0].first == "2025-05-30");  // the contract's signature
+  CHECK(requested[0].second.site == "gasan");
+  CHECK(requested[0].second.mw == Approx(4.94));
+
+  const auto decided = all_of<events::ConnectionDecided>(log);
+  REQUIRE(decided.size() >= 2);
+  // The first review after the request: day 180 from the start (2025-06-30) grants the 2 MW the
+  // line has left; the reinforcement for the other 2.94 MW starts then and is in service 730
+  // days later (2027-06-30); the review after that (day 990, 2027-09-18) grants them.
+  CHECK(decided.front().first == "2025-06-30");
+  CHECK(decided.front().second.decision == "partial");
+  CHECK(decided.front().second.granted_mw == Approx(2.0));
+  CHECK(decided.front().second.waited_days == 30);  // whole days: signed after 00:00 on 05-30
+  for (std::size_t i = 1; i + 1 < decided.size(); ++i)
+    CHECK(decided[i].second.decision == "refused");
+  CHECK(decided.back().first == "2027-09-18");
+  CHECK(decided.back().second.decision == "granted");
+  CHECK(decided.back().second.granted_mw == Approx(2.94));
+  CHECK(decided.back().second.outstanding_mw == 0);
+  const auto reinforced = all_of<events::GridReinforced>(log);
+  REQUIRE(reinforced.size() == 1);
+  CHECK(reinforced[0].first == "2027-06-30");
+  CHECK(reinforced[0].second.cause == "reinforcement");
+  CHECK(reinforced[0].second.mw == Approx(2.94));
+
+  // The building is ready on 2027-05-30: the GPUs the first 2 MW power (2000 x 2 / 4.94 = 809)
+  // run from then, the rest from the final grant.
+  const auto online = all_of<events::CapacityOnline>(log);
+  REQUIRE(online.size() == 2);
+  CHECK(online[0].first == "2027-05-30");
+  CHECK(online[0].second.gpus == 809);
+  CHECK(online[1].first == "2027-09-18");
+  CHECK(online[1].second.gpus == 2000 - 809);
+  CHECK(online[0].second.mw + online[1].second.mw == Approx(4.94).margin(0.002));
+}
+
+TEST_CASE("grid run: a grid with room, or no grid, leaves the delivery date to the building") {
+  auto roomy = grid_scenario();
+  roomy["grid"]["lines"][0]["capacity_mw"] = 200;
+  auto online = all_of<events::CapacityOnline>(run(roomy));
+  REQUIRE(online.size() == 1);
+  CHECK(online[0].first == "2027-05-30");
+  CHECK(online[0].second.gpus == 2000);
+
+  auto none = grid_scenario();
+  none.erase("grid");
+  none.erase("sites");
+  const std::vector<Event> log = run(none);
+  online = all_of<events::CapacityOnline>(log);
+  REQUIRE(online.size() == 1);
+  CHECK(online[0].first == "2027-05-30");
+  CHECK(all_of<events::ConnectionRequested>(log).empty());
+}
+
+TEST_CASE("grid run: a non-capital contract goes to the ownerless site with room") {
+  auto doc = grid_scenario();
+  doc["calls"][0]["terms"]["site"] = "non_capital";
+  const std::vector<Event> log = run(doc);
+  const auto requested = all_of<events::ConnectionRequested>(log);
+  REQUIRE(requested.size() == 1);
+  CHECK(requested[0].second.site == "naju-park");
+  const auto decided = all_of<events::ConnectionDecided>(log);
+  REQUIRE(decided.size() == 1);
+  CHECK(decided[0].second.decision == "granted");
+}
+
+TEST_CASE("grid run: the order of nodes, lines, sites and upgrades in the file changes nothing") {
+  auto doc = grid_scenario();
+  doc["grid"]["upgrades"] = nlohmann::json::parse(
+      R"([{"date": "2026-03-01", "node": "seoul", "to": "backbone", "mw": 1},
+          {"date": "2026-03-01", "node": "naju", "mw": 10}])");
+  const std::vector<std::string> story = grid_story(run(doc));
+  CHECK(std::count_if(story.begin(), story.end(), [](const std::string& line) {
+          return line.find("grid_reinforced") != std::string::npos;
+        }) == 3);
+  auto reversed = doc;
+  for (const char* key : {"nodes", "lines", "upgrades"}) {
+    auto& list = reversed["grid"][key];
+    std::reverse(list.begin(), list.end());
+  }
+  std::reverse(reversed["sites"].begin(), reversed["sites"].end());
+  CHECK(grid_story(run(reversed)) == story);
+}
