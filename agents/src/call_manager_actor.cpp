@@ -265,15 +265,42 @@ class CallManager {
     const Date online_date = world_.log.calendar().to_date(Kernel::now()).plus_days(build_days);
     const events::CapacityOnline capacity{call_.id, lot.gpus, round_money(financing.site_mw),
                                           non_capital ? "non_capital" : "capital", delayed};
-    // With a grid, the site's power must be granted first; the request is made at the signing
-    // and competes for the grid even when the GPUs would run after the horizon.
-    if (world_.grid && capacity.mw > 0)
-      if (const SiteSpec* site =
-              choose_site(world_.scenario, *world_.grid, bid.members, non_capital, capacity.mw)) {
-        deliver_through_grid(world_, *site, bid.lead, capacity,
-                             std::max(world_.time_of(online_date), Kernel::now()), non_capital);
-        return;
-      }
+    // With vendors, the GPUs are ordered at the signing and arrive as the vendor ships them (its
+    // lead time replaces the assumed one); with a grid, the site's power must be granted first.
+    // Both requests are made at the signing and compete for GPUs and MW even when the GPUs would
+    // run after the horizon.
+    const Date today = world_.log.calendar().to_date(Kernel::now());
+    const VendorSpec* vendor = preferred_vendor(world_, today);
+    const SiteSpec* site =
+        world_.grid && capacity.mw > 0
+            ? choose_site(world_.scenario, *world_.grid, bid.members, non_capital, capacity.mw)
+            : nullptr;
+    if (vendor || site) {
+      const int building_days = (vendor ? 365 * call_.object.build_years
+                                        : build_days - (delayed ? assumptions.delay_days : 0)) +
+                                (delayed ? assumptions.delay_days : 0);
+      DeliveryPlan plan;
+      plan.order = call_.id + "/" + bid.lead;
+      plan.owner = bid.lead;
+      plan.purpose = call_.id;
+      plan.gpus = lot.gpus;
+      plan.mw = capacity.mw;
+      plan.built_at = std::max(world_.time_of(today.plus_days(building_days)), Kernel::now());
+      plan.site = site;
+      plan.vendor = vendor;
+      plan.online = [&world = world_, lead = bid.lead, capacity, non_capital](std::int64_t gpus,
+                                                                              double mw) {
+        events::CapacityOnline part = capacity;
+        part.gpus = gpus;
+        part.mw = mw;
+        world.emit(lead, part);
+        world.programme.gpus_online += gpus;
+        if (non_capital) world.programme.gpus_online_non_capital += gpus;
+        world.programme.mw_online += mw;
+      };
+      deliver(world_, std::move(plan));
+      return;
+    }
     if (world_.scenario.horizon < online_date) return;  // beyond the horizon: not observed
     // Each contract is built on its own clock, so several deliveries proceed side by side.
     World& world = world_;

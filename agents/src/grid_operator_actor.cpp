@@ -1,6 +1,6 @@
-// The grid operator's actor and the deliveries that wait for its grants. The decisions are the
-// connection queue's (connection_queue.hpp); this file gives them a clock: reviews every
-// review_days, planned upgrades and reinforcements on their dates, answers to the sites.
+// The grid operator's actor. The decisions are the connection queue's (connection_queue.hpp);
+// this file gives them a clock: reviews every review_days, planned upgrades and reinforcements on
+// their dates, answers to the deliveries that wait for their MW (delivery_actor.cpp).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -34,12 +34,17 @@ void run_grid_operator(World& world) {
   std::vector<Reinforcement> building;  // by (ready_at, id)
   std::size_t next_upgrade = 0;
   const double review_every = spec.review_days * seconds_per_day;
+  const double review_hour = 0.5 * seconds_per_day;
   const double horizon = world.kernel.horizon_time();
   for (;;) {
     const double now = Kernel::now();
-    // Reviews fall every review_days from the start; a request waits for the first after it.
+    // Reviews fall at noon every review_days from the start (noon, so that requests made at the
+    // start of a day, as fleets make them, are decided the same way whatever the actors' order);
+    // a request waits for the first review after it.
     const double next_review =
-        queue.empty() ? never : (std::floor(now / review_every) + 1) * review_every;
+        queue.empty()
+            ? never
+            : (std::floor((now - review_hour) / review_every) + 1) * review_every + review_hour;
     const double next_upgrade_at = next_upgrade < spec.upgrades.size()
                                        ? world.time_of(spec.upgrades[next_upgrade].date)
                                        : never;
@@ -85,8 +90,10 @@ void run_grid_operator(World& world) {
                              r.site, r.node, r.call, d.decision(), round_money(r.requested_mw),
                              round_money(d.granted_mw), round_money(r.outstanding_mw),
                              round_money(d.headroom_mw), waited});
+      world.site_mw[r.site] += d.granted_mw;
       if (d.granted_mw > 0)
-        Inbox<ConnectionAnswer>(reply_to.at(r.id)).send({d.granted_mw, r.outstanding_mw});
+        Inbox<DeliveryNews>(reply_to.at(r.id))
+            .send(ConnectionAnswer{d.granted_mw, r.outstanding_mw});
     }
     const double ready_at = next + spec.reinforcement_days * seconds_per_day;
     for (const ReinforcementOrder& order : outcome.reinforcements) {
@@ -98,61 +105,6 @@ void run_grid_operator(World& world) {
       building.insert(at, started);
     }
   }
-}
-
-void deliver_through_grid(World& world, const SiteSpec& site, const std::string& lead,
-                          const events::CapacityOnline& capacity, double built_at,
-                          bool non_capital) {
-  const std::string name = "delivery/" + capacity.call + "/" + lead;
-  world.kernel.spawn(name, world.scenario.grid->operator_id,
-                     [&world, &site, lead, name, capacity, built_at, non_capital] {
-                       Inbox<ConnectionAnswer> answers(name);
-                       answers.claim();
-                       QueuedConnection request{capacity.call + "/" + lead,
-                                                site.id,
-                                                site.node,
-                                                capacity.call,
-                                                lead,
-                                                capacity.mw,
-                                                capacity.mw,
-                                                Kernel::now()};
-                       Inbox<ConnectionAsk>(grid_inbox).send({std::move(request), name});
-                       const double horizon = world.kernel.horizon_time();
-                       if (built_at > horizon) {
-                         // The GPUs never run within the horizon, but the request still takes its
-                         // share of the grid: its answers are read, so none is left for an inbox
-                         // without a reader.
-                         while (answers.receive_until(horizon)) {
-                         }
-                         return;
-                       }
-                       double granted = 0;
-                       std::int64_t online = 0;
-                       while (online < capacity.gpus) {
-                         auto answer = answers.receive_until(horizon);
-                         if (!answer) return;  // the rest waits past the horizon
-                         granted += answer->granted_mw;
-                         if (Kernel::now() < built_at) Kernel::sleep_until(built_at);
-                         // GPUs run in proportion to the MW granted; the last grant brings the
-                         // rest.
-                         const std::int64_t target =
-                             answer->outstanding_mw <= 0
-                                 ? capacity.gpus
-                                 : std::min(capacity.gpus, static_cast<std::int64_t>(std::floor(
-                                                               static_cast<double>(capacity.gpus) *
-                                                               granted / capacity.mw)));
-                         if (target <= online) continue;
-                         events::CapacityOnline part = capacity;
-                         part.gpus = target - online;
-                         part.mw = round_money(capacity.mw * static_cast<double>(part.gpus) /
-                                               static_cast<double>(capacity.gpus));
-                         world.emit(lead, part);
-                         world.programme.gpus_online += part.gpus;
-                         if (non_capital) world.programme.gpus_online_non_capital += part.gpus;
-                         world.programme.mw_online += part.mw;
-                         online = target;
-                       }
-                     });
 }
 
 }  // namespace tenderlab::detail

@@ -14,11 +14,34 @@ World::World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel&
     if (agent.kind.may(Role::lead, CallKind::spc_partner)) spc_leads.push_back(agent.id);
   std::sort(spc_leads.begin(), spc_leads.end());
   if (s.grid) grid = make_power_grid(*s.grid);
+  for (const VendorSpec& vendor : s.vendors)
+    vendors.emplace(vendor.agent, make_gpu_vendor(vendor, s.events));
+  // A fleet's GPUs at the start are of the oldest generation on sale (the earliest available;
+  // ties by vendor and generation id): their performance and power per GPU.
+  const GpuGenerationSpec* oldest = nullptr;
+  for (const auto& [id, vendor] : vendors) {
+    (void)vendor;
+    const auto spec = std::find_if(s.vendors.begin(), s.vendors.end(),
+                                   [&](const VendorSpec& v) { return v.agent == id; });
+    for (const GpuGenerationSpec& g : spec->generations)
+      if (!oldest || g.available < oldest->available) oldest = &g;
+  }
+  for (const AgentSpec& agent : s.agents)
+    if (agent.fleet && oldest) {
+      Fleet& fleet = fleets[agent.id];
+      fleet.gpus = agent.gpus;
+      fleet.performance = oldest->performance * static_cast<double>(agent.gpus);
+      fleet.kw = oldest->kw_per_gpu * static_cast<double>(agent.gpus);
+    }
 }
 
 void start_bidder(SimulationContext& context, const AgentSpec& agent) {
   World& world = context.world();
   world.listeners.push_back(&agent);
+  // A fleet decides on its own clock, beside the bidder; without vendors there is nothing to buy.
+  if (agent.fleet && !world.vendors.empty())
+    world.kernel.spawn("fleet/" + agent.id, agent.id,
+                       [&world, &agent] { run_fleet(world, agent); });
   world.kernel.spawn(agent.id, agent.id, [&world, &agent] {
     // Inboxes get their permanent receivers before anybody sends, so messages keep FIFO order.
     Inbox<Message>(inbox_of(agent.id)).claim();
@@ -106,9 +129,13 @@ void run_calendar(World& world) {
           world.market.power_price *= e.multiplier;
           break;
         case ShockKind::gpu_price:
-        case ShockKind::export_control:
           world.market.gpu_price *= e.multiplier;
           break;
+        case ShockKind::export_control:
+          // Naming a generation stops its sale (the vendors read it); otherwise prices rise.
+          if (e.generation.empty()) world.market.gpu_price *= e.multiplier;
+          break;
+        case ShockKind::supply:  // the vendors read it at their next quarter's decision
         case ShockKind::note:
           break;
       }

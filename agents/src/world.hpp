@@ -1,5 +1,6 @@
 #pragma once
 // State and helpers shared by the actors of one simulation. Private to the agents library.
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -13,6 +14,7 @@
 #include "tenderlab/agents/connection_queue.hpp"
 #include "tenderlab/agents/consortium.hpp"
 #include "tenderlab/agents/entry.hpp"
+#include "tenderlab/agents/gpu_supply.hpp"
 #include "tenderlab/agents/participation.hpp"
 #include "tenderlab/agents/simulation.hpp"
 #include "tenderlab/agents/simulation_context.hpp"
@@ -82,6 +84,38 @@ struct ConnectionAnswer {
 };
 inline const std::string grid_inbox = "grid-operator";
 
+/// An order of GPUs sent to a vendor; the vendor ships to `reply_to` as it delivers.
+struct GpuOrderAsk {
+  std::string order;  ///< unique in the run: "<call>/<lead>" or "fleet/<agent>/<quarter>"
+  std::string buyer;  ///< whose allocation cap it counts against
+  std::int64_t gpus = 0;
+  std::string reply_to;
+};
+struct GpuShipment {
+  std::int64_t gpus = 0;
+  std::string generation;
+};
+/// What a delivery waits for: its site's MW and its GPUs.
+using DeliveryNews = std::variant<ConnectionAnswer, GpuShipment>;
+inline std::string vendor_inbox(const std::string& vendor) {
+  return "vendor/" + vendor;
+}
+
+/// A delivery of GPUs to a site: the order to the vendor (if any), the site's MW (if a grid and a
+/// site), and from `built_at` on the GPUs run, as far as both allow.
+struct DeliveryPlan {
+  std::string order;    ///< names the actor, its inbox, the vendor's order and the grid request
+  std::string owner;    ///< the agent whose host runs it: a contract's lead or a fleet's owner
+  std::string purpose;  ///< the call, or "fleet"
+  std::int64_t gpus = 0;
+  double mw = 0;
+  double built_at = 0;                 ///< simulated seconds
+  const SiteSpec* site = nullptr;      ///< no grid request without one
+  const VendorSpec* vendor = nullptr;  ///< the GPUs are at hand at built_at without one
+  /// Called as GPUs go online: how many more, and the MW they draw.
+  std::function<void(std::int64_t gpus, double mw)> online;
+};
+
 inline std::string inbox_of(const std::string& id) {
   return "agent/" + id;
 }
@@ -140,6 +174,20 @@ struct World {
   } programme;
   /// The power grid as it is now (scenario /grid); its operator's actor connects granted loads.
   std::optional<PowerGrid> grid;
+  /// The vendors (scenario /vendors, with their export controls), by agent id.
+  std::map<std::string, GpuVendor> vendors;
+  /// Per fleet owner: GPUs run or on order, their performance and power, and what is online.
+  struct Fleet {
+    std::int64_t gpus = 0;    ///< run at the start, plus ordered since
+    double performance = 0;   ///< sum over those GPUs (H100 = 1)
+    double kw = 0;            ///< sum of their IT kW
+    std::int64_t online = 0;  ///< GPUs ordered since the start that run now
+    double mw_online = 0;
+  };
+  std::map<std::string, Fleet> fleets;
+  /// MW granted at each site so far (contracts and fleets), changed only at the grid operator's
+  /// reviews, so fleets deciding at the same moment see the same sites.
+  std::map<std::string, double> site_mw;
   /// The issuers' budgets by fiscal year: what is reserved when a round is decided and committed
   /// when its contracts are signed.
   BudgetLedger budgets;
@@ -200,11 +248,16 @@ void run_calendar(World& world);
 /// The grid operator (scenario /grid): decides connection requests at its reviews, brings
 /// planned upgrades and its reinforcements into service, until the horizon.
 void run_grid_operator(World& world);
-/// A contract's GPUs at `site`: asks the grid operator for `capacity.mw`, and brings the GPUs
-/// online, in proportion to the MW granted, from `built_at` (simulated seconds) on.
-void deliver_through_grid(World& world, const SiteSpec& site, const std::string& lead,
-                          const events::CapacityOnline& capacity, double built_at,
-                          bool non_capital);
+/// Starts the actor of a delivery (delivery_actor.cpp).
+void deliver(World& world, DeliveryPlan plan);
+/// A vendor (scenario /vendors): decides each quarter's orders together, ships after its lead
+/// time, until the horizon.
+void run_vendor(World& world, const VendorSpec& spec);
+/// The vendor a buyer orders from on `date`: the one whose preferred generation costs least per
+/// unit of performance (ties by vendor id); null without vendors or when none sells.
+const VendorSpec* preferred_vendor(const World& world, Date date);
+/// A private fleet's quarterly expansion decisions (fleet_actor.cpp), until the horizon.
+void run_fleet(World& world, const AgentSpec& agent);
 /// The contract for lot `lot` of `lots` of a round's call if `bid` wins it, priced now.
 LotContract lot_contract_now(const World& world, const CallRound& round, const Bid& bid,
                              std::int64_t lot, std::int64_t lots);

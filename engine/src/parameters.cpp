@@ -169,6 +169,14 @@ ParamTable scenario_table() {
              "The power grid: substations, lines and planned upgrades, and its operator's rules "
              "for connection requests. Without it power never limits a delivery",
              "no grid"),
+      nested("vendors", ParamType::array, "vendor", "Scenario::vendors",
+             "GPU vendors and the generations they sell (docs/model/gpu-supply.md). Without "
+             "vendors a contract's GPUs arrive after assumptions.gpu_lead_time_days and private "
+             "fleets do not expand",
+             "[]"),
+      nested("programme", ParamType::object, "programme", "Scenario::programme",
+             "The national programme: its targets and the instruments that reach private fleets",
+             "no targets, no instruments"),
       nested("sites", ParamType::array, "site", "Scenario::sites",
              "Data-centre sites on the grid's nodes. Ids are unique (checked by the loader); "
              "needs /grid",
@@ -506,6 +514,11 @@ ParamTable agent_table() {
               "GPUs the agent already runs (not read by the model yet)"),
       nested("capabilities", ParamType::object, "capabilities", m + "capabilities",
              "What the agent brings to a consortium", "all 0"),
+      nested("fleet", ParamType::object, "fleet", m + "fleet",
+             "The agent's own GPU fleet, which it decides each quarter whether to expand "
+             "(docs/model/fleet-expansion.md); its GPUs now are `gpus`. Only for kinds that lead "
+             "procurement calls (cloud providers, telcos)",
+             "no fleet decisions"),
       nested("beliefs", ParamType::object, "beliefs", m + "beliefs",
              "The agent's own market outlook; keys left out take the defaults of the market "
              "table, not the scenario's /market values",
@@ -915,13 +928,21 @@ ParamTable event_table() {
       choice("kind", names(shock_kind_names), "ExogenousEvent::kind",
              "What it changes from its date on: demand, power_price and gpu_price multiply the "
              "market's demand, power price and GPU price by multiplier; export_control multiplies "
-             "the GPU price too (a supply restriction seen as a price rise); note changes nothing "
-             "and only marks the timeline")
+             "the GPU price too (a supply restriction seen as a price rise), or, naming a "
+             "generation, stops its sale; supply multiplies the vendors' quarterly capacity; note "
+             "changes nothing and only marks the timeline")
           .required(),
       number("multiplier", "1", 1.0, 0, 1000, "ExogenousEvent::multiplier",
              "Factor applied to the quantity the kind names"),
       typed("description", ParamType::text, "ExogenousEvent::description",
             "What happened, for the timeline", "\"\""),
+      typed("vendor", ParamType::agent_ref, "ExogenousEvent::vendor",
+            "supply and export_control: the vendor (an agent in /vendors) it concerns",
+            "every vendor"),
+      typed("generation", ParamType::id, "ExogenousEvent::generation",
+            "export_control: the generation that can no longer be ordered from the date on "
+            "(the multiplier is then not used); without it export_control raises GPU prices",
+            "none"),
   };
   return t;
 }
@@ -1047,6 +1068,167 @@ ParamTable site_table() {
   return t;
 }
 
+ParamTable fleet_table() {
+  ParamTable t;
+  t.name = "fleet";
+  t.title = "Private fleets";
+  t.at = {"/agents/*/fleet"};
+  t.description =
+      "A cloud provider's or telco's own GPU fleet, outside tenders. Each quarter its owner "
+      "values buying more GPUs of the vendors' preferred generation on its beliefs, and buys the "
+      "most that still add value within its capital, the vendor's allocation and its sites' "
+      "grid connections (docs/model/fleet-expansion.md).";
+  const std::string m = "FleetSpec::";
+  t.params = {
+      number("demand_gpu_hours_per_year", "GPU-hours/yr", 0, 0, inf,
+             m + "demand_gpu_hours_per_year",
+             "H100-equivalent GPU-hours its customers buy per year at the start, at full price; "
+             "grows with the owner's expected demand growth and the market's demand shocks")
+          .required(),
+      number("max_capital_share_per_quarter", "1", 0.1, 0, 1, m + "max_capital_share_per_quarter",
+             "Most of its capital_bn_krw it commits to fleet GPUs in one quarter")
+          .assumed(0.02, 0.25,
+                   "capex budgets of Korean CSPs and telcos: a few % of capital a quarter"),
+      number("hurdle_rate", "1/yr", 0.028, 0, 1, m + "hurdle_rate",
+             "Discount rate of the expansion's cash flows; with risk_aversion above 0 the "
+             "risk-free rate, so that risk is not counted twice")
+          .assumed(0.028, 0.12, "risk-free rate; a company WACC only with risk_aversion 0"),
+      number("risk_aversion", "1", 1.0, 0, 100, m + "risk_aversion",
+             "Absolute risk aversion times the quarter's budget for fleet GPUs")
+          .assumed(0, 3, "as the agents' risk_aversion for projects"),
+      integer("step_gpus", "GPUs", 256, 1, 1'000'000, m + "step_gpus",
+              "Granularity of the decision: GPUs are bought in multiples of this")
+          .setting("a pod of 32 servers of 8 GPUs"),
+      number("pue", "1", 1.3, 1, 3, m + "pue", "Power usage effectiveness of its sites")
+          .assumed(1.2, 1.6, "modern AI data centres about 1.2, older sites 1.4 to 1.6"),
+      number("build_cost_bn_krw_per_mw", "bn KRW/MW", 7.1, 0, 100, m + "build_cost_bn_krw_per_mw",
+             "Building and facilities for each new MW of IT load x PUE; 0 when it has space")
+          .sourced("Samsung SDS Gumi AI data centre: 427.3 bn KRW for 60 MW, about 7.1 per MW"),
+  };
+  return t;
+}
+
+ParamTable vendor_table() {
+  ParamTable t;
+  t.name = "vendor";
+  t.title = "GPU vendors";
+  t.at = {"/vendors/*"};
+  t.description =
+      "A GPU vendor's offer to the market: the generations it sells, how many GPUs it ships into "
+      "the market each quarter, the most one buyer gets, and its lead time. Orders of a quarter "
+      "are decided together on its first day, shared max-min fair among buyers "
+      "(docs/model/gpu-supply.md).";
+  const std::string m = "VendorSpec::";
+  t.params = {
+      typed("agent", ParamType::agent_ref, m + "agent", "The agent of kind gpu_vendor that sells")
+          .required(),
+      integer("lead_time_days", "days", 84, 0, 3650, m + "lead_time_days",
+              "From an order's confirmation to its delivery")
+          .assumed(56, 365, "H100: 40 to 52 weeks in late 2023, 8 to 12 weeks in April 2024"),
+      integer("quarterly_capacity", "GPUs", 0, 0, 100'000'000, m + "quarterly_capacity",
+              "GPUs shipped into the market each quarter, all buyers together")
+          .required(),
+      integer("buyer_cap_per_quarter", "GPUs", 0, 0, 100'000'000, m + "buyer_cap_per_quarter",
+              "The most one buyer is confirmed in a quarter")
+          .required(),
+      nested("generations", ParamType::array, "gpu_generation", m + "generations",
+             "The generations it sells; ids unique within the vendor")
+          .required(),
+  };
+  return t;
+}
+
+ParamTable gpu_generation_table() {
+  ParamTable t;
+  t.name = "gpu_generation";
+  t.title = "GPU generations";
+  t.at = {"/vendors/*/generations/*"};
+  t.description =
+      "One generation of GPU. Buyers order the generation with the lowest list price per unit "
+      "of performance that can be ordered that day.";
+  const std::string m = "GpuGenerationSpec::";
+  t.params = {
+      typed("id", ParamType::id, m + "id", "Generation id, unique within the vendor").required(),
+      typed("available", ParamType::date, m + "available", "First day it can be ordered")
+          .required(),
+      number("launch_price_bn_krw", "bn KRW", 0, 0, 100, m + "launch_price_bn_krw",
+             "All-in price per GPU on its first day (server share, network)")
+          .required(),
+      number("price_decline", "1/yr", 0.2, 0, 0.99, m + "price_decline",
+             "Yearly fall of the list price after availability")
+          .assumed(0.1, 0.35, "street prices of a generation fall as the next one ships"),
+      number("price_floor_share", "1", 0.3, 0, 1, m + "price_floor_share",
+             "The list price never falls below this share of the launch price")
+          .assumed(0.2, 0.6, "older generations keep a resale value"),
+      number("performance", "1", 1, 0.01, 1000, m + "performance", "Throughput relative to an H100")
+          .required(),
+      number("kw_per_gpu", "kW", 1.9, 0.01, 100, m + "kw_per_gpu",
+             "All-in IT power per GPU (server, network, storage)")
+          .sourced("H100/H200 700 W, B200 1,000 W TDP; DGX H100 10.2 kW, DGX B200 14.3 kW; "
+                   "260,000 GPUs about 500 MW all-in"),
+  };
+  return t;
+}
+
+ParamTable programme_table() {
+  ParamTable t;
+  t.name = "programme";
+  t.title = "National programme";
+  t.at = {"/programme"};
+  t.description = "The programme's targets and the public instruments that reach private fleets.";
+  const std::string m = "ProgrammeSpec::";
+  t.params = {
+      nested("targets", ParamType::array, "programme_target", m + "targets",
+             "GPUs online to reach by a date; the run reports the date each is reached", "[]"),
+      nested("fleet_instruments", ParamType::object, "fleet_instruments", m + "fleet_instruments",
+             "Instruments that change private fleets' expansion decisions", "all 0"),
+  };
+  return t;
+}
+
+ParamTable programme_target_table() {
+  ParamTable t;
+  t.name = "programme_target";
+  t.title = "Programme targets";
+  t.at = {"/programme/targets/*"};
+  t.description = "A number of GPUs online by a date.";
+  const std::string m = "ProgrammeTarget::";
+  t.params = {
+      typed("id", ParamType::id, m + "id", "Unique target id").required(),
+      integer("gpus", "GPUs", 0, 1, 100'000'000, m + "gpus", "GPUs online").required(),
+      choice("scope", names(target_scope_names), m + "scope",
+             "public: GPUs of contracts signed in the calls (SPC, procurement); all: those and "
+             "the private fleets' GPUs",
+             "\"all\""),
+      typed("by", ParamType::date, m + "by", "The date the target is set for").required(),
+  };
+  return t;
+}
+
+ParamTable fleet_instruments_table() {
+  ParamTable t;
+  t.name = "fleet_instruments";
+  t.title = "Fleet instruments";
+  t.at = {"/programme/fleet_instruments"};
+  t.description = "Public instruments that reach private fleets' expansion decisions.";
+  const std::string m = "FleetInstruments::";
+  t.params = {
+      number("investment_tax_credit", "1", 0, 0, 1, m + "investment_tax_credit",
+             "Share of the GPU and building capex credited against the owner's corporate tax"),
+      number("non_capital_tariff_discount", "1", 0, 0, 1, m + "non_capital_tariff_discount",
+             "Share off the power tariff at sites outside the capital region"),
+      number("anchor_gpu_hours_per_year", "GPU-hours/yr", 0, 0, inf,
+             m + "anchor_gpu_hours_per_year",
+             "GPU-hours the state commits to buy per year from the fleets, shared among them in "
+             "proportion to their demand"),
+      number("anchor_price_krw", "KRW", 0, 0, inf, m + "anchor_price_krw",
+             "Price per anchor GPU-hour"),
+      integer("anchor_years", "years", 0, 0, 100, m + "anchor_years",
+              "Years from the start of the run during which the state buys them"),
+  };
+  return t;
+}
+
 ParamTable history_table() {
   ParamTable t;
   t.name = "historical_round";
@@ -1084,16 +1266,37 @@ const ParamTable& agent_parameter_table() {
 }
 
 const std::vector<const ParamTable*>& parameter_tables() {
-  static const std::vector<ParamTable> owned = {
-      scenario_table(),    valuation_table(),    assumptions_table(),
-      beliefs_table(),     capabilities_table(), relationship_table(),
-      call_table(),        schedule_table(),     object_table(),
-      terms_table(),       buy_back_table(),     policy_loan_table(),
-      eligibility_table(), evaluation_table(),   technical_criteria_table(),
-      procedure_table(),   round_table(),        adaptive_table(),
-      event_table(),       history_table(),      grid_table(),
-      grid_node_table(),   grid_line_table(),    grid_upgrade_table(),
-      site_table()};
+  static const std::vector<ParamTable> owned = {scenario_table(),
+                                                valuation_table(),
+                                                assumptions_table(),
+                                                beliefs_table(),
+                                                capabilities_table(),
+                                                relationship_table(),
+                                                call_table(),
+                                                schedule_table(),
+                                                object_table(),
+                                                terms_table(),
+                                                buy_back_table(),
+                                                policy_loan_table(),
+                                                eligibility_table(),
+                                                evaluation_table(),
+                                                technical_criteria_table(),
+                                                procedure_table(),
+                                                round_table(),
+                                                adaptive_table(),
+                                                event_table(),
+                                                history_table(),
+                                                grid_table(),
+                                                grid_node_table(),
+                                                grid_line_table(),
+                                                grid_upgrade_table(),
+                                                site_table(),
+                                                fleet_table(),
+                                                vendor_table(),
+                                                gpu_generation_table(),
+                                                programme_table(),
+                                                programme_target_table(),
+                                                fleet_instruments_table()};
   static const std::vector<const ParamTable*> tables = [] {
     std::vector<const ParamTable*> all;
     for (const auto& table : owned) {

@@ -284,6 +284,37 @@ const std::vector<Binding<GridLineSpec>> grid_line_bindings = {
 const std::vector<Binding<GridUpgradeSpec>> grid_upgrade_bindings = {
     {"mw", &GridUpgradeSpec::mw},
 };
+const std::vector<Binding<FleetSpec>> fleet_bindings = {
+    {"demand_gpu_hours_per_year", &FleetSpec::demand_gpu_hours_per_year},
+    {"max_capital_share_per_quarter", &FleetSpec::max_capital_share_per_quarter},
+    {"hurdle_rate", &FleetSpec::hurdle_rate},
+    {"risk_aversion", &FleetSpec::risk_aversion},
+    {"step_gpus", &FleetSpec::step_gpus},
+    {"pue", &FleetSpec::pue},
+    {"build_cost_bn_krw_per_mw", &FleetSpec::build_cost_bn_krw_per_mw},
+};
+const std::vector<Binding<VendorSpec>> vendor_bindings = {
+    {"lead_time_days", &VendorSpec::lead_time_days},
+    {"quarterly_capacity", &VendorSpec::quarterly_capacity},
+    {"buyer_cap_per_quarter", &VendorSpec::buyer_cap_per_quarter},
+};
+const std::vector<Binding<GpuGenerationSpec>> generation_bindings = {
+    {"launch_price_bn_krw", &GpuGenerationSpec::launch_price_bn_krw},
+    {"price_decline", &GpuGenerationSpec::price_decline},
+    {"price_floor_share", &GpuGenerationSpec::price_floor_share},
+    {"performance", &GpuGenerationSpec::performance},
+    {"kw_per_gpu", &GpuGenerationSpec::kw_per_gpu},
+};
+const std::vector<Binding<ProgrammeTarget>> target_bindings = {
+    {"gpus", &ProgrammeTarget::gpus},
+};
+const std::vector<Binding<FleetInstruments>> instrument_bindings = {
+    {"investment_tax_credit", &FleetInstruments::investment_tax_credit},
+    {"non_capital_tariff_discount", &FleetInstruments::non_capital_tariff_discount},
+    {"anchor_gpu_hours_per_year", &FleetInstruments::anchor_gpu_hours_per_year},
+    {"anchor_price_krw", &FleetInstruments::anchor_price_krw},
+    {"anchor_years", &FleetInstruments::anchor_years},
+};
 const std::vector<Binding<SiteSpec>> site_bindings = {
     {"max_mw", &SiteSpec::max_mw},
 };
@@ -358,6 +389,112 @@ GridSpec read_grid(const nlohmann::json& value, ProblemSink& sink, bool& dates_o
   });
   reader.finish();
   return grid;
+}
+
+VendorSpec read_vendor(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink) {
+  VendorSpec vendor;
+  ObjectReader reader(value, pointer, sink);
+  vendor.agent = reader.string("agent", "", true);
+  read_bound(reader, parameter_table("vendor"), vendor, vendor_bindings, true);
+  reader.array(
+      "generations",
+      [&](const nlohmann::json& item, const std::string& item_pointer) {
+        GpuGenerationSpec generation;
+        ObjectReader r(item, item_pointer, sink);
+        generation.id = read_id(r, sink);
+        if (auto d = r.date("available", true)) generation.available = *d;
+        read_bound(r, parameter_table("gpu_generation"), generation, generation_bindings, true);
+        r.finish();
+        vendor.generations.push_back(generation);
+      },
+      true);
+  reader.finish();
+  return vendor;
+}
+
+ProgrammeSpec read_programme(const nlohmann::json& value, ProblemSink& sink) {
+  ProgrammeSpec programme;
+  ObjectReader reader(value, "/programme", sink);
+  know_keys(reader, parameter_table("programme"));
+  const ParamTable& target_table = parameter_table("programme_target");
+  reader.array("targets", [&](const nlohmann::json& item, const std::string& pointer) {
+    ProgrammeTarget target;
+    ObjectReader r(item, pointer, sink);
+    target.id = read_id(r, sink);
+    read_bound(r, target_table, target, target_bindings, true);
+    if (auto scope = r.choice("scope", target_table.at_key("scope").choices, false))
+      target.scope = static_cast<TargetScope>(*scope);
+    if (auto d = r.date("by", true)) target.by = *d;
+    r.finish();
+    programme.targets.push_back(target);
+  });
+  if (const auto* instruments = reader.get("fleet_instruments"))
+    read_table(*instruments, "/programme/fleet_instruments", sink, "fleet_instruments",
+               programme.fleet_instruments, instrument_bindings);
+  reader.finish();
+  return programme;
+}
+
+/// The vendors', fleets', events' and targets' cross references: vendors are agents of kind
+/// gpu_vendor listed once, generation ids unique within a vendor, fleets only for kinds that
+/// supply capacity, events naming vendors and generations that exist.
+void check_supply(
+    const Scenario& scenario,
+    const std::function<const AgentSpec*(const std::string&, const std::string&)>& agent_ref,
+    ProblemSink& sink) {
+  std::map<std::string, std::size_t> vendors;
+  for (std::size_t v = 0; v < scenario.vendors.size(); ++v) {
+    const VendorSpec& vendor = scenario.vendors[v];
+    const std::string base = pointer_append("/vendors", v);
+    if (const AgentSpec* agent = agent_ref(base + "/agent", vendor.agent);
+        agent && agent->kind.valid() && std::string(agent->kind.name()) != "gpu_vendor")
+      sink.add(base + "/agent", "the id of an agent of kind gpu_vendor",
+               describe_json(vendor.agent) + " (a " + to_string(agent->kind) + ")");
+    if (!vendor.agent.empty() && !vendors.emplace(vendor.agent, v).second)
+      sink.add(base + "/agent", "a vendor not listed before in /vendors",
+               describe_json(vendor.agent));
+    std::set<std::string> ids;
+    for (std::size_t g = 0; g < vendor.generations.size(); ++g)
+      if (!ids.insert(vendor.generations[g].id).second)
+        sink.add(pointer_append(base + "/generations", g) + "/id",
+                 "a generation id not used before by this vendor",
+                 describe_json(vendor.generations[g].id));
+  }
+  for (std::size_t e = 0; e < scenario.events.size(); ++e) {
+    const ExogenousEvent& event = scenario.events[e];
+    const std::string base = pointer_append("/events", e);
+    if (!event.vendor.empty() && !vendors.count(event.vendor))
+      sink.add(base + "/vendor", "the agent id of a vendor in /vendors",
+               describe_json(event.vendor));
+    if (event.generation.empty()) continue;
+    if (event.kind != ShockKind::export_control)
+      sink.add(base + "/generation", "no generation (only export_control names one)",
+               describe_json(event.generation));
+    const bool sold = std::any_of(
+        scenario.vendors.begin(), scenario.vendors.end(), [&](const VendorSpec& vendor) {
+          return (event.vendor.empty() || vendor.agent == event.vendor) &&
+                 std::any_of(vendor.generations.begin(), vendor.generations.end(),
+                             [&](const GpuGenerationSpec& g) { return g.id == event.generation; });
+        });
+    if (!sold)
+      sink.add(base + "/generation", "the id of a generation a vendor in /vendors sells",
+               describe_json(event.generation));
+  }
+  for (std::size_t a = 0; a < scenario.agents.size(); ++a) {
+    const AgentSpec& agent = scenario.agents[a];
+    if (agent.fleet && agent.kind.valid() && !agent.kind.may(Role::lead, CallKind::procurement))
+      sink.add(pointer_append("/agents", a) + "/fleet",
+               "no fleet for a " + std::string(to_string(agent.kind)) +
+                   " (only kinds that supply capacity in procurement calls run fleets)",
+               "a fleet");
+  }
+  std::set<std::string> targets;
+  for (std::size_t t = 0; t < scenario.programme.targets.size(); ++t) {
+    const std::string& id = scenario.programme.targets[t].id;
+    if (!id.empty() && !targets.insert(id).second)
+      sink.add(pointer_append("/programme/targets", t) + "/id", "an id not used by another target",
+               describe_json(id));
+  }
 }
 
 SiteSpec read_site(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink) {
@@ -458,6 +595,10 @@ AgentSpec read_agent(const nlohmann::json& value, const std::string& pointer, Pr
                capability_bindings);
   if (const auto* beliefs = reader.get("beliefs"))
     agent.beliefs = read_beliefs(*beliefs, reader.pointer_of("beliefs"), sink);
+  if (const auto* fleet = reader.get("fleet")) {
+    agent.fleet = FleetSpec{};
+    read_table(*fleet, reader.pointer_of("fleet"), sink, "fleet", *agent.fleet, fleet_bindings);
+  }
   if (const auto* budget = reader.get("budget_bn_krw_by_year")) {
     const std::string budget_pointer = reader.pointer_of("budget_bn_krw_by_year");
     if (!budget->is_object()) {
@@ -733,6 +874,8 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
       event.kind = static_cast<ShockKind>(*kind);
     read_bound(reader, event_table, event, event_bindings, true);
     event.description = reader.string("description", "");
+    event.vendor = reader.string("vendor", "");
+    event.generation = read_identifier(reader, sink, "generation", false);
     reader.finish();
     scenario.events.push_back(event);
   });
@@ -760,6 +903,11 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
   root.array("sites", [&](const nlohmann::json& item, const std::string& pointer) {
     scenario.sites.push_back(read_site(item, pointer, sink));
   });
+  root.array("vendors", [&](const nlohmann::json& item, const std::string& pointer) {
+    scenario.vendors.push_back(read_vendor(item, pointer, sink));
+  });
+  if (const auto* programme = root.get("programme"))
+    scenario.programme = read_programme(*programme, sink);
   root.finish();
 
   // Cross references: unique ids, references that resolve.
@@ -821,6 +969,7 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
   if (root.valid() && span_ok && event_dates_ok)
     check_dates_in_range(scenario, call_dates_ok, sink);
   check_grid(scenario, document, root.valid() && span_ok && upgrade_dates_ok, agent_ref, sink);
+  check_supply(scenario, agent_ref, sink);
   if (!sink.empty()) throw ScenarioError(sink.take());
   std::stable_sort(scenario.events.begin(), scenario.events.end(),
                    [](const auto& a, const auto& b) { return a.date < b.date; });

@@ -33,9 +33,12 @@ nlohmann::json every_object() {
     "valuation": {},
     "assumptions": {},
     "agents": [
-      {"id": "gov", "kind": "government", "capabilities": {}, "beliefs": {}},
-      {"id": "csp", "kind": "cloud_provider"},
-      {"id": "grid-op", "kind": "grid_operator"}
+      {"id": "csp", "kind": "cloud_provider", "capabilities": {}, "beliefs": {},
+       "fleet": {"demand_gpu_hours_per_year": 1000}},
+      {"id": "gov", "kind": "government"},
+      {"id": "grid-op", "kind": "grid_operator"},
+      {"id": "vendor", "kind": "gpu_vendor"},
+      {"id": "uni", "kind": "university"}
     ],
     "relationships": [{"from": "gov", "to": "csp"}],
     "calls": [{
@@ -56,7 +59,12 @@ nlohmann::json every_object() {
              "nodes": [{"id": "a", "region": "r"}, {"id": "b", "region": "r"}],
              "lines": [{"from": "a", "to": "b", "capacity_mw": 10}],
              "upgrades": [{"date": "2026-01-01", "node": "a", "to": "b", "mw": 5}]},
-    "sites": [{"id": "s", "node": "a", "owner": "csp"}]
+    "sites": [{"id": "s", "node": "a", "owner": "csp"}],
+    "vendors": [{"agent": "vendor", "quarterly_capacity": 100, "buyer_cap_per_quarter": 50,
+                 "generations": [{"id": "g1", "available": "2024-01-01",
+                                  "launch_price_bn_krw": 0.05, "performance": 1}]}],
+    "programme": {"targets": [{"id": "t", "gpus": 10, "by": "2030-12-31"}],
+                  "fleet_instruments": {}}
   })");
 }
 
@@ -277,9 +285,9 @@ TEST_CASE(
   CHECK_THAT(parameters_markdown(), Contains("`cloud_provider`"));
 
   nlohmann::json document = every_object();
-  document["agents"][1]["kind"] = "parameters_test_kind";
+  document["agents"][4]["kind"] = "parameters_test_kind";
   REQUIRE(problems_of(document).size() == 1);
-  CHECK(problems_of(document).front().pointer == "/agents/1/kind");
+  CHECK(problems_of(document).front().pointer == "/agents/4/kind");
   static const AgentKindRegistration registration{{.name = "parameters_test_kind",
                                                    .meaning = "a kind only this test knows",
                                                    .roles = RoleTable{},

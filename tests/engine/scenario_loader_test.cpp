@@ -448,7 +448,8 @@ TEST_CASE("scenario loader: an agent kind that is not registered is rejected wit
   // Every registered kind, by name.
   CHECK(problem.expected ==
         "one of \"builder\", \"chip_maker\", \"cloud_provider\", \"government\", "
-        "\"grid_operator\", \"local_government\", \"policy_bank\", \"telco\", \"university\"");
+        "\"gpu_vendor\", \"grid_operator\", \"local_government\", \"policy_bank\", \"telco\", "
+        "\"university\"");
   CHECK(problem.found == "the string \"cloud\"");
 }
 

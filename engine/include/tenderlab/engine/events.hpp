@@ -1032,13 +1032,133 @@ struct GridReinforced {
   }
 };
 
+// ---- GPU supply and private fleets ----
+
+struct GpusAllocated {
+  static constexpr std::string_view type = "gpus_allocated";
+  static constexpr std::string_view about = "the buyer";
+  static constexpr std::string_view when =
+      "00:00 on the first day of each quarter an order waits through, until it is confirmed in "
+      "full";
+  std::string vendor;
+  std::string order;
+  std::string generation;
+  std::int64_t requested = 0;
+  std::int64_t confirmed = 0;
+  std::int64_t outstanding = 0;
+  std::string delivery;
+  static constexpr auto fields() {
+    using T = GpusAllocated;
+    return std::tuple{
+        field("vendor", &T::vendor, "id", "the vendor (an agent in `/vendors`)"),
+        field("order", &T::order, "id",
+              "the order: `<call>/<lead>` for a contract, `fleet/<agent>/<quarter>` for a fleet"),
+        field("generation", &T::generation, "id",
+              "the generation confirmed: the vendor's preferred one on the day"),
+        field("requested", &T::requested, "GPUs", "waiting before this decision"),
+        field("confirmed", &T::confirmed, "GPUs", "confirmed now, delivered on `delivery`"),
+        field("outstanding", &T::outstanding, "GPUs", "still waiting for a later quarter"),
+        field("delivery", &T::delivery, "date",
+              "when the confirmed GPUs arrive: the decision plus the vendor's lead time")};
+  }
+};
+
+struct GpusDelivered {
+  static constexpr std::string_view type = "gpus_delivered";
+  static constexpr std::string_view about = "the buyer";
+  static constexpr std::string_view when = "00:00 on a confirmation's delivery date";
+  std::string vendor;
+  std::string order;
+  std::string generation;
+  std::int64_t gpus = 0;
+  static constexpr auto fields() {
+    using T = GpusDelivered;
+    return std::tuple{field("vendor", &T::vendor, "id", "the vendor"),
+                      field("order", &T::order, "id", "the order"),
+                      field("generation", &T::generation, "id", "the generation delivered"),
+                      field("gpus", &T::gpus, "GPUs", "GPUs delivered")};
+  }
+};
+
+struct FleetDecision {
+  static constexpr std::string_view type = "fleet_decision";
+  static constexpr std::string_view about = "the fleet's owner";
+  static constexpr std::string_view when = "00:00 on the first day of each quarter";
+  std::int64_t gpus = 0;
+  std::string vendor;
+  std::string generation;
+  std::string site;
+  double price_bn_krw = 0;
+  double capex_bn_krw = 0;
+  double tax_credit_bn_krw = 0;
+  double certainty_equivalent_bn_krw = 0;
+  double expected_utilization = 0;
+  std::optional<double> break_even_utilization;
+  std::string binding;
+  double next_step_value_bn_krw = 0;
+  std::int64_t fleet_gpus = 0;
+  double demand_gpu_hours_per_year = 0;
+  static constexpr auto fields() {
+    using T = FleetDecision;
+    return std::tuple{
+        field("gpus", &T::gpus, "GPUs", "GPUs the owner orders now (0: it does not expand)"),
+        field("vendor", &T::vendor, "id", "the vendor it would order from; `\"\"` when none sells"),
+        field("generation", &T::generation, "id", "the generation it valued"),
+        field("site", &T::site, "id",
+              "the site they would run at; `\"\"` without sites (no grid in the scenario)"),
+        field("price_bn_krw", &T::price_bn_krw, "bn KRW",
+              "list price per GPU on the day, GPU price shocks applied"),
+        field("capex_bn_krw", &T::capex_bn_krw, "bn KRW", "GPUs and building of the order"),
+        field("tax_credit_bn_krw", &T::tax_credit_bn_krw, "bn KRW",
+              "investment tax credit earned by the order, at face value"),
+        field("certainty_equivalent_bn_krw", &T::certainty_equivalent_bn_krw, "bn KRW",
+              "what the order is worth to the owner"),
+        field("expected_utilization", &T::expected_utilization, "1",
+              "of the whole fleet with the order, mean over paths and years"),
+        nullable_field(
+            "break_even_utilization", &T::break_even_utilization, "1",
+            "the constant utilisation at which one new GPU just pays; `null` when none does"),
+        field("binding", &T::binding, "",
+              "what stopped the order: `value` (one more step adds no value), `capital`, "
+              "`vendor` (its allocation cap) or `grid` (spare MW at its sites)"),
+        field("next_step_value_bn_krw", &T::next_step_value_bn_krw, "bn KRW",
+              "what one more step would have added: > 0 when a bound binds (what it costs)"),
+        field("fleet_gpus", &T::fleet_gpus, "GPUs",
+              "GPUs the owner runs or has on order, before this order"),
+        field("demand_gpu_hours_per_year", &T::demand_gpu_hours_per_year, "GPU-hours/yr",
+              "its customers' demand now, H100-equivalent")};
+  }
+};
+
+struct FleetOnline {
+  static constexpr std::string_view type = "fleet_online";
+  static constexpr std::string_view about = "the fleet's owner";
+  static constexpr std::string_view when =
+      "00:00 on the day an order's GPUs run: delivered and their power granted";
+  std::string order;
+  std::int64_t gpus = 0;
+  double mw = 0;
+  std::string site;
+  std::string region;
+  static constexpr auto fields() {
+    using T = FleetOnline;
+    return std::tuple{
+        field("order", &T::order, "id", "the fleet's order"),
+        field("gpus", &T::gpus, "GPUs", "GPUs now online"),
+        field("mw", &T::mw, "MW", "power they draw: GPUs × kW × PUE / 1000"),
+        field("site", &T::site, "id", "the site; `\"\"` without sites"),
+        field("region", &T::region, "", "`capital` or `non_capital`; `non_capital` without sites")};
+  }
+};
+
 using EventTypes =
     std::tuple<SimulationStarted, MonthStart, YearStart, ExogenousEvent, CallAnnounced,
                EntrySettled, InvitationSent, InvitationAnswered, MemberWithdrew, BidDecision,
                ConsortiumFormed, ConsortiumDissolved, BidSubmitted, BidsOpened, RoundFailed,
                RoundPending, RoundAwarded, TermsRevised, NegotiatedAward, CallCancelled, CallClosed,
                ContractSigned, GpusOrdered, CapacityOnline, ConnectionRequested, ConnectionDecided,
-               GridReinforced, SimulationEnded>;
+               GridReinforced, GpusAllocated, GpusDelivered, FleetDecision, FleetOnline,
+               SimulationEnded>;
 
 /// Calls `fn(E{})` for each event type E, in the order of EventTypes.
 template <class Fn>

@@ -42,6 +42,19 @@ struct Beliefs {
   bool operator==(const Beliefs&) const = default;
 };
 
+/// A private GPU fleet (agent key `fleet`): what its owner sells and how it decides to expand,
+/// once a quarter (docs/model/fleet-expansion.md). The GPUs it runs now are the agent's `gpus`.
+struct FleetSpec {
+  double demand_gpu_hours_per_year = 0;        ///< H100-equivalent GPU-hours its customers buy now
+  double max_capital_share_per_quarter = 0.1;  ///< of the agent's capital, per quarter
+  double hurdle_rate = 0.028;                  ///< discount rate of the expansion's cash flows
+  double risk_aversion = 1.0;                  ///< relative to the quarter's budget for fleet GPUs
+  std::int64_t step_gpus = 256;                ///< the decision's granularity
+  double pue = 1.3;
+  double build_cost_bn_krw_per_mw = 7.1;  ///< building and facilities for new MW (0: space exists)
+  bool operator==(const FleetSpec&) const = default;
+};
+
 struct AgentSpec {
   std::string id;
   AgentKind kind;  ///< a registered kind (agent_kinds.hpp)
@@ -58,6 +71,7 @@ struct AgentSpec {
   double remote_demand_discount = 0.15;  ///< demand lost at a non-capital site
   Capabilities capabilities;
   std::optional<Beliefs> beliefs;  ///< missing: the scenario's market outlook
+  std::optional<FleetSpec> fleet;  ///< cloud providers and telcos: its own GPU fleet decisions
   std::int64_t gpus = 0;           ///< GPUs it already runs
   // Government and policy banks.
   std::map<int, double> budget_bn_krw_by_year;  ///< fiscal year -> budget
@@ -208,9 +222,9 @@ struct Relationship {
   double strength = 1.0;  ///< 0..1: past partnerships and ties
 };
 
-enum class ShockKind { demand, power_price, gpu_price, export_control, note };
-inline constexpr std::array<std::string_view, 5> shock_kind_names = {
-    "demand", "power_price", "gpu_price", "export_control", "note"};
+enum class ShockKind { demand, power_price, gpu_price, export_control, note, supply };
+inline constexpr std::array<std::string_view, 6> shock_kind_names = {
+    "demand", "power_price", "gpu_price", "export_control", "note", "supply"};
 const char* to_string(ShockKind kind);
 
 /// An exogenous, timestamped event.
@@ -219,6 +233,8 @@ struct ExogenousEvent {
   ShockKind kind = ShockKind::note;
   double multiplier = 1.0;
   std::string description;
+  std::string vendor;      ///< supply, export_control: the vendor it concerns (empty: all)
+  std::string generation;  ///< export_control: the generation no longer sold (empty: none)
 };
 
 inline constexpr std::array<std::string_view, 4> historical_outcome_names = {
@@ -276,6 +292,52 @@ struct SiteSpec {
   std::string node;   ///< the grid node it connects to
   std::string owner;  ///< the agent that owns it; empty: offered to any bidder
   double max_mw = std::numeric_limits<double>::infinity();  ///< most the site can host
+};
+
+/// A GPU generation as a vendor sells it (docs/model/gpu-supply.md).
+struct GpuGenerationSpec {
+  std::string id;
+  Date available;                  ///< first day it can be ordered
+  double launch_price_bn_krw = 0;  ///< all-in price per GPU on `available`
+  double price_decline = 0.2;      ///< yearly fall of the list price
+  double price_floor_share = 0.3;  ///< the price never falls below this share of launch
+  double performance = 1;          ///< relative to an H100
+  double kw_per_gpu = 1.9;         ///< all-in IT power per GPU
+};
+
+/// A GPU vendor's offer to the market (scenario key /vendors).
+struct VendorSpec {
+  std::string agent;  ///< the agent of kind gpu_vendor that sells
+  int lead_time_days = 84;
+  std::int64_t quarterly_capacity = 0;
+  std::int64_t buyer_cap_per_quarter = 0;
+  std::vector<GpuGenerationSpec> generations;
+};
+
+enum class TargetScope { public_gpus, all_gpus };
+inline constexpr std::array<std::string_view, 2> target_scope_names = {"public", "all"};
+
+/// A programme target: `gpus` online by `by` (public: through public calls; all: in the country).
+struct ProgrammeTarget {
+  std::string id;
+  std::int64_t gpus = 0;
+  TargetScope scope = TargetScope::all_gpus;
+  Date by;
+};
+
+/// The public instruments that reach private fleets' decisions.
+struct FleetInstruments {
+  double investment_tax_credit = 0;        ///< share of the GPU and building capex credited
+  double non_capital_tariff_discount = 0;  ///< off the power tariff outside the capital region
+  double anchor_gpu_hours_per_year = 0;    ///< GPU-hours the state buys per year, all fleets
+  double anchor_price_krw = 0;             ///< per anchor GPU-hour
+  int anchor_years = 0;                    ///< from the start of the run
+};
+
+/// The national programme (scenario key /programme): its targets and fleet instruments.
+struct ProgrammeSpec {
+  std::vector<ProgrammeTarget> targets;
+  FleetInstruments fleet_instruments;
 };
 
 /// Economic constants of the project model and coefficients of the agents' decision rules that
@@ -357,6 +419,8 @@ struct Scenario {
   std::vector<HistoricalRound> history;  ///< calibration targets (optional)
   std::optional<GridSpec> grid;          ///< missing: power is never a constraint
   std::vector<SiteSpec> sites;           ///< ids unique; nodes in /grid
+  std::vector<VendorSpec> vendors;       ///< missing: GPUs arrive after a fixed lead time
+  ProgrammeSpec programme;
 
   /// The agent with this id, or nullptr. The first agent with that id in `agents`, found by a
   /// binary search of the id index when index_agents() has run (the loader runs it); an id that

@@ -1,0 +1,156 @@
+// A private fleet's actor: at 00:00 on the first day of each quarter its owner decides whether to
+// buy more GPUs (decide_fleet_expansion, on paths drawn from its own stream for that quarter),
+// orders them from the vendor whose preferred generation costs least per unit of performance, at
+// the site of its own (or an ownerless one) with the most room, and the GPUs run when delivered
+// and powered (delivery_actor.cpp).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "tenderlab/agents/fleet_expansion.hpp"
+#include "world.hpp"
+
+namespace tenderlab::detail {
+
+namespace {
+
+/// The site of `owner` (or without an owner) with the most room for new load now: the grid's
+/// headroom at its node, within what is left of its max_mw; ties by id. Null without a grid.
+const SiteSpec* roomiest_site(const World& world, const std::string& owner, double& room) {
+  room = std::numeric_limits<double>::infinity();
+  if (!world.grid) return nullptr;
+  const SiteSpec* best = nullptr;
+  room = 0;
+  for (const SiteSpec& site : world.scenario.sites) {
+    if (!site.owner.empty() && site.owner != owner) continue;
+    const auto used = world.site_mw.find(site.id);
+    const double left = site.max_mw - (used == world.site_mw.end() ? 0.0 : used->second);
+    const double here = std::max(0.0, std::min(left, world.grid->headroom_mw(site.node)));
+    if (!best || here > room || (here == room && site.id < best->id)) {
+      best = &site;
+      room = here;
+    }
+  }
+  return best;
+}
+
+/// Whole years from `from` to `to` (the anchor's years left, the demand's growth).
+double years_between_dates(Date from, Date to) {
+  return static_cast<double>(to.days - from.days) / 365.25;
+}
+
+std::string quarter_name(Date date) {
+  return std::to_string(date.year()) + "q" + std::to_string((date.month() - 1) / 3 + 1);
+}
+
+}  // namespace
+
+void run_fleet(World& world, const AgentSpec& agent) {
+  const Scenario& scenario = world.scenario;
+  const FleetSpec& spec = *agent.fleet;
+  const FleetInstruments& instruments = scenario.programme.fleet_instruments;
+  double total_demand = 0;  // the anchor is shared in proportion to the fleets' demand
+  for (const AgentSpec& a : scenario.agents)
+    if (a.fleet) total_demand += a.fleet->demand_gpu_hours_per_year;
+  for (Date quarter = quarter_start(quarter_of(scenario.start) + 1); !(scenario.horizon < quarter);
+       quarter = quarter_start(quarter_of(quarter) + 1)) {
+    Kernel::sleep_until(world.time_of(quarter));
+    const VendorSpec* vendor_spec = preferred_vendor(world, quarter);
+    World::Fleet& fleet = world.fleets[agent.id];
+    const double years = years_between_dates(scenario.start, quarter);
+    const Beliefs beliefs = current_beliefs(world, agent);
+    events::FleetDecision decision;
+    decision.fleet_gpus = fleet.gpus;
+    decision.demand_gpu_hours_per_year =
+        round_money(spec.demand_gpu_hours_per_year * std::pow(1 + beliefs.demand_growth, years) *
+                    world.market.demand);
+    if (!vendor_spec) {
+      decision.binding = "vendor";
+      world.emit(agent.id, decision);
+      continue;
+    }
+    const GpuVendor& vendor = world.vendors.at(vendor_spec->agent);
+    const GpuGeneration& generation = *vendor.preferred_generation(quarter);
+    double room = 0;
+    const SiteSpec* site = roomiest_site(world, agent.id, room);
+    const bool non_capital = !site || !capital_node(*scenario.grid, site->node);
+
+    FleetState state;
+    state.gpus = fleet.gpus;
+    state.performance = fleet.gpus > 0 ? fleet.performance / static_cast<double>(fleet.gpus) : 1;
+    state.kw_per_gpu = fleet.gpus > 0 ? fleet.kw / static_cast<double>(fleet.gpus) : 0;
+    state.pue = spec.pue;
+    state.non_capital_site = non_capital;
+    state.demand_gpu_hours_per_year = decision.demand_gpu_hours_per_year;
+    state.capital_bn_krw = agent.capital_bn_krw;
+    state.spare_mw = room;
+    ExpansionOption option;
+    option.gpu_price_bn_krw = list_price_bn_krw(generation, quarter) * world.market.gpu_price;
+    option.performance = generation.performance;
+    option.kw_per_gpu = generation.kw_per_gpu;
+    option.pue = spec.pue;
+    option.vendor_allocation = vendor_spec->buyer_cap_per_quarter;
+    option.life_years = scenario.assumptions.gpu_depreciation_years;
+    option.build_cost_bn_krw_per_mw = spec.build_cost_bn_krw_per_mw;
+    option.non_capital_site = non_capital;
+    FleetInstruments reach = instruments;
+    reach.anchor_gpu_hours_per_year =
+        total_demand > 0
+            ? instruments.anchor_gpu_hours_per_year * spec.demand_gpu_hours_per_year / total_demand
+            : 0;
+    reach.anchor_years = std::max(0, instruments.anchor_years - static_cast<int>(years));
+    FleetPolicy policy;
+    policy.max_capital_share_per_quarter = spec.max_capital_share_per_quarter;
+    policy.hurdle_rate = spec.hurdle_rate;
+    policy.risk_aversion = spec.risk_aversion;
+    policy.step_gpus = spec.step_gpus;
+    // The quarter's paths from the owner's own stream, named after the quarter: the same
+    // whatever else happens in the run.
+    Rng stream = world.stream(agent.id).derive("fleet/" + quarter_name(quarter));
+    const MarketPaths paths =
+        draw_market_paths(beliefs, scenario.valuation.paths, option.life_years, stream,
+                          scenario.valuation.antithetic_paths);
+    const ExpansionDecision chosen =
+        decide_fleet_expansion(state, option, reach, policy, beliefs, paths, scenario.assumptions);
+    decision.gpus = chosen.plan.gpus;
+    decision.vendor = vendor_spec->agent;
+    decision.generation = generation.id;
+    decision.site = site ? site->id : "";
+    decision.price_bn_krw = round_money(option.gpu_price_bn_krw);
+    decision.capex_bn_krw = round_money(chosen.plan.capex_bn_krw);
+    decision.tax_credit_bn_krw = round_money(chosen.plan.tax_credit_bn_krw);
+    decision.certainty_equivalent_bn_krw = round_money(chosen.plan.certainty_equivalent_bn_krw);
+    decision.expected_utilization = std::round(chosen.plan.expected_utilization * 1e4) / 1e4;
+    if (std::isfinite(chosen.break_even_utilization))
+      decision.break_even_utilization = std::round(chosen.break_even_utilization * 1e4) / 1e4;
+    decision.binding = to_string(chosen.binding);
+    decision.next_step_value_bn_krw = round_money(chosen.next_step.value_bn_krw);
+    world.emit(agent.id, decision);
+    if (chosen.plan.gpus <= 0) continue;
+
+    fleet.gpus += chosen.plan.gpus;
+    fleet.performance += generation.performance * static_cast<double>(chosen.plan.gpus);
+    fleet.kw += generation.kw_per_gpu * static_cast<double>(chosen.plan.gpus);
+    const std::string order = "fleet/" + agent.id + "/" + quarter_name(quarter);
+    const std::string site_id = site ? site->id : "";
+    const std::string region = non_capital ? "non_capital" : "capital";
+    DeliveryPlan plan;
+    plan.order = order;
+    plan.owner = agent.id;
+    plan.purpose = "fleet";
+    plan.gpus = chosen.plan.gpus;
+    plan.mw = chosen.plan.mw;
+    plan.built_at = Kernel::now();
+    plan.site = site && chosen.plan.mw > 0 ? site : nullptr;
+    plan.vendor = vendor_spec;
+    plan.online = [&world, id = agent.id, order, site_id, region](std::int64_t gpus, double mw) {
+      world.emit(id, events::FleetOnline{order, gpus, mw, site_id, region});
+      World::Fleet& f = world.fleets[id];
+      f.online += gpus;
+      f.mw_online += mw;
+    };
+    deliver(world, std::move(plan));
+  }
+}
+
+}  // namespace tenderlab::detail
