@@ -223,6 +223,14 @@ def readme_flagship(ws):
     return fenced(output)
 
 
+def readme_national(ws):
+    output = ws.run("./build/cli/tenderlab run scenarios/korea-2025-2030.json --force")
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("target "))
+    body = "$ ./build/cli/tenderlab run scenarios/korea-2025-2030.json\n...\n"
+    return fenced(body + "\n".join(lines[start:]) + "\n")
+
+
 def readme_compare(ws):
     rows = r"^(paired|  \[|the KPIs of|KPI|awarded |bids_round_3 |gpus_online_end_202[89] |public_money_bn_krw |tax_credit_bn_krw )"
     text = ws.run("tenderlab compare scenarios/naicc-2025.json "
@@ -713,6 +721,7 @@ def calibration_naicc_compare(ws):
 
 RECIPES = {
     "readme-flagship": readme_flagship,
+    "readme-national": readme_national,
     "readme-compare": readme_compare,
     "readme-study": readme_study,
     "help": help_of("tenderlab"),

@@ -56,6 +56,18 @@ void add_programme_kpis(std::vector<KpiInfo>& into) {
                   "expected default loss on the policy loans of contracts"});
   into.push_back({"shortfall_support_bn_krw", "bn KRW",
                   "expected shortfalls the public shareholder funds in SPCs of contracts"});
+  into.push_back({"fleet_gpus_online", "GPUs",
+                  "GPUs private fleets brought online during the run (fleet_online)"});
+  into.push_back({"gpus_online_all", "GPUs", "GPUs online in calls and in private fleets"});
+  into.push_back({"fleet_capex_bn_krw", "bn KRW", "what private fleets committed to new GPUs"});
+  into.push_back({"fleet_tax_credit_bn_krw", "bn KRW",
+                  "investment tax credit private fleets earned, at face value"});
+  into.push_back({"connection_wait_days_mean", "days",
+                  "mean days from a connection request to its full grant (0 with none)"});
+  into.push_back({"peak_mw", "MW", "highest power drawn by the capacity online"});
+  into.push_back(
+      {"gpus_hhi", "share",
+       "concentration of the GPUs online by owner (Herfindahl-Hirschman index, 0 to 1)"});
   into.push_back({"public_cost_bn_krw", "bn KRW",
                   "public-cost ledger of contracts: public equity, expected tax expenditure, loan "
                   "subsidy, expected loan loss, shortfall support and prices paid"});
@@ -95,6 +107,11 @@ std::vector<KpiInfo> kpi_catalog(const Scenario& scenario) {
                         " reproduces what happened (" + target.outcome + ")"});
   if (!scenario.history.empty())
     kpis.push_back({"history_match", "0/1", "1 when the run reproduces every calibration target"});
+  for (const auto& target : scenario.programme.targets)
+    kpis.push_back({"target_" + target.id + "_reached", "0/1",
+                    "1 when " + std::to_string(target.gpus) + " GPUs (" +
+                        std::string(target_scope_names[static_cast<std::size_t>(target.scope)]) +
+                        ") are online by " + target.by.iso()});
   return kpis;
 }
 
@@ -115,6 +132,8 @@ std::vector<KpiInfo> kpi_patterns() {
   kpis.push_back({"history_CALL_round_N", "0/1",
                   "1 when round N of CALL reproduces the scenario's calibration target"});
   kpis.push_back({"history_match", "0/1", "1 when the run reproduces every calibration target"});
+  kpis.push_back({"target_ID_reached", "0/1",
+                  "1 when the programme target ID (/programme/targets) is met by its date"});
   return kpis;
 }
 
@@ -122,6 +141,9 @@ std::string kpi_unit(const std::string& name) {
   // A call's KPIs carry its id as prefix; numbers (rounds, years) stand for the patterns' N and
   // YEAR. The calibration targets' names hold the call id inside, so they are matched first.
   if (name.rfind("history_", 0) == 0) return "0/1";
+  if (name.rfind("target_", 0) == 0 && name.size() > 15 &&
+      name.compare(name.size() - 8, 8, "_reached") == 0)
+    return "0/1";
   std::string base = name;
   if (const auto dot = base.rfind('.'); dot != std::string::npos) base = base.substr(dot + 1);
   const auto digits = base.find_last_not_of("0123456789");

@@ -8,9 +8,11 @@
 namespace tenderlab::analysis {
 
 struct RunReport::Observers {
-  Observers(Printer print, std::vector<HistoricalRound> history)
+  Observers(Printer print, std::vector<HistoricalRound> history,
+            std::vector<ProgrammeTarget> targets, std::int64_t gpus_at_start)
       : tenders(events),
-        series(events),
+        programme(events, std::move(targets), gpus_at_start),
+        series(events, programme),
         kpis(events, tenders, std::move(history)),
         timeline(events, std::move(print)),
         stay_away(events) {
@@ -23,6 +25,7 @@ struct RunReport::Observers {
   }
   EventDispatcher events;  // first: the observers subscribe to it when they are built
   TendersTable tenders;
+  ProgrammeProgress programme;  // before the series, which reads it
   TimeSeries series;
   RunKpis kpis;
   Timeline timeline;
@@ -32,8 +35,10 @@ struct RunReport::Observers {
   std::string end_date;
 };
 
-RunReport::RunReport(Printer timeline, std::vector<HistoricalRound> history)
-    : observers_(std::make_unique<Observers>(std::move(timeline), std::move(history))) {}
+RunReport::RunReport(Printer timeline, std::vector<HistoricalRound> history,
+                     std::vector<ProgrammeTarget> targets, std::int64_t gpus_at_start)
+    : observers_(std::make_unique<Observers>(std::move(timeline), std::move(history),
+                                             std::move(targets), gpus_at_start)) {}
 RunReport::~RunReport() = default;
 RunReport::RunReport(RunReport&&) noexcept = default;
 RunReport& RunReport::operator=(RunReport&&) noexcept = default;
@@ -55,11 +60,17 @@ std::string RunReport::timeseries_csv() const {
 }
 
 std::map<std::string, double> RunReport::kpis() const {
-  return observers_->kpis.kpis();
+  std::map<std::string, double> kpis = observers_->kpis.kpis();
+  observers_->programme.add_kpis(kpis);
+  return kpis;
 }
 
 std::vector<StayAwayEffect> RunReport::stay_away_effects() const {
   return observers_->stay_away.effects();
+}
+
+std::vector<std::string> RunReport::programme_verdict() const {
+  return observers_->programme.verdict();
 }
 
 nlohmann::ordered_json RunReport::summary() const {
@@ -99,6 +110,7 @@ nlohmann::ordered_json RunReport::summary() const {
       contract.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(contract);
   s["first_capacity_date"] =
       capacity.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(capacity);
+  s["programme"] = observers_->programme.summary();
   nlohmann::ordered_json kpis;
   for (const auto& [name, value] : this->kpis())
     kpis[name] = value;

@@ -5,26 +5,35 @@ namespace tenderlab::analysis {
 
 namespace {
 
-std::string series_row(const Event& e, const events::ProgrammeState& state) {
+std::string series_row(const Event& e, const events::ProgrammeState& state,
+                       const ProgrammeProgress& programme) {
   return e.date + "," + std::to_string(state.gpus_online) + "," +
          std::to_string(state.gpus_online_non_capital) + "," + detail::fixed(state.mw_online, 3) +
          "," + detail::fixed(state.public_money_committed_bn_krw, 3) + "," +
-         detail::fixed(state.private_money_committed_bn_krw, 3);
+         detail::fixed(state.private_money_committed_bn_krw, 3) + "," +
+         std::to_string(programme.fleet_gpus()) + "," +
+         std::to_string(state.gpus_online + programme.fleet_gpus()) + "," +
+         detail::fixed(programme.fleet_mw(), 3) + "," + detail::fixed(programme.fleet_capex(), 3) +
+         "," + detail::fixed(programme.mw_requested(), 3) + "," +
+         detail::fixed(programme.mw_granted(), 3);
 }
 
 }  // namespace
 
-TimeSeries::TimeSeries(EventDispatcher& events) {
-  events.on<events::MonthStart>(
-      [this](const Event& e, const events::MonthStart& m) { rows_.push_back(series_row(e, m)); });
-  events.on<events::YearStart>(
-      [this](const Event& e, const events::YearStart& y) { rows_.push_back(series_row(e, y)); });
+TimeSeries::TimeSeries(EventDispatcher& events, const ProgrammeProgress& programme) {
+  events.on<events::MonthStart>([this, &programme](const Event& e, const events::MonthStart& m) {
+    rows_.push_back(series_row(e, m, programme));
+  });
+  events.on<events::YearStart>([this, &programme](const Event& e, const events::YearStart& y) {
+    rows_.push_back(series_row(e, y, programme));
+  });
 }
 
 std::string TimeSeries::csv() const {
   std::string out =
       "date,gpus_online,gpus_online_non_capital,mw_online,public_money_committed_bn_krw,"
-      "private_money_committed_bn_krw\r\n";
+      "private_money_committed_bn_krw,fleet_gpus_online,gpus_online_all,fleet_mw_online,"
+      "fleet_capex_bn_krw,mw_requested,mw_granted\r\n";
   for (const auto& row : rows_)
     out += row + "\r\n";
   return out;

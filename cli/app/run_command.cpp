@@ -51,10 +51,25 @@ class InterruptGuard {
 
 }  // namespace
 
+namespace {
+
+/// The GPUs the agents run at the start: counted towards the programme's national targets.
+std::int64_t gpus_at_start(const Scenario& scenario) {
+  std::int64_t gpus = 0;
+  for (const AgentSpec& agent : scenario.agents)
+    gpus += agent.gpus;
+  return gpus;
+}
+
+}  // namespace
+
 SimulationRecord simulate_with_report(const Scenario& scenario, const SimulationOptions& options,
                                       std::ostream* events_out,
                                       analysis::RunReport::Printer timeline) {
-  SimulationRecord record{analysis::RunReport(std::move(timeline), scenario.history), 0, {}};
+  SimulationRecord record{analysis::RunReport(std::move(timeline), scenario.history,
+                                              scenario.programme.targets, gpus_at_start(scenario)),
+                          0,
+                          {}};
   simulate(scenario, options, events_out,
            {[&record](const Event& event) { record.report.observe(event); }}, &record.events,
            &record.event_log_sha256);
@@ -223,6 +238,8 @@ int run_command(const RunArguments& arguments) {
       staging.write("tenders.csv", record.report.tenders_csv());
       staging.write("timeseries.csv", record.report.timeseries_csv());
       staging.write("summary.json", record.report.summary().dump(2) + "\n");
+      for (const std::string& line : record.report.programme_verdict())
+        timeline(line);
       if (!input.scenario_file_bytes.empty())
         staging.write("scenario.json", input.scenario_file_bytes);
       nlohmann::ordered_json manifest;

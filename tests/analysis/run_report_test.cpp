@@ -47,7 +47,8 @@ TEST_CASE("the report of the golden log read from disk is the golden tenders tab
 
 TEST_CASE("each observer takes only the event types it subscribes to") {
   EventDispatcher events;
-  TimeSeries series(events);
+  ProgrammeProgress programme(events, {});
+  TimeSeries series(events, programme);
   TendersTable tenders(events);
   events::CallAnnounced announced;
   announced.call = "c";
@@ -61,7 +62,9 @@ TEST_CASE("each observer takes only the event types it subscribes to") {
   CHECK(tenders.rows().front().call_id == "c");
   CHECK(series.csv() ==
         "date,gpus_online,gpus_online_non_capital,mw_online,public_money_committed_bn_krw,"
-        "private_money_committed_bn_krw\r\n2025-02-01,5,0,1.500,2.000,3.000\r\n");
+        "private_money_committed_bn_krw,fleet_gpus_online,gpus_online_all,fleet_mw_online,"
+        "fleet_capex_bn_krw,mw_requested,mw_granted\r\n"
+        "2025-02-01,5,0,1.500,2.000,3.000,0,5,0.000,0.000,0.000,0.000\r\n");
 }
 
 TEST_CASE("the timeline prints what the events say, and nothing without a printer") {

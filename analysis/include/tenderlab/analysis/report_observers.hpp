@@ -60,10 +60,13 @@ class TendersTable {
   std::vector<TenderRow> rows_;
 };
 
-/// The programme's state at each month boundary (timeseries.csv).
+class ProgrammeProgress;
+
+/// The programme's state at each month boundary (timeseries.csv); the fleets' and the grid's
+/// columns from `programme`, which must subscribe to the events before it.
 class TimeSeries {
  public:
-  explicit TimeSeries(EventDispatcher& events);
+  TimeSeries(EventDispatcher& events, const ProgrammeProgress& programme);
   TimeSeries(const TimeSeries&) = delete;
   TimeSeries& operator=(const TimeSeries&) = delete;
 
@@ -72,6 +75,55 @@ class TimeSeries {
 
  private:
   std::vector<std::string> rows_;
+};
+
+/// The national programme (summary.json "programme", KPIs, timeseries.csv's fleet and grid
+/// columns): GPUs online in calls and in private fleets, the date each target is reached, what
+/// bound the fleets' expansion year by year, connection waits and ownership concentration.
+class ProgrammeProgress {
+ public:
+  /// `gpus_at_start`: what the agents run at the start (their `gpus`), counted in "all" targets.
+  ProgrammeProgress(EventDispatcher& events, std::vector<ProgrammeTarget> targets,
+                    std::int64_t gpus_at_start = 0);
+  ProgrammeProgress(const ProgrammeProgress&) = delete;
+  ProgrammeProgress& operator=(const ProgrammeProgress&) = delete;
+
+  std::int64_t public_gpus() const { return public_gpus_; }
+  std::int64_t fleet_gpus() const { return fleet_gpus_; }
+  double fleet_mw() const { return fleet_mw_; }
+  double mw_requested() const { return mw_requested_; }
+  double mw_granted() const { return mw_granted_; }
+  double fleet_capex() const { return fleet_capex_; }
+  /// The KPIs it adds (docs/outputs.md).
+  void add_kpis(std::map<std::string, double>& kpis) const;
+  /// summary.json's "programme" object.
+  nlohmann::ordered_json summary() const;
+  /// What `tenderlab run` prints at the end: whether and when each target was reached, and
+  /// what held the fleets back year by year. Empty for a scenario without targets or fleets.
+  std::vector<std::string> verdict() const;
+
+ private:
+  void check_targets(const std::string& date);
+  std::vector<ProgrammeTarget> targets_;
+  std::int64_t gpus_at_start_ = 0;
+  std::map<std::string, std::string> reached_;  ///< target id -> date first reached
+  std::int64_t public_gpus_ = 0;
+  std::int64_t fleet_gpus_ = 0;
+  std::int64_t non_capital_gpus_ = 0;
+  double fleet_mw_ = 0;
+  double peak_mw_ = 0;
+  double public_mw_ = 0;
+  double mw_requested_ = 0;
+  double mw_granted_ = 0;
+  double fleet_capex_ = 0;
+  double fleet_tax_credit_ = 0;
+  std::map<std::string, std::int64_t> gpus_by_owner_;
+  /// Per year, how many fleet decisions each bound stopped (value, capital, vendor, grid).
+  std::map<int, std::map<std::string, int>> bindings_by_year_;
+  std::map<int, std::int64_t> fleet_orders_by_year_;
+  std::vector<std::int64_t> waits_;      ///< days from request to full grant
+  std::int64_t vendor_outstanding_ = 0;  ///< GPUs waiting at the last allocation of each order
+  std::map<std::string, std::int64_t> outstanding_by_order_;
 };
 
 /// The numbers summary.json and studies keep: per call (from the tenders table) and for the

@@ -24,7 +24,8 @@ class RunReport {
   /// `timeline` (may be empty) receives the human-readable timeline, a line at a time.
   /// `history` (may be empty) are the scenario's calibration targets: kpis() then reports, per
   /// target, whether the run reproduced it.
-  explicit RunReport(Printer timeline = {}, std::vector<HistoricalRound> history = {});
+  explicit RunReport(Printer timeline = {}, std::vector<HistoricalRound> history = {},
+                     std::vector<ProgrammeTarget> targets = {}, std::int64_t gpus_at_start = 0);
   ~RunReport();
   RunReport(RunReport&&) noexcept;
   RunReport& operator=(RunReport&&) noexcept;
@@ -36,6 +37,8 @@ class RunReport {
   /// tenders.csv, RFC 4180, header first; documented in docs/outputs.md.
   std::string tenders_csv() const;
   /// summary.json: KPIs of the run; documented in docs/outputs.md.
+  /// The programme's verdict lines (ProgrammeProgress::verdict).
+  std::vector<std::string> programme_verdict() const;
   nlohmann::ordered_json summary() const;
   /// timeseries.csv: one row per month (GPUs online, public money committed).
   std::string timeseries_csv() const;

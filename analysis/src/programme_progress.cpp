@@ -1,0 +1,175 @@
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "report_text.hpp"
+#include "tenderlab/analysis/report_observers.hpp"
+
+namespace tenderlab::analysis {
+
+ProgrammeProgress::ProgrammeProgress(EventDispatcher& events, std::vector<ProgrammeTarget> targets,
+                                     std::int64_t gpus_at_start)
+    : targets_(std::move(targets)), gpus_at_start_(gpus_at_start) {
+  events.on<events::CapacityOnline>([this](const Event& e, const events::CapacityOnline& c) {
+    public_gpus_ += c.gpus;
+    public_mw_ += c.mw;
+    if (c.site == "non_capital") non_capital_gpus_ += c.gpus;
+    gpus_by_owner_[e.agent] += c.gpus;
+    peak_mw_ = std::max(peak_mw_, public_mw_ + fleet_mw_);
+    check_targets(e.date);
+  });
+  events.on<events::FleetOnline>([this](const Event& e, const events::FleetOnline& f) {
+    fleet_gpus_ += f.gpus;
+    fleet_mw_ += f.mw;
+    if (f.region == "non_capital") non_capital_gpus_ += f.gpus;
+    gpus_by_owner_[e.agent] += f.gpus;
+    peak_mw_ = std::max(peak_mw_, public_mw_ + fleet_mw_);
+    check_targets(e.date);
+  });
+  events.on<events::FleetDecision>([this](const Event& e, const events::FleetDecision& d) {
+    const int year = std::stoi(e.date.substr(0, 4));
+    ++bindings_by_year_[year][d.binding];
+    fleet_orders_by_year_[year] += d.gpus;
+    fleet_capex_ += d.capex_bn_krw;
+    fleet_tax_credit_ += d.tax_credit_bn_krw;
+  });
+  events.on<events::ConnectionRequested>(
+      [this](const Event&, const events::ConnectionRequested& r) { mw_requested_ += r.mw; });
+  events.on<events::ConnectionDecided>([this](const Event&, const events::ConnectionDecided& d) {
+    mw_granted_ += d.granted_mw;
+    if (d.decision == "granted") waits_.push_back(d.waited_days);
+  });
+  events.on<events::GpusAllocated>([this](const Event&, const events::GpusAllocated& a) {
+    outstanding_by_order_[a.order] = a.outstanding;
+  });
+}
+
+void ProgrammeProgress::check_targets(const std::string& date) {
+  for (const ProgrammeTarget& target : targets_) {
+    if (reached_.count(target.id)) continue;
+    const std::int64_t online = target.scope == TargetScope::public_gpus
+                                    ? public_gpus_
+                                    : gpus_at_start_ + public_gpus_ + fleet_gpus_;
+    if (online >= target.gpus) reached_[target.id] = date;
+  }
+}
+
+void ProgrammeProgress::add_kpis(std::map<std::string, double>& kpis) const {
+  kpis["fleet_gpus_online"] = static_cast<double>(fleet_gpus_);
+  kpis["gpus_online_all"] = static_cast<double>(public_gpus_ + fleet_gpus_);
+  kpis["fleet_capex_bn_krw"] = fleet_capex_;
+  kpis["fleet_tax_credit_bn_krw"] = fleet_tax_credit_;
+  kpis["connection_wait_days_mean"] =
+      waits_.empty()
+          ? 0.0
+          : static_cast<double>(std::accumulate(waits_.begin(), waits_.end(), std::int64_t{0})) /
+                static_cast<double>(waits_.size());
+  kpis["peak_mw"] = peak_mw_;
+  // Ownership concentration: the Herfindahl-Hirschman index of the GPUs online by owner (a
+  // contract's lead, a fleet's owner), in [0, 1]; 0 with none online.
+  const double total = static_cast<double>(public_gpus_ + fleet_gpus_);
+  double hhi = 0;
+  for (const auto& [owner, gpus] : gpus_by_owner_)
+    if (total > 0) hhi += std::pow(static_cast<double>(gpus) / total, 2);
+  kpis["gpus_hhi"] = hhi;
+  for (const ProgrammeTarget& target : targets_) {
+    const auto it = reached_.find(target.id);
+    const bool in_time = it != reached_.end() && !(target.by.iso() < it->second);
+    kpis["target_" + target.id + "_reached"] = in_time ? 1.0 : 0.0;
+  }
+}
+
+nlohmann::ordered_json ProgrammeProgress::summary() const {
+  nlohmann::ordered_json p;
+  std::map<std::string, double> kpis;
+  add_kpis(kpis);
+  nlohmann::ordered_json targets = nlohmann::ordered_json::array();
+  for (const ProgrammeTarget& target : targets_) {
+    const auto it = reached_.find(target.id);
+    nlohmann::ordered_json t;
+    t["id"] = target.id;
+    t["gpus"] = target.gpus;
+    t["scope"] = target_scope_names[static_cast<std::size_t>(target.scope)];
+    t["by"] = target.by.iso();
+    t["reached"] =
+        it == reached_.end() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(it->second);
+    t["met"] = kpis.at("target_" + target.id + "_reached") > 0;
+    t["online_at_end"] = target.scope == TargetScope::public_gpus
+                             ? public_gpus_
+                             : gpus_at_start_ + public_gpus_ + fleet_gpus_;
+    targets.push_back(t);
+  }
+  p["targets"] = targets;
+  p["gpus_online_calls"] = public_gpus_;
+  p["gpus_online_fleets"] = fleet_gpus_;
+  p["gpus_online_all"] = public_gpus_ + fleet_gpus_;
+  p["gpus_at_start"] = gpus_at_start_;
+  const double all = static_cast<double>(public_gpus_ + fleet_gpus_);
+  p["share_outside_capital"] = all > 0 ? static_cast<double>(non_capital_gpus_) / all : 0.0;
+  p["peak_mw"] = peak_mw_;
+  p["fleet_capex_bn_krw"] = fleet_capex_;
+  p["fleet_tax_credit_bn_krw"] = fleet_tax_credit_;
+  p["gpus_hhi"] = kpis.at("gpus_hhi");
+  p["connection_wait_days_mean"] = kpis.at("connection_wait_days_mean");
+  p["connection_wait_days_max"] =
+      waits_.empty() ? 0 : *std::max_element(waits_.begin(), waits_.end());
+  p["mw_requested"] = mw_requested_;
+  p["mw_granted"] = mw_granted_;
+  std::int64_t waiting = 0;
+  for (const auto& [order, gpus] : outstanding_by_order_)
+    waiting += gpus;
+  p["gpus_waiting_for_vendors"] = waiting;
+  // Why fleets stopped, year by year: how many quarterly decisions each bound stopped, and the
+  // GPUs ordered.
+  nlohmann::ordered_json years = nlohmann::ordered_json::object();
+  for (const auto& [year, counts] : bindings_by_year_) {
+    nlohmann::ordered_json y;
+    for (const char* bound : {"value", "capital", "vendor", "grid"}) {
+      const auto it = counts.find(bound);
+      y[bound] = it == counts.end() ? 0 : it->second;
+    }
+    const auto ordered = fleet_orders_by_year_.find(year);
+    y["gpus_ordered"] = ordered == fleet_orders_by_year_.end() ? 0 : ordered->second;
+    years[std::to_string(year)] = y;
+  }
+  p["fleet_limits_by_year"] = years;
+  return p;
+}
+
+std::vector<std::string> ProgrammeProgress::verdict() const {
+  std::vector<std::string> lines;
+  if (targets_.empty() && bindings_by_year_.empty()) return lines;
+  const nlohmann::ordered_json p = summary();
+  for (const auto& t : p["targets"]) {
+    std::string line = "target " + t["id"].get<std::string>() + ": " +
+                       std::to_string(t["gpus"].get<std::int64_t>()) + " GPUs (" +
+                       t["scope"].get<std::string>() + ") by " + t["by"].get<std::string>() + ": ";
+    if (t["reached"].is_null())
+      line += "NOT reached; " + std::to_string(t["online_at_end"].get<std::int64_t>()) +
+              " online at the end";
+    else
+      line += std::string(t["met"].get<bool>() ? "reached " : "reached late, ") +
+              t["reached"].get<std::string>();
+    lines.push_back(line);
+  }
+  lines.push_back("GPUs online: " + std::to_string(gpus_at_start_) + " at the start, " +
+                  std::to_string(public_gpus_) + " more through calls, " +
+                  std::to_string(fleet_gpus_) + " more in private fleets (" +
+                  detail::fixed(fleet_capex_, 1) + " bn KRW private capex)");
+  for (const auto& [year, limits] : p["fleet_limits_by_year"].items()) {
+    std::string line = "  " + year + " fleets ordered " +
+                       std::to_string(limits["gpus_ordered"].get<std::int64_t>()) +
+                       " GPUs; decisions stopped by";
+    for (const char* bound : {"value", "capital", "vendor", "grid"})
+      line += std::string(" ") + bound + " " + std::to_string(limits[bound].get<int>());
+    lines.push_back(line);
+  }
+  if (!waits_.empty())
+    lines.push_back(
+        "grid connections: " + std::to_string(waits_.size()) + " granted in full, mean wait " +
+        detail::fixed(p["connection_wait_days_mean"].get<double>(), 0) + " days (longest " +
+        std::to_string(p["connection_wait_days_max"].get<std::int64_t>()) + ")");
+  return lines;
+}
+
+}  // namespace tenderlab::analysis
