@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Writes a synthetic scenario with N private agents, for the scale benchmark (bench/scale.sh).
 
-The scenario keeps the structure of the flagship (scenarios/naicc-2025.json): its government and
-policy bank, its call with the same three rounds, its market outlook and events. The private
+The scenario keeps the structure of the base (by default the flagship, scenarios/naicc-2025.json):
+its institutions (government, policy bank, grid operator, GPU vendor), its calls, market outlook,
+events, grid and vendors (sites lose their owners, who were template agents). The private
 agents are the flagship's private agents used as templates in turn (so the mix of kinds is the
-flagship's), each with its numbers varied by up to +-30 % and its capabilities by up to +-0.15;
+flagship's), each with its numbers varied by up to +-30 % (a fleet's demand too) and its capabilities by up to +-0.15;
 every agent ties itself to three others drawn at random, so an agent has six ties on average
 whatever N is (a lead's partner search, and so the work per agent, does not grow with the
 market). Everything is drawn from the seed, so the same N and seed give the same file, byte for
@@ -29,6 +30,8 @@ AGENT_NUMBERS = {
     "npu_penalty": (0.0, 1.0),
     "remote_demand_discount": (0.0, 1.0),
 }
+# Kinds kept as they are (one of each in the base): the others are templates of private agents.
+INSTITUTIONS = ("government", "policy_bank", "grid_operator", "gpu_vendor")
 TIES_PER_AGENT = 3  # ties each agent starts: the flagship's 15 private agents have 17 in all
 
 
@@ -48,6 +51,10 @@ def vary_agent(template, index, rng):
             agent[name] = round(clamp(template[name] * rng.uniform(0.7, 1.3), low, high), 6)
     if "gpus" in template:
         agent["gpus"] = int(template["gpus"] * rng.uniform(0.7, 1.3))
+    if "fleet" in template:
+        agent["fleet"] = dict(template["fleet"])
+        agent["fleet"]["demand_gpu_hours_per_year"] = round(
+            template["fleet"]["demand_gpu_hours_per_year"] * rng.uniform(0.7, 1.3), 3)
     capabilities = {}
     for name, value in template.get("capabilities", {}).items():
         capabilities[name] = round(clamp(value + rng.uniform(-0.15, 0.15), 0.0, 1.0), 6)
@@ -58,8 +65,8 @@ def vary_agent(template, index, rng):
 
 def make_scenario(base, private_agents, seed, paths=None):
     rng = random.Random(seed)
-    templates = [a for a in base["agents"] if a["kind"] not in ("government", "policy_bank")]
-    public = [a for a in base["agents"] if a["kind"] in ("government", "policy_bank")]
+    templates = [a for a in base["agents"] if a["kind"] not in INSTITUTIONS]
+    public = [a for a in base["agents"] if a["kind"] in INSTITUTIONS]
     agents = [vary_agent(templates[i % len(templates)], i, rng) for i in range(private_agents)]
     relationships = []
     for i in range(private_agents):
@@ -76,6 +83,10 @@ def make_scenario(base, private_agents, seed, paths=None):
     scenario["agents"] = public + agents
     scenario["relationships"] = relationships
     scenario.pop("history", None)  # calibration targets of the flagship, not of this market
+    # Sites keep their nodes; their owners were template agents, so every site is open to all.
+    if "sites" in base:
+        scenario["sites"] = [{k: v for k, v in site.items() if k != "owner"}
+                             for site in base["sites"]]
     if paths is not None:
         scenario["valuation"] = dict(base.get("valuation", {}), paths=paths)
     return scenario

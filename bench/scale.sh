@@ -10,7 +10,9 @@
 #
 # Usage: bench/scale.sh [TENDERLAB] [REPEATS] [N...]
 #   defaults: build/cli/tenderlab, 3 repetitions, N = 10 100 1000 2000 4000 10000
-# Environment: SCALE_SEED (generator seed, default 1), SCALE_KEEP=DIR keeps scenarios and runs.
+# Environment: SCALE_SEED (generator seed, default 1), SCALE_KEEP=DIR keeps scenarios and runs,
+# SCALE_BASE=FILE the scenario whose structure the synthetic ones keep (default: the flagship;
+# scenarios/korea-2025-2030.json scales the national programme: fleets, vendors, grid).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -68,7 +70,8 @@ printf '%8s %8s %10s %10s %9s %10s %12s %11s\n' agents events "wall (s)" "CPU (s
 declare -A cpu_of wall_of
 for n in "${sizes[@]}"; do
   scenario="$work/scale-$n.json"
-  python3 "$here/make_scenario.py" "$n" --seed "$seed" --out "$scenario"
+  python3 "$here/make_scenario.py" "$n" --seed "$seed" --out "$scenario" \
+    ${SCALE_BASE:+--base "$SCALE_BASE"}
   read -r validate_wall _ _ < <(measure "validate-$n" 1 "$tenderlab" validate "$scenario")
   read -r wall cpu rss < <(measure "run-$n" "$repeats" \
     "$tenderlab" run "$scenario" --out "$work/run-$n" --force -q)

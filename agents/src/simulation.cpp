@@ -19,13 +19,16 @@ World::World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel&
   // A fleet's GPUs at the start are of the oldest generation on sale (the earliest available;
   // ties by vendor and generation id): their performance and power per GPU.
   const GpuGenerationSpec* oldest = nullptr;
-  for (const auto& [id, vendor] : vendors) {
-    (void)vendor;
-    const auto spec = std::find_if(s.vendors.begin(), s.vendors.end(),
-                                   [&](const VendorSpec& v) { return v.agent == id; });
-    for (const GpuGenerationSpec& g : spec->generations)
-      if (!oldest || g.available < oldest->available) oldest = &g;
-  }
+  std::vector<const VendorSpec*> by_id;
+  for (const VendorSpec& vendor : s.vendors)
+    by_id.push_back(&vendor);
+  std::sort(by_id.begin(), by_id.end(),
+            [](const VendorSpec* a, const VendorSpec* b) { return a->agent < b->agent; });
+  for (const VendorSpec* vendor : by_id)
+    for (const GpuGenerationSpec& g : vendor->generations)
+      if (!oldest || g.available < oldest->available ||
+          (g.available == oldest->available && g.id < oldest->id))
+        oldest = &g;
   for (const AgentSpec& agent : s.agents)
     if (agent.fleet && oldest) {
       Fleet& fleet = fleets[agent.id];

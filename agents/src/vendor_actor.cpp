@@ -35,8 +35,9 @@ const VendorSpec* preferred_vendor(const World& world, Date date) {
   const VendorSpec* best = nullptr;
   double best_cost = 0;
   // Vendors in the order of their ids, so that a tie never depends on the file's order.
-  for (const auto& [id, vendor] : world.vendors) {
-    const GpuGeneration* generation = vendor.preferred_generation(date);
+  for (const auto& entry : world.vendors) {
+    const std::string& id = entry.first;
+    const GpuGeneration* generation = entry.second.preferred_generation(date);
     if (!generation) continue;
     const double cost = price_per_performance_bn_krw(*generation, date);
     if (!best || cost < best_cost) {

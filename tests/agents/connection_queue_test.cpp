@@ -20,7 +20,7 @@ PowerGrid two_branches() {
                    {{"backbone", "city", 50}, {"backbone", "town", 40}});
 }
 
-QueuedConnection request(std::string id, std::string node, double mw, double at = 0) {
+QueuedConnection request(const std::string& id, std::string node, double mw, double at = 0) {
   return {id, "site-" + id, std::move(node), "call", "lead", mw, mw, at};
 }
 
