@@ -66,6 +66,11 @@ void add_programme_kpis(std::vector<KpiInfo>& into) {
                   "mean days from a connection request to its full grant (0 with none)"});
   into.push_back({"peak_mw", "MW", "highest power drawn by the capacity online"});
   into.push_back(
+      {"public_cost_per_gpu_bn_krw", "bn KRW",
+       "public cost (contracts' ledgers and fleets' tax credits) per GPU brought online"});
+  into.push_back({"private_per_public_won", "ratio",
+                  "private money (SPC equity, fleet capex net of credits) per won of public cost"});
+  into.push_back(
       {"gpus_hhi", "share",
        "concentration of the GPUs online by owner (Herfindahl-Hirschman index, 0 to 1)"});
   into.push_back({"public_cost_bn_krw", "bn KRW",

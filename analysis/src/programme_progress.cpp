@@ -33,6 +33,10 @@ ProgrammeProgress::ProgrammeProgress(EventDispatcher& events, std::vector<Progra
     fleet_capex_ += d.capex_bn_krw;
     fleet_tax_credit_ += d.tax_credit_bn_krw;
   });
+  events.on<events::ContractSigned>([this](const Event&, const events::ContractSigned& c) {
+    contract_public_cost_ += c.public_cost_bn_krw;
+    contract_private_equity_ += c.private_equity_bn_krw;
+  });
   events.on<events::ConnectionRequested>(
       [this](const Event&, const events::ConnectionRequested& r) { mw_requested_ += r.mw; });
   events.on<events::ConnectionDecided>([this](const Event&, const events::ConnectionDecided& d) {
@@ -65,6 +69,15 @@ void ProgrammeProgress::add_kpis(std::map<std::string, double>& kpis) const {
           : static_cast<double>(std::accumulate(waits_.begin(), waits_.end(), std::int64_t{0})) /
                 static_cast<double>(waits_.size());
   kpis["peak_mw"] = peak_mw_;
+  // What the programme costs the state per GPU it brought online (calls and fleets), and the
+  // private money it drew in per won: SPC equity and fleet capex net of the fleets' tax credit,
+  // over the contracts' public-cost ledgers plus that credit. 0 when the denominator is.
+  const double public_cost = contract_public_cost_ + fleet_tax_credit_;
+  const double new_gpus = static_cast<double>(public_gpus_ + fleet_gpus_);
+  kpis["public_cost_per_gpu_bn_krw"] = new_gpus > 0 ? public_cost / new_gpus : 0.0;
+  kpis["private_per_public_won"] =
+      public_cost > 0 ? (contract_private_equity_ + fleet_capex_ - fleet_tax_credit_) / public_cost
+                      : 0.0;
   // Ownership concentration: the Herfindahl-Hirschman index of the GPUs online by owner (a
   // contract's lead, a fleet's owner), in [0, 1]; 0 with none online.
   const double total = static_cast<double>(public_gpus_ + fleet_gpus_);
@@ -110,6 +123,9 @@ nlohmann::ordered_json ProgrammeProgress::summary() const {
   p["fleet_capex_bn_krw"] = fleet_capex_;
   p["fleet_tax_credit_bn_krw"] = fleet_tax_credit_;
   p["gpus_hhi"] = kpis.at("gpus_hhi");
+  p["public_cost_bn_krw"] = contract_public_cost_ + fleet_tax_credit_;
+  p["public_cost_per_gpu_bn_krw"] = kpis.at("public_cost_per_gpu_bn_krw");
+  p["private_per_public_won"] = kpis.at("private_per_public_won");
   p["connection_wait_days_mean"] = kpis.at("connection_wait_days_mean");
   p["connection_wait_days_max"] =
       waits_.empty() ? 0 : *std::max_element(waits_.begin(), waits_.end());
@@ -156,6 +172,12 @@ std::vector<std::string> ProgrammeProgress::verdict() const {
                   std::to_string(public_gpus_) + " more through calls, " +
                   std::to_string(fleet_gpus_) + " more in private fleets (" +
                   detail::fixed(fleet_capex_, 1) + " bn KRW private capex)");
+  lines.push_back("public cost " + detail::fixed(contract_public_cost_ + fleet_tax_credit_, 1) +
+                  " bn KRW, " +
+                  detail::fixed(1000 * p["public_cost_per_gpu_bn_krw"].get<double>(), 1) +
+                  " million KRW per GPU brought online; " +
+                  detail::fixed(p["private_per_public_won"].get<double>(), 2) +
+                  " won of private money per public won");
   for (const auto& [year, limits] : p["fleet_limits_by_year"].items()) {
     std::string line = "  " + year + " fleets ordered " +
                        std::to_string(limits["gpus_ordered"].get<std::int64_t>()) +

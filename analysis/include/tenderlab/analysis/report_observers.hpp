@@ -117,6 +117,8 @@ class ProgrammeProgress {
   double mw_granted_ = 0;
   double fleet_capex_ = 0;
   double fleet_tax_credit_ = 0;
+  double contract_public_cost_ = 0;     ///< the contracts' public-cost ledgers
+  double contract_private_equity_ = 0;  ///< private equity of SPC contracts
   std::map<std::string, std::int64_t> gpus_by_owner_;
   /// Per year, how many fleet decisions each bound stopped (value, capital, vendor, grid).
   std::map<int, std::map<std::string, int>> bindings_by_year_;
