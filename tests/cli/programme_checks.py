@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""End-to-end checks of the national programme (scenarios/korea-2025-2030.json): its outcome must
+not depend on the order agents, relationships, sites, grid nodes and lines are listed in, and
+its variants must move it the way their mechanisms predict.
+
+Usage: programme_checks.py CHECK TENDERLAB SOURCE_DIR
+  CHECK: permutations | variants
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+SCENARIO = "scenarios/korea-2025-2030.json"
+
+
+def fail(message):
+    print("FAILED: " + message, file=sys.stderr)
+    sys.exit(1)
+
+
+def summary(tenderlab, path, out):
+    result = subprocess.run([tenderlab, "run", path, "--out", out, "--force", "-q"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        fail(f"{path}: exit {result.returncode}: {result.stderr.strip()}")
+    with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def check_permutations(tenderlab, source_dir, work):
+    with open(os.path.join(source_dir, SCENARIO), encoding="utf-8") as f:
+        base = json.load(f)
+    reference = summary(tenderlab, os.path.join(source_dir, SCENARIO), os.path.join(work, "base"))
+    rng = random.Random(7)
+    for trial in range(3):
+        shuffled = json.loads(json.dumps(base))
+        for key in ("agents", "relationships", "sites"):
+            (shuffled[key].reverse() if trial == 0 else rng.shuffle(shuffled[key]))
+        for key in ("nodes", "lines", "upgrades"):
+            (shuffled["grid"][key].reverse() if trial == 0 else rng.shuffle(shuffled["grid"][key]))
+        path = os.path.join(work, f"shuffled-{trial}.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(shuffled, f)
+        got = summary(tenderlab, path, os.path.join(work, f"run-{trial}"))
+        if got["kpis"] != reference["kpis"]:
+            diff = {k: (reference["kpis"][k], got["kpis"].get(k)) for k in reference["kpis"]
+                    if reference["kpis"][k] != got["kpis"].get(k)}
+            fail(f"order {trial}: KPIs differ: {diff}")
+        if got["programme"] != reference["programme"]:
+            fail(f"order {trial}: the programme summary differs")
+    print(f"3 orders: the same {len(reference['kpis'])} KPIs and programme summary; "
+          f"{reference['programme']['gpus_online_all']} GPUs brought online")
+
+
+def check_variants(tenderlab, source_dir, work):
+    def fleets(name):
+        path = os.path.join(source_dir, "scenarios", "variants", f"korea-2025-2030-{name}.json")
+        return summary(tenderlab, path, os.path.join(work, name))["programme"]
+    base = summary(tenderlab, os.path.join(source_dir, SCENARIO), os.path.join(work, "base"))
+    base = base["programme"]
+    no_incentives, shock = fleets("no-incentives"), fleets("gpu-price-shock")
+    # Without the instruments a GPU earns less: the fleets buy no more than with them.
+    if no_incentives["gpus_online_fleets"] > base["gpus_online_fleets"]:
+        fail(f"no incentives: fleets {no_incentives['gpus_online_fleets']} > base "
+             f"{base['gpus_online_fleets']}")
+    if no_incentives["fleet_tax_credit_bn_krw"] != 0:
+        fail("no incentives: the fleets still earn a tax credit")
+    # Dearer and scarcer GPUs: fewer GPUs in all, and the later public purchase fails.
+    if shock["gpus_online_all"] >= base["gpus_online_all"]:
+        fail(f"price shock: {shock['gpus_online_all']} GPUs >= base {base['gpus_online_all']}")
+    public = {t["id"]: t for t in shock["targets"]}["public-50k"]
+    if public["met"]:
+        fail("price shock: the public target is still met")
+    print(f"fleets: base {base['gpus_online_fleets']}, no incentives "
+          f"{no_incentives['gpus_online_fleets']}, price shock {shock['gpus_online_fleets']}")
+
+
+CHECKS = {"permutations": check_permutations, "variants": check_variants}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4 or sys.argv[1] not in CHECKS:
+        fail("usage: programme_checks.py " + "|".join(CHECKS) + " TENDERLAB SOURCE_DIR")
+    with tempfile.TemporaryDirectory() as work:
+        CHECKS[sys.argv[1]](sys.argv[2], sys.argv[3], work)
+    print("ok: " + sys.argv[1])
