@@ -268,54 +268,39 @@ class CallManager {
     // With vendors, the GPUs are ordered at the signing and arrive as the vendor ships them (its
     // lead time replaces the assumed one); with a grid, the site's power must be granted first.
     // Both requests are made at the signing and compete for GPUs and MW even when the GPUs would
-    // run after the horizon.
+    // run after the horizon. Without either, the GPUs run when the building is ready. Each
+    // contract is delivered on its own clock, so several deliveries proceed side by side.
     const Date today = world_.log.calendar().to_date(Kernel::now());
     const VendorSpec* vendor = preferred_vendor(world_, today);
     const SiteSpec* site =
         world_.grid && capacity.mw > 0
             ? choose_site(world_.scenario, *world_.grid, bid.members, non_capital, capacity.mw)
             : nullptr;
-    if (vendor || site) {
-      const int building_days = (vendor ? 365 * call_.object.build_years
-                                        : build_days - (delayed ? assumptions.delay_days : 0)) +
-                                (delayed ? assumptions.delay_days : 0);
-      DeliveryPlan plan;
-      plan.order = call_.id + "/" + bid.lead;
-      plan.owner = bid.lead;
-      plan.purpose = call_.id;
-      plan.gpus = lot.gpus;
-      plan.mw = capacity.mw;
-      plan.built_at = std::max(world_.time_of(today.plus_days(building_days)), Kernel::now());
-      plan.site = site;
-      plan.vendor = vendor;
-      plan.online = [&world = world_, lead = bid.lead, capacity, non_capital](std::int64_t gpus,
-                                                                              double mw) {
-        events::CapacityOnline part = capacity;
-        part.gpus = gpus;
-        part.mw = mw;
-        world.emit(lead, part);
-        world.programme.gpus_online += gpus;
-        if (non_capital) world.programme.gpus_online_non_capital += gpus;
-        world.programme.mw_online += mw;
-      };
-      deliver(world_, std::move(plan));
-      return;
-    }
-    if (world_.scenario.horizon < online_date) return;  // beyond the horizon: not observed
-    // Each contract is built on its own clock, so several deliveries proceed side by side.
-    World& world = world_;
+    const int building_days =
+        vendor ? 365 * call_.object.build_years + (delayed ? assumptions.delay_days : 0)
+               : build_days;
+    DeliveryPlan plan;
+    plan.order = call_.id + "/" + bid.lead;
+    plan.owner = bid.lead;
+    plan.purpose = call_.id;
+    plan.gpus = lot.gpus;
+    plan.mw = capacity.mw;
     // A delivery of zero days (no lead time, no build years) comes online at once: its date is
     // today, whose midnight is already past.
-    const double online_at = std::max(world_.time_of(online_date), Kernel::now());
-    world_.kernel.spawn("delivery/" + call_.id + "/" + bid.lead, call_.issuer,
-                        [&world, online_at, lead = bid.lead, capacity, gpus = lot.gpus, non_capital,
-                         mw = financing.site_mw] {
-                          Kernel::sleep_until(online_at);
-                          world.emit(lead, capacity);
-                          world.programme.gpus_online += gpus;
-                          if (non_capital) world.programme.gpus_online_non_capital += gpus;
-                          world.programme.mw_online += mw;
-                        });
+    plan.built_at = std::max(world_.time_of(today.plus_days(building_days)), Kernel::now());
+    plan.site = site;
+    plan.vendor = vendor;
+    plan.online = [&world = world_, lead = bid.lead, capacity, non_capital](std::int64_t gpus,
+                                                                            double mw) {
+      events::CapacityOnline part = capacity;
+      part.gpus = gpus;
+      part.mw = mw;
+      world.emit(lead, part);
+      world.programme.gpus_online += gpus;
+      if (non_capital) world.programme.gpus_online_non_capital += gpus;
+      world.programme.mw_online += mw;
+    };
+    deliver(world_, std::move(plan));
   }
 
   World& world_;

@@ -34,7 +34,8 @@ const SiteSpec* roomiest_site(const World& world, const std::string& owner, doub
   return best;
 }
 
-/// Whole years from `from` to `to` (the anchor's years left, the demand's growth).
+/// Years from `from` to `to`, as days / 365.25 (the demand's growth; its whole part, the anchor's
+/// years gone).
 double years_between_dates(Date from, Date to) {
   return static_cast<double>(to.days - from.days) / 365.25;
 }
@@ -145,9 +146,6 @@ void run_fleet(World& world, const AgentSpec& agent) {
     plan.vendor = vendor_spec;
     plan.online = [&world, id = agent.id, order, site_id, region](std::int64_t gpus, double mw) {
       world.emit(id, events::FleetOnline{order, gpus, mw, site_id, region});
-      World::Fleet& f = world.fleets[id];
-      f.online += gpus;
-      f.mw_online += mw;
     };
     deliver(world, std::move(plan));
   }

@@ -176,13 +176,12 @@ struct World {
   std::optional<PowerGrid> grid;
   /// The vendors (scenario /vendors, with their export controls), by agent id.
   std::map<std::string, GpuVendor> vendors;
-  /// Per fleet owner: GPUs run or on order, their performance and power, and what is online.
+  /// Per fleet owner: GPUs run or on order, with their performance and power (what its next
+  /// decision starts from; what runs is in the fleet_online events).
   struct Fleet {
-    std::int64_t gpus = 0;    ///< run at the start, plus ordered since
-    double performance = 0;   ///< sum over those GPUs (H100 = 1)
-    double kw = 0;            ///< sum of their IT kW
-    std::int64_t online = 0;  ///< GPUs ordered since the start that run now
-    double mw_online = 0;
+    std::int64_t gpus = 0;   ///< run at the start, plus ordered since
+    double performance = 0;  ///< sum over those GPUs (H100 = 1)
+    double kw = 0;           ///< sum of their IT kW
   };
   std::map<std::string, Fleet> fleets;
   /// MW granted at each site so far (contracts and fleets), changed only at the grid operator's

@@ -123,9 +123,8 @@ class ProgrammeProgress {
   /// Per year, how many fleet decisions each bound stopped (value, capital, vendor, grid).
   std::map<int, std::map<std::string, int>> bindings_by_year_;
   std::map<int, std::int64_t> fleet_orders_by_year_;
-  std::vector<std::int64_t> waits_;      ///< days from request to full grant
-  std::int64_t vendor_outstanding_ = 0;  ///< GPUs waiting at the last allocation of each order
-  std::map<std::string, std::int64_t> outstanding_by_order_;
+  std::vector<std::int64_t> waits_;                           ///< days from request to full grant
+  std::map<std::string, std::int64_t> outstanding_by_order_;  ///< at its last allocation
 };
 
 /// The numbers summary.json and studies keep: per call (from the tenders table) and for the
