@@ -262,7 +262,6 @@ class CallManager {
     const int build_days =
         std::max(assumptions.gpu_lead_time_days, 365 * call_.object.build_years) +
         (delayed ? assumptions.delay_days : 0);
-    const Date online_date = world_.log.calendar().to_date(Kernel::now()).plus_days(build_days);
     const events::CapacityOnline capacity{call_.id, lot.gpus, round_money(financing.site_mw),
                                           non_capital ? "non_capital" : "capital", delayed};
     // With vendors, the GPUs are ordered at the signing and arrive as the vendor ships them (its
