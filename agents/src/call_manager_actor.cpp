@@ -289,8 +289,11 @@ class CallManager {
     plan.built_at = std::max(world_.time_of(today.plus_days(building_days)), Kernel::now());
     plan.site = site;
     plan.vendor = vendor;
-    plan.online = [&world = world_, lead = bid.lead, capacity, non_capital](std::int64_t gpus,
-                                                                            double mw) {
+    if (vendor)
+      if (const GpuGeneration* g = world_.vendors.at(vendor->agent).preferred_generation(today))
+        plan.generation = g->id;
+    plan.online = [&world = world_, lead = bid.lead, capacity, non_capital](
+                      std::int64_t gpus, double mw, const std::string& generation) {
       events::CapacityOnline part = capacity;
       part.gpus = gpus;
       part.mw = mw;
@@ -298,6 +301,7 @@ class CallManager {
       world.programme.gpus_online += gpus;
       if (non_capital) world.programme.gpus_online_non_capital += gpus;
       world.programme.mw_online += mw;
+      gpus_online(world, public_pool, gpus, generation);
     };
     deliver(world_, std::move(plan));
   }

@@ -28,6 +28,7 @@ void deliver(World& world, DeliveryPlan plan) {
     bool fully_granted = plan.site == nullptr;
     std::int64_t delivered = plan.vendor ? 0 : plan.gpus;
     std::int64_t online = 0;
+    std::string generation = plan.generation;
     const double horizon = world.kernel.horizon_time();
     while (online < plan.gpus) {
       if (Kernel::now() >= plan.built_at) {
@@ -40,8 +41,10 @@ void deliver(World& world, DeliveryPlan plan) {
         const std::int64_t target = std::min({delivered, powered, plan.gpus});
         if (target > online) {
           const std::int64_t more = target - online;
-          plan.online(more, round_money(plan.mw * static_cast<double>(more) /
-                                        static_cast<double>(plan.gpus)));
+          plan.online(
+              more,
+              round_money(plan.mw * static_cast<double>(more) / static_cast<double>(plan.gpus)),
+              generation);
           online = target;
           continue;
         }
@@ -60,6 +63,7 @@ void deliver(World& world, DeliveryPlan plan) {
         fully_granted = answer->outstanding_mw <= 0;
       } else if (const auto* shipment = std::get_if<GpuShipment>(&*message)) {
         delivered += shipment->gpus;
+        generation = shipment->generation;
       }
     }
   });

@@ -62,9 +62,15 @@ void run_fleet(World& world, const AgentSpec& agent) {
     const Beliefs beliefs = current_beliefs(world, agent);
     events::FleetDecision decision;
     decision.fleet_gpus = fleet.gpus;
-    decision.demand_gpu_hours_per_year =
-        round_money(spec.demand_gpu_hours_per_year * std::pow(1 + beliefs.demand_growth, years) *
-                    world.market.demand);
+    double forecast = spec.demand_gpu_hours_per_year * std::pow(1 + beliefs.demand_growth, years) *
+                      world.market.demand;
+    // With compute use, the owner also sees what its pool was asked for in the last year and
+    // weighs it against its forecast (adaptive expectations).
+    if (const std::optional<double> observed = observed_demand(world, agent.id)) {
+      const double weight = scenario.compute->demand_learning_weight;
+      forecast = weight * *observed + (1 - weight) * forecast;
+    }
+    decision.demand_gpu_hours_per_year = round_money(forecast);
     if (!vendor_spec) {
       decision.binding = "vendor";
       world.emit(agent.id, decision);
@@ -144,8 +150,11 @@ void run_fleet(World& world, const AgentSpec& agent) {
     plan.built_at = Kernel::now();
     plan.site = site && chosen.plan.mw > 0 ? site : nullptr;
     plan.vendor = vendor_spec;
-    plan.online = [&world, id = agent.id, order, site_id, region](std::int64_t gpus, double mw) {
+    plan.generation = generation.id;
+    plan.online = [&world, id = agent.id, order, site_id, region](
+                      std::int64_t gpus, double mw, const std::string& generation_id) {
       world.emit(id, events::FleetOnline{order, gpus, mw, site_id, region});
+      gpus_online(world, id, gpus, generation_id);
     };
     deliver(world, std::move(plan));
   }

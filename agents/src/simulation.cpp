@@ -210,7 +210,7 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
   KernelOptions kernel_options{options.verbose, options.simgrid_args};
   // The horizon day is simulated to its end.
   Kernel kernel(calendar, calendar.to_time(scenario.horizon) + seconds_per_day, hosts,
-                kernel_options);
+                kernel_options, detail::compute_hosts(scenario));
   detail::World world(scenario, options, log, kernel);
 
   log.emit(0.0, "",
@@ -232,6 +232,8 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
     agents_by_id.push_back(&agent);
   std::sort(agents_by_id.begin(), agents_by_id.end(),
             [](const AgentSpec* a, const AgentSpec* b) { return a->id < b->id; });
+  // Pools claim their inboxes before anybody can send them GPUs or jobs.
+  detail::start_compute(world);
   SimulationContext context(world);
   for (const AgentSpec* agent : agents_by_id)
     if (const StartActors& start = agent->kind.definition().start) start(context, *agent);

@@ -1,6 +1,8 @@
 #pragma once
 // State and helpers shared by the actors of one simulation. Private to the agents library.
+#include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -8,12 +10,14 @@
 #include <variant>
 #include <vector>
 
+#include "tenderlab/agents/allocation.hpp"
 #include "tenderlab/agents/budget.hpp"
 #include "tenderlab/agents/call_round.hpp"
 #include "tenderlab/agents/competition.hpp"
 #include "tenderlab/agents/connection_queue.hpp"
 #include "tenderlab/agents/consortium.hpp"
 #include "tenderlab/agents/entry.hpp"
+#include "tenderlab/agents/gpu_pool.hpp"
 #include "tenderlab/agents/gpu_supply.hpp"
 #include "tenderlab/agents/participation.hpp"
 #include "tenderlab/agents/simulation.hpp"
@@ -112,9 +116,30 @@ struct DeliveryPlan {
   double built_at = 0;                 ///< simulated seconds
   const SiteSpec* site = nullptr;      ///< no grid request without one
   const VendorSpec* vendor = nullptr;  ///< the GPUs are at hand at built_at without one
-  /// Called as GPUs go online: how many more, and the MW they draw.
-  std::function<void(std::int64_t gpus, double mw)> online;
+  /// The generation the GPUs are of until the vendor ships (without a vendor: for ever).
+  std::string generation;
+  /// Called as GPUs go online: how many more, the MW they draw and their generation (that of the
+  /// vendor's latest shipment).
+  std::function<void(std::int64_t gpus, double mw, const std::string& generation)> online;
 };
+
+/// News for a pool of GPUs (compute_actor.cpp): GPUs that went online, or a job.
+struct GpusOnline {
+  std::int64_t gpus = 0;
+  std::string generation;
+};
+struct JobSubmitted {
+  std::string group;
+  std::int64_t gpus = 0;
+  double reference_seconds = 0;
+  double max_wait_seconds = std::numeric_limits<double>::infinity();  ///< it leaves if longer
+};
+using PoolNews = std::variant<GpusOnline, JobSubmitted>;
+inline std::string pool_inbox(const std::string& pool) {
+  return "pool/" + pool;
+}
+/// The pool of the calls' GPUs; the fleets' pools are named after their owners.
+inline const std::string public_pool = "public";
 
 inline std::string inbox_of(const std::string& id) {
   return "agent/" + id;
@@ -187,6 +212,21 @@ struct World {
   /// MW granted at each site so far (contracts and fleets), changed only at the grid operator's
   /// reviews, so fleets deciding at the same moment see the same sites.
   std::map<std::string, double> site_mw;
+  /// Compute use (scenario /compute): what the pools' actors share with the users and the fleets.
+  struct Pool {
+    std::int64_t gpus_on = 0;
+    std::int64_t busy_gpus = 0;
+    std::int64_t waiting_gpus = 0;
+    double submitted_gpu_hours = 0;  ///< H100-equivalent GPU-hours of every job submitted so far
+  };
+  struct Compute {
+    std::map<std::string, Pool> pools;  ///< "public" and each fleet owner
+    /// Applications waiting for an allocation round, by group.
+    std::map<std::string, std::vector<AllocationApplication>> applications;
+  };
+  std::optional<Compute> compute;
+  /// Per fleet pool, the running totals of demand at its owner's last five quarterly decisions.
+  std::map<std::string, std::deque<double>> observed_totals;
   /// The issuers' budgets by fiscal year: what is reserved when a round is decided and committed
   /// when its contracts are signed.
   BudgetLedger budgets;
@@ -260,6 +300,19 @@ void run_fleet(World& world, const AgentSpec& agent);
 /// The contract for lot `lot` of `lots` of a round's call if `bid` wins it, priced now.
 LotContract lot_contract_now(const World& world, const CallRound& round, const Bid& bid,
                              std::int64_t lot, std::int64_t lots);
+/// The hosts of compute use: per pool, ceil(max_gpus_per_pool / pod_gpus) pods named
+/// pod_host(pool, i), one power state per generation (compute_power_state); none without /compute.
+std::vector<ComputeHostSpec> compute_hosts(const Scenario& scenario);
+std::string pod_host(const std::string& pool, std::size_t pod);
+/// Starts the actors of compute use: a pool per fleet owner and one for the calls' GPUs, a user
+/// group's arrivals, a fleet's customers, the allocation calls.
+void start_compute(World& world);
+/// Tells the pool of `pool` that GPUs went online (nothing without /compute).
+void gpus_online(World& world, const std::string& pool, std::int64_t gpus,
+                 const std::string& generation);
+/// H100-equivalent GPU-hours a fleet's customers and the user groups sent to its pool in the
+/// year before now (annualised while less than a year has passed); nothing before any demand.
+std::optional<double> observed_demand(World& world, const std::string& pool);
 /// The programme's state as the log writes it (month and year boundaries, the end of the run).
 events::ProgrammeState programme_state(const World& world);
 

@@ -591,6 +591,11 @@ Figure monthly_series_figure(const RunFiles& run, const std::string& id, const s
   for (std::size_t r = 0; r < ts.rows.size(); ++r) {
     std::vector<Json> cells = {ts.rows[r][c_date]};
     for (std::size_t s = 0; s < series.size(); ++s) {
+      // An empty cell is a month without a measurement (no GPUs on to use): no point.
+      if (ts.rows[r][columns[s]].empty()) {
+        cells.emplace_back(nullptr);
+        continue;
+      }
       const double v = csv_number(ts, r, columns[s]);
       cells.push_back(v);
       values.push_back(
@@ -722,6 +727,65 @@ Figure money_figure(const RunFiles& run) {
                                {{"public_money_committed_bn_krw", "public money"},
                                 {"private_money_committed_bn_krw", "private equity"}},
                                "bn KRW", true, 3);
+}
+
+/// With compute use: utilisation of the public and the fleets' GPUs by month, and each
+/// allocation round with its oversubscription and each group's share. Nothing for a run without
+/// compute use (or one written before timeseries.csv had the columns).
+std::vector<Figure> use_figures(const RunFiles& run) {
+  std::vector<Figure> figures;
+  const auto& header = run.timeseries.header;
+  if (std::find(header.begin(), header.end(), "utilization_private") == header.end())
+    return figures;
+  const auto measured = std::any_of(run.timeseries.rows.begin(), run.timeseries.rows.end(),
+                                    [&](const auto& row) {
+                                      return !row[run.timeseries.column("utilization_private")]
+                                                  .empty() ||
+                                             !row[run.timeseries.column("utilization_public")]
+                                                  .empty();
+                                    });
+  if (!measured) return figures;
+  figures.push_back(monthly_series_figure(
+      run, "utilization", "Utilisation",
+      "Busy over capacity GPU-hours of the public GPUs (allocation awards) and of the fleets' GPUs "
+      "(their customers' and the user groups' jobs) in the month before each date.",
+      {{"utilization_public", "public GPUs"}, {"utilization_private", "private fleets"}}, "share",
+      false, 4));
+  const auto& t = run.tenders;
+  if (std::find(t.header.begin(), t.header.end(), "oversubscription") == t.header.end())
+    return figures;
+  const std::size_t c_call = t.column("call_id"), c_round = t.column("round"),
+                    c_kind = t.column("round_kind"), c_date = t.column("close_date"),
+                    c_reason = t.column("reason"), c_over = t.column("oversubscription"),
+                    c_shares = t.column("allocation_shares");
+  Table table;
+  table.name = "Allocation rounds";
+  table.title = "Allocation rounds";
+  table.columns = {report::text_column("call", "call"),
+                   report::integer_column("round", "round"),
+                   report::date_column("date", "decided"),
+                   report::text_column("offer", "offered and asked"),
+                   report::number_column("oversubscription", "oversubscription", "x", 2),
+                   report::text_column("shares", "awarded / asked by group")};
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    const auto& row = t.rows[r];
+    if (row[c_kind] != "allocation") continue;
+    table.add_row({row[c_call], static_cast<int>(csv_number(t, r, c_round)), row[c_date],
+                   row[c_reason],
+                   row[c_over].empty() ? Json(nullptr) : Json(csv_number(t, r, c_over)),
+                   row[c_shares]});
+  }
+  if (!table.rows.empty()) {
+    Figure figure;
+    figure.id = "allocation-rounds";
+    figure.title = "Allocation rounds";
+    figure.caption =
+        "Each round of the allocation calls: GPUs offered, asked and awarded, the "
+        "oversubscription (asked / offered) and what each user group asked for and got.";
+    figure.tables.push_back(std::move(table));
+    figures.push_back(std::move(figure));
+  }
+  return figures;
 }
 
 Figure contracts_figure(const RunFiles& run) {
@@ -875,6 +939,10 @@ ReportDocument run_document(const std::filesystem::path& folder) {
        "Money",
        "Public and private money committed by the contracts.",
        {one<money_figure>, one<contracts_figure>}},
+      {"use",
+       "Use",
+       "With compute use: how much of the GPUs online ran jobs, and the allocation calls.",
+       {use_figures}},
   };
   for (const auto& spec : sections) {
     Section section{spec.id, spec.title, spec.intro, {}};

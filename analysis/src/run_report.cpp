@@ -12,7 +12,8 @@ struct RunReport::Observers {
             std::vector<ProgrammeTarget> targets, std::int64_t gpus_at_start)
       : tenders(events),
         programme(events, std::move(targets), gpus_at_start),
-        series(events, programme),
+        compute(events),
+        series(events, programme, compute),
         kpis(events, tenders, std::move(history)),
         timeline(events, std::move(print)),
         stay_away(events) {
@@ -26,6 +27,7 @@ struct RunReport::Observers {
   EventDispatcher events;  // first: the observers subscribe to it when they are built
   TendersTable tenders;
   ProgrammeProgress programme;  // before the series, which reads it
+  ComputeUse compute;           // likewise
   TimeSeries series;
   RunKpis kpis;
   Timeline timeline;
@@ -59,10 +61,27 @@ std::string RunReport::timeseries_csv() const {
   return observers_->series.csv();
 }
 
+std::string RunReport::compute_csv() const {
+  return observers_->compute.csv();
+}
+
+bool RunReport::has_compute_use() const {
+  return observers_->compute.active();
+}
+
 std::map<std::string, double> RunReport::kpis() const {
   std::map<std::string, double> kpis = observers_->kpis.kpis();
   observers_->programme.add_kpis(kpis);
+  observers_->compute.add_kpis(kpis);
   return kpis;
+}
+
+std::vector<std::string> RunReport::compute_verdict() const {
+  return observers_->compute.verdict();
+}
+
+const std::vector<ComputeUse::AllocationRound>& RunReport::allocation_rounds() const {
+  return observers_->compute.allocations();
 }
 
 std::vector<StayAwayEffect> RunReport::stay_away_effects() const {
@@ -111,6 +130,7 @@ nlohmann::ordered_json RunReport::summary() const {
   s["first_capacity_date"] =
       capacity.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(capacity);
   s["programme"] = observers_->programme.summary();
+  s["compute"] = observers_->compute.summary();
   nlohmann::ordered_json kpis;
   for (const auto& [name, value] : this->kpis())
     kpis[name] = value;

@@ -9,6 +9,9 @@ namespace tenderlab::analysis {
 using namespace detail;
 
 TendersTable::TendersTable(EventDispatcher& events) {
+  events.on<events::AllocationDecided>([this](const Event& e, const events::AllocationDecided& a) {
+    allocations_.push_back({e.date, a});
+  });
   events.on<events::CallAnnounced>([this](const Event& e, const events::CallAnnounced& a) {
     TenderRow r;
     r.call_id = a.call;
@@ -91,7 +94,8 @@ std::string TendersTable::csv() const {
   out << "call_id,round,round_kind,announce_date,close_date,min_valid_bids,received_bids,"
          "valid_bids,bidders,outcome,reason,winner,winning_members,public_equity_share,"
          "buy_back,public_preferred,loss_bearing,damages_waiver,domestic_chip_share,site,"
-         "tax_credit,ceiling_price_bn_krw,revision,stayed_away,top_reasons,interactions\r\n";
+         "tax_credit,ceiling_price_bn_krw,revision,stayed_away,top_reasons,interactions,"
+         "oversubscription,allocation_shares\r\n";
   for (const auto& r : rows_) {
     std::vector<std::string> away, reasons, interactions;
     for (const auto& entry : r.stayed_away) {
@@ -127,7 +131,52 @@ std::string TendersTable::csv() const {
                                        r.revision,
                                        join(away, ";"),
                                        join(reasons, " | "),
-                                       join(interactions, " | ")};
+                                       join(interactions, " | "),
+                                       "",
+                                       ""};
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      out << (i ? "," : "") << csv_field(fields[i]);
+    out << "\r\n";
+  }
+  // Allocation rounds after the tenders: the groups that applied stand where bidders do, the
+  // groups awarded where the winning members do; the terms columns stay empty.
+  for (const auto& [date, a] : allocations_) {
+    std::vector<std::string> applied, awarded, shares;
+    int applications = 0;
+    for (const events::GroupAward& g : a.groups) {
+      applications += g.applications;
+      if (g.applications > 0) applied.push_back(g.group);
+      if (g.awarded_gpus > 0) awarded.push_back(g.group);
+      shares.push_back(g.group + " " + std::to_string(g.awarded_gpus) + "/" +
+                       std::to_string(g.requested_gpus) + " GPUs (share " + fixed(g.share, 4) +
+                       (a.awarded_gpus > 0
+                            ? ", awarded " + fixed(static_cast<double>(g.awarded_gpus) /
+                                                       static_cast<double>(a.awarded_gpus),
+                                                   4)
+                            : std::string()) +
+                       ")");
+    }
+    const std::string outcome = a.awarded_gpus > 0    ? "allocated"
+                                : a.capacity_gpus > 0 ? "no_applications"
+                                                      : "nothing_offered";
+    std::vector<std::string> fields = {a.call,
+                                       std::to_string(a.round),
+                                       "allocation",
+                                       date,
+                                       date,
+                                       "0",
+                                       std::to_string(applications),
+                                       std::to_string(applications),
+                                       join(applied, ";"),
+                                       outcome,
+                                       "offered " + std::to_string(a.capacity_gpus) +
+                                           " GPUs, asked " + std::to_string(a.requested_gpus) +
+                                           ", awarded " + std::to_string(a.awarded_gpus),
+                                       "",
+                                       join(awarded, ";")};
+    fields.resize(fields.size() + 13);  // the terms, revision and stay-away columns
+    fields.push_back(a.oversubscription ? fixed(*a.oversubscription, 4) : "");
+    fields.push_back(join(shares, "; "));
     for (std::size_t i = 0; i < fields.size(); ++i)
       out << (i ? "," : "") << csv_field(fields[i]);
     out << "\r\n";

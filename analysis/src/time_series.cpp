@@ -20,12 +20,14 @@ std::string series_row(const Event& e, const events::ProgrammeState& state,
 
 }  // namespace
 
-TimeSeries::TimeSeries(EventDispatcher& events, const ProgrammeProgress& programme) {
+TimeSeries::TimeSeries(EventDispatcher& events, const ProgrammeProgress& programme,
+                       const ComputeUse& compute)
+    : compute_(compute) {
   events.on<events::MonthStart>([this, &programme](const Event& e, const events::MonthStart& m) {
-    rows_.push_back(series_row(e, m, programme));
+    rows_.push_back({e.date, series_row(e, m, programme)});
   });
   events.on<events::YearStart>([this, &programme](const Event& e, const events::YearStart& y) {
-    rows_.push_back(series_row(e, y, programme));
+    rows_.push_back({e.date, series_row(e, y, programme)});
   });
 }
 
@@ -33,9 +35,22 @@ std::string TimeSeries::csv() const {
   std::string out =
       "date,gpus_online,gpus_online_non_capital,mw_online,public_money_committed_bn_krw,"
       "private_money_committed_bn_krw,fleet_gpus_online,gpus_online_all,fleet_mw_online,"
-      "fleet_capex_bn_krw,mw_requested,mw_granted\r\n";
-  for (const auto& row : rows_)
-    out += row + "\r\n";
+      "fleet_capex_bn_krw,mw_requested,mw_granted,utilization_public,utilization_private,"
+      "jobs_waiting,facility_mwh\r\n";
+  auto share = [](double busy, double capacity) {
+    return capacity > 0 ? detail::fixed(busy / capacity, 4) : std::string();
+  };
+  for (const auto& row : rows_) {
+    out += row.programme;
+    // The month that ended at this boundary, when compute use measured it.
+    if (const ComputeUse::Period* period = compute_.period_ending(row.date))
+      out += "," + share(period->public_busy, period->public_capacity) + "," +
+             share(period->private_busy, period->private_capacity) + "," +
+             std::to_string(period->jobs_waiting) + "," + detail::fixed(period->facility_mwh, 3);
+    else
+      out += ",,,,";
+    out += "\r\n";
+  }
   return out;
 }
 

@@ -237,8 +237,11 @@ int run_command(const RunArguments& arguments) {
       if (!events) throw std::runtime_error("cannot write events.jsonl");
       staging.write("tenders.csv", record.report.tenders_csv());
       staging.write("timeseries.csv", record.report.timeseries_csv());
+      staging.write("compute.csv", record.report.compute_csv());
       staging.write("summary.json", record.report.summary().dump(2) + "\n");
       for (const std::string& line : record.report.programme_verdict())
+        timeline(line);
+      for (const std::string& line : record.report.compute_verdict())
         timeline(line);
       if (!input.scenario_file_bytes.empty())
         staging.write("scenario.json", input.scenario_file_bytes);

@@ -84,6 +84,15 @@ Date Calendar::to_date(double time) const {
   return Date{start_.days + static_cast<std::int64_t>(std::floor(time / seconds_per_day))};
 }
 
+Date Date::plus_months(int n) const {
+  const int months = year() * 12 + static_cast<int>(month()) - 1 + n;
+  const int y = months / 12;
+  const auto m = static_cast<unsigned>(months % 12 + 1);
+  const Date first = from_ymd(y, m, 1);
+  const Date last = Calendar::next_month_start(first).plus_days(-1);
+  return std::min(from_ymd(y, m, 1).plus_days(static_cast<std::int64_t>(day()) - 1), last);
+}
+
 Date Calendar::next_month_start(Date date) {
   const Ymd c = civil_from_days(date.days);
   return c.m == 12 ? Date::from_ymd(static_cast<int>(c.y) + 1, 1, 1)

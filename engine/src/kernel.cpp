@@ -1,5 +1,6 @@
 #include "tenderlab/engine/kernel.hpp"
 
+#include <simgrid/plugins/energy.h>
 #include <xbt/log.h>
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u/Engine.hpp>
@@ -43,7 +44,7 @@ std::string describe_time(double time) {
 }  // namespace
 
 Kernel::Kernel(Calendar calendar, double horizon_time, const std::vector<std::string>& hosts,
-               const KernelOptions& options)
+               const KernelOptions& options, const std::vector<ComputeHostSpec>& compute_hosts)
     : calendar_(calendar), horizon_time_(horizon_time), state_(std::make_unique<State>()) {
   if (current_state) throw RunError("only one simulation kernel may exist per process");
   // Silence SimGrid unless asked: its logs go to stderr and even CRITICAL lines pass a
@@ -70,6 +71,9 @@ Kernel::Kernel(Calendar calendar, double horizon_time, const std::vector<std::st
   // CM02 honours declared latencies exactly; the default model scales them.
   sg4::Engine::set_config("network/model", std::string("CM02"));
   current_state = state_.get();
+  // The plugin attaches to hosts as they are created, so it is loaded before any; without
+  // compute hosts it would only cost time.
+  if (!compute_hosts.empty()) sg_host_energy_plugin_init();
 
   auto* zone = sg4::create_star_zone("market");
   for (const auto& name : hosts) {
@@ -79,7 +83,28 @@ Kernel::Kernel(Calendar calendar, double horizon_time, const std::vector<std::st
         host->get_netpoint(), nullptr, nullptr, nullptr,
         {{link, sg4::LinkInRoute::Direction::UP}, {link, sg4::LinkInRoute::Direction::DOWN}}, true);
   }
+  std::vector<sg4::Host*> pods;
+  for (const ComputeHostSpec& spec : compute_hosts) {
+    if (spec.speeds.empty() || spec.idle_watts.size() != spec.speeds.size() ||
+        spec.busy_watts.size() != spec.speeds.size() || spec.cores < 1)
+      throw RunError("compute host '" + spec.name +
+                     "' needs at least one core and, per power state, a speed and two wattages");
+    auto* host = zone->create_host(spec.name, spec.speeds);
+    host->set_core_count(spec.cores);
+    // "idle:epsilon:all cores" per power state; a job on k of n cores draws
+    // epsilon + (all cores - epsilon) x k / n, with epsilon the idle power here.
+    std::ostringstream watts;
+    watts.precision(17);
+    for (std::size_t state = 0; state < spec.speeds.size(); ++state)
+      watts << (state ? ", " : "") << spec.idle_watts[state] << ":" << spec.idle_watts[state] << ":"
+            << spec.busy_watts[state];
+    host->set_property("wattage_per_state", watts.str());
+    host->set_property("wattage_off", "0");
+    pods.push_back(host);
+  }
   zone->seal();
+  for (auto* pod : pods)
+    pod->turn_off();
 
   sg4::Engine::on_deadlock_cb([] {
     if (!current_state) return;
@@ -140,6 +165,27 @@ void Kernel::run() {
     throw RunError("the simulation ran past its horizon " + calendar_.iso(horizon_time_) +
                    " with actors still active: " + names.str());
   }
+}
+
+void Kernel::switch_on(const std::string& host, int state) {
+  auto* pod = sg4::Host::by_name(host);
+  pod->turn_on();
+  pod->set_pstate(state);
+}
+
+ComputeJob Kernel::start_job(const std::string& host, int cores, double work) {
+  ComputeJob job =
+      sg4::this_actor::exec_init(work)->set_host(sg4::Host::by_name(host))->set_thread_count(cores);
+  job->start();
+  return job;
+}
+
+void Kernel::finish_job(const ComputeJob& job) {
+  if (!job->test()) job->wait();
+}
+
+double Kernel::consumed_joules(const std::string& host) {
+  return sg_host_get_consumed_energy(sg4::Host::by_name(host));
 }
 
 double Kernel::now() {

@@ -181,6 +181,10 @@ ParamTable scenario_table() {
              "Data-centre sites on the grid's nodes. Ids are unique (checked by the loader); "
              "needs /grid",
              "[]"),
+      nested("compute", ParamType::object, "compute", "Scenario::compute",
+             "Compute use: the GPUs online run users' jobs on simulated hosts, allocation calls "
+             "award public GPUs (docs/model/compute-use.md). Needs /vendors",
+             "GPUs are counted, not used"),
   };
   return t;
 }
@@ -1229,6 +1233,149 @@ ParamTable fleet_instruments_table() {
   return t;
 }
 
+ParamTable compute_table() {
+  ParamTable t;
+  t.name = "compute";
+  t.title = "Compute use";
+  t.at = {"/compute"};
+  t.description =
+      "GPUs online become SimGrid hosts (pods) that run the jobs of user groups and of the "
+      "fleets' own customers; allocation calls award the public GPUs (docs/model/compute-use.md).";
+  const std::string m = "ComputeSpec::";
+  t.params = {
+      integer("pod_gpus", "GPUs", 1000, 1, 1'000'000, m + "pod_gpus",
+              "GPUs per simulated host. GPUs online run in whole pods: a pool's GPUs beyond its "
+              "last full pod wait for the next delivery")
+          .setting("fewer, larger hosts run faster; jobs must fit in one pod"),
+      integer("max_gpus_per_pool", "GPUs", 200'000, 1, 100'000'000, m + "max_gpus_per_pool",
+              "Hosts are made before the run (SimGrid's platform is fixed once it runs) for this "
+              "many GPUs per owner; a run whose pool grows beyond it stops with an error")
+          .setting("raise it when a run says so"),
+      number("demand_learning_weight", "1", 0.5, 0, 1, m + "demand_learning_weight",
+             "Weight a fleet gives the demand it observed in the last four quarters (its "
+             "customers' and the user groups' jobs, annualised) against its own forecast when it "
+             "decides to expand")
+          .assumed(0.25, 0.75, "adaptive expectations; no Korean estimate"),
+      integer("customer_job_gpus", "GPUs", 64, 1, 1'000'000, m + "customer_job_gpus",
+              "GPUs per job of a fleet's own customers (its fleet.demand_gpu_hours_per_year)")
+          .setting("aggregation: a job stands for many customers' work"),
+      number("customer_job_days", "days", 7, 0.001, 3650, m + "customer_job_days",
+             "Mean duration of those jobs on H100-class GPUs (exponential)")
+          .setting("aggregation"),
+      number("customer_max_wait_days", "days", 30, 0, 3650, m + "customer_max_wait_days",
+             "A customer's job that would wait longer than this (the queue's GPU-hours over the "
+             "pool's GPUs) is not placed: lost demand, still counted as demand the fleet saw")
+          .assumed(7, 90, "customers move to other providers or abroad when capacity is short"),
+      nested("user_groups", ParamType::array, "user_group", m + "user_groups",
+             "Populations of users who submit jobs; ids unique", "[]"),
+      nested("allocation_calls", ParamType::array, "allocation_call", m + "allocation_calls",
+             "Government calls that award public GPUs to user groups by shares; ids unique", "[]"),
+  };
+  return t;
+}
+
+ParamTable user_group_table() {
+  ParamTable t;
+  t.name = "user_group";
+  t.title = "User groups";
+  t.at = {"/compute/user_groups/*"};
+  t.description =
+      "A population of users. Its jobs arrive as a Poisson process whose rate grows, follows "
+      "demand shocks and falls with the price paid: multiplier ((1 + p / p0) / 2)^-elasticity, "
+      "with p0 the commercial price at start_date (so free use multiplies demand by "
+      "2^elasticity).";
+  const std::string m = "UserGroupSpec::";
+  t.params = {
+      typed("id", ParamType::id, m + "id", "Unique group id").required(),
+      choice("kind", names(user_group_kind_names), m + "kind",
+             "What the users are, for reports (universities are summarised)")
+          .required(),
+      number("jobs_per_month", "1/month", 0, 0, 1e9, m + "jobs_per_month",
+             "Jobs and applications per month at start_date at the commercial price")
+          .required(),
+      number("growth_per_year", "1/yr", 0, -0.99, 100, m + "growth_per_year",
+             "Yearly growth of the job rate")
+          .assumed(0.1, 0.6, "AI compute demand growth"),
+      integer("job_gpus", "GPUs", 8, 1, 1'000'000, m + "job_gpus",
+              "GPUs of one job; at most /compute/pod_gpus")
+          .setting("aggregation: a job stands for many users' work"),
+      number("job_days", "days", 1, 0.001, 3650, m + "job_days",
+             "Mean duration of a job on H100-class GPUs (exponential); faster generations "
+             "finish sooner"),
+      number("allocation_share", "1", 0, 0, 1, m + "allocation_share",
+             "Share of its jobs that apply to allocation calls; the rest buy commercial GPU-hours")
+          .assumed(0, 1, "by group: academia relies on allocations, industry buys"),
+      integer("application_gpus", "GPUs", 0, 0, 1'000'000, m + "application_gpus",
+              "GPUs one application asks for; at most /compute/pod_gpus. 0: job_gpus"),
+      number("application_days", "days", 0, 0, 3650, m + "application_days",
+             "The term one application asks for (the award is cut to the call's max_days). 0: "
+             "a job's duration, drawn as for a job"),
+      number("price_elasticity", "1", 0, 0, 10, m + "price_elasticity",
+             "Elasticity of its demand to the price it pays")
+          .assumed(0.3, 1.5, "price elasticity of cloud compute demand"),
+      number("max_wait_days", "days", 30, 0, 3650, m + "max_wait_days",
+             "A commercial job whose pool's expected wait (its queue's GPU-hours over its GPUs) "
+             "is longer is not placed: unserved demand")
+          .assumed(7, 90, "users move to other providers or abroad when capacity is short"),
+      number("unawarded_to_commercial", "1", 0, 0, 1, m + "unawarded_to_commercial",
+             "Share of its unawarded applications that buy commercial GPU-hours instead")
+          .assumed(0, 0.5, "research budgets rarely stretch to commercial prices"),
+      number("unawarded_reapply", "1", 0, 0, 1, m + "unawarded_reapply",
+             "Share of its unawarded applications that apply again to the next call (with the "
+             "share to commercial at most 1; the rest give up)")
+          .assumed(0.2, 0.8, "resubmission of rejected proposals"),
+  };
+  return t;
+}
+
+ParamTable allocation_call_table() {
+  ParamTable t;
+  t.name = "allocation_call";
+  t.title = "Allocation calls";
+  t.at = {"/compute/allocation_calls/*"};
+  t.description =
+      "A government allocation programme on the public GPUs (those of the calls' contracts).";
+  const std::string m = "AllocationCallSpec::";
+  t.params = {
+      typed("id", ParamType::id, m + "id", "Unique id").required(),
+      typed("issuer", ParamType::agent_ref, m + "issuer", "The government agent that runs it")
+          .required(),
+      typed("first", ParamType::date, m + "first",
+            "Its first round, in [start_date, horizon] (checked by the loader)")
+          .required(),
+      integer("every_months", "months", 6, 1, 120, m + "every_months", "Months between rounds"),
+      integer("rounds", "rounds", 1, 1, 1000, m + "rounds",
+              "Rounds; those after the horizon do not happen"),
+      number("capacity_share", "1", 1, 0, 1, m + "capacity_share",
+             "Share of the public GPUs online and not held by earlier awards that a round offers"),
+      number("max_days", "days", 180, 1, 3650, m + "max_days",
+             "Longest award; longer applications are cut to it"),
+      number("price_krw_per_gpu_hour", "KRW", 0, 0, inf, m + "price_krw_per_gpu_hour",
+             "What awarded users pay per GPU-hour (0: free)"),
+      boolean("redistribute_unused", true, m + "redistribute_unused",
+              "GPUs an undersubscribed group leaves go to the groups that asked for more, in "
+              "proportion to their shares"),
+      nested("shares", ParamType::array, "allocation_share", m + "shares",
+             "Each group's share of a round's GPUs; groups listed once, shares sum to at most 1")
+          .required(),
+  };
+  return t;
+}
+
+ParamTable allocation_share_table() {
+  ParamTable t;
+  t.name = "allocation_share";
+  t.title = "Allocation shares";
+  t.at = {"/compute/allocation_calls/*/shares/*"};
+  t.description = "A user group's share of an allocation call.";
+  const std::string m = "AllocationShareSpec::";
+  t.params = {
+      typed("group", ParamType::id, m + "group", "A user group in /compute/user_groups").required(),
+      number("share", "1", 0, 0, 1, m + "share", "Its share of each round's GPUs").required(),
+  };
+  return t;
+}
+
 ParamTable history_table() {
   ParamTable t;
   t.name = "historical_round";
@@ -1296,7 +1443,11 @@ const std::vector<const ParamTable*>& parameter_tables() {
                                                 gpu_generation_table(),
                                                 programme_table(),
                                                 programme_target_table(),
-                                                fleet_instruments_table()};
+                                                fleet_instruments_table(),
+                                                compute_table(),
+                                                user_group_table(),
+                                                allocation_call_table(),
+                                                allocation_share_table()};
   static const std::vector<const ParamTable*> tables = [] {
     std::vector<const ParamTable*> all;
     for (const auto& table : owned) {

@@ -315,6 +315,38 @@ const std::vector<Binding<FleetInstruments>> instrument_bindings = {
     {"anchor_price_krw", &FleetInstruments::anchor_price_krw},
     {"anchor_years", &FleetInstruments::anchor_years},
 };
+const std::vector<Binding<ComputeSpec>> compute_bindings = {
+    {"pod_gpus", &ComputeSpec::pod_gpus},
+    {"max_gpus_per_pool", &ComputeSpec::max_gpus_per_pool},
+    {"demand_learning_weight", &ComputeSpec::demand_learning_weight},
+    {"customer_job_gpus", &ComputeSpec::customer_job_gpus},
+    {"customer_job_days", &ComputeSpec::customer_job_days},
+    {"customer_max_wait_days", &ComputeSpec::customer_max_wait_days},
+};
+const std::vector<Binding<UserGroupSpec>> user_group_bindings = {
+    {"jobs_per_month", &UserGroupSpec::jobs_per_month},
+    {"growth_per_year", &UserGroupSpec::growth_per_year},
+    {"job_gpus", &UserGroupSpec::job_gpus},
+    {"job_days", &UserGroupSpec::job_days},
+    {"allocation_share", &UserGroupSpec::allocation_share},
+    {"application_gpus", &UserGroupSpec::application_gpus},
+    {"application_days", &UserGroupSpec::application_days},
+    {"price_elasticity", &UserGroupSpec::price_elasticity},
+    {"max_wait_days", &UserGroupSpec::max_wait_days},
+    {"unawarded_to_commercial", &UserGroupSpec::unawarded_to_commercial},
+    {"unawarded_reapply", &UserGroupSpec::unawarded_reapply},
+};
+const std::vector<Binding<AllocationCallSpec>> allocation_call_bindings = {
+    {"every_months", &AllocationCallSpec::every_months},
+    {"rounds", &AllocationCallSpec::rounds},
+    {"capacity_share", &AllocationCallSpec::capacity_share},
+    {"max_days", &AllocationCallSpec::max_days},
+    {"price_krw_per_gpu_hour", &AllocationCallSpec::price_krw_per_gpu_hour},
+    {"redistribute_unused", &AllocationCallSpec::redistribute_unused},
+};
+const std::vector<Binding<AllocationShareSpec>> allocation_share_bindings = {
+    {"share", &AllocationShareSpec::share},
+};
 const std::vector<Binding<SiteSpec>> site_bindings = {
     {"max_mw", &SiteSpec::max_mw},
 };
@@ -494,6 +526,124 @@ void check_supply(
     if (!id.empty() && !targets.insert(id).second)
       sink.add(pointer_append("/programme/targets", t) + "/id", "an id not used by another target",
                describe_json(id));
+  }
+}
+
+/// /compute, with its user groups and allocation calls; `dates_ok` is cleared when a call's first
+/// date could not be read.
+ComputeSpec read_compute(const nlohmann::json& value, ProblemSink& sink, bool& dates_ok) {
+  ComputeSpec compute;
+  ObjectReader reader(value, "/compute", sink);
+  read_bound(reader, parameter_table("compute"), compute, compute_bindings, true);
+  const ParamTable& group_table = parameter_table("user_group");
+  reader.array("user_groups", [&](const nlohmann::json& item, const std::string& pointer) {
+    UserGroupSpec group;
+    ObjectReader r(item, pointer, sink);
+    group.id = read_id(r, sink);
+    if (auto kind = read_choice(r, group_table.at_key("kind")))
+      group.kind = static_cast<UserGroupKind>(*kind);
+    read_bound(r, group_table, group, user_group_bindings, true);
+    r.finish();
+    compute.user_groups.push_back(group);
+  });
+  reader.array("allocation_calls", [&](const nlohmann::json& item, const std::string& pointer) {
+    AllocationCallSpec call;
+    ObjectReader r(item, pointer, sink);
+    call.id = read_id(r, sink);
+    call.issuer = r.string("issuer", "", true);
+    if (auto first = r.date("first", true))
+      call.first = *first;
+    else
+      dates_ok = false;
+    read_bound(r, parameter_table("allocation_call"), call, allocation_call_bindings, true);
+    r.array(
+        "shares",
+        [&](const nlohmann::json& share_item, const std::string& share_pointer) {
+          AllocationShareSpec share;
+          ObjectReader sr(share_item, share_pointer, sink);
+          share.group = read_identifier(sr, sink, "group");
+          read_bound(sr, parameter_table("allocation_share"), share, allocation_share_bindings,
+                     true);
+          sr.finish();
+          call.shares.push_back(share);
+        },
+        true);
+    r.finish();
+    compute.allocation_calls.push_back(call);
+  });
+  reader.finish();
+  return compute;
+}
+
+/// Compute use's cross references: unique ids, jobs that fit a pod, issuers that issue calls,
+/// shares of groups that exist, listed once and summing to at most 1, dates in the span, and
+/// vendors whose generations the pods can run.
+void check_compute(
+    const Scenario& scenario, bool dates_ok,
+    const std::function<const AgentSpec*(const std::string&, const std::string&)>& agent_ref,
+    ProblemSink& sink) {
+  if (!scenario.compute) return;
+  const ComputeSpec& compute = *scenario.compute;
+  if (scenario.vendors.empty())
+    sink.add("/compute", "a scenario with /vendors (the pods run the vendors' generations)",
+             "no vendors");
+  if (compute.customer_job_gpus > compute.pod_gpus)
+    sink.add("/compute/customer_job_gpus",
+             "at most /compute/pod_gpus (" + std::to_string(compute.pod_gpus) + ")",
+             std::to_string(compute.customer_job_gpus));
+  std::map<std::string, std::size_t> groups;
+  for (std::size_t g = 0; g < compute.user_groups.size(); ++g) {
+    const UserGroupSpec& group = compute.user_groups[g];
+    const std::string base = pointer_append("/compute/user_groups", g);
+    if (!group.id.empty() && !groups.emplace(group.id, g).second)
+      sink.add(base + "/id", "an id not used by another user group", describe_json(group.id));
+    if (group.job_gpus > compute.pod_gpus)
+      sink.add(base + "/job_gpus",
+               "at most /compute/pod_gpus (" + std::to_string(compute.pod_gpus) + ")",
+               std::to_string(group.job_gpus));
+    if (group.application_gpus > compute.pod_gpus)
+      sink.add(base + "/application_gpus",
+               "at most /compute/pod_gpus (" + std::to_string(compute.pod_gpus) + ")",
+               std::to_string(group.application_gpus));
+    if (group.unawarded_to_commercial + group.unawarded_reapply > 1 + 1e-9)
+      sink.add(base + "/unawarded_reapply", "at most 1 - unawarded_to_commercial",
+               std::to_string(group.unawarded_reapply));
+  }
+  std::set<std::string> call_ids;
+  for (std::size_t c = 0; c < compute.allocation_calls.size(); ++c) {
+    const AllocationCallSpec& call = compute.allocation_calls[c];
+    const std::string base = pointer_append("/compute/allocation_calls", c);
+    if (!call.id.empty() && !call_ids.insert(call.id).second)
+      sink.add(base + "/id", "an id not used by another allocation call", describe_json(call.id));
+    if (const AgentSpec* issuer = agent_ref(base + "/issuer", call.issuer);
+        issuer && issuer->kind.valid()) {
+      bool issues = false;
+      for (std::size_t kind = 0; kind < call_kind_names.size(); ++kind)
+        issues = issues || issuer->kind.may(Role::issue, static_cast<CallKind>(kind));
+      if (!issues)
+        sink.add(base + "/issuer", "the id of an agent whose kind issues calls",
+                 describe_json(call.issuer) + " (a " + to_string(issuer->kind) + ")");
+    }
+    if (dates_ok && (call.first < scenario.start || scenario.horizon < call.first))
+      sink.add(base + "/first",
+               "a date between start_date " + scenario.start.iso() + " and horizon " +
+                   scenario.horizon.iso(),
+               call.first.iso());
+    std::set<std::string> named;
+    double total = 0;
+    for (std::size_t s = 0; s < call.shares.size(); ++s) {
+      const AllocationShareSpec& share = call.shares[s];
+      const std::string pointer = pointer_append(base + "/shares", s) + "/group";
+      if (!share.group.empty() && !groups.count(share.group))
+        sink.add(pointer, "the id of a user group in /compute/user_groups",
+                 describe_json(share.group) + " (no such group)");
+      if (!share.group.empty() && !named.insert(share.group).second)
+        sink.add(pointer, "a group not listed before in this call's shares",
+                 describe_json(share.group));
+      total += share.share;
+    }
+    if (total > 1 + 1e-9)
+      sink.add(base + "/shares", "shares summing to at most 1", std::to_string(total));
   }
 }
 
@@ -908,6 +1058,9 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
   });
   if (const auto* programme = root.get("programme"))
     scenario.programme = read_programme(*programme, sink);
+  bool compute_dates_ok = true;
+  if (const auto* compute = root.get("compute"))
+    scenario.compute = read_compute(*compute, sink, compute_dates_ok);
   root.finish();
 
   // Cross references: unique ids, references that resolve.
@@ -970,6 +1123,7 @@ Scenario scenario_from_json(const nlohmann::json& document, const std::string& o
     check_dates_in_range(scenario, call_dates_ok, sink);
   check_grid(scenario, document, root.valid() && span_ok && upgrade_dates_ok, agent_ref, sink);
   check_supply(scenario, agent_ref, sink);
+  check_compute(scenario, root.valid() && span_ok && compute_dates_ok, agent_ref, sink);
   if (!sink.empty()) throw ScenarioError(sink.take());
   std::stable_sort(scenario.events.begin(), scenario.events.end(),
                    [](const auto& a, const auto& b) { return a.date < b.date; });

@@ -48,7 +48,8 @@ TEST_CASE("the report of the golden log read from disk is the golden tenders tab
 TEST_CASE("each observer takes only the event types it subscribes to") {
   EventDispatcher events;
   ProgrammeProgress programme(events, {});
-  TimeSeries series(events, programme);
+  ComputeUse compute(events);
+  TimeSeries series(events, programme, compute);
   TendersTable tenders(events);
   events::CallAnnounced announced;
   announced.call = "c";
@@ -63,8 +64,9 @@ TEST_CASE("each observer takes only the event types it subscribes to") {
   CHECK(series.csv() ==
         "date,gpus_online,gpus_online_non_capital,mw_online,public_money_committed_bn_krw,"
         "private_money_committed_bn_krw,fleet_gpus_online,gpus_online_all,fleet_mw_online,"
-        "fleet_capex_bn_krw,mw_requested,mw_granted\r\n"
-        "2025-02-01,5,0,1.500,2.000,3.000,0,5,0.000,0.000,0.000,0.000\r\n");
+        "fleet_capex_bn_krw,mw_requested,mw_granted,utilization_public,utilization_private,"
+        "jobs_waiting,facility_mwh\r\n"
+        "2025-02-01,5,0,1.500,2.000,3.000,0,5,0.000,0.000,0.000,0.000,,,,\r\n");
 }
 
 TEST_CASE("the timeline prints what the events say, and nothing without a printer") {

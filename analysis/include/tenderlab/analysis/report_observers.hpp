@@ -58,15 +58,80 @@ class TendersTable {
  private:
   TenderRow* row(const std::string& call, int round);
   std::vector<TenderRow> rows_;
+  /// Allocation calls' rounds (after the tenders in tenders.csv): the date and the decision.
+  std::vector<std::pair<std::string, events::AllocationDecided>> allocations_;
 };
 
 class ProgrammeProgress;
+
+/// Compute use (compute.csv, summary.json "compute", KPIs, timeseries.csv's use columns): what
+/// the pools measured each month, what the user groups asked for and got, and the allocation
+/// calls' rounds.
+class ComputeUse {
+ public:
+  explicit ComputeUse(EventDispatcher& events);
+  ComputeUse(const ComputeUse&) = delete;
+  ComputeUse& operator=(const ComputeUse&) = delete;
+
+  /// Whether the run had compute use (any pool reported).
+  bool active() const { return !pool_rows_.empty(); }
+  /// The pools' figures for the period that ended on `date` (a month start), summed over pools.
+  struct Period {
+    double public_capacity = 0, public_busy = 0;
+    double private_capacity = 0, private_busy = 0;
+    std::int64_t jobs_waiting = 0;
+    double facility_mwh = 0;
+  };
+  const Period* period_ending(const std::string& date) const;
+  /// compute.csv: a row per pool and month, then a row per pool, group and month; header first.
+  std::string csv() const;
+  /// The allocation rounds, in event order, with their dates.
+  struct AllocationRound {
+    std::string date;
+    events::AllocationDecided decided;
+  };
+  const std::vector<AllocationRound>& allocations() const { return allocations_; }
+  /// summary.json's "compute" object (null without compute use).
+  nlohmann::ordered_json summary() const;
+  /// The KPIs it adds (docs/outputs.md); none without compute use.
+  void add_kpis(std::map<std::string, double>& kpis) const;
+  /// What `tenderlab run` prints about use.
+  std::vector<std::string> verdict() const;
+
+ private:
+  struct PoolRow {
+    std::string date;
+    events::ComputeMonth month;
+  };
+  struct GroupTotals {
+    std::string kind;
+    double gpu_hours = 0;
+    std::int64_t jobs_started = 0;
+    std::int64_t jobs_lost = 0;
+    double wait_hours = 0;
+    std::int64_t commercial_jobs = 0;
+    std::int64_t applications = 0;
+    std::int64_t unserved_jobs = 0;
+    std::int64_t awarded_gpus = 0;
+    std::int64_t requested_gpus = 0;
+  };
+  /// Busy and capacity GPU-hours of public and private pools by year.
+  struct YearUse {
+    double public_capacity = 0, public_busy = 0, private_capacity = 0, private_busy = 0;
+  };
+  std::vector<PoolRow> pool_rows_;
+  std::map<std::string, Period> periods_;  ///< by the date the period ended
+  std::map<std::string, GroupTotals> groups_;
+  std::map<int, YearUse> years_;
+  std::vector<AllocationRound> allocations_;
+};
 
 /// The programme's state at each month boundary (timeseries.csv); the fleets' and the grid's
 /// columns from `programme`, which must subscribe to the events before it.
 class TimeSeries {
  public:
-  TimeSeries(EventDispatcher& events, const ProgrammeProgress& programme);
+  TimeSeries(EventDispatcher& events, const ProgrammeProgress& programme,
+             const ComputeUse& compute);
   TimeSeries(const TimeSeries&) = delete;
   TimeSeries& operator=(const TimeSeries&) = delete;
 
@@ -74,7 +139,12 @@ class TimeSeries {
   std::string csv() const;
 
  private:
-  std::vector<std::string> rows_;
+  struct Row {
+    std::string date;
+    std::string programme;  ///< the columns known at the month boundary
+  };
+  std::vector<Row> rows_;
+  const ComputeUse& compute_;  ///< its figures for a month come with or after the boundary
 };
 
 /// The national programme (summary.json "programme", KPIs, timeseries.csv's fleet and grid

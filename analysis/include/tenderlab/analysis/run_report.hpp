@@ -42,6 +42,13 @@ class RunReport {
   nlohmann::ordered_json summary() const;
   /// timeseries.csv: one row per month (GPUs online, public money committed).
   std::string timeseries_csv() const;
+  /// compute.csv: what the pools measured, month by month (header only without compute use).
+  std::string compute_csv() const;
+  bool has_compute_use() const;
+  /// What `tenderlab run` prints about compute use (ComputeUse::verdict).
+  std::vector<std::string> compute_verdict() const;
+  /// The allocation calls' rounds, in event order.
+  const std::vector<ComputeUse::AllocationRound>& allocation_rounds() const;
   /// The numeric KPIs a study keeps, by name.
   std::map<std::string, double> kpis() const;
   /// Who stayed away from each failed round and why, one row per clause, as a run's HTML report

@@ -25,6 +25,8 @@ struct Date {
   unsigned month() const;
   unsigned day() const;
   Date plus_days(std::int64_t n) const { return Date{days + n}; }
+  /// The same day `n` months later (n >= 0), or the last day of that month when it is shorter.
+  Date plus_months(int n) const;
 };
 
 class Calendar {

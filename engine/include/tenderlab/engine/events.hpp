@@ -1151,6 +1151,176 @@ struct FleetOnline {
   }
 };
 
+// ---- Compute use ----
+
+/// One user group's jobs on one pool in one month.
+struct GroupUse {
+  std::string group;
+  std::int64_t jobs_submitted = 0;
+  std::int64_t jobs_started = 0;
+  std::int64_t jobs_lost = 0;
+  double gpu_hours = 0;
+  double wait_hours = 0;
+  static constexpr auto fields() {
+    using T = GroupUse;
+    return std::tuple{
+        field("group", &T::group, "id",
+              "the user group (on the public pool: its allocation awards); `customers` for the "
+              "fleet's own customers"),
+        field("jobs_submitted", &T::jobs_submitted, "jobs", "jobs it submitted to the pool"),
+        field("jobs_started", &T::jobs_started, "jobs", "its jobs that started"),
+        field("jobs_lost", &T::jobs_lost, "jobs",
+              "its jobs that found the expected wait longer than they would wait, and left"),
+        field("gpu_hours", &T::gpu_hours, "GPU-hours", "GPU-hours its jobs ran"),
+        field("wait_hours", &T::wait_hours, "hours",
+              "sum over its jobs that started of the hours each waited")};
+  }
+};
+
+struct ComputeMonth {
+  static constexpr std::string_view type = "compute_month";
+  static constexpr std::string_view about = "the pool's owner (`public` for the calls' GPUs)";
+  static constexpr std::string_view when =
+      "00:00 on the first day of each month, for the month before, and at the horizon for the "
+      "last part month";
+  std::string pool;
+  std::string from;
+  std::int64_t gpus = 0;
+  double capacity_gpu_hours = 0;
+  double busy_gpu_hours = 0;
+  double utilization = 0;
+  std::int64_t jobs_submitted = 0;
+  std::int64_t jobs_started = 0;
+  std::int64_t jobs_lost = 0;
+  std::int64_t jobs_waiting = 0;
+  std::int64_t gpus_waiting = 0;
+  double mean_wait_hours = 0;
+  double it_mwh = 0;
+  double facility_mwh = 0;
+  double energy_cost_bn_krw = 0;
+  std::vector<GroupUse> groups;
+  static constexpr auto fields() {
+    using T = ComputeMonth;
+    return std::tuple{
+        field("pool", &T::pool, "id", "`public` or the fleet owner's id"),
+        field("from", &T::from, "date", "first day of the period reported"),
+        field("gpus", &T::gpus, "GPUs", "GPUs on (in whole pods) at the end of the period"),
+        field("capacity_gpu_hours", &T::capacity_gpu_hours, "GPU-hours",
+              "GPU-hours the pods that were on could run"),
+        field("busy_gpu_hours", &T::busy_gpu_hours, "GPU-hours", "GPU-hours jobs ran"),
+        field("utilization", &T::utilization, "1",
+              "busy / capacity GPU-hours (0 without capacity; 0.0001)"),
+        field("jobs_submitted", &T::jobs_submitted, "jobs", "jobs submitted in the period"),
+        field("jobs_started", &T::jobs_started, "jobs", "jobs started in the period"),
+        field("jobs_lost", &T::jobs_lost, "jobs",
+              "jobs submitted in the period that left at once: the expected wait (queued "
+              "H100-equivalent GPU-hours over the pool's H100-equivalent GPUs) was longer than "
+              "they wait"),
+        field("jobs_waiting", &T::jobs_waiting, "jobs", "jobs queued at the end of the period"),
+        field("gpus_waiting", &T::gpus_waiting, "GPUs", "GPUs those queued jobs ask for"),
+        field("mean_wait_hours", &T::mean_wait_hours, "hours",
+              "mean wait of the jobs started in the period (0.01)"),
+        field("it_mwh", &T::it_mwh, "MWh",
+              "energy the pods drew (SimGrid's host-energy plugin; 0.001)"),
+        field("facility_mwh", &T::facility_mwh, "MWh", "it_mwh x the pool's PUE (0.001)"),
+        field("energy_cost_bn_krw", &T::energy_cost_bn_krw, "bn KRW",
+              "facility_mwh at the power price of the period's end"),
+        field("groups", &T::groups, "", "by group id, the groups with jobs in the pool")};
+  }
+};
+
+/// What one group asked for and got in an allocation round.
+struct GroupAward {
+  std::string group;
+  double share = 0;
+  std::int64_t requested_gpus = 0;
+  std::int64_t entitled_gpus = 0;
+  std::int64_t awarded_gpus = 0;
+  int applications = 0;
+  int awarded_applications = 0;
+  static constexpr auto fields() {
+    using T = GroupAward;
+    return std::tuple{
+        field("group", &T::group, "id", "the user group"),
+        field("share", &T::share, "1", "its share of the round's GPUs"),
+        field("requested_gpus", &T::requested_gpus, "GPUs", "asked by its applications"),
+        field("entitled_gpus", &T::entitled_gpus, "GPUs", "its share in whole GPUs"),
+        field("awarded_gpus", &T::awarded_gpus, "GPUs", "awarded"),
+        field("applications", &T::applications, "", "its applications"),
+        field("awarded_applications", &T::awarded_applications, "", "awarded in full or in part")};
+  }
+};
+
+struct AllocationDecided {
+  static constexpr std::string_view type = "allocation_decided";
+  static constexpr std::string_view about = "the issuer";
+  static constexpr std::string_view when = "12:00 on each round's date";
+  std::string call;
+  int round = 0;
+  std::int64_t capacity_gpus = 0;
+  std::int64_t requested_gpus = 0;
+  std::int64_t awarded_gpus = 0;
+  std::optional<double> oversubscription;
+  double price_krw_per_gpu_hour = 0;
+  std::int64_t to_commercial = 0;
+  std::int64_t reapplying = 0;
+  std::int64_t given_up = 0;
+  std::vector<GroupAward> groups;
+  static constexpr auto fields() {
+    using T = AllocationDecided;
+    return std::tuple{
+        field("call", &T::call, "id", "the allocation call"),
+        field("round", &T::round, "", "the round, from 1"),
+        field("capacity_gpus", &T::capacity_gpus, "GPUs",
+              "offered: capacity_share of the public GPUs on and not held by earlier awards"),
+        field("requested_gpus", &T::requested_gpus, "GPUs", "asked by every application"),
+        field("awarded_gpus", &T::awarded_gpus, "GPUs", "awarded"),
+        nullable_field("oversubscription", &T::oversubscription, "1",
+                       "requested / capacity (0.0001); null when nothing was offered"),
+        field("price_krw_per_gpu_hour", &T::price_krw_per_gpu_hour, "KRW",
+              "what awarded users pay"),
+        field("to_commercial", &T::to_commercial, "",
+              "unawarded applications that buy commercial GPU-hours instead"),
+        field("reapplying", &T::reapplying, "", "unawarded applications kept for the next round"),
+        field("given_up", &T::given_up, "", "unawarded applications dropped"),
+        field("groups", &T::groups, "", "by group id")};
+  }
+};
+
+/// One month of a user group's demand.
+struct DemandMonth {
+  static constexpr std::string_view type = "demand_month";
+  static constexpr std::string_view about = "the user group";
+  static constexpr std::string_view when =
+      "00:00 on the first day of each month, for the month before, and at the horizon";
+  std::string group;
+  std::string kind;
+  std::string from;
+  std::int64_t commercial_jobs = 0;
+  std::int64_t applications = 0;
+  std::int64_t unserved_jobs = 0;
+  double commercial_price_krw = 0;
+  double rate_multiplier = 0;
+  static constexpr auto fields() {
+    using T = DemandMonth;
+    return std::tuple{
+        field("group", &T::group, "id", "the user group"),
+        field("kind", &T::kind, "", "its kind"),
+        field("from", &T::from, "date", "first day of the period reported"),
+        field("commercial_jobs", &T::commercial_jobs, "jobs",
+              "jobs sent to the fleets' pools (at random, in proportion to their GPUs on)"),
+        field("applications", &T::applications, "", "applications to allocation calls"),
+        field("unserved_jobs", &T::unserved_jobs, "jobs",
+              "commercial jobs that found no fleet with GPUs on (those that found the wait too "
+              "long are the pools' `jobs_lost`)"),
+        field("commercial_price_krw", &T::commercial_price_krw, "KRW",
+              "commercial price of a GPU-hour in the period"),
+        field("rate_multiplier", &T::rate_multiplier, "1",
+              "its job rate over jobs_per_month in the period: growth, demand shocks and price "
+              "(0.0001)")};
+  }
+};
+
 using EventTypes =
     std::tuple<SimulationStarted, MonthStart, YearStart, ExogenousEvent, CallAnnounced,
                EntrySettled, InvitationSent, InvitationAnswered, MemberWithdrew, BidDecision,
@@ -1158,7 +1328,7 @@ using EventTypes =
                RoundPending, RoundAwarded, TermsRevised, NegotiatedAward, CallCancelled, CallClosed,
                ContractSigned, GpusOrdered, CapacityOnline, ConnectionRequested, ConnectionDecided,
                GridReinforced, GpusAllocated, GpusDelivered, FleetDecision, FleetOnline,
-               SimulationEnded>;
+               ComputeMonth, AllocationDecided, DemandMonth, SimulationEnded>;
 
 /// Calls `fn(E{})` for each event type E, in the order of EventTypes.
 template <class Fn>

@@ -11,12 +11,15 @@
 #include <string>
 #include <vector>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Comm.hpp>
 #include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Exec.hpp>
 #include <simgrid/s4u/Mailbox.hpp>
 
 #include "tenderlab/engine/calendar.hpp"
@@ -35,11 +38,27 @@ struct KernelOptions {
   std::vector<std::string> simgrid_args;  ///< --cfg=... and --log=... passed through
 };
 
+/// A pod of GPUs as a SimGrid host that runs jobs: one core per GPU and one power state per GPU
+/// generation, whose speed per core is the generation's performance (an H100 does 1 unit of work
+/// per second) and whose power is `idle_watts` idle and rises linearly with the share of busy
+/// cores to `busy_watts` (SimGrid's host-energy plugin). It starts switched off, drawing nothing.
+struct ComputeHostSpec {
+  std::string name;
+  int cores = 1;
+  std::vector<double> speeds;      ///< per core, one per power state
+  std::vector<double> idle_watts;  ///< the whole pod idle, per power state
+  std::vector<double> busy_watts;  ///< the whole pod with every core busy, per power state
+};
+
+/// A job running on a compute host.
+using ComputeJob = simgrid::s4u::ExecPtr;
+
 class Kernel {
  public:
-  /// Creates the SimGrid engine and a platform with one host per name in `hosts`.
+  /// Creates the SimGrid engine and a platform with one host per name in `hosts` and the compute
+  /// hosts (the energy plugin is loaded only when there are any).
   Kernel(Calendar calendar, double horizon_time, const std::vector<std::string>& hosts,
-         const KernelOptions& options);
+         const KernelOptions& options, const std::vector<ComputeHostSpec>& compute_hosts = {});
   ~Kernel();
   Kernel(const Kernel&) = delete;
   Kernel& operator=(const Kernel&) = delete;
@@ -61,6 +80,16 @@ class Kernel {
   static void sleep_until(double time);
   /// Throws RunError when `time` lies past the horizon of the running kernel.
   static void check_before_horizon(double time);
+
+  /// Switches a compute host on in power state `state` (its GPU generation). From an actor.
+  static void switch_on(const std::string& host, int state);
+  /// Starts a job on `cores` cores of a compute host that is on: each core does `work` units
+  /// (seconds on a core of speed 1), so it ends after work / speed of the host's power state.
+  static ComputeJob start_job(const std::string& host, int cores, double work);
+  /// Waits for a job that should have ended by now (its end may lie a rounding error ahead).
+  static void finish_job(const ComputeJob& job);
+  /// Energy a compute host has drawn since the start of the run, in joules. From an actor.
+  static double consumed_joules(const std::string& host);
 
   struct State;  // SimGrid's static callbacks reach the running kernel's state through this
 
@@ -107,10 +136,31 @@ class Inbox {
       return std::nullopt;
     }
   }
+  /// As receive_until, for an actor that wakes up often by its own clock: a wait that ends
+  /// without a message costs no exception, because the receive stays posted between calls. Use
+  /// one Inbox object for the actor's whole life, and call cancel() before it ends.
+  std::optional<Message> poll_until(double time) {
+    if (!pending_) pending_ = mailbox_->get_async<Message>(&slot_);
+    if (!std::isinf(time)) Kernel::check_before_horizon(time);
+    const double timeout =
+        std::isinf(time) ? -1.0 : std::max(0.0, time - simgrid::s4u::Engine::get_clock());
+    if (simgrid::s4u::Comm::wait_any_for({pending_}, timeout) < 0) return std::nullopt;
+    pending_ = nullptr;
+    std::unique_ptr<Message> payload(slot_);
+    slot_ = nullptr;
+    return std::move(*payload);
+  }
+  /// Withdraws the receive poll_until left posted.
+  void cancel() {
+    if (pending_) pending_->cancel();
+    pending_ = nullptr;
+  }
   std::string name() const { return mailbox_->get_cname(); }
 
  private:
   simgrid::s4u::Mailbox* mailbox_;
+  simgrid::s4u::CommPtr pending_;
+  Message* slot_ = nullptr;
 };
 
 }  // namespace tenderlab

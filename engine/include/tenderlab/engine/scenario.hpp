@@ -340,6 +340,67 @@ struct ProgrammeSpec {
   FleetInstruments fleet_instruments;
 };
 
+/// What a user group is, for reports (universities' GPU-hours and waits are summarised).
+enum class UserGroupKind { university, research_institute, startup, industry, national_project };
+inline constexpr std::array<std::string_view, 5> user_group_kind_names = {
+    "university", "research_institute", "startup", "industry", "national_project"};
+
+/// A population of compute users (scenario /compute/user_groups): the jobs it submits, how they
+/// grow and react to prices, and where they go (docs/model/compute-use.md).
+struct UserGroupSpec {
+  std::string id;
+  UserGroupKind kind = UserGroupKind::university;
+  double jobs_per_month = 0;  ///< at start_date, at the commercial price of start_date
+  double growth_per_year = 0;
+  std::int64_t job_gpus = 8;          ///< GPUs of one job (an aggregate of users' work)
+  double job_days = 1;                ///< mean duration on H100-class GPUs (exponential)
+  double allocation_share = 0;        ///< share of its jobs that apply to allocation calls instead
+  std::int64_t application_gpus = 0;  ///< GPUs an application asks for (0: job_gpus)
+  double application_days = 0;        ///< the term it asks for (0: a job's duration)
+  double price_elasticity = 0;        ///< of its demand to the price it pays
+  double max_wait_days = 30;  ///< a commercial job facing a longer expected wait goes elsewhere
+  double unawarded_to_commercial = 0;  ///< share of unawarded applications bought commercially
+  double unawarded_reapply = 0;        ///< share that applies again to the next call
+  bool operator==(const UserGroupSpec&) const = default;
+};
+
+/// A user group's share of an allocation call's GPUs.
+struct AllocationShareSpec {
+  std::string group;
+  double share = 0;
+  bool operator==(const AllocationShareSpec&) const = default;
+};
+
+/// A government allocation programme (scenario /compute/allocation_calls): every every_months
+/// from `first`, `rounds` times, it offers a share of the public GPUs online, splits them by
+/// groups' shares, ranks and awards applications.
+struct AllocationCallSpec {
+  std::string id;
+  std::string issuer;
+  Date first;
+  int every_months = 6;
+  int rounds = 1;
+  double capacity_share = 1.0;        ///< of the public GPUs online and not held by earlier awards
+  double max_days = 180;              ///< longest award
+  double price_krw_per_gpu_hour = 0;  ///< what awarded users pay
+  bool redistribute_unused = true;
+  std::vector<AllocationShareSpec> shares;
+  bool operator==(const AllocationCallSpec&) const = default;
+};
+
+/// Compute use (scenario /compute): GPUs online become SimGrid hosts that run users' jobs.
+struct ComputeSpec {
+  std::int64_t pod_gpus = 1000;             ///< GPUs per host; GPUs online run in whole pods
+  std::int64_t max_gpus_per_pool = 200000;  ///< hosts are made before the run for this many
+  double demand_learning_weight = 0.5;      ///< weight fleets give observed demand over their prior
+  std::int64_t customer_job_gpus = 64;      ///< jobs of the fleets' own customers
+  double customer_job_days = 7;
+  double customer_max_wait_days = 30;
+  std::vector<UserGroupSpec> user_groups;
+  std::vector<AllocationCallSpec> allocation_calls;
+  bool operator==(const ComputeSpec&) const = default;
+};
+
 /// Economic constants of the project model and coefficients of the agents' decision rules that
 /// are not levers of a call (scenario key /assumptions). Meanings, units, ranges and provenance:
 /// the "assumptions" table in engine/src/parameters.cpp (docs/parameters.md).
@@ -421,6 +482,7 @@ struct Scenario {
   std::vector<SiteSpec> sites;           ///< ids unique; nodes in /grid
   std::vector<VendorSpec> vendors;       ///< missing: GPUs arrive after a fixed lead time
   ProgrammeSpec programme;
+  std::optional<ComputeSpec> compute;  ///< missing: GPUs are counted, not used
 
   /// The agent with this id, or nullptr. The first agent with that id in `agents`, found by a
   /// binary search of the id index when index_agents() has run (the loader runs it); an id that

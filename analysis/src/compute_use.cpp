@@ -1,0 +1,315 @@
+#include <algorithm>
+#include <cmath>
+
+#include "report_text.hpp"
+#include "tenderlab/analysis/report_observers.hpp"
+
+namespace tenderlab::analysis {
+
+namespace {
+
+const std::string public_pool = "public";
+
+double ratio(double numerator, double denominator) {
+  return denominator > 0 ? numerator / denominator : 0.0;
+}
+
+double rounded(double value, double step) {
+  const double r = std::round(value / step) * step;
+  return r == 0.0 ? 0.0 : r;
+}
+
+/// null when nothing was measured, so that no reader takes 0 % for a measured idle pool.
+nlohmann::ordered_json share_or_null(double busy, double capacity) {
+  if (capacity <= 0) return nullptr;
+  return rounded(busy / capacity, 1e-4);
+}
+
+std::string percent(double share) {
+  return detail::fixed(100.0 * share, 0) + " %";
+}
+
+}  // namespace
+
+ComputeUse::ComputeUse(EventDispatcher& events) {
+  events.on<events::ComputeMonth>([this](const Event& e, const events::ComputeMonth& m) {
+    pool_rows_.push_back({e.date, m});
+    Period& period = periods_[e.date];
+    const bool is_public = m.pool == public_pool;
+    (is_public ? period.public_capacity : period.private_capacity) += m.capacity_gpu_hours;
+    (is_public ? period.public_busy : period.private_busy) += m.busy_gpu_hours;
+    period.jobs_waiting += m.jobs_waiting;
+    period.facility_mwh += m.facility_mwh;
+    // A period belongs to the year it started in.
+    YearUse& year = years_[std::stoi(m.from.substr(0, 4))];
+    (is_public ? year.public_capacity : year.private_capacity) += m.capacity_gpu_hours;
+    (is_public ? year.public_busy : year.private_busy) += m.busy_gpu_hours;
+    for (const events::GroupUse& use : m.groups) {
+      GroupTotals& group = groups_[use.group];
+      group.gpu_hours += use.gpu_hours;
+      group.jobs_started += use.jobs_started;
+      group.jobs_lost += use.jobs_lost;
+      group.wait_hours += use.wait_hours;
+    }
+  });
+  events.on<events::DemandMonth>([this](const Event&, const events::DemandMonth& d) {
+    GroupTotals& group = groups_[d.group];
+    group.kind = d.kind;
+    group.commercial_jobs += d.commercial_jobs;
+    group.applications += d.applications;
+    group.unserved_jobs += d.unserved_jobs;
+  });
+  events.on<events::AllocationDecided>([this](const Event& e, const events::AllocationDecided& a) {
+    allocations_.push_back({e.date, a});
+    for (const events::GroupAward& award : a.groups) {
+      GroupTotals& group = groups_[award.group];
+      group.awarded_gpus += award.awarded_gpus;
+      group.requested_gpus += award.requested_gpus;
+    }
+  });
+}
+
+const ComputeUse::Period* ComputeUse::period_ending(const std::string& date) const {
+  const auto found = periods_.find(date);
+  return found == periods_.end() ? nullptr : &found->second;
+}
+
+std::string ComputeUse::csv() const {
+  std::string out =
+      "date,from,pool,group,gpus,capacity_gpu_hours,busy_gpu_hours,utilization,jobs_submitted,"
+      "jobs_started,jobs_lost,jobs_waiting,gpus_waiting,mean_wait_hours,it_mwh,facility_mwh,"
+      "energy_cost_bn_krw\r\n";
+  for (const PoolRow& row : pool_rows_) {
+    const events::ComputeMonth& m = row.month;
+    out += row.date + "," + m.from + "," + detail::csv_field(m.pool) + ",," +
+           std::to_string(m.gpus) + "," + detail::fixed(m.capacity_gpu_hours, 2) + "," +
+           detail::fixed(m.busy_gpu_hours, 2) + "," + detail::fixed(m.utilization, 4) + "," +
+           std::to_string(m.jobs_submitted) + "," + std::to_string(m.jobs_started) + "," +
+           std::to_string(m.jobs_lost) + "," + std::to_string(m.jobs_waiting) + "," +
+           std::to_string(m.gpus_waiting) + "," + detail::fixed(m.mean_wait_hours, 2) + "," +
+           detail::fixed(m.it_mwh, 3) + "," + detail::fixed(m.facility_mwh, 3) + "," +
+           detail::fixed(m.energy_cost_bn_krw, 3) + "\r\n";
+  }
+  // A group's rows: its GPU-hours as busy hours, its share of the pool's capacity as utilisation.
+  for (const PoolRow& row : pool_rows_) {
+    const events::ComputeMonth& m = row.month;
+    for (const events::GroupUse& use : m.groups) {
+      const double wait =
+          use.jobs_started > 0 ? use.wait_hours / static_cast<double>(use.jobs_started) : 0;
+      out += row.date + "," + m.from + "," + detail::csv_field(m.pool) + "," +
+             detail::csv_field(use.group) + ",," + detail::fixed(m.capacity_gpu_hours, 2) + "," +
+             detail::fixed(use.gpu_hours, 2) + "," +
+             detail::fixed(ratio(use.gpu_hours, m.capacity_gpu_hours), 4) + "," +
+             std::to_string(use.jobs_submitted) + "," + std::to_string(use.jobs_started) + "," +
+             std::to_string(use.jobs_lost) + ",,," + detail::fixed(wait, 2) + ",,,\r\n";
+    }
+  }
+  return out;
+}
+
+nlohmann::ordered_json ComputeUse::summary() const {
+  if (!active()) return nullptr;
+  nlohmann::ordered_json s;
+  // Per pool: its GPUs at the end, use over the run and in its last twelve reported months.
+  std::map<std::string, std::vector<const events::ComputeMonth*>> by_pool;
+  for (const PoolRow& row : pool_rows_)
+    by_pool[row.month.pool].push_back(&row.month);
+  nlohmann::ordered_json pools = nlohmann::ordered_json::object();
+  double it_mwh = 0, facility_mwh = 0, cost = 0, busy = 0;
+  for (const auto& [pool, months] : by_pool) {
+    double capacity = 0, pool_busy = 0, last_capacity = 0, last_busy = 0, waits = 0, mwh = 0;
+    std::int64_t started = 0, lost = 0;
+    for (std::size_t i = 0; i < months.size(); ++i) {
+      const events::ComputeMonth& m = *months[i];
+      capacity += m.capacity_gpu_hours;
+      pool_busy += m.busy_gpu_hours;
+      if (i + 12 >= months.size()) {
+        last_capacity += m.capacity_gpu_hours;
+        last_busy += m.busy_gpu_hours;
+      }
+      waits += m.mean_wait_hours * static_cast<double>(m.jobs_started);
+      started += m.jobs_started;
+      lost += m.jobs_lost;
+      mwh += m.facility_mwh;
+      it_mwh += m.it_mwh;
+      facility_mwh += m.facility_mwh;
+      cost += m.energy_cost_bn_krw;
+    }
+    busy += pool_busy;
+    pools[pool] = {{"gpus", months.back()->gpus},
+                   {"utilization", share_or_null(pool_busy, capacity)},
+                   {"utilization_last_12_months", share_or_null(last_busy, last_capacity)},
+                   {"busy_gpu_hours", rounded(pool_busy, 0.01)},
+                   {"mean_wait_hours",
+                    started > 0 ? rounded(waits / static_cast<double>(started), 0.01) : 0.0},
+                   {"jobs_started", started},
+                   {"jobs_lost", lost},
+                   {"facility_mwh", rounded(mwh, 0.001)}};
+  }
+  s["pools"] = pools;
+  nlohmann::ordered_json by_year = nlohmann::ordered_json::object();
+  for (const auto& [year, use] : years_)
+    by_year[std::to_string(year)] = {
+        {"public", share_or_null(use.public_busy, use.public_capacity)},
+        {"private", share_or_null(use.private_busy, use.private_capacity)}};
+  s["utilization_by_year"] = by_year;
+  nlohmann::ordered_json groups = nlohmann::ordered_json::object();
+  double university_hours = 0, university_waits = 0;
+  std::int64_t university_jobs = 0;
+  for (const auto& [id, g] : groups_) {
+    groups[id] = {
+        {"kind", g.kind.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(g.kind)},
+        {"gpu_hours", rounded(g.gpu_hours, 0.01)},
+        {"jobs_started", g.jobs_started},
+        {"jobs_lost", g.jobs_lost},
+        {"mean_wait_hours", g.jobs_started > 0
+                                ? rounded(g.wait_hours / static_cast<double>(g.jobs_started), 0.01)
+                                : 0.0},
+        {"commercial_jobs", g.commercial_jobs},
+        {"applications", g.applications},
+        {"unserved_jobs", g.unserved_jobs},
+        {"requested_gpus", g.requested_gpus},
+        {"awarded_gpus", g.awarded_gpus}};
+    if (g.kind == "university") {
+      university_hours += g.gpu_hours;
+      university_waits += g.wait_hours;
+      university_jobs += g.jobs_started;
+    }
+  }
+  s["groups"] = groups;
+  s["universities"] = {
+      {"gpu_hours", rounded(university_hours, 0.01)},
+      {"mean_wait_hours", university_jobs > 0
+                              ? nlohmann::ordered_json(rounded(
+                                    university_waits / static_cast<double>(university_jobs), 0.01))
+                              : nlohmann::ordered_json(nullptr)}};
+  nlohmann::ordered_json rounds = nlohmann::ordered_json::array();
+  for (const AllocationRound& round : allocations_) {
+    const events::AllocationDecided& a = round.decided;
+    nlohmann::ordered_json shares = nlohmann::ordered_json::object();
+    for (const events::GroupAward& g : a.groups)
+      shares[g.group] = {
+          {"share", g.share},
+          {"requested_gpus", g.requested_gpus},
+          {"awarded_gpus", g.awarded_gpus},
+          {"awarded_share", a.awarded_gpus > 0 ? nlohmann::ordered_json(rounded(
+                                                     ratio(static_cast<double>(g.awarded_gpus),
+                                                           static_cast<double>(a.awarded_gpus)),
+                                                     1e-4))
+                                               : nlohmann::ordered_json(nullptr)}};
+    rounds.push_back({{"call", a.call},
+                      {"round", a.round},
+                      {"date", round.date},
+                      {"capacity_gpus", a.capacity_gpus},
+                      {"requested_gpus", a.requested_gpus},
+                      {"awarded_gpus", a.awarded_gpus},
+                      {"oversubscription",
+                       a.oversubscription ? nlohmann::ordered_json(*a.oversubscription) : nullptr},
+                      {"groups", shares}});
+  }
+  s["allocation_rounds"] = rounds;
+  s["it_mwh"] = rounded(it_mwh, 0.001);
+  s["facility_mwh"] = rounded(facility_mwh, 0.001);
+  s["energy_cost_bn_krw"] = rounded(cost, 0.001);
+  s["energy_cost_krw_per_gpu_hour"] =
+      busy > 0 ? nlohmann::ordered_json(rounded(cost * 1e9 / busy, 0.01)) : nullptr;
+  return s;
+}
+
+void ComputeUse::add_kpis(std::map<std::string, double>& kpis) const {
+  if (!active()) return;
+  double public_capacity = 0, public_busy = 0, private_capacity = 0, private_busy = 0;
+  for (const auto& [year, use] : years_) {
+    public_capacity += use.public_capacity;
+    public_busy += use.public_busy;
+    private_capacity += use.private_capacity;
+    private_busy += use.private_busy;
+    kpis["utilization_private_" + std::to_string(year)] =
+        ratio(use.private_busy, use.private_capacity);
+    kpis["utilization_public_" + std::to_string(year)] =
+        ratio(use.public_busy, use.public_capacity);
+  }
+  kpis["utilization_public"] = ratio(public_busy, public_capacity);
+  kpis["utilization_private"] = ratio(private_busy, private_capacity);
+  double university_hours = 0, university_waits = 0, facility = 0, cost = 0;
+  std::int64_t university_jobs = 0, unserved = 0, lost = 0;
+  for (const auto& [id, g] : groups_) {
+    unserved += g.unserved_jobs;
+    lost += g.jobs_lost;
+    if (g.kind != "university") continue;
+    university_hours += g.gpu_hours;
+    university_waits += g.wait_hours;
+    university_jobs += g.jobs_started;
+  }
+  kpis["jobs_lost"] = static_cast<double>(lost);
+  for (const PoolRow& row : pool_rows_) {
+    facility += row.month.facility_mwh;
+    cost += row.month.energy_cost_bn_krw;
+  }
+  kpis["university_gpu_hours"] = university_hours;
+  kpis["university_mean_wait_hours"] =
+      university_jobs > 0 ? university_waits / static_cast<double>(university_jobs) : 0;
+  kpis["unserved_jobs"] = static_cast<double>(unserved);
+  kpis["facility_mwh"] = facility;
+  kpis["energy_cost_bn_krw"] = cost;
+  double oversubscription = 0;
+  int offered = 0;
+  for (const AllocationRound& round : allocations_)
+    if (round.decided.oversubscription) {
+      oversubscription += *round.decided.oversubscription;
+      ++offered;
+    }
+  kpis["allocation_rounds"] = static_cast<double>(allocations_.size());
+  kpis["allocation_oversubscription_mean"] =
+      offered > 0 ? oversubscription / static_cast<double>(offered) : 0;
+}
+
+std::vector<std::string> ComputeUse::verdict() const {
+  std::vector<std::string> lines;
+  if (!active()) return lines;
+  std::string by_year;
+  for (const auto& [year, use] : years_) {
+    if (use.private_capacity <= 0 && use.public_capacity <= 0) continue;
+    by_year += (by_year.empty() ? "" : ", ") + std::to_string(year) + " ";
+    by_year += use.private_capacity > 0 ? percent(ratio(use.private_busy, use.private_capacity))
+                                        : std::string("-");
+    by_year += " / ";
+    by_year += use.public_capacity > 0 ? percent(ratio(use.public_busy, use.public_capacity))
+                                       : std::string("-");
+  }
+  lines.push_back("Use (private fleets / public GPUs): " + by_year);
+  double university_hours = 0, university_waits = 0;
+  std::int64_t university_jobs = 0, unserved = 0, lost = 0, started = 0;
+  for (const auto& [id, g] : groups_) {
+    unserved += g.unserved_jobs;
+    lost += g.jobs_lost;
+    started += g.jobs_started;
+    if (g.kind != "university") continue;
+    university_hours += g.gpu_hours;
+    university_waits += g.wait_hours;
+    university_jobs += g.jobs_started;
+  }
+  if (university_jobs > 0)
+    lines.push_back(
+        "Universities: " + detail::fixed(university_hours / 1e6, 2) + " M GPU-hours, mean wait " +
+        detail::fixed(university_waits / static_cast<double>(university_jobs), 1) + " h");
+  if (lost > 0)
+    lines.push_back("Jobs lost to long queues: " + std::to_string(lost) + " (" +
+                    percent(ratio(static_cast<double>(lost), static_cast<double>(lost + started))) +
+                    " of those placed or lost)");
+  if (unserved > 0)
+    lines.push_back("Commercial jobs that found no fleet GPUs: " + std::to_string(unserved));
+  std::map<std::string, std::pair<double, int>> by_call;
+  for (const AllocationRound& round : allocations_)
+    if (round.decided.oversubscription) {
+      by_call[round.decided.call].first += *round.decided.oversubscription;
+      ++by_call[round.decided.call].second;
+    }
+  for (const auto& [call, sum] : by_call)
+    lines.push_back("Allocation call " + call + ": oversubscribed " +
+                    detail::fixed(sum.first / sum.second, 2) + "x on average over " +
+                    std::to_string(sum.second) + " rounds with GPUs to offer");
+  return lines;
+}
+
+}  // namespace tenderlab::analysis
