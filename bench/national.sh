@@ -16,22 +16,8 @@ scenario=$root/scenarios/korea-2025-2030.json
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-median() {
-  sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-# wall SECONDS of one command, by the shell's clock (process start included)
-wall() {
-  local start end
-  start=$(date +%s.%N)
-  "$@" > /dev/null
-  end=$(date +%s.%N)
-  awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'
-}
-measure() {
-  local times=()
-  for _ in $(seq 1 "$repeats"); do times+=("$(wall "$@")"); done
-  printf '%s\n' "${times[@]}" | median
-}
+# shellcheck source=timing.sh
+. "$here/timing.sh"
 
 echo "national benchmark: $tenderlab, $repeats repetitions, $(nproc) CPUs," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg) at start"

@@ -231,6 +231,15 @@ def readme_national(ws):
     return fenced(body + "\n".join(lines[start:]) + "\n")
 
 
+def readme_compute(ws):
+    path = "scenarios/variants/korea-2025-2030-demand-shock.json"
+    output = ws.run(f"./build/cli/tenderlab run {path} --force")
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("target "))
+    body = f"$ ./build/cli/tenderlab run {path}\n...\n"
+    return fenced(body + "\n".join(lines[start:]) + "\n")
+
+
 def readme_compare(ws):
     rows = r"^(paired|  \[|the KPIs of|KPI|awarded |bids_round_3 |gpus_online_end_202[89] |public_money_bn_krw |tax_credit_bn_krw )"
     text = ws.run("tenderlab compare scenarios/naicc-2025.json "
@@ -722,6 +731,7 @@ def calibration_naicc_compare(ws):
 RECIPES = {
     "readme-flagship": readme_flagship,
     "readme-national": readme_national,
+    "readme-compute": readme_compute,
     "readme-compare": readme_compare,
     "readme-study": readme_study,
     "help": help_of("tenderlab"),

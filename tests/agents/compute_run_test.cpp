@@ -16,6 +16,7 @@
 
 using namespace tenderlab;
 using tenderlab::test::parse;
+using tenderlab::test::all_of;
 using tenderlab::test::run_in_child;
 
 namespace {
@@ -51,14 +52,6 @@ nlohmann::json queue_scenario() {
 
 std::vector<Event> run(const nlohmann::json& document) {
   return parse(run_in_child(scenario_from_json(document, "compute-run.json")));
-}
-
-template <class E>
-std::vector<std::pair<Event, E>> all_of(const std::vector<Event>& log) {
-  std::vector<std::pair<Event, E>> out;
-  for (const Event& event : log)
-    if (event.type == E::type) out.emplace_back(event, decode_event<E>(event));
-  return out;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tenderlab/agents/simulation.hpp"
@@ -75,6 +76,15 @@ inline std::vector<Event> parse(const std::string& text) {
     events.push_back(std::move(e));
   }
   return events;
+}
+
+/// The events of type E in a log, each with its struct.
+template <class E>
+std::vector<std::pair<Event, E>> all_of(const std::vector<Event>& log) {
+  std::vector<std::pair<Event, E>> out;
+  for (const Event& event : log)
+    if (event.type == E::type) out.emplace_back(event, decode_event<E>(event));
+  return out;
 }
 
 }  // namespace tenderlab::test

@@ -3,8 +3,12 @@
 not depend on the order agents, relationships, sites, grid nodes and lines are listed in, and
 its variants must move it the way their mechanisms predict.
 
+With compute use (scenarios/variants/korea-2025-2030-compute.json and -demand-shock.json): the
+same order independence, allocation shares that hold, and a demand shock that fills the fleets
+and makes them expand.
+
 Usage: programme_checks.py CHECK TENDERLAB SOURCE_DIR
-  CHECK: permutations | variants
+  CHECK: permutations | variants | compute-permutations | compute
 """
 import json
 import os
@@ -78,7 +82,84 @@ def check_variants(tenderlab, source_dir, work):
           f"{no_incentives['gpus_online_fleets']}, price shock {shock['gpus_online_fleets']}")
 
 
-CHECKS = {"permutations": check_permutations, "variants": check_variants}
+COMPUTE = "scenarios/variants/korea-2025-2030-compute.json"
+
+
+def check_compute_permutations(tenderlab, source_dir, work):
+    with open(os.path.join(source_dir, COMPUTE), encoding="utf-8") as f:
+        base = json.load(f)
+    reference = summary(tenderlab, os.path.join(source_dir, COMPUTE), os.path.join(work, "base"))
+    rng = random.Random(11)
+    for trial in range(2):
+        shuffled = json.loads(json.dumps(base))
+        for key in ("agents", "relationships", "sites"):
+            (shuffled[key].reverse() if trial == 0 else rng.shuffle(shuffled[key]))
+        for key in ("user_groups", "allocation_calls"):
+            (shuffled["compute"][key].reverse() if trial == 0
+             else rng.shuffle(shuffled["compute"][key]))
+        for call in shuffled["compute"]["allocation_calls"]:
+            call["shares"].reverse()
+        path = os.path.join(work, f"shuffled-{trial}.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(shuffled, f)
+        got = summary(tenderlab, path, os.path.join(work, f"run-{trial}"))
+        for key in ("kpis", "programme", "compute"):
+            if got[key] != reference[key]:
+                fail(f"order {trial}: {key} differs")
+    print(f"2 orders: the same {len(reference['kpis'])} KPIs, programme and compute summaries")
+
+
+def check_compute(tenderlab, source_dir, work):
+    base = summary(tenderlab, os.path.join(source_dir, COMPUTE), os.path.join(work, "base"))
+    path = os.path.join(source_dir, "scenarios", "variants", "korea-2025-2030-demand-shock.json")
+    shock = summary(tenderlab, path, os.path.join(work, "shock"))
+    # Allocation rounds: a group that asked for at least its entitlement gets at least it (exactly
+    # it when nobody leaves GPUs over), and no round awards more than it offers.
+    decided = []
+    for run in ("base", "shock"):
+        with open(os.path.join(work, run, "events.jsonl"), encoding="utf-8") as f:
+            decided += [json.loads(line) for line in f if '"allocation_decided"' in line]
+    if not decided:
+        fail("no allocation rounds")
+    exact = 0
+    for r in decided:
+        if r["awarded_gpus"] > r["capacity_gpus"]:
+            fail(f"round {r['round']}: awarded {r['awarded_gpus']} > offered {r['capacity_gpus']}")
+        under = any(g["requested_gpus"] < g["entitled_gpus"] for g in r["groups"])
+        for g in r["groups"]:
+            if g["requested_gpus"] >= g["entitled_gpus"]:
+                if g["awarded_gpus"] < g["entitled_gpus"]:
+                    fail(f"round {r['round']}: {g['group']} got {g['awarded_gpus']} < entitled "
+                         f"{g['entitled_gpus']}")
+                if not under:
+                    exact += 1
+                    if g["awarded_gpus"] != g["entitled_gpus"]:
+                        fail(f"round {r['round']}: {g['group']} got {g['awarded_gpus']}, "
+                             f"entitled to exactly {g['entitled_gpus']}")
+            elif g["awarded_gpus"] != g["requested_gpus"]:
+                fail(f"round {r['round']}: {g['group']} asked {g['requested_gpus']}, got "
+                     f"{g['awarded_gpus']}")
+    if exact == 0:
+        fail("no round in which every group asked for its entitlement: shares not exercised")
+    # The demand shock fills the fleets (2026 versus 2025) and they expand more than without it.
+    years = shock["compute"]["utilization_by_year"]
+    if not (years["2025"]["private"] < 0.5 and years["2026"]["private"] > 0.8):
+        fail(f"demand shock: private utilisation 2025 {years['2025']['private']}, "
+             f"2026 {years['2026']['private']}")
+    base_2026 = base["compute"]["utilization_by_year"]["2026"]["private"]
+    if base_2026 >= years["2026"]["private"]:
+        fail(f"demand shock: 2026 utilisation {years['2026']['private']} <= base {base_2026}")
+    if shock["programme"]["gpus_online_fleets"] <= base["programme"]["gpus_online_fleets"]:
+        fail(f"demand shock: fleets {shock['programme']['gpus_online_fleets']} <= base "
+             f"{base['programme']['gpus_online_fleets']}")
+    print(f"{len(decided)} allocation rounds, {exact} group awards exactly at entitlement; "
+          f"private use 2025 {years['2025']['private']} -> 2026 {years['2026']['private']} "
+          f"(base {base_2026}); fleets {base['programme']['gpus_online_fleets']} -> "
+          f"{shock['programme']['gpus_online_fleets']}")
+
+
+CHECKS = {"permutations": check_permutations, "variants": check_variants,
+          "compute-permutations": check_compute_permutations, "compute": check_compute}
 
 if __name__ == "__main__":
     if len(sys.argv) != 4 or sys.argv[1] not in CHECKS:
