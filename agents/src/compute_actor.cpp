@@ -609,12 +609,7 @@ void start_compute(World& world) {
     gpus += static_cast<double>(call.object.gpus);
     weighted += static_cast<double>(call.object.gpus) * call.object.pue;
   }
-  const GpuGenerationSpec* oldest = nullptr;  // of a fleet's GPUs at the start (simulation.cpp)
-  for (const VendorSpec& vendor : scenario.vendors)
-    for (const GpuGenerationSpec& g : vendor.generations)
-      if (!oldest || g.available < oldest->available ||
-          (g.available == oldest->available && g.id < oldest->id))
-        oldest = &g;
+  const GpuGenerationSpec* oldest = oldest_generation(scenario);
   for (const std::string& name : pool_names(scenario)) {
     world.compute->pools[name];
     const AgentSpec* owner = name == public_pool ? nullptr : scenario.find_agent(name);

@@ -16,19 +16,7 @@ World::World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel&
   if (s.grid) grid = make_power_grid(*s.grid);
   for (const VendorSpec& vendor : s.vendors)
     vendors.emplace(vendor.agent, make_gpu_vendor(vendor, s.events));
-  // A fleet's GPUs at the start are of the oldest generation on sale (the earliest available;
-  // ties by vendor and generation id): their performance and power per GPU.
-  const GpuGenerationSpec* oldest = nullptr;
-  std::vector<const VendorSpec*> by_id;
-  for (const VendorSpec& vendor : s.vendors)
-    by_id.push_back(&vendor);
-  std::sort(by_id.begin(), by_id.end(),
-            [](const VendorSpec* a, const VendorSpec* b) { return a->agent < b->agent; });
-  for (const VendorSpec* vendor : by_id)
-    for (const GpuGenerationSpec& g : vendor->generations)
-      if (!oldest || g.available < oldest->available ||
-          (g.available == oldest->available && g.id < oldest->id))
-        oldest = &g;
+  const GpuGenerationSpec* oldest = oldest_generation(s);
   for (const AgentSpec& agent : s.agents)
     if (agent.fleet && oldest) {
       Fleet& fleet = fleets[agent.id];
@@ -36,6 +24,21 @@ World::World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel&
       fleet.performance = oldest->performance * static_cast<double>(agent.gpus);
       fleet.kw = oldest->kw_per_gpu * static_cast<double>(agent.gpus);
     }
+}
+
+const GpuGenerationSpec* oldest_generation(const Scenario& scenario) {
+  std::vector<const VendorSpec*> by_id;
+  for (const VendorSpec& vendor : scenario.vendors)
+    by_id.push_back(&vendor);
+  std::sort(by_id.begin(), by_id.end(),
+            [](const VendorSpec* a, const VendorSpec* b) { return a->agent < b->agent; });
+  const GpuGenerationSpec* oldest = nullptr;
+  for (const VendorSpec* vendor : by_id)
+    for (const GpuGenerationSpec& g : vendor->generations)
+      if (!oldest || g.available < oldest->available ||
+          (g.available == oldest->available && g.id < oldest->id))
+        oldest = &g;
+  return oldest;
 }
 
 void start_bidder(SimulationContext& context, const AgentSpec& agent) {

@@ -69,6 +69,20 @@ ComputeUse::ComputeUse(EventDispatcher& events) {
   });
 }
 
+ComputeUse::GroupTotals ComputeUse::sum_of_groups(const std::string& kind) const {
+  GroupTotals sum;
+  sum.kind = kind;
+  for (const auto& [id, g] : groups_) {
+    if (!kind.empty() && g.kind != kind) continue;
+    sum.gpu_hours += g.gpu_hours;
+    sum.jobs_started += g.jobs_started;
+    sum.jobs_lost += g.jobs_lost;
+    sum.wait_hours += g.wait_hours;
+    sum.unserved_jobs += g.unserved_jobs;
+  }
+  return sum;
+}
+
 const ComputeUse::Period* ComputeUse::period_ending(const std::string& date) const {
   const auto found = periods_.find(date);
   return found == periods_.end() ? nullptr : &found->second;
@@ -154,8 +168,6 @@ nlohmann::ordered_json ComputeUse::summary() const {
         {"private", share_or_null(use.private_busy, use.private_capacity)}};
   s["utilization_by_year"] = by_year;
   nlohmann::ordered_json groups = nlohmann::ordered_json::object();
-  double university_hours = 0, university_waits = 0;
-  std::int64_t university_jobs = 0;
   for (const auto& [id, g] : groups_) {
     groups[id] = {
         {"kind", g.kind.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(g.kind)},
@@ -170,19 +182,16 @@ nlohmann::ordered_json ComputeUse::summary() const {
         {"unserved_jobs", g.unserved_jobs},
         {"requested_gpus", g.requested_gpus},
         {"awarded_gpus", g.awarded_gpus}};
-    if (g.kind == "university") {
-      university_hours += g.gpu_hours;
-      university_waits += g.wait_hours;
-      university_jobs += g.jobs_started;
-    }
   }
+  const GroupTotals universities = sum_of_groups("university");
   s["groups"] = groups;
   s["universities"] = {
-      {"gpu_hours", rounded(university_hours, 0.01)},
-      {"mean_wait_hours", university_jobs > 0
-                              ? nlohmann::ordered_json(rounded(
-                                    university_waits / static_cast<double>(university_jobs), 0.01))
-                              : nlohmann::ordered_json(nullptr)}};
+      {"gpu_hours", rounded(universities.gpu_hours, 0.01)},
+      {"mean_wait_hours",
+       universities.jobs_started > 0
+           ? nlohmann::ordered_json(rounded(
+                 universities.wait_hours / static_cast<double>(universities.jobs_started), 0.01))
+           : nlohmann::ordered_json(nullptr)}};
   nlohmann::ordered_json rounds = nlohmann::ordered_json::array();
   for (const AllocationRound& round : allocations_) {
     const events::AllocationDecided& a = round.decided;
@@ -231,25 +240,18 @@ void ComputeUse::add_kpis(std::map<std::string, double>& kpis) const {
   }
   kpis["utilization_public"] = ratio(public_busy, public_capacity);
   kpis["utilization_private"] = ratio(private_busy, private_capacity);
-  double university_hours = 0, university_waits = 0, facility = 0, cost = 0;
-  std::int64_t university_jobs = 0, unserved = 0, lost = 0;
-  for (const auto& [id, g] : groups_) {
-    unserved += g.unserved_jobs;
-    lost += g.jobs_lost;
-    if (g.kind != "university") continue;
-    university_hours += g.gpu_hours;
-    university_waits += g.wait_hours;
-    university_jobs += g.jobs_started;
-  }
-  kpis["jobs_lost"] = static_cast<double>(lost);
+  const GroupTotals all = sum_of_groups("");
+  const GroupTotals universities = sum_of_groups("university");
+  double facility = 0, cost = 0;
+  kpis["jobs_lost"] = static_cast<double>(all.jobs_lost);
   for (const PoolRow& row : pool_rows_) {
     facility += row.month.facility_mwh;
     cost += row.month.energy_cost_bn_krw;
   }
-  kpis["university_gpu_hours"] = university_hours;
+  kpis["university_gpu_hours"] = universities.gpu_hours;
   kpis["university_mean_wait_hours"] =
-      university_jobs > 0 ? university_waits / static_cast<double>(university_jobs) : 0;
-  kpis["unserved_jobs"] = static_cast<double>(unserved);
+      ratio(universities.wait_hours, static_cast<double>(universities.jobs_started));
+  kpis["unserved_jobs"] = static_cast<double>(all.unserved_jobs);
   kpis["facility_mwh"] = facility;
   kpis["energy_cost_bn_krw"] = cost;
   double oversubscription = 0;
@@ -278,27 +280,22 @@ std::vector<std::string> ComputeUse::verdict() const {
                                        : std::string("-");
   }
   lines.push_back("Use (private fleets / public GPUs): " + by_year);
-  double university_hours = 0, university_waits = 0;
-  std::int64_t university_jobs = 0, unserved = 0, lost = 0, started = 0;
-  for (const auto& [id, g] : groups_) {
-    unserved += g.unserved_jobs;
-    lost += g.jobs_lost;
-    started += g.jobs_started;
-    if (g.kind != "university") continue;
-    university_hours += g.gpu_hours;
-    university_waits += g.wait_hours;
-    university_jobs += g.jobs_started;
-  }
-  if (university_jobs > 0)
+  const GroupTotals all = sum_of_groups("");
+  const GroupTotals universities = sum_of_groups("university");
+  if (universities.jobs_started > 0)
     lines.push_back(
-        "Universities: " + detail::fixed(university_hours / 1e6, 2) + " M GPU-hours, mean wait " +
-        detail::fixed(university_waits / static_cast<double>(university_jobs), 1) + " h");
-  if (lost > 0)
-    lines.push_back("Jobs lost to long queues: " + std::to_string(lost) + " (" +
-                    percent(ratio(static_cast<double>(lost), static_cast<double>(lost + started))) +
+        "Universities: " + detail::fixed(universities.gpu_hours / 1e6, 2) +
+        " M GPU-hours, mean wait " +
+        detail::fixed(universities.wait_hours / static_cast<double>(universities.jobs_started), 1) +
+        " h");
+  if (all.jobs_lost > 0)
+    lines.push_back("Jobs lost to long queues: " + std::to_string(all.jobs_lost) + " (" +
+                    percent(ratio(static_cast<double>(all.jobs_lost),
+                                  static_cast<double>(all.jobs_lost + all.jobs_started))) +
                     " of those placed or lost)");
-  if (unserved > 0)
-    lines.push_back("Commercial jobs that found no fleet GPUs: " + std::to_string(unserved));
+  if (all.unserved_jobs > 0)
+    lines.push_back("Commercial jobs that found no fleet GPUs: " +
+                    std::to_string(all.unserved_jobs));
   std::map<std::string, std::pair<double, int>> by_call;
   for (const AllocationRound& round : allocations_)
     if (round.decided.oversubscription) {

@@ -737,13 +737,11 @@ std::vector<Figure> use_figures(const RunFiles& run) {
   const auto& header = run.timeseries.header;
   if (std::find(header.begin(), header.end(), "utilization_private") == header.end())
     return figures;
-  const auto measured = std::any_of(run.timeseries.rows.begin(), run.timeseries.rows.end(),
-                                    [&](const auto& row) {
-                                      return !row[run.timeseries.column("utilization_private")]
-                                                  .empty() ||
-                                             !row[run.timeseries.column("utilization_public")]
-                                                  .empty();
-                                    });
+  const auto measured =
+      std::any_of(run.timeseries.rows.begin(), run.timeseries.rows.end(), [&](const auto& row) {
+        return !row[run.timeseries.column("utilization_private")].empty() ||
+               !row[run.timeseries.column("utilization_public")].empty();
+      });
   if (!measured) return figures;
   figures.push_back(monthly_series_figure(
       run, "utilization", "Utilisation",
@@ -770,10 +768,9 @@ std::vector<Figure> use_figures(const RunFiles& run) {
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
     const auto& row = t.rows[r];
     if (row[c_kind] != "allocation") continue;
-    table.add_row({row[c_call], static_cast<int>(csv_number(t, r, c_round)), row[c_date],
-                   row[c_reason],
-                   row[c_over].empty() ? Json(nullptr) : Json(csv_number(t, r, c_over)),
-                   row[c_shares]});
+    table.add_row(
+        {row[c_call], static_cast<int>(csv_number(t, r, c_round)), row[c_date], row[c_reason],
+         row[c_over].empty() ? Json(nullptr) : Json(csv_number(t, r, c_over)), row[c_shares]});
   }
   if (!table.rows.empty()) {
     Figure figure;

@@ -15,8 +15,8 @@
 #include "tenderlab/engine/scenario_loader.hpp"
 
 using namespace tenderlab;
-using tenderlab::test::parse;
 using tenderlab::test::all_of;
+using tenderlab::test::parse;
 using tenderlab::test::run_in_child;
 
 namespace {

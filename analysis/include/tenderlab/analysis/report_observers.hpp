@@ -119,6 +119,8 @@ class ComputeUse {
   struct YearUse {
     double public_capacity = 0, public_busy = 0, private_capacity = 0, private_busy = 0;
   };
+  /// The totals over the groups of `kind` (every group when empty).
+  GroupTotals sum_of_groups(const std::string& kind) const;
   std::vector<PoolRow> pool_rows_;
   std::map<std::string, Period> periods_;  ///< by the date the period ended
   std::map<std::string, GroupTotals> groups_;
