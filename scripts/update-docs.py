@@ -474,6 +474,12 @@ def outputs_timeseries(ws):
     return fenced(keep(text, r"^(date|2025-0[23]-01|2028-0[45]-01|2030-12-01)"))
 
 
+def outputs_gpus_online(ws):
+    ws.once("korea", "tenderlab run scenarios/korea-2025-2030.json --out /tmp/korea -q --force")
+    text = ws.run("cat /tmp/korea/gpus_online.csv").replace("\r\n", "\n")
+    return fenced(keep(text, r"^(date|2025-02-01,(kt|naver-cloud),|2030-12-01,(kt|samsung-sds),)"))
+
+
 def outputs_summary(ws):
     naicc(ws)
     return fenced(ws.run("cat /tmp/naicc/summary.json"), "json")
@@ -772,6 +778,7 @@ RECIPES = {
     "outputs-timeline": outputs_timeline,
     "outputs-tenders": outputs_tenders,
     "outputs-timeseries": outputs_timeseries,
+    "outputs-gpus-online": outputs_gpus_online,
     "outputs-summary": outputs_summary,
     "outputs-small-kpis": outputs_small_kpis,
     "outputs-manifest": outputs_manifest,

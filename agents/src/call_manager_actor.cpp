@@ -292,11 +292,14 @@ class CallManager {
     if (vendor)
       if (const GpuGeneration* g = world_.vendors.at(vendor->agent).preferred_generation(today))
         plan.generation = g->id;
-    plan.online = [&world = world_, lead = bid.lead, capacity, non_capital](
+    events::CapacityOnline capacity_at_site = capacity;
+    if (site) capacity_at_site.grid_region = node_region(*world_.scenario.grid, site->node);
+    plan.online = [&world = world_, lead = bid.lead, capacity = capacity_at_site, non_capital](
                       std::int64_t gpus, double mw, const std::string& generation) {
       events::CapacityOnline part = capacity;
       part.gpus = gpus;
       part.mw = mw;
+      if (!generation.empty()) part.generation = generation;
       world.emit(lead, part);
       world.programme.gpus_online += gpus;
       if (non_capital) world.programme.gpus_online_non_capital += gpus;

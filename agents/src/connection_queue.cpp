@@ -78,11 +78,21 @@ PowerGrid make_power_grid(const GridSpec& spec) {
   return PowerGrid(std::move(nodes), std::move(lines));
 }
 
-bool capital_node(const GridSpec& spec, const std::string& node) {
+namespace {
+const GridNodeSpec& node_spec(const GridSpec& spec, const std::string& node) {
   const auto it = std::find_if(spec.nodes.begin(), spec.nodes.end(),
                                [&](const GridNodeSpec& n) { return n.id == node; });
   if (it == spec.nodes.end()) throw ModelError("power grid: unknown node \"" + node + "\"");
-  return it->capital_region;
+  return *it;
+}
+}  // namespace
+
+bool capital_node(const GridSpec& spec, const std::string& node) {
+  return node_spec(spec, node).capital_region;
+}
+
+const std::string& node_region(const GridSpec& spec, const std::string& node) {
+  return node_spec(spec, node).region;
 }
 
 const SiteSpec* choose_site(const Scenario& scenario, const PowerGrid& grid,

@@ -151,9 +151,14 @@ void run_fleet(World& world, const AgentSpec& agent) {
     plan.site = site && chosen.plan.mw > 0 ? site : nullptr;
     plan.vendor = vendor_spec;
     plan.generation = generation.id;
-    plan.online = [&world, id = agent.id, order, site_id, region](
+    std::optional<std::string> grid_region;
+    if (site) grid_region = node_region(*scenario.grid, site->node);
+    plan.online = [&world, id = agent.id, order, site_id, region, grid_region](
                       std::int64_t gpus, double mw, const std::string& generation_id) {
-      world.emit(id, events::FleetOnline{order, gpus, mw, site_id, region});
+      events::FleetOnline online{order, gpus, mw, site_id, region};
+      if (!generation_id.empty()) online.generation = generation_id;
+      online.grid_region = grid_region;
+      world.emit(id, online);
       gpus_online(world, id, gpus, generation_id);
     };
     deliver(world, std::move(plan));

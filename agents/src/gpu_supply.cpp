@@ -314,4 +314,19 @@ double supply_multiplier(const std::vector<ExogenousEvent>& events, const std::s
   return multiplier;
 }
 
+const GpuGenerationSpec* oldest_generation(const Scenario& scenario) {
+  std::vector<const VendorSpec*> by_id;
+  for (const VendorSpec& vendor : scenario.vendors)
+    by_id.push_back(&vendor);
+  std::sort(by_id.begin(), by_id.end(),
+            [](const VendorSpec* a, const VendorSpec* b) { return a->agent < b->agent; });
+  const GpuGenerationSpec* oldest = nullptr;
+  for (const VendorSpec* vendor : by_id)
+    for (const GpuGenerationSpec& g : vendor->generations)
+      if (!oldest || g.available < oldest->available ||
+          (g.available == oldest->available && g.id < oldest->id))
+        oldest = &g;
+  return oldest;
+}
+
 }  // namespace tenderlab

@@ -26,21 +26,6 @@ World::World(const Scenario& s, const SimulationOptions& o, EventLog& l, Kernel&
     }
 }
 
-const GpuGenerationSpec* oldest_generation(const Scenario& scenario) {
-  std::vector<const VendorSpec*> by_id;
-  for (const VendorSpec& vendor : scenario.vendors)
-    by_id.push_back(&vendor);
-  std::sort(by_id.begin(), by_id.end(),
-            [](const VendorSpec* a, const VendorSpec* b) { return a->agent < b->agent; });
-  const GpuGenerationSpec* oldest = nullptr;
-  for (const VendorSpec* vendor : by_id)
-    for (const GpuGenerationSpec& g : vendor->generations)
-      if (!oldest || g.available < oldest->available ||
-          (g.available == oldest->available && g.id < oldest->id))
-        oldest = &g;
-  return oldest;
-}
-
 void start_bidder(SimulationContext& context, const AgentSpec& agent) {
   World& world = context.world();
   world.listeners.push_back(&agent);

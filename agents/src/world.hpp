@@ -300,9 +300,6 @@ void run_fleet(World& world, const AgentSpec& agent);
 /// The contract for lot `lot` of `lots` of a round's call if `bid` wins it, priced now.
 LotContract lot_contract_now(const World& world, const CallRound& round, const Bid& bid,
                              std::int64_t lot, std::int64_t lots);
-/// The generation of a fleet's GPUs at the start: the oldest on sale (the earliest available;
-/// ties by vendor and generation id); null without vendors.
-const GpuGenerationSpec* oldest_generation(const Scenario& scenario);
 /// The hosts of compute use: per pool, ceil(max_gpus_per_pool / pod_gpus) pods named
 /// pod_host(pool, i), one power state per generation (compute_power_state); none without /compute.
 std::vector<ComputeHostSpec> compute_hosts(const Scenario& scenario);

@@ -103,9 +103,9 @@ std::string quoted(const std::string& text) {
 
 const std::vector<std::string>& run_folder_files() {
   // scenario.json: only in runs rebuilt from a results database (`run --from`).
-  static const std::vector<std::string> files = {"events.jsonl", "tenders.csv",  "timeseries.csv",
-                                                 "compute.csv",  "summary.json", "manifest.json",
-                                                 "scenario.json"};
+  static const std::vector<std::string> files = {
+      "events.jsonl", "tenders.csv",  "timeseries.csv", "gpus_online.csv",
+      "compute.csv",  "summary.json", "manifest.json",  "scenario.json"};
   return files;
 }
 

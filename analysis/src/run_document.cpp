@@ -41,6 +41,7 @@ struct RunFiles {
   nlohmann::json summary;
   report::CsvFile tenders;
   report::CsvFile timeseries;
+  report::CsvFile gpus_online;  ///< empty for a run folder written before the file existed
   std::string scenario_name;
   /// When the board decided each (call, round): its failure, award or the negotiation.
   std::map<std::pair<std::string, int>, std::string> decided;
@@ -115,6 +116,8 @@ RunFiles load_run(const fs::path& given) {
   run.summary = report::read_json_object(run.folder / "summary.json");
   run.tenders = report::read_csv(run.folder / "tenders.csv");
   run.timeseries = report::read_csv(run.folder / "timeseries.csv");
+  if (fs::exists(run.folder / "gpus_online.csv"))
+    run.gpus_online = report::read_csv(run.folder / "gpus_online.csv");
   const fs::path events_path = run.folder / "events.jsonl";
   const std::string expected_hash =
       required_string(run.manifest, "event_log_sha256", manifest_path);
@@ -699,7 +702,8 @@ Figure gpus_figure(const RunFiles& run) {
     }
   }
   std::string caption =
-      "GPUs online at the start of each month, in total and outside the capital region.";
+      "GPUs the calls' contracts brought online, at the start of each month, in total and outside "
+      "the capital region (all GPUs, fleets included: the charts by region, owner and generation).";
   if (called_for > 0)
     caption += " Dashed: the GPUs the scenario's calls asked for (" +
                report::format_number(called_for, 0) + ") and those contracted.";
@@ -711,6 +715,96 @@ Figure gpus_figure(const RunFiles& run) {
       run, "gpus-online", "GPUs online", caption,
       {{"gpus_online", "GPUs online"}, {"gpus_online_non_capital", "outside the capital region"}},
       "GPUs", false, 0, extra);
+}
+
+/// GPUs online by month stacked by one column of gpus_online.csv (`region`, `owner`, ...):
+/// a stacked area chart and its table. None when the file is absent or names one value only.
+std::vector<Figure> stock_figure(const RunFiles& run, const std::string& dimension,
+                                 const std::string& title, const std::string& caption) {
+  const auto& csv = run.gpus_online;
+  if (csv.rows.empty()) return {};
+  const std::size_t c_date = csv.column("date"), c_key = csv.column(dimension),
+                    c_gpus = csv.column("gpus_online");
+  // Dates in file order, keys sorted; every date gets every key (0 where none online), so the
+  // areas stack without gaps.
+  std::vector<std::string> dates;
+  std::map<std::string, std::map<std::string, double>> gpus;  // key -> date -> GPUs
+  for (std::size_t r = 0; r < csv.rows.size(); ++r) {
+    const std::string& date = csv.rows[r][c_date];
+    if (dates.empty() || dates.back() != date) dates.push_back(date);
+    const std::string key = csv.rows[r][c_key].empty() ? "not stated" : csv.rows[r][c_key];
+    gpus[key][date] += csv_number(csv, r, c_gpus);
+  }
+  if (gpus.size() < 2) return {};
+  Table table;
+  table.name = title.substr(0, 31);
+  table.title = title + " by month";
+  table.columns = {report::date_column("date", "month")};
+  for (const auto& [key, by_date] : gpus)
+    table.columns.push_back(report::integer_column(key, key, "GPUs"));
+  Json values = Json::array();
+  for (const std::string& date : dates) {
+    std::vector<Json> cells = {date};
+    for (const auto& [key, by_date] : gpus) {
+      const auto it = by_date.find(date);
+      const double v = it == by_date.end() ? 0.0 : it->second;
+      cells.emplace_back(static_cast<std::int64_t>(v));
+      values.push_back({{"date", date}, {"key", key}, {"gpus", v}});
+    }
+    table.add_row(std::move(cells));
+  }
+  Figure figure;
+  figure.id = "gpus-by-" + dimension;
+  figure.title = title;
+  figure.caption = caption;
+  figure.chart = {
+      {"width", 640},
+      {"height", 260},
+      {"data", {{"values", values}, {"format", {{"parse", report::utc_date_parse({"date"})}}}}},
+      {"mark", {{"type", "area"}, {"interpolate", "step-after"}}},
+      {"encoding",
+       {{"x", report::date_axis_encoding("date", "month")},
+        {"y",
+         {{"field", "gpus"},
+          {"type", "quantitative"},
+          {"stack", "zero"},
+          {"title", "GPUs online"}}},
+        {"color",
+         {{"field", "key"},
+          {"type", "nominal"},
+          {"title", nullptr},
+          {"legend", {{"orient", "top"}, {"labelLimit", 320}}}}},
+        {"order", {{"field", "key"}}},
+        {"tooltip",
+         {{{"field", "date"},
+           {"type", "temporal"},
+           {"format", "%Y-%m"},
+           {"scale", {{"type", "utc"}}}},
+          {{"field", "key"}, {"title", dimension}},
+          {{"field", "gpus"}, {"format", ",.0f"}}}}}}};
+  figure.tables.push_back(std::move(table));
+  std::vector<Figure> figures;
+  figures.push_back(std::move(figure));
+  return figures;
+}
+
+std::vector<Figure> stock_figures(const RunFiles& run) {
+  std::vector<Figure> figures;
+  for (auto&& figure : stock_figure(
+           run, "region", "GPUs online by region",
+           "All GPUs online (the agents' GPUs at the start included) at the start of each month, "
+           "by the region of the grid node hosting them (gpus_online.csv); \"not stated\": GPUs "
+           "at the start, or without a grid."))
+    figures.push_back(std::move(figure));
+  for (auto&& figure : stock_figure(run, "owner", "GPUs online by owner",
+                                    "All GPUs online at the start of each month by owner: a "
+                                    "contract's lead, a fleet's owner (gpus_online.csv)."))
+    figures.push_back(std::move(figure));
+  for (auto&& figure : stock_figure(run, "generation", "GPUs online by generation",
+                                    "All GPUs online at the start of each month by GPU generation "
+                                    "(gpus_online.csv); \"not stated\": without vendors."))
+    figures.push_back(std::move(figure));
+  return figures;
 }
 
 Figure mw_figure(const RunFiles& run) {
@@ -931,7 +1025,7 @@ ReportDocument run_document(const std::filesystem::path& folder) {
       {"capacity",
        "Capacity",
        "GPUs online against what the calls asked for, and the power they draw.",
-       {one<gpus_figure>, one<mw_figure>}},
+       {one<gpus_figure>, stock_figures, one<mw_figure>}},
       {"money",
        "Money",
        "Public and private money committed by the contracts.",

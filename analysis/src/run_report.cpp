@@ -7,12 +7,22 @@
 
 namespace tenderlab::analysis {
 
+namespace {
+std::int64_t total_gpus(const std::vector<StartingGpus>& start) {
+  std::int64_t gpus = 0;
+  for (const StartingGpus& s : start)
+    gpus += s.gpus;
+  return gpus;
+}
+}  // namespace
+
 struct RunReport::Observers {
   Observers(Printer print, std::vector<HistoricalRound> history,
-            std::vector<ProgrammeTarget> targets, std::int64_t gpus_at_start)
+            std::vector<ProgrammeTarget> targets, std::vector<StartingGpus> start)
       : tenders(events),
-        programme(events, std::move(targets), gpus_at_start),
+        programme(events, std::move(targets), total_gpus(start)),
         compute(events),
+        stock(events, std::move(start)),
         series(events, programme, compute),
         kpis(events, tenders, std::move(history)),
         timeline(events, std::move(print)),
@@ -28,6 +38,7 @@ struct RunReport::Observers {
   TendersTable tenders;
   ProgrammeProgress programme;  // before the series, which reads it
   ComputeUse compute;           // likewise
+  GpuStock stock;
   TimeSeries series;
   RunKpis kpis;
   Timeline timeline;
@@ -38,9 +49,9 @@ struct RunReport::Observers {
 };
 
 RunReport::RunReport(Printer timeline, std::vector<HistoricalRound> history,
-                     std::vector<ProgrammeTarget> targets, std::int64_t gpus_at_start)
+                     std::vector<ProgrammeTarget> targets, std::vector<StartingGpus> start)
     : observers_(std::make_unique<Observers>(std::move(timeline), std::move(history),
-                                             std::move(targets), gpus_at_start)) {}
+                                             std::move(targets), std::move(start))) {}
 RunReport::~RunReport() = default;
 RunReport::RunReport(RunReport&&) noexcept = default;
 RunReport& RunReport::operator=(RunReport&&) noexcept = default;
@@ -59,6 +70,10 @@ std::string RunReport::tenders_csv() const {
 
 std::string RunReport::timeseries_csv() const {
   return observers_->series.csv();
+}
+
+std::string RunReport::gpus_online_csv() const {
+  return observers_->stock.csv();
 }
 
 std::string RunReport::compute_csv() const {
@@ -130,6 +145,7 @@ nlohmann::ordered_json RunReport::summary() const {
   s["first_capacity_date"] =
       capacity.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(capacity);
   s["programme"] = observers_->programme.summary();
+  s["programme"]["gpus_online_by"] = observers_->stock.by_dimension();
   s["compute"] = observers_->compute.summary();
   nlohmann::ordered_json kpis;
   for (const auto& [name, value] : this->kpis())

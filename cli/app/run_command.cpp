@@ -7,6 +7,7 @@
 #include "app/file_kind.hpp"
 #include "app/output.hpp"
 #include "app/simulation_glue.hpp"
+#include "tenderlab/agents/gpu_supply.hpp"
 #include "tenderlab/analysis/output_directory.hpp"
 #include "tenderlab/analysis/results_store.hpp"
 #include "tenderlab/analysis/run_pool.hpp"
@@ -53,12 +54,14 @@ class InterruptGuard {
 
 namespace {
 
-/// The GPUs the agents run at the start: counted towards the programme's national targets.
-std::int64_t gpus_at_start(const Scenario& scenario) {
-  std::int64_t gpus = 0;
+/// The GPUs the agents run at the start, in the generation fleets start with: counted towards
+/// the programme's national targets.
+std::vector<analysis::StartingGpus> gpus_at_start(const Scenario& scenario) {
+  const GpuGenerationSpec* oldest = oldest_generation(scenario);
+  std::vector<analysis::StartingGpus> start;
   for (const AgentSpec& agent : scenario.agents)
-    gpus += agent.gpus;
-  return gpus;
+    if (agent.gpus > 0) start.push_back({agent.id, agent.gpus, oldest ? oldest->id : ""});
+  return start;
 }
 
 }  // namespace
@@ -237,6 +240,7 @@ int run_command(const RunArguments& arguments) {
       if (!events) throw std::runtime_error("cannot write events.jsonl");
       staging.write("tenders.csv", record.report.tenders_csv());
       staging.write("timeseries.csv", record.report.timeseries_csv());
+      staging.write("gpus_online.csv", record.report.gpus_online_csv());
       staging.write("compute.csv", record.report.compute_csv());
       staging.write("summary.json", record.report.summary().dump(2) + "\n");
       for (const std::string& line : record.report.programme_verdict())

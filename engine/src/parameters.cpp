@@ -515,7 +515,8 @@ ParamTable agent_table() {
              "Demand lost at a site outside the capital region")
           .assumed(0.05, 0.25, "distance from capital-region users"),
       integer("gpus", "GPUs", 0, 0, 100'000'000, m + "gpus",
-              "GPUs the agent already runs (not read by the model yet)"),
+              "GPUs the agent already runs: counted towards national targets; a fleet's "
+              "starting size, in the oldest generation on sale"),
       nested("capabilities", ParamType::object, "capabilities", m + "capabilities",
              "What the agent brings to a consortium", "all 0"),
       nested("fleet", ParamType::object, "fleet", m + "fleet",

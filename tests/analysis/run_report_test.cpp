@@ -167,3 +167,44 @@ TEST_CASE("who stayed away: a lead's every clause of its last decision, else the
   CHECK(rows[1].clause == "site");
   CHECK(rows[1].effect_bn_krw == -0.5);
 }
+
+TEST_CASE("the GPU stock breaks GPUs online down by owner, source, generation and region") {
+  EventDispatcher events;
+  GpuStock stock(events, {{"kt", 2000, "h100"}, {"idle", 0, "h100"}});
+  auto from = [](std::uint64_t seq, const std::string& date, const std::string& agent,
+                 const auto& record) {
+    Event e = event(seq, date, record);
+    e.agent = agent;
+    return e;
+  };
+  events::CapacityOnline first{"spc", 600, 1.5, "non_capital", false, "b200", "honam"};
+  events::CapacityOnline second = first;
+  second.gpus = 400;
+  second.mw = 1.0;
+  second.generation = "rubin";
+  // A fleet order without a grid: no grid region, only the region class.
+  const events::FleetOnline fleet{"fleet/kt/2025q2", 256, 0.632, "", "non_capital"};
+  events.dispatch(from(0, "2025-01-01", "", events::YearStart{{0, 0, 0, 0, 0}}));
+  events.dispatch(from(1, "2025-01-20", "sds", first));
+  events.dispatch(from(2, "2025-01-25", "kt", fleet));
+  events.dispatch(from(3, "2025-02-01", "", events::MonthStart{{600, 600, 1.5, 0, 0}}));
+  events.dispatch(from(4, "2025-02-10", "sds", second));
+  events.dispatch(from(5, "2025-02-11", "sds", second));
+  events.dispatch(from(6, "2025-03-01", "", events::MonthStart{{1400, 1400, 3.5, 0, 0}}));
+  CHECK(stock.csv() ==
+        "date,owner,source,generation,region,region_class,gpus_online,mw_online\r\n"
+        "2025-01-01,kt,start,h100,,,2000,\r\n"
+        "2025-02-01,kt,fleet,,,non_capital,256,0.632\r\n"
+        "2025-02-01,kt,start,h100,,,2000,\r\n"
+        "2025-02-01,sds,spc,b200,honam,non_capital,600,1.500\r\n"
+        "2025-03-01,kt,fleet,,,non_capital,256,0.632\r\n"
+        "2025-03-01,kt,start,h100,,,2000,\r\n"
+        "2025-03-01,sds,spc,b200,honam,non_capital,600,1.500\r\n"
+        "2025-03-01,sds,spc,rubin,honam,non_capital,800,2.000\r\n");
+  const nlohmann::ordered_json by = stock.by_dimension();
+  CHECK(by.at("owner") == nlohmann::ordered_json({{"kt", 2256}, {"sds", 1400}}));
+  CHECK(by.at("generation") ==
+        nlohmann::ordered_json({{"", 256}, {"b200", 600}, {"h100", 2000}, {"rubin", 800}}));
+  CHECK(by.at("region") == nlohmann::ordered_json({{"", 2256}, {"honam", 1400}}));
+  CHECK(by.at("region_class") == nlohmann::ordered_json({{"", 2000}, {"non_capital", 1656}}));
+}

@@ -34,6 +34,31 @@ def summary(tenderlab, path, out):
         return json.load(f)
 
 
+def read_csv(path):
+    import csv
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def check_stock(out, programme):
+    """gpus_online.csv adds up, at every month boundary, to what timeseries.csv says is online
+    (plus the GPUs at the start), and at the end to summary.json's breakdowns."""
+    by_date = {}
+    for row in read_csv(os.path.join(out, "gpus_online.csv")):
+        by_date[row["date"]] = by_date.get(row["date"], 0) + int(row["gpus_online"])
+    series = read_csv(os.path.join(out, "timeseries.csv"))
+    for row in series:
+        expected = programme["gpus_at_start"] + int(row["gpus_online_all"])
+        if by_date.get(row["date"], 0) != expected:
+            fail(f"{row['date']}: gpus_online.csv sums to {by_date.get(row['date'], 0)}, "
+                 f"timeseries.csv has {expected} with the GPUs at the start")
+    total = programme["gpus_at_start"] + programme["gpus_online_all"]
+    for dimension, counts in programme["gpus_online_by"].items():
+        if sum(counts.values()) != total:
+            fail(f"gpus_online_by.{dimension} sums to {sum(counts.values())}, not {total}")
+    return len(series)
+
+
 def check_permutations(tenderlab, source_dir, work):
     with open(os.path.join(source_dir, SCENARIO), encoding="utf-8") as f:
         base = json.load(f)
@@ -55,6 +80,12 @@ def check_permutations(tenderlab, source_dir, work):
             fail(f"order {trial}: KPIs differ: {diff}")
         if got["programme"] != reference["programme"]:
             fail(f"order {trial}: the programme summary differs")
+        with open(os.path.join(work, "base", "gpus_online.csv"), "rb") as a, \
+                open(os.path.join(work, f"run-{trial}", "gpus_online.csv"), "rb") as b:
+            if a.read() != b.read():
+                fail(f"order {trial}: gpus_online.csv differs")
+    months = check_stock(os.path.join(work, "base"), reference["programme"])
+    print(f"gpus_online.csv adds up to timeseries.csv at {months} month boundaries")
     print(f"3 orders: the same {len(reference['kpis'])} KPIs and programme summary; "
           f"{reference['programme']['gpus_online_all']} GPUs brought online")
 

@@ -72,6 +72,9 @@ PowerGrid make_power_grid(const GridSpec& spec);
 
 /// Whether a node lies in the capital region.
 bool capital_node(const GridSpec& spec, const std::string& node);
+/// The `region` of a node of the grid (for reports by region). Throws ModelError for an
+/// unknown node.
+const std::string& node_region(const GridSpec& spec, const std::string& node);
 
 /// The site that hosts a contract of `mw` for a team: among the sites in the region class the
 /// contract requires (`non_capital`), those of a team member or without an owner first, then

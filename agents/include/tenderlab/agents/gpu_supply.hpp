@@ -139,4 +139,8 @@ std::vector<std::int64_t> share_max_min_fair(const std::vector<std::int64_t>& cl
 std::vector<std::int64_t> split_proportionally(std::int64_t total,
                                                const std::vector<std::int64_t>& weights);
 
+/// The generation of a fleet's GPUs at the start: the oldest on sale (the earliest available;
+/// ties by vendor and generation id); null without vendors.
+const GpuGenerationSpec* oldest_generation(const Scenario& scenario);
+
 }  // namespace tenderlab

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "tenderlab/engine/event_dispatcher.hpp"
 #include "tenderlab/engine/events.hpp"
 #include "tenderlab/engine/scenario.hpp"
@@ -147,6 +149,43 @@ class TimeSeries {
   };
   std::vector<Row> rows_;
   const ComputeUse& compute_;  ///< its figures for a month come with or after the boundary
+};
+
+/// GPUs an agent runs at the start of a run (its `gpus`), in the generation fleets start with.
+struct StartingGpus {
+  std::string owner;
+  std::int64_t gpus = 0;
+  std::string generation;  ///< empty without vendors
+};
+
+/// The GPUs online broken down by owner, source (a call, `fleet`, or `start`), generation and
+/// region, month by month (gpus_online.csv) and at the end (summary.json "programme"
+/// "gpus_online_by").
+class GpuStock {
+ public:
+  GpuStock(EventDispatcher& events, std::vector<StartingGpus> start);
+  GpuStock(const GpuStock&) = delete;
+  GpuStock& operator=(const GpuStock&) = delete;
+
+  /// gpus_online.csv, header first; documented in docs/outputs.md.
+  std::string csv() const;
+  /// The GPUs online at the end by owner, generation, region and region class (objects keyed by
+  /// id, sorted; the starting GPUs under generation and region "" when unknown).
+  nlohmann::ordered_json by_dimension() const;
+
+ private:
+  struct Key {
+    std::string owner, source, generation, region, region_class;
+    auto operator<=>(const Key&) const = default;
+  };
+  struct Stock {
+    std::int64_t gpus = 0;
+    double mw = 0;
+  };
+  void add(const Key& key, std::int64_t gpus, double mw);
+  void snapshot(const std::string& date);
+  std::map<Key, Stock> stock_;
+  std::string rows_;  ///< the CSV rows written so far, one per key with GPUs at each boundary
 };
 
 /// The national programme (summary.json "programme", KPIs, timeseries.csv's fleet and grid

@@ -23,9 +23,11 @@ class RunReport {
   using Printer = Timeline::Printer;
   /// `timeline` (may be empty) receives the human-readable timeline, a line at a time.
   /// `history` (may be empty) are the scenario's calibration targets: kpis() then reports, per
-  /// target, whether the run reproduced it.
+  /// target, whether the run reproduced it. `start`: the GPUs the agents run at the start
+  /// (counted towards national targets).
   explicit RunReport(Printer timeline = {}, std::vector<HistoricalRound> history = {},
-                     std::vector<ProgrammeTarget> targets = {}, std::int64_t gpus_at_start = 0);
+                     std::vector<ProgrammeTarget> targets = {},
+                     std::vector<StartingGpus> start = {});
   ~RunReport();
   RunReport(RunReport&&) noexcept;
   RunReport& operator=(RunReport&&) noexcept;
@@ -42,6 +44,8 @@ class RunReport {
   nlohmann::ordered_json summary() const;
   /// timeseries.csv: one row per month (GPUs online, public money committed).
   std::string timeseries_csv() const;
+  /// gpus_online.csv: the GPUs online by owner, source, generation and region, month by month.
+  std::string gpus_online_csv() const;
   /// compute.csv: what the pools measured, month by month (header only without compute use).
   std::string compute_csv() const;
   bool has_compute_use() const;

@@ -940,6 +940,8 @@ struct CapacityOnline {
   double mw = 0;
   std::string site;
   bool delayed = false;
+  std::optional<std::string> generation;
+  std::optional<std::string> grid_region;
   static constexpr auto fields() {
     using T = CapacityOnline;
     return std::tuple{
@@ -954,7 +956,13 @@ struct CapacityOnline {
               "propose `non_capital`)"),
         field("delayed", &T::delayed, "",
               "a one-year delay (grid connection, construction) happened; drawn from the stream "
-              "`delivery/<call>`, one draw per contract in the winners' order")};
+              "`delivery/<call>`, one draw per contract in the winners' order"),
+        optional_field("generation", &T::generation, "id",
+                       "the GPUs' generation (that of the vendor's latest shipment); only with "
+                       "vendors"),
+        optional_field("grid_region", &T::grid_region, "",
+                       "`region` of the grid node the hosting site connects to; only at a site "
+                       "of the grid")};
   }
 };
 
@@ -1140,6 +1148,8 @@ struct FleetOnline {
   double mw = 0;
   std::string site;
   std::string region;
+  std::optional<std::string> generation;
+  std::optional<std::string> grid_region;
   static constexpr auto fields() {
     using T = FleetOnline;
     return std::tuple{
@@ -1147,7 +1157,11 @@ struct FleetOnline {
         field("gpus", &T::gpus, "GPUs", "GPUs now online"),
         field("mw", &T::mw, "MW", "power they draw: GPUs × kW × PUE / 1000"),
         field("site", &T::site, "id", "the site; `\"\"` without sites"),
-        field("region", &T::region, "", "`capital` or `non_capital`; `non_capital` without sites")};
+        field("region", &T::region, "", "`capital` or `non_capital`; `non_capital` without sites"),
+        optional_field("generation", &T::generation, "id",
+                       "the GPUs' generation (that of the vendor's latest shipment)"),
+        optional_field("grid_region", &T::grid_region, "",
+                       "`region` of the site's grid node; only at a site of the grid")};
   }
 };
 
