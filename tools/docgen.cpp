@@ -70,6 +70,8 @@ std::map<std::string, std::string> event_log_blocks() {
   blocks["record entry_equilibria"] = table(describe_fields<events::EntryProfile>());
   blocks["record group_use"] = table(describe_fields<events::GroupUse>());
   blocks["record group_award"] = table(describe_fields<events::GroupAward>());
+  blocks["record waiting_gpus"] = table(describe_fields<events::WaitingGpus>());
+  blocks["record region_mw"] = table(describe_fields<events::RegionMw>());
   return blocks;
 }
 

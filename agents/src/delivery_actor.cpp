@@ -12,6 +12,14 @@ namespace tenderlab::detail {
 void deliver(World& world, DeliveryPlan plan) {
   const std::string name = "delivery/" + plan.order;
   const std::string host = plan.owner;  // read before the plan moves into the actor
+  World::Delivery& state = world.deliveries[plan.order];
+  state.fleet = plan.purpose == "fleet";
+  state.gpus = plan.gpus;
+  state.delivered = plan.vendor ? 0 : plan.gpus;
+  state.built_at = plan.built_at;
+  state.outstanding_mw = plan.site ? plan.mw : 0.0;
+  if (plan.site && world.scenario.grid)
+    state.region = node_region(*world.scenario.grid, plan.site->node);
   world.kernel.spawn(name, host, [&world, name, plan = std::move(plan)] {
     Inbox<DeliveryNews> news(name);
     news.claim();
@@ -46,6 +54,10 @@ void deliver(World& world, DeliveryPlan plan) {
               round_money(plan.mw * static_cast<double>(more) / static_cast<double>(plan.gpus)),
               generation);
           online = target;
+          if (online < plan.gpus)
+            world.deliveries.at(plan.order).online = online;
+          else
+            world.deliveries.erase(plan.order);
           continue;
         }
       }
@@ -61,9 +73,11 @@ void deliver(World& world, DeliveryPlan plan) {
       if (const auto* answer = std::get_if<ConnectionAnswer>(&*message)) {
         granted_mw += answer->granted_mw;
         fully_granted = answer->outstanding_mw <= 0;
+        world.deliveries.at(plan.order).outstanding_mw = std::max(0.0, answer->outstanding_mw);
       } else if (const auto* shipment = std::get_if<GpuShipment>(&*message)) {
         delivered += shipment->gpus;
         generation = shipment->generation;
+        world.deliveries.at(plan.order).delivered = delivered;
       }
     }
   });

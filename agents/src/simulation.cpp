@@ -88,6 +88,23 @@ LotContract lot_contract_now(const World& world, const CallRound& round, const B
                       lots, world.scenario.assumptions, world.scenario.market);
 }
 
+events::DeliveryPipeline delivery_pipeline(const World& world) {
+  events::DeliveryPipeline pipeline;
+  std::map<std::string, double> mw_by_region;
+  const double now = Kernel::now();
+  for (const auto& [order, d] : world.deliveries) {
+    events::WaitingGpus& waiting = d.fleet ? pipeline.fleets : pipeline.calls;
+    // What is not delivered waits for the vendor; of what is, what does not run waits for the
+    // building while it stands unfinished, then for the site's power.
+    waiting.for_vendor += d.gpus - d.delivered;
+    (now < d.built_at ? waiting.for_building : waiting.for_power) += d.delivered - d.online;
+    if (d.outstanding_mw > 0) mw_by_region[d.region] += d.outstanding_mw;
+  }
+  for (const auto& [region, mw] : mw_by_region)
+    pipeline.mw_waiting.push_back({region, round_money(mw)});
+  return pipeline;
+}
+
 events::ProgrammeState programme_state(const World& world) {
   const auto& p = world.programme;
   events::ProgrammeState state;
@@ -133,9 +150,10 @@ void run_calendar(World& world) {
       world.emit("", events::ExogenousEvent{to_string(e.kind), e.multiplier, e.description});
       continue;
     }
-    if (month.month() == 1)
+    if (month.month() == 1) {
       world.emit("", events::YearStart{programme_state(world)});
-    else
+      if (reports_pipeline(world.scenario)) world.emit("", delivery_pipeline(world));
+    } else
       world.emit("", events::MonthStart{programme_state(world)});
     month = Calendar::next_month_start(month);
   }
@@ -261,8 +279,9 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
   kernel.spawn("calendar", "tender-board", [&world] { detail::run_calendar(world); });
   kernel.run();
 
-  log.emit(std::max(Kernel::now(), calendar.to_time(scenario.horizon)), "",
-           events::SimulationEnded{detail::programme_state(world)});
+  const double end = std::max(Kernel::now(), calendar.to_time(scenario.horizon));
+  if (detail::reports_pipeline(scenario)) log.emit(end, "", detail::delivery_pipeline(world));
+  log.emit(end, "", events::SimulationEnded{detail::programme_state(world)});
   if (event_count) *event_count = log.count();
   if (event_log_sha256) *event_log_sha256 = log.sha256();
 }

@@ -209,6 +209,18 @@ struct World {
     double kw = 0;           ///< sum of their IT kW
   };
   std::map<std::string, Fleet> fleets;
+  /// Every delivery still under way (delivery_actor.cpp), by order: what its GPUs wait for, as
+  /// the delivery_pipeline events report it. A delivery leaves when all its GPUs run.
+  struct Delivery {
+    bool fleet = false;
+    std::int64_t gpus = 0;
+    std::int64_t delivered = 0;  ///< by the vendor (all of them at once without one)
+    std::int64_t online = 0;
+    double built_at = 0;        ///< simulated seconds
+    double outstanding_mw = 0;  ///< requested of the grid operator, not granted yet
+    std::string region;         ///< grid region of the site; empty without one
+  };
+  std::map<std::string, Delivery> deliveries;
   /// MW granted at each site so far (contracts and fleets), changed only at the grid operator's
   /// reviews, so fleets deciding at the same moment see the same sites.
   std::map<std::string, double> site_mw;
@@ -315,5 +327,12 @@ void gpus_online(World& world, const std::string& pool, std::int64_t gpus,
 std::optional<double> observed_demand(World& world, const std::string& pool);
 /// The programme's state as the log writes it (month and year boundaries, the end of the run).
 events::ProgrammeState programme_state(const World& world);
+/// Whether the log reports the delivery pipeline: with vendors or a grid, where GPUs can wait for
+/// something other than a fixed build time.
+inline bool reports_pipeline(const Scenario& scenario) {
+  return !scenario.vendors.empty() || scenario.grid.has_value();
+}
+/// What the GPUs ordered and not running yet wait for, and the MW waiting by region.
+events::DeliveryPipeline delivery_pipeline(const World& world);
 
 }  // namespace tenderlab::detail

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <set>
 
 #include "report_text.hpp"
 #include "tenderlab/analysis/report_observers.hpp"
@@ -42,6 +43,12 @@ ProgrammeProgress::ProgrammeProgress(EventDispatcher& events, std::vector<Progra
   events.on<events::ConnectionDecided>([this](const Event&, const events::ConnectionDecided& d) {
     mw_granted_ += d.granted_mw;
     if (d.decision == "granted") waits_.push_back(d.waited_days);
+  });
+  events.on<events::DeliveryPipeline>([this](const Event& e, const events::DeliveryPipeline& p) {
+    // Reported at 00:00 on 1 January for the year that ended, or at the end of the run.
+    int year = std::stoi(e.date.substr(0, 4));
+    if (e.date.substr(5) == "01-01") --year;
+    pipeline_by_year_[year] = p;
   });
   events.on<events::GpusAllocated>([this](const Event&, const events::GpusAllocated& a) {
     outstanding_by_order_[a.order] = a.outstanding;
@@ -149,12 +156,65 @@ nlohmann::ordered_json ProgrammeProgress::summary() const {
     years[std::to_string(year)] = y;
   }
   p["fleet_limits_by_year"] = years;
+  // What the GPUs ordered and not running at each year's end waited for.
+  nlohmann::ordered_json pipeline = nlohmann::ordered_json::object();
+  for (const auto& [year, state] : pipeline_by_year_) {
+    auto waiting = [](const events::WaitingGpus& w) {
+      nlohmann::ordered_json o;
+      o["for_vendor"] = w.for_vendor;
+      o["for_building"] = w.for_building;
+      o["for_power"] = w.for_power;
+      return o;
+    };
+    nlohmann::ordered_json y;
+    y["calls"] = waiting(state.calls);
+    y["fleets"] = waiting(state.fleets);
+    nlohmann::ordered_json mw = nlohmann::ordered_json::object();
+    for (const events::RegionMw& r : state.mw_waiting)
+      mw[r.region] = r.mw;
+    y["mw_waiting"] = mw;
+    pipeline[std::to_string(year)] = y;
+  }
+  p["pipeline_by_year"] = pipeline;
   return p;
+}
+
+namespace {
+
+std::string waiting_text(const events::WaitingGpus& w) {
+  const std::int64_t all = w.for_vendor + w.for_building + w.for_power;
+  if (all == 0) return "none";
+  std::string text = std::to_string(all) + " (";
+  const char* separator = "";
+  for (const auto& [count, cause] :
+       {std::pair{w.for_vendor, "vendor"}, std::pair{w.for_building, "building"},
+        std::pair{w.for_power, "grid power"}}) {
+    if (count == 0) continue;
+    text += separator + std::to_string(count) + " " + cause;
+    separator = ", ";
+  }
+  return text + ")";
+}
+
+}  // namespace
+
+std::string ProgrammeProgress::pipeline_line(const events::DeliveryPipeline& p) {
+  std::string line = "       at year end, GPUs ordered not running: calls " +
+                     waiting_text(p.calls) + ", fleets " + waiting_text(p.fleets) +
+                     "; MW waiting for the grid: ";
+  double mw = 0;
+  std::string regions;
+  for (const events::RegionMw& r : p.mw_waiting) {
+    mw += r.mw;
+    regions += (regions.empty() ? "" : ", ") + (r.region.empty() ? "no region" : r.region) + " " +
+               detail::fixed(r.mw, 1);
+  }
+  return line + (p.mw_waiting.empty() ? "none" : detail::fixed(mw, 1) + " (" + regions + ")");
 }
 
 std::vector<std::string> ProgrammeProgress::verdict() const {
   std::vector<std::string> lines;
-  if (targets_.empty() && bindings_by_year_.empty()) return lines;
+  if (targets_.empty() && bindings_by_year_.empty() && pipeline_by_year_.empty()) return lines;
   const nlohmann::ordered_json p = summary();
   for (const auto& t : p["targets"]) {
     std::string line = "target " + t["id"].get<std::string>() + ": " +
@@ -178,13 +238,26 @@ std::vector<std::string> ProgrammeProgress::verdict() const {
                   " million KRW per GPU brought online; " +
                   detail::fixed(p["private_per_public_won"].get<double>(), 2) +
                   " won of private money per public won");
-  for (const auto& [year, limits] : p["fleet_limits_by_year"].items()) {
-    std::string line = "  " + year + " fleets ordered " +
-                       std::to_string(limits["gpus_ordered"].get<std::int64_t>()) +
-                       " GPUs; decisions stopped by";
-    for (const char* bound : {"value", "capital", "vendor", "grid"})
-      line += std::string(" ") + bound + " " + std::to_string(limits[bound].get<int>());
-    lines.push_back(line);
+  std::set<int> years;
+  for (const auto& [year, counts] : bindings_by_year_)
+    years.insert(year);
+  for (const auto& [year, state] : pipeline_by_year_)
+    years.insert(year);
+  for (const int year : years) {
+    const std::string name = std::to_string(year);
+    if (p["fleet_limits_by_year"].contains(name)) {
+      const auto& limits = p["fleet_limits_by_year"][name];
+      std::string line = "  " + name + " fleets ordered " +
+                         std::to_string(limits["gpus_ordered"].get<std::int64_t>()) +
+                         " GPUs; decisions stopped by";
+      for (const char* bound : {"value", "capital", "vendor", "grid"})
+        line += std::string(" ") + bound + " " + std::to_string(limits[bound].get<int>());
+      lines.push_back(line);
+    } else {
+      lines.push_back("  " + name);
+    }
+    if (const auto it = pipeline_by_year_.find(year); it != pipeline_by_year_.end())
+      lines.push_back(pipeline_line(it->second));
   }
   if (!waits_.empty())
     lines.push_back(

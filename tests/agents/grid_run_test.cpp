@@ -123,6 +123,42 @@ TEST_CASE("grid run: GPUs wait for their power and come online in parts as it is
   CHECK(online[1].first == "2027-09-18");
   CHECK(online[1].second.gpus == 2000 - 809);
   CHECK(online[0].second.mw + online[1].second.mw == Approx(4.94).margin(0.002));
+  CHECK(online[0].second.grid_region == "seoul");
+  CHECK(!online[0].second.generation);  // no vendors
+
+  // At each year's end: the GPUs (at hand: no vendor) wait for the building until 2027-05-30,
+  // with the 2.94 MW not granted; at the end of 2027 all run.
+  const auto pipeline = all_of<events::DeliveryPipeline>(log);
+  REQUIRE(pipeline.size() == 5);
+  for (std::size_t year = 0; year < 2; ++year) {
+    CHECK(pipeline[year].first == std::to_string(2026 + year) + "-01-01");
+    const events::DeliveryPipeline& p = pipeline[year].second;
+    CHECK(p.calls.for_vendor == 0);
+    CHECK(p.calls.for_building == 2000);
+    CHECK(p.calls.for_power == 0);
+    REQUIRE(p.mw_waiting.size() == 1);
+    CHECK(p.mw_waiting[0].region == "seoul");
+    CHECK(p.mw_waiting[0].mw == Approx(2.94));
+  }
+  const events::DeliveryPipeline& end_2027 = pipeline[2].second;
+  CHECK(end_2027.calls.for_building + end_2027.calls.for_power == 0);
+  CHECK(end_2027.mw_waiting.empty());
+}
+
+TEST_CASE("grid run: GPUs built and waiting for their power are reported as such") {
+  // The run ends between the building (2027-05-30) and the final grant (2027-09-18): 809 GPUs
+  // run, the other 1,191 wait for the 2.94 MW.
+  auto document = grid_scenario();
+  document["horizon"] = "2027-07-31";
+  const auto pipeline = all_of<events::DeliveryPipeline>(run(document));
+  REQUIRE(!pipeline.empty());
+  CHECK(pipeline.back().first == "2027-08-01");  // the end of the horizon day
+  const events::DeliveryPipeline& end = pipeline.back().second;
+  CHECK(end.calls.for_building == 0);
+  CHECK(end.calls.for_power == 2000 - 809);
+  REQUIRE(end.mw_waiting.size() == 1);
+  CHECK(end.mw_waiting[0].mw == Approx(2.94));
+  CHECK(end.fleets.for_vendor + end.fleets.for_building + end.fleets.for_power == 0);
 }
 
 TEST_CASE("grid run: a grid with room, or no grid, leaves the delivery date to the building") {

@@ -101,8 +101,25 @@ TEST_CASE("supply run: the vendor's capacity is shared within the caps, shipped 
   CHECK(online[0].first.date == "2025-06-30");
   CHECK(online[0].second.gpus == 500);
   CHECK(online[0].second.mw == Approx(500 * 1.9 * 1.3 / 1000).margin(0.001));
-  for (const auto& [event, d] : all_of<events::GpusDelivered>(log))
+  CHECK(online[0].second.generation == "b200");
+  CHECK(!online[0].second.grid_region);  // no grid
+  std::int64_t delivered = 0;
+  for (const auto& [event, d] : all_of<events::GpusDelivered>(log)) {
     CHECK(d.generation == "b200");
+    delivered += d.gpus;
+  }
+  // At the end, what the fleets ordered and the vendor has not delivered waits for it; nothing
+  // waits for a building or for power (no grid).
+  std::int64_t ordered = 0;
+  for (const auto& [event, d] : decisions)
+    ordered += d.gpus;
+  const auto pipeline = all_of<events::DeliveryPipeline>(log);
+  REQUIRE(pipeline.size() == 1);
+  CHECK(pipeline[0].first.date == "2026-01-01");
+  CHECK(pipeline[0].second.fleets.for_vendor == ordered - delivered);
+  CHECK(ordered - delivered > 0);
+  CHECK(pipeline[0].second.fleets.for_building + pipeline[0].second.fleets.for_power == 0);
+  CHECK(pipeline[0].second.mw_waiting.empty());
 }
 
 TEST_CASE("supply run: an export control switches orders to the generation still on sale") {

@@ -215,6 +215,8 @@ class ProgrammeProgress {
 
  private:
   void check_targets(const std::string& date);
+  /// The verdict's line on what GPUs ordered and not running waited for at a year's end.
+  static std::string pipeline_line(const events::DeliveryPipeline& pipeline);
   std::vector<ProgrammeTarget> targets_;
   std::int64_t gpus_at_start_ = 0;
   std::map<std::string, std::string> reached_;  ///< target id -> date first reached
@@ -234,6 +236,7 @@ class ProgrammeProgress {
   /// Per year, how many fleet decisions each bound stopped (value, capital, vendor, grid).
   std::map<int, std::map<std::string, int>> bindings_by_year_;
   std::map<int, std::int64_t> fleet_orders_by_year_;
+  std::map<int, events::DeliveryPipeline> pipeline_by_year_;  ///< at each year's end
   std::vector<std::int64_t> waits_;                           ///< days from request to full grant
   std::map<std::string, std::int64_t> outstanding_by_order_;  ///< at its last allocation
 };

@@ -1165,6 +1165,53 @@ struct FleetOnline {
   }
 };
 
+/// Power still to be granted in one region of the grid.
+struct RegionMw {
+  std::string region;
+  double mw = 0;
+  static constexpr auto fields() {
+    using T = RegionMw;
+    return std::tuple{field("region", &T::region, "id", "`region` of the sites' grid nodes"),
+                      field("mw", &T::mw, "MW", "MW requested there and not granted yet")};
+  }
+};
+
+/// GPUs ordered (a contract's or a fleet's) that do not run yet, by what they wait for.
+struct WaitingGpus {
+  std::int64_t for_vendor = 0;
+  std::int64_t for_building = 0;
+  std::int64_t for_power = 0;
+  static constexpr auto fields() {
+    using T = WaitingGpus;
+    return std::tuple{
+        field("for_vendor", &T::for_vendor, "GPUs", "ordered and not yet delivered by the vendor"),
+        field("for_building", &T::for_building, "GPUs",
+              "delivered (or at hand without a vendor) while the site is still being built"),
+        field("for_power", &T::for_power, "GPUs",
+              "delivered at a built site whose MW the grid operator has not granted yet")};
+  }
+};
+
+struct DeliveryPipeline {
+  static constexpr std::string_view type = "delivery_pipeline";
+  static constexpr std::string_view about = "`\"\"`";
+  static constexpr std::string_view when =
+      "00:00 on 1 January (after `year_start`, for the year that ended) and at the end of the "
+      "run, in a scenario with vendors or a grid";
+  WaitingGpus calls;
+  WaitingGpus fleets;
+  std::vector<RegionMw> mw_waiting;
+  static constexpr auto fields() {
+    using T = DeliveryPipeline;
+    return std::tuple{
+        field("calls", &T::calls, "", "contracts' GPUs that do not run yet, by what they wait for"),
+        field("fleets", &T::fleets, "", "the same for the fleets' orders"),
+        field("mw_waiting", &T::mw_waiting, "",
+              "MW requested of the grid operator and not granted yet, by region (sorted; regions "
+              "with none left out)")};
+  }
+};
+
 // ---- Compute use ----
 
 /// One user group's jobs on one pool in one month.
@@ -1342,7 +1389,7 @@ using EventTypes =
                RoundPending, RoundAwarded, TermsRevised, NegotiatedAward, CallCancelled, CallClosed,
                ContractSigned, GpusOrdered, CapacityOnline, ConnectionRequested, ConnectionDecided,
                GridReinforced, GpusAllocated, GpusDelivered, FleetDecision, FleetOnline,
-               ComputeMonth, AllocationDecided, DemandMonth, SimulationEnded>;
+               DeliveryPipeline, ComputeMonth, AllocationDecided, DemandMonth, SimulationEnded>;
 
 /// Calls `fn(E{})` for each event type E, in the order of EventTypes.
 template <class Fn>
