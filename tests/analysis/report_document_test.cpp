@@ -227,6 +227,36 @@ TEST_CASE(
   CHECK(gpus->chart.dump().find("contracted: 6,000") != std::string::npos);
 }
 
+TEST_CASE("a run's report stacks the GPUs online by region, owner and generation when it can") {
+  Folder folder;
+  golden_run_folder(folder.path);
+  // Without gpus_online.csv (a folder written before it existed): no such charts.
+  CHECK(!find_figure(run_document(folder.path), "gpus-by-owner"));
+  write(folder.path / "gpus_online.csv",
+        "date,owner,source,generation,region,region_class,gpus_online,mw_online\r\n"
+        "2025-02-01,kt,start,h100,,,2000,\r\n"
+        "2025-03-01,kt,start,h100,,,2000,\r\n"
+        "2025-03-01,sds,spc,h100,honam,non_capital,600,1.500\r\n"
+        "2025-03-01,sds,spc,h100,seoul,capital,400,1.000\r\n");
+  const ReportDocument document = run_document(folder.path);
+  const Figure* region = find_figure(document, "gpus-by-region");
+  REQUIRE(region);
+  // Every month has every region (0 where none), the GPUs at the start "not stated".
+  const Table& table = region->tables.front();
+  REQUIRE(table.columns.size() == 4);
+  CHECK(table.columns[1].key == "honam");
+  CHECK(table.columns[2].key == "not stated");
+  CHECK(table.columns[3].key == "seoul");
+  REQUIRE(table.rows.size() == 2);
+  CHECK(table.rows[0][1] == 0);
+  CHECK(table.rows[0][2] == 2000);
+  CHECK(table.rows[1][1] == 600);
+  CHECK(table.rows[1][3] == 400);
+  REQUIRE(find_figure(document, "gpus-by-owner"));
+  // One generation only: nothing to stack.
+  CHECK(!find_figure(document, "gpus-by-generation"));
+}
+
 TEST_CASE("a run's report is refused when its event log is not the one its manifest names") {
   Folder folder;
   golden_run_folder(folder.path);
