@@ -78,6 +78,33 @@ void add_programme_kpis(std::vector<KpiInfo>& into) {
                   "subsidy, expected loan loss, shortfall support and prices paid"});
 }
 
+/// The KPIs of compute use (ComputeUse::add_kpis); `years` the per-year ones, YEAR standing for
+/// the year when empty.
+void add_compute_kpis(std::vector<KpiInfo>& into, const std::vector<std::string>& years) {
+  into.push_back({"utilization_public", "share",
+                  "busy over capacity GPU-hours of the public pool over the run (0 without)"});
+  into.push_back({"utilization_private", "share", "the same for the fleets' pools together"});
+  for (const std::string& year : years) {
+    into.push_back({"utilization_public_" + year, "share",
+                    "busy over capacity GPU-hours of the public pool in " + year});
+    into.push_back({"utilization_private_" + year, "share",
+                    "busy over capacity GPU-hours of the fleets' pools in " + year});
+  }
+  into.push_back({"jobs_lost", "jobs",
+                  "jobs that left at once because the expected wait was longer than they wait"});
+  into.push_back(
+      {"university_gpu_hours", "GPU-hours", "GPU-hours the university groups' jobs ran"});
+  into.push_back({"university_mean_wait_hours", "hours",
+                  "mean wait of the university groups' jobs that started (0 with none)"});
+  into.push_back({"unserved_jobs", "jobs",
+                  "jobs of unawarded applications that neither went commercial nor reapplied"});
+  into.push_back({"facility_mwh", "MWh", "energy the pods drew, times their PUE"});
+  into.push_back({"energy_cost_bn_krw", "bn KRW", "that energy at the power price"});
+  into.push_back({"allocation_rounds", "count", "rounds the allocation calls decided"});
+  into.push_back({"allocation_oversubscription_mean", "ratio",
+                  "mean over the allocation rounds with GPUs to offer of GPUs asked / offered"});
+}
+
 }  // namespace
 
 std::vector<KpiInfo> kpi_catalog(const Scenario& scenario) {
@@ -106,6 +133,12 @@ std::vector<KpiInfo> kpi_catalog(const Scenario& scenario) {
     kpis.push_back({"gpus_online_end_" + std::to_string(year), "GPUs",
                     "GPUs online at the end of " + std::to_string(year) +
                         (year == scenario.horizon.year() ? " (the horizon)" : "")});
+  if (scenario.compute) {
+    std::vector<std::string> years;
+    for (int year = scenario.start.year(); year <= scenario.horizon.year(); ++year)
+      years.push_back(std::to_string(year));
+    add_compute_kpis(kpis, years);
+  }
   for (const auto& target : scenario.history)
     kpis.push_back({"history_" + target.call + "_round_" + std::to_string(target.round), "0/1",
                     "1 when round " + std::to_string(target.round) + " of " + target.call +
@@ -134,6 +167,10 @@ std::vector<KpiInfo> kpi_patterns() {
   add_programme_kpis(kpis);
   kpis.push_back({"gpus_online_end_YEAR", "GPUs",
                   "GPUs online at the end of YEAR, for each year from the start to the horizon"});
+  const std::size_t first_compute = kpis.size();
+  add_compute_kpis(kpis, {"YEAR"});
+  for (std::size_t i = first_compute; i < kpis.size(); ++i)
+    kpis[i].meaning += " (with /compute)";
   kpis.push_back({"history_CALL_round_N", "0/1",
                   "1 when round N of CALL reproduces the scenario's calibration target"});
   kpis.push_back({"history_match", "0/1", "1 when the run reproduces every calibration target"});
@@ -154,7 +191,9 @@ std::string kpi_unit(const std::string& name) {
   const auto digits = base.find_last_not_of("0123456789");
   if (digits != std::string::npos && digits + 1 < base.size()) {
     const std::string stem = base.substr(0, digits + 1);
-    base = stem + (stem == "gpus_online_end_" ? "YEAR" : "N");
+    const bool by_year = stem == "gpus_online_end_" || stem == "utilization_public_" ||
+                         stem == "utilization_private_";
+    base = stem + (by_year ? "YEAR" : "N");
   }
   for (const auto& kpi : kpi_patterns())
     if (kpi.name == base) return kpi.unit;

@@ -38,7 +38,11 @@ RunKpis::RunKpis(EventDispatcher& events, const TendersTable& tenders,
     gpus_online_by_year_end_[std::stoi(e.date.substr(0, 4)) - 1] = y.gpus_online;
   });
   events.on<events::SimulationEnded>([this](const Event& e, const events::SimulationEnded& end) {
-    gpus_online_by_year_end_[std::stoi(e.date.substr(0, 4))] = end.gpus_online;
+    // A run whose actors went on to the end of the horizon's last day ends at 00:00 on the next
+    // day: on 1 January, that is the end of the year before.
+    int year = std::stoi(e.date.substr(0, 4));
+    if (e.date.compare(5, 5, "01-01") == 0) --year;
+    gpus_online_by_year_end_[year] = end.gpus_online;
   });
 }
 

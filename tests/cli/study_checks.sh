@@ -187,7 +187,8 @@ EOF
     if grep -q '/kpis/2' err.txt; then fail "spc.bids_round_3 (a scripted third round) was refused"; fi
     [ ! -e typo.sqlite ] || fail "a database was created for a study with a misspelt KPI"
     # `tenderlab kpis` lists every KPI a run reports: those of real runs are all in its list.
-    for scenario in small.json "$source_dir/scenarios/naicc-2025.json"; do
+    for scenario in small.json "$source_dir/scenarios/naicc-2025.json" \
+      "$source_dir/scenarios/variants/korea-2025-2030-compute.json"; do
       "$tenderlab" kpis "$scenario" --json > kpis.json
       "$tenderlab" kpis "$scenario" > kpis.txt
       grep -q '^bids_round_1 ' kpis.txt || fail "no bids_round_1 row"
