@@ -271,10 +271,10 @@ class CallManager {
     // contract is delivered on its own clock, so several deliveries proceed side by side.
     const Date today = world_.log.calendar().to_date(Kernel::now());
     const VendorSpec* vendor = preferred_vendor(world_, today);
-    const SiteSpec* site =
-        world_.grid && capacity.mw > 0
-            ? choose_site(world_.scenario, *world_.grid, bid.members, non_capital, capacity.mw)
-            : nullptr;
+    const SiteSpec* site = world_.grid && capacity.mw > 0
+                               ? choose_site(world_.scenario, *world_.grid, bid.members,
+                                             non_capital, capacity.mw, world_.site_mw)
+                               : nullptr;
     const int building_days =
         vendor ? 365 * call_.object.build_years + (delayed ? assumptions.delay_days : 0)
                : build_days;

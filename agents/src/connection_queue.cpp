@@ -96,7 +96,8 @@ const std::string& node_region(const GridSpec& spec, const std::string& node) {
 }
 
 const SiteSpec* choose_site(const Scenario& scenario, const PowerGrid& grid,
-                            const std::vector<std::string>& team, bool non_capital, double mw) {
+                            const std::vector<std::string>& team, bool non_capital, double mw,
+                            const std::map<std::string, double>& used_mw) {
   if (!scenario.grid) return nullptr;
   const SiteSpec* best = nullptr;
   bool best_preferred = false;
@@ -105,7 +106,9 @@ const SiteSpec* choose_site(const Scenario& scenario, const PowerGrid& grid,
     if (capital_node(*scenario.grid, site.node) == non_capital) continue;
     const bool preferred =
         site.owner.empty() || std::find(team.begin(), team.end(), site.owner) != team.end();
-    const double room = std::min({mw, site.max_mw, grid.headroom_mw(site.node)});
+    const auto used = used_mw.find(site.id);
+    const double left = site.max_mw - (used == used_mw.end() ? 0.0 : used->second);
+    const double room = std::min({mw, std::max(0.0, left), grid.headroom_mw(site.node)});
     // Preferred sites first, then the most room; ties by id, so the file's order never decides.
     const bool better = !best || preferred > best_preferred ||
                         (preferred == best_preferred &&

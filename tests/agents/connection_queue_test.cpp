@@ -137,6 +137,9 @@ TEST_CASE("a contract's site: the team's or an ownerless one in its region class
   CHECK(choose_site(scenario, grid, {"ours"}, false, 30)->id == "z-city");
   CHECK(choose_site(scenario, grid, {"ours"}, true, 30)->id == "free-town");
   CHECK(choose_site(scenario, grid, {"ours"}, true, 5)->id == "free-town");  // tie on room: by id
+  // MW already granted at a site count against its max_mw: with 995 of free-town's 1,000 MW
+  // taken it has room for 5, the team's own site for 10.
+  CHECK(choose_site(scenario, grid, {"ours"}, true, 30, {{"free-town", 995.0}})->id == "ours-town");
   scenario.sites.erase(scenario.sites.begin() + 3);
   CHECK(choose_site(scenario, grid, {"ours"}, true, 30)->id == "ours-town");
   // Reordering the sites changes nothing.

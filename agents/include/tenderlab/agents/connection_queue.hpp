@@ -79,8 +79,10 @@ const std::string& node_region(const GridSpec& spec, const std::string& node);
 /// The site that hosts a contract of `mw` for a team: among the sites in the region class the
 /// contract requires (`non_capital`), those of a team member or without an owner first, then
 /// any; within them the one where a new load can draw the most of `mw` now (the grid's headroom,
-/// capped by the site's max_mw), ties by id. Null when no site lies in that region class.
+/// capped by what is left of the site's max_mw after the MW `used_mw` says were granted there),
+/// ties by id. Null when no site lies in that region class.
 const SiteSpec* choose_site(const Scenario& scenario, const PowerGrid& grid,
-                            const std::vector<std::string>& team, bool non_capital, double mw);
+                            const std::vector<std::string>& team, bool non_capital, double mw,
+                            const std::map<std::string, double>& used_mw = {});
 
 }  // namespace tenderlab
