@@ -13,7 +13,7 @@ std::string region_of(const std::optional<std::string>& grid_region) {
 
 }  // namespace
 
-GpuStock::GpuStock(EventDispatcher& events, std::vector<StartingGpus> start) {
+GpuStock::GpuStock(EventDispatcher& events, const std::vector<StartingGpus>& start) {
   for (const StartingGpus& s : start)
     if (s.gpus > 0) add({s.owner, "start", s.generation, "", ""}, s.gpus, 0.0);
   events.on<events::CapacityOnline>([this](const Event& e, const events::CapacityOnline& c) {

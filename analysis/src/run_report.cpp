@@ -18,11 +18,11 @@ std::int64_t total_gpus(const std::vector<StartingGpus>& start) {
 
 struct RunReport::Observers {
   Observers(Printer print, std::vector<HistoricalRound> history,
-            std::vector<ProgrammeTarget> targets, std::vector<StartingGpus> start)
+            std::vector<ProgrammeTarget> targets, const std::vector<StartingGpus>& start)
       : tenders(events),
         programme(events, std::move(targets), total_gpus(start)),
         compute(events),
-        stock(events, std::move(start)),
+        stock(events, start),
         series(events, programme, compute),
         kpis(events, tenders, std::move(history)),
         timeline(events, std::move(print)),
@@ -49,9 +49,9 @@ struct RunReport::Observers {
 };
 
 RunReport::RunReport(Printer timeline, std::vector<HistoricalRound> history,
-                     std::vector<ProgrammeTarget> targets, std::vector<StartingGpus> start)
+                     std::vector<ProgrammeTarget> targets, const std::vector<StartingGpus>& start)
     : observers_(std::make_unique<Observers>(std::move(timeline), std::move(history),
-                                             std::move(targets), std::move(start))) {}
+                                             std::move(targets), start)) {}
 RunReport::~RunReport() = default;
 RunReport::RunReport(RunReport&&) noexcept = default;
 RunReport& RunReport::operator=(RunReport&&) noexcept = default;

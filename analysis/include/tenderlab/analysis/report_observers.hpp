@@ -163,7 +163,7 @@ struct StartingGpus {
 /// "gpus_online_by").
 class GpuStock {
  public:
-  GpuStock(EventDispatcher& events, std::vector<StartingGpus> start);
+  GpuStock(EventDispatcher& events, const std::vector<StartingGpus>& start);
   GpuStock(const GpuStock&) = delete;
   GpuStock& operator=(const GpuStock&) = delete;
 
@@ -176,7 +176,11 @@ class GpuStock {
  private:
   struct Key {
     std::string owner, source, generation, region, region_class;
-    auto operator<=>(const Key&) const = default;
+    bool operator<(const Key& other) const {
+      return std::tie(owner, source, generation, region, region_class) <
+             std::tie(other.owner, other.source, other.generation, other.region,
+                      other.region_class);
+    }
   };
   struct Stock {
     std::int64_t gpus = 0;

@@ -27,7 +27,7 @@ class RunReport {
   /// (counted towards national targets).
   explicit RunReport(Printer timeline = {}, std::vector<HistoricalRound> history = {},
                      std::vector<ProgrammeTarget> targets = {},
-                     std::vector<StartingGpus> start = {});
+                     const std::vector<StartingGpus>& start = {});
   ~RunReport();
   RunReport(RunReport&&) noexcept;
   RunReport& operator=(RunReport&&) noexcept;
