@@ -262,8 +262,13 @@ class CallManager {
     const int build_days =
         std::max(assumptions.gpu_lead_time_days, 365 * call_.object.build_years) +
         (delayed ? assumptions.delay_days : 0);
-    const events::CapacityOnline capacity{call_.id, lot.gpus, round_money(financing.site_mw),
-                                          non_capital ? "non_capital" : "capital", delayed};
+    const events::CapacityOnline capacity{call_.id,
+                                          lot.gpus,
+                                          round_money(financing.site_mw),
+                                          non_capital ? "non_capital" : "capital",
+                                          delayed,
+                                          std::nullopt,
+                                          std::nullopt};
     // With vendors, the GPUs are ordered at the signing and arrive as the vendor ships them (its
     // lead time replaces the assumed one); with a grid, the site's power must be granted first.
     // Both requests are made at the signing and compete for GPUs and MW even when the GPUs would

@@ -155,9 +155,8 @@ void run_fleet(World& world, const AgentSpec& agent) {
     if (site) grid_region = node_region(*scenario.grid, site->node);
     plan.online = [&world, id = agent.id, order, site_id, region, grid_region](
                       std::int64_t gpus, double mw, const std::string& generation_id) {
-      events::FleetOnline online{order, gpus, mw, site_id, region};
+      events::FleetOnline online{order, gpus, mw, site_id, region, std::nullopt, grid_region};
       if (!generation_id.empty()) online.generation = generation_id;
-      online.grid_region = grid_region;
       world.emit(id, online);
       gpus_online(world, id, gpus, generation_id);
     };

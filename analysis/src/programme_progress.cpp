@@ -159,7 +159,7 @@ nlohmann::ordered_json ProgrammeProgress::summary() const {
   // What the GPUs ordered and not running at each year's end waited for.
   nlohmann::ordered_json pipeline = nlohmann::ordered_json::object();
   for (const auto& [year, state] : pipeline_by_year_) {
-    auto waiting = [](const events::WaitingGpus& w) {
+    auto by_cause = [](const events::WaitingGpus& w) {
       nlohmann::ordered_json o;
       o["for_vendor"] = w.for_vendor;
       o["for_building"] = w.for_building;
@@ -167,8 +167,8 @@ nlohmann::ordered_json ProgrammeProgress::summary() const {
       return o;
     };
     nlohmann::ordered_json y;
-    y["calls"] = waiting(state.calls);
-    y["fleets"] = waiting(state.fleets);
+    y["calls"] = by_cause(state.calls);
+    y["fleets"] = by_cause(state.fleets);
     nlohmann::ordered_json mw = nlohmann::ordered_json::object();
     for (const events::RegionMw& r : state.mw_waiting)
       mw[r.region] = r.mw;

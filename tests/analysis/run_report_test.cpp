@@ -183,7 +183,8 @@ TEST_CASE("the GPU stock breaks GPUs online down by owner, source, generation an
   second.mw = 1.0;
   second.generation = "rubin";
   // A fleet order without a grid: no grid region, only the region class.
-  const events::FleetOnline fleet{"fleet/kt/2025q2", 256, 0.632, "", "non_capital"};
+  const events::FleetOnline fleet{"fleet/kt/2025q2", 256,          0.632,       "",
+                                  "non_capital",     std::nullopt, std::nullopt};
   events.dispatch(from(0, "2025-01-01", "", events::YearStart{{0, 0, 0, 0, 0}}));
   events.dispatch(from(1, "2025-01-20", "sds", first));
   events.dispatch(from(2, "2025-01-25", "kt", fleet));
