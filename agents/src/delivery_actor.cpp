@@ -12,14 +12,14 @@ namespace tenderlab::detail {
 void deliver(World& world, DeliveryPlan plan) {
   const std::string name = "delivery/" + plan.order;
   const std::string host = plan.owner;  // read before the plan moves into the actor
-  World::Delivery& state = world.deliveries[plan.order];
-  state.fleet = plan.purpose == "fleet";
-  state.gpus = plan.gpus;
-  state.delivered = plan.vendor ? 0 : plan.gpus;
-  state.built_at = plan.built_at;
-  state.outstanding_mw = plan.site ? plan.mw : 0.0;
+  World::Delivery& entry = world.deliveries[plan.order];
+  entry.fleet = plan.purpose == "fleet";
+  entry.gpus = plan.gpus;
+  entry.delivered = plan.vendor ? 0 : plan.gpus;
+  entry.built_at = plan.built_at;
+  entry.outstanding_mw = plan.site ? plan.mw : 0.0;
   if (plan.site && world.scenario.grid)
-    state.region = node_region(*world.scenario.grid, plan.site->node);
+    entry.region = node_region(*world.scenario.grid, plan.site->node);
   world.kernel.spawn(name, host, [&world, name, plan = std::move(plan)] {
     Inbox<DeliveryNews> news(name);
     news.claim();
@@ -32,32 +32,27 @@ void deliver(World& world, DeliveryPlan plan) {
     if (plan.vendor)
       Inbox<GpuOrderAsk>(vendor_inbox(plan.vendor->agent))
           .send({plan.order, plan.owner, plan.gpus, name});
+    // What the delivery has so far lives in the world, where the year-end reports read it.
+    World::Delivery& state = world.deliveries.at(plan.order);
     double granted_mw = plan.site ? 0.0 : plan.mw;
-    bool fully_granted = plan.site == nullptr;
-    std::int64_t delivered = plan.vendor ? 0 : plan.gpus;
-    std::int64_t online = 0;
     std::string generation = plan.generation;
     const double horizon = world.kernel.horizon_time();
-    while (online < plan.gpus) {
+    while (state.online < plan.gpus) {
       if (Kernel::now() >= plan.built_at) {
         // GPUs run in proportion to the MW granted; the grant that completes the request
         // powers them all.
         const std::int64_t powered =
-            fully_granted ? plan.gpus
-                          : static_cast<std::int64_t>(
-                                std::floor(static_cast<double>(plan.gpus) * granted_mw / plan.mw));
-        const std::int64_t target = std::min({delivered, powered, plan.gpus});
-        if (target > online) {
-          const std::int64_t more = target - online;
+            state.outstanding_mw <= 0 ? plan.gpus
+                                      : static_cast<std::int64_t>(std::floor(
+                                            static_cast<double>(plan.gpus) * granted_mw / plan.mw));
+        const std::int64_t target = std::min({state.delivered, powered, plan.gpus});
+        if (target > state.online) {
+          const std::int64_t more = target - state.online;
           plan.online(
               more,
               round_money(plan.mw * static_cast<double>(more) / static_cast<double>(plan.gpus)),
               generation);
-          online = target;
-          if (online < plan.gpus)
-            world.deliveries.at(plan.order).online = online;
-          else
-            world.deliveries.erase(plan.order);
+          state.online = target;
           continue;
         }
       }
@@ -72,14 +67,13 @@ void deliver(World& world, DeliveryPlan plan) {
       }
       if (const auto* answer = std::get_if<ConnectionAnswer>(&*message)) {
         granted_mw += answer->granted_mw;
-        fully_granted = answer->outstanding_mw <= 0;
-        world.deliveries.at(plan.order).outstanding_mw = std::max(0.0, answer->outstanding_mw);
+        state.outstanding_mw = std::max(0.0, answer->outstanding_mw);
       } else if (const auto* shipment = std::get_if<GpuShipment>(&*message)) {
-        delivered += shipment->gpus;
+        state.delivered += shipment->gpus;
         generation = shipment->generation;
-        world.deliveries.at(plan.order).delivered = delivered;
       }
     }
+    world.deliveries.erase(plan.order);  // all its GPUs run
   });
 }
 

@@ -3,25 +3,15 @@
 
 namespace tenderlab::analysis {
 
-namespace {
-
-/// The region of GPUs that went online: the grid node's region at a site of the grid, else none
-/// (the region class still says capital or not).
-std::string region_of(const std::optional<std::string>& grid_region) {
-  return grid_region.value_or("");
-}
-
-}  // namespace
-
 GpuStock::GpuStock(EventDispatcher& events, const std::vector<StartingGpus>& start) {
   for (const StartingGpus& s : start)
     if (s.gpus > 0) add({s.owner, "start", s.generation, "", ""}, s.gpus, 0.0);
   events.on<events::CapacityOnline>([this](const Event& e, const events::CapacityOnline& c) {
-    add({e.agent, c.call, c.generation.value_or(""), region_of(c.grid_region), c.site}, c.gpus,
+    add({e.agent, c.call, c.generation.value_or(""), c.grid_region.value_or(""), c.site}, c.gpus,
         c.mw);
   });
   events.on<events::FleetOnline>([this](const Event& e, const events::FleetOnline& f) {
-    add({e.agent, "fleet", f.generation.value_or(""), region_of(f.grid_region), f.region}, f.gpus,
+    add({e.agent, "fleet", f.generation.value_or(""), f.grid_region.value_or(""), f.region}, f.gpus,
         f.mw);
   });
   // The same boundaries as timeseries.csv: the state as each month begins.

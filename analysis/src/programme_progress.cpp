@@ -45,10 +45,7 @@ ProgrammeProgress::ProgrammeProgress(EventDispatcher& events, std::vector<Progra
     if (d.decision == "granted") waits_.push_back(d.waited_days);
   });
   events.on<events::DeliveryPipeline>([this](const Event& e, const events::DeliveryPipeline& p) {
-    // Reported at 00:00 on 1 January for the year that ended, or at the end of the run.
-    int year = std::stoi(e.date.substr(0, 4));
-    if (e.date.compare(5, 5, "01-01") == 0) --year;
-    pipeline_by_year_[year] = p;
+    pipeline_by_year_[detail::year_ended_by(e.date)] = p;
   });
   events.on<events::GpusAllocated>([this](const Event&, const events::GpusAllocated& a) {
     outstanding_by_order_[a.order] = a.outstanding;

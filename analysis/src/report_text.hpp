@@ -32,6 +32,14 @@ inline std::string fixed(double value, int digits) {
   return buffer;
 }
 
+/// The year whose end a state reported at `date` (YYYY-MM-DD) describes: a state reported at
+/// 00:00 on 1 January (a year's start, or the end of a run whose horizon's last day has passed)
+/// describes the year before; any other date, its own year (a run cut within a year).
+inline int year_ended_by(const std::string& date) {
+  const int year = std::stoi(date.substr(0, 4));
+  return date.compare(5, 5, "01-01") == 0 ? year - 1 : year;
+}
+
 /// "term -1.2, term -0.4": the clauses that kept an agent away, one decimal.
 inline std::string obstacles_text(const std::vector<events::ClauseEffect>& obstacles) {
   std::vector<std::string> parts;

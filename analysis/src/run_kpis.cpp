@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "report_text.hpp"
 #include "tenderlab/analysis/report_observers.hpp"
 
 namespace tenderlab::analysis {
@@ -35,14 +36,10 @@ RunKpis::RunKpis(EventDispatcher& events, const TendersTable& tenders,
   });
   // GPUs online at the end of each year: seen on 1 January, and at the end of the run.
   events.on<events::YearStart>([this](const Event& e, const events::YearStart& y) {
-    gpus_online_by_year_end_[std::stoi(e.date.substr(0, 4)) - 1] = y.gpus_online;
+    gpus_online_by_year_end_[detail::year_ended_by(e.date)] = y.gpus_online;
   });
   events.on<events::SimulationEnded>([this](const Event& e, const events::SimulationEnded& end) {
-    // A run whose actors went on to the end of the horizon's last day ends at 00:00 on the next
-    // day: on 1 January, that is the end of the year before.
-    int year = std::stoi(e.date.substr(0, 4));
-    if (e.date.compare(5, 5, "01-01") == 0) --year;
-    gpus_online_by_year_end_[year] = end.gpus_online;
+    gpus_online_by_year_end_[detail::year_ended_by(e.date)] = end.gpus_online;
   });
 }
 
