@@ -2,14 +2,21 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <memory>
 #include <numeric>
 #include <optional>
 
 #include "tenderlab/agents/shapley.hpp"
+#include "tenderlab/agents/valuation_shortcuts.hpp"
 #include "tenderlab/engine/input_error.hpp"
 
 namespace tenderlab {
+
+detail::ValuationShortcuts& detail::valuation_shortcuts() {
+  thread_local ValuationShortcuts shortcuts;
+  return shortcuts;
+}
 
 MarketPaths draw_market_paths(const Beliefs& beliefs, int paths, int years, Rng& rng,
                               bool antithetic) {
@@ -572,6 +579,193 @@ PathOutcome spc_path(const CallObject& object, const Terms& terms, const Operati
   return out;
 }
 
+// The helpers below pass 32-byte vectors by value, which GCC warns changes the calling convention
+// without AVX; they are internal and inlined, so no call between differently built code exists.
+// Not restored: GCC emits the dispatch of the four-path waterfall after the end of the file.
+#pragma GCC diagnostic ignored "-Wpsabi"
+namespace lanes {
+using Real = double __attribute__((vector_size(4 * sizeof(double))));
+using Mask = std::int64_t __attribute__((vector_size(4 * sizeof(std::int64_t))));
+constexpr int width = 4;
+inline Real all(double x) {
+  return Real{x, x, x, x};
+}
+inline Mask all(bool x) {
+  const std::int64_t m = x ? -1 : 0;
+  return Mask{m, m, m, m};
+}
+/// std::min and std::max, as <algorithm> defines them (the order of the comparison matters for
+/// equal values and signed zeros).
+inline Real min(Real a, Real b) {
+  return b < a ? b : a;
+}
+inline Real max(Real a, Real b) {
+  return a < b ? b : a;
+}
+}  // namespace lanes
+
+/// The years of a contract (construction included, plus the end) the four-path waterfall keeps
+/// losses for; longer contracts take the one-path waterfall.
+constexpr std::size_t max_lane_years = 64;
+
+/// spc_path<false> for the four paths `ids` at once, lane by lane the same operations on the same
+/// numbers in the same order, so the same bits: each branch of spc_path is computed for every
+/// lane and selected, which spares the mispredicted branches of paths that default or carry
+/// losses at random. Writes each path's row (`width` years) of `funded_rows` and
+/// `distributed_rows` and its outcome. spc_path stays the reference (and builds the cash-flow
+/// statement); a test checks that the two agree bit for bit. Built twice, for processors with
+/// and without AVX2, and chosen when the program loads: the same operations either way.
+__attribute__((target_clones("avx2", "default"))) void spc_paths_4(
+    const CallObject& object, const Terms& terms, const OperatingPaths& operating,
+    const std::size_t* ids, const Project& project, const ProjectAssumptions& a,
+    const Discounts& discounts, double* funded_rows, double* distributed_rows, std::size_t width,
+    PathOutcome* outcomes) {
+  using lanes::all;
+  using lanes::Mask;
+  using lanes::Real;
+  constexpr int n = lanes::width;
+  const int total = project.total_years;
+  const int build = object.build_years;
+  const auto op_years = static_cast<std::size_t>(operating.operating_years);
+  const double* margins[n];
+  Mask delayed{};
+  for (int l = 0; l < n; ++l) {
+    margins[l] = operating.margin.data() + ids[l] * op_years;
+    delayed[l] = operating.delayed[ids[l]] != 0 ? -1 : 0;
+  }
+  const Mask damages = delayed & all(!terms.damages_waiver);
+  Real lost_margin = all(0.0);
+  if (object.years > 0) {
+    Real first{};
+    for (int l = 0; l < n; ++l)
+      first[l] = margins[l][0];
+    lost_margin = delayed ? lanes::max(all(0.0), first) : all(0.0);
+  }
+  const Financing& money = project.money;
+  // Losses carried forward, by year (zero until a year makes one).
+  Real losses[max_lane_years];
+  for (int y = 0; y <= total; ++y)
+    losses[y] = all(0.0);
+  Real policy_left = all(project.policy.principal), market_left = all(project.market.principal);
+  const Real reserve_target = all(project.reserve_target(a));
+  Real reserve = all(0.0), support_used = all(0.0), credit_left = all(0.0), loss_pool = all(0.0);
+  Real credit_used = all(0.0), policy_lender = all(0.0), market_lender = all(0.0);
+  Mask defaulted = all(false);
+  int credit_expires = -1;
+  for (int year = 0; year <= total; ++year) {
+    const auto y = static_cast<std::size_t>(year);
+    Real funded = all(0.0), distributed = all(0.0);
+    const bool operating_year = year >= build && year < total;
+    if (year > 0 && year < build) {
+      policy_left *= all(1 + project.policy.rate);
+      market_left *= all(1 + project.market.rate);
+    }
+    if (year >= build) {
+      const int op = year - build;
+      Real ebitda{}, deductions{};
+      if (operating_year) {
+        Real margin{};
+        for (int l = 0; l < n; ++l)
+          margin[l] = margins[l][op];
+        ebitda = op == 0 ? (delayed ? all(-operating.idle_cost) : margin) : margin;
+        if (op == 0) ebitda = damages ? ebitda + all(a.delay_damages_share) * lost_margin : ebitda;
+        deductions = all(project.depreciation[static_cast<std::size_t>(op)]);
+      } else {
+        ebitda = all(project.residual);
+        deductions = all(project.book_value_at_end);
+      }
+      const Real policy_interest = year > 0 ? policy_left * all(project.policy.rate) : all(0.0);
+      const Real market_interest = year > 0 ? market_left * all(project.market.rate) : all(0.0);
+      Real policy_due{}, market_due{};
+      if (operating_year) {
+        const Real policy_service = delayed ? all(project.policy.service(project.cover, op - 1))
+                                            : all(project.policy.service(project.cover, op));
+        const Real market_service = delayed ? all(project.market.service(project.cover, op - 1))
+                                            : all(project.market.service(project.cover, op));
+        policy_due = lanes::min(policy_left + policy_interest, policy_service);
+        market_due = lanes::min(market_left + market_interest, market_service);
+      } else {
+        policy_due = policy_left + policy_interest;
+        market_due = market_left + market_interest;
+      }
+      Real taxable = ebitda - deductions - policy_interest - market_interest;
+      const Mask loss = taxable < all(0.0);
+      losses[y] = loss ? -taxable : all(0.0);
+      loss_pool = loss ? loss_pool + -taxable : loss_pool;
+      // Lanes that make no loss and carry some offset up to the cap, oldest first; a lane with
+      // nothing left to offset subtracts zeros, which changes no bit.
+      Real offset = (~loss & (loss_pool > all(0.0))) ? all(a.loss_offset_cap) * taxable : all(0.0);
+      taxable = loss ? all(0.0) : taxable;
+      for (int from = std::max(0, year - a.loss_carry_forward_years); from < year; ++from) {
+        Real& carried = losses[static_cast<std::size_t>(from)];
+        const Real used = offset > all(0.0) ? lanes::min(offset, carried) : all(0.0);
+        carried -= used;
+        loss_pool -= used;
+        offset -= used;
+        taxable -= used;
+      }
+      Real tax = all(a.corporate_tax_rate) * taxable;
+      if (operating_year && op == 0) {
+        credit_left = all(money.tax_credit);
+        credit_expires = year + a.credit_carry_forward_years;
+      }
+      if (year <= credit_expires) {
+        const Mask has_credit = credit_left > all(0.0);
+        const Real used = lanes::min(tax, credit_left);
+        credit_left = has_credit ? credit_left - used : credit_left;
+        tax = has_credit ? tax - used : tax;
+        credit_used = has_credit ? credit_used + used * all(discounts.risk_free[y]) : credit_used;
+      }
+      Real available = reserve + ebitda - tax;
+      reserve = all(0.0);
+      const Real due = policy_due + market_due;
+      const Mask short_of_cash = ~defaulted & (available < due);
+      const Real shortfall = due - available;
+      const Mask supported =
+          terms.loss_bearing
+              ? short_of_cash
+              : short_of_cash & (support_used + shortfall <= all(project.support_limit));
+      if (!terms.loss_bearing) support_used = supported ? support_used + shortfall : support_used;
+      funded = supported ? shortfall : all(0.0);
+      available = supported ? due : available;
+      defaulted |= short_of_cash & ~supported;
+      // In default the lenders take what there is, pro rata to what they are owed.
+      const Real policy_owed = policy_left + policy_interest;
+      const Real owed = policy_owed + market_left + market_interest;
+      const Real paid =
+          available < all(0.0) ? all(0.0) : (owed < available ? owed : available);  // std::clamp
+      const Real policy_share = owed > all(0.0) ? policy_owed / owed : all(0.0);
+      const Real policy_paid = paid * policy_share;
+      policy_due = defaulted ? policy_paid : policy_due;
+      market_due = defaulted ? paid - policy_paid : market_due;
+      available = defaulted ? available - paid : available - due;
+      policy_left += policy_interest - policy_due;
+      market_left += market_interest - market_due;
+      policy_lender += policy_due * all(discounts.policy[y]);
+      market_lender += market_due * all(discounts.market[y]);
+      if (operating_year) {
+        const Mask keeps = ~defaulted & (market_left + policy_left > all(1e-9));
+        const Real kept = lanes::min(lanes::max(all(0.0), available), reserve_target);
+        reserve = keeps ? kept : all(0.0);
+        available = keeps ? available - kept : available;
+      }
+      distributed = lanes::max(all(0.0), available);
+    }
+    for (int l = 0; l < n; ++l) {
+      funded_rows[ids[l] * width + y] = funded[l];
+      distributed_rows[ids[l] * width + y] = distributed[l];
+    }
+  }
+  for (int l = 0; l < n; ++l) {
+    PathOutcome& out = outcomes[ids[l]];
+    out = PathOutcome{};
+    out.credit_used = credit_used[l];
+    out.policy_lender = policy_lender[l];
+    out.market_lender = market_lender[l];
+    out.defaulted = defaulted[l] != 0;
+  }
+}
+
 /// One path of the SPC as its shareholders see it: equity paid in, shortfalls funded (by share,
 /// or all of them by the private side under loss-bearing), dividends (public principal first
 /// when preferred), and the buy-back at the end: the public side sells its stake to the private
@@ -692,7 +886,9 @@ class SummedSplit {
 struct ProjectRun {
   Project project;
   std::shared_ptr<const SpcStreams> streams;
-  std::vector<PathOutcome> outcomes;
+  std::vector<PathOutcome> outcomes;  ///< per path, unless only the values were asked for
+  /// Per path: the private side's value and the buy-back it pays (also in `outcomes`).
+  std::vector<double> private_values, buy_back_payouts;
 };
 
 /// Sets the market loan's rate, keeping its principal: the spread raises its service.
@@ -720,13 +916,39 @@ struct StreamUse {
   }
 };
 
+/// A sheet's first pricing pass (at the lender's base rate, before any repricing), kept so that a
+/// sheet differing from it in one clause that acts on some paths only can copy the others.
+struct FirstPass {
+  std::size_t years = 0;                    ///< per path
+  std::vector<PathOutcome> lender;          ///< per path, as spc_path returned it
+  std::vector<double> funded, distributed;  ///< paths x years
+};
+
+/// Which paths of a kept first pass another sheet shares. The damages waiver only acts on a
+/// delayed path; loss-bearing only on a path that, without it, exhausts the shareholders' support
+/// and defaults: elsewhere both waterfalls take the same branches on the same numbers.
+enum class SharedPaths { undelayed, undefaulted };
+
+struct FirstPassReuse {
+  const FirstPass* pass = nullptr;
+  SharedPaths paths = SharedPaths::undelayed;
+  bool shares(const OperatingPaths& operating, std::size_t path) const {
+    return paths == SharedPaths::undelayed ? operating.delayed[path] == 0
+                                           : !pass->lender[path].defaulted;
+  }
+};
+
 /// `known`: the SPC's streams as computed before for a sheet that differs from this one only in
 /// how the shareholders split the cash (the lender prices the same debt, the tax office sees the
 /// same profits): only the split is computed again. `use`: how the streams computed here are kept.
+/// `reuse`: another sheet's first pass, for the paths it shares with this one; `keep`: where to
+/// keep this sheet's first pass for others. `values_only`: the valuation reads only the private
+/// values and buy-backs, so the paths' other outcomes are not collected.
 ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamProfile& team,
                        const MemberView& member, const MarketPaths& paths, bool non_capital,
                        const ProjectAssumptions& a, const OperatingPaths* cached, StreamUse use,
-                       std::shared_ptr<const SpcStreams> known = nullptr) {
+                       bool values_only, std::shared_ptr<const SpcStreams> known = nullptr,
+                       FirstPassReuse reuse = {}, FirstPass* keep = nullptr) {
   ProjectRun run;
   run.project = size_project(object, terms, team, non_capital, member.beliefs, a);
   const int total = run.project.total_years;
@@ -755,14 +977,45 @@ ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamP
     streams->lender.resize(path_count);
     std::vector<double> losses;
     double market_rate = a.market_debt_rate;
+    const auto width = static_cast<std::size_t>(streams->years);
     for (int pass = 0;; ++pass) {
       double received = 0;
+      const bool reusing = pass == 0 && reuse.pass && reuse.pass->years == width &&
+                           reuse.pass->lender.size() == path_count;
+      // The paths to compute, four at a time; the rest are copied from the other sheet.
+      thread_local std::vector<std::size_t> todo;
+      todo.clear();
       for (std::size_t p = 0; p < path_count; ++p) {
-        const std::size_t row = p * static_cast<std::size_t>(streams->years);
+        const std::size_t row = p * width;
+        if (reusing && reuse.shares(operating, p)) {
+          streams->lender[p] = reuse.pass->lender[p];
+          std::copy_n(&reuse.pass->funded[row], width, &funded_rows[row]);
+          std::copy_n(&reuse.pass->distributed[row], width, &distributed_rows[row]);
+        } else {
+          todo.push_back(p);
+        }
+      }
+      std::size_t next = 0;
+      if (width <= max_lane_years && detail::valuation_shortcuts().four_path_waterfall)
+        for (; next + lanes::width <= todo.size(); next += lanes::width)
+          spc_paths_4(object, terms, operating, &todo[next], run.project, a, discounts,
+                      funded_rows.data(), distributed_rows.data(), width, streams->lender.data());
+      for (; next < todo.size(); ++next) {
+        const std::size_t p = todo[next];
+        const std::size_t row = p * width;
         streams->lender[p] =
             spc_path<false>(object, terms, operating, static_cast<int>(p), run.project, a,
                             discounts, losses, &funded_rows[row], &distributed_rows[row], nullptr);
+      }
+      for (std::size_t p = 0; p < path_count; ++p)
         received += streams->lender[p].market_lender;
+      if (pass == 0 && keep) {
+        keep->years = width;
+        keep->lender = streams->lender;
+        keep->funded.assign(funded_rows.begin(),
+                            funded_rows.begin() + static_cast<std::ptrdiff_t>(cells));
+        keep->distributed.assign(distributed_rows.begin(),
+                                 distributed_rows.begin() + static_cast<std::ptrdiff_t>(cells));
       }
       const double principal = run.project.market.principal;
       if (pass >= a.lender_pricing_iterations || !(principal > 0)) break;
@@ -793,18 +1046,26 @@ ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamP
     run.streams = std::move(streams);
   }
   const SpcStreams& streams = *run.streams;
-  run.outcomes.assign(streams.lender.begin(), streams.lender.end());
-  if (summed.applies(streams)) {
-    for (std::size_t p = 0; p < path_count; ++p)
-      summed(streams, p, run.outcomes[p]);
-  } else {
-    if (streams.funded.empty())
-      throw ModelError("run_project: the SPC's streams were not kept year by year");
-    for (std::size_t p = 0; p < path_count; ++p) {
+  const bool from_sums = summed.applies(streams);
+  if (!from_sums && streams.funded.empty())
+    throw ModelError("run_project: the SPC's streams were not kept year by year");
+  if (!values_only) run.outcomes.assign(streams.lender.begin(), streams.lender.end());
+  run.private_values.resize(path_count);
+  run.buy_back_payouts.resize(path_count);
+  for (std::size_t p = 0; p < path_count; ++p) {
+    // The split adds to what the lender's pass left, which has no private value or buy-back yet:
+    // a fresh outcome gives the same values.
+    PathOutcome fresh;
+    PathOutcome& out = values_only ? fresh : run.outcomes[p];
+    if (from_sums) {
+      summed(streams, p, out);
+    } else {
       const std::size_t row = p * static_cast<std::size_t>(streams.years);
       split_path<false>(terms, run.project, discounts, &streams.funded[row],
-                        &streams.distributed[row], run.outcomes[p], nullptr);
+                        &streams.distributed[row], out, nullptr);
     }
+    run.private_values[p] = out.private_value;
+    run.buy_back_payouts[p] = out.buy_back_payout;
   }
   return run;
 }
@@ -816,17 +1077,18 @@ Valuation value_for_site(const CallObject& object, const Terms& terms, const Tea
                          const ProjectAssumptions& assumptions, StreamUse use,
                          const OperatingPaths* cached = nullptr,
                          std::shared_ptr<const SpcStreams> known = nullptr,
-                         std::shared_ptr<const SpcStreams>* streams = nullptr) {
+                         std::shared_ptr<const SpcStreams>* streams = nullptr,
+                         FirstPassReuse reuse = {}, FirstPass* keep = nullptr) {
   const AgentSpec& agent = *member.agent;
   const ProjectRun run = run_project(object, terms, team, member, paths, non_capital, assumptions,
-                                     cached, use, std::move(known));
+                                     cached, use, true, std::move(known), reuse, keep);
   if (streams) *streams = run.streams;
   const Financing& money = run.project.money;
-  std::vector<double> npvs(run.outcomes.size());
-  std::vector<double> payouts(run.outcomes.size());
+  std::vector<double> npvs(run.private_values.size());
+  std::vector<double> payouts(run.buy_back_payouts.size());
   for (std::size_t p = 0; p < npvs.size(); ++p) {
-    npvs[p] = member.share * run.outcomes[p].private_value;
-    payouts[p] = member.share * run.outcomes[p].buy_back_payout;
+    npvs[p] = member.share * run.private_values[p];
+    payouts[p] = member.share * run.buy_back_payouts[p];
   }
   Valuation v;
   const double n = static_cast<double>(npvs.size());
@@ -904,7 +1166,7 @@ CashFlowStatement cash_flow_statement(const CallObject& object, const Terms& ter
     throw ModelError("cash_flow_statement: path " + std::to_string(path) + " outside [0, " +
                      std::to_string(paths.paths) + ")");
   const ProjectRun run = run_project(object, terms, team, member, paths, non_capital, assumptions,
-                                     nullptr, StreamUse::of(terms));
+                                     nullptr, StreamUse::of(terms), false);
   CashFlowStatement statement;
   statement.financing = run.project.money;
   statement.market_debt_rate = run.project.market.rate;
@@ -930,7 +1192,7 @@ PublicCost public_ledger(const CallObject& object, const Terms& terms, const Tea
                          const ProjectAssumptions& assumptions) {
   check_member(lead, "public_ledger");
   const ProjectRun run = run_project(object, terms, team, lead, paths, non_capital, assumptions,
-                                     nullptr, StreamUse::of(terms));
+                                     nullptr, StreamUse::of(terms), false);
   const Financing& money = run.project.money;
   PublicCost cost;
   cost.equity = money.public_equity;
@@ -986,13 +1248,34 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
   // The clauses that only split the SPC's cash between its shareholders: the lender, who sees
   // the SPC's cash, prices the market debt alike with or without them.
   Coalition split_bits = 0;
+  // The clauses that act on some paths only (see SharedPaths).
+  Coalition waiver_bit = 0, loss_bearing_bit = 0;
   for (std::size_t k = 0; k < active.size(); ++k) {
     const std::string& name = names[active[k]];
     if (name == "site") site_bit = Coalition{1} << k;
     if (name == "public_equity_share" || name == "public_preferred" || name == "buy_back")
       split_bits |= Coalition{1} << k;
+    if (name == "damages_waiver") waiver_bit = Coalition{1} << k;
+    if (name == "loss_bearing") loss_bearing_bit = Coalition{1} << k;
   }
   std::map<std::uint64_t, std::shared_ptr<const SpcStreams>> spc_streams;
+  // First passes kept for the sheets that add the damages waiver or loss-bearing to them: an
+  // exact attribution values the coalitions in mask order, so the sheet without the clause comes
+  // first. Each is dropped once the sheets that read it have been valued.
+  struct KeptPass {
+    FirstPass pass;
+    int readers = 0;
+  };
+  std::map<std::uint64_t, KeptPass> first_passes;
+  // Their buffers are recycled rather than freed: memory handed back to the system and touched
+  // again costs a page fault per page, as much as the waterfalls the copies save.
+  thread_local std::vector<FirstPass> spare_passes;
+  const auto drop = [&](std::map<std::uint64_t, KeptPass>::iterator it) {
+    spare_passes.push_back(std::move(it->second.pass));
+    first_passes.erase(it);
+  };
+  const bool exact = players <= settings.shapley_exact_clauses;
+  const bool share_first_passes = exact && detail::valuation_shortcuts().shared_first_passes;
 
   auto at_site = [&](const Terms& sheet, Coalition coalition, bool non_capital) -> Valuation {
     const std::uint64_t key =
@@ -1010,14 +1293,43 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
            operating_paths(object, sheet, team, member, paths, non_capital, capex, assumptions)});
       cached = &operating_cache.back().operating;
     }
-    const std::uint64_t lender_key =
-        (std::uint64_t{coalition & ~site_bit & ~split_bits} << 1U) | (non_capital ? 1U : 0U);
+    const Coalition lender_bits = coalition & ~site_bit & ~split_bits;
+    const auto lender_key_of = [&](Coalition bits) {
+      return (std::uint64_t{bits} << 1U) | (non_capital ? 1U : 0U);
+    };
+    const std::uint64_t lender_key = lender_key_of(lender_bits);
     std::shared_ptr<const SpcStreams> known;
     if (auto it = spc_streams.find(lender_key); it != spc_streams.end()) known = it->second;
+    FirstPassReuse reuse;
+    FirstPass* keep = nullptr;
+    auto read = first_passes.end();
+    if (!known && share_first_passes) {
+      if (lender_bits & waiver_bit) {
+        read = first_passes.find(lender_key_of(lender_bits & ~waiver_bit));
+        reuse.paths = SharedPaths::undelayed;
+      } else if (lender_bits & loss_bearing_bit) {
+        read = first_passes.find(lender_key_of(lender_bits & ~loss_bearing_bit));
+        reuse.paths = SharedPaths::undefaulted;
+      }
+      if (read != first_passes.end()) reuse.pass = &read->second.pass;
+      const int readers =
+          (waiver_bit && !(lender_bits & waiver_bit) ? 1 : 0) +
+          (loss_bearing_bit && !(lender_bits & (waiver_bit | loss_bearing_bit)) ? 1 : 0);
+      if (readers > 0) {
+        KeptPass& kept = first_passes[lender_key];
+        kept.readers = readers;
+        if (!spare_passes.empty()) {
+          kept.pass = std::move(spare_passes.back());
+          spare_passes.pop_back();
+        }
+        keep = &kept.pass;
+      }
+    }
     std::shared_ptr<const SpcStreams> streams;
-    const Valuation v =
-        value_for_site(object, sheet, team, member, paths, non_capital, assumptions,
-                       StreamUse::of(terms), cached, known, known ? nullptr : &streams);
+    const Valuation v = value_for_site(object, sheet, team, member, paths, non_capital, assumptions,
+                                       StreamUse::of(terms), cached, known,
+                                       known ? nullptr : &streams, reuse, keep);
+    if (read != first_passes.end() && --read->second.readers == 0) drop(read);
     if (!known) spc_streams.emplace(lender_key, std::move(streams));
     site_valuations.emplace(key, v);
     return v;
@@ -1033,12 +1345,14 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
         .value();
   };
   ShapleyValues shapley;
-  if (players <= settings.shapley_exact_clauses) {
+  if (exact) {
     shapley = exact_shapley(players, value);
   } else {
     if (!sampling) throw ModelError("attribute_terms: sampled attribution needs a stream");
     shapley = sampled_shapley(players, value, settings.shapley_permutations, *sampling);
   }
+  while (!first_passes.empty())
+    drop(first_passes.begin());
   TermAttribution out;
   out.value = shapley.grand_value;
   out.neutral_value = shapley.empty_value;

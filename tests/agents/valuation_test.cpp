@@ -5,13 +5,16 @@
 
 #include "fixtures.hpp"
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <numeric>
 #include <string>
 #include <vector>
 
 #include "tenderlab/agents/valuation.hpp"
+#include "tenderlab/agents/valuation_shortcuts.hpp"
 #include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/scenario_loader.hpp"
 
@@ -992,4 +995,88 @@ TEST_CASE("default risk raises the market lender's rate, and loss-bearing remove
   CHECK(statement(guaranteed, a).market_debt_rate == a.market_debt_rate);
   a.lender_pricing_iterations = 0;
   CHECK(statement(terms, a).market_debt_rate == a.market_debt_rate);
+}
+
+namespace {
+
+/// The bits of a number: two results agree only if these do (0.0 and -0.0 differ).
+std::uint64_t bits(double x) {
+  return std::bit_cast<std::uint64_t>(x);
+}
+
+}  // namespace
+
+TEST_CASE("the valuation's shortcuts change no bit of any result") {
+  // Random sheets on harsh markets, so that paths are delayed, carry tax losses, run short of cash
+  // and default: each is valued, attributed and costed with the shortcuts (four paths at once,
+  // first passes shared between sheets) and without them, and every number must be the same bits.
+  // 203 paths: the waterfall of four paths leaves a remainder to the one-path waterfall.
+  const AgentSpec agent = make_provider();
+  const TeamProfile team = make_team_profile({&agent});
+  Rng draw(11, 0, "shortcut-cases");
+  int cases_with_defaults = 0;
+  int cases_with_shared_passes = 0;
+  for (int c = 0; c < 24; ++c) {
+    Terms terms = base_terms();
+    terms.public_equity_share = draw.uniform(0.0, 0.7);
+    terms.buy_back = BuyBack{draw.uniform() < 0.6, 0.04};
+    terms.public_preferred = draw.uniform() < 0.3;
+    terms.loss_bearing = draw.uniform() < 0.6;
+    terms.damages_waiver = draw.uniform() < 0.6;
+    terms.domestic_chip_share = draw.uniform() < 0.5 ? 0.3 : 0.0;
+    terms.site = draw.uniform() < 0.5 ? SiteRule::any : SiteRule::non_capital;
+    terms.tax_credit = draw.uniform() < 0.5 ? 0.15 : 0.0;
+    if (draw.uniform() < 0.5) terms.policy_loan = PolicyLoan{0.3, 0.02, 10};
+    ProjectAssumptions a;
+    a.delay_probability = 0.4;
+    a.sponsor_support_share = draw.uniform(0.0, 0.3);
+    a.lender_pricing_iterations = 2;
+    Beliefs beliefs;
+    beliefs.demand_volatility = 0.6;
+    beliefs.gpu_hour_price_krw *= draw.uniform(0.6, 1.4);
+    const MarketPaths paths = paths_for(beliefs, 100 + static_cast<std::uint64_t>(c), 203);
+    const MemberView view{&agent, beliefs, 0.7, 0.6};
+    struct Results {
+      Valuation valuation;
+      TermAttribution attribution;
+      PublicCost ledger;
+    };
+    auto compute = [&](bool shortcuts) {
+      detail::valuation_shortcuts() = {shortcuts, shortcuts};
+      Results r;
+      r.valuation = value_terms(make_object(), terms, team, view, paths, a);
+      r.attribution = attribute_terms(make_object(), terms, team, view, paths, a, {}, nullptr);
+      r.ledger = public_ledger(make_object(), terms, team, view, paths, true, a);
+      detail::valuation_shortcuts() = {};
+      return r;
+    };
+    const Results fast = compute(true);
+    const Results plain = compute(false);
+    INFO("case " << c);
+    CHECK(bits(fast.valuation.value()) == bits(plain.valuation.value()));
+    CHECK(bits(fast.valuation.certainty_equivalent) == bits(plain.valuation.certainty_equivalent));
+    CHECK(bits(fast.valuation.expected_npv) == bits(plain.valuation.expected_npv));
+    CHECK(bits(fast.valuation.npv_sd) == bits(plain.valuation.npv_sd));
+    CHECK(bits(fast.valuation.contingent_liability) == bits(plain.valuation.contingent_liability));
+    CHECK(bits(fast.attribution.value) == bits(plain.attribution.value));
+    CHECK(bits(fast.attribution.neutral_value) == bits(plain.attribution.neutral_value));
+    REQUIRE(fast.attribution.effects.size() == plain.attribution.effects.size());
+    for (std::size_t k = 0; k < fast.attribution.effects.size(); ++k) {
+      INFO(fast.attribution.effects[k].term);
+      CHECK(bits(fast.attribution.effects[k].delta) == bits(plain.attribution.effects[k].delta));
+    }
+    REQUIRE(fast.attribution.interaction.has_value() == plain.attribution.interaction.has_value());
+    if (fast.attribution.interaction)
+      CHECK(bits(fast.attribution.interaction->delta) ==
+            bits(plain.attribution.interaction->delta));
+    CHECK(bits(fast.ledger.tax_expenditure) == bits(plain.ledger.tax_expenditure));
+    CHECK(bits(fast.ledger.expected_loan_loss) == bits(plain.ledger.expected_loan_loss));
+    CHECK(bits(fast.ledger.shortfall_support) == bits(plain.ledger.shortfall_support));
+    if (plain.ledger.expected_loan_loss > 0) ++cases_with_defaults;
+    if (fast.attribution.exact && (terms.loss_bearing || terms.damages_waiver))
+      ++cases_with_shared_passes;
+  }
+  // The cases exercise what the shortcuts must get right.
+  CHECK(cases_with_defaults >= 4);
+  CHECK(cases_with_shared_passes >= 8);
 }
