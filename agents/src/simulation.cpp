@@ -214,6 +214,15 @@ void simulate(const Scenario& scenario, const SimulationOptions& options, std::o
     hosts.push_back(agent.id);
   hosts.push_back("tender-board");
   KernelOptions kernel_options{options.verbose, options.simgrid_args};
+  // Each actor's stack has a guard page, which costs the process two memory mappings; a market of
+  // many thousand agents (an actor each, with fleets, deliveries and compute customers more) runs
+  // into the system's limit on mappings (vm.max_map_count, 65,530 by default) and the engine
+  // aborts. Such markets run without guard pages (the stacks stay as large); a
+  // `--cfg=contexts/guard-size:N` passed through still sets them, as it comes later.
+  constexpr std::size_t many_agents_without_stack_guards = 2000;
+  if (scenario.agents.size() > many_agents_without_stack_guards)
+    kernel_options.simgrid_args.insert(kernel_options.simgrid_args.begin(),
+                                       "--cfg=contexts/guard-size:0");
   // The horizon day is simulated to its end.
   Kernel kernel(calendar, calendar.to_time(scenario.horizon) + seconds_per_day, hosts,
                 kernel_options, detail::compute_hosts(scenario));
