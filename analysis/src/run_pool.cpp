@@ -118,10 +118,12 @@ Child spawn_child(const RunTask& task, const RunFunction& run, const ChildSignal
   return child;
 }
 
-// Reads what is available; false once the child has closed its end (normally by exiting).
-bool read_some(Child& child) {
+// Reads what is available; false once the child has closed its end (normally by exiting). With
+// `stop`, returns true when a signal interrupted the read and set it, for the caller to act on.
+bool read_some(Child& child, const volatile std::sig_atomic_t* stop = nullptr) {
   std::array<char, 65536> buffer{};
   for (;;) {
+    if (stop != nullptr && *stop != 0) return true;
     const ssize_t n = ::read(child.process.output(), buffer.data(), buffer.size());
     if (n > 0) {
       if (child.output.size() + static_cast<std::size_t>(n) > kMaxOutcomeBytes) {
@@ -336,9 +338,15 @@ RunRecord make_run_record(const RunTask& task, const RunOutcome& outcome, double
   return record;
 }
 
-RunOutcome run_in_child(const RunTask& task, const RunFunction& run) {
+RunOutcome run_in_child(const RunTask& task, const RunFunction& run,
+                        const volatile std::sig_atomic_t* stop) {
   Child child = spawn_child(task, run, nullptr, {});
-  while (read_some(child)) {
+  while (read_some(child, stop)) {
+    if (stop != nullptr && *stop != 0) {
+      // The caller was asked to stop: the run is abandoned, not waited for.
+      child.process.kill(SIGKILL);
+      break;
+    }
   }
   return finish_child(child);
 }

@@ -25,7 +25,8 @@ namespace fs = std::filesystem;
 namespace {
 
 /// Notes SIGINT and SIGTERM while a run's child works, instead of dying with the staging folder
-/// still on disk; restores the previous handlers when it goes.
+/// still on disk (the child is then stopped and the folder removed); restores the previous
+/// handlers when it goes.
 class InterruptGuard {
  public:
   InterruptGuard() {
@@ -43,6 +44,7 @@ class InterruptGuard {
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
   bool interrupted() const { return flag_ != 0; }
+  const volatile std::sig_atomic_t* flag() const { return &flag_; }
 
  private:
   static inline volatile std::sig_atomic_t flag_ = 0;
@@ -279,8 +281,10 @@ int run_command(const RunArguments& arguments) {
   };
 
   InterruptGuard interrupts;
+  // A signal stops the run at once (a terminal's Ctrl-C reaches the child too; `kill`, `timeout`
+  // or a batch system's SIGTERM reach only this process).
   const analysis::RunOutcome outcome = analysis::run_in_child(
-      analysis::RunTask{"run", 0, 0, options.seed, {}}, simulate_into_staging);
+      analysis::RunTask{"run", 0, 0, options.seed, {}}, simulate_into_staging, interrupts.flag());
   if (interrupts.interrupted()) {
     std::cerr << "interrupted: nothing was written to " << out.string() << "\n";
     return interrupted;

@@ -299,6 +299,27 @@ PY
     jq -e '.kpis | length > 0' compare.json > /dev/null || fail "compare --json -: $(head -c 300 compare.json)"
     [ ! -e ./- ] || fail "a file named - was written"
     ;;
+  sigterm)
+    # SIGTERM sent to the tenderlab process alone (kill, timeout, a batch system), not to its
+    # process group as a terminal's Ctrl-C is: the run stops at once, nothing is written, the exit
+    # status says it was interrupted. A market of 1,500 agents takes many seconds to simulate.
+    python3 "$source_dir/bench/make_scenario.py" 1500 --out big.json > /dev/null
+    "$tenderlab" run big.json --out big -q 2> err.txt &
+    pid=$!
+    sleep 2
+    kill -TERM "$pid"
+    started=$(date +%s)
+    set +e
+    wait "$pid"
+    status=$?
+    set -e
+    waited=$(($(date +%s) - started))
+    [ "$status" = 130 ] || fail "run stopped by SIGTERM exited $status: $(cat err.txt)"
+    [ "$waited" -le 10 ] || fail "run took $waited s to stop after SIGTERM"
+    grep -q "interrupted: nothing was written" err.txt || fail "no message: $(cat err.txt)"
+    [ ! -e big ] || fail "an interrupted run left its folder"
+    if ls -A | grep -q "\.partial-"; then fail "an interrupted run left its staging folder"; fi
+    ;;
   *)
     fail "unknown check $check"
     ;;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -147,8 +148,11 @@ PoolReport run_pool(const std::vector<RunTask>& tasks, const RunFunction& run, R
                     const PoolOptions& options);
 
 /// Runs one task in a forked child and waits for it; the same isolation and crash reporting as
-/// run_pool, for callers that schedule runs themselves.
-RunOutcome run_in_child(const RunTask& task, const RunFunction& run);
+/// run_pool, for callers that schedule runs themselves. `stop`, when given, is a flag a signal
+/// handler sets (installed without SA_RESTART, so that the wait is interrupted): once it is set,
+/// the child is killed and the outcome says so, rather than the caller waiting for the whole run.
+RunOutcome run_in_child(const RunTask& task, const RunFunction& run,
+                        const volatile std::sig_atomic_t* stop = nullptr);
 
 /// A worker task that is not one: not JSON, not an object, a missing, unknown or mistyped field,
 /// a number out of range, a run id of other characters. Bad input, like any InputError.
