@@ -64,8 +64,7 @@ PowerGrid::PowerGrid(std::vector<GridNode> nodes, std::vector<GridLine> lines)
     check_mw(node.load_mw, "the load of node \"" + node.id + "\"");
   }
   for (const GridLine& line : lines_) {
-    index_of(line.from);
-    index_of(line.to);
+    line_ends_.emplace_back(index_of(line.from), index_of(line.to));
     if (line.from == line.to)
       throw ModelError("power grid: a line from node \"" + line.from + "\" to itself");
     check_mw(line.capacity_mw, "the capacity of line " + line.from + "-" + line.to);
@@ -90,11 +89,12 @@ double PowerGrid::max_flow(const std::vector<double>& extra_load) const {
     if (const Kw load = to_kw(nodes_[i].load_mw) + to_kw(extra_load[i]); load > 0)
       add_arc(graph, i, sink, load);
   }
-  for (const GridLine& line : lines_) {
-    const Kw capacity = to_kw(line.capacity_mw);
+  for (std::size_t l = 0; l < lines_.size(); ++l) {
+    const Kw capacity = to_kw(lines_[l].capacity_mw);
     if (capacity <= 0) continue;
-    add_arc(graph, index_of(line.from), index_of(line.to), capacity);
-    add_arc(graph, index_of(line.to), index_of(line.from), capacity);
+    const auto [from, to] = line_ends_[l];
+    add_arc(graph, from, to, capacity);
+    add_arc(graph, to, from, capacity);
   }
   const Kw flow = boost::push_relabel_max_flow(graph, source, sink);
   return static_cast<double>(flow) / kw_per_mw;
@@ -159,11 +159,14 @@ std::vector<ConnectionGrant> PowerGrid::allocate(
     const std::vector<ConnectionRequest>& requests) const {
   std::set<std::string> ids;
   std::vector<ConnectionGrant> grants;
+  // Each request's node, looked up once: the feasibility checks below run many times per request.
+  std::vector<std::size_t> node_of;
+  node_of.reserve(requests.size());
   for (const ConnectionRequest& request : requests) {
     if (!ids.insert(request.id).second)
       throw ModelError("power grid: connection request \"" + request.id + "\" appears twice");
     check_mw(request.mw, "the request of \"" + request.id + "\"");
-    index_of(request.node);
+    node_of.push_back(index_of(request.node));
     grants.push_back({request.id, request.node, request.mw, 0.0});
   }
   if (!serves_all_loads()) return grants;  // a congested grid grants nothing more
@@ -178,7 +181,7 @@ std::vector<ConnectionGrant> PowerGrid::allocate(
     std::vector<double> extra(nodes_.size(), 0.0);
     Kw asked = 0;
     for (std::size_t i = 0; i < count; ++i) {
-      extra[index_of(requests[i].node)] += static_cast<double>(levels[i]) / kw_per_mw;
+      extra[node_of[i]] += static_cast<double>(levels[i]) / kw_per_mw;
       asked += levels[i];
     }
     return to_kw(max_flow(extra)) == base + asked;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tenderlab {
@@ -79,6 +80,8 @@ class PowerGrid {
   std::vector<GridNode> nodes_;
   std::vector<GridLine> lines_;
   std::map<std::string, std::size_t> index_;
+  /// Per line, the indices of its two nodes (max_flow runs many times per decision).
+  std::vector<std::pair<std::size_t, std::size_t>> line_ends_;
 };
 
 }  // namespace tenderlab
