@@ -579,27 +579,28 @@ PathOutcome spc_path(const CallObject& object, const Terms& terms, const Operati
   return out;
 }
 
-// The helpers below pass 32-byte vectors by value, which GCC warns changes the calling convention
-// without AVX; they are internal and inlined, so no call between differently built code exists.
+// The helpers below pass 32-byte vectors by value, whose calling convention differs with and
+// without AVX (GCC warns of it): they are always inlined, also without optimisation, so that the
+// AVX2 build of the waterfall never calls one built for plain x86-64.
 // Not restored: GCC emits the dispatch of the four-path waterfall after the end of the file.
 #pragma GCC diagnostic ignored "-Wpsabi"
 namespace lanes {
 using Real = double __attribute__((vector_size(4 * sizeof(double))));
 using Mask = std::int64_t __attribute__((vector_size(4 * sizeof(std::int64_t))));
 constexpr int width = 4;
-inline Real all(double x) {
+[[gnu::always_inline]] inline Real all(double x) {
   return Real{x, x, x, x};
 }
-inline Mask all(bool x) {
+[[gnu::always_inline]] inline Mask all(bool x) {
   const std::int64_t m = x ? -1 : 0;
   return Mask{m, m, m, m};
 }
 /// std::min and std::max, as <algorithm> defines them (the order of the comparison matters for
 /// equal values and signed zeros).
-inline Real min(Real a, Real b) {
+[[gnu::always_inline]] inline Real min(Real a, Real b) {
   return b < a ? b : a;
 }
-inline Real max(Real a, Real b) {
+[[gnu::always_inline]] inline Real max(Real a, Real b) {
   return a < b ? b : a;
 }
 }  // namespace lanes
