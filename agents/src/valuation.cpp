@@ -1279,8 +1279,11 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
   const bool share_first_passes = exact && detail::valuation_shortcuts().shared_first_passes;
 
   auto at_site = [&](const Terms& sheet, Coalition coalition, bool non_capital) -> Valuation {
-    const std::uint64_t key =
-        (std::uint64_t{coalition & ~site_bit} << 1U) | (non_capital ? 1U : 0U);
+    // Caches below are keyed by a set of clauses and the site.
+    const auto key_of = [&](Coalition bits) {
+      return (std::uint64_t{bits} << 1U) | (non_capital ? 1U : 0U);
+    };
+    const std::uint64_t key = key_of(coalition & ~site_bit);
     if (auto it = site_valuations.find(key); it != site_valuations.end()) return it->second;
     const OperatingPaths* cached = nullptr;
     for (const auto& entry : operating_cache)
@@ -1295,10 +1298,7 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
       cached = &operating_cache.back().operating;
     }
     const Coalition lender_bits = coalition & ~site_bit & ~split_bits;
-    const auto lender_key_of = [&](Coalition bits) {
-      return (std::uint64_t{bits} << 1U) | (non_capital ? 1U : 0U);
-    };
-    const std::uint64_t lender_key = lender_key_of(lender_bits);
+    const std::uint64_t lender_key = key_of(lender_bits);
     std::shared_ptr<const SpcStreams> known;
     if (auto it = spc_streams.find(lender_key); it != spc_streams.end()) known = it->second;
     FirstPassReuse reuse;
@@ -1306,10 +1306,10 @@ TermAttribution attribute_terms(const CallObject& object, const Terms& terms,
     auto read = first_passes.end();
     if (!known && share_first_passes) {
       if (lender_bits & waiver_bit) {
-        read = first_passes.find(lender_key_of(lender_bits & ~waiver_bit));
+        read = first_passes.find(key_of(lender_bits & ~waiver_bit));
         reuse.paths = SharedPaths::undelayed;
       } else if (lender_bits & loss_bearing_bit) {
-        read = first_passes.find(lender_key_of(lender_bits & ~loss_bearing_bit));
+        read = first_passes.find(key_of(lender_bits & ~loss_bearing_bit));
         reuse.paths = SharedPaths::undefaulted;
       }
       if (read != first_passes.end()) reuse.pass = &read->second.pass;
