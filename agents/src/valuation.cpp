@@ -579,28 +579,34 @@ PathOutcome spc_path(const CallObject& object, const Terms& terms, const Operati
   return out;
 }
 
-// The helpers below pass 32-byte vectors by value, whose calling convention differs with and
-// without AVX (GCC warns of it): they are always inlined, also without optimisation, so that the
-// AVX2 build of the waterfall never calls one built for plain x86-64.
-// Not restored: GCC emits the dispatch of the four-path waterfall after the end of the file.
+// The four-path waterfall and its helpers pass 32-byte vectors by value, whose calling convention
+// differs with and without AVX. On x86 they are all built for AVX2 and always inlined (also
+// without optimisation), so no call crosses the two conventions; the waterfall runs only where the
+// processor has AVX2 (spc_paths_4_supported) and the one-path waterfall, which gives the same bits,
+// runs elsewhere. Other processors build the vectors from their own instructions.
+#if defined(__x86_64__) || defined(__i386__)
+#define TENDERLAB_LANES_TARGET __attribute__((target("avx2")))
+#else
+#define TENDERLAB_LANES_TARGET
+#endif
 #pragma GCC diagnostic ignored "-Wpsabi"
 namespace lanes {
 using Real = double __attribute__((vector_size(4 * sizeof(double))));
 using Mask = std::int64_t __attribute__((vector_size(4 * sizeof(std::int64_t))));
 constexpr int width = 4;
-[[gnu::always_inline]] inline Real all(double x) {
+[[gnu::always_inline]] TENDERLAB_LANES_TARGET inline Real all(double x) {
   return Real{x, x, x, x};
 }
-[[gnu::always_inline]] inline Mask all(bool x) {
+[[gnu::always_inline]] TENDERLAB_LANES_TARGET inline Mask all(bool x) {
   const std::int64_t m = x ? -1 : 0;
   return Mask{m, m, m, m};
 }
 /// std::min and std::max, as <algorithm> defines them (the order of the comparison matters for
 /// equal values and signed zeros).
-[[gnu::always_inline]] inline Real min(Real a, Real b) {
+[[gnu::always_inline]] TENDERLAB_LANES_TARGET inline Real min(Real a, Real b) {
   return b < a ? b : a;
 }
-[[gnu::always_inline]] inline Real max(Real a, Real b) {
+[[gnu::always_inline]] TENDERLAB_LANES_TARGET inline Real max(Real a, Real b) {
   return a < b ? b : a;
 }
 }  // namespace lanes
@@ -609,18 +615,30 @@ constexpr int width = 4;
 /// losses for; longer contracts take the one-path waterfall.
 constexpr std::size_t max_lane_years = 64;
 
+/// Whether this processor runs the four-path waterfall (AVX2 on x86; always elsewhere). Asked
+/// once: the answer cannot change while the program runs.
+bool spc_paths_4_supported() {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool supported = __builtin_cpu_supports("avx2") != 0;
+  return supported;
+#else
+  return true;
+#endif
+}
+
 /// spc_path<false> for the four paths `ids` at once, lane by lane the same operations on the same
 /// numbers in the same order, so the same bits: each branch of spc_path is computed for every
 /// lane and selected, which spares the mispredicted branches of paths that default or carry
 /// losses at random. Writes each path's row (`width` years) of `funded_rows` and
 /// `distributed_rows` and its outcome. spc_path stays the reference (and builds the cash-flow
-/// statement); a test checks that the two agree bit for bit. Built twice, for processors with
-/// and without AVX2, and chosen when the program loads: the same operations either way.
-__attribute__((target_clones("avx2", "default"))) void spc_paths_4(
-    const CallObject& object, const Terms& terms, const OperatingPaths& operating,
-    const std::size_t* ids, const Project& project, const ProjectAssumptions& a,
-    const Discounts& discounts, double* funded_rows, double* distributed_rows, std::size_t width,
-    PathOutcome* outcomes) {
+/// statement); a test checks that the two agree bit for bit. Call it only if
+/// spc_paths_4_supported().
+TENDERLAB_LANES_TARGET void spc_paths_4(const CallObject& object, const Terms& terms,
+                                        const OperatingPaths& operating, const std::size_t* ids,
+                                        const Project& project, const ProjectAssumptions& a,
+                                        const Discounts& discounts, double* funded_rows,
+                                        double* distributed_rows, std::size_t width,
+                                        PathOutcome* outcomes) {
   using lanes::all;
   using lanes::Mask;
   using lanes::Real;
@@ -997,7 +1015,8 @@ ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamP
         }
       }
       std::size_t next = 0;
-      if (width <= max_lane_years && detail::valuation_shortcuts().four_path_waterfall)
+      if (width <= max_lane_years && detail::valuation_shortcuts().four_path_waterfall &&
+          spc_paths_4_supported())
         for (; next + lanes::width <= todo.size(); next += lanes::width)
           spc_paths_4(object, terms, operating, &todo[next], run.project, a, discounts,
                       funded_rows.data(), distributed_rows.data(), width, streams->lender.data());
