@@ -178,12 +178,15 @@ std::vector<ConnectionGrant> PowerGrid::allocate(
     wanted[i] = to_kw(requests[i].mw);
   const Kw base = to_kw(total_load_mw());
   auto feasible = [&](const std::vector<Kw>& levels) {
-    std::vector<double> extra(nodes_.size(), 0.0);
+    std::vector<Kw> at_node(nodes_.size(), 0);
     Kw asked = 0;
     for (std::size_t i = 0; i < count; ++i) {
-      extra[node_of[i]] += static_cast<double>(levels[i]) / kw_per_mw;
+      at_node[node_of[i]] += levels[i];
       asked += levels[i];
     }
+    std::vector<double> extra(nodes_.size());
+    for (std::size_t n = 0; n < extra.size(); ++n)
+      extra[n] = static_cast<double>(at_node[n]) / kw_per_mw;
     return to_kw(max_flow(extra)) == base + asked;
   };
   // The level of request i at share s of what it wants, to the nearest whole kW (rises with s).
@@ -218,16 +221,24 @@ std::vector<ConnectionGrant> PowerGrid::allocate(
     // A request that cannot take one more kW, the others where they are, has met its bottleneck
     // (or has all it asked for) and stops; if none is stopped the share was at a rounding edge,
     // and all stop.
+    // Whether one more kW fits depends only on the load per node, so it is the same answer for
+    // every request at a node and asked once per node (unknown: -1): the decision then costs a
+    // number of max flows that grows with the grid's nodes, not with the waiting requests.
     std::vector<std::size_t> stopped;
+    std::vector<int> one_more_fits(nodes_.size(), -1);
     for (std::size_t i = 0; i < count; ++i) {
       if (!rising[i]) continue;
       if (granted[i] >= wanted[i]) {
         stopped.push_back(i);
         continue;
       }
-      std::vector<Kw> more = granted;
-      ++more[i];
-      if (!feasible(more)) stopped.push_back(i);
+      int& fits = one_more_fits[node_of[i]];
+      if (fits < 0) {
+        std::vector<Kw> more = granted;
+        ++more[i];
+        fits = feasible(more) ? 1 : 0;
+      }
+      if (fits == 0) stopped.push_back(i);
     }
     if (stopped.empty() || share >= 1) {
       std::fill(rising.begin(), rising.end(), false);
