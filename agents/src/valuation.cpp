@@ -585,10 +585,13 @@ PathOutcome spc_path(const CallObject& object, const Terms& terms, const Operati
 // processor has AVX2 (spc_paths_4_supported) and the one-path waterfall, which gives the same bits,
 // runs elsewhere. Other processors build the vectors from their own instructions.
 #if defined(__x86_64__) || defined(__i386__)
+#define TENDERLAB_LANES_X86 1
 #define TENDERLAB_LANES_TARGET __attribute__((target("avx2")))
 #else
+#define TENDERLAB_LANES_X86 0
 #define TENDERLAB_LANES_TARGET
 #endif
+#pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"
 namespace lanes {
 using Real = double __attribute__((vector_size(4 * sizeof(double))));
@@ -618,7 +621,7 @@ constexpr std::size_t max_lane_years = 64;
 /// Whether this processor runs the four-path waterfall (AVX2 on x86; always elsewhere). Asked
 /// once: the answer cannot change while the program runs.
 bool spc_paths_4_supported() {
-#if defined(__x86_64__) || defined(__i386__)
+#if TENDERLAB_LANES_X86
   static const bool supported = __builtin_cpu_supports("avx2") != 0;
   return supported;
 #else
@@ -784,6 +787,8 @@ TENDERLAB_LANES_TARGET void spc_paths_4(const CallObject& object, const Terms& t
     out.defaulted = defaulted[l] != 0;
   }
 }
+
+#pragma GCC diagnostic pop
 
 /// One path of the SPC as its shareholders see it: equity paid in, shortfalls funded (by share,
 /// or all of them by the private side under loss-bearing), dividends (public principal first
