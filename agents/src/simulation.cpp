@@ -44,16 +44,15 @@ std::vector<const ParamTable*> bidder_parameters() {
   return {&agent_parameter_table(), &parameter_table("capabilities"), &parameter_table("beliefs")};
 }
 
-// deliver(), not send(): one message at a time to many inboxes, see kernel.hpp.
 void tell_listeners(World& world, const RoundPtr& round) {
   for (const AgentSpec* agent : world.listeners)
     if (agent->kind.takes_part_in(round->call->kind))
-      Inbox<Message>(inbox_of(agent->id)).deliver(RoundAnnounced{round});
+      Inbox<Message>(inbox_of(agent->id)).send(RoundAnnounced{round});
 }
 
 void stop_listeners(World& world) {
   for (const AgentSpec* agent : world.listeners)
-    Inbox<Message>(inbox_of(agent->id)).deliver(Stop{});
+    Inbox<Message>(inbox_of(agent->id)).send(Stop{});
 }
 
 double round_money(double bn) {

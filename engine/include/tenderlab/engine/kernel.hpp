@@ -99,24 +99,22 @@ class Kernel {
   std::unique_ptr<State> state_;
 };
 
-/// A typed, unbounded FIFO addressed by name: sends never block and cost no simulated time.
+/// A typed, unbounded FIFO addressed by name: sends cost no simulated time.
 template <class Message>
 class Inbox {
  public:
   explicit Inbox(const std::string& name) : mailbox_(simgrid::s4u::Mailbox::by_name(name)) {}
   /// Makes the calling actor the permanent receiver so sends complete at once and keep FIFO
-  /// order. Call it before anybody sends.
+  /// order. Call it before anybody sends: a send to an inbox nobody claimed waits until its
+  /// receiver reads it.
   void claim() { mailbox_->set_receiver(simgrid::s4u::Actor::self()); }
-  void send(Message message) const {
-    mailbox_->put_init(new Message(std::move(message)), 0)->detach([](void* payload) {
-      delete static_cast<Message*>(payload);
-    });
-  }
-  /// Sends and returns once the message is in the inbox; no simulated time passes. For one actor
-  /// sending to many at once: SimGrid keeps the detached sends of the whole simulation that are
-  /// not yet delivered in one list and scans it at every delivery, so n sends at one instant
-  /// cost O(n^2) with send(), O(n) with deliver().
-  void deliver(Message message) const { mailbox_->put(new Message(std::move(message)), 0); }
+  /// Puts the message in the inbox and returns at the same instant, once the engine has
+  /// completed the transfer (so the sender lets the other actors of this instant run first).
+  /// Not a detached send: SimGrid keeps every detached send that its receiver has not read yet
+  /// in one list for the whole simulation and scans that list whenever one completes, so n
+  /// messages outstanding at once (a review answering n requests, n orders reaching a vendor)
+  /// would cost O(n^2).
+  void send(Message message) const { mailbox_->put(new Message(std::move(message)), 0); }
   Message receive() const {
     std::unique_ptr<Message> payload = mailbox_->get_unique<Message>();
     return std::move(*payload);
