@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "report_text.hpp"
 #include "tenderlab/analysis/report_observers.hpp"
@@ -33,7 +34,13 @@ std::string percent(double share) {
 
 ComputeUse::ComputeUse(EventDispatcher& events) {
   events.on<events::ComputeMonth>([this](const Event& e, const events::ComputeMonth& m) {
-    pool_rows_.push_back({e.date, m});
+    // Rows by date, then pool: the pools report at the same instant in whatever order the
+    // engine runs them, and the file and the sums over it should not depend on that.
+    const auto at = std::upper_bound(pool_rows_.begin(), pool_rows_.end(), std::tie(e.date, m.pool),
+                                     [](const auto& key, const PoolRow& row) {
+                                       return key < std::tie(row.date, row.month.pool);
+                                     });
+    pool_rows_.insert(at, {e.date, m});
     Period& period = periods_[e.date];
     const bool is_public = m.pool == public_pool;
     (is_public ? period.public_capacity : period.private_capacity) += m.capacity_gpu_hours;

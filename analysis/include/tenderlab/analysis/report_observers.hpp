@@ -2,6 +2,8 @@
 // The observers of a run's event log that make its reports: each subscribes, through an
 // EventDispatcher, to the event types it needs and never sees the others. RunReport
 // (run_report.hpp) puts them together.
+#include <cmath>
+#include <compare>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -17,6 +19,33 @@
 #include "tenderlab/engine/scenario.hpp"
 
 namespace tenderlab::analysis {
+
+/// A running total of values the event log carries to 0.001 (bn KRW, MW, MWh, GPU-hours), kept
+/// in whole thousandths: the total is exact, so it is the same in whatever order the events of
+/// one instant arrive (a sum of doubles would differ in its last bits).
+class LoggedSum {
+ public:
+  LoggedSum& operator+=(double logged) {
+    thousandths_ += std::llround(logged * 1000.0);
+    return *this;
+  }
+  LoggedSum& operator+=(const LoggedSum& other) {
+    thousandths_ += other.thousandths_;
+    return *this;
+  }
+  double value() const { return static_cast<double>(thousandths_) / 1000.0; }
+  operator double() const { return value(); }  // NOLINT(google-explicit-constructor)
+  friend LoggedSum operator+(LoggedSum a, const LoggedSum& b) { return a += b; }
+  friend auto operator<=>(const LoggedSum&, const LoggedSum&) = default;
+
+ private:
+  std::int64_t thousandths_ = 0;
+};
+/// Written to JSON as the number it is.
+template <class Json>
+void to_json(Json& json, const LoggedSum& sum) {
+  json = sum.value();
+}
 
 /// One row of tenders.csv: one round of one call.
 struct TenderRow {
@@ -79,10 +108,10 @@ class ComputeUse {
   bool active() const { return !pool_rows_.empty(); }
   /// The pools' figures for the period that ended on `date` (a month start), summed over pools.
   struct Period {
-    double public_capacity = 0, public_busy = 0;
-    double private_capacity = 0, private_busy = 0;
+    LoggedSum public_capacity, public_busy;
+    LoggedSum private_capacity, private_busy;
     std::int64_t jobs_waiting = 0;
-    double facility_mwh = 0;
+    LoggedSum facility_mwh;
   };
   const Period* period_ending(const std::string& date) const;
   /// compute.csv: a row per pool and month, then a row per pool, group and month; header first.
@@ -107,10 +136,10 @@ class ComputeUse {
   };
   struct GroupTotals {
     std::string kind;
-    double gpu_hours = 0;
+    LoggedSum gpu_hours;
     std::int64_t jobs_started = 0;
     std::int64_t jobs_lost = 0;
-    double wait_hours = 0;
+    LoggedSum wait_hours;
     std::int64_t commercial_jobs = 0;
     std::int64_t applications = 0;
     std::int64_t unserved_jobs = 0;
@@ -119,7 +148,7 @@ class ComputeUse {
   };
   /// Busy and capacity GPU-hours of public and private pools by year.
   struct YearUse {
-    double public_capacity = 0, public_busy = 0, private_capacity = 0, private_busy = 0;
+    LoggedSum public_capacity, public_busy, private_capacity, private_busy;
   };
   /// The totals over the groups of `kind` (every group when empty).
   GroupTotals sum_of_groups(const std::string& kind) const;
@@ -184,7 +213,7 @@ class GpuStock {
   };
   struct Stock {
     std::int64_t gpus = 0;
-    double mw = 0;
+    LoggedSum mw;
   };
   void add(const Key& key, std::int64_t gpus, double mw);
   void snapshot(const std::string& date);
@@ -227,15 +256,15 @@ class ProgrammeProgress {
   std::int64_t public_gpus_ = 0;
   std::int64_t fleet_gpus_ = 0;
   std::int64_t non_capital_gpus_ = 0;
-  double fleet_mw_ = 0;
-  double peak_mw_ = 0;
-  double public_mw_ = 0;
-  double mw_requested_ = 0;
-  double mw_granted_ = 0;
-  double fleet_capex_ = 0;
-  double fleet_tax_credit_ = 0;
-  double contract_public_cost_ = 0;     ///< the contracts' public-cost ledgers
-  double contract_private_equity_ = 0;  ///< private equity of SPC contracts
+  LoggedSum fleet_mw_;
+  LoggedSum peak_mw_;
+  LoggedSum public_mw_;
+  LoggedSum mw_requested_;
+  LoggedSum mw_granted_;
+  LoggedSum fleet_capex_;
+  LoggedSum fleet_tax_credit_;
+  LoggedSum contract_public_cost_;     ///< the contracts' public-cost ledgers
+  LoggedSum contract_private_equity_;  ///< private equity of SPC contracts
   std::map<std::string, std::int64_t> gpus_by_owner_;
   /// Per year, how many fleet decisions each bound stopped (value, capital, vendor, grid).
   std::map<int, std::map<std::string, int>> bindings_by_year_;
@@ -264,19 +293,19 @@ class RunKpis {
   std::vector<HistoricalRound> history_;
   std::int64_t gpus_online_ = 0;
   std::int64_t gpus_non_capital_ = 0;
-  double mw_online_ = 0;
+  LoggedSum mw_online_;
   std::string first_capacity_date_;
   std::map<int, std::int64_t> gpus_online_by_year_end_;
-  double public_money_ = 0;
-  double loan_subsidy_ = 0;
-  double market_debt_ = 0;
-  double tax_expenditure_ = 0;
-  double expected_loan_loss_ = 0;
-  double shortfall_support_ = 0;
-  double public_cost_ = 0;
-  double public_equity_ = 0;
-  double private_equity_ = 0;
-  double tax_credit_ = 0;
+  LoggedSum public_money_;
+  LoggedSum loan_subsidy_;
+  LoggedSum market_debt_;
+  LoggedSum tax_expenditure_;
+  LoggedSum expected_loan_loss_;
+  LoggedSum shortfall_support_;
+  LoggedSum public_cost_;
+  LoggedSum public_equity_;
+  LoggedSum private_equity_;
+  LoggedSum tax_credit_;
   std::string first_contract_date_;
   /// Per call#round, the highest value a lead put on bidding: how far the round was from a bid.
   std::map<std::string, double> best_value_;
