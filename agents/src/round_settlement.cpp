@@ -4,6 +4,9 @@
 // are looked up by id, loops run over sorted ids, and each member values a team on its own
 // streams.
 #include <algorithm>
+#include <functional>
+#include <optional>
+#include <unordered_map>
 
 #include "world.hpp"
 
@@ -86,6 +89,16 @@ struct Stake {
   double value(double p) const { return p * if_won - bid_cost; }
 };
 
+/// Hashes a team's member list, in order.
+struct TeamHash {
+  std::size_t operator()(const std::vector<std::string>& team) const {
+    std::size_t h = team.size();
+    for (const auto& id : team)
+      h = h * 1000003u ^ std::hash<std::string>{}(id);
+    return h;
+  }
+};
+
 }  // namespace
 
 const RoundSettlement& settle_round(World& world, const CallRound& round) {
@@ -98,27 +111,49 @@ const RoundSettlement& settle_round(World& world, const CallRound& round) {
   for (const auto& lead : world.spc_leads)
     solo_score[lead] = team_score(world, round, {lead});
 
-  std::map<std::pair<std::vector<std::string>, std::size_t>, Stake> stakes;
+  // What formation asks of a team, computed once per team: the members' stakes and the team's
+  // win probability against the reference competition. Formation asks about the same teams many
+  // times over its rounds; looked up by hash, so a large market does not pay for comparing
+  // member lists along a tree.
+  struct TeamFacts {
+    std::vector<std::optional<Stake>> stakes;
+    std::optional<double> reference_probability;
+  };
+  std::unordered_map<std::vector<std::string>, TeamFacts, TeamHash> facts;
+  auto facts_of = [&](const std::vector<std::string>& team) -> TeamFacts& {
+    auto it = facts.find(team);
+    if (it == facts.end()) {
+      TeamFacts fresh;
+      fresh.stakes.resize(team.size());
+      it = facts.emplace(team, std::move(fresh)).first;
+    }
+    return it->second;
+  };
   auto stake = [&](const std::vector<std::string>& team, std::size_t member) -> const Stake& {
-    auto it = stakes.find({team, member});
-    if (it == stakes.end()) {
+    std::optional<Stake>& cached = facts_of(team).stakes.at(member);
+    if (!cached) {
       const MemberAssessment a = assess_in_round(world, round, team, member, false, {});
       Stake s;
       if (a.share > 0) {
         s.bid_cost = a.valuation.bid_cost;
         s.if_won = a.valuation.value() + a.valuation.bid_cost;
       }
-      it = stakes.emplace(std::make_pair(team, member), s).first;
+      cached = s;
     }
-    return it->second;
+    return *cached;
   };
   // Teams form against a reference competition that does not depend on anybody's choice: every
   // other lead bidding alone (by id, so the logit sums in a fixed order).
   auto reference_probability = [&](const std::vector<std::string>& team) {
-    std::vector<double> rivals;
-    for (const auto& [lead, score] : solo_score)
-      if (std::find(team.begin(), team.end(), lead) == team.end()) rivals.push_back(score);
-    return win_probability(team_score(world, round, team), rivals, assumptions.score_temperature);
+    std::optional<double>& cached = facts_of(team).reference_probability;
+    if (!cached) {
+      std::vector<double> rivals;
+      for (const auto& [lead, score] : solo_score)
+        if (std::find(team.begin(), team.end(), lead) == team.end()) rivals.push_back(score);
+      cached =
+          win_probability(team_score(world, round, team), rivals, assumptions.score_temperature);
+    }
+    return *cached;
   };
 
   FormationProblem formation;
