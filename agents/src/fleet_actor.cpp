@@ -95,11 +95,12 @@ void run_fleet(World& world, const AgentSpec& agent) {
     option.gpu_price_bn_krw = list_price_bn_krw(generation, quarter) * world.market.gpu_price;
     option.performance = generation.performance;
     option.kw_per_gpu = generation.kw_per_gpu;
-    option.pue = spec.pue;
+    option.pue = site && site->pue ? *site->pue : spec.pue;
     option.vendor_allocation = vendor_spec->buyer_cap_per_quarter;
     option.life_years = scenario.assumptions.gpu_depreciation_years;
     option.build_cost_bn_krw_per_mw = spec.build_cost_bn_krw_per_mw;
     option.non_capital_site = non_capital;
+    if (site) option.power_price_factor = site->power_price_factor;
     FleetInstruments reach = instruments;
     reach.anchor_gpu_hours_per_year =
         total_demand > 0
@@ -147,7 +148,8 @@ void run_fleet(World& world, const AgentSpec& agent) {
     plan.purpose = "fleet";
     plan.gpus = chosen.plan.gpus;
     plan.mw = chosen.plan.mw;
-    plan.built_at = Kernel::now();
+    // New load at a site that must first be built waits for the building.
+    plan.built_at = Kernel::now() + (site ? site->build_days * seconds_per_day : 0.0);
     plan.site = site && chosen.plan.mw > 0 ? site : nullptr;
     plan.vendor = vendor_spec;
     plan.generation = generation.id;

@@ -42,6 +42,8 @@ void check_option(const ExpansionOption& o) {
           "option performance must be positive");
   require(within(o.kw_per_gpu, 0, unbounded), "option kw_per_gpu must be non-negative");
   require(within(o.pue, 1, unbounded), "option pue must be at least 1");
+  require(!o.power_price_factor || within(*o.power_price_factor, 0, unbounded),
+          "option power_price_factor must be non-negative");
   require(o.vendor_allocation >= 0, "option vendor_allocation must be non-negative");
   require(o.life_years >= 1, "option life_years must be at least 1");
   require(within(o.build_cost_bn_krw_per_mw, 0, unbounded),
@@ -113,12 +115,16 @@ void check_paths(const MarketPaths& paths, int years) {
       "market paths of inconsistent size");
 }
 
-/// The power a site pays per kWh as a share of the tariff: the market's discount outside the
-/// capital region, then the policy discount on what is left.
-double site_power_factor(bool non_capital, const FleetInstruments& instruments,
-                         const ProjectAssumptions& a) {
-  if (!non_capital) return 1.0;
-  return (1 - a.non_capital_power_discount) * (1 - instruments.non_capital_tariff_discount);
+/// The power a site pays per kWh as a share of the tariff: the site's own share if it has one,
+/// else the market's discount outside the capital region; then the policy discount on what is
+/// left outside the capital region.
+double site_power_factor(std::optional<double> site_factor, bool non_capital,
+                         const FleetInstruments& instruments, const ProjectAssumptions& a) {
+  const double tariff = site_factor   ? *site_factor
+                        : non_capital ? 1 - a.non_capital_power_discount
+                                      : 1.0;
+  if (!non_capital) return tariff;
+  return tariff * (1 - instruments.non_capital_tariff_discount);
 }
 
 /// One new GPU's economics that do not depend on the paths.
@@ -144,8 +150,9 @@ NewGpu new_gpu(const ExpansionOption& option, const FleetInstruments& instrument
   gpu.gpu_capex = option.gpu_price_bn_krw;
   gpu.building_capex = gpu.mw * option.build_cost_bn_krw_per_mw;
   gpu.capacity = hours_per_year * option.performance;
-  gpu.full_load_kwh = option.kw_per_gpu * option.pue * hours_per_year *
-                      site_power_factor(option.non_capital_site, instruments, a);
+  gpu.full_load_kwh =
+      option.kw_per_gpu * option.pue * hours_per_year *
+      site_power_factor(option.power_price_factor, option.non_capital_site, instruments, a);
   const double capex = gpu.capex();
   const double tax = a.corporate_tax_rate;
   const int life = option.life_years;
@@ -219,7 +226,8 @@ FleetPaths fleet_paths(const FleetState& state, const ExpansionOption& option,
   fleet.existing_kwh.resize(years);
   fleet.anchor_hours.resize(years);
   const double existing_gpus = static_cast<double>(state.gpus);
-  const double existing_power_factor = site_power_factor(state.non_capital_site, instruments, a);
+  const double existing_power_factor =
+      site_power_factor(std::nullopt, state.non_capital_site, instruments, a);
   for (std::size_t y = 0; y < years; ++y) {
     const double in_service =
         existing_gpus * std::max(0.0, 1 - state.retirement_per_year * static_cast<double>(y));

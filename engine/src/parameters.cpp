@@ -1069,6 +1069,19 @@ ParamTable site_table() {
       number("max_mw", "MW", inf, 0, inf, m + "max_mw",
              "Most power the site can host (land, building permits)")
           .shown("no limit"),
+      make("pue", ParamType::nullable_number, "1", std::numeric_limits<double>::quiet_NaN(), 1, 3,
+           m + "pue",
+           "Power usage effectiveness of a fleet's new GPUs here (a contract's centre has its "
+           "call's object.pue)")
+          .shown("the fleet's pue"),
+      make("power_price_factor", ParamType::nullable_number, "1",
+           std::numeric_limits<double>::quiet_NaN(), 0, 5, m + "power_price_factor",
+           "The site's power tariff as a share of the market's, before the policy's "
+           "non-capital discount; fleets value their GPUs' power here at it")
+          .shown("1 in the capital region, 1 - non_capital_power_discount outside"),
+      integer("build_days", "days", 0, 0, 3650, m + "build_days",
+              "From a fleet's order until new load at the site can run (the building); 0: "
+              "built, with room"),
   };
   return t;
 }

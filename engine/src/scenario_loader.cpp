@@ -349,6 +349,7 @@ const std::vector<Binding<AllocationShareSpec>> allocation_share_bindings = {
 };
 const std::vector<Binding<SiteSpec>> site_bindings = {
     {"max_mw", &SiteSpec::max_mw},
+    {"build_days", &SiteSpec::build_days},
 };
 const std::vector<Binding<ValuationSettings>> valuation_bindings = {
     {"paths", &ValuationSettings::paths},
@@ -653,7 +654,13 @@ SiteSpec read_site(const nlohmann::json& value, const std::string& pointer, Prob
   site.id = read_id(reader, sink);
   site.node = read_identifier(reader, sink, "node");
   site.owner = reader.string("owner", "");
-  read_bound(reader, parameter_table("site"), site, site_bindings, true);
+  const ParamTable& table = parameter_table("site");
+  read_bound(reader, table, site, site_bindings, true);
+  for (auto [key, member] : {std::pair{"pue", &SiteSpec::pue},
+                             std::pair{"power_price_factor", &SiteSpec::power_price_factor}}) {
+    const ParamSpec& spec = table.at_key(key);
+    if (reader.has(key)) site.*member = reader.optional_number(key, spec.min, spec.max);
+  }
   reader.finish();
   return site;
 }

@@ -362,6 +362,38 @@ TEST_CASE("the non-capital tariff discount lowers break-even and raises the plan
   CHECK(capital.break_even() == capital_without.break_even());
 }
 
+TEST_CASE("a site's own tariff replaces the market's regional one, under the policy discount") {
+  Case market;
+  market.option.non_capital_site = true;
+  market.assumptions.non_capital_power_discount = 0.25;
+  market.instruments.non_capital_tariff_discount = 0.5;
+  // A site that states the market's own share (0.75 outside the capital region) changes nothing.
+  Case stated = market;
+  stated.option.power_price_factor = 0.75;
+  CHECK(stated.break_even() == Approx(market.break_even()).epsilon(1e-12));
+  // A cheaper site breaks even lower and, with demand between the two, buys one GPU more; the
+  // policy discount still halves what it pays outside the capital region.
+  Case cheap = market;
+  cheap.option.power_price_factor = 0.1;
+  const double low = cheap.break_even();
+  REQUIRE(low < market.break_even() - 0.005);
+  Case undiscounted = cheap;
+  undiscounted.instruments.non_capital_tariff_discount = 0;
+  CHECK(undiscounted.break_even() > low);
+  market.state = cheap.state = fleet_of(0, demand_for(2, 0.5 * (low + market.break_even())));
+  CHECK(market.decide().plan.gpus == 2);
+  CHECK(cheap.decide().plan.gpus == 3);
+  // In the capital region a site's factor is all it pays: a dearer one breaks even higher, and
+  // no policy discount applies.
+  Case capital;
+  Case dear = capital;
+  dear.option.power_price_factor = 1.5;
+  CHECK(dear.break_even() > capital.break_even() + 0.01);
+  Case dear_discounted = dear;
+  dear_discounted.instruments.non_capital_tariff_discount = 0.5;
+  CHECK(dear_discounted.break_even() == dear.break_even());
+}
+
 TEST_CASE("anchor demand fills the fleet first and raises the plan") {
   Case c;
   const double u_star = c.break_even();

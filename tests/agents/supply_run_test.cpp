@@ -198,3 +198,31 @@ TEST_CASE("supply run: a contract's GPUs come from the vendor and run once the b
   }
   CHECK(total == 800);
 }
+
+TEST_CASE("supply run: a site's building time delays its new load, and its PUE sizes the MW") {
+  auto doc = supply_scenario();
+  doc["agents"].push_back({{"id", "kepco"}, {"kind", "grid_operator"}});
+  doc["grid"] = nlohmann::json::parse(R"({
+    "operator": "kepco", "review_days": 30,
+    "nodes": [{"id": "hub", "region": "chungcheong", "supply_mw": 1000}], "lines": []})");
+  // cloud-b's site must be built (120 days) and is more efficient than its fleet's default PUE
+  // (1.3); telco-c's is built, with the fleet's PUE.
+  doc["sites"] = nlohmann::json::parse(R"([
+    {"id": "b-site", "node": "hub", "owner": "cloud-b", "pue": 1.1, "build_days": 120},
+    {"id": "c-site", "node": "hub", "owner": "telco-c"}])");
+  const std::vector<Event> log = run(doc);
+  std::map<std::string, std::string> first_online;
+  for (const auto& [event, online] : all_of<events::FleetOnline>(log)) {
+    if (first_online.count(event.agent)) continue;
+    first_online[event.agent] = event.date;
+    INFO(event.agent);
+    const double pue = event.agent == "cloud-b" ? 1.1 : 1.3;
+    CHECK(online.mw == Approx(static_cast<double>(online.gpus) * 1.9 * pue / 1000).margin(0.001));
+  }
+  // Ordered on 2025-04-01 and delivered after the vendor's 90 days, on 2025-06-30: telco-c's
+  // GPUs run then; cloud-b's wait for the building, ready 120 days after the order.
+  CHECK(first_online.at("telco-c") == "2025-06-30");
+  CHECK(first_online.at("cloud-b") == "2025-07-30");
+  for (const auto& [event, d] : all_of<events::FleetDecision>(log))
+    CHECK(d.site == (event.agent == "cloud-b" ? "b-site" : "c-site"));
+}

@@ -12,6 +12,7 @@
 // reference-GPU-hours in each hour it is busy.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "tenderlab/agents/valuation.hpp"
@@ -47,6 +48,9 @@ struct ExpansionOption {
   /// Building and facilities per MW of IT load the new GPUs need; 0 when the site has room.
   double build_cost_bn_krw_per_mw = 0;
   bool non_capital_site = false;  ///< the site is outside the capital region
+  /// The site's tariff as a share of the market's before the policy discount; empty: the
+  /// market's (1 inside the capital region, 1 - non_capital_power_discount outside).
+  std::optional<double> power_price_factor;
 };
 
 // The public instruments are FleetInstruments (scenario.hpp), passed as they reach this agent: its

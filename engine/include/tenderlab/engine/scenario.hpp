@@ -292,6 +292,12 @@ struct SiteSpec {
   std::string node;   ///< the grid node it connects to
   std::string owner;  ///< the agent that owns it; empty: offered to any bidder
   double max_mw = std::numeric_limits<double>::infinity();  ///< most the site can host
+  /// Power usage effectiveness of new load here; empty: the fleet's own `pue`.
+  std::optional<double> pue;
+  /// The site's power tariff as a share of the market's, before any policy discount; empty: the
+  /// market's own (1 in the capital region, 1 - non_capital_power_discount outside it).
+  std::optional<double> power_price_factor;
+  int build_days = 0;  ///< from a fleet's order until new load here can run (0: room built)
 };
 
 /// A GPU generation as a vendor sells it (docs/model/gpu-supply.md).
