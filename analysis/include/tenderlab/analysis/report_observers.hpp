@@ -3,7 +3,6 @@
 // EventDispatcher, to the event types it needs and never sees the others. RunReport
 // (run_report.hpp) puts them together.
 #include <cmath>
-#include <compare>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -36,7 +35,9 @@ class LoggedSum {
   double value() const { return static_cast<double>(thousandths_) / 1000.0; }
   operator double() const { return value(); }  // NOLINT(google-explicit-constructor)
   friend LoggedSum operator+(LoggedSum a, const LoggedSum& b) { return a += b; }
-  friend auto operator<=>(const LoggedSum&, const LoggedSum&) = default;
+  friend bool operator<(const LoggedSum& a, const LoggedSum& b) {
+    return a.thousandths_ < b.thousandths_;
+  }
 
  private:
   std::int64_t thousandths_ = 0;
