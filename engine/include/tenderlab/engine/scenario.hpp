@@ -293,10 +293,10 @@ struct SiteSpec {
   std::string owner;  ///< the agent that owns it; empty: offered to any bidder
   double max_mw = std::numeric_limits<double>::infinity();  ///< most the site can host
   /// Power usage effectiveness of new load here; empty: the fleet's own `pue`.
-  std::optional<double> pue;
+  std::optional<double> pue{};
   /// The site's power tariff as a share of the market's, before any policy discount; empty: the
   /// market's own (1 in the capital region, 1 - non_capital_power_discount outside it).
-  std::optional<double> power_price_factor;
+  std::optional<double> power_price_factor{};
   int build_days = 0;  ///< from a fleet's order until new load here can run (0: room built)
 };
 
