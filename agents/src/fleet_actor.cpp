@@ -1,11 +1,13 @@
 // A private fleet's actor: at 00:00 on the first day of each quarter its owner decides whether to
 // buy more GPUs (decide_fleet_expansion, on paths drawn from its own stream for that quarter),
 // orders them from the vendor whose preferred generation costs least per unit of performance, at
-// the site of its own (or an ownerless one) with the most room, and the GPUs run when delivered
-// and powered (delivery_actor.cpp).
+// the site of its own (or an ownerless one) where they are worth most, and the GPUs run when
+// delivered and powered (delivery_actor.cpp).
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <vector>
 
 #include "tenderlab/agents/fleet_expansion.hpp"
 #include "world.hpp"
@@ -14,24 +16,72 @@ namespace tenderlab::detail {
 
 namespace {
 
-/// The site of `owner` (or without an owner) with the most room for new load now: the grid's
-/// headroom at its node, within what is left of its max_mw; ties by id. Null without a grid.
-const SiteSpec* roomiest_site(const World& world, const std::string& owner, double& room) {
-  room = std::numeric_limits<double>::infinity();
-  if (!world.grid) return nullptr;
-  const SiteSpec* best = nullptr;
-  room = 0;
+/// A site where a fleet could put new GPUs, and the room it has there now: the grid's headroom at
+/// its node, within what is left of its max_mw after the MW granted there so far.
+struct SiteRoom {
+  const SiteSpec* site = nullptr;
+  double room = 0;
+};
+
+/// The sites of `owner` and those without an owner, the roomiest of each kind: sites of one region
+/// class, PUE, tariff share and building time value an expansion alike but for their room, so
+/// only the roomiest of a kind (ties by id) can be the best. Empty without a grid.
+std::vector<SiteRoom> candidate_sites(const World& world, const std::string& owner) {
+  std::vector<SiteRoom> best;
+  if (!world.grid) return best;
+  const GridSpec& grid = *world.scenario.grid;
+  const auto same_kind = [&grid](const SiteSpec& a, const SiteSpec& b) {
+    return capital_node(grid, a.node) == capital_node(grid, b.node) && a.pue == b.pue &&
+           a.power_price_factor == b.power_price_factor && a.build_days == b.build_days;
+  };
   for (const SiteSpec& site : world.scenario.sites) {
     if (!site.owner.empty() && site.owner != owner) continue;
     const auto used = world.site_mw.find(site.id);
     const double left = site.max_mw - (used == world.site_mw.end() ? 0.0 : used->second);
-    const double here = std::max(0.0, std::min(left, world.grid->headroom_mw(site.node)));
-    if (!best || here > room || (here == room && site.id < best->id)) {
-      best = &site;
-      room = here;
-    }
+    const double room = std::max(0.0, std::min(left, world.grid->headroom_mw(site.node)));
+    const auto kind = std::find_if(best.begin(), best.end(), [&](const SiteRoom& other) {
+      return same_kind(*other.site, site);
+    });
+    if (kind == best.end())
+      best.push_back({&site, room});
+    else if (room > kind->room || (room == kind->room && site.id < kind->site->id))
+      *kind = {&site, room};
   }
   return best;
+}
+
+/// Whether the owner's GPUs of today count as outside the capital region (for their tariff): where
+/// most of its own sites are, the capital region on a tie; outside it without a grid, as every
+/// site is then.
+bool fleet_outside_capital(const World& world, const std::string& owner) {
+  if (!world.grid) return true;
+  int outside = 0, inside = 0;
+  for (const SiteSpec& site : world.scenario.sites)
+    if (site.owner == owner) ++(capital_node(*world.scenario.grid, site.node) ? inside : outside);
+  return outside > inside;
+}
+
+/// One site's expansion, as the owner values it, and the site's room.
+struct SiteChoice {
+  SiteRoom at;
+  ExpansionOption option;
+  ExpansionDecision decision;
+};
+
+/// The better site for the owner: the higher value of the best plan there, then of the step
+/// beyond it (where no plan pays, the site where one would come closest), then the shorter
+/// building time, the more room, the smaller id. A total order, so the choice does not depend on
+/// the order of the sites in the file.
+bool better_site(const SiteChoice& a, const SiteChoice& b) {
+  const double value_a = a.decision.plan.certainty_equivalent_bn_krw;
+  const double value_b = b.decision.plan.certainty_equivalent_bn_krw;
+  if (value_a != value_b) return value_a > value_b;
+  if (a.decision.next_step.value_bn_krw != b.decision.next_step.value_bn_krw)
+    return a.decision.next_step.value_bn_krw > b.decision.next_step.value_bn_krw;
+  if (a.at.site->build_days != b.at.site->build_days)
+    return a.at.site->build_days < b.at.site->build_days;
+  if (a.at.room != b.at.room) return a.at.room > b.at.room;
+  return a.at.site->id < b.at.site->id;
 }
 
 /// Years from `from` to `to`, as days / 365.25 (the demand's growth; its whole part, the anchor's
@@ -78,29 +128,24 @@ void run_fleet(World& world, const AgentSpec& agent) {
     }
     const GpuVendor& vendor = world.vendors.at(vendor_spec->agent);
     const GpuGeneration& generation = *vendor.preferred_generation(quarter);
-    double room = 0;
-    const SiteSpec* site = roomiest_site(world, agent.id, room);
-    const bool non_capital = !site || !capital_node(*scenario.grid, site->node);
-
     FleetState state;
     state.gpus = fleet.gpus;
     state.performance = fleet.gpus > 0 ? fleet.performance / static_cast<double>(fleet.gpus) : 1;
     state.kw_per_gpu = fleet.gpus > 0 ? fleet.kw / static_cast<double>(fleet.gpus) : 0;
     state.pue = spec.pue;
-    state.non_capital_site = non_capital;
+    state.non_capital_site = fleet_outside_capital(world, agent.id);
     state.demand_gpu_hours_per_year = decision.demand_gpu_hours_per_year;
     state.capital_bn_krw = agent.capital_bn_krw;
-    state.spare_mw = room;
-    ExpansionOption option;
-    option.gpu_price_bn_krw = list_price_bn_krw(generation, quarter) * world.market.gpu_price;
-    option.performance = generation.performance;
-    option.kw_per_gpu = generation.kw_per_gpu;
-    option.pue = site && site->pue ? *site->pue : spec.pue;
-    option.vendor_allocation = vendor_spec->buyer_cap_per_quarter;
-    option.life_years = scenario.assumptions.gpu_depreciation_years;
-    option.build_cost_bn_krw_per_mw = spec.build_cost_bn_krw_per_mw;
-    option.non_capital_site = non_capital;
-    if (site) option.power_price_factor = site->power_price_factor;
+    state.remote_demand_discount = agent.remote_demand_discount;
+    ExpansionOption offer;
+    offer.gpu_price_bn_krw = list_price_bn_krw(generation, quarter) * world.market.gpu_price;
+    offer.performance = generation.performance;
+    offer.kw_per_gpu = generation.kw_per_gpu;
+    offer.pue = spec.pue;
+    offer.vendor_allocation = vendor_spec->buyer_cap_per_quarter;
+    offer.life_years = scenario.assumptions.gpu_depreciation_years;
+    offer.build_cost_bn_krw_per_mw = spec.build_cost_bn_krw_per_mw;
+    offer.non_capital_site = true;
     FleetInstruments reach = instruments;
     reach.anchor_gpu_hours_per_year =
         total_demand > 0
@@ -113,13 +158,45 @@ void run_fleet(World& world, const AgentSpec& agent) {
     policy.risk_aversion = spec.risk_aversion;
     policy.step_gpus = spec.step_gpus;
     // The quarter's paths from the owner's own stream, named after the quarter: the same
-    // whatever else happens in the run.
+    // whatever else happens in the run, and the same for every site compared.
     Rng stream = world.stream(agent.id).derive("fleet/" + quarter_name(quarter));
-    const MarketPaths paths =
-        draw_market_paths(beliefs, scenario.valuation.paths, option.life_years, stream,
-                          scenario.valuation.antithetic_paths);
-    const ExpansionDecision chosen =
-        decide_fleet_expansion(state, option, reach, policy, beliefs, paths, scenario.assumptions);
+    const MarketPaths paths = draw_market_paths(beliefs, scenario.valuation.paths, offer.life_years,
+                                                stream, scenario.valuation.antithetic_paths);
+    const auto value_at = [&](const SiteRoom& at) {
+      SiteChoice choice{at, offer, {}};
+      FleetState here = state;
+      here.spare_mw = at.site ? at.room : std::numeric_limits<double>::infinity();
+      if (at.site) {
+        choice.option.non_capital_site = !capital_node(*scenario.grid, at.site->node);
+        if (at.site->pue) choice.option.pue = *at.site->pue;
+        choice.option.power_price_factor = at.site->power_price_factor;
+      }
+      choice.decision = decide_fleet_expansion(here, choice.option, reach, policy, beliefs, paths,
+                                               scenario.assumptions);
+      return choice;
+    };
+    // Without a grid there are no sites: the GPUs go outside the capital region, unbounded.
+    std::optional<SiteChoice> best, second;
+    const std::vector<SiteRoom> sites = candidate_sites(world, agent.id);
+    if (sites.empty()) best = value_at({});
+    for (const SiteRoom& at : sites) {
+      SiteChoice choice = value_at(at);
+      if (!best || better_site(choice, *best)) {
+        second = best;
+        best = choice;
+      } else if (!second || better_site(choice, *second)) {
+        second = choice;
+      }
+    }
+    if (second) {
+      decision.next_best_site = second->at.site->id;
+      decision.next_best_value_bn_krw =
+          round_money(second->decision.plan.certainty_equivalent_bn_krw);
+    }
+    const SiteSpec* site = best->at.site;
+    const ExpansionOption& option = best->option;
+    const ExpansionDecision& chosen = best->decision;
+    const bool non_capital = option.non_capital_site;
     decision.gpus = chosen.plan.gpus;
     decision.vendor = vendor_spec->agent;
     decision.generation = generation.id;

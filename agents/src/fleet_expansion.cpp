@@ -95,6 +95,7 @@ void check_state(const FleetState& s) {
   require(within(s.capital_bn_krw, 0, unbounded), "state capital_bn_krw must be non-negative");
   // A site without a grid limit may say so with infinity.
   require(!std::isnan(s.spare_mw) && s.spare_mw >= 0, "state spare_mw must be non-negative");
+  require(within(s.remote_demand_discount, 0, 1), "state remote_demand_discount must be in [0, 1]");
 }
 
 void check_policy(const FleetPolicy& p) {
@@ -189,7 +190,9 @@ struct FleetPaths {
   double cap = 1;
   double idle_share = 0;
   NewGpu gpu;
-  std::vector<double> demand;             ///< paths x years: customers' reference-GPU-hours
+  /// paths x years: customers' reference-GPU-hours that the fleet with the new GPUs can reach
+  /// (reachable_demand()).
+  std::vector<double> demand;
   std::vector<double> price;              ///< paths x years: KRW per reference-GPU-hour
   std::vector<double> tariff;             ///< paths x years: KRW per kWh before the sites' factors
   std::vector<double> existing_capacity;  ///< per year: reference-GPU-hours of today's GPUs
@@ -202,6 +205,16 @@ struct FleetPaths {
   /// 1/bn KRW, one for every plan compared (docs/model/fleet-expansion.md, "Risk").
   double absolute_risk_aversion = 0;
 };
+
+/// Of the customers' `demand`, what the fleet can sell however many GPUs it adds: new GPUs outside
+/// the capital region cannot sell the `remote_share` of it that only the capital region serves,
+/// which today's GPUs (of sellable capacity `existing_sellable`) serve first. With the anchor on
+/// the new GPUs, this is the most a flow from customers to GPUs can carry. All of it when the new
+/// GPUs are in the capital region (`remote_share` 0).
+double reachable_demand(double demand, double existing_sellable, double remote_share) {
+  if (remote_share == 0) return demand;
+  return std::min(demand, existing_sellable + (1 - remote_share) * demand);
+}
 
 FleetPaths fleet_paths(const FleetState& state, const ExpansionOption& option,
                        const FleetInstruments& instruments, const FleetPolicy& policy,
@@ -245,11 +258,17 @@ FleetPaths fleet_paths(const FleetState& state, const ExpansionOption& option,
   fleet.demand.resize(cells);
   fleet.price.resize(cells);
   fleet.tariff.resize(cells);
+  // A fleet that runs outside the capital region today has customers who take that: its demand
+  // is already net of those served only in the capital region.
+  const double remote_share =
+      option.non_capital_site && !state.non_capital_site ? state.remote_demand_discount : 0.0;
   std::size_t cell = 0;
   for (int p = 0; p < fleet.paths; ++p) {
     double trend_price = beliefs.gpu_hour_price_krw;
     for (int y = 0; y < fleet.years; ++y, ++cell, trend_price *= 1 - beliefs.price_decline) {
-      fleet.demand[cell] = state.demand_gpu_hours_per_year * paths.at(paths.demand, p, y);
+      fleet.demand[cell] = reachable_demand(
+          state.demand_gpu_hours_per_year * paths.at(paths.demand, p, y),
+          fleet.cap * fleet.existing_capacity[static_cast<std::size_t>(y)], remote_share);
       fleet.price[cell] = trend_price * paths.at(noise, p, y) * mean_one;
       fleet.tariff[cell] = beliefs.power_price_krw_per_kwh * paths.at(paths.power, p, y);
     }

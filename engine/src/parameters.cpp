@@ -512,7 +512,8 @@ ParamTable agent_table() {
              "Revenue lost per unit of compute on mandated domestic chips")
           .assumed(0.2, 0.5, "users want domestic chips less (software ecosystem)"),
       number("remote_demand_discount", "1", 0.15, 0, 1, m + "remote_demand_discount",
-             "Demand lost at a site outside the capital region")
+             "Demand lost at a site outside the capital region; for a fleet, the share of its "
+             "customers that only GPUs in the capital region serve")
           .assumed(0.05, 0.25, "distance from capital-region users"),
       integer("gpus", "GPUs", 0, 0, 100'000'000, m + "gpus",
               "GPUs the agent already runs: counted towards national targets; a fleet's "

@@ -431,6 +431,45 @@ TEST_CASE("more existing GPUs for the same demand lower the plan") {
   CHECK(c.decide().plan.gpus > large.plan.gpus);
 }
 
+TEST_CASE("new GPUs outside the capital region sell only the demand today's GPUs leave them") {
+  // Ten GPUs today; customers for twenty full GPUs, of whom a share only the capital region
+  // serves. In the capital region the plan is ten, whatever that share.
+  Case c;
+  c.state = fleet_of(10, demand_for(20, 0));
+  c.state.remote_demand_discount = 0.75;
+  CHECK(c.decide().plan.gpus == 10);
+  // Outside it, today's GPUs serve the capital-only customers first: at a share of 0.25 they are
+  // 5 full GPUs' worth, which today's 10 cover, and the new GPUs still sell 10 GPUs' worth.
+  c.option.non_capital_site = true;
+  c.state.remote_demand_discount = 0.25;
+  CHECK(c.decide().plan.gpus == 10);
+  // At 0.75 they are 15 full GPUs' worth: today's 10 serve 10 of them, 5 are lost to this site,
+  // and the new GPUs sell the other 5 customers' GPUs' worth: a plan of five.
+  c.state.remote_demand_discount = 0.75;
+  const ExpansionDecision remote = c.decide();
+  CHECK(remote.plan.gpus == 5);
+  CHECK(remote.next_step.expected_utilization == Approx(0).margin(1e-9));
+  // By hand: five new GPUs, each selling its full 0.9, add 5 x 0.9 x 8760 hours a year; the whole
+  // fleet of 15 then sells 15 x 0.9 x 8760, all its capacity allows.
+  CHECK(remote.plan.expected_utilization == Approx(0.9));
+  // A fleet that runs outside the capital region today serves its customers from there already:
+  // none of them is lost to a new site outside it.
+  c.state.non_capital_site = true;
+  CHECK(c.decide().plan.gpus == 10);
+  c.state.non_capital_site = false;
+  // The share a site loses never changes what today's GPUs sell: with none served remotely at
+  // all, no plan pays and the fleet's own value is the same as without an option.
+  c.state.remote_demand_discount = 1;
+  const ExpansionDecision none = c.decide();
+  CHECK(none.plan.gpus == 0);
+  CHECK(none.next_step.expected_utilization == Approx(0).margin(1e-9));
+  const ExpansionValue idle =
+      value_fleet_expansion(c.state, c.option, c.instruments, c.policy, c.beliefs,
+                            flat_paths(c.option.life_years), 0, c.assumptions);
+  CHECK(idle.expected_npv_bn_krw == 0);
+  CHECK(idle.expected_utilization == Approx(0.9));
+}
+
 TEST_CASE("risk: certainty equivalent below the mean, more risk aversion never a larger plan") {
   Beliefs beliefs = certain_market();
   beliefs.demand_growth = 0.1;
@@ -617,6 +656,9 @@ TEST_CASE("invalid inputs are model errors") {
   fails(bad);
   bad = c;
   bad.state.retirement_per_year = 1.5;
+  fails(bad);
+  bad = c;
+  bad.state.remote_demand_discount = 1.2;
   fails(bad);
   bad = c;
   bad.option.gpu_price_bn_krw = 0;

@@ -226,3 +226,41 @@ TEST_CASE("supply run: a site's building time delays its new load, and its PUE s
   for (const auto& [event, d] : all_of<events::FleetDecision>(log))
     CHECK(d.site == (event.agent == "cloud-b" ? "b-site" : "c-site"));
 }
+
+TEST_CASE("supply run: a fleet puts its GPUs where they are worth most, within the grid's room") {
+  // cloud-b has a site in the capital region and one outside it, where power is cheaper; its
+  // customers want about six times what it runs. The capital region draws its power over one line.
+  const auto with_sites = [](double remote_demand_discount, double line_mw, bool reversed) {
+    auto doc = supply_scenario();
+    doc["agents"][1]["remote_demand_discount"] = remote_demand_discount;
+    doc["agents"].push_back({{"id", "kepco"}, {"kind", "grid_operator"}});
+    doc["grid"] = nlohmann::json::parse(R"({
+      "operator": "kepco", "review_days": 30,
+      "nodes": [{"id": "south", "region": "honam", "capital_region": false, "supply_mw": 1000},
+                {"id": "city", "region": "seoul", "capital_region": true, "supply_mw": 0}],
+      "lines": [{"from": "south", "to": "city", "capacity_mw": 0}]})");
+    doc["grid"]["lines"][0]["capacity_mw"] = line_mw;
+    doc["sites"] = nlohmann::json::parse(R"([
+      {"id": "b-city", "node": "city", "owner": "cloud-b"},
+      {"id": "b-south", "node": "south", "owner": "cloud-b"},
+      {"id": "c-south", "node": "south", "owner": "telco-c"}])");
+    if (reversed) std::reverse(doc["sites"].begin(), doc["sites"].end());
+    return doc;
+  };
+  const auto first_site = [](const std::vector<Event>& log) {
+    for (const auto& [event, d] : all_of<events::FleetDecision>(log))
+      if (event.agent == "cloud-b") return d.site;
+    return std::string("none");
+  };
+  // Customers who reach any site: the cheaper power outside the capital region wins.
+  CHECK(first_site(run(with_sites(0, 500, false))) == "b-south");
+  // Nine in ten of them served only in the capital region: today's 1,000 GPUs cannot serve them
+  // all, and new GPUs there sell more than outside it, where only the other tenth is left.
+  const std::vector<Event> capital = run(with_sites(0.9, 500, false));
+  CHECK(first_site(capital) == "b-city");
+  // The same whatever the order of the sites in the file.
+  CHECK(per_agent(run(with_sites(0.9, 500, true))) == per_agent(capital));
+  // Without room in the capital region (a line of 0.1 MW, less than one step of 100 GPUs at
+  // 1.9 kW and a PUE of 1.3), the order goes outside it after all.
+  CHECK(first_site(run(with_sites(0.9, 0.1, false))) == "b-south");
+}

@@ -35,6 +35,11 @@ struct FleetState {
   double demand_gpu_hours_per_year = 0;
   double capital_bn_krw = 0;  ///< capital the agent can invest
   double spare_mw = 0;        ///< grid connection it holds spare at the option's site (MW)
+  /// Share of the customers' demand that only GPUs in the capital region serve (latency, their
+  /// own sites): new GPUs outside the capital region cannot sell it, today's GPUs can. Only for a
+  /// fleet in the capital region today (non_capital_site false): one outside it has no such
+  /// customers.
+  double remote_demand_discount = 0;
 };
 
 /// The GPUs on offer this quarter and where they would go.

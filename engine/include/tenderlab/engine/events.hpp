@@ -1106,6 +1106,8 @@ struct FleetDecision {
   double next_step_value_bn_krw = 0;
   std::int64_t fleet_gpus = 0;
   double demand_gpu_hours_per_year = 0;
+  std::optional<std::string> next_best_site;
+  std::optional<double> next_best_value_bn_krw;
   static constexpr auto fields() {
     using T = FleetDecision;
     return std::tuple{
@@ -1113,7 +1115,8 @@ struct FleetDecision {
         field("vendor", &T::vendor, "id", "the vendor it would order from; `\"\"` when none sells"),
         field("generation", &T::generation, "id", "the generation it valued"),
         field("site", &T::site, "id",
-              "the site they would run at; `\"\"` without sites (no grid in the scenario)"),
+              "the site they would run at, of the owner's and the ownerless ones the one where "
+              "the order is worth most; `\"\"` without sites (no grid in the scenario)"),
         field("price_bn_krw", &T::price_bn_krw, "bn KRW",
               "list price per GPU on the day, GPU price shocks applied"),
         field("capex_bn_krw", &T::capex_bn_krw, "bn KRW", "GPUs and building of the order"),
@@ -1134,7 +1137,11 @@ struct FleetDecision {
         field("fleet_gpus", &T::fleet_gpus, "GPUs",
               "GPUs the owner runs or has on order, before this order"),
         field("demand_gpu_hours_per_year", &T::demand_gpu_hours_per_year, "GPU-hours/yr",
-              "its customers' demand now, H100-equivalent")};
+              "its customers' demand now, H100-equivalent"),
+        nullable_field("next_best_site", &T::next_best_site, "id",
+                       "the best of the other sites it valued; `null` when it valued one"),
+        nullable_field("next_best_value_bn_krw", &T::next_best_value_bn_krw, "bn KRW",
+                       "what the best plan there was worth; `null` when it valued one site")};
   }
 };
 

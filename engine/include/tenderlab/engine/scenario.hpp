@@ -68,7 +68,9 @@ struct AgentSpec {
   double max_commitment = 0.5;        ///< largest share of its capital it puts into one project
   double control_aversion = 0.0;      ///< value lost per unit of equity when the state controls
   double npu_penalty = 0.35;  ///< revenue lost per unit of compute on mandated domestic chips
-  double remote_demand_discount = 0.15;  ///< demand lost at a non-capital site
+  /// Demand lost at a non-capital site; for a fleet, the share of its customers that only GPUs in
+  /// the capital region serve.
+  double remote_demand_discount = 0.15;
   Capabilities capabilities;
   std::optional<Beliefs> beliefs;  ///< missing: the scenario's market outlook
   std::optional<FleetSpec> fleet;  ///< cloud providers and telcos: its own GPU fleet decisions
