@@ -265,15 +265,18 @@ class Bidder {
     call.object = world_.current_object(*round->call);
     CallRound adjusted = *round;
     adjusted.call = &call;
-    // Every supplier knows who may compete: the agents eligible for the call.
+    // Every supplier knows who may compete: the agents eligible for the call, the grid
+    // connection each can draw now included.
     std::vector<const AgentSpec*> suppliers;
     for (const AgentSpec& other : world_.scenario.agents)
-      if (eligible_supplier(adjusted, other)) suppliers.push_back(&other);
+      if (eligible_supplier(adjusted, other, grid_mw({other.id}, round->terms.site)))
+        suppliers.push_back(&other);
     if (suppliers.empty()) suppliers.push_back(&agent_);  // it learns it is not eligible below
     const ProjectAssumptions& assumptions = world_.scenario.assumptions;
     const ProcurementAuction auction = procurement_auction(adjusted, suppliers, assumptions);
     Rng stream = rng_.derive("offer/" + round_key(*round));
-    const SupplyOffer supply = offer_supply(adjusted, agent_, auction, stream, assumptions);
+    const SupplyOffer supply = offer_supply(adjusted, agent_, auction, stream, assumptions,
+                                            grid_mw({agent_.id}, round->terms.site));
     events::BidDecision decision = decision_for(*round, supply.bids ? "bid" : "no_bid");
     decision.team = std::vector<std::string>{agent_.id};
     decision.supply = events::SupplyQuote{
@@ -311,9 +314,23 @@ class Bidder {
     } else {  // an application for GPU time (allocation calls)
       bid = Bid{agent_.id, {agent_.id}, {1.0}, agent_.capabilities, 0, 0.0, 0};
     }
+    // The grid connection the team can draw when it bids, where its GPUs may go: a procurement
+    // lot wherever the call allows, a consortium's centre in the region class it proposes.
+    if (round->call->kind == CallKind::procurement)
+      bid.grid_mw = grid_mw(bid.members, round->terms.site);
+    else if (round->call->kind == CallKind::spc_partner)
+      bid.grid_mw =
+          grid_mw(bid.members, bid.non_capital_site ? SiteRule::non_capital : SiteRule::capital);
     world_.emit(agent_.id, events::BidSubmitted{round->call->id, round->round, bid.members,
                                                 round_money(bid.price_bn_krw)});
     Inbox<Message>(board_inbox).send(BidSubmission{round, bid});
+  }
+
+  /// The most MW `team` can draw now at one of its sites that `rule` allows (infinite without a
+  /// grid).
+  double grid_mw(const std::vector<std::string>& team, SiteRule rule) const {
+    if (!world_.grid) return std::numeric_limits<double>::infinity();
+    return connectable_mw(world_.scenario, *world_.grid, team, rule, world_.site_mw);
   }
 
   World& world_;

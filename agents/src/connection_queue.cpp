@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "tenderlab/engine/input_error.hpp"
 
@@ -120,6 +121,24 @@ const SiteSpec* choose_site(const Scenario& scenario, const PowerGrid& grid,
     }
   }
   return best;
+}
+
+double connectable_mw(const Scenario& scenario, const PowerGrid& grid,
+                      const std::vector<std::string>& team, SiteRule rule,
+                      const std::map<std::string, double>& used_mw) {
+  if (!scenario.grid) return std::numeric_limits<double>::infinity();
+  double most = 0;
+  for (const SiteSpec& site : scenario.sites) {
+    const bool capital = capital_node(*scenario.grid, site.node);
+    if ((rule == SiteRule::capital && !capital) || (rule == SiteRule::non_capital && capital))
+      continue;
+    if (!site.owner.empty() && std::find(team.begin(), team.end(), site.owner) == team.end())
+      continue;
+    const auto used = used_mw.find(site.id);
+    const double left = site.max_mw - (used == used_mw.end() ? 0.0 : used->second);
+    most = std::max(most, std::min(std::max(0.0, left), grid.headroom_mw(site.node)));
+  }
+  return most;
 }
 
 }  // namespace tenderlab

@@ -16,6 +16,11 @@ std::string money(double bn) {
   std::snprintf(buffer, sizeof buffer, "%.1f bn KRW", bn);
   return buffer;
 }
+std::string megawatts(double mw) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.1f MW", mw);
+  return buffer;
+}
 /// The mean of `values` summed in ascending order, so that the order of the agents in the file
 /// cannot change its last bit.
 double order_free_mean(std::vector<double> values) {
@@ -88,9 +93,10 @@ double expected_supply_cost(const CallObject& object, const AgentSpec& agent,
   return static_cast<double>(object.gpus) * object.gpu_price_bn_krw * (1 + integration);
 }
 
-bool eligible_supplier(const CallRound& round, const AgentSpec& agent) {
+bool eligible_supplier(const CallRound& round, const AgentSpec& agent, double grid_mw) {
   return agent.kind.may(Role::lead, CallKind::procurement) &&
-         agent.capabilities.cloud_operations >= round.call->eligibility.min_cloud_operations;
+         agent.capabilities.cloud_operations >= round.call->eligibility.min_cloud_operations &&
+         grid_mw >= round.call->eligibility.min_grid_mw;
 }
 
 ProcurementAuction procurement_auction(const CallRound& round,
@@ -115,7 +121,7 @@ ProcurementAuction procurement_auction(const CallRound& round,
 
 SupplyOffer offer_supply(const CallRound& round, const AgentSpec& agent,
                          const ProcurementAuction& auction, Rng& rng,
-                         const ProjectAssumptions& assumptions) {
+                         const ProjectAssumptions& assumptions, double grid_mw) {
   SupplyOffer offer;
   // The private cost: a truncated normal draw, redrawn outside the range every supplier assumes.
   double z = rng.normal();
@@ -128,6 +134,9 @@ SupplyOffer offer_supply(const CallRound& round, const AgentSpec& agent,
   offer.expected_profit_bn_krw = auction.expected_profit(offer.cost_bn_krw);
   if (!eligible_supplier(round, agent)) {
     offer.reason = "not eligible: operating experience below the minimum";
+  } else if (grid_mw < round.call->eligibility.min_grid_mw) {
+    offer.reason = "not eligible: it can connect " + megawatts(grid_mw) + " at its sites, " +
+                   megawatts(round.call->eligibility.min_grid_mw) + " required";
   } else if (offer.cost_bn_krw + agent.bid_cost_bn_krw >= auction.reserve_bn_krw) {
     offer.reason = std::string(round.terms.ceiling_price_bn_krw ? "ceiling price "
                                                                 : "the most the buyer pays ") +

@@ -70,7 +70,8 @@ std::vector<ScoredBid> score_bids(const CallRound& round, const std::vector<Bid>
     return !(round.terms.ceiling_price_bn_krw &&
              bid.price_bn_krw > *round.terms.ceiling_price_bn_krw) &&
            bid.capabilities.sites_power >= call.eligibility.min_sites_power &&
-           bid.capabilities.cloud_operations >= call.eligibility.min_cloud_operations;
+           bid.capabilities.cloud_operations >= call.eligibility.min_cloud_operations &&
+           bid.grid_mw >= call.eligibility.min_grid_mw;
   };
   double lowest_price = std::numeric_limits<double>::infinity();
   for (const auto& bid : bids)
@@ -96,6 +97,9 @@ std::vector<ScoredBid> score_bids(const CallRound& round, const std::vector<Bid>
     } else if (bid.capabilities.cloud_operations < call.eligibility.min_cloud_operations) {
       s.valid = false;
       s.invalid_reason = "not eligible: operating experience below the minimum";
+    } else if (bid.grid_mw < call.eligibility.min_grid_mw) {
+      s.valid = false;
+      s.invalid_reason = "not eligible: grid connection below the minimum";
     } else if (s.total_score < call.evaluation.pass_mark) {
       s.valid = false;
       s.invalid_reason = "score below the pass mark";

@@ -756,6 +756,10 @@ ParamTable eligibility_table() {
              "Minimum sites_power capability of the consortium (capability scale)"),
       number("min_cloud_operations", "1", 0, 0, 1, "Eligibility::min_cloud_operations",
              "Minimum cloud_operations capability of the consortium (capability scale)"),
+      number("min_grid_mw", "MW", 0, 0, 100'000, "Eligibility::min_grid_mw",
+             "Grid connection the bidder must be able to draw when it bids, at one of its own "
+             "sites (or an ownerless one) in the region the call allows: the grid's headroom at "
+             "the site's node within what is left of its max_mw. No effect without a grid"),
   };
   return t;
 }

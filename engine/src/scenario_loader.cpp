@@ -221,6 +221,7 @@ const std::vector<Binding<PolicyLoan>> policy_loan_bindings = {
 const std::vector<Binding<Eligibility>> eligibility_bindings = {
     {"min_sites_power", &Eligibility::min_sites_power},
     {"min_cloud_operations", &Eligibility::min_cloud_operations},
+    {"min_grid_mw", &Eligibility::min_grid_mw},
 };
 const std::vector<Binding<Evaluation>> evaluation_bindings = {
     {"technical_weight", &Evaluation::technical_weight},

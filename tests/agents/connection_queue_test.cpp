@@ -149,3 +149,36 @@ TEST_CASE("a contract's site: the team's or an ownerless one in its region class
   scenario.sites.pop_back();
   CHECK(choose_site(scenario, grid, {"ours"}, false, 30) == nullptr);
 }
+
+TEST_CASE("the MW a team can connect: the most at one of its sites the call allows, by hand") {
+  Scenario scenario;
+  GridSpec spec;
+  spec.nodes = {
+      {"backbone", "b", false, 100, 0}, {"city", "c", true, 0, 20}, {"town", "t", false, 0, 0}};
+  spec.lines = {{"backbone", "city", 50}, {"backbone", "town", 40}};
+  scenario.grid = spec;
+  scenario.sites = {{"ours-city", "city", "ours", 1000},
+                    {"ours-town", "town", "ours", 10},
+                    {"free-town", "town", "", 25},
+                    {"rival-backbone", "backbone", "rival", 1000}};
+  const PowerGrid grid = make_power_grid(spec);
+  // The city line carries 50 MW and the city draws 20: 30 MW of headroom at ours-city. In the
+  // town, 40 MW of headroom, capped by the sites' max_mw: 10 at ours-town, 25 at free-town. The
+  // rival's site at the backbone is not the team's.
+  CHECK(connectable_mw(scenario, grid, {"ours"}, SiteRule::any) == 30);
+  CHECK(connectable_mw(scenario, grid, {"ours"}, SiteRule::capital) == 30);
+  CHECK(connectable_mw(scenario, grid, {"ours"}, SiteRule::non_capital) == 25);
+  // MW granted at a site so far count against its max_mw: 20 of free-town's 25 taken.
+  CHECK(connectable_mw(scenario, grid, {"ours"}, SiteRule::non_capital, {{"free-town", 20.0}}) ==
+        10);
+  // A team that includes the rival can use its site: the backbone's 100 MW of supply less the
+  // city's 20 MW it feeds.
+  CHECK(connectable_mw(scenario, grid, {"ours", "rival"}, SiteRule::non_capital) == 80);
+  // A team with no site in the region the call allows, and only full ownerless ones: nothing.
+  CHECK(connectable_mw(scenario, grid, {"other"}, SiteRule::capital) == 0);
+  CHECK(connectable_mw(scenario, grid, {"other"}, SiteRule::non_capital, {{"free-town", 25.0}}) ==
+        0);
+  // Reordering the sites changes nothing.
+  std::reverse(scenario.sites.begin(), scenario.sites.end());
+  CHECK(connectable_mw(scenario, grid, {"ours"}, SiteRule::non_capital) == 25);
+}

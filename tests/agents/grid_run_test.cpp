@@ -208,3 +208,26 @@ TEST_CASE("grid run: the order of nodes, lines, sites and upgrades in the file c
   std::reverse(reversed["sites"].begin(), reversed["sites"].end());
   CHECK(grid_story(run(reversed)) == story);
 }
+
+TEST_CASE("grid run: a call that requires a grid connection refuses a team whose sites lack it") {
+  // The contract needs 4.94 MW; the team's capital site can draw 2 MW now (122 - 120), the
+  // ownerless site outside the capital region 500.
+  const auto opened = [](const nlohmann::json& doc) {
+    const auto bids = all_of<events::BidsOpened>(run(doc));
+    REQUIRE(bids.size() == 1);
+    REQUIRE(bids[0].second.bids.size() == 1);
+    return bids[0].second.bids[0];
+  };
+  auto doc = grid_scenario();
+  doc["calls"][0]["eligibility"] = {{"min_grid_mw", 4.94}};
+  const events::ScoredBidEntry capital = opened(doc);
+  CHECK_FALSE(capital.valid);
+  CHECK(capital.invalid_reason == "not eligible: grid connection below the minimum");
+  // Exactly what the capital site can draw qualifies.
+  doc["calls"][0]["eligibility"]["min_grid_mw"] = 2;
+  CHECK(opened(doc).valid);
+  // Outside the capital region the ownerless site has the room.
+  doc["calls"][0]["eligibility"]["min_grid_mw"] = 4.94;
+  doc["calls"][0]["terms"]["site"] = "non_capital";
+  CHECK(opened(doc).valid);
+}

@@ -239,6 +239,12 @@ TEST_CASE("eligible suppliers are the procurement leads that meet the minimum") 
   CHECK(eligible_supplier(p.round, supplier("b", "telco", 0.5)));
   CHECK_FALSE(eligible_supplier(p.round, supplier("c", "telco", 0.4)));
   CHECK_FALSE(eligible_supplier(p.round, supplier("d", "university", 0.9)));
+  // A call that requires a grid connection: the MW the supplier can draw now at its sites.
+  ProcurementCall powered;
+  powered.call.eligibility.min_grid_mw = 20;
+  CHECK(eligible_supplier(powered.round, supplier("a", "cloud_provider", 0.9)));  // no grid
+  CHECK(eligible_supplier(powered.round, supplier("a", "cloud_provider", 0.9), 20));
+  CHECK_FALSE(eligible_supplier(powered.round, supplier("a", "cloud_provider", 0.9), 19.9));
 }
 
 TEST_CASE("the auction of a round does not depend on the order of its suppliers") {
@@ -331,5 +337,20 @@ TEST_CASE("a supplier stays out when the ceiling or its expected profit does not
     const SupplyOffer offer = offer_supply(p.round, c, game, rng, assumptions);
     CHECK_FALSE(offer.bids);
     CHECK(offer.reason == "not eligible: operating experience below the minimum");
+  }
+  SECTION("a supplier that cannot connect the MW the call requires") {
+    p.call.eligibility.min_grid_mw = 30;
+    const ProcurementAuction game = procurement_auction(p.round, {&a, &b}, assumptions);
+    Rng rng(11, 0, "a");
+    const SupplyOffer short_of_power = offer_supply(p.round, a, game, rng, assumptions, 29.5);
+    CHECK_FALSE(short_of_power.bids);
+    CHECK(short_of_power.reason ==
+          "not eligible: it can connect 29.5 MW at its sites, 30.0 MW "
+          "required");
+    // Exactly the minimum qualifies; the draw is the same either way.
+    Rng again(11, 0, "a");
+    const SupplyOffer enough = offer_supply(p.round, a, game, again, assumptions, 30);
+    CHECK(enough.reason.rfind("not eligible", 0) == std::string::npos);
+    CHECK(enough.cost_bn_krw == short_of_power.cost_bn_krw);
   }
 }

@@ -2,6 +2,7 @@
 // minimum-valid-bids rule and the win probabilities bidders use.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -78,6 +79,27 @@ TEST_CASE("a call with two bids of which one is invalid fails when two are requi
   CHECK(result.outcome == RoundOutcome::failed);
   CHECK(result.valid_bids == 1);
   CHECK(result.reason == "1 valid bid of 2 received; 2 required");
+}
+
+TEST_CASE("a bid without the grid connection the call requires is invalid") {
+  CallSpec call = make_call();
+  call.eligibility.min_grid_mw = 30;
+  const CallRound round = make_round(call, 1);
+  Bid short_of_power = make_bid("a", 90, 1);
+  short_of_power.grid_mw = 29.9;
+  Bid powered = make_bid("b", 100, 2);
+  powered.grid_mw = 30;
+  const RoundResult result = decide_round(round, {short_of_power, powered});
+  REQUIRE(result.ranked.size() == 2);
+  const auto& a = *std::find_if(result.ranked.begin(), result.ranked.end(),
+                                [](const ScoredBid& s) { return s.bid.lead == "a"; });
+  const auto& b = *std::find_if(result.ranked.begin(), result.ranked.end(),
+                                [](const ScoredBid& s) { return s.bid.lead == "b"; });
+  CHECK_FALSE(a.valid);
+  CHECK(a.invalid_reason == "not eligible: grid connection below the minimum");
+  CHECK(b.valid);
+  // The ineligible bid's lower price does not set the price scale: b gets the full price score.
+  CHECK(b.price_score == Approx(100));
 }
 
 TEST_CASE("a call with zero bids fails") {

@@ -85,4 +85,11 @@ const SiteSpec* choose_site(const Scenario& scenario, const PowerGrid& grid,
                             const std::vector<std::string>& team, bool non_capital, double mw,
                             const std::map<std::string, double>& used_mw = {});
 
+/// The most MW a new load can draw now at one site of a team member or without an owner, among
+/// the sites `rule` allows: the grid's headroom at its node, capped by what is left of the site's
+/// max_mw after `used_mw`. 0 when the team has no such site.
+double connectable_mw(const Scenario& scenario, const PowerGrid& grid,
+                      const std::vector<std::string>& team, SiteRule rule,
+                      const std::map<std::string, double>& used_mw = {});
+
 }  // namespace tenderlab

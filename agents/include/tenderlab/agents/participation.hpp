@@ -1,6 +1,7 @@
 #pragma once
 // Participation decisions, pure: what a member of a prospective team gets from a call round, and
 // whether it bids, joins, declines or stays away, with the terms that weighed most.
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -48,8 +49,10 @@ double expected_supply_cost(const CallObject& object, const AgentSpec& agent,
                             const ProjectAssumptions& assumptions = {});
 
 /// Whether an agent may offer the lot of a procurement round: its kind leads procurement calls and
-/// it meets the call's eligibility.
-bool eligible_supplier(const CallRound& round, const AgentSpec& agent);
+/// it meets the call's eligibility, `grid_mw` being the most it can draw now at one of its sites
+/// the call allows (connectable_mw(); infinite without a grid).
+bool eligible_supplier(const CallRound& round, const AgentSpec& agent,
+                       double grid_mw = std::numeric_limits<double>::infinity());
 
 /// The auction the eligible suppliers of a round play (procurement_bid.hpp): rivals' costs spread
 /// around the suppliers' mean expected cost, the ceiling price as reserve (without one, the top of
@@ -74,8 +77,10 @@ struct SupplyOffer {
 /// 1 + supply_price_noise x Z, Z a standard normal truncated at supply_cost_truncation), then
 /// enters iff its expected profit in `auction` covers its own bid cost and bids the equilibrium
 /// price. The draw happens whether or not it is eligible, so eligibility never shifts a stream.
+/// `grid_mw` as for eligible_supplier().
 SupplyOffer offer_supply(const CallRound& round, const AgentSpec& agent,
                          const ProcurementAuction& auction, Rng& rng,
-                         const ProjectAssumptions& assumptions = {});
+                         const ProjectAssumptions& assumptions = {},
+                         double grid_mw = std::numeric_limits<double>::infinity());
 
 }  // namespace tenderlab

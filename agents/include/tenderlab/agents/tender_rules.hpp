@@ -1,5 +1,6 @@
 #pragma once
 // The tender board's rules as pure functions: validity, scoring, ranking and the round's outcome.
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ struct Bid {
   /// order of arrival nor the lead's name decides between equal bids.
   std::uint64_t lottery = 0;
   bool non_capital_site = true;  ///< where the team proposes to build
+  /// The most MW the team can draw now at one of its sites where the call allows the GPUs to go
+  /// (connectable_mw()); infinite without a grid.
+  double grid_mw = std::numeric_limits<double>::infinity();
 };
 
 struct ScoredBid {

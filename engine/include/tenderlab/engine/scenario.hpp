@@ -139,6 +139,9 @@ struct CallObject {
 struct Eligibility {
   double min_sites_power = 0;       ///< minimum capability sites_power of the consortium (0..1)
   double min_cloud_operations = 0;  ///< minimum capability cloud_operations of the consortium
+  /// Grid connection the bidder must be able to draw now (MW) at one of its own sites (or an
+  /// ownerless one) where the call allows the GPUs to go.
+  double min_grid_mw = 0;
   bool operator==(const Eligibility&) const = default;
 };
 
