@@ -24,6 +24,17 @@ QueuedConnection request(const std::string& id, std::string node, double mw, dou
   return {id, "site-" + id, std::move(node), "call", "lead", mw, mw, at};
 }
 
+/// two_branches() as a scenario's grid, the city in the capital region; no sites yet.
+Scenario two_branch_scenario() {
+  Scenario scenario;
+  GridSpec spec;
+  spec.nodes = {
+      {"backbone", "b", false, 100, 0}, {"city", "c", true, 0, 20}, {"town", "t", false, 0, 0}};
+  spec.lines = {{"backbone", "city", 50}, {"backbone", "town", 40}};
+  scenario.grid = spec;
+  return scenario;
+}
+
 const ConnectionDecision& decision_of(const ReviewOutcome& outcome, const std::string& id) {
   const auto it = std::find_if(outcome.decisions.begin(), outcome.decisions.end(),
                                [&](const ConnectionDecision& d) { return d.request.id == id; });
@@ -120,17 +131,12 @@ TEST_CASE("the queue refuses a request id twice and negative MW") {
 }
 
 TEST_CASE("a contract's site: the team's or an ownerless one in its region class, most room") {
-  Scenario scenario;
-  GridSpec spec;
-  spec.nodes = {
-      {"backbone", "b", false, 100, 0}, {"city", "c", true, 0, 20}, {"town", "t", false, 0, 0}};
-  spec.lines = {{"backbone", "city", 50}, {"backbone", "town", 40}};
-  scenario.grid = spec;
+  Scenario scenario = two_branch_scenario();
   scenario.sites = {{"z-city", "city", "", 1000},
                     {"rival-town", "town", "rival", 1000},
                     {"ours-town", "town", "ours", 10},
                     {"free-town", "town", "", 1000}};
-  const PowerGrid grid = make_power_grid(spec);
+  const PowerGrid grid = make_power_grid(*scenario.grid);
   // Capital: only the city site. Non-capital: the team's own site has room for 10 MW only, the
   // ownerless one for 40 (the town line): the ownerless one wins on room; the rival's is not
   // considered while the team has a choice.
@@ -151,17 +157,12 @@ TEST_CASE("a contract's site: the team's or an ownerless one in its region class
 }
 
 TEST_CASE("the MW a team can connect: the most at one of its sites the call allows, by hand") {
-  Scenario scenario;
-  GridSpec spec;
-  spec.nodes = {
-      {"backbone", "b", false, 100, 0}, {"city", "c", true, 0, 20}, {"town", "t", false, 0, 0}};
-  spec.lines = {{"backbone", "city", 50}, {"backbone", "town", 40}};
-  scenario.grid = spec;
+  Scenario scenario = two_branch_scenario();
   scenario.sites = {{"ours-city", "city", "ours", 1000},
                     {"ours-town", "town", "ours", 10},
                     {"free-town", "town", "", 25},
                     {"rival-backbone", "backbone", "rival", 1000}};
-  const PowerGrid grid = make_power_grid(spec);
+  const PowerGrid grid = make_power_grid(*scenario.grid);
   // The city line carries 50 MW and the city draws 20: 30 MW of headroom at ours-city. In the
   // town, 40 MW of headroom, capped by the sites' max_mw: 10 at ours-town, 25 at free-town. The
   // rival's site at the backbone is not the team's.
