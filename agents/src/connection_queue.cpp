@@ -96,6 +96,13 @@ const std::string& node_region(const GridSpec& spec, const std::string& node) {
   return node_spec(spec, node).region;
 }
 
+double site_room(const PowerGrid& grid, const SiteSpec& site,
+                 const std::map<std::string, double>& used_mw) {
+  const auto used = used_mw.find(site.id);
+  const double left = site.max_mw - (used == used_mw.end() ? 0.0 : used->second);
+  return std::min(std::max(0.0, left), grid.headroom_mw(site.node));
+}
+
 const SiteSpec* choose_site(const Scenario& scenario, const PowerGrid& grid,
                             const std::vector<std::string>& team, bool non_capital, double mw,
                             const std::map<std::string, double>& used_mw) {
@@ -107,9 +114,7 @@ const SiteSpec* choose_site(const Scenario& scenario, const PowerGrid& grid,
     if (capital_node(*scenario.grid, site.node) == non_capital) continue;
     const bool preferred =
         site.owner.empty() || std::find(team.begin(), team.end(), site.owner) != team.end();
-    const auto used = used_mw.find(site.id);
-    const double left = site.max_mw - (used == used_mw.end() ? 0.0 : used->second);
-    const double room = std::min({mw, std::max(0.0, left), grid.headroom_mw(site.node)});
+    const double room = std::min(mw, site_room(grid, site, used_mw));
     // Preferred sites first, then the most room; ties by id, so the file's order never decides.
     const bool better = !best || preferred > best_preferred ||
                         (preferred == best_preferred &&
@@ -134,9 +139,7 @@ double connectable_mw(const Scenario& scenario, const PowerGrid& grid,
       continue;
     if (!site.owner.empty() && std::find(team.begin(), team.end(), site.owner) == team.end())
       continue;
-    const auto used = used_mw.find(site.id);
-    const double left = site.max_mw - (used == used_mw.end() ? 0.0 : used->second);
-    most = std::max(most, std::min(std::max(0.0, left), grid.headroom_mw(site.node)));
+    most = std::max(most, site_room(grid, site, used_mw));
   }
   return most;
 }

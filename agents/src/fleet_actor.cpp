@@ -36,9 +36,7 @@ std::vector<SiteRoom> candidate_sites(const World& world, const std::string& own
   };
   for (const SiteSpec& site : world.scenario.sites) {
     if (!site.owner.empty() && site.owner != owner) continue;
-    const auto used = world.site_mw.find(site.id);
-    const double left = site.max_mw - (used == world.site_mw.end() ? 0.0 : used->second);
-    const double room = std::max(0.0, std::min(left, world.grid->headroom_mw(site.node)));
+    const double room = site_room(*world.grid, site, world.site_mw);
     const auto kind = std::find_if(best.begin(), best.end(), [&](const SiteRoom& other) {
       return same_kind(*other.site, site);
     });

@@ -76,6 +76,11 @@ bool capital_node(const GridSpec& spec, const std::string& node);
 /// unknown node.
 const std::string& node_region(const GridSpec& spec, const std::string& node);
 
+/// The MW a new load can draw at `site` now: the grid's headroom at its node, capped by what is
+/// left of the site's max_mw after the MW `used_mw` says were granted there (never below 0).
+double site_room(const PowerGrid& grid, const SiteSpec& site,
+                 const std::map<std::string, double>& used_mw);
+
 /// The site that hosts a contract of `mw` for a team: among the sites in the region class the
 /// contract requires (`non_capital`), those of a team member or without an owner first, then
 /// any; within them the one where a new load can draw the most of `mw` now (the grid's headroom,
