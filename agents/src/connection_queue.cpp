@@ -47,7 +47,7 @@ ReviewOutcome ConnectionQueue::review(PowerGrid& grid, bool reinforce) {
     auto [at, fresh] = headroom.emplace(request.node, 0.0);
     if (fresh) at->second = grid.headroom_mw(request.node);
     outcome.decisions.push_back({request, grant.granted_mw, at->second});
-    if (reinforce && request.outstanding_mw > 0) {
+    if (reinforce && !request.lapses && request.outstanding_mw > 0) {
       const double under_way = under_way_mw_[grant.id];
       if (request.outstanding_mw > under_way + mw_resolution) {
         outcome.reinforcements.push_back(
@@ -57,7 +57,7 @@ ReviewOutcome ConnectionQueue::review(PowerGrid& grid, bool reinforce) {
     }
   }
   for (auto it = waiting_.begin(); it != waiting_.end();)
-    it = it->second.outstanding_mw == 0 ? waiting_.erase(it) : std::next(it);
+    it = it->second.outstanding_mw == 0 || it->second.lapses ? waiting_.erase(it) : std::next(it);
   return outcome;
 }
 

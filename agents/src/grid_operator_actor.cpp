@@ -36,13 +36,19 @@ void run_grid_operator(World& world) {
   const double review_every = spec.review_days * seconds_per_day;
   const double review_hour = 0.5 * seconds_per_day;
   const double horizon = world.kernel.horizon_time();
+  // Data centres outside the model apply for power at these nodes all the time, so every review
+  // date is a review while there are any.
+  std::vector<const GridNodeSpec*> others_apply;
+  for (const GridNodeSpec& node : spec.nodes)
+    if (node.other_applications_mw_per_year > 0) others_apply.push_back(&node);
+  double last_review = 0;
   for (;;) {
     const double now = Kernel::now();
     // Reviews fall at noon every review_days from the start (noon, so that requests made at the
     // start of a day, as fleets make them, are decided the same way whatever the actors' order);
     // a request waits for the first review after it.
     const double next_review =
-        queue.empty()
+        queue.empty() && others_apply.empty()
             ? never
             : (std::floor((now - review_hour) / review_every) + 1) * review_every + review_hour;
     const double next_upgrade_at = next_upgrade < spec.upgrades.size()
@@ -81,9 +87,29 @@ void run_grid_operator(World& world) {
                  events::GridReinforced{done.node, "", round_money(done.mw), "reinforcement"});
     }
     if (next != next_review) continue;
+    // The applications others made since the last review, at the year's rate (365.25 days).
+    const double years_since = (next - last_review) / (365.25 * seconds_per_day);
+    last_review = next;
+    for (const GridNodeSpec* node : others_apply) {
+      QueuedConnection others;
+      others.id = "(others)/" + node->id;
+      others.node = node->id;
+      others.user = spec.operator_id;
+      others.requested_mw = node->other_applications_mw_per_year * years_since;
+      others.requested_at = next;
+      others.lapses = true;
+      queue.add(std::move(others));
+    }
     const ReviewOutcome outcome = queue.review(grid, spec.reinforce);
     for (const ConnectionDecision& d : outcome.decisions) {
       const QueuedConnection& r = d.request;
+      if (r.lapses) {
+        world.emit(spec.operator_id, events::OtherApplicationsDecided{
+                                         r.node, node_region(spec, r.node),
+                                         capital_node(spec, r.node), round_money(r.requested_mw),
+                                         round_money(d.granted_mw), round_money(d.headroom_mw)});
+        continue;
+      }
       const auto waited =
           static_cast<std::int64_t>(std::floor((next - r.requested_at) / seconds_per_day));
       world.emit(r.user, events::ConnectionDecided{

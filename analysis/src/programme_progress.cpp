@@ -44,6 +44,12 @@ ProgrammeProgress::ProgrammeProgress(EventDispatcher& events, std::vector<Progra
     mw_granted_ += d.granted_mw;
     if (d.decision == "granted") waits_.push_back(d.waited_days);
   });
+  events.on<events::OtherApplicationsDecided>(
+      [this](const Event&, const events::OtherApplicationsDecided& d) {
+        OtherApplications& into = d.capital_region ? others_capital_ : others_non_capital_;
+        into.requested_mw += d.requested_mw;
+        into.granted_mw += d.granted_mw;
+      });
   events.on<events::DeliveryPipeline>([this](const Event& e, const events::DeliveryPipeline& p) {
     pipeline_by_year_[detail::year_ended_by(e.date)] = p;
   });
@@ -135,6 +141,15 @@ nlohmann::ordered_json ProgrammeProgress::summary() const {
       waits_.empty() ? 0 : *std::max_element(waits_.begin(), waits_.end());
   p["mw_requested"] = mw_requested_;
   p["mw_granted"] = mw_granted_;
+  nlohmann::ordered_json others;
+  for (const auto& [name, sums] :
+       {std::pair{"capital", &others_capital_}, std::pair{"non_capital", &others_non_capital_}}) {
+    nlohmann::ordered_json o;
+    o["requested_mw"] = sums->requested_mw;
+    o["granted_mw"] = sums->granted_mw;
+    others[name] = o;
+  }
+  p["other_applications"] = others;
   std::int64_t waiting = 0;
   for (const auto& [order, gpus] : outstanding_by_order_)
     waiting += gpus;
@@ -261,6 +276,19 @@ std::vector<std::string> ProgrammeProgress::verdict() const {
         "grid connections: " + std::to_string(waits_.size()) + " granted in full, mean wait " +
         detail::fixed(p["connection_wait_days_mean"].get<double>(), 0) + " days (longest " +
         std::to_string(p["connection_wait_days_max"].get<std::int64_t>()) + ")");
+  // What data centres outside the model took of the headroom, where they applied.
+  if (others_capital_.requested_mw > 0 || others_non_capital_.requested_mw > 0) {
+    std::string line = "other data centres' applications:";
+    const char* separator = " ";
+    for (const auto& [where, sums] : {std::pair{"capital region", &others_capital_},
+                                      std::pair{"elsewhere", &others_non_capital_}}) {
+      if (sums->requested_mw <= 0) continue;
+      line += separator + detail::fixed(sums->granted_mw, 0) + " of " +
+              detail::fixed(sums->requested_mw, 0) + " MW granted (" + where + ")";
+      separator = ", ";
+    }
+    lines.push_back(line);
+  }
   return lines;
 }
 

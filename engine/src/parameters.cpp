@@ -1015,6 +1015,12 @@ ParamTable grid_node_table() {
              "Generation or import that can be fed in at the node"),
       number("load_mw", "MW", 0, 0, inf, m + "load_mw",
              "Load already connected at the node, served before any new connection"),
+      number("other_applications_mw_per_year", "MW/year", 0, 0, inf,
+             m + "other_applications_mw_per_year",
+             "Connection applications a year from data centres outside the model at the node: "
+             "each review decides those made since the last one together with the other "
+             "requests (the same share for all); what it does not grant lapses and starts no "
+             "reinforcement"),
   };
   return t;
 }

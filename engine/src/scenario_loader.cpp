@@ -278,6 +278,7 @@ const std::vector<Binding<GridNodeSpec>> grid_node_bindings = {
     {"capital_region", &GridNodeSpec::capital_region},
     {"supply_mw", &GridNodeSpec::supply_mw},
     {"load_mw", &GridNodeSpec::load_mw},
+    {"other_applications_mw_per_year", &GridNodeSpec::other_applications_mw_per_year},
 };
 const std::vector<Binding<GridLineSpec>> grid_line_bindings = {
     {"capacity_mw", &GridLineSpec::capacity_mw},

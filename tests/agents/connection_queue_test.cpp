@@ -123,6 +123,32 @@ TEST_CASE("the operator is asked to reinforce once for what waits, again for wha
   CHECK(outcome.reinforcements[0].mw == Approx(10).margin(0.002));
 }
 
+TEST_CASE("others' applications share a review's headroom, then lapse without reinforcement") {
+  PowerGrid grid = two_branches();
+  ConnectionQueue queue;
+  // The city line has 30 MW left: the contract's 20 MW and others' 40 MW reach the same share s
+  // with 20 s + 40 s = 30, s = 0.5: 10 and 20 MW.
+  queue.add(request("a", "city", 20));
+  QueuedConnection others = request("others", "city", 40);
+  others.lapses = true;
+  queue.add(others);
+  ReviewOutcome outcome = queue.review(grid, true);
+  CHECK(decision_of(outcome, "a").granted_mw == Approx(10).margin(0.002));
+  CHECK(decision_of(outcome, "others").granted_mw == Approx(20).margin(0.002));
+  CHECK(std::string(decision_of(outcome, "others").decision()) == "partial");
+  // The grid carries both grants; only the contract waits on, and only it gets a reinforcement.
+  CHECK(grid.total_load_mw() == Approx(50).margin(0.004));
+  CHECK(queue.size() == 1);
+  REQUIRE(outcome.reinforcements.size() == 1);
+  CHECK(outcome.reinforcements[0].id == "a");
+  CHECK(outcome.reinforcements[0].mw == Approx(10).margin(0.002));
+  // Applications under the same id may come again at the next review.
+  queue.add(others);
+  outcome = queue.review(grid, true);
+  CHECK(decision_of(outcome, "others").granted_mw == Approx(0).margin(0.002));
+  CHECK(queue.size() == 1);
+}
+
 TEST_CASE("the queue refuses a request id twice and negative MW") {
   ConnectionQueue queue;
   queue.add(request("a", "city", 10));

@@ -77,7 +77,7 @@ std::vector<std::string> grid_story(const std::vector<Event>& log) {
   std::vector<std::string> lines;
   for (const Event& event : log)
     if (event.type.rfind("connection_", 0) == 0 || event.type == "grid_reinforced" ||
-        event.type == "capacity_online")
+        event.type == "other_applications_decided" || event.type == "capacity_online")
       lines.push_back(event.date + " " + event.type + " " + event.agent + " " +
                       event.fields.dump());
   return lines;
@@ -145,6 +145,41 @@ TEST_CASE("grid run: GPUs wait for their power and come online in parts as it is
   CHECK(end_2027.mw_waiting.empty());
 }
 
+TEST_CASE("grid run: other data centres' applications take part of the headroom at each review") {
+  auto document = grid_scenario();
+  document["grid"]["nodes"][1]["other_applications_mw_per_year"] = 4;
+  const std::vector<Event> log = run(document);
+  const auto others = all_of<events::OtherApplicationsDecided>(log);
+  // A review every 90 days from the start (noon of day 0, 90, 180, ...), each with what others
+  // applied for since the last one: 4 MW x 90 / 365.25 = 0.9856 MW.
+  REQUIRE(others.size() >= 3);
+  CHECK(others[0].first == "2025-01-01");
+  CHECK(others[0].second.requested_mw == Approx(4 * 0.5 / 365.25).margin(0.0005));
+  CHECK(others[1].first == "2025-04-01");
+  CHECK(others[1].second.node == "seoul");
+  CHECK(others[1].second.capital_region);
+  CHECK(others[1].second.requested_mw == Approx(0.9856).margin(0.0005));
+  CHECK(others[1].second.granted_mw == Approx(0.9856).margin(0.0005));
+  // At the contract's first review (2025-06-30) 2 - 0.0055 - 0.9856 = 1.0089 MW are left; the
+  // contract's 4.94 MW and others' 0.9856 reach the same share s = 1.0089 / 5.9256 = 0.1703:
+  // 0.841 MW for the contract (2 MW without others), 0.168 for others.
+  const auto decided = all_of<events::ConnectionDecided>(log);
+  REQUIRE(!decided.empty());
+  CHECK(decided.front().first == "2025-06-30");
+  CHECK(decided.front().second.granted_mw == Approx(0.841).margin(0.002));
+  CHECK(others[2].second.granted_mw == Approx(0.168).margin(0.002));
+  // The reinforcement serves the contract only: others' MW lapse and start none.
+  const auto reinforced = all_of<events::GridReinforced>(log);
+  REQUIRE(!reinforced.empty());
+  CHECK(reinforced[0].first == "2027-06-30");
+  CHECK(reinforced[0].second.mw == Approx(4.94 - 0.841).margin(0.002));
+  // Fewer GPUs run from the building's date than without others (809).
+  const auto online = all_of<events::CapacityOnline>(log);
+  REQUIRE(!online.empty());
+  CHECK(online[0].first == "2027-05-30");
+  CHECK(online[0].second.gpus == 2000 * 841 / 4940);
+}
+
 TEST_CASE("grid run: GPUs built and waiting for their power are reported as such") {
   // The run ends between the building (2027-05-30) and the final grant (2027-09-18): 809 GPUs
   // run, the other 1,191 wait for the 2.94 MW.
@@ -207,6 +242,16 @@ TEST_CASE("grid run: the order of nodes, lines, sites and upgrades in the file c
   }
   std::reverse(reversed["sites"].begin(), reversed["sites"].end());
   CHECK(grid_story(run(reversed)) == story);
+  // So does it with other data centres applying at two nodes.
+  doc["grid"]["nodes"][1]["other_applications_mw_per_year"] = 4;
+  doc["grid"]["nodes"][2]["other_applications_mw_per_year"] = 50;
+  reversed["grid"]["nodes"][1]["other_applications_mw_per_year"] = 4;
+  reversed["grid"]["nodes"][0]["other_applications_mw_per_year"] = 50;
+  const std::vector<std::string> with_others = grid_story(run(doc));
+  CHECK(std::count_if(with_others.begin(), with_others.end(), [](const std::string& line) {
+          return line.find("other_applications_decided") != std::string::npos;
+        }) > 10);
+  CHECK(grid_story(run(reversed)) == with_others);
 }
 
 TEST_CASE("grid run: a call that requires a grid connection refuses a team whose sites lack it") {

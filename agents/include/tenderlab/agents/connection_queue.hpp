@@ -23,6 +23,9 @@ struct QueuedConnection {
   double requested_mw = 0;
   double outstanding_mw = 0;  ///< not granted yet
   double requested_at = 0;    ///< simulated seconds
+  /// Withdrawn after the first review that does not grant it in full, and never reinforced:
+  /// applications of data centres outside the model, which look for power elsewhere.
+  bool lapses = false;
 };
 
 /// What one review decided for one request.
@@ -54,8 +57,9 @@ class ConnectionQueue {
   std::size_t size() const { return waiting_.size(); }
 
   /// Decides every waiting request on `grid` together and connects the grants to it. Requests
-  /// granted in full leave the queue. With `reinforce`, each request whose outstanding MW exceed
-  /// what reinforcements already under way for it will bring gets an order for the difference.
+  /// granted in full leave the queue, and so do those that lapse. With `reinforce`, each request
+  /// that does not lapse and whose outstanding MW exceed what reinforcements already under way
+  /// for it will bring gets an order for the difference.
   ReviewOutcome review(PowerGrid& grid, bool reinforce);
 
   /// A reinforcement started for request `id` went into service: its MW are no longer under way

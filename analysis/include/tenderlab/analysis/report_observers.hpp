@@ -262,6 +262,13 @@ class ProgrammeProgress {
   LoggedSum public_mw_;
   LoggedSum mw_requested_;
   LoggedSum mw_granted_;
+  /// Data centres outside the model: MW applied for and granted, capital region and outside it.
+  struct OtherApplications {
+    LoggedSum requested_mw;
+    LoggedSum granted_mw;
+  };
+  OtherApplications others_capital_;
+  OtherApplications others_non_capital_;
   LoggedSum fleet_capex_;
   LoggedSum fleet_tax_credit_;
   LoggedSum contract_public_cost_;     ///< the contracts' public-cost ledgers

@@ -1040,6 +1040,32 @@ struct GridReinforced {
   }
 };
 
+struct OtherApplicationsDecided {
+  static constexpr std::string_view type = "other_applications_decided";
+  static constexpr std::string_view about = "the grid operator";
+  static constexpr std::string_view when =
+      "at each review, for each node with `other_applications_mw_per_year` above 0";
+  std::string node;
+  std::string region;
+  bool capital_region = false;
+  double requested_mw = 0;
+  double granted_mw = 0;
+  double headroom_mw = 0;
+  static constexpr auto fields() {
+    using T = OtherApplicationsDecided;
+    return std::tuple{
+        field("node", &T::node, "id", "the grid node"),
+        field("region", &T::region, "id", "its `region`"),
+        field("capital_region", &T::capital_region, "", "whether it lies in the capital region"),
+        field("requested_mw", &T::requested_mw, "MW",
+              "what data centres outside the model applied for there since the last review"),
+        field("granted_mw", &T::granted_mw, "MW",
+              "granted and connected at this review; the rest lapses"),
+        field("headroom_mw", &T::headroom_mw, "MW",
+              "what a new load at the node could still draw after the review's grants")};
+  }
+};
+
 // ---- GPU supply and private fleets ----
 
 struct GpusAllocated {
@@ -1395,8 +1421,9 @@ using EventTypes =
                ConsortiumFormed, ConsortiumDissolved, BidSubmitted, BidsOpened, RoundFailed,
                RoundPending, RoundAwarded, TermsRevised, NegotiatedAward, CallCancelled, CallClosed,
                ContractSigned, GpusOrdered, CapacityOnline, ConnectionRequested, ConnectionDecided,
-               GridReinforced, GpusAllocated, GpusDelivered, FleetDecision, FleetOnline,
-               DeliveryPipeline, ComputeMonth, AllocationDecided, DemandMonth, SimulationEnded>;
+               GridReinforced, OtherApplicationsDecided, GpusAllocated, GpusDelivered,
+               FleetDecision, FleetOnline, DeliveryPipeline, ComputeMonth, AllocationDecided,
+               DemandMonth, SimulationEnded>;
 
 /// Calls `fn(E{})` for each event type E, in the order of EventTypes.
 template <class Fn>

@@ -262,6 +262,10 @@ struct GridNodeSpec {
   bool capital_region = false;  ///< in the capital region (Seoul, Gyeonggi, Incheon)
   double supply_mw = 0;         ///< generation or import that can be fed in here
   double load_mw = 0;           ///< load already connected here
+  /// MW a year of connection applications from data centres outside the model at this node; each
+  /// review decides those made since the last one with the other requests, and what it does not
+  /// grant lapses.
+  double other_applications_mw_per_year = 0;
 };
 
 /// A line or transformer between two nodes, usable either way up to its capacity.
