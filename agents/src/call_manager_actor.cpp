@@ -2,6 +2,10 @@
 // applies the procedure (re-announcement, negotiated award, new call with changed terms, adaptive
 // revision, cancellation). After an award it signs the contract and the SPC builds capacity.
 #include <algorithm>
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <utility>
 
 #include "tenderlab/agents/revision.hpp"
 #include "world.hpp"
@@ -207,9 +211,10 @@ class CallManager {
       sign(round, winners[i], contracts[i], year, delivery);
   }
 
-  /// The public-cost ledger of an SPC lot, on paths the issuer draws from the market outlook
-  /// (its own stream per call) with the lead's view of the operations.
-  PublicCost ledger(const LotContract& lot, const Bid& bid) {
+  /// The public-cost ledger of an SPC lot and what it expects of its operations, on paths the
+  /// issuer draws from the market outlook (its own stream per call) with the lead's view of the
+  /// operations.
+  std::pair<PublicCost, OperatingOutlook> ledger(const LotContract& lot, const Bid& bid) {
     const AgentSpec* lead = world_.scenario.find_agent(bid.lead);
     if (!lead) throw ModelError("contract for " + call_.id + ": unknown lead " + bid.lead);
     Rng stream = world_.stream(call_.issuer).derive("ledger/" + call_.id);
@@ -217,8 +222,31 @@ class CallManager {
         draw_market_paths(world_.scenario.market, world_.scenario.valuation.paths, lot.object.years,
                           stream, world_.scenario.valuation.antithetic_paths);
     const MemberView view{lead, world_.scenario.market, 1.0, 1.0};
-    return public_ledger(lot.object, lot.terms, lot.team, view, paths, lot.non_capital_site,
-                         world_.scenario.assumptions);
+    return {public_ledger(lot.object, lot.terms, lot.team, view, paths, lot.non_capital_site,
+                          world_.scenario.assumptions),
+            operating_outlook(lot.object, lot.terms, lot.team, view, paths, lot.non_capital_site,
+                              world_.scenario.assumptions)};
+  }
+
+  /// The outlook as logged: what the run's measured use is set against.
+  events::ContractOutlook outlook_event(const Bid& bid, const LotContract& lot,
+                                        const OperatingOutlook& outlook) const {
+    events::ContractOutlook event;
+    event.call = call_.id;
+    event.lead = bid.lead;
+    event.gpus = lot.gpus;
+    event.public_use_share = lot.object.public_use_share;
+    event.public_use_discount = lot.object.public_use_discount;
+    event.om_bn_krw_per_year = round_money(outlook.om_per_year);
+    for (const OperatingOutlook::Year& year : outlook.years) {
+      event.utilization.push_back(std::round(year.utilization * 1e4) / 1e4);
+      event.sales_bn_krw.push_back(round_money(year.sales));
+      event.power_bn_krw.push_back(round_money(year.power));
+      event.margin_bn_krw.push_back(round_money(year.margin));
+    }
+    for (double cover : outlook.lender_base_case)
+      event.lender_base_case_bn_krw.push_back(round_money(cover));
+    return event;
   }
 
   /// Signs one lot and commits its public money (reserved when the round was decided) in the
@@ -230,7 +258,9 @@ class CallManager {
     const bool spc = call_.kind == CallKind::spc_partner;
     const double public_money = lot.public_money_bn_krw;
     world_.budgets.commit(call_.issuer, year, public_money, public_money);
-    const PublicCost cost = spc ? ledger(lot, bid) : PublicCost{.price = lot.price_bn_krw};
+    std::optional<std::pair<PublicCost, OperatingOutlook>> books;
+    if (spc) books = ledger(lot, bid);
+    const PublicCost cost = books ? books->first : PublicCost{.price = lot.price_bn_krw};
     world_.emit(call_.issuer,
                 events::ContractSigned{
                     call_.id, round.round, bid.lead, bid.members, lot.gpus,
@@ -242,6 +272,7 @@ class CallManager {
                     round_money(spc ? financing.market_debt : 0.0),
                     round_money(cost.tax_expenditure), round_money(cost.expected_loan_loss),
                     round_money(cost.shortfall_support), round_money(cost.total())});
+    if (books) world_.emit(call_.issuer, outlook_event(bid, lot, books->second));
     world_.programme.public_money_committed += public_money;
     world_.programme.private_money_committed += spc ? financing.private_equity : 0.0;
 
@@ -299,8 +330,14 @@ class CallManager {
         plan.generation = g->id;
     events::CapacityOnline capacity_at_site = capacity;
     if (site) capacity_at_site.grid_region = node_region(*world_.scenario.grid, site->node);
-    plan.online = [&world = world_, lead = bid.lead, capacity = capacity_at_site, non_capital](
-                      std::int64_t gpus, double mw, const std::string& generation) {
+    // An SPC's GPUs serve public users for the object's public_use_share (the public pool, with
+    // the state's GPUs) and are sold commercially otherwise (the pool named after the call); the
+    // split is kept exact over the contract's deliveries.
+    const double public_share = spc ? lot.object.public_use_share : 1.0;
+    auto split = std::make_shared<std::pair<std::int64_t, std::int64_t>>(0, 0);  // online, public
+    plan.online = [&world = world_, lead = bid.lead, capacity = capacity_at_site, non_capital,
+                   public_share, split,
+                   pool = call_.id](std::int64_t gpus, double mw, const std::string& generation) {
       events::CapacityOnline part = capacity;
       part.gpus = gpus;
       part.mw = mw;
@@ -309,7 +346,13 @@ class CallManager {
       world.programme.gpus_online += gpus;
       if (non_capital) world.programme.gpus_online_non_capital += gpus;
       world.programme.mw_online += mw;
-      gpus_online(world, public_pool, gpus, generation);
+      split->first += gpus;
+      const auto public_total =
+          static_cast<std::int64_t>(std::llround(static_cast<double>(split->first) * public_share));
+      const std::int64_t to_public = public_total - split->second;
+      split->second = public_total;
+      gpus_online(world, public_pool, to_public, generation);
+      gpus_online(world, pool, gpus - to_public, generation);
     };
     deliver(world_, std::move(plan));
   }

@@ -43,14 +43,24 @@ std::vector<const GpuGenerationSpec*> power_states(const Scenario& scenario) {
   return states;
 }
 
-/// The pools: the calls' GPUs (when there are calls) and each fleet owner's, by name.
+/// The pools: the calls' GPUs (when there are calls), each SPC call's commercial GPUs (named
+/// after the call) and each fleet owner's, by name.
 std::vector<std::string> pool_names(const Scenario& scenario) {
   std::vector<std::string> pools;
   if (!scenario.calls.empty()) pools.push_back(public_pool);
+  for (const CallSpec& call : scenario.calls)
+    if (call.kind == CallKind::spc_partner) pools.push_back(call.id);
   for (const AgentSpec& agent : scenario.agents)
     if (agent.fleet) pools.push_back(agent.id);
   std::sort(pools.begin(), pools.end());
   return pools;
+}
+
+/// The SPC call whose commercial GPUs the pool `name` holds, if it is one.
+const CallSpec* spc_of_pool(const Scenario& scenario, const std::string& name) {
+  for (const CallSpec& call : scenario.calls)
+    if (call.kind == CallKind::spc_partner && call.id == name) return &call;
+  return nullptr;
 }
 
 std::size_t pods_per_pool(const ComputeSpec& compute) {
@@ -58,11 +68,15 @@ std::size_t pods_per_pool(const ComputeSpec& compute) {
                                   compute.pod_gpus);
 }
 
-/// The commercial price of a GPU-hour now: the market's first-year price falling at its decline.
-double commercial_price(const World& world) {
+/// The commercial price of a GPU-hour at `time` (now by default): the market's first-year price
+/// falling at its decline.
+double commercial_price(const World& world, double time) {
   const Beliefs& market = world.scenario.market;
-  const double years = Kernel::now() / (365.25 * seconds_per_day);
+  const double years = time / (365.25 * seconds_per_day);
   return market.gpu_hour_price_krw * std::pow(1 - market.price_decline, years);
+}
+double commercial_price(const World& world) {
+  return commercial_price(world, Kernel::now());
 }
 
 /// Demand at price `price` relative to demand at the commercial price of the start:
@@ -99,8 +113,8 @@ void submit_job(World& world, const std::string& pool, JobSubmitted job) {
   Inbox<PoolNews>(pool_inbox(pool)).send(std::move(job));
 }
 
-/// A fleet's pool for a commercial job: at random in proportion to the GPUs each has on, by
-/// owner id; none when no fleet has GPUs on.
+/// A commercial pool for a commercial job (a fleet's, or an SPC's commercial GPUs): at random in
+/// proportion to the GPUs each has on, by pool name; none when no such pool has GPUs on.
 std::optional<std::string> commercial_pool(World& world, Rng& rng) {
   std::int64_t total = 0;
   for (const auto& [name, pool] : world.compute->pools)
@@ -123,6 +137,9 @@ class PoolActor {
       : world_(world),
         compute_(*world.scenario.compute),
         name_(std::move(name)),
+        kind_(name_ == public_pool                            ? "public"
+              : spc_of_pool(world.scenario, name_) != nullptr ? "spc"
+                                                              : "fleet"),
         pue_(pue),
         pool_(compute_.pod_gpus, pods_per_pool(compute_)),
         inbox_(pool_inbox(name_)),
@@ -208,6 +225,10 @@ class PoolActor {
       busy_hours_ += static_cast<double>(pool_.busy_gpus()) * hours;
       for (const auto& [group, busy] : group_busy_)
         if (busy > 0) groups_[group].gpu_hours += static_cast<double>(busy) * hours;
+      // Busy GPU-hours at the commercial price of the moment (taken at the middle of the
+      // interval; it falls slowly and smoothly): what a commercial pool sells.
+      value_krw_ += static_cast<double>(pool_.busy_gpus()) * hours *
+                    commercial_price(world_, (last_ + time) / 2);
     }
     last_ = time;
   }
@@ -290,6 +311,7 @@ class PoolActor {
     reported_joules_ = joules;
     events::ComputeMonth month;
     month.pool = name_;
+    month.kind = kind_;
     month.from = date_of(world_, period_start_);
     month.gpus = pool_.gpus_on();
     month.capacity_gpu_hours = round_to(capacity_hours_, 0.01);
@@ -307,12 +329,13 @@ class PoolActor {
     const double price_krw_per_kwh =
         world_.scenario.market.power_price_krw_per_kwh * world_.market.power_price;
     month.energy_cost_bn_krw = round_money(it_mwh * pue_ * 1000 * price_krw_per_kwh / 1e9);
+    month.value_bn_krw = round_money(value_krw_ / 1e9);
     for (const auto& [group, use] : groups_)
       month.groups.push_back({group, use.submitted, use.started, use.lost,
                               round_to(use.gpu_hours, 0.01), round_to(use.wait_hours, 0.01)});
     world_.emit(name_, month);
     period_start_ = Kernel::now();
-    capacity_hours_ = busy_hours_ = wait_hours_ = 0;
+    capacity_hours_ = busy_hours_ = wait_hours_ = value_krw_ = 0;
     jobs_submitted_ = jobs_started_ = jobs_lost_ = 0;
     groups_.clear();
   }
@@ -320,6 +343,7 @@ class PoolActor {
   World& world_;
   const ComputeSpec& compute_;
   std::string name_;
+  std::string kind_;  ///< "public", "spc" or "fleet", as compute_month reports it
   double pue_;
   GpuPool pool_;
   Inbox<PoolNews> inbox_;
@@ -338,6 +362,7 @@ class PoolActor {
   double capacity_hours_ = 0;
   double busy_hours_ = 0;
   double wait_hours_ = 0;
+  double value_krw_ = 0;  ///< busy GPU-hours at the commercial price
   std::int64_t jobs_submitted_ = 0;
   std::int64_t jobs_started_ = 0;
   std::int64_t jobs_lost_ = 0;
@@ -602,18 +627,24 @@ void start_compute(World& world) {
   if (!scenario.compute) return;
   world.compute.emplace();
   const ComputeSpec& compute = *scenario.compute;
-  // The public pool's PUE: the calls' objects', weighted by their GPUs.
+  // The public pool's PUE: the calls' objects', weighted by the GPUs they put in it.
   double gpus = 0;
   double weighted = 0;
   for (const CallSpec& call : scenario.calls) {
-    gpus += static_cast<double>(call.object.gpus);
-    weighted += static_cast<double>(call.object.gpus) * call.object.pue;
+    const double in_public =
+        static_cast<double>(call.object.gpus) *
+        (call.kind == CallKind::spc_partner ? call.object.public_use_share : 1.0);
+    gpus += in_public;
+    weighted += in_public * call.object.pue;
   }
   const GpuGenerationSpec* oldest = oldest_generation(scenario);
   for (const std::string& name : pool_names(scenario)) {
     world.compute->pools[name];
-    const AgentSpec* owner = name == public_pool ? nullptr : scenario.find_agent(name);
-    const double pue = owner ? owner->fleet->pue : (gpus > 0 ? weighted / gpus : 1.0);
+    const CallSpec* spc = name == public_pool ? nullptr : spc_of_pool(scenario, name);
+    const AgentSpec* owner = name == public_pool || spc ? nullptr : scenario.find_agent(name);
+    const double pue = owner ? owner->fleet->pue
+                       : spc ? spc->object.pue
+                             : (gpus > 0 ? weighted / gpus : 1.0);
     const std::int64_t start_gpus = owner && oldest ? owner->gpus : 0;
     std::string generation = oldest ? oldest->id : "";
     world.kernel.spawn("pool/" + name, owner ? name : "tender-board",

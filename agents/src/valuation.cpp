@@ -294,10 +294,18 @@ struct OperatingPaths {
   double idle_cost = 0;        ///< O&M of an idle site in a delayed year
 };
 
+/// One operating year on one path, line by line, for a reader of the outlook.
+struct OperatingCell {
+  double utilization = 0;
+  double sales = 0;
+  double power = 0;
+};
+
 OperatingPaths operating_paths(const CallObject& object, const Terms& terms,
                                const TeamProfile& team, const MemberView& member,
                                const MarketPaths& paths, bool non_capital, double capex,
-                               const ProjectAssumptions& a) {
+                               const ProjectAssumptions& a,
+                               std::vector<OperatingCell>* cells = nullptr) {
   const Beliefs& b = member.beliefs;
   const AgentSpec& agent = *member.agent;
   OperatingPaths out;
@@ -343,6 +351,7 @@ OperatingPaths operating_paths(const CallObject& object, const Terms& terms,
                            b.power_price_krw_per_kwh * paths.at(paths.power, path, path_year) *
                            power_factor / 1e9;
       out.margin[cell] = revenue - power - a.om_share_of_capex * capex;
+      if (cells) cells->push_back({utilization, revenue, power});
     }
   }
   return out;
@@ -1233,6 +1242,36 @@ PublicCost public_ledger(const CallObject& object, const Terms& terms, const Tea
   cost.expected_loan_loss = std::max(0.0, money.policy_loan - repaid / n);
   cost.shortfall_support = support / n;
   return cost;
+}
+
+OperatingOutlook operating_outlook(const CallObject& object, const Terms& terms,
+                                   const TeamProfile& team, const MemberView& lead,
+                                   const MarketPaths& paths, bool non_capital,
+                                   const ProjectAssumptions& assumptions) {
+  check_member(lead, "operating_outlook");
+  const Project project = size_project(object, terms, team, non_capital, lead.beliefs, assumptions);
+  std::vector<OperatingCell> cells;
+  operating_paths(object, terms, team, lead, paths, non_capital, project.money.capex(), assumptions,
+                  &cells);
+  OperatingOutlook outlook;
+  outlook.om_per_year = assumptions.om_share_of_capex * project.money.capex();
+  outlook.lender_base_case = project.cover;
+  const auto years = static_cast<std::size_t>(std::max(0, object.years));
+  outlook.years.resize(years);
+  for (std::size_t cell = 0; cell < cells.size(); ++cell) {
+    OperatingOutlook::Year& year = outlook.years[cell % years];
+    year.utilization += cells[cell].utilization;
+    year.sales += cells[cell].sales;
+    year.power += cells[cell].power;
+  }
+  const double n = std::max(1, paths.paths);
+  for (OperatingOutlook::Year& year : outlook.years) {
+    year.utilization /= n;
+    year.sales /= n;
+    year.power /= n;
+    year.margin = year.sales - year.power - outlook.om_per_year;
+  }
+  return outlook;
 }
 
 Valuation value_terms(const CallObject& object, const Terms& terms, const TeamProfile& team,

@@ -30,6 +30,45 @@ std::string percent(double share) {
   return detail::fixed(100.0 * share, 0) + " %";
 }
 
+/// Months since year 0 of an ISO date's month.
+int month_index(const std::string& date) {
+  return std::stoi(date.substr(0, 4)) * 12 + std::stoi(date.substr(5, 2)) - 1;
+}
+
+/// The outlook's figure for an operating year, 0 beyond the contract's years.
+double in_year(const std::vector<double>& per_year, std::size_t year) {
+  return year < per_year.size() ? per_year[year] : 0.0;
+}
+
+void add_figures(ComputeUse::Outturn::Figures& into, const ComputeUse::Outturn::Figures& part) {
+  into.capacity_gpu_hours += part.capacity_gpu_hours;
+  into.busy_gpu_hours += part.busy_gpu_hours;
+  into.sales += part.sales;
+  into.power += part.power;
+  into.om += part.om;
+  into.expected_busy_gpu_hours += part.expected_busy_gpu_hours;
+  into.expected_sales += part.expected_sales;
+  into.expected_power += part.expected_power;
+  into.lender_base_case += part.lender_base_case;
+}
+
+nlohmann::ordered_json measured_and_expected(double measured, double expected, double step) {
+  return {{"measured", rounded(measured, step)}, {"expected", rounded(expected, step)}};
+}
+
+nlohmann::ordered_json outturn_json(const ComputeUse::Outturn::Figures& f) {
+  nlohmann::ordered_json margin = measured_and_expected(f.margin(), f.expected_margin(), 0.001);
+  margin["lender_base_case"] = rounded(f.lender_base_case, 0.001);
+  return {{"capacity_gpu_hours", rounded(f.capacity_gpu_hours, 0.01)},
+          {"utilization",
+           {{"measured", share_or_null(f.busy_gpu_hours, f.capacity_gpu_hours)},
+            {"expected", share_or_null(f.expected_busy_gpu_hours, f.capacity_gpu_hours)}}},
+          {"sales_bn_krw", measured_and_expected(f.sales, f.expected_sales, 0.001)},
+          {"power_bn_krw", measured_and_expected(f.power, f.expected_power, 0.001)},
+          {"om_bn_krw", rounded(f.om, 0.001)},
+          {"margin_bn_krw", margin}};
+}
+
 }  // namespace
 
 ComputeUse::ComputeUse(EventDispatcher& events) {
@@ -42,7 +81,8 @@ ComputeUse::ComputeUse(EventDispatcher& events) {
                                      });
     pool_rows_.insert(at, {e.date, m});
     Period& period = periods_[e.date];
-    const bool is_public = m.pool == public_pool;
+    // An SPC's GPUs are among the public ones whether they serve public users or are sold.
+    const bool is_public = m.kind != "fleet";
     (is_public ? period.public_capacity : period.private_capacity) += m.capacity_gpu_hours;
     (is_public ? period.public_busy : period.private_busy) += m.busy_gpu_hours;
     period.jobs_waiting += m.jobs_waiting;
@@ -58,6 +98,12 @@ ComputeUse::ComputeUse(EventDispatcher& events) {
       group.jobs_lost += use.jobs_lost;
       group.wait_hours += use.wait_hours;
     }
+  });
+  events.on<events::ContractOutlook>(
+      [this](const Event&, const events::ContractOutlook& o) { spc_[o.call].outlook = o; });
+  events.on<events::CapacityOnline>([this](const Event& e, const events::CapacityOnline& c) {
+    if (auto found = spc_.find(c.call); found != spc_.end())
+      found->second.online.emplace_back(e.date, c.gpus);
   });
   events.on<events::DemandMonth>([this](const Event&, const events::DemandMonth& d) {
     GroupTotals& group = groups_[d.group];
@@ -97,19 +143,20 @@ const ComputeUse::Period* ComputeUse::period_ending(const std::string& date) con
 
 std::string ComputeUse::csv() const {
   std::string out =
-      "date,from,pool,group,gpus,capacity_gpu_hours,busy_gpu_hours,utilization,jobs_submitted,"
-      "jobs_started,jobs_lost,jobs_waiting,gpus_waiting,mean_wait_hours,it_mwh,facility_mwh,"
-      "energy_cost_bn_krw\r\n";
+      "date,from,pool,kind,group,gpus,capacity_gpu_hours,busy_gpu_hours,utilization,"
+      "jobs_submitted,jobs_started,jobs_lost,jobs_waiting,gpus_waiting,mean_wait_hours,it_mwh,"
+      "facility_mwh,energy_cost_bn_krw,value_bn_krw\r\n";
   for (const PoolRow& row : pool_rows_) {
     const events::ComputeMonth& m = row.month;
-    out += row.date + "," + m.from + "," + detail::csv_field(m.pool) + ",," +
-           std::to_string(m.gpus) + "," + detail::fixed(m.capacity_gpu_hours, 2) + "," +
-           detail::fixed(m.busy_gpu_hours, 2) + "," + detail::fixed(m.utilization, 4) + "," +
-           std::to_string(m.jobs_submitted) + "," + std::to_string(m.jobs_started) + "," +
-           std::to_string(m.jobs_lost) + "," + std::to_string(m.jobs_waiting) + "," +
-           std::to_string(m.gpus_waiting) + "," + detail::fixed(m.mean_wait_hours, 2) + "," +
-           detail::fixed(m.it_mwh, 3) + "," + detail::fixed(m.facility_mwh, 3) + "," +
-           detail::fixed(m.energy_cost_bn_krw, 3) + "\r\n";
+    out += row.date + "," + m.from + "," + detail::csv_field(m.pool) + "," +
+           detail::csv_field(m.kind) + ",," + std::to_string(m.gpus) + "," +
+           detail::fixed(m.capacity_gpu_hours, 2) + "," + detail::fixed(m.busy_gpu_hours, 2) + "," +
+           detail::fixed(m.utilization, 4) + "," + std::to_string(m.jobs_submitted) + "," +
+           std::to_string(m.jobs_started) + "," + std::to_string(m.jobs_lost) + "," +
+           std::to_string(m.jobs_waiting) + "," + std::to_string(m.gpus_waiting) + "," +
+           detail::fixed(m.mean_wait_hours, 2) + "," + detail::fixed(m.it_mwh, 3) + "," +
+           detail::fixed(m.facility_mwh, 3) + "," + detail::fixed(m.energy_cost_bn_krw, 3) + "," +
+           detail::fixed(m.value_bn_krw, 3) + "\r\n";
   }
   // A group's rows: its GPU-hours as busy hours, its share of the pool's capacity as utilisation.
   for (const PoolRow& row : pool_rows_) {
@@ -118,11 +165,11 @@ std::string ComputeUse::csv() const {
       const double wait =
           use.jobs_started > 0 ? use.wait_hours / static_cast<double>(use.jobs_started) : 0;
       out += row.date + "," + m.from + "," + detail::csv_field(m.pool) + "," +
-             detail::csv_field(use.group) + ",," + detail::fixed(m.capacity_gpu_hours, 2) + "," +
-             detail::fixed(use.gpu_hours, 2) + "," +
+             detail::csv_field(m.kind) + "," + detail::csv_field(use.group) + ",," +
+             detail::fixed(m.capacity_gpu_hours, 2) + "," + detail::fixed(use.gpu_hours, 2) + "," +
              detail::fixed(ratio(use.gpu_hours, m.capacity_gpu_hours), 4) + "," +
              std::to_string(use.jobs_submitted) + "," + std::to_string(use.jobs_started) + "," +
-             std::to_string(use.jobs_lost) + ",,," + detail::fixed(wait, 2) + ",,,\r\n";
+             std::to_string(use.jobs_lost) + ",,," + detail::fixed(wait, 2) + ",,,,\r\n";
     }
   }
   return out;
@@ -229,7 +276,81 @@ nlohmann::ordered_json ComputeUse::summary() const {
   s["energy_cost_bn_krw"] = rounded(cost, 0.001);
   s["energy_cost_krw_per_gpu_hour"] =
       busy > 0 ? nlohmann::ordered_json(rounded(cost * 1e9 / busy, 0.01)) : nullptr;
+  s["spc_outturn"] = spc_outturn_json();
   return s;
+}
+
+std::vector<ComputeUse::Outturn> ComputeUse::spc_outturns() const {
+  std::vector<Outturn> outturns;
+  for (const auto& [call, contract] : spc_) {
+    const events::ContractOutlook& outlook = contract.outlook;
+    Outturn outturn{call, outlook.lead, outlook.gpus, "", {}, {}};
+    if (!contract.online.empty()) {
+      outturn.first_online = contract.online.front().first;
+      const int first = month_index(outturn.first_online);
+      // A full year of the contract's GPUs: what the outlook's yearly figures are for.
+      const double year_hours = static_cast<double>(outlook.gpus) * 8760.0;
+      for (const PoolRow& row : pool_rows_) {
+        const events::ComputeMonth& m = row.month;
+        const bool own = m.pool == call;
+        if (!own && m.pool != public_pool) continue;
+        const int months = month_index(m.from) - first;
+        if (months < 0) continue;
+        // On the public pool, the SPC's public share of the GPUs its pods ran at the month's end
+        // (GPUs online before the day the month ended).
+        double part = 1;
+        if (!own) {
+          std::int64_t online = 0;
+          for (const auto& [date, gpus] : contract.online)
+            if (date < row.date) online += gpus;
+          const double in_public =
+              std::round(static_cast<double>(online) * outlook.public_use_share);
+          part = m.gpus > 0 ? std::min(1.0, in_public / static_cast<double>(m.gpus)) : 0.0;
+          if (part <= 0) continue;
+        }
+        const auto year = static_cast<std::size_t>(months / 12);
+        if (outturn.by_year.size() <= year) outturn.by_year.resize(year + 1);
+        Outturn::Figures f;
+        f.capacity_gpu_hours = part * m.capacity_gpu_hours;
+        f.busy_gpu_hours = part * m.busy_gpu_hours;
+        f.sales = part * m.value_bn_krw * (own ? 1.0 : 1 - outlook.public_use_discount);
+        f.power = part * m.energy_cost_bn_krw;
+        const double of_year = year_hours > 0 ? f.capacity_gpu_hours / year_hours : 0.0;
+        f.om = outlook.om_bn_krw_per_year * of_year;
+        f.expected_busy_gpu_hours = f.capacity_gpu_hours * in_year(outlook.utilization, year);
+        f.expected_sales = in_year(outlook.sales_bn_krw, year) * of_year;
+        f.expected_power = in_year(outlook.power_bn_krw, year) * of_year;
+        f.lender_base_case = in_year(outlook.lender_base_case_bn_krw, year) * of_year;
+        add_figures(outturn.by_year[year], f);
+        add_figures(outturn.total, f);
+      }
+    }
+    outturns.push_back(std::move(outturn));
+  }
+  return outturns;
+}
+
+nlohmann::ordered_json ComputeUse::spc_outturn_json() const {
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  for (const Outturn& outturn : spc_outturns()) {
+    nlohmann::ordered_json years = nlohmann::ordered_json::array();
+    for (std::size_t y = 0; y < outturn.by_year.size(); ++y) {
+      nlohmann::ordered_json year = {{"operating_year", y + 1}};
+      year.update(outturn_json(outturn.by_year[y]));
+      years.push_back(std::move(year));
+    }
+    nlohmann::ordered_json entry = {
+        {"call", outturn.call},
+        {"lead", outturn.lead},
+        {"gpus", outturn.gpus},
+        {"first_online", outturn.first_online.empty()
+                             ? nlohmann::ordered_json(nullptr)
+                             : nlohmann::ordered_json(outturn.first_online)}};
+    entry.update(outturn_json(outturn.total));
+    entry["by_operating_year"] = std::move(years);
+    all.push_back(std::move(entry));
+  }
+  return all;
 }
 
 void ComputeUse::add_kpis(std::map<std::string, double>& kpis) const {
@@ -268,6 +389,14 @@ void ComputeUse::add_kpis(std::map<std::string, double>& kpis) const {
       oversubscription += *round.decided.oversubscription;
       ++offered;
     }
+  // The SPCs' measured operations against their outlook, together.
+  Outturn::Figures spc;
+  for (const Outturn& outturn : spc_outturns())
+    add_figures(spc, outturn.total);
+  kpis["spc_utilization"] = ratio(spc.busy_gpu_hours, spc.capacity_gpu_hours);
+  kpis["spc_sales_bn_krw"] = spc.sales;
+  kpis["spc_sales_to_outlook"] = ratio(spc.sales, spc.expected_sales);
+  kpis["spc_margin_bn_krw"] = spc.margin();
   kpis["allocation_rounds"] = static_cast<double>(allocations_.size());
   kpis["allocation_oversubscription_mean"] =
       offered > 0 ? oversubscription / static_cast<double>(offered) : 0;
@@ -309,6 +438,22 @@ std::vector<std::string> ComputeUse::verdict() const {
       by_call[round.decided.call].first += *round.decided.oversubscription;
       ++by_call[round.decided.call].second;
     }
+  for (const Outturn& outturn : spc_outturns()) {
+    const Outturn::Figures& f = outturn.total;
+    if (f.capacity_gpu_hours <= 0) {
+      lines.push_back("SPC " + outturn.call + " (" + outturn.lead +
+                      "): none of its GPUs ran before the horizon");
+      continue;
+    }
+    lines.push_back("SPC " + outturn.call + " (" + outturn.lead + ") from " + outturn.first_online +
+                    ": used " + percent(ratio(f.busy_gpu_hours, f.capacity_gpu_hours)) +
+                    " (outlook " + percent(ratio(f.expected_busy_gpu_hours, f.capacity_gpu_hours)) +
+                    "); sales " + detail::fixed(f.sales, 1) + " of " +
+                    detail::fixed(f.expected_sales, 1) + " bn KRW expected; margin " +
+                    detail::fixed(f.margin(), 1) + " bn KRW (outlook " +
+                    detail::fixed(f.expected_margin(), 1) + ", lender's base case " +
+                    detail::fixed(f.lender_base_case, 1) + ")");
+  }
   for (const auto& [call, sum] : by_call)
     lines.push_back("Allocation call " + call + ": oversubscribed " +
                     detail::fixed(sum.first / sum.second, 2) + "x on average over " +

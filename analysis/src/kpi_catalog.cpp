@@ -82,11 +82,12 @@ void add_programme_kpis(std::vector<KpiInfo>& into) {
 /// the year when empty.
 void add_compute_kpis(std::vector<KpiInfo>& into, const std::vector<std::string>& years) {
   into.push_back({"utilization_public", "share",
-                  "busy over capacity GPU-hours of the public pool over the run (0 without)"});
+                  "busy over capacity GPU-hours of the public pool and the SPCs' pools over the "
+                  "run (0 without)"});
   into.push_back({"utilization_private", "share", "the same for the fleets' pools together"});
   for (const std::string& year : years) {
     into.push_back({"utilization_public_" + year, "share",
-                    "busy over capacity GPU-hours of the public pool in " + year});
+                    "busy over capacity GPU-hours of the public and the SPCs' pools in " + year});
     into.push_back({"utilization_private_" + year, "share",
                     "busy over capacity GPU-hours of the fleets' pools in " + year});
   }
@@ -100,6 +101,17 @@ void add_compute_kpis(std::vector<KpiInfo>& into, const std::vector<std::string>
                   "jobs of unawarded applications that neither went commercial nor reapplied"});
   into.push_back({"facility_mwh", "MWh", "energy the pods drew, times their PUE"});
   into.push_back({"energy_cost_bn_krw", "bn KRW", "that energy at the power price"});
+  into.push_back({"spc_utilization", "share",
+                  "busy over capacity GPU-hours of the SPCs' GPUs (their own pools and their "
+                  "public share), from their first GPUs online (0 without)"});
+  into.push_back({"spc_sales_bn_krw", "bn KRW",
+                  "what the SPCs' GPU-hours earned: commercial sales, the public share at its "
+                  "discount"});
+  into.push_back({"spc_sales_to_outlook", "ratio",
+                  "those sales over what the SPCs' outlooks at signing expected for the same "
+                  "GPU-hours online (0 without)"});
+  into.push_back({"spc_margin_bn_krw", "bn KRW",
+                  "the SPCs' sales less measured power and operations and maintenance"});
   into.push_back({"allocation_rounds", "count", "rounds the allocation calls decided"});
   into.push_back({"allocation_oversubscription_mean", "ratio",
                   "mean over the allocation rounds with GPUs to offer of GPUs asked / offered"});

@@ -657,7 +657,8 @@ ParamTable object_table() {
              "Data-centre building and facilities per MW of IT load")
           .sourced("Samsung SDS Gumi: 4,273억 for 60 MW (derived)"),
       number("public_use_share", "1", 0, 0, 1, m + "public_use_share",
-             "Share of capacity reserved for public users"),
+             "Share of capacity reserved for public users; with compute use an SPC's reserved "
+             "GPUs join the public pool and the rest are sold from its own"),
       number("public_use_discount", "1", 0, 0, 1, m + "public_use_discount",
              "Price discount on the reserved share"),
       integer("years", "years", 10, 1, 50, m + "years", "Contract or operating life")

@@ -648,6 +648,18 @@ void check_compute(
     if (total > 1 + 1e-9)
       sink.add(base + "/shares", "shares summing to at most 1", std::to_string(total));
   }
+  // An SPC call's commercial GPUs are a pool named after the call, beside `public` and the
+  // fleet owners' pools.
+  for (std::size_t c = 0; c < scenario.calls.size(); ++c) {
+    const CallSpec& call = scenario.calls[c];
+    if (call.kind != CallKind::spc_partner || call.id.empty()) continue;
+    const AgentSpec* agent = scenario.find_agent(call.id);
+    if (call.id == "public" || (agent && agent->fleet))
+      sink.add(pointer_append("/calls", c) + "/id",
+               "with /compute, an SPC call id that names no other pool (not `public`, not a "
+               "fleet owner's id)",
+               describe_json(call.id));
+  }
 }
 
 SiteSpec read_site(const nlohmann::json& value, const std::string& pointer, ProblemSink& sink) {

@@ -11,6 +11,7 @@
 
 #include "run_in_child.hpp"
 #include "tenderlab/agents/gpu_pool.hpp"
+#include "tenderlab/engine/calendar.hpp"
 #include "tenderlab/engine/event_dispatcher.hpp"
 #include "tenderlab/engine/scenario_loader.hpp"
 
@@ -163,6 +164,75 @@ TEST_CASE("compute run: the order of agents and groups in the file changes nothi
   std::reverse(shuffled["compute"]["user_groups"].begin(),
                shuffled["compute"]["user_groups"].end());
   CHECK(by_pool(run(shuffled)) == base);
+}
+
+TEST_CASE("compute run: an SPC's GPUs split between public users and its own commercial pool",
+          "[compute]") {
+  // One SPC call for 2,000 GPUs, 30 % for public users: 600 join the public pool, 1,400 the pool
+  // named after the call, the only commercial pool, where every commercial job goes.
+  nlohmann::json document = nlohmann::json::parse(R"({
+    "format": "tenderlab-scenario/1",
+    "name": "compute-spc",
+    "start_date": "2025-01-01",
+    "horizon": "2028-12-31",
+    "seed": 3,
+    "valuation": {"paths": 40},
+    "market": {"gpu_hour_price_krw": 5000, "price_decline": 0.2},
+    "agents": [
+      {"id": "nvidia", "kind": "gpu_vendor"},
+      {"id": "gov", "kind": "government"},
+      {"id": "cloud-a", "kind": "cloud_provider", "capital_bn_krw": 5000,
+       "strategic_value_bn_krw": 500,
+       "capabilities": {"cloud_operations": 0.9, "sites_power": 0.8, "construction": 0.5}}
+    ],
+    "calls": [{
+      "id": "centre", "kind": "spc_partner", "issuer": "gov",
+      "schedule": {"announce": "2025-02-03", "bid_deadline": "2025-03-31"},
+      "object": {"gpus": 2000, "public_use_share": 0.3, "public_use_discount": 0.5},
+      "terms": {"public_equity_share": 0.3, "paid_in_capital_bn_krw": 100},
+      "procedure": {"min_valid_bids": 1}
+    }],
+    "vendors": [{"agent": "nvidia", "lead_time_days": 90, "quarterly_capacity": 100000,
+                 "buyer_cap_per_quarter": 100000, "generations": [
+                   {"id": "h100", "available": "2023-03-01", "launch_price_bn_krw": 0.06,
+                    "price_decline": 0.1, "performance": 1, "kw_per_gpu": 1.25}]}],
+    "compute": {
+      "pod_gpus": 100, "max_gpus_per_pool": 2000, "customer_job_gpus": 1,
+      "user_groups": [
+        {"id": "lab", "kind": "startup", "jobs_per_month": 60, "job_gpus": 50,
+         "job_days": 10, "max_wait_days": 3650}]
+    }
+  })");
+  const std::vector<Event> log = run(document);
+  const auto outlooks = all_of<events::ContractOutlook>(log);
+  REQUIRE(outlooks.size() == 1);
+  CHECK(outlooks[0].second.public_use_share == 0.3);
+  CHECK(outlooks[0].second.utilization.size() == 10);  // the object's years
+  std::map<std::string, events::ComputeMonth> last;
+  double centre_busy = 0, public_busy = 0;
+  for (const auto& [event, month] : all_of<events::ComputeMonth>(log)) {
+    last[month.pool] = month;
+    (month.pool == "centre" ? centre_busy : public_busy) += month.busy_gpu_hours;
+    if (month.pool != "centre" || month.busy_gpu_hours <= 0) continue;
+    // Its value: the busy GPU-hours at the commercial price, which falls 20 % a year; within a
+    // month the price moves less than 2 %; the event rounds to 0.001 bn KRW.
+    const auto from = Date::parse(month.from);
+    REQUIRE(from);
+    const double years =
+        (static_cast<double>(from->days - Date::from_ymd(2025, 1, 1).days) + 15.2) / 365.25;
+    INFO(month.from);
+    CHECK(month.value_bn_krw == Approx(month.busy_gpu_hours * 5000 * std::pow(0.8, years) / 1e9)
+                                    .epsilon(0.02)
+                                    .margin(0.0005));
+  }
+  REQUIRE(last.count("centre"));
+  REQUIRE(last.count("public"));
+  CHECK(last["centre"].kind == "spc");
+  CHECK(last["public"].kind == "public");
+  CHECK(last["centre"].gpus == 1400);
+  CHECK(last["public"].gpus == 600);
+  CHECK(centre_busy > 0);
+  CHECK(public_busy == 0);  // no allocation call: nobody uses the public share
 }
 
 TEST_CASE("compute run: a scenario without compute use draws no hosts and no compute events",

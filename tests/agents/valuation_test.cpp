@@ -826,6 +826,53 @@ TEST_CASE("the cash-flow statement is the valuation's own path, line by line") {
       ModelError);
 }
 
+TEST_CASE("the SPC's outlook is the mean of its statements' operating years") {
+  // Without delays every path operates from build_years on: the outlook's margin for an
+  // operating year is the mean over the paths of that year's EBITDA in the statements, its
+  // lender's base case is the statements' base-case cover, and its lines add up.
+  AgentSpec agent = make_provider();
+  const MarketPaths paths = paths_for(Beliefs{}, 75, 20);
+  ProjectAssumptions assumptions;
+  assumptions.delay_probability = 0;
+  const Terms terms = base_terms();
+  CallObject object = make_object();
+  object.public_use_share = 0.5;
+  object.public_use_discount = 0.4;
+  const TeamProfile team = make_team_profile({&agent});
+  const MemberView view{&agent, Beliefs{}, 1.0, 1.0};
+  const OperatingOutlook outlook =
+      operating_outlook(object, terms, team, view, paths, true, assumptions);
+  REQUIRE(outlook.years.size() == static_cast<std::size_t>(object.years));
+  std::vector<double> mean_ebitda(outlook.years.size());
+  std::vector<double> cover;
+  for (int p = 0; p < paths.paths; ++p) {
+    const CashFlowStatement s =
+        cash_flow_statement(object, terms, team, view, paths, true, p, assumptions);
+    for (std::size_t y = 0; y < mean_ebitda.size(); ++y)
+      mean_ebitda[y] +=
+          s.years[static_cast<std::size_t>(object.build_years) + y].ebitda / paths.paths;
+    cover = s.base_case_cover;
+  }
+  CHECK(outlook.lender_base_case == cover);
+  CHECK(outlook.om_per_year > 0);
+  for (std::size_t y = 0; y < outlook.years.size(); ++y) {
+    const OperatingOutlook::Year& year = outlook.years[y];
+    INFO("operating year " << y);
+    CHECK(year.margin == Approx(mean_ebitda[y]).epsilon(1e-12));
+    CHECK(year.margin == Approx(year.sales - year.power - outlook.om_per_year));
+    CHECK(year.utilization > 0);
+    CHECK(year.utilization <= Beliefs{}.utilization_cap);
+    CHECK(year.sales > 0);
+    CHECK(year.power > 0);
+  }
+  // The public share's discount is in the sales: without it they are 1 / (1 - 0.5 x 0.4) higher.
+  object.public_use_discount = 0;
+  const OperatingOutlook full =
+      operating_outlook(object, terms, team, view, paths, true, assumptions);
+  CHECK(full.years[0].sales == Approx(outlook.years[0].sales / 0.8));
+  CHECK(full.years[0].utilization == outlook.years[0].utilization);
+}
+
 TEST_CASE("a credit is worth nothing to an SPC that never pays tax") {
   // A margin of 15 a year against depreciation of 20: taxable income is never positive.
   Terms terms;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -208,4 +209,84 @@ TEST_CASE("the GPU stock breaks GPUs online down by owner, source, generation an
         nlohmann::ordered_json({{"", 256}, {"b200", 600}, {"h100", 2000}, {"rubin", 800}}));
   CHECK(by.at("region") == nlohmann::ordered_json({{"", 2256}, {"honam", 1400}}));
   CHECK(by.at("region_class") == nlohmann::ordered_json({{"", 2000}, {"non_capital", 1656}}));
+}
+
+TEST_CASE("an SPC's outturn sets its pools' measured months against its outlook, by hand") {
+  // 100 GPUs from 2030-01-01, half for public users (discount 0.2): 50 in the SPC's own pool, 50
+  // of the public pool's 200. The public pool's December is before the GPUs ran and is not
+  // counted; January 2031 is the second operating year.
+  EventDispatcher events;
+  ComputeUse compute(events);
+  events::ContractOutlook outlook;
+  outlook.call = "spc";
+  outlook.lead = "sds";
+  outlook.gpus = 100;
+  outlook.public_use_share = 0.5;
+  outlook.public_use_discount = 0.2;
+  outlook.om_bn_krw_per_year = 12;
+  outlook.utilization = {0.5, 0.6};
+  outlook.sales_bn_krw = {100, 90};
+  outlook.power_bn_krw = {10, 11};
+  outlook.margin_bn_krw = {78, 67};
+  outlook.lender_base_case_bn_krw = {70, 60};
+  auto month = [](const std::string& pool, const std::string& kind, const std::string& from,
+                  std::int64_t gpus, double busy_share, double value, double energy) {
+    events::ComputeMonth m;
+    m.pool = pool;
+    m.kind = kind;
+    m.from = from;
+    m.gpus = gpus;
+    m.capacity_gpu_hours = static_cast<double>(gpus) * 744;
+    m.busy_gpu_hours = m.capacity_gpu_hours * busy_share;
+    m.value_bn_krw = value;
+    m.energy_cost_bn_krw = energy;
+    return m;
+  };
+  events.dispatch(event(0, "2029-11-01", outlook));
+  events.dispatch(
+      event(1, "2029-12-01", events::CapacityOnline{"other", 40, 0, "", false, {}, {}}));
+  events.dispatch(event(2, "2030-01-01", month("public", "public", "2029-12-01", 150, 0.9, 1, 1)));
+  events.dispatch(event(3, "2030-01-01", events::CapacityOnline{"spc", 100, 0, "", false, {}, {}}));
+  events.dispatch(
+      event(4, "2030-02-01", month("public", "public", "2030-01-01", 200, 0.5, 0.372, 0.04)));
+  events.dispatch(event(5, "2030-02-01", month("spc", "spc", "2030-01-01", 50, 0.5, 0.093, 0.01)));
+  events.dispatch(event(6, "2031-02-01", month("spc", "spc", "2031-01-01", 50, 0.25, 0.04, 0.01)));
+
+  const std::vector<ComputeUse::Outturn> outturns = compute.spc_outturns();
+  REQUIRE(outturns.size() == 1);
+  const ComputeUse::Outturn& o = outturns[0];
+  CHECK(o.first_online == "2030-01-01");
+  REQUIRE(o.by_year.size() == 2);
+  // Year 1: 37,200 own + a quarter of the public 148,800 GPU-hours, both half busy; the public
+  // share's value at the 0.2 discount; 74,400 of a year's 876,000 GPU-hours scale the outlook.
+  const ComputeUse::Outturn::Figures& y1 = o.by_year[0];
+  const double of_year = 74400.0 / 876000.0;
+  CHECK(y1.capacity_gpu_hours == Approx(74400));
+  CHECK(y1.busy_gpu_hours == Approx(37200));
+  CHECK(y1.sales == Approx(0.093 + 0.25 * 0.372 * 0.8));
+  CHECK(y1.power == Approx(0.01 + 0.25 * 0.04));
+  CHECK(y1.om == Approx(12 * of_year));
+  CHECK(y1.expected_busy_gpu_hours == Approx(0.5 * 74400));
+  CHECK(y1.expected_sales == Approx(100 * of_year));
+  CHECK(y1.expected_power == Approx(10 * of_year));
+  CHECK(y1.lender_base_case == Approx(70 * of_year));
+  CHECK(y1.margin() == Approx(y1.sales - y1.power - 12 * of_year));
+  // Year 2: the own pool only, at the second year's outlook.
+  const ComputeUse::Outturn::Figures& y2 = o.by_year[1];
+  CHECK(y2.capacity_gpu_hours == Approx(37200));
+  CHECK(y2.busy_gpu_hours == Approx(9300));
+  CHECK(y2.expected_busy_gpu_hours == Approx(0.6 * 37200));
+  CHECK(y2.expected_sales == Approx(90 * 37200.0 / 876000.0));
+  CHECK(o.total.capacity_gpu_hours == Approx(111600));
+  CHECK(o.total.sales == Approx(y1.sales + 0.04));
+
+  const nlohmann::ordered_json summary = compute.summary().at("spc_outturn");
+  REQUIRE(summary.size() == 1);
+  CHECK(summary[0].at("utilization").at("measured") == Approx(46500.0 / 111600).margin(1e-4));
+  CHECK(summary[0].at("by_operating_year").size() == 2);
+  std::map<std::string, double> kpis;
+  compute.add_kpis(kpis);
+  CHECK(kpis.at("spc_sales_to_outlook") == Approx(o.total.sales / o.total.expected_sales));
+  // Both pools count among the public GPUs.
+  CHECK(kpis.at("utilization_private") == 0);
 }

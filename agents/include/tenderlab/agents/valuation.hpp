@@ -180,6 +180,24 @@ PublicCost public_ledger(const CallObject& object, const Terms& terms, const Tea
                          const MemberView& lead, const MarketPaths& paths, bool non_capital,
                          const ProjectAssumptions& assumptions = {});
 
+/// What an SPC expects of its operations, year by year (bn KRW, undiscounted, means over the
+/// paths), on `lead`'s view, as the run sets it against measured use.
+struct OperatingOutlook {
+  struct Year {
+    double utilization = 0;  ///< share of GPU-hours sold
+    double sales = 0;        ///< revenue from GPU-hours, the public share at its discount
+    double power = 0;        ///< the facility's power
+    double margin = 0;       ///< sales - power - om_per_year
+  };
+  std::vector<Year> years;               ///< per operating year
+  double om_per_year = 0;                ///< operations and maintenance: om_share_of_capex x capex
+  std::vector<double> lender_base_case;  ///< the cover the market lender sized its debt on
+};
+OperatingOutlook operating_outlook(const CallObject& object, const Terms& terms,
+                                   const TeamProfile& team, const MemberView& lead,
+                                   const MarketPaths& paths, bool non_capital,
+                                   const ProjectAssumptions& assumptions = {});
+
 /// Certainty equivalent of outcomes under exponential utility with absolute risk aversion `a`
 /// (1/bn KRW): -ln(mean(exp(-a x))) / a; the mean when a == 0. Numerically stable.
 double certainty_equivalent(const std::vector<double>& outcomes, double absolute_risk_aversion);

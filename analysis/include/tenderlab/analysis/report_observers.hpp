@@ -130,10 +130,41 @@ class ComputeUse {
   /// What `tenderlab run` prints about use.
   std::vector<std::string> verdict() const;
 
+  /// An SPC's operations as measured, set against what it expected when it signed
+  /// (docs/model/compute-use.md, "The SPC's outturn"): per operating year and in total.
+  struct Outturn {
+    struct Figures {
+      double capacity_gpu_hours = 0;  ///< the SPC's GPUs online: own pool and public share
+      double busy_gpu_hours = 0;
+      double sales = 0;  ///< measured: commercial sales, the public share at its discount
+      double power = 0;  ///< measured energy cost
+      double om = 0;     ///< operations and maintenance for the GPU-hours online
+      double expected_busy_gpu_hours = 0;  ///< the outlook's utilisation x capacity
+      double expected_sales = 0;           ///< the outlook, for the GPU-hours online
+      double expected_power = 0;
+      double lender_base_case = 0;  ///< the lender's base case, for the GPU-hours online
+      double margin() const { return sales - power - om; }
+      double expected_margin() const { return expected_sales - expected_power - om; }
+    };
+    std::string call;
+    std::string lead;
+    std::int64_t gpus = 0;
+    std::string first_online;      ///< empty when none of its GPUs ran before the horizon
+    std::vector<Figures> by_year;  ///< per operating year (from the first GPUs online)
+    Figures total;
+  };
+  std::vector<Outturn> spc_outturns() const;
+  /// summary.json compute.spc_outturn.
+  nlohmann::ordered_json spc_outturn_json() const;
+
  private:
   struct PoolRow {
     std::string date;
     events::ComputeMonth month;
+  };
+  struct SpcContract {
+    events::ContractOutlook outlook;
+    std::vector<std::pair<std::string, std::int64_t>> online;  ///< date, GPUs
   };
   struct GroupTotals {
     std::string kind;
@@ -158,6 +189,7 @@ class ComputeUse {
   std::map<std::string, GroupTotals> groups_;
   std::map<int, YearUse> years_;
   std::vector<AllocationRound> allocations_;
+  std::map<std::string, SpcContract> spc_;  ///< by call
 };
 
 /// The programme's state at each month boundary (timeseries.csv); the fleets' and the grid's

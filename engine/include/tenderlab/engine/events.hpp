@@ -554,6 +554,52 @@ struct ContractSigned {
   }
 };
 
+/// What the SPC expected of its operations when it signed, so that the run can set its measured
+/// use against it (docs/model/compute-use.md, "The SPC's outturn").
+struct ContractOutlook {
+  static constexpr std::string_view type = "contract_outlook";
+  static constexpr std::string_view about = "issuer";
+  static constexpr std::string_view when = "with `contract_signed`, for SPC calls only";
+  std::string call;
+  std::string lead;
+  std::int64_t gpus = 0;
+  double public_use_share = 0;
+  double public_use_discount = 0;
+  double om_bn_krw_per_year = 0;
+  std::vector<double> utilization;
+  std::vector<double> sales_bn_krw;
+  std::vector<double> power_bn_krw;
+  std::vector<double> margin_bn_krw;
+  std::vector<double> lender_base_case_bn_krw;
+  static constexpr auto fields() {
+    using T = ContractOutlook;
+    return std::tuple{
+        field("call", &T::call, "id", "the call"),
+        field("lead", &T::lead, "id", "the SPC's lead partner, whose view of operations it is"),
+        field("gpus", &T::gpus, "GPUs", "GPUs the contract covers"),
+        field("public_use_share", &T::public_use_share, "1",
+              "the object's share of the GPUs for public users: they join the public pool, the "
+              "rest is sold commercially from the SPC's own pool"),
+        field("public_use_discount", &T::public_use_discount, "1",
+              "the object's discount on the commercial price for the public share"),
+        field("om_bn_krw_per_year", &T::om_bn_krw_per_year, "bn KRW",
+              "operations and maintenance per operating year: `om_share_of_capex` × capex"),
+        field("utilization", &T::utilization, "1",
+              "per operating year: expected share of GPU-hours sold, mean over the ledger's "
+              "paths (0.0001)"),
+        field("sales_bn_krw", &T::sales_bn_krw, "bn KRW",
+              "per operating year: expected revenue from GPU-hours, the public share at its "
+              "discount"),
+        field("power_bn_krw", &T::power_bn_krw, "bn KRW",
+              "per operating year: expected cost of the facility's power"),
+        field("margin_bn_krw", &T::margin_bn_krw, "bn KRW",
+              "per operating year: sales − power − operations and maintenance"),
+        field("lender_base_case_bn_krw", &T::lender_base_case_bn_krw, "bn KRW",
+              "per operating year: the cash flow the market lender sized its debt on (its own "
+              "haircuts, no delay; at least 0)")};
+  }
+};
+
 // ---- Consortia and bids ----
 
 /// One team of an SPC partner round's entry game.
@@ -1273,11 +1319,14 @@ struct GroupUse {
 
 struct ComputeMonth {
   static constexpr std::string_view type = "compute_month";
-  static constexpr std::string_view about = "the pool's owner (`public` for the calls' GPUs)";
+  static constexpr std::string_view about =
+      "the pool: `public` for the calls' GPUs, the owner's id for a fleet's, the call's id for an "
+      "SPC's commercial GPUs";
   static constexpr std::string_view when =
       "00:00 on the first day of each month, for the month before, and at the horizon for the "
       "last part month";
   std::string pool;
+  std::string kind;
   std::string from;
   std::int64_t gpus = 0;
   double capacity_gpu_hours = 0;
@@ -1292,11 +1341,17 @@ struct ComputeMonth {
   double it_mwh = 0;
   double facility_mwh = 0;
   double energy_cost_bn_krw = 0;
+  double value_bn_krw = 0;
   std::vector<GroupUse> groups;
   static constexpr auto fields() {
     using T = ComputeMonth;
     return std::tuple{
-        field("pool", &T::pool, "id", "`public` or the fleet owner's id"),
+        field("pool", &T::pool, "id",
+              "`public`, the fleet owner's id, or an SPC call's id for the SPC's commercial "
+              "GPUs"),
+        field("kind", &T::kind, "",
+              "`public` (the calls' GPUs for public users), `spc` (an SPC's GPUs sold "
+              "commercially) or `fleet`"),
         field("from", &T::from, "date", "first day of the period reported"),
         field("gpus", &T::gpus, "GPUs", "GPUs on (in whole pods) at the end of the period"),
         field("capacity_gpu_hours", &T::capacity_gpu_hours, "GPU-hours",
@@ -1319,6 +1374,9 @@ struct ComputeMonth {
         field("facility_mwh", &T::facility_mwh, "MWh", "it_mwh x the pool's PUE (0.001)"),
         field("energy_cost_bn_krw", &T::energy_cost_bn_krw, "bn KRW",
               "facility_mwh at the power price of the period's end"),
+        field("value_bn_krw", &T::value_bn_krw, "bn KRW",
+              "busy GPU-hours at the commercial price of the moment: what a commercial pool "
+              "sold; on the public pool, what its awards would cost commercially (0.001)"),
         field("groups", &T::groups, "", "by group id, the groups with jobs in the pool")};
   }
 };
@@ -1420,10 +1478,10 @@ using EventTypes =
                EntrySettled, InvitationSent, InvitationAnswered, MemberWithdrew, BidDecision,
                ConsortiumFormed, ConsortiumDissolved, BidSubmitted, BidsOpened, RoundFailed,
                RoundPending, RoundAwarded, TermsRevised, NegotiatedAward, CallCancelled, CallClosed,
-               ContractSigned, GpusOrdered, CapacityOnline, ConnectionRequested, ConnectionDecided,
-               GridReinforced, OtherApplicationsDecided, GpusAllocated, GpusDelivered,
-               FleetDecision, FleetOnline, DeliveryPipeline, ComputeMonth, AllocationDecided,
-               DemandMonth, SimulationEnded>;
+               ContractSigned, ContractOutlook, GpusOrdered, CapacityOnline, ConnectionRequested,
+               ConnectionDecided, GridReinforced, OtherApplicationsDecided, GpusAllocated,
+               GpusDelivered, FleetDecision, FleetOnline, DeliveryPipeline, ComputeMonth,
+               AllocationDecided, DemandMonth, SimulationEnded>;
 
 /// Calls `fn(E{})` for each event type E, in the order of EventTypes.
 template <class Fn>
