@@ -178,6 +178,7 @@ class PoolActor {
         advance(Kernel::now());
         pool_.release(done.started.pod, done.started.job.gpus);
         group_busy_[done.started.job.group] -= done.started.job.gpus;
+        busy_work_rate_ -= done.work_rate;
       }
       start_jobs();
       if (wake >= month_end || wake >= horizon) {
@@ -204,6 +205,7 @@ class PoolActor {
     StartedJob started;
     ComputeJob job;
     double end = 0;
+    double work_rate = 0;  ///< H100-equivalent GPUs: its GPUs x its pod's performance
     bool operator<(const Running& other) const {  // the earliest end on top; ties by job, pod
       return std::tie(end, started.job.id, started.pod) >
              std::tie(other.end, other.started.job.id, other.started.pod);
@@ -225,10 +227,10 @@ class PoolActor {
       busy_hours_ += static_cast<double>(pool_.busy_gpus()) * hours;
       for (const auto& [group, busy] : group_busy_)
         if (busy > 0) groups_[group].gpu_hours += static_cast<double>(busy) * hours;
-      // Busy GPU-hours at the commercial price of the moment (taken at the middle of the
-      // interval; it falls slowly and smoothly): what a commercial pool sells.
-      value_krw_ += static_cast<double>(pool_.busy_gpus()) * hours *
-                    commercial_price(world_, (last_ + time) / 2);
+      // The work done, in H100-equivalent GPU-hours, at the commercial price of an H100-hour at
+      // the moment (taken at the middle of the interval; it falls slowly and smoothly): what a
+      // commercial pool sells.
+      value_krw_ += busy_work_rate_ * hours * commercial_price(world_, (last_ + time) / 2);
     }
     last_ = time;
   }
@@ -268,17 +270,22 @@ class PoolActor {
       ++group.lost;
       return;
     }
-    pool_.submit({next_job_++, job.group, job.gpus, job.reference_seconds, Kernel::now()});
+    pool_.submit(
+        {next_job_++, job.group, job.gpus, job.reference_seconds, Kernel::now(), job.holds_gpus});
     queued_work_ += static_cast<double>(job.gpus) * job.reference_seconds;
     share();
   }
 
   void start_jobs() {
     for (StartedJob& started : pool_.start_jobs(Kernel::now())) {
+      // The host's cores do `performance` units of work a second in the generation's power
+      // state, so the execution's work is what keeps them busy for as long as the job runs:
+      // its H100-seconds, or, for GPUs held for a period, that period at the pod's speed.
       const double performance = pool_.performance(started.pod);
+      const double work = started.job.holds_gpus ? started.job.reference_seconds * performance
+                                                 : started.job.reference_seconds;
       ComputeJob job =
-          Kernel::start_job(pod_host(name_, started.pod), static_cast<int>(started.job.gpus),
-                            started.job.reference_seconds / performance);
+          Kernel::start_job(pod_host(name_, started.pod), static_cast<int>(started.job.gpus), work);
       queued_work_ -= static_cast<double>(started.job.gpus) * started.job.reference_seconds;
       group_busy_[started.job.group] += started.job.gpus;
       if (started.first) {  // a job spread over pods starts and waits once
@@ -290,7 +297,9 @@ class PoolActor {
         wait_hours_ += wait;
       }
       const double end = started.end;
-      running_.push({std::move(started), std::move(job), end});
+      const double work_rate = static_cast<double>(started.job.gpus) * performance;
+      busy_work_rate_ += work_rate;
+      running_.push({std::move(started), std::move(job), end, work_rate});
     }
     share();
   }
@@ -362,7 +371,8 @@ class PoolActor {
   double capacity_hours_ = 0;
   double busy_hours_ = 0;
   double wait_hours_ = 0;
-  double value_krw_ = 0;  ///< busy GPU-hours at the commercial price
+  double value_krw_ = 0;       ///< the work done at the commercial price
+  double busy_work_rate_ = 0;  ///< H100-equivalent GPUs of the jobs running
   std::int64_t jobs_submitted_ = 0;
   std::int64_t jobs_started_ = 0;
   std::int64_t jobs_lost_ = 0;
@@ -540,9 +550,11 @@ void run_allocation_call(World& world, const AllocationCallSpec& call) {
     for (const AllocationAward& award : outcome.awards) {
       awarded[award.application] = award.gpus;
       if (award.gpus > 0)
-        submit_job(
-            world, public_pool,
-            {award.group, award.gpus, std::min(award.days, call.max_days) * seconds_per_day});
+        submit_job(world, public_pool,
+                   {.group = award.group,
+                    .gpus = award.gpus,
+                    .reference_seconds = std::min(award.days, call.max_days) * seconds_per_day,
+                    .holds_gpus = call.awards_hold_gpus});
     }
     // What was not awarded, application by application in rank order: to commercial clouds, to
     // the next round, or given up, drawn from the round's own stream.

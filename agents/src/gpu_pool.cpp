@@ -124,7 +124,7 @@ std::vector<StartedJob> GpuPool::start_jobs(double now) {
       waiting_gpus_ -= gpus;
       StartedJob job{std::move(queue_.front()), *best, 0, true};
       queue_.pop_front();
-      job.end = now + job.job.reference_seconds / pod.performance;
+      job.end = now + job.job.seconds_on(pod.performance);
       started.push_back(std::move(job));
       continue;
     }
@@ -150,8 +150,7 @@ std::vector<StartedJob> GpuPool::start_jobs(double now) {
       left -= part;
       PoolJob piece = job;
       piece.gpus = part;
-      started.push_back(
-          {std::move(piece), i, now + job.reference_seconds / pod.performance, first});
+      started.push_back({std::move(piece), i, now + job.seconds_on(pod.performance), first});
       first = false;
     }
     busy_ += gpus;

@@ -133,6 +133,7 @@ struct JobSubmitted {
   std::int64_t gpus = 0;
   double reference_seconds = 0;
   double max_wait_seconds = std::numeric_limits<double>::infinity();  ///< it leaves if longer
+  bool holds_gpus = false;  ///< an award held for reference_seconds whatever the GPUs' speed
 };
 using PoolNews = std::variant<GpusOnline, JobSubmitted>;
 inline std::string pool_inbox(const std::string& pool) {

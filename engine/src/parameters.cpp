@@ -1381,6 +1381,10 @@ ParamTable allocation_call_table() {
       boolean("redistribute_unused", true, m + "redistribute_unused",
               "GPUs an undersubscribed group leaves go to the groups that asked for more, in "
               "proportion to their shares"),
+      boolean("awards_hold_gpus", false, m + "awards_hold_gpus",
+              "An award holds its GPUs for the days it gives, whatever their speed (a "
+              "reservation); false: it is work measured on H100-class GPUs and ends sooner on "
+              "faster ones"),
       nested("shares", ParamType::array, "allocation_share", m + "shares",
              "Each group's share of a round's GPUs; groups listed once, shares sum to at most 1")
           .required(),

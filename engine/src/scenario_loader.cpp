@@ -345,6 +345,7 @@ const std::vector<Binding<AllocationCallSpec>> allocation_call_bindings = {
     {"max_days", &AllocationCallSpec::max_days},
     {"price_krw_per_gpu_hour", &AllocationCallSpec::price_krw_per_gpu_hour},
     {"redistribute_unused", &AllocationCallSpec::redistribute_unused},
+    {"awards_hold_gpus", &AllocationCallSpec::awards_hold_gpus},
 };
 const std::vector<Binding<AllocationShareSpec>> allocation_share_bindings = {
     {"share", &AllocationShareSpec::share},

@@ -134,6 +134,38 @@ TEST_CASE("compute run: a busy pod draws its full power, by hand", "[compute]") 
   CHECK(jan.it_mwh == Approx((3.0 * (744 - busy_hours) + 10.0 * busy_hours) / 1000).margin(0.0005));
 }
 
+TEST_CASE("compute run: a pod of a faster generation is busy, and draws, while its jobs run",
+          "[compute]") {
+  // GPUs of performance 4: a job of 60 H100-days runs 15 days. Jobs of all 8 GPUs arrive far
+  // faster than they end, so from the first arrival on the pod is never idle, and the host draws
+  // its full 10 kW for as long as the pool counts it busy.
+  nlohmann::json document = queue_scenario();
+  document["vendors"][0]["generations"][0]["performance"] = 4;
+  auto& group = document["compute"]["user_groups"][0];
+  group["job_gpus"] = 8;
+  group["job_days"] = 60;
+  document["horizon"] = "2025-04-30";
+  const std::vector<Event> log = run(document);
+  const auto months = all_of<events::ComputeMonth>(log);
+  REQUIRE(months.size() == 4);
+  for (std::size_t m = 1; m < months.size(); ++m) {
+    const auto& month = months[m].second;
+    INFO(month.from);
+    REQUIRE(month.busy_gpu_hours == Approx(month.capacity_gpu_hours));
+    CHECK(month.it_mwh == Approx(10.0 * month.capacity_gpu_hours / 8 / 1000).margin(1e-6));
+    // What it sold: 4 H100-equivalent GPU-hours per GPU-hour, at the market's price of an
+    // H100-hour in the middle of the month (within a month it moves by well under 2 %).
+    const Beliefs market;
+    const auto from = Date::parse(month.from);
+    REQUIRE(from);
+    const double years =
+        (static_cast<double>(from->days - Date::from_ymd(2025, 1, 1).days) + 15) / 365.25;
+    const double price = market.gpu_hour_price_krw * std::pow(1 - market.price_decline, years);
+    CHECK(month.value_bn_krw ==
+          Approx(4 * month.busy_gpu_hours * price / 1e9).epsilon(0.02).margin(0.0005));
+  }
+}
+
 TEST_CASE("compute run: the order of agents and groups in the file changes nothing", "[compute]") {
   nlohmann::json document = queue_scenario();
   document["horizon"] = "2026-12-31";

@@ -276,6 +276,41 @@ TEST_CASE("a job no single pod has room for is spread over the pods' free GPUs, 
   CHECK(pool.start_jobs(20).empty());
 }
 
+TEST_CASE("a job that holds its GPUs runs its seconds on any pod, whole or spread", "[gpu_pool]") {
+  GpuPool pool(8, 2);
+  pool.switch_on(4.0);  // pod 0
+  pool.switch_on(1.0);  // pod 1
+  PoolJob work = job(1, 4, 100, 0);
+  PoolJob held = job(2, 4, 100, 0);
+  held.holds_gpus = true;
+  CHECK(work.seconds_on(4.0) == 25);
+  CHECK(held.seconds_on(4.0) == 100);
+  pool.submit(work);
+  pool.submit(held);
+  const std::vector<StartedJob> started = pool.start_jobs(10);
+  REQUIRE(started.size() == 2);
+  CHECK(started[0].pod == 0);
+  CHECK(started[0].end == Approx(35));  // work: 100 / 4
+  CHECK(started[1].pod == 0);
+  CHECK(started[1].end == Approx(110));  // held: 100 whatever the pod
+  // The work is done; 5 GPUs fit pod 1 only. Then 7 GPUs fit no pod, but the 4 free on pod 0 and
+  // the 3 left on pod 1 together: both parts hold their GPUs for the job's 100 seconds.
+  pool.release(0, 4);
+  pool.submit(job(3, 5, 100, 20));
+  REQUIRE(pool.start_jobs(20).size() == 1);
+  PoolJob wide = job(4, 7, 100, 20);
+  wide.holds_gpus = true;
+  pool.submit(wide);
+  const std::vector<StartedJob> spread = pool.start_jobs(20);
+  REQUIRE(spread.size() == 2);
+  CHECK(spread[0].pod == 0);
+  CHECK(spread[0].job.gpus == 4);
+  CHECK(spread[0].end == Approx(120));
+  CHECK(spread[1].pod == 1);
+  CHECK(spread[1].job.gpus == 3);
+  CHECK(spread[1].end == Approx(120));
+}
+
 TEST_CASE("the pool refuses bad sizes, jobs, releases and pods", "[gpu_pool]") {
   CHECK_THROWS_AS(GpuPool(0, 2), ModelError);
   CHECK_THROWS_AS(GpuPool(-8, 2), ModelError);

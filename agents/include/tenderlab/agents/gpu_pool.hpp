@@ -10,13 +10,19 @@
 namespace tenderlab {
 
 /// A job: `gpus` GPUs for `reference_seconds` on GPUs of performance 1 (an H100). On a pod of
-/// performance p it runs reference_seconds / p.
+/// performance p it runs reference_seconds / p, unless it holds its GPUs for a period (an
+/// allocation award given as a reservation): then it runs reference_seconds on any pod.
 struct PoolJob {
   std::uint64_t id = 0;  ///< unique in the pool, increasing with submission
   std::string group;     ///< the user group that submitted it
   std::int64_t gpus = 0;
   double reference_seconds = 0;
-  double submitted = 0;  ///< simulated seconds
+  double submitted = 0;     ///< simulated seconds
+  bool holds_gpus = false;  ///< runs reference_seconds whatever the pod's performance
+  /// How long it runs on a pod of `performance`.
+  double seconds_on(double performance) const {
+    return holds_gpus ? reference_seconds : reference_seconds / performance;
+  }
 };
 
 /// A job the pool started now.

@@ -1375,8 +1375,10 @@ struct ComputeMonth {
         field("energy_cost_bn_krw", &T::energy_cost_bn_krw, "bn KRW",
               "facility_mwh at the power price of the period's end"),
         field("value_bn_krw", &T::value_bn_krw, "bn KRW",
-              "busy GPU-hours at the commercial price of the moment: what a commercial pool "
-              "sold; on the public pool, what its awards would cost commercially (0.001)"),
+              "the work its jobs did (H100-equivalent GPU-hours: GPU-hours x the pods' "
+              "performance) at the commercial price of an H100-hour at the moment: what a "
+              "commercial pool sold; on the public pool, what its awards would cost "
+              "commercially (0.001)"),
         field("groups", &T::groups, "", "by group id, the groups with jobs in the pool")};
   }
 };

@@ -399,6 +399,7 @@ struct AllocationCallSpec {
   double max_days = 180;              ///< longest award
   double price_krw_per_gpu_hour = 0;  ///< what awarded users pay
   bool redistribute_unused = true;
+  bool awards_hold_gpus = false;  ///< an award holds its GPUs for its days whatever their speed
   std::vector<AllocationShareSpec> shares;
   bool operator==(const AllocationCallSpec&) const = default;
 };
