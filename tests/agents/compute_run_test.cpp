@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,14 @@ nlohmann::json queue_scenario() {
          "job_days": 1}]
     }
   })");
+}
+
+/// Years from the scenarios' start (2025-01-01) to the middle of the month starting on `from`:
+/// where a month's commercial price is taken when checking what a pool sold.
+double mid_month_years(const std::string& from) {
+  const auto date = Date::parse(from);
+  if (!date) throw std::invalid_argument("not a date: " + from);
+  return (static_cast<double>(date->days - Date::from_ymd(2025, 1, 1).days) + 15.2) / 365.25;
 }
 
 std::vector<Event> run(const nlohmann::json& document) {
@@ -156,11 +165,8 @@ TEST_CASE("compute run: a pod of a faster generation is busy, and draws, while i
     // What it sold: 4 H100-equivalent GPU-hours per GPU-hour, at the market's price of an
     // H100-hour in the middle of the month (within a month it moves by well under 2 %).
     const Beliefs market;
-    const auto from = Date::parse(month.from);
-    REQUIRE(from);
-    const double years =
-        (static_cast<double>(from->days - Date::from_ymd(2025, 1, 1).days) + 15) / 365.25;
-    const double price = market.gpu_hour_price_krw * std::pow(1 - market.price_decline, years);
+    const double price =
+        market.gpu_hour_price_krw * std::pow(1 - market.price_decline, mid_month_years(month.from));
     CHECK(month.value_bn_krw ==
           Approx(4 * month.busy_gpu_hours * price / 1e9).epsilon(0.02).margin(0.0005));
   }
@@ -248,14 +254,11 @@ TEST_CASE("compute run: an SPC's GPUs split between public users and its own com
     if (month.pool != "centre" || month.busy_gpu_hours <= 0) continue;
     // Its value: the busy GPU-hours at the commercial price, which falls 20 % a year; within a
     // month the price moves less than 2 %; the event rounds to 0.001 bn KRW.
-    const auto from = Date::parse(month.from);
-    REQUIRE(from);
-    const double years =
-        (static_cast<double>(from->days - Date::from_ymd(2025, 1, 1).days) + 15.2) / 365.25;
     INFO(month.from);
-    CHECK(month.value_bn_krw == Approx(month.busy_gpu_hours * 5000 * std::pow(0.8, years) / 1e9)
-                                    .epsilon(0.02)
-                                    .margin(0.0005));
+    CHECK(month.value_bn_krw ==
+          Approx(month.busy_gpu_hours * 5000 * std::pow(0.8, mid_month_years(month.from)) / 1e9)
+              .epsilon(0.02)
+              .margin(0.0005));
   }
   REQUIRE(last.count("centre"));
   REQUIRE(last.count("public"));
