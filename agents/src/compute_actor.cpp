@@ -132,14 +132,12 @@ std::optional<std::string> commercial_pool(World& world, Rng& rng) {
 /// One pool's actor: its pods, its queue, and what it measures each month.
 class PoolActor {
  public:
-  PoolActor(World& world, std::string name, double pue, std::int64_t start_gpus,
+  PoolActor(World& world, std::string name, std::string kind, double pue, std::int64_t start_gpus,
             std::string start_generation)
       : world_(world),
         compute_(*world.scenario.compute),
         name_(std::move(name)),
-        kind_(name_ == public_pool                            ? "public"
-              : spc_of_pool(world.scenario, name_) != nullptr ? "spc"
-                                                              : "fleet"),
+        kind_(std::move(kind)),
         pue_(pue),
         pool_(compute_.pod_gpus, pods_per_pool(compute_)),
         inbox_(pool_inbox(name_)),
@@ -659,9 +657,10 @@ void start_compute(World& world) {
                              : (gpus > 0 ? weighted / gpus : 1.0);
     const std::int64_t start_gpus = owner && oldest ? owner->gpus : 0;
     std::string generation = oldest ? oldest->id : "";
+    std::string kind = owner ? "fleet" : spc ? "spc" : "public";
     world.kernel.spawn("pool/" + name, owner ? name : "tender-board",
-                       [&world, name, pue, start_gpus, generation] {
-                         PoolActor(world, name, pue, start_gpus, generation).run();
+                       [&world, name, kind, pue, start_gpus, generation] {
+                         PoolActor(world, name, kind, pue, start_gpus, generation).run();
                        });
   }
   for (const AgentSpec& agent : scenario.agents)

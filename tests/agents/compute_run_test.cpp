@@ -14,6 +14,7 @@
 #include "tenderlab/agents/gpu_pool.hpp"
 #include "tenderlab/engine/calendar.hpp"
 #include "tenderlab/engine/event_dispatcher.hpp"
+#include "tenderlab/engine/input_error.hpp"
 #include "tenderlab/engine/scenario_loader.hpp"
 
 using namespace tenderlab;
@@ -58,6 +59,44 @@ double mid_month_years(const std::string& from) {
   const auto date = Date::parse(from);
   if (!date) throw std::invalid_argument("not a date: " + from);
   return (static_cast<double>(date->days - Date::from_ymd(2025, 1, 1).days) + 15.2) / 365.25;
+}
+
+/// One SPC call for 2,000 GPUs, 30 % for public users (at half price), a startup group's
+/// commercial jobs and no fleet.
+nlohmann::json spc_scenario() {
+  return nlohmann::json::parse(R"({
+    "format": "tenderlab-scenario/1",
+    "name": "compute-spc",
+    "start_date": "2025-01-01",
+    "horizon": "2028-12-31",
+    "seed": 3,
+    "valuation": {"paths": 40},
+    "market": {"gpu_hour_price_krw": 5000, "price_decline": 0.2},
+    "agents": [
+      {"id": "nvidia", "kind": "gpu_vendor"},
+      {"id": "gov", "kind": "government"},
+      {"id": "cloud-a", "kind": "cloud_provider", "capital_bn_krw": 5000,
+       "strategic_value_bn_krw": 500,
+       "capabilities": {"cloud_operations": 0.9, "sites_power": 0.8, "construction": 0.5}}
+    ],
+    "calls": [{
+      "id": "centre", "kind": "spc_partner", "issuer": "gov",
+      "schedule": {"announce": "2025-02-03", "bid_deadline": "2025-03-31"},
+      "object": {"gpus": 2000, "public_use_share": 0.3, "public_use_discount": 0.5},
+      "terms": {"public_equity_share": 0.3, "paid_in_capital_bn_krw": 100},
+      "procedure": {"min_valid_bids": 1}
+    }],
+    "vendors": [{"agent": "nvidia", "lead_time_days": 90, "quarterly_capacity": 100000,
+                 "buyer_cap_per_quarter": 100000, "generations": [
+                   {"id": "h100", "available": "2023-03-01", "launch_price_bn_krw": 0.06,
+                    "price_decline": 0.1, "performance": 1, "kw_per_gpu": 1.25}]}],
+    "compute": {
+      "pod_gpus": 100, "max_gpus_per_pool": 2000, "customer_job_gpus": 1,
+      "user_groups": [
+        {"id": "lab", "kind": "startup", "jobs_per_month": 60, "job_gpus": 50,
+         "job_days": 10, "max_wait_days": 3650}]
+    }
+  })");
 }
 
 std::vector<Event> run(const nlohmann::json& document) {
@@ -208,40 +247,7 @@ TEST_CASE("compute run: an SPC's GPUs split between public users and its own com
           "[compute]") {
   // One SPC call for 2,000 GPUs, 30 % for public users: 600 join the public pool, 1,400 the pool
   // named after the call, the only commercial pool, where every commercial job goes.
-  nlohmann::json document = nlohmann::json::parse(R"({
-    "format": "tenderlab-scenario/1",
-    "name": "compute-spc",
-    "start_date": "2025-01-01",
-    "horizon": "2028-12-31",
-    "seed": 3,
-    "valuation": {"paths": 40},
-    "market": {"gpu_hour_price_krw": 5000, "price_decline": 0.2},
-    "agents": [
-      {"id": "nvidia", "kind": "gpu_vendor"},
-      {"id": "gov", "kind": "government"},
-      {"id": "cloud-a", "kind": "cloud_provider", "capital_bn_krw": 5000,
-       "strategic_value_bn_krw": 500,
-       "capabilities": {"cloud_operations": 0.9, "sites_power": 0.8, "construction": 0.5}}
-    ],
-    "calls": [{
-      "id": "centre", "kind": "spc_partner", "issuer": "gov",
-      "schedule": {"announce": "2025-02-03", "bid_deadline": "2025-03-31"},
-      "object": {"gpus": 2000, "public_use_share": 0.3, "public_use_discount": 0.5},
-      "terms": {"public_equity_share": 0.3, "paid_in_capital_bn_krw": 100},
-      "procedure": {"min_valid_bids": 1}
-    }],
-    "vendors": [{"agent": "nvidia", "lead_time_days": 90, "quarterly_capacity": 100000,
-                 "buyer_cap_per_quarter": 100000, "generations": [
-                   {"id": "h100", "available": "2023-03-01", "launch_price_bn_krw": 0.06,
-                    "price_decline": 0.1, "performance": 1, "kw_per_gpu": 1.25}]}],
-    "compute": {
-      "pod_gpus": 100, "max_gpus_per_pool": 2000, "customer_job_gpus": 1,
-      "user_groups": [
-        {"id": "lab", "kind": "startup", "jobs_per_month": 60, "job_gpus": 50,
-         "job_days": 10, "max_wait_days": 3650}]
-    }
-  })");
-  const std::vector<Event> log = run(document);
+  const std::vector<Event> log = run(spc_scenario());
   const auto outlooks = all_of<events::ContractOutlook>(log);
   REQUIRE(outlooks.size() == 1);
   CHECK(outlooks[0].second.public_use_share == 0.3);
@@ -268,6 +274,31 @@ TEST_CASE("compute run: an SPC's GPUs split between public users and its own com
   CHECK(last["public"].gpus == 600);
   CHECK(centre_busy > 0);
   CHECK(public_busy == 0);  // no allocation call: nobody uses the public share
+}
+
+TEST_CASE("compute run: an SPC call may not take the name of another pool", "[compute]") {
+  // Its commercial GPUs are a pool named after the call: `public` or a fleet owner's id would
+  // give two pools one name, so the loader refuses it at the call's id.
+  for (const std::string id : {"public", "cloud-a"}) {
+    nlohmann::json document = spc_scenario();
+    document["agents"][2]["fleet"] = {{"demand_gpu_hours_per_year", 0}};
+    document["calls"][0]["id"] = id;
+    INFO(id);
+    try {
+      scenario_from_json(document, "spc.json");
+      FAIL("an SPC call named after another pool was accepted");
+    } catch (const InputError& error) {
+      REQUIRE(error.problems().size() == 1);
+      CHECK(error.problems().front().pointer == "/calls/0/id");
+      CHECK(error.problems().front().file == "spc.json");
+    }
+  }
+  // Without compute use there are no pools, and the name is free.
+  nlohmann::json document = spc_scenario();
+  document.erase("compute");
+  document["agents"][2]["fleet"] = {{"demand_gpu_hours_per_year", 0}};
+  document["calls"][0]["id"] = "cloud-a";
+  CHECK_NOTHROW(scenario_from_json(document, "spc.json"));
 }
 
 TEST_CASE("compute run: a scenario without compute use draws no hosts and no compute events",
