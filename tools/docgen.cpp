@@ -68,6 +68,7 @@ std::map<std::string, std::string> event_log_blocks() {
   blocks["record effects"] = table(describe_fields<events::ClauseEffect>());
   blocks["record entry_teams"] = table(describe_fields<events::EntryTeam>());
   blocks["record entry_equilibria"] = table(describe_fields<events::EntryProfile>());
+  blocks["record source_use"] = table(describe_fields<events::SourceUse>());
   blocks["record group_use"] = table(describe_fields<events::GroupUse>());
   blocks["record group_award"] = table(describe_fields<events::GroupAward>());
   blocks["record waiting_gpus"] = table(describe_fields<events::WaitingGpus>());

@@ -351,8 +351,8 @@ class CallManager {
           static_cast<std::int64_t>(std::llround(static_cast<double>(split->first) * public_share));
       const std::int64_t to_public = public_total - split->second;
       split->second = public_total;
-      gpus_online(world, public_pool, to_public, generation);
-      gpus_online(world, pool, gpus - to_public, generation);
+      gpus_online(world, public_pool, to_public, generation, pool);
+      gpus_online(world, pool, gpus - to_public, generation, pool);
     };
     deliver(world_, std::move(plan));
   }

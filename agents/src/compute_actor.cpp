@@ -139,10 +139,14 @@ class PoolActor {
         name_(std::move(name)),
         kind_(std::move(kind)),
         pue_(pue),
-        pool_(compute_.pod_gpus, pods_per_pool(compute_)),
+        pool_(compute_.pod_gpus, pods_per_pool(compute_),
+              {static_cast<std::size_t>(compute_.backfill_depth), compute_.walltime_factor}),
         inbox_(pool_inbox(name_)),
         start_gpus_(start_gpus),
-        start_generation_(std::move(start_generation)) {
+        start_generation_(std::move(start_generation)),
+        by_source_(kind_ == "public"),
+        pod_sources_(by_source_ ? pool_.pods() : 0),
+        pod_joules_(pool_.pods(), 0.0) {
     const auto states = power_states(world.scenario);
     for (std::size_t s = 0; s < states.size(); ++s)
       generations_.push_back({states[s]->id, states[s]->performance, static_cast<int>(s)});
@@ -150,7 +154,7 @@ class PoolActor {
 
   void run() {
     inbox_.claim();
-    if (start_gpus_ > 0) add_gpus(start_gpus_, start_generation_);
+    if (start_gpus_ > 0) add_gpus(start_gpus_, start_generation_, name_);
     const double horizon = world_.kernel.horizon_time();
     period_start_ = Kernel::now();
     last_ = period_start_;
@@ -162,7 +166,7 @@ class PoolActor {
       advance(Kernel::now());
       if (news) {
         if (const auto* online = std::get_if<GpusOnline>(&*news))
-          add_gpus(online->gpus, online->generation);
+          add_gpus(online->gpus, online->generation, online->source);
         else
           queue(std::get<JobSubmitted>(*news));
         start_jobs();
@@ -174,7 +178,8 @@ class PoolActor {
         running_.pop();
         Kernel::finish_job(done.job);
         advance(Kernel::now());
-        pool_.release(done.started.pod, done.started.job.gpus);
+        pool_.release(done.started.part);
+        count_on_sources(done.started, -1);
         group_busy_[done.started.job.group] -= done.started.job.gpus;
         busy_work_rate_ -= done.work_rate;
       }
@@ -209,6 +214,19 @@ class PoolActor {
              std::tie(other.end, other.started.job.id, other.started.pod);
     }
   };
+  /// The GPUs one call put in the public pool. A pod's GPUs come from the deliveries that filled
+  /// it; its busy GPUs and energy are split among them in proportion.
+  struct Source {
+    std::string id;
+    std::int64_t gpus_on = 0;
+    std::int64_t busy_units =
+        0;                  ///< sum over running parts of their GPUs x the source's in the pod
+    double work_units = 0;  ///< the same x the pod's performance
+    double capacity_hours = 0;
+    double busy_hours = 0;
+    double value_krw = 0;
+    double joules = 0;
+  };
   struct GroupMonth {
     std::int64_t submitted = 0;
     std::int64_t started = 0;
@@ -228,12 +246,37 @@ class PoolActor {
       // The work done, in H100-equivalent GPU-hours, at the commercial price of an H100-hour at
       // the moment (taken at the middle of the interval; it falls slowly and smoothly): what a
       // commercial pool sells.
-      value_krw_ += busy_work_rate_ * hours * commercial_price(world_, (last_ + time) / 2);
+      const double price = commercial_price(world_, (last_ + time) / 2);
+      value_krw_ += busy_work_rate_ * hours * price;
+      const auto pod_gpus = static_cast<double>(pool_.pod_gpus());
+      for (Source& source : sources_) {
+        source.capacity_hours += static_cast<double>(source.gpus_on) * hours;
+        source.busy_hours += static_cast<double>(source.busy_units) / pod_gpus * hours;
+        source.value_krw += source.work_units / pod_gpus * hours * price;
+      }
     }
     last_ = time;
   }
 
-  void add_gpus(std::int64_t gpus, const std::string& generation_id) {
+  /// Adds (sign 1) or removes (-1) a running part's GPUs from the sources of its pod.
+  void count_on_sources(const StartedJob& part, int sign) {
+    if (!by_source_) return;
+    const double performance = pool_.performance(part.pod);
+    for (const auto& [index, gpus] : pod_sources_[part.pod]) {
+      const std::int64_t units = sign * part.job.gpus * gpus;
+      sources_[index].busy_units += units;
+      sources_[index].work_units += static_cast<double>(units) * performance;
+    }
+  }
+
+  std::size_t source_index(const std::string& id) {
+    for (std::size_t i = 0; i < sources_.size(); ++i)
+      if (sources_[i].id == id) return i;
+    sources_.push_back({id});
+    return sources_.size() - 1;
+  }
+
+  void add_gpus(std::int64_t gpus, const std::string& generation_id, const std::string& source) {
     const auto generation =
         std::find_if(generations_.begin(), generations_.end(),
                      [&](const Generation& g) { return g.id == generation_id; });
@@ -241,6 +284,7 @@ class PoolActor {
       throw ModelError("pool " + name_ + ": GPUs of generation '" + generation_id +
                        "', which no vendor sells");
     waiting_for_pod_ += gpus;
+    if (by_source_) waiting_sources_.emplace_back(source_index(source), gpus);
     // GPUs run in whole pods, each of the generation that completed it.
     while (waiting_for_pod_ >= pool_.pod_gpus()) {
       if (pool_.pods_on() == pool_.pods())
@@ -251,8 +295,24 @@ class PoolActor {
       performance_on_ += generation->performance * static_cast<double>(pool_.pod_gpus());
       Kernel::switch_on(pod_host(name_, pod), generation->state);
       waiting_for_pod_ -= pool_.pod_gpus();
+      fill_from_sources(pod);
     }
     share();
+  }
+
+  /// The pod's GPUs are the first pod_gpus of the deliveries still waiting, in order.
+  void fill_from_sources(std::size_t pod) {
+    if (!by_source_) return;
+    std::int64_t left = pool_.pod_gpus();
+    while (left > 0) {
+      auto& [index, gpus] = waiting_sources_.front();
+      const std::int64_t taken = std::min(left, gpus);
+      pod_sources_[pod].emplace_back(index, taken);
+      sources_[index].gpus_on += taken;
+      left -= taken;
+      gpus -= taken;
+      if (gpus == 0) waiting_sources_.pop_front();
+    }
   }
 
   void queue(const JobSubmitted& job) {
@@ -292,8 +352,10 @@ class PoolActor {
         ++group.started;
         group.wait_hours += wait;
         ++jobs_started_;
+        if (started.backfilled) ++jobs_backfilled_;
         wait_hours_ += wait;
       }
+      count_on_sources(started, 1);
       const double end = started.end;
       const double work_rate = static_cast<double>(started.job.gpus) * performance;
       busy_work_rate_ += work_rate;
@@ -312,10 +374,17 @@ class PoolActor {
 
   void report() {
     double joules = 0;
-    for (std::size_t pod = 0; pod < pool_.pods_on(); ++pod)
-      joules += Kernel::consumed_joules(pod_host(name_, pod));
-    const double it_mwh = (joules - reported_joules_) / 3.6e9;
-    reported_joules_ = joules;
+    for (std::size_t pod = 0; pod < pool_.pods_on(); ++pod) {
+      const double consumed = Kernel::consumed_joules(pod_host(name_, pod));
+      const double delta = consumed - pod_joules_[pod];
+      pod_joules_[pod] = consumed;
+      joules += delta;
+      if (by_source_)
+        for (const auto& [index, gpus] : pod_sources_[pod])
+          sources_[index].joules +=
+              delta * static_cast<double>(gpus) / static_cast<double>(pool_.pod_gpus());
+    }
+    const double it_mwh = joules / 3.6e9;
     events::ComputeMonth month;
     month.pool = name_;
     month.kind = kind_;
@@ -327,6 +396,7 @@ class PoolActor {
     month.jobs_submitted = jobs_submitted_;
     month.jobs_started = jobs_started_;
     month.jobs_lost = jobs_lost_;
+    month.jobs_backfilled = jobs_backfilled_;
     month.jobs_waiting = static_cast<std::int64_t>(pool_.waiting());
     month.gpus_waiting = pool_.waiting_gpus();
     month.mean_wait_hours =
@@ -337,13 +407,27 @@ class PoolActor {
         world_.scenario.market.power_price_krw_per_kwh * world_.market.power_price;
     month.energy_cost_bn_krw = round_money(it_mwh * pue_ * 1000 * price_krw_per_kwh / 1e9);
     month.value_bn_krw = round_money(value_krw_ / 1e9);
+    std::vector<const Source*> by_id;
+    for (const Source& source : sources_)
+      by_id.push_back(&source);
+    std::sort(by_id.begin(), by_id.end(),
+              [](const Source* a, const Source* b) { return a->id < b->id; });
+    for (const Source* source : by_id) {
+      const double mwh = source->joules / 3.6e9;
+      month.sources.push_back({source->id, source->gpus_on, round_to(source->capacity_hours, 0.01),
+                               round_to(source->busy_hours, 0.01),
+                               round_money(source->value_krw / 1e9), round_to(mwh, 0.001),
+                               round_money(mwh * pue_ * 1000 * price_krw_per_kwh / 1e9)});
+    }
+    for (Source& source : sources_)
+      source.capacity_hours = source.busy_hours = source.value_krw = source.joules = 0;
     for (const auto& [group, use] : groups_)
       month.groups.push_back({group, use.submitted, use.started, use.lost,
                               round_to(use.gpu_hours, 0.01), round_to(use.wait_hours, 0.01)});
     world_.emit(name_, month);
     period_start_ = Kernel::now();
     capacity_hours_ = busy_hours_ = wait_hours_ = value_krw_ = 0;
-    jobs_submitted_ = jobs_started_ = jobs_lost_ = 0;
+    jobs_submitted_ = jobs_started_ = jobs_lost_ = jobs_backfilled_ = 0;
     groups_.clear();
   }
 
@@ -356,6 +440,11 @@ class PoolActor {
   Inbox<PoolNews> inbox_;
   std::int64_t start_gpus_;
   std::string start_generation_;
+  bool by_source_;  ///< the public pool counts each call's GPUs apart
+  std::vector<Source> sources_;
+  std::deque<std::pair<std::size_t, std::int64_t>> waiting_sources_;  ///< source, GPUs not in a pod
+  std::vector<std::vector<std::pair<std::size_t, std::int64_t>>> pod_sources_;  ///< source, GPUs
+  std::vector<double> pod_joules_;  ///< energy reported so far, per pod
   std::vector<Generation> generations_;
   std::priority_queue<Running> running_;
   std::map<std::string, std::int64_t> group_busy_;
@@ -374,7 +463,7 @@ class PoolActor {
   std::int64_t jobs_submitted_ = 0;
   std::int64_t jobs_started_ = 0;
   std::int64_t jobs_lost_ = 0;
-  double reported_joules_ = 0;
+  std::int64_t jobs_backfilled_ = 0;
   std::map<std::string, GroupMonth> groups_;
 };
 
@@ -612,9 +701,9 @@ std::vector<ComputeHostSpec> compute_hosts(const Scenario& scenario) {
 }
 
 void gpus_online(World& world, const std::string& pool, std::int64_t gpus,
-                 const std::string& generation) {
+                 const std::string& generation, const std::string& source) {
   if (world.compute && gpus > 0)
-    Inbox<PoolNews>(pool_inbox(pool)).send(GpusOnline{gpus, generation});
+    Inbox<PoolNews>(pool_inbox(pool)).send(GpusOnline{gpus, generation, source});
 }
 
 std::optional<double> observed_demand(World& world, const std::string& pool) {

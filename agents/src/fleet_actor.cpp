@@ -235,7 +235,7 @@ void run_fleet(World& world, const AgentSpec& agent) {
       events::FleetOnline online{order, gpus, mw, site_id, region, std::nullopt, grid_region};
       if (!generation_id.empty()) online.generation = generation_id;
       world.emit(id, online);
-      gpus_online(world, id, gpus, generation_id);
+      gpus_online(world, id, gpus, generation_id, id);
     };
     deliver(world, std::move(plan));
   }

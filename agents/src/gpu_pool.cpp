@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -35,9 +37,13 @@ void check_pod(std::size_t pod, std::size_t pods) {
 
 }  // namespace
 
-GpuPool::GpuPool(std::int64_t pod_gpus, std::size_t pods) : pod_gpus_(pod_gpus), pods_(pods) {
+GpuPool::GpuPool(std::int64_t pod_gpus, std::size_t pods, SchedulingPolicy policy)
+    : pod_gpus_(pod_gpus), policy_(policy), pods_(pods) {
   if (pod_gpus < 1)
     throw ModelError("GPU pool: a pod must have at least 1 GPU, found " + std::to_string(pod_gpus));
+  if (!std::isfinite(policy.walltime_factor) || policy.walltime_factor < 1)
+    throw ModelError("GPU pool: the wall-time factor must be finite and >= 1, found " +
+                     std::to_string(policy.walltime_factor));
 }
 
 std::int64_t GpuPool::pod_gpus() const {
@@ -107,66 +113,121 @@ void GpuPool::submit(PoolJob job) {
   queue_.push_back(std::move(job));
 }
 
+GpuPool::Placement GpuPool::placement(std::int64_t gpus) const {
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < pods_.size(); ++i) {
+    const Pod& p = pods_[i];
+    if (!p.on || pod_gpus_ - p.busy < gpus) continue;
+    if (!best || p.performance > pods_[*best].performance) best = i;
+  }
+  if (best) return {{*best, gpus}};
+  // No pod has room for the whole job, but the pool's free GPUs together do: the job is spread
+  // over pods, fastest first (ties: lowest index), so that free GPUs scattered over pods do not
+  // stay idle behind it. Each part runs its GPUs for the job's duration on its pod.
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < pods_.size(); ++i)
+    if (pods_[i].on && pods_[i].busy < pod_gpus_) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return pods_[a].performance > pods_[b].performance;
+  });
+  Placement where;
+  std::int64_t left = gpus;
+  for (std::size_t i : order) {
+    if (left == 0) break;
+    const std::int64_t part = std::min(left, pod_gpus_ - pods_[i].busy);
+    where.emplace_back(i, part);
+    left -= part;
+  }
+  return where;
+}
+
+double GpuPool::planned_end(const PoolJob& job, const Placement& where, double now) const {
+  double longest = 0;
+  for (const auto& [pod, gpus] : where)
+    longest = std::max(longest, job.seconds_on(pods_[pod].performance));
+  return now + policy_.walltime_factor * longest;
+}
+
+void GpuPool::start(PoolJob job, const Placement& where, double now, bool backfilled,
+                    std::vector<StartedJob>& started) {
+  bool first = true;
+  for (const auto& [pod_index, gpus] : where) {
+    Pod& pod = pods_[pod_index];
+    pod.busy += gpus;
+    const double seconds = job.seconds_on(pod.performance);
+    const std::uint64_t part = next_part_++;
+    const double planned = now + policy_.walltime_factor * seconds;
+    running_.emplace_hint(running_.end(), part, RunningPart{pod_index, gpus, planned});
+    by_planned_end_.emplace(planned, part);
+    PoolJob piece = job;
+    piece.gpus = gpus;
+    started.push_back({std::move(piece), pod_index, now + seconds, first, part, backfilled});
+    first = false;
+  }
+  busy_ += job.gpus;
+  waiting_gpus_ -= job.gpus;
+}
+
 std::vector<StartedJob> GpuPool::start_jobs(double now) {
   std::vector<StartedJob> started;
-  while (!queue_.empty()) {
-    const std::int64_t gpus = queue_.front().gpus;
-    std::optional<std::size_t> best;
-    for (std::size_t i = 0; i < pods_.size(); ++i) {
-      const Pod& p = pods_[i];
-      if (!p.on || pod_gpus_ - p.busy < gpus) continue;
-      if (!best || p.performance > pods_[*best].performance) best = i;
-    }
-    if (best) {
-      Pod& pod = pods_[*best];
-      pod.busy += gpus;
-      busy_ += gpus;
-      waiting_gpus_ -= gpus;
-      StartedJob job{std::move(queue_.front()), *best, 0, true};
-      queue_.pop_front();
-      job.end = now + job.job.seconds_on(pod.performance);
-      started.push_back(std::move(job));
-      continue;
-    }
-    // No pod has room for the whole job, but the pool's free GPUs together do: the job is
-    // spread over pods, fastest first (ties: lowest index), so that free GPUs scattered over
-    // pods do not stay idle behind it. Each part runs its GPUs for the job's duration on its pod.
-    if (gpus_on() - busy_ < gpus) break;  // first come, first served: nothing may overtake it
-    std::vector<std::size_t> order;
-    for (std::size_t i = 0; i < pods_.size(); ++i)
-      if (pods_[i].on && pods_[i].busy < pod_gpus_) order.push_back(i);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      return pods_[a].performance > pods_[b].performance;
-    });
+  while (!queue_.empty() && free_total() >= queue_.front().gpus) {
     PoolJob job = std::move(queue_.front());
     queue_.pop_front();
-    std::int64_t left = gpus;
-    bool first = true;
-    for (std::size_t i : order) {
-      if (left == 0) break;
-      Pod& pod = pods_[i];
-      const std::int64_t part = std::min(left, pod_gpus_ - pod.busy);
-      pod.busy += part;
-      left -= part;
-      PoolJob piece = job;
-      piece.gpus = part;
-      started.push_back({std::move(piece), i, now + job.seconds_on(pod.performance), first});
-      first = false;
-    }
-    busy_ += gpus;
-    waiting_gpus_ -= gpus;
+    const Placement where = placement(job.gpus);
+    start(std::move(job), where, now, false, started);
   }
+  if (!queue_.empty() && policy_.backfill_depth > 0) backfill(now, started);
   return started;
 }
 
-void GpuPool::release(std::size_t pod, std::int64_t gpus) {
-  check_pod(pod, pods_.size());
-  Pod& p = pods_[pod];
-  if (gpus < 1 || gpus > p.busy)
-    throw ModelError("GPU pool: cannot release " + std::to_string(gpus) + " GPUs on pod " +
-                     std::to_string(pod) + ", which has " + std::to_string(p.busy) + " busy");
-  p.busy -= gpus;
-  busy_ -= gpus;
+void GpuPool::backfill(double now, std::vector<StartedJob>& started) {
+  // The head's reservation: walking the running parts by planned end, the first moment enough
+  // GPUs are free for it, and how many it leaves free then. GPUs switched on later only bring
+  // it forward. A head larger than the pool has no reservation yet (shadow at infinity).
+  const std::int64_t head = queue_.front().gpus;
+  std::int64_t free = free_total();
+  double shadow = std::numeric_limits<double>::infinity();
+  std::int64_t extra = 0;
+  std::int64_t free_then = free;
+  for (const auto& [planned, part] : by_planned_end_) {
+    free_then += running_.at(part).gpus;
+    if (free_then >= head) {
+      shadow = planned;
+      extra = free_then - head;
+      break;
+    }
+  }
+  std::size_t examined = 0;
+  for (auto it = std::next(queue_.begin());
+       it != queue_.end() && examined < policy_.backfill_depth && free > 0;) {
+    ++examined;
+    if (it->gpus > free) {
+      ++it;
+      continue;
+    }
+    const Placement where = placement(it->gpus);
+    const bool done_in_time = planned_end(*it, where, now) <= shadow;
+    if (!done_in_time && it->gpus > extra) {
+      ++it;
+      continue;
+    }
+    if (!done_in_time) extra -= it->gpus;  // it still runs when the head starts
+    free -= it->gpus;
+    PoolJob job = std::move(*it);
+    it = queue_.erase(it);
+    start(std::move(job), where, now, true, started);
+  }
+}
+
+void GpuPool::release(std::uint64_t part) {
+  const auto found = running_.find(part);
+  if (found == running_.end())
+    throw ModelError("GPU pool: part " + std::to_string(part) + " is not running");
+  const RunningPart& running = found->second;
+  pods_[running.pod].busy -= running.gpus;
+  busy_ -= running.gpus;
+  by_planned_end_.erase({running.planned_end, part});
+  running_.erase(found);
 }
 
 double erlang_c_wait_probability(int servers, double lambda, double mu) {

@@ -127,6 +127,7 @@ struct DeliveryPlan {
 struct GpusOnline {
   std::int64_t gpus = 0;
   std::string generation;
+  std::string source;  ///< whose GPUs: the call that bought them, or the fleet's owner
 };
 struct JobSubmitted {
   std::string group;
@@ -320,9 +321,10 @@ std::string pod_host(const std::string& pool, std::size_t pod);
 /// Starts the actors of compute use: a pool per fleet owner and one for the calls' GPUs, a user
 /// group's arrivals, a fleet's customers, the allocation calls.
 void start_compute(World& world);
-/// Tells the pool of `pool` that GPUs went online (nothing without /compute).
+/// Tells the pool of `pool` that GPUs of `source` (the call that bought them, or the fleet's
+/// owner) went online (nothing without /compute).
 void gpus_online(World& world, const std::string& pool, std::int64_t gpus,
-                 const std::string& generation);
+                 const std::string& generation, const std::string& source);
 /// H100-equivalent GPU-hours a fleet's customers and the user groups sent to its pool in the
 /// year before now (annualised while less than a year has passed); nothing before any demand.
 std::optional<double> observed_demand(World& world, const std::string& pool);

@@ -145,7 +145,7 @@ std::string ComputeUse::csv() const {
   std::string out =
       "date,from,pool,kind,group,gpus,capacity_gpu_hours,busy_gpu_hours,utilization,"
       "jobs_submitted,jobs_started,jobs_lost,jobs_waiting,gpus_waiting,mean_wait_hours,it_mwh,"
-      "facility_mwh,energy_cost_bn_krw,value_bn_krw\r\n";
+      "facility_mwh,energy_cost_bn_krw,value_bn_krw,jobs_backfilled\r\n";
   for (const PoolRow& row : pool_rows_) {
     const events::ComputeMonth& m = row.month;
     out += row.date + "," + m.from + "," + detail::csv_field(m.pool) + "," +
@@ -156,7 +156,7 @@ std::string ComputeUse::csv() const {
            std::to_string(m.jobs_waiting) + "," + std::to_string(m.gpus_waiting) + "," +
            detail::fixed(m.mean_wait_hours, 2) + "," + detail::fixed(m.it_mwh, 3) + "," +
            detail::fixed(m.facility_mwh, 3) + "," + detail::fixed(m.energy_cost_bn_krw, 3) + "," +
-           detail::fixed(m.value_bn_krw, 3) + "\r\n";
+           detail::fixed(m.value_bn_krw, 3) + "," + std::to_string(m.jobs_backfilled) + "\r\n";
   }
   // A group's rows: its GPU-hours as busy hours, its share of the pool's capacity as utilisation.
   for (const PoolRow& row : pool_rows_) {
@@ -169,7 +169,7 @@ std::string ComputeUse::csv() const {
              detail::fixed(m.capacity_gpu_hours, 2) + "," + detail::fixed(use.gpu_hours, 2) + "," +
              detail::fixed(ratio(use.gpu_hours, m.capacity_gpu_hours), 4) + "," +
              std::to_string(use.jobs_submitted) + "," + std::to_string(use.jobs_started) + "," +
-             std::to_string(use.jobs_lost) + ",,," + detail::fixed(wait, 2) + ",,,,\r\n";
+             std::to_string(use.jobs_lost) + ",,," + detail::fixed(wait, 2) + ",,,,,\r\n";
     }
   }
   return out;
@@ -186,7 +186,7 @@ nlohmann::ordered_json ComputeUse::summary() const {
   double it_mwh = 0, facility_mwh = 0, cost = 0, busy = 0;
   for (const auto& [pool, months] : by_pool) {
     double capacity = 0, pool_busy = 0, last_capacity = 0, last_busy = 0, waits = 0, mwh = 0;
-    std::int64_t started = 0, lost = 0;
+    std::int64_t started = 0, lost = 0, backfilled = 0;
     for (std::size_t i = 0; i < months.size(); ++i) {
       const events::ComputeMonth& m = *months[i];
       capacity += m.capacity_gpu_hours;
@@ -198,6 +198,7 @@ nlohmann::ordered_json ComputeUse::summary() const {
       waits += m.mean_wait_hours * static_cast<double>(m.jobs_started);
       started += m.jobs_started;
       lost += m.jobs_lost;
+      backfilled += m.jobs_backfilled;
       mwh += m.facility_mwh;
       it_mwh += m.it_mwh;
       facility_mwh += m.facility_mwh;
@@ -212,6 +213,7 @@ nlohmann::ordered_json ComputeUse::summary() const {
                     started > 0 ? rounded(waits / static_cast<double>(started), 0.01) : 0.0},
                    {"jobs_started", started},
                    {"jobs_lost", lost},
+                   {"jobs_backfilled", backfilled},
                    {"facility_mwh", rounded(mwh, 0.001)}};
   }
   s["pools"] = pools;
@@ -296,25 +298,24 @@ std::vector<ComputeUse::Outturn> ComputeUse::spc_outturns() const {
         if (!own && m.pool != public_pool) continue;
         const int months = month_index(m.from) - first;
         if (months < 0) continue;
-        // On the public pool, the SPC's public share of the GPUs its pods ran at the month's end
-        // (GPUs online before the day the month ended).
-        double part = 1;
-        if (!own) {
-          std::int64_t online = 0;
-          for (const auto& [date, gpus] : contract.online)
-            if (date < row.date) online += gpus;
-          const double in_public =
-              std::round(static_cast<double>(online) * outlook.public_use_share);
-          part = m.gpus > 0 ? std::min(1.0, in_public / static_cast<double>(m.gpus)) : 0.0;
-          if (part <= 0) continue;
+        // On the public pool, what the pool measured on the GPUs this call put in it.
+        Outturn::Figures f;
+        if (own) {
+          f.capacity_gpu_hours = m.capacity_gpu_hours;
+          f.busy_gpu_hours = m.busy_gpu_hours;
+          f.sales = m.value_bn_krw;
+          f.power = m.energy_cost_bn_krw;
+        } else {
+          const auto source = std::find_if(m.sources.begin(), m.sources.end(),
+                                           [&](const auto& s) { return s.source == call; });
+          if (source == m.sources.end() || source->capacity_gpu_hours <= 0) continue;
+          f.capacity_gpu_hours = source->capacity_gpu_hours;
+          f.busy_gpu_hours = source->busy_gpu_hours;
+          f.sales = source->value_bn_krw * (1 - outlook.public_use_discount);
+          f.power = source->energy_cost_bn_krw;
         }
         const auto year = static_cast<std::size_t>(months / 12);
         if (outturn.by_year.size() <= year) outturn.by_year.resize(year + 1);
-        Outturn::Figures f;
-        f.capacity_gpu_hours = part * m.capacity_gpu_hours;
-        f.busy_gpu_hours = part * m.busy_gpu_hours;
-        f.sales = part * m.value_bn_krw * (own ? 1.0 : 1 - outlook.public_use_discount);
-        f.power = part * m.energy_cost_bn_krw;
         const double of_year = year_hours > 0 ? f.capacity_gpu_hours / year_hours : 0.0;
         f.om = outlook.om_bn_krw_per_year * of_year;
         f.expected_busy_gpu_hours = f.capacity_gpu_hours * in_year(outlook.utilization, year);

@@ -1292,6 +1292,16 @@ ParamTable compute_table() {
              "A customer's job that would wait longer than this (the queue's GPU-hours over the "
              "pool's GPUs) is not placed: lost demand, still counted as demand the fleet saw")
           .assumed(7, 90, "customers move to other providers or abroad when capacity is short"),
+      integer("backfill_depth", "jobs", 0, 0, 100'000, m + "backfill_depth",
+              "Backfilling: when the job at the head of a pool's queue cannot start, the next this "
+              "many jobs may start at once if they do not delay its reservation (EASY "
+              "backfilling, as batch schedulers do). 0: first come, first served")
+          .setting("a scheduler's setting; 0 keeps strict order"),
+      number("walltime_factor", "1", 1, 1, 100, m + "walltime_factor",
+             "Wall time users request as a multiple of the time their job runs; reservations and "
+             "backfilling plan with it, jobs end when done. 1: exact estimates (backfilling's "
+             "best case)")
+          .assumed(1, 3, "users ask for more time than their jobs take; no Korean estimate"),
       nested("user_groups", ParamType::array, "user_group", m + "user_groups",
              "Populations of users who submit jobs; ids unique", "[]"),
       nested("allocation_calls", ParamType::array, "allocation_call", m + "allocation_calls",

@@ -272,6 +272,12 @@ TEST_CASE("compute run: an SPC's GPUs split between public users and its own com
   CHECK(last["public"].kind == "public");
   CHECK(last["centre"].gpus == 1400);
   CHECK(last["public"].gpus == 600);
+  // The public pool names whose GPUs it runs: all 600 are the centre's, for all its capacity.
+  REQUIRE(last["public"].sources.size() == 1);
+  CHECK(last["public"].sources[0].source == "centre");
+  CHECK(last["public"].sources[0].gpus == 600);
+  CHECK(last["public"].sources[0].capacity_gpu_hours == last["public"].capacity_gpu_hours);
+  CHECK(last["centre"].sources.empty());
   CHECK(centre_busy > 0);
   CHECK(public_busy == 0);  // no allocation call: nobody uses the public share
 }

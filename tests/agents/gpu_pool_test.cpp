@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <limits>
+#include <map>
 #include <queue>
 #include <random>
 #include <string>
@@ -191,7 +194,8 @@ TEST_CASE("jobs start first come first served: a small job waits behind a blocke
   GpuPool pool(8, 2);
   pool.switch_on(1.0);
   pool.submit(job(1, 6, 100, 0));
-  REQUIRE(pool.start_jobs(0).size() == 1);
+  const std::vector<StartedJob> first = pool.start_jobs(0);
+  REQUIRE(first.size() == 1);
   CHECK(pool.busy_gpus() == 6);
 
   pool.submit(job(2, 6, 50, 1));  // needs 6, pod 0 has 2 free
@@ -203,7 +207,7 @@ TEST_CASE("jobs start first come first served: a small job waits behind a blocke
   CHECK(pool.busy_gpus() == 6);
 
   // Job 1 ends: its GPUs are free, but only start_jobs starts anything.
-  pool.release(0, 6);
+  pool.release(first[0].part);
   CHECK(pool.busy_gpus() == 0);
   CHECK(pool.free_gpus(0) == 8);
   CHECK(pool.waiting() == 2);
@@ -233,8 +237,9 @@ TEST_CASE("jobs start first come first served: a small job waits behind a blocke
   CHECK(later[1].pod == 0);  // pod 1 is full now
   CHECK(pool.busy_gpus() == 16);
   CHECK(pool.free_gpus(1) == 0);
-  pool.release(1, 8);
-  pool.release(0, 7);
+  pool.release(later[0].part);
+  pool.release(started[0].part);
+  pool.release(started[1].part);
   CHECK(pool.busy_gpus() == 1);
 }
 
@@ -247,7 +252,8 @@ TEST_CASE("a job no single pod has room for is spread over the pods' free GPUs, 
   pool.submit(job(1, 5, 100, 0));
   pool.submit(job(2, 5, 100, 0));
   pool.submit(job(3, 5, 100, 0));
-  REQUIRE(pool.start_jobs(0).size() == 3);  // one per pod: 3 GPUs free on each
+  const std::vector<StartedJob> before = pool.start_jobs(0);
+  REQUIRE(before.size() == 3);  // one per pod: 3 GPUs free on each
   // 7 GPUs fit no pod; 9 are free in all: pods 1 and 2 (performance 2) first, then pod 0.
   pool.submit(job(4, 7, 100, 5));
   pool.submit(job(5, 2, 100, 5));  // 2 left free afterwards: it fits
@@ -270,7 +276,8 @@ TEST_CASE("a job no single pod has room for is spread over the pods' free GPUs, 
   CHECK(pool.busy_gpus() == 24);
   CHECK(pool.waiting_gpus() == 0);
   // More than the free GPUs together: the head waits, and so does everything behind it.
-  pool.release(1, 3);
+  pool.release(started[0].part);  // job 4's 3 GPUs on pod 1
+  CHECK(pool.free_gpus(1) == 3);
   pool.submit(job(6, 4, 100, 20));
   pool.submit(job(7, 1, 100, 20));
   CHECK(pool.start_jobs(20).empty());
@@ -295,7 +302,7 @@ TEST_CASE("a job that holds its GPUs runs its seconds on any pod, whole or sprea
   CHECK(started[1].end == Approx(110));  // held: 100 whatever the pod
   // The work is done; 5 GPUs fit pod 1 only. Then 7 GPUs fit no pod, but the 4 free on pod 0 and
   // the 3 left on pod 1 together: both parts hold their GPUs for the job's 100 seconds.
-  pool.release(0, 4);
+  pool.release(started[0].part);
   pool.submit(job(3, 5, 100, 20));
   REQUIRE(pool.start_jobs(20).size() == 1);
   PoolJob wide = job(4, 7, 100, 20);
@@ -331,21 +338,198 @@ TEST_CASE("the pool refuses bad sizes, jobs, releases and pods", "[gpu_pool]") {
   CHECK(pool.waiting() == 0);
   CHECK(pool.waiting_gpus() == 0);
   pool.submit(job(1, 8, 10));  // a whole pod is fine
-  REQUIRE(pool.start_jobs(0).size() == 1);
+  const std::vector<StartedJob> started = pool.start_jobs(0);
+  REQUIRE(started.size() == 1);
 
-  CHECK_THROWS_AS(pool.release(0, 9), ModelError);  // more than busy
-  CHECK_THROWS_AS(pool.release(1, 1), ModelError);  // nothing busy there
-  CHECK_THROWS_AS(pool.release(2, 1), ModelError);  // no such pod
-  CHECK_THROWS_AS(pool.release(0, 0), ModelError);
+  CHECK_THROWS_AS(pool.release(started[0].part + 1), ModelError);  // never started
   CHECK(pool.busy_gpus() == 8);
-  pool.release(0, 3);
-  pool.release(0, 5);
+  pool.release(started[0].part);
   CHECK(pool.busy_gpus() == 0);
-  CHECK_THROWS_AS(pool.release(0, 1), ModelError);
+  CHECK_THROWS_AS(pool.release(started[0].part), ModelError);  // released already
+  CHECK_THROWS_AS(GpuPool(8, 2, {4, 0.5}), ModelError);        // wall time below run time
+  CHECK_THROWS_AS(GpuPool(8, 2, {4, std::nan("")}), ModelError);
 
   CHECK_THROWS_AS(pool.is_on(2), ModelError);
   CHECK_THROWS_AS(pool.performance(2), ModelError);
   CHECK_THROWS_AS(pool.free_gpus(2), ModelError);
+}
+
+namespace {
+
+std::vector<std::uint64_t> ids_of(const std::vector<StartedJob>& started) {
+  std::vector<std::uint64_t> ids;
+  for (const StartedJob& s : started)
+    ids.push_back(s.job.id);
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("backfilling starts later jobs that end before the head's reservation", "[gpu_pool]") {
+  // One pod of 8 GPUs. Job 1 holds 4 until t = 100; job 2 needs all 8, so its reservation is
+  // t = 100 with no GPUs to spare.
+  const auto submit_all = [](GpuPool& pool) {
+    pool.switch_on(1.0);
+    pool.submit(job(1, 4, 100));
+    pool.submit(job(2, 8, 10));   // the head once job 1 runs
+    pool.submit(job(3, 2, 200));  // fits now, but would still run at t = 100
+    pool.submit(job(4, 2, 50));   // ends at 50: backfilled
+    pool.submit(job(5, 3, 10));   // more than the 2 GPUs left after job 4
+    pool.submit(job(6, 2, 100));  // ends exactly at the reservation: backfilled
+  };
+  GpuPool strict(8, 1);
+  submit_all(strict);
+  CHECK(ids_of(strict.start_jobs(0)) == std::vector<std::uint64_t>{1});
+
+  GpuPool pool(8, 1, {10, 1.0});
+  submit_all(pool);
+  const std::vector<StartedJob> started = pool.start_jobs(0);
+  REQUIRE(ids_of(started) == std::vector<std::uint64_t>{1, 4, 6});
+  CHECK_FALSE(started[0].backfilled);
+  CHECK(started[1].backfilled);
+  CHECK(started[1].end == Approx(50));
+  CHECK(started[2].backfilled);
+  CHECK(pool.busy_gpus() == 8);
+  CHECK(pool.waiting() == 3);
+  CHECK(pool.waiting_gpus() == 13);
+
+  // Job 4 ends: 2 GPUs free, but job 3 would run past the reservation and job 5 does not fit.
+  pool.release(started[1].part);
+  CHECK(pool.start_jobs(50).empty());
+  // The head starts at its reservation, then the rest in order as GPUs free up.
+  pool.release(started[0].part);
+  pool.release(started[2].part);
+  const std::vector<StartedJob> head = pool.start_jobs(100);
+  REQUIRE(ids_of(head) == std::vector<std::uint64_t>{2});
+  CHECK(head[0].end == Approx(110));
+  CHECK_FALSE(head[0].backfilled);
+  pool.release(head[0].part);
+  CHECK(ids_of(pool.start_jobs(110)) == std::vector<std::uint64_t>{3, 5});
+
+  // Only the first backfill_depth jobs behind the head are examined: job 4 is the second.
+  GpuPool shallow(8, 1, {1, 1.0});
+  submit_all(shallow);
+  CHECK(ids_of(shallow.start_jobs(0)) == std::vector<std::uint64_t>{1});
+}
+
+TEST_CASE("a backfilled job may outlast the reservation on GPUs the head leaves free",
+          "[gpu_pool]") {
+  GpuPool pool(8, 1, {10, 1.0});
+  pool.switch_on(1.0);
+  pool.submit(job(1, 6, 100));
+  pool.submit(job(2, 4, 10));   // the head: at t = 100 it leaves 4 of 8 GPUs free
+  pool.submit(job(3, 2, 500));  // outlasts the reservation on 2 of those 4
+  pool.submit(job(4, 2, 500));  // no GPU free now
+  const std::vector<StartedJob> started = pool.start_jobs(0);
+  REQUIRE(ids_of(started) == std::vector<std::uint64_t>{1, 3});
+  CHECK(started[1].backfilled);
+  // The head is not delayed: at t = 100 it starts beside job 3.
+  pool.release(started[0].part);
+  const std::vector<StartedJob> head = pool.start_jobs(100);
+  REQUIRE(ids_of(head) == std::vector<std::uint64_t>{2, 4});
+  CHECK_FALSE(head[0].backfilled);
+  CHECK_FALSE(head[1].backfilled);  // in order once the head has started
+  CHECK(pool.busy_gpus() == 8);
+}
+
+TEST_CASE("backfilling plans with requested wall time, not the run time", "[gpu_pool]") {
+  // Job 1 runs from 0 to 100; at t = 60 the head (all 8 GPUs) must wait, and a 2-GPU job of
+  // 50 s would end at 110. With exact estimates the reservation is 100 and it waits; asked at
+  // twice their run time, job 1 is planned to 200 and the job planned to 160 fits before it.
+  for (const double factor : {1.0, 2.0}) {
+    GpuPool pool(8, 1, {10, factor});
+    pool.switch_on(1.0);
+    pool.submit(job(1, 4, 100));
+    REQUIRE(pool.start_jobs(0).size() == 1);
+    pool.submit(job(2, 8, 10, 60));
+    pool.submit(job(3, 2, 50, 60));
+    const std::vector<StartedJob> started = pool.start_jobs(60);
+    if (factor == 1.0) {
+      CHECK(started.empty());
+    } else {
+      REQUIRE(ids_of(started) == std::vector<std::uint64_t>{3});
+      CHECK(started[0].end == Approx(110));  // it ends when done, not when planned
+    }
+  }
+}
+
+TEST_CASE("backfilling never starts the head of the queue later than its reservation",
+          "[gpu_pool]") {
+  // Random jobs of 1-8 GPUs on three pods of 8 (one faster), wall times at 1 or 2.5 times the run
+  // time. Whenever the head must wait, its reservation is computed here from the running parts'
+  // planned ends, independently of the pool; the head must start by every reservation it got.
+  for (const double factor : {1.0, 2.5}) {
+    GpuPool pool(8, 3, {25, factor});
+    pool.switch_on(1.0);
+    pool.switch_on(2.0);
+    pool.switch_on(1.0);
+    std::mt19937_64 rng(factor == 1.0 ? 5 : 6);
+    struct Part {
+      double end = 0, planned = 0;
+      std::int64_t gpus = 0;
+    };
+    std::map<std::uint64_t, Part> running;  // by part
+    std::map<std::uint64_t, double> reservation;
+    std::deque<PoolJob> queued;  // the test's own copy of the queue, in order
+    double now = 0;
+    std::uint64_t next_id = 0, backfilled = 0, checked = 0;
+    const auto start = [&] {
+      for (const StartedJob& s : pool.start_jobs(now)) {
+        if (s.first) {
+          const auto it = std::find_if(queued.begin(), queued.end(),
+                                       [&](const PoolJob& j) { return j.id == s.job.id; });
+          REQUIRE(it != queued.end());
+          queued.erase(it);
+          if (const auto r = reservation.find(s.job.id); r != reservation.end()) {
+            CHECK(now <= r->second + 1e-9);
+            ++checked;
+          }
+          backfilled += s.backfilled;
+        }
+        running[s.part] = {s.end, now + factor * (s.end - now), s.job.gpus};
+      }
+      CHECK(pool.busy_gpus() <= pool.gpus_on());
+      if (queued.empty() || pool.gpus_on() - pool.busy_gpus() >= queued.front().gpus) return;
+      std::vector<std::pair<double, std::int64_t>> ends;
+      for (const auto& [part, p] : running)
+        ends.emplace_back(p.planned, p.gpus);
+      std::sort(ends.begin(), ends.end());
+      std::int64_t free = pool.gpus_on() - pool.busy_gpus();
+      for (const auto& [planned, gpus] : ends) {
+        free += gpus;
+        if (free >= queued.front().gpus) {
+          double& r = reservation.try_emplace(queued.front().id, planned).first->second;
+          r = std::min(r, planned);
+          break;
+        }
+      }
+    };
+    for (int step = 0; step < 20'000; ++step) {
+      double next_end = std::numeric_limits<double>::infinity();
+      std::uint64_t ending = 0;
+      for (const auto& [part, p] : running)
+        if (p.end < next_end) {
+          next_end = p.end;
+          ending = part;
+        }
+      const double arrival = now + exponential(rng, 1.5);
+      if (arrival < next_end) {
+        now = arrival;
+        const auto gpus = static_cast<std::int64_t>(1 + rng() % 8);
+        PoolJob j{next_id++, "users", gpus, exponential(rng, 0.25), now};
+        queued.push_back(j);
+        pool.submit(j);
+      } else {
+        now = next_end;
+        pool.release(ending);
+        running.erase(ending);
+      }
+      start();
+    }
+    INFO("wall-time factor " << factor);
+    CHECK(checked > 500);     // heads that waited, then started
+    CHECK(backfilled > 500);  // and jobs that passed them
+  }
 }
 
 TEST_CASE("a pod driven as an M/M/8 queue matches Erlang C", "[gpu_pool]") {
@@ -364,7 +548,7 @@ TEST_CASE("a pod driven as an M/M/8 queue matches Erlang C", "[gpu_pool]") {
   GpuPool pool(servers, 1);
   pool.switch_on(1.0);
   std::mt19937_64 rng(20'240'607);
-  using End = std::pair<double, std::size_t>;  // time, pod
+  using End = std::pair<double, std::uint64_t>;  // time, part
   std::priority_queue<End, std::vector<End>, std::greater<>> ends;
 
   double now = 0;
@@ -376,7 +560,7 @@ TEST_CASE("a pod driven as an M/M/8 queue matches Erlang C", "[gpu_pool]") {
   std::uint64_t waits = 0;
   const auto start = [&] {
     for (const StartedJob& s : pool.start_jobs(now)) {
-      ends.push({s.end, s.pod});
+      ends.push({s.end, s.part});
       if (s.job.id >= warm_up) {
         wait_sum += now - s.job.submitted;
         ++waits;
@@ -393,7 +577,7 @@ TEST_CASE("a pod driven as an M/M/8 queue matches Erlang C", "[gpu_pool]") {
       pool.submit({submitted++, "users", 1, exponential(rng, mu), now});
       next_arrival = now + exponential(rng, lambda);
     } else {
-      pool.release(ends.top().second, 1);
+      pool.release(ends.top().second);
       ends.pop();
     }
     start();

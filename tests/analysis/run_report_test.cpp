@@ -213,8 +213,9 @@ TEST_CASE("the GPU stock breaks GPUs online down by owner, source, generation an
 
 TEST_CASE("an SPC's outturn sets its pools' measured months against its outlook, by hand") {
   // 100 GPUs from 2030-01-01, half for public users (discount 0.2): 50 in the SPC's own pool, 50
-  // of the public pool's 200. The public pool's December is before the GPUs ran and is not
-  // counted; January 2031 is the second operating year.
+  // of the public pool's 200, which the pool measured apart (its source entry: busier than the
+  // pool's average). The public pool's December is before the GPUs ran and is not counted;
+  // January 2031 is the second operating year.
   EventDispatcher events;
   ComputeUse compute(events);
   events::ContractOutlook outlook;
@@ -245,10 +246,14 @@ TEST_CASE("an SPC's outturn sets its pools' measured months against its outlook,
   events.dispatch(event(0, "2029-11-01", outlook));
   events.dispatch(
       event(1, "2029-12-01", events::CapacityOnline{"other", 40, 0, "", false, {}, {}}));
-  events.dispatch(event(2, "2030-01-01", month("public", "public", "2029-12-01", 150, 0.9, 1, 1)));
+  events::ComputeMonth december = month("public", "public", "2029-12-01", 150, 0.9, 1, 1);
+  december.sources = {{"other", 150, 111600, 100440, 1, 10, 1}};
+  events.dispatch(event(2, "2030-01-01", december));
   events.dispatch(event(3, "2030-01-01", events::CapacityOnline{"spc", 100, 0, "", false, {}, {}}));
-  events.dispatch(
-      event(4, "2030-02-01", month("public", "public", "2030-01-01", 200, 0.5, 0.372, 0.04)));
+  events::ComputeMonth january = month("public", "public", "2030-01-01", 200, 0.5, 0.372, 0.04);
+  january.sources = {{"other", 150, 111600, 48360, 0.242, 3, 0.028},
+                     {"spc", 50, 37200, 26040, 0.13, 1.2, 0.012}};
+  events.dispatch(event(4, "2030-02-01", january));
   events.dispatch(event(5, "2030-02-01", month("spc", "spc", "2030-01-01", 50, 0.5, 0.093, 0.01)));
   events.dispatch(event(6, "2031-02-01", month("spc", "spc", "2031-01-01", 50, 0.25, 0.04, 0.01)));
 
@@ -257,14 +262,15 @@ TEST_CASE("an SPC's outturn sets its pools' measured months against its outlook,
   const ComputeUse::Outturn& o = outturns[0];
   CHECK(o.first_online == "2030-01-01");
   REQUIRE(o.by_year.size() == 2);
-  // Year 1: 37,200 own + a quarter of the public 148,800 GPU-hours, both half busy; the public
-  // share's value at the 0.2 discount; 74,400 of a year's 876,000 GPU-hours scale the outlook.
+  // Year 1: 37,200 own GPU-hours, half busy, and the 37,200 of its public GPUs, 70 % busy; the
+  // public share's value at the 0.2 discount; 74,400 of a year's 876,000 GPU-hours scale the
+  // outlook.
   const ComputeUse::Outturn::Figures& y1 = o.by_year[0];
   const double of_year = 74400.0 / 876000.0;
   CHECK(y1.capacity_gpu_hours == Approx(74400));
-  CHECK(y1.busy_gpu_hours == Approx(37200));
-  CHECK(y1.sales == Approx(0.093 + 0.25 * 0.372 * 0.8));
-  CHECK(y1.power == Approx(0.01 + 0.25 * 0.04));
+  CHECK(y1.busy_gpu_hours == Approx(18600 + 26040));
+  CHECK(y1.sales == Approx(0.093 + 0.13 * 0.8));
+  CHECK(y1.power == Approx(0.01 + 0.012));
   CHECK(y1.om == Approx(12 * of_year));
   CHECK(y1.expected_busy_gpu_hours == Approx(0.5 * 74400));
   CHECK(y1.expected_sales == Approx(100 * of_year));
@@ -282,7 +288,8 @@ TEST_CASE("an SPC's outturn sets its pools' measured months against its outlook,
 
   const nlohmann::ordered_json summary = compute.summary().at("spc_outturn");
   REQUIRE(summary.size() == 1);
-  CHECK(summary[0].at("utilization").at("measured") == Approx(46500.0 / 111600).margin(1e-4));
+  CHECK(summary[0].at("utilization").at("measured") ==
+        Approx((18600 + 26040 + 9300) / 111600.0).margin(1e-4));
   CHECK(summary[0].at("by_operating_year").size() == 2);
   std::map<std::string, double> kpis;
   compute.add_kpis(kpis);

@@ -172,6 +172,26 @@ def check_compute(tenderlab, source_dir, work):
                      f"{g['awarded_gpus']}")
     if exact == 0:
         fail("no round in which every group asked for its entitlement: shares not exercised")
+    # The public pool's months split exactly among the calls whose GPUs are in it (each field is
+    # rounded to 0.01 GPU-hours, 0.001 bn KRW or MWh), and the centre's GPUs are among them.
+    split = 0
+    for run in ("base", "shock"):
+        with open(os.path.join(work, run, "events.jsonl"), encoding="utf-8") as f:
+            months = [json.loads(line) for line in f if '"compute_month"' in line]
+        for m in months:
+            if m["pool"] != "public" or m["gpus"] == 0:
+                continue
+            sources = m["sources"]
+            if sum(s["gpus"] for s in sources) != m["gpus"]:
+                fail(f"{run} {m['from']}: sources' GPUs {sources} != the pool's {m['gpus']}")
+            for key, step in (("capacity_gpu_hours", 0.01), ("busy_gpu_hours", 0.01),
+                              ("value_bn_krw", 0.001), ("it_mwh", 0.001)):
+                total = sum(s[key] for s in sources)
+                if abs(total - m[key]) > step * (len(sources) + 1) + 1e-9 * abs(m[key]):
+                    fail(f"{run} {m['from']}: sources' {key} {total} != the pool's {m[key]}")
+            split += any(s["source"] == "naicc-spc" for s in sources)
+    if split == 0:
+        fail("the centre's GPUs never appear among the public pool's sources")
     # The demand shock fills the fleets (2026 versus 2025) and they expand more than without it.
     years = shock["compute"]["utilization_by_year"]
     if not (years["2025"]["private"] < 0.5 and years["2026"]["private"] > 0.8):
@@ -184,6 +204,7 @@ def check_compute(tenderlab, source_dir, work):
         fail(f"demand shock: fleets {shock['programme']['gpus_online_fleets']} <= base "
              f"{base['programme']['gpus_online_fleets']}")
     print(f"{len(decided)} allocation rounds, {exact} group awards exactly at entitlement; "
+          f"{split} public months with the centre's GPUs measured apart; "
           f"private use 2025 {years['2025']['private']} -> 2026 {years['2026']['private']} "
           f"(base {base_2026}); fleets {base['programme']['gpus_online_fleets']} -> "
           f"{shock['programme']['gpus_online_fleets']}")

@@ -4,7 +4,10 @@
 // the pool decides what starts where and when it ends (docs/model/compute-use.md).
 #include <cstdint>
 #include <deque>
+#include <map>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tenderlab {
@@ -25,20 +28,33 @@ struct PoolJob {
   }
 };
 
-/// A job the pool started now.
 /// A job, or one part of a job spread over several pods, that the pool started now. A part's
 /// `job.gpus` are the GPUs it holds on its pod.
 struct StartedJob {
   PoolJob job;
   std::size_t pod = 0;
-  double end = 0;     ///< simulated seconds
-  bool first = true;  ///< the job's first part (or the whole job): count the job once
+  double end = 0;           ///< simulated seconds
+  bool first = true;        ///< the job's first part (or the whole job): count the job once
+  std::uint64_t part = 0;   ///< what to give GpuPool::release when the part ends
+  bool backfilled = false;  ///< started ahead of a job submitted before it (backfilling)
+};
+
+/// How a pool chooses the jobs it starts (docs/model/compute-use.md §2).
+struct SchedulingPolicy {
+  /// How many jobs behind a head that cannot start the scheduler examines for backfilling:
+  /// each may start at once if it does not delay the head's reservation (EASY backfilling).
+  /// 0: first come, first served, nothing overtakes the head.
+  std::size_t backfill_depth = 0;
+  /// Wall time users request, as a multiple (>= 1) of the time their job runs: the scheduler
+  /// plans reservations and backfilling with it, and jobs end when they are done.
+  double walltime_factor = 1;
 };
 
 class GpuPool {
  public:
-  /// `pods` pods of `pod_gpus` GPUs each, all off. Throws ModelError for pod_gpus < 1.
-  GpuPool(std::int64_t pod_gpus, std::size_t pods);
+  /// `pods` pods of `pod_gpus` GPUs each, all off. Throws ModelError for pod_gpus < 1 or a
+  /// walltime_factor below 1.
+  GpuPool(std::int64_t pod_gpus, std::size_t pods, SchedulingPolicy policy = {});
 
   std::int64_t pod_gpus() const;
   std::size_t pods() const;
@@ -58,17 +74,21 @@ class GpuPool {
   /// Queues a job. Throws ModelError for gpus outside [1, pod_gpus] or reference_seconds <= 0.
   void submit(PoolJob job);
 
-  /// Starts waiting jobs in submission order (first come, first served, no overtaking): while
-  /// the job at the head of the queue fits on a pod that is on, it starts on the fitting pod of
-  /// highest performance (ties: lowest index) and ends at now + reference_seconds / performance.
-  /// A head job that fits no single pod but the pool's free GPUs together is spread over the
-  /// pods with free GPUs, fastest first (ties: lowest index), one part per pod, each ending by
-  /// its own pod's performance.
+  /// Starts waiting jobs in submission order (first come, first served): while the job at the
+  /// head of the queue fits on a pod that is on, it starts on the fitting pod of highest
+  /// performance (ties: lowest index) and ends at now + its seconds on that pod. A head job
+  /// that fits no single pod but the pool's free GPUs together is spread over the pods with
+  /// free GPUs, fastest first (ties: lowest index), one part per pod, each ending by its own
+  /// pod's performance. When the head must wait, its reservation is the earliest planned end
+  /// of running parts (start + walltime_factor x run time) by which enough GPUs are free for
+  /// it; of the next backfill_depth jobs in order, each that fits the free GPUs starts now,
+  /// placed as the head would be, if its planned end is no later than the reservation or it
+  /// needs no more than the GPUs the head leaves free then (which it then takes).
   std::vector<StartedJob> start_jobs(double now);
 
-  /// A job that ran on `pod` with `gpus` GPUs ended: its GPUs are free again. Throws ModelError
-  /// when the pod does not hold that many busy GPUs.
-  void release(std::size_t pod, std::int64_t gpus);
+  /// The started part `part` ended: its GPUs are free again. Throws ModelError for a part that
+  /// is not running.
+  void release(std::uint64_t part);
 
  private:
   struct Pod {
@@ -76,9 +96,29 @@ class GpuPool {
     std::int64_t busy = 0;
     bool on = false;
   };
+  struct RunningPart {
+    std::size_t pod = 0;
+    std::int64_t gpus = 0;
+    double planned_end = 0;
+  };
+  using Placement = std::vector<std::pair<std::size_t, std::int64_t>>;  // pod, GPUs
+
+  std::int64_t free_total() const { return gpus_on() - busy_; }
+  /// Where a job of `gpus` would start now; requires free_total() >= gpus.
+  Placement placement(std::int64_t gpus) const;
+  /// The latest planned end of `job` placed at `where` now.
+  double planned_end(const PoolJob& job, const Placement& where, double now) const;
+  void start(PoolJob job, const Placement& where, double now, bool backfilled,
+             std::vector<StartedJob>& started);
+  void backfill(double now, std::vector<StartedJob>& started);
+
   std::int64_t pod_gpus_;
+  SchedulingPolicy policy_;
   std::vector<Pod> pods_;
   std::deque<PoolJob> queue_;
+  std::map<std::uint64_t, RunningPart> running_;               // by part
+  std::set<std::pair<double, std::uint64_t>> by_planned_end_;  // planned end, part
+  std::uint64_t next_part_ = 0;
   std::size_t pods_on_ = 0;
   std::int64_t busy_ = 0;
   std::int64_t waiting_gpus_ = 0;

@@ -1317,6 +1317,34 @@ struct GroupUse {
   }
 };
 
+/// The GPUs one source (a call that bought them) put in the public pool, and their month.
+struct SourceUse {
+  std::string source;
+  std::int64_t gpus = 0;
+  double capacity_gpu_hours = 0;
+  double busy_gpu_hours = 0;
+  double value_bn_krw = 0;
+  double it_mwh = 0;
+  double energy_cost_bn_krw = 0;
+  static constexpr auto fields() {
+    using T = SourceUse;
+    return std::tuple{
+        field("source", &T::source, "id", "the call whose contract put the GPUs in the pool"),
+        field("gpus", &T::gpus, "GPUs",
+              "its GPUs on at the end of the period (a pod's GPUs are split among the sources "
+              "whose deliveries filled it)"),
+        field("capacity_gpu_hours", &T::capacity_gpu_hours, "GPU-hours",
+              "GPU-hours its GPUs could run"),
+        field("busy_gpu_hours", &T::busy_gpu_hours, "GPU-hours",
+              "GPU-hours jobs ran on them: each pod's busy GPUs split by its sources' GPUs"),
+        field("value_bn_krw", &T::value_bn_krw, "bn KRW",
+              "the work done on them, priced as the pool's `value_bn_krw` (0.001)"),
+        field("it_mwh", &T::it_mwh, "MWh", "their pods' energy split the same way (0.001)"),
+        field("energy_cost_bn_krw", &T::energy_cost_bn_krw, "bn KRW",
+              "it_mwh x the pool's PUE at the power price of the period's end")};
+  }
+};
+
 struct ComputeMonth {
   static constexpr std::string_view type = "compute_month";
   static constexpr std::string_view about =
@@ -1335,6 +1363,7 @@ struct ComputeMonth {
   std::int64_t jobs_submitted = 0;
   std::int64_t jobs_started = 0;
   std::int64_t jobs_lost = 0;
+  std::int64_t jobs_backfilled = 0;
   std::int64_t jobs_waiting = 0;
   std::int64_t gpus_waiting = 0;
   double mean_wait_hours = 0;
@@ -1342,6 +1371,7 @@ struct ComputeMonth {
   double facility_mwh = 0;
   double energy_cost_bn_krw = 0;
   double value_bn_krw = 0;
+  std::vector<SourceUse> sources;
   std::vector<GroupUse> groups;
   static constexpr auto fields() {
     using T = ComputeMonth;
@@ -1365,6 +1395,9 @@ struct ComputeMonth {
               "jobs submitted in the period that left at once: the expected wait (queued "
               "H100-equivalent GPU-hours over the pool's H100-equivalent GPUs) was longer than "
               "they wait"),
+        field("jobs_backfilled", &T::jobs_backfilled, "jobs",
+              "of the jobs started, those that started ahead of a job submitted before them "
+              "(backfilling, /compute/backfill_depth)"),
         field("jobs_waiting", &T::jobs_waiting, "jobs", "jobs queued at the end of the period"),
         field("gpus_waiting", &T::gpus_waiting, "GPUs", "GPUs those queued jobs ask for"),
         field("mean_wait_hours", &T::mean_wait_hours, "hours",
@@ -1379,6 +1412,10 @@ struct ComputeMonth {
               "performance) at the commercial price of an H100-hour at the moment: what a "
               "commercial pool sold; on the public pool, what its awards would cost "
               "commercially (0.001)"),
+        field("sources", &T::sources, "",
+              "on the public pool, by source id: the GPUs each call's contract put in it and "
+              "their share of the month (what an SPC's public share earned); empty on other "
+              "pools"),
         field("groups", &T::groups, "", "by group id, the groups with jobs in the pool")};
   }
 };
