@@ -148,7 +148,7 @@ double GpuPool::planned_end(const PoolJob& job, const Placement& where, double n
   return now + policy_.walltime_factor * longest;
 }
 
-void GpuPool::start(PoolJob job, const Placement& where, double now, bool backfilled,
+void GpuPool::start(const PoolJob& job, const Placement& where, double now, bool backfilled,
                     std::vector<StartedJob>& started) {
   bool first = true;
   for (const auto& [pod_index, gpus] : where) {
@@ -174,7 +174,7 @@ std::vector<StartedJob> GpuPool::start_jobs(double now) {
     PoolJob job = std::move(queue_.front());
     queue_.pop_front();
     const Placement where = placement(job.gpus);
-    start(std::move(job), where, now, false, started);
+    start(job, where, now, false, started);
   }
   if (!queue_.empty() && policy_.backfill_depth > 0) backfill(now, started);
   return started;
@@ -215,7 +215,7 @@ void GpuPool::backfill(double now, std::vector<StartedJob>& started) {
     free -= it->gpus;
     PoolJob job = std::move(*it);
     it = queue_.erase(it);
-    start(std::move(job), where, now, true, started);
+    start(job, where, now, true, started);
   }
 }
 

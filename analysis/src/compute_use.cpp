@@ -306,9 +306,10 @@ std::vector<ComputeUse::Outturn> ComputeUse::spc_outturns() const {
           f.sales = m.value_bn_krw;
           f.power = m.energy_cost_bn_krw;
         } else {
-          const auto source = std::find_if(m.sources.begin(), m.sources.end(),
-                                           [&](const auto& s) { return s.source == call; });
-          if (source == m.sources.end() || source->capacity_gpu_hours <= 0) continue;
+          const events::SourceUse* source = nullptr;
+          for (const events::SourceUse& s : m.sources)
+            if (s.source == call) source = &s;
+          if (!source || source->capacity_gpu_hours <= 0) continue;
           f.capacity_gpu_hours = source->capacity_gpu_hours;
           f.busy_gpu_hours = source->busy_gpu_hours;
           f.sales = source->value_bn_krw * (1 - outlook.public_use_discount);

@@ -108,7 +108,7 @@ class GpuPool {
   Placement placement(std::int64_t gpus) const;
   /// The latest planned end of `job` placed at `where` now.
   double planned_end(const PoolJob& job, const Placement& where, double now) const;
-  void start(PoolJob job, const Placement& where, double now, bool backfilled,
+  void start(const PoolJob& job, const Placement& where, double now, bool backfilled,
              std::vector<StartedJob>& started);
   void backfill(double now, std::vector<StartedJob>& started);
 
