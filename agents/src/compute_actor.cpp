@@ -219,8 +219,8 @@ class PoolActor {
   struct Source {
     std::string id;
     std::int64_t gpus_on = 0;
-    std::int64_t busy_units =
-        0;                  ///< sum over running parts of their GPUs x the source's in the pod
+    /// Sum over running parts of their GPUs x the source's GPUs in the part's pod.
+    std::int64_t busy_units = 0;
     double work_units = 0;  ///< the same x the pod's performance
     double capacity_hours = 0;
     double busy_hours = 0;
