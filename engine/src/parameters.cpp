@@ -1299,8 +1299,7 @@ ParamTable compute_table() {
           .setting("a scheduler's setting; 0 keeps strict order"),
       number("walltime_factor", "1", 1, 1, 100, m + "walltime_factor",
              "Wall time users request as a multiple of the time their job runs; reservations and "
-             "backfilling plan with it, jobs end when done. 1: exact estimates (backfilling's "
-             "best case)")
+             "backfilling plan with it, jobs end when done. 1: exact estimates")
           .assumed(1, 3, "users ask for more time than their jobs take; no Korean estimate"),
       nested("user_groups", ParamType::array, "user_group", m + "user_groups",
              "Populations of users who submit jobs; ids unique", "[]"),
