@@ -185,10 +185,9 @@ void GpuPool::backfill(double now, std::vector<StartedJob>& started) {
   // GPUs are free for it, and how many it leaves free then. GPUs switched on later only bring
   // it forward. A head larger than the pool has no reservation yet (shadow at infinity).
   const std::int64_t head = queue_.front().gpus;
-  std::int64_t free = free_total();
   double shadow = std::numeric_limits<double>::infinity();
   std::int64_t extra = 0;
-  std::int64_t free_then = free;
+  std::int64_t free_then = free_total();
   for (const auto& [planned, part] : by_planned_end_) {
     free_then += running_.at(part).gpus;
     if (free_then >= head) {
@@ -199,9 +198,9 @@ void GpuPool::backfill(double now, std::vector<StartedJob>& started) {
   }
   std::size_t examined = 0;
   for (auto it = std::next(queue_.begin());
-       it != queue_.end() && examined < policy_.backfill_depth && free > 0;) {
+       it != queue_.end() && examined < policy_.backfill_depth && free_total() > 0;) {
     ++examined;
-    if (it->gpus > free) {
+    if (it->gpus > free_total()) {
       ++it;
       continue;
     }
@@ -212,7 +211,6 @@ void GpuPool::backfill(double now, std::vector<StartedJob>& started) {
       continue;
     }
     if (!done_in_time) extra -= it->gpus;  // it still runs when the head starts
-    free -= it->gpus;
     PoolJob job = std::move(*it);
     it = queue_.erase(it);
     start(job, where, now, true, started);

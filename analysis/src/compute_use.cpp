@@ -102,8 +102,8 @@ ComputeUse::ComputeUse(EventDispatcher& events) {
   events.on<events::ContractOutlook>(
       [this](const Event&, const events::ContractOutlook& o) { spc_[o.call].outlook = o; });
   events.on<events::CapacityOnline>([this](const Event& e, const events::CapacityOnline& c) {
-    if (auto found = spc_.find(c.call); found != spc_.end())
-      found->second.online.emplace_back(e.date, c.gpus);
+    if (auto found = spc_.find(c.call); found != spc_.end() && found->second.first_online.empty())
+      found->second.first_online = e.date;
   });
   events.on<events::DemandMonth>([this](const Event&, const events::DemandMonth& d) {
     GroupTotals& group = groups_[d.group];
@@ -287,8 +287,8 @@ std::vector<ComputeUse::Outturn> ComputeUse::spc_outturns() const {
   for (const auto& [call, contract] : spc_) {
     const events::ContractOutlook& outlook = contract.outlook;
     Outturn outturn{call, outlook.lead, outlook.gpus, "", {}, {}};
-    if (!contract.online.empty()) {
-      outturn.first_online = contract.online.front().first;
+    if (!contract.first_online.empty()) {
+      outturn.first_online = contract.first_online;
       const int first = month_index(outturn.first_online);
       // A full year of the contract's GPUs: what the outlook's yearly figures are for.
       const double year_hours = static_cast<double>(outlook.gpus) * 8760.0;

@@ -164,7 +164,7 @@ class ComputeUse {
   };
   struct SpcContract {
     events::ContractOutlook outlook;
-    std::vector<std::pair<std::string, std::int64_t>> online;  ///< date, GPUs
+    std::string first_online;  ///< date of its first capacity_online; empty before
   };
   struct GroupTotals {
     std::string kind;
