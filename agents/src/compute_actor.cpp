@@ -142,6 +142,7 @@ class PoolActor {
         pool_(compute_.pod_gpus, pods_per_pool(compute_),
               {static_cast<std::size_t>(compute_.backfill_depth), compute_.walltime_factor}),
         inbox_(pool_inbox(name_)),
+        shared_(world.compute->pools[name_]),
         start_gpus_(start_gpus),
         start_generation_(std::move(start_generation)),
         by_source_(kind_ == "public"),
@@ -241,6 +242,8 @@ class PoolActor {
     if (hours > 0) {
       capacity_hours_ += static_cast<double>(pool_.gpus_on()) * hours;
       busy_hours_ += static_cast<double>(pool_.busy_gpus()) * hours;
+      shared_.capacity_gpu_hours += static_cast<double>(pool_.gpus_on()) * hours;
+      shared_.busy_gpu_hours += static_cast<double>(pool_.busy_gpus()) * hours;
       for (const auto& [group, busy] : group_busy_)
         if (busy > 0) groups_[group].gpu_hours += static_cast<double>(busy) * hours;
       // The work done, in H100-equivalent GPU-hours, at the commercial price of an H100-hour at
@@ -366,10 +369,9 @@ class PoolActor {
 
   /// What users and fleets may read of the pool.
   void share() {
-    World::Pool& shared = world_.compute->pools[name_];
-    shared.gpus_on = pool_.gpus_on();
-    shared.busy_gpus = pool_.busy_gpus();
-    shared.waiting_gpus = pool_.waiting_gpus();
+    shared_.gpus_on = pool_.gpus_on();
+    shared_.busy_gpus = pool_.busy_gpus();
+    shared_.waiting_gpus = pool_.waiting_gpus();
   }
 
   void report() {
@@ -438,6 +440,7 @@ class PoolActor {
   double pue_;
   GpuPool pool_;
   Inbox<PoolNews> inbox_;
+  World::Pool& shared_;  ///< what users and fleets may read of the pool
   std::int64_t start_gpus_;
   std::string start_generation_;
   bool by_source_;  ///< the public pool counts each call's GPUs apart

@@ -92,6 +92,76 @@ std::string quarter_name(Date date) {
   return std::to_string(date.year()) + "q" + std::to_string((date.month() - 1) / 3 + 1);
 }
 
+constexpr double seconds_per_year = 365.25 * seconds_per_day;
+
+/// Adds what the fleet's GPUs online could deliver and draw from the last change to `now`.
+void advance(World::Fleet::Operation& operation, double now) {
+  const double hours = (now - operation.since) / 3600.0;
+  if (hours > 0) {
+    operation.capacity_gpu_hours += operation.performance * hours;
+    operation.outside_full_load_kwh += operation.outside_kw * hours;
+    operation.outside_tariff_kwh += operation.outside_tariff_kw * hours;
+  }
+  operation.since = now;
+}
+
+/// GPUs that start running now: `performance` and `kw` (IT) for all of them, drawing `pue` times
+/// that at a site outside the capital region or not, whose tariff is `tariff_share` of the
+/// market's before the policy discount.
+void add_online(World::Fleet::Operation& operation, double performance, double kw, double pue,
+                bool non_capital, double tariff_share) {
+  advance(operation, Kernel::now());
+  operation.performance += performance;
+  if (!non_capital) return;
+  operation.outside_kw += kw * pue;
+  operation.outside_tariff_kw += kw * pue * tariff_share;
+}
+
+/// What the fleet instruments cost the state for the fleet from `from` to now, logged when they
+/// cost anything: the anchor due over the period (its years from the start of the run), the
+/// customers' demand at the market's growth and shocks (or, with compute use, the share of its
+/// pool's GPU-hours measured busy), the tariff of the day with its shocks.
+void account_instruments(World& world, const AgentSpec& agent, double from, double anchor_share,
+                         std::pair<double, double>& pool_seen) {
+  const Scenario& scenario = world.scenario;
+  const FleetInstruments& instruments = scenario.programme.fleet_instruments;
+  World::Fleet::Operation& operation = world.fleets[agent.id].operation;
+  const double now = Kernel::now();
+  advance(operation, now);
+  FleetPeriod period;
+  period.capacity_gpu_hours = operation.capacity_gpu_hours;
+  period.outside_full_load_kwh = operation.outside_full_load_kwh;
+  period.outside_tariff_kwh = operation.outside_tariff_kwh;
+  operation.capacity_gpu_hours = operation.outside_full_load_kwh = operation.outside_tariff_kwh = 0;
+  const double from_years = from / seconds_per_year;
+  const double to_years = now / seconds_per_year;
+  const double anchor_years =
+      std::max(0.0, std::min(to_years, static_cast<double>(instruments.anchor_years)) - from_years);
+  period.anchor_gpu_hours = instruments.anchor_gpu_hours_per_year * anchor_share * anchor_years;
+  period.demand_gpu_hours =
+      agent.fleet->demand_gpu_hours_per_year *
+      std::pow(1 + scenario.market.demand_growth, (from_years + to_years) / 2) *
+      world.market.demand * (to_years - from_years);
+  if (world.compute) {
+    const World::Pool& pool = world.compute->pools[agent.id];
+    const double capacity = pool.capacity_gpu_hours - pool_seen.first;
+    const double busy = pool.busy_gpu_hours - pool_seen.second;
+    pool_seen = {pool.capacity_gpu_hours, pool.busy_gpu_hours};
+    period.measured_utilization = capacity > 0 ? std::clamp(busy / capacity, 0.0, 1.0) : 0.0;
+  }
+  const double tariff = scenario.market.power_price_krw_per_kwh * world.market.power_price;
+  const FleetInstrumentCost cost = fleet_instrument_cost(
+      period, instruments, scenario.market.utilization_cap, tariff, scenario.assumptions);
+  events::InstrumentCost logged;
+  logged.from = world.log.calendar().to_date(from).iso();
+  logged.anchor_gpu_hours = std::round(cost.anchor_gpu_hours * 100) / 100;
+  logged.anchor_bn_krw = round_money(cost.anchor_bn_krw);
+  logged.utilization = std::round(cost.utilization * 1e4) / 1e4;
+  logged.mwh_outside_capital = std::round(cost.outside_kwh) / 1000;
+  logged.tariff_discount_bn_krw = round_money(cost.tariff_discount_bn_krw);
+  if (logged.anchor_bn_krw > 0 || logged.tariff_discount_bn_krw > 0) world.emit(agent.id, logged);
+}
+
 }  // namespace
 
 void run_fleet(World& world, const AgentSpec& agent) {
@@ -101,9 +171,24 @@ void run_fleet(World& world, const AgentSpec& agent) {
   double total_demand = 0;  // the anchor is shared in proportion to the fleets' demand
   for (const AgentSpec& a : scenario.agents)
     if (a.fleet) total_demand += a.fleet->demand_gpu_hours_per_year;
+  const double anchor_share = total_demand > 0 ? spec.demand_gpu_hours_per_year / total_demand : 0;
+  // The GPUs it runs at the start: the oldest generation, where most of its own sites are.
+  const bool outside_capital = fleet_outside_capital(world, agent.id);
+  const ProjectAssumptions& assumptions = scenario.assumptions;
+  {
+    const World::Fleet& fleet = world.fleets[agent.id];
+    World::Fleet::Operation& operation = world.fleets[agent.id].operation;
+    operation.since = Kernel::now();
+    add_online(operation, fleet.performance, fleet.kw, spec.pue, outside_capital,
+               site_power_factor(std::nullopt, outside_capital, FleetInstruments{}, assumptions));
+  }
+  double accounted_to = Kernel::now();
+  std::pair<double, double> pool_seen{0, 0};  // the pool's capacity and busy GPU-hours so far
   for (Date quarter = quarter_start(quarter_of(scenario.start) + 1); !(scenario.horizon < quarter);
        quarter = quarter_start(quarter_of(quarter) + 1)) {
     Kernel::sleep_until(world.time_of(quarter));
+    account_instruments(world, agent, accounted_to, anchor_share, pool_seen);
+    accounted_to = Kernel::now();
     const VendorSpec* vendor_spec = preferred_vendor(world, quarter);
     World::Fleet& fleet = world.fleets[agent.id];
     const double years = years_between_dates(scenario.start, quarter);
@@ -145,10 +230,7 @@ void run_fleet(World& world, const AgentSpec& agent) {
     offer.build_cost_bn_krw_per_mw = spec.build_cost_bn_krw_per_mw;
     offer.non_capital_site = true;
     FleetInstruments reach = instruments;
-    reach.anchor_gpu_hours_per_year =
-        total_demand > 0
-            ? instruments.anchor_gpu_hours_per_year * spec.demand_gpu_hours_per_year / total_demand
-            : 0;
+    reach.anchor_gpu_hours_per_year = instruments.anchor_gpu_hours_per_year * anchor_share;
     reach.anchor_years = std::max(0, instruments.anchor_years - static_cast<int>(years));
     FleetPolicy policy;
     policy.max_capital_share_per_quarter = spec.max_capital_share_per_quarter;
@@ -230,15 +312,33 @@ void run_fleet(World& world, const AgentSpec& agent) {
     plan.generation = generation.id;
     std::optional<std::string> grid_region;
     if (site) grid_region = node_region(*scenario.grid, site->node);
-    plan.online = [&world, id = agent.id, order, site_id, region, grid_region](
-                      std::int64_t gpus, double mw, const std::string& generation_id) {
+    // What the GPUs draw and where, for the instruments' costs: the shipped generation's power
+    // and performance (the ordered one's if the vendor does not sell it), the site's PUE and
+    // tariff share before the policy discount.
+    const double tariff_share =
+        site_power_factor(option.power_price_factor, non_capital, FleetInstruments{}, assumptions);
+    plan.online = [&world, id = agent.id, order, site_id, region, grid_region, vendor_spec,
+                   ordered = &generation, pue = option.pue, non_capital,
+                   tariff_share](std::int64_t gpus, double mw, const std::string& generation_id) {
       events::FleetOnline online{order, gpus, mw, site_id, region, std::nullopt, grid_region};
       if (!generation_id.empty()) online.generation = generation_id;
       world.emit(id, online);
+      const GpuGenerationSpec* shipped = nullptr;
+      for (const GpuGenerationSpec& g : vendor_spec->generations)
+        if (g.id == generation_id) shipped = &g;
+      const double n = static_cast<double>(gpus);
+      const double performance = shipped ? shipped->performance : ordered->performance;
+      const double kw = shipped ? shipped->kw_per_gpu : ordered->kw_per_gpu;
+      add_online(world.fleets[id].operation, performance * n, kw * n, pue, non_capital,
+                 tariff_share);
       gpus_online(world, id, gpus, generation_id, id);
     };
     deliver(world, std::move(plan));
   }
+  // The last part quarter, to the horizon.
+  Kernel::sleep_until(world.kernel.horizon_time());
+  if (Kernel::now() > accounted_to)
+    account_instruments(world, agent, accounted_to, anchor_share, pool_seen);
 }
 
 }  // namespace tenderlab::detail

@@ -116,9 +116,8 @@ void check_paths(const MarketPaths& paths, int years) {
       "market paths of inconsistent size");
 }
 
-/// The power a site pays per kWh as a share of the tariff: the site's own share if it has one,
-/// else the market's discount outside the capital region; then the policy discount on what is
-/// left outside the capital region.
+}  // namespace
+
 double site_power_factor(std::optional<double> site_factor, bool non_capital,
                          const FleetInstruments& instruments, const ProjectAssumptions& a) {
   const double tariff = site_factor   ? *site_factor
@@ -127,6 +126,8 @@ double site_power_factor(std::optional<double> site_factor, bool non_capital,
   if (!non_capital) return tariff;
   return tariff * (1 - instruments.non_capital_tariff_discount);
 }
+
+namespace {
 
 /// One new GPU's economics that do not depend on the paths.
 struct NewGpu {
@@ -580,6 +581,39 @@ ExpansionDecision decide_fleet_expansion(const FleetState& state, const Expansio
                          : ExpansionLimit::value;
   decision.plan = summarise(fleet, instruments, best, none);
   return decision;
+}
+
+FleetInstrumentCost fleet_instrument_cost(const FleetPeriod& period,
+                                          const FleetInstruments& instruments,
+                                          double utilization_cap, double tariff_krw_per_kwh,
+                                          const ProjectAssumptions& assumptions) {
+  for (const double x :
+       {period.capacity_gpu_hours, period.outside_full_load_kwh, period.outside_tariff_kwh,
+        period.anchor_gpu_hours, period.demand_gpu_hours, tariff_krw_per_kwh})
+    require(within(x, 0, unbounded), "a fleet period's hours, kWh and tariff must be non-negative");
+  require(within(utilization_cap, 0, 1), "utilization_cap must be in [0, 1]");
+  check_instruments(instruments);
+  require(!period.measured_utilization || within(*period.measured_utilization, 0, 1),
+          "a measured utilisation must be in [0, 1]");
+  FleetInstrumentCost cost;
+  const double capacity = period.capacity_gpu_hours;
+  const double sellable = utilization_cap * capacity;
+  cost.anchor_gpu_hours = std::min(period.anchor_gpu_hours, sellable);
+  cost.anchor_bn_krw = cost.anchor_gpu_hours * instruments.anchor_price_krw / krw_per_bn_krw;
+  if (capacity > 0) {
+    const double anchor_share = cost.anchor_gpu_hours / capacity;
+    cost.utilization = period.measured_utilization
+                           ? std::min(1.0, anchor_share + *period.measured_utilization)
+                           : (cost.anchor_gpu_hours +
+                              std::min(period.demand_gpu_hours, sellable - cost.anchor_gpu_hours)) /
+                                 capacity;
+  }
+  const double idle = assumptions.idle_power_share;
+  const double load = idle + (1 - idle) * cost.utilization;
+  cost.outside_kwh = period.outside_full_load_kwh * load;
+  cost.tariff_discount_bn_krw = period.outside_tariff_kwh * load * tariff_krw_per_kwh *
+                                instruments.non_capital_tariff_discount / krw_per_bn_krw;
+  return cost;
 }
 
 }  // namespace tenderlab

@@ -209,6 +209,17 @@ struct World {
     std::int64_t gpus = 0;   ///< run at the start, plus ordered since
     double performance = 0;  ///< sum over those GPUs (H100 = 1)
     double kw = 0;           ///< sum of their IT kW
+    /// The GPUs online now, and what they could deliver and draw since the instruments' costs were
+    /// last taken (fleet_actor.cpp): rates per hour, and their sums since then.
+    struct Operation {
+      double since = 0;               ///< simulated seconds
+      double performance = 0;         ///< reference GPUs online
+      double outside_kw = 0;          ///< their facility kW outside the capital region
+      double outside_tariff_kw = 0;   ///< the same times each site's tariff share
+      double capacity_gpu_hours = 0;  ///< since `since`
+      double outside_full_load_kwh = 0;
+      double outside_tariff_kwh = 0;
+    } operation;
   };
   std::map<std::string, Fleet> fleets;
   /// Every delivery still under way (delivery_actor.cpp), by order: what its GPUs wait for, as
@@ -232,6 +243,8 @@ struct World {
     std::int64_t busy_gpus = 0;
     std::int64_t waiting_gpus = 0;
     double submitted_gpu_hours = 0;  ///< H100-equivalent GPU-hours of every job submitted so far
+    double capacity_gpu_hours = 0;   ///< GPU-hours its GPUs on could run, so far
+    double busy_gpu_hours = 0;       ///< GPU-hours they ran jobs, so far
   };
   struct Compute {
     std::map<std::string, Pool> pools;  ///< "public" and each fleet owner

@@ -62,12 +62,18 @@ void add_programme_kpis(std::vector<KpiInfo>& into) {
   into.push_back({"fleet_capex_bn_krw", "bn KRW", "what private fleets committed to new GPUs"});
   into.push_back({"fleet_tax_credit_bn_krw", "bn KRW",
                   "investment tax credit private fleets earned, at face value"});
+  into.push_back({"anchor_purchases_bn_krw", "bn KRW",
+                  "what the state paid fleets for anchor GPU-hours (instrument_cost)"});
+  into.push_back({"tariff_discount_bn_krw", "bn KRW",
+                  "the non-capital tariff discount on the fleets' power (instrument_cost)"});
+  into.push_back({"programme_public_cost_bn_krw", "bn KRW",
+                  "the programme's public cost: contracts' ledgers, fleets' tax credits, anchor "
+                  "purchases and tariff discount"});
   into.push_back({"connection_wait_days_mean", "days",
                   "mean days from a connection request to its full grant (0 with none)"});
   into.push_back({"peak_mw", "MW", "highest power drawn by the capacity online"});
-  into.push_back(
-      {"public_cost_per_gpu_bn_krw", "bn KRW",
-       "public cost (contracts' ledgers and fleets' tax credits) per GPU brought online"});
+  into.push_back({"public_cost_per_gpu_bn_krw", "bn KRW",
+                  "the programme's public cost per GPU brought online"});
   into.push_back({"private_per_public_won", "ratio",
                   "private money (SPC equity, fleet capex net of credits) per won of public cost"});
   into.push_back(

@@ -34,6 +34,13 @@ ProgrammeProgress::ProgrammeProgress(EventDispatcher& events, std::vector<Progra
     fleet_capex_ += d.capex_bn_krw;
     fleet_tax_credit_ += d.tax_credit_bn_krw;
   });
+  events.on<events::InstrumentCost>([this](const Event& e, const events::InstrumentCost& c) {
+    anchor_gpu_hours_ += c.anchor_gpu_hours;
+    anchor_cost_ += c.anchor_bn_krw;
+    tariff_discount_ += c.tariff_discount_bn_krw;
+    instruments_on_[e.date] += c.anchor_bn_krw;
+    instruments_on_[e.date] += c.tariff_discount_bn_krw;
+  });
   events.on<events::ContractSigned>([this](const Event&, const events::ContractSigned& c) {
     contract_public_cost_ += c.public_cost_bn_krw;
     contract_private_equity_ += c.private_equity_bn_krw;
@@ -68,11 +75,25 @@ void ProgrammeProgress::check_targets(const std::string& date) {
   }
 }
 
+double ProgrammeProgress::public_cost() const {
+  return (contract_public_cost_ + fleet_tax_credit_ + anchor_cost_ + tariff_discount_).value();
+}
+
+double ProgrammeProgress::instruments_by(const std::string& date) const {
+  LoggedSum sum;
+  for (auto it = instruments_on_.begin(); it != instruments_on_.end() && !(date < it->first); ++it)
+    sum += it->second;
+  return sum;
+}
+
 void ProgrammeProgress::add_kpis(std::map<std::string, double>& kpis) const {
   kpis["fleet_gpus_online"] = static_cast<double>(fleet_gpus_);
   kpis["gpus_online_all"] = static_cast<double>(public_gpus_ + fleet_gpus_);
   kpis["fleet_capex_bn_krw"] = fleet_capex_;
   kpis["fleet_tax_credit_bn_krw"] = fleet_tax_credit_;
+  kpis["anchor_purchases_bn_krw"] = anchor_cost_;
+  kpis["tariff_discount_bn_krw"] = tariff_discount_;
+  kpis["programme_public_cost_bn_krw"] = public_cost();
   kpis["connection_wait_days_mean"] =
       waits_.empty()
           ? 0.0
@@ -81,8 +102,8 @@ void ProgrammeProgress::add_kpis(std::map<std::string, double>& kpis) const {
   kpis["peak_mw"] = peak_mw_;
   // What the programme costs the state per GPU it brought online (calls and fleets), and the
   // private money it drew in per won: SPC equity and fleet capex net of the fleets' tax credit,
-  // over the contracts' public-cost ledgers plus that credit. 0 when the denominator is.
-  const double public_cost = contract_public_cost_ + fleet_tax_credit_;
+  // over the public cost. 0 when the denominator is.
+  const double public_cost = this->public_cost();
   const double new_gpus = static_cast<double>(public_gpus_ + fleet_gpus_);
   kpis["public_cost_per_gpu_bn_krw"] = new_gpus > 0 ? public_cost / new_gpus : 0.0;
   kpis["private_per_public_won"] =
@@ -133,7 +154,14 @@ nlohmann::ordered_json ProgrammeProgress::summary() const {
   p["fleet_capex_bn_krw"] = fleet_capex_;
   p["fleet_tax_credit_bn_krw"] = fleet_tax_credit_;
   p["gpus_hhi"] = kpis.at("gpus_hhi");
-  p["public_cost_bn_krw"] = contract_public_cost_ + fleet_tax_credit_;
+  p["anchor_gpu_hours"] = anchor_gpu_hours_;
+  p["anchor_purchases_bn_krw"] = anchor_cost_;
+  p["tariff_discount_bn_krw"] = tariff_discount_;
+  p["public_cost_bn_krw"] = public_cost();
+  p["public_cost_by_item"] = {{"contracts", contract_public_cost_},
+                              {"fleet_tax_credit", fleet_tax_credit_},
+                              {"anchor_purchases", anchor_cost_},
+                              {"tariff_discount", tariff_discount_}};
   p["public_cost_per_gpu_bn_krw"] = kpis.at("public_cost_per_gpu_bn_krw");
   p["private_per_public_won"] = kpis.at("private_per_public_won");
   p["connection_wait_days_mean"] = kpis.at("connection_wait_days_mean");
@@ -244,8 +272,11 @@ std::vector<std::string> ProgrammeProgress::verdict() const {
                   std::to_string(public_gpus_) + " more through calls, " +
                   std::to_string(fleet_gpus_) + " more in private fleets (" +
                   detail::fixed(fleet_capex_, 1) + " bn KRW private capex)");
-  lines.push_back("public cost " + detail::fixed(contract_public_cost_ + fleet_tax_credit_, 1) +
-                  " bn KRW, " +
+  lines.push_back("public cost " + detail::fixed(public_cost(), 1) + " bn KRW (contracts " +
+                  detail::fixed(contract_public_cost_, 1) + ", fleets' tax credits " +
+                  detail::fixed(fleet_tax_credit_, 1) + ", anchor purchases " +
+                  detail::fixed(anchor_cost_, 1) + ", tariff discount " +
+                  detail::fixed(tariff_discount_, 1) + "), " +
                   detail::fixed(1000 * p["public_cost_per_gpu_bn_krw"].get<double>(), 1) +
                   " million KRW per GPU brought online; " +
                   detail::fixed(p["private_per_public_won"].get<double>(), 2) +

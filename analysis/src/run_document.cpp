@@ -814,13 +814,27 @@ Figure mw_figure(const RunFiles& run) {
 }
 
 Figure money_figure(const RunFiles& run) {
-  return monthly_series_figure(run, "money-committed", "Money committed",
-                               "Public money (public equity and tax credits of SPC contracts, the "
-                               "price of procurements) and "
-                               "private equity committed by the contracts signed so far, by month.",
-                               {{"public_money_committed_bn_krw", "public money"},
-                                {"private_money_committed_bn_krw", "private equity"}},
-                               "bn KRW", true, 3);
+  std::vector<std::pair<std::string, std::string>> series = {
+      {"public_money_committed_bn_krw", "public money"},
+      {"private_money_committed_bn_krw", "private equity"}};
+  std::string caption =
+      "Public money (public equity and tax credits of SPC contracts, the price of procurements) "
+      "and private equity committed by the contracts signed so far, by month.";
+  // The fleet instruments' payments, when the run has them (timeseries.csv of older runs lacks
+  // the column; a run without anchor or tariff discount pays nothing).
+  const auto& header = run.timeseries.header;
+  if (std::find(header.begin(), header.end(), "fleet_instruments_bn_krw") != header.end()) {
+    const std::size_t c = run.timeseries.column("fleet_instruments_bn_krw");
+    if (std::any_of(run.timeseries.rows.begin(), run.timeseries.rows.end(),
+                    [c](const auto& row) { return !row[c].empty() && row[c] != "0.000"; })) {
+      series.push_back({"fleet_instruments_bn_krw", "anchor purchases and tariff discount"});
+      caption +=
+          " Anchor purchases of GPU-hours and the non-capital tariff discount the state paid "
+          "the fleets so far, by quarter.";
+    }
+  }
+  return monthly_series_figure(run, "money-committed", "Money committed", caption, series, "bn KRW",
+                               true, 3);
 }
 
 /// With compute use: utilisation of the public and the fleets' GPUs by month, and each

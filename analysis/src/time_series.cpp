@@ -22,7 +22,7 @@ std::string series_row(const Event& e, const events::ProgrammeState& state,
 
 TimeSeries::TimeSeries(EventDispatcher& events, const ProgrammeProgress& programme,
                        const ComputeUse& compute)
-    : compute_(compute) {
+    : programme_(programme), compute_(compute) {
   events.on<events::MonthStart>([this, &programme](const Event& e, const events::MonthStart& m) {
     rows_.push_back({e.date, series_row(e, m, programme)});
   });
@@ -36,7 +36,7 @@ std::string TimeSeries::csv() const {
       "date,gpus_online,gpus_online_non_capital,mw_online,public_money_committed_bn_krw,"
       "private_money_committed_bn_krw,fleet_gpus_online,gpus_online_all,fleet_mw_online,"
       "fleet_capex_bn_krw,mw_requested,mw_granted,utilization_public,utilization_private,"
-      "jobs_waiting,facility_mwh\r\n";
+      "jobs_waiting,facility_mwh,fleet_instruments_bn_krw\r\n";
   auto share = [](double busy, double capacity) {
     return capacity > 0 ? detail::fixed(busy / capacity, 4) : std::string();
   };
@@ -49,6 +49,8 @@ std::string TimeSeries::csv() const {
              std::to_string(period->jobs_waiting) + "," + detail::fixed(period->facility_mwh, 3);
     else
       out += ",,,,";
+    // Anchor purchases and tariff discount paid for the quarters ended by this boundary.
+    out += "," + detail::fixed(programme_.instruments_by(row.date), 3);
     out += "\r\n";
   }
   return out;

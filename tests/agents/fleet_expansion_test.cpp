@@ -724,3 +724,67 @@ TEST_CASE("invalid inputs are model errors") {
   // The valid case itself decides.
   CHECK_NOTHROW(c.decide());
 }
+
+TEST_CASE("what the fleet instruments cost over a period, by hand") {
+  FleetInstruments instruments;
+  instruments.anchor_gpu_hours_per_year = 1;  // only the price and the discount are read
+  instruments.anchor_price_krw = 6000;
+  instruments.non_capital_tariff_discount = 0.05;
+  ProjectAssumptions a;
+  a.idle_power_share = 0.3;
+  FleetPeriod period;
+  period.capacity_gpu_hours = 1000;
+  period.outside_full_load_kwh = 2000;
+  period.outside_tariff_kwh = 1900;  // a tariff share of 0.95
+
+  SECTION("the anchor is served first, the customers take what is left up to the cap") {
+    period.anchor_gpu_hours = 300;
+    period.demand_gpu_hours = 400;
+    const FleetInstrumentCost cost = fleet_instrument_cost(period, instruments, 0.9, 182.7, a);
+    CHECK(cost.anchor_gpu_hours == Approx(300));
+    CHECK(cost.anchor_bn_krw == Approx(300 * 6000 / 1e9));
+    CHECK(cost.utilization == Approx(0.7));
+    // Power between idle (0.3) and full load: 0.3 + 0.7 x 0.7 = 0.79 of full load.
+    CHECK(cost.outside_kwh == Approx(2000 * 0.79));
+    CHECK(cost.tariff_discount_bn_krw == Approx(1900 * 0.79 * 182.7 * 0.05 / 1e9));
+    period.demand_gpu_hours = 800;  // more than the 600 left under the cap
+    CHECK(fleet_instrument_cost(period, instruments, 0.9, 182.7, a).utilization == Approx(0.9));
+  }
+  SECTION("the state buys no more than the fleet can sell") {
+    period.anchor_gpu_hours = 1200;
+    const FleetInstrumentCost cost = fleet_instrument_cost(period, instruments, 0.9, 182.7, a);
+    CHECK(cost.anchor_gpu_hours == Approx(900));
+    CHECK(cost.anchor_bn_krw == Approx(900 * 6000 / 1e9));
+    CHECK(cost.utilization == Approx(0.9));
+  }
+  SECTION("a measured utilisation replaces the customers' demand, the anchor on top, at most 1") {
+    period.anchor_gpu_hours = 300;
+    period.demand_gpu_hours = 0;
+    period.measured_utilization = 0.5;
+    CHECK(fleet_instrument_cost(period, instruments, 0.9, 182.7, a).utilization == Approx(0.8));
+    period.measured_utilization = 0.85;
+    CHECK(fleet_instrument_cost(period, instruments, 0.9, 182.7, a).utilization == Approx(1.0));
+  }
+  SECTION("no discount, no GPUs outside the capital region, no capacity: nothing to pay") {
+    FleetInstruments none = instruments;
+    none.non_capital_tariff_discount = 0;
+    period.demand_gpu_hours = 500;
+    CHECK(fleet_instrument_cost(period, none, 0.9, 182.7, a).tariff_discount_bn_krw == 0);
+    FleetPeriod inside = period;
+    inside.outside_full_load_kwh = inside.outside_tariff_kwh = 0;
+    CHECK(fleet_instrument_cost(inside, instruments, 0.9, 182.7, a).tariff_discount_bn_krw == 0);
+    FleetPeriod empty;
+    empty.anchor_gpu_hours = 100;
+    const FleetInstrumentCost cost = fleet_instrument_cost(empty, instruments, 0.9, 182.7, a);
+    CHECK(cost.anchor_gpu_hours == 0);
+    CHECK(cost.utilization == 0);
+  }
+  SECTION("negative inputs are model errors") {
+    period.demand_gpu_hours = -1;
+    CHECK_THROWS_AS(fleet_instrument_cost(period, instruments, 0.9, 182.7, a), ModelError);
+    period.demand_gpu_hours = 0;
+    CHECK_THROWS_AS(fleet_instrument_cost(period, instruments, 0.9, -1, a), ModelError);
+    period.measured_utilization = 1.5;
+    CHECK_THROWS_AS(fleet_instrument_cost(period, instruments, 0.9, 182.7, a), ModelError);
+  }
+}

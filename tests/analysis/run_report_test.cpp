@@ -46,6 +46,43 @@ TEST_CASE("the report of the golden log read from disk is the golden tenders tab
   CHECK(report.kpis().at("gpu-lot.awarded") == 1.0);
 }
 
+TEST_CASE("the programme's public cost adds the fleet instruments to the contracts and credits") {
+  EventDispatcher events;
+  ProgrammeProgress programme(events, {});
+  ComputeUse compute(events);
+  TimeSeries series(events, programme, compute);
+  events::ContractSigned contract;
+  contract.public_cost_bn_krw = 100;
+  events.dispatch(event(0, "2025-01-10", contract));
+  events::FleetDecision decision;
+  decision.tax_credit_bn_krw = 20;
+  events.dispatch(event(1, "2025-04-01", decision));
+  events::InstrumentCost first;
+  first.anchor_gpu_hours = 1000;
+  first.anchor_bn_krw = 6;
+  first.tariff_discount_bn_krw = 0.5;
+  events.dispatch(event(2, "2025-04-01", events::MonthStart{}));
+  events.dispatch(event(3, "2025-04-01", first));  // after the month's row: still counted by date
+  events::InstrumentCost second = first;
+  second.anchor_bn_krw = 3;
+  second.tariff_discount_bn_krw = 0.25;
+  events.dispatch(event(4, "2025-05-01", events::MonthStart{}));
+  events.dispatch(event(5, "2025-06-15", second));
+  const auto summary = programme.summary();
+  CHECK(summary.at("public_cost_bn_krw").get<double>() == Approx(100 + 20 + 9 + 0.75));
+  CHECK(summary.at("public_cost_by_item").at("anchor_purchases").get<double>() == Approx(9));
+  CHECK(summary.at("public_cost_by_item").at("tariff_discount").get<double>() == Approx(0.75));
+  CHECK(summary.at("anchor_gpu_hours").get<double>() == Approx(2000));
+  std::map<std::string, double> kpis;
+  programme.add_kpis(kpis);
+  CHECK(kpis.at("programme_public_cost_bn_krw") == Approx(129.75));
+  // The running total at each month's row: the periods that ended by that date.
+  const std::string csv = series.csv();
+  CHECK(csv.find("2025-04-01,") != std::string::npos);
+  CHECK(csv.find(",6.500\r\n2025-05-01,") != std::string::npos);
+  CHECK(csv.substr(csv.size() - 8) == ",6.500\r\n");
+}
+
 TEST_CASE("each observer takes only the event types it subscribes to") {
   EventDispatcher events;
   ProgrammeProgress programme(events, {});
@@ -66,8 +103,8 @@ TEST_CASE("each observer takes only the event types it subscribes to") {
         "date,gpus_online,gpus_online_non_capital,mw_online,public_money_committed_bn_krw,"
         "private_money_committed_bn_krw,fleet_gpus_online,gpus_online_all,fleet_mw_online,"
         "fleet_capex_bn_krw,mw_requested,mw_granted,utilization_public,utilization_private,"
-        "jobs_waiting,facility_mwh\r\n"
-        "2025-02-01,5,0,1.500,2.000,3.000,0,5,0.000,0.000,0.000,0.000,,,,\r\n");
+        "jobs_waiting,facility_mwh,fleet_instruments_bn_krw\r\n"
+        "2025-02-01,5,0,1.500,2.000,3.000,0,5,0.000,0.000,0.000,0.000,,,,,0.000\r\n");
 }
 
 TEST_CASE("the timeline prints what the events say, and nothing without a printer") {

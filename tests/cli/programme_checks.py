@@ -109,8 +109,55 @@ def check_variants(tenderlab, source_dir, work):
     public = {t["id"]: t for t in shock["targets"]}["public-50k"]
     if public["met"]:
         fail("price shock: the public target is still met")
+    if no_incentives["anchor_purchases_bn_krw"] != 0 or no_incentives["tariff_discount_bn_krw"] != 0:
+        fail("no incentives: the state still pays for an anchor or a tariff discount")
+    check_public_cost(source_dir, os.path.join(work, "base"), base)
     print(f"fleets: base {base['gpus_online_fleets']}, no incentives "
           f"{no_incentives['gpus_online_fleets']}, price shock {shock['gpus_online_fleets']}")
+
+
+def check_public_cost(source_dir, out, programme):
+    """The programme's public cost is the sum of its items; the anchor bought what the state
+    committed to (the fleets have the capacity to sell it), quarter by quarter, with no quarter
+    counted twice or left out; timeseries.csv's running total never falls and ends at the total
+    paid before the last part quarter."""
+    with open(os.path.join(source_dir, SCENARIO), encoding="utf-8") as f:
+        instruments = json.load(f)["programme"]["fleet_instruments"]
+    items = programme["public_cost_by_item"]
+    if abs(sum(items.values()) - programme["public_cost_bn_krw"]) > 1e-6:
+        fail(f"public cost {programme['public_cost_bn_krw']} is not the sum of {items}")
+    committed = (instruments["anchor_gpu_hours_per_year"] * instruments["anchor_years"])
+    if abs(programme["anchor_gpu_hours"] - committed) > 1:
+        fail(f"the anchor bought {programme['anchor_gpu_hours']} GPU-hours, {committed} committed")
+    paid = committed * instruments["anchor_price_krw"] / 1e9
+    if abs(items["anchor_purchases"] - paid) > 0.05:
+        fail(f"anchor purchases {items['anchor_purchases']} bn KRW, {paid} committed")
+    if not items["tariff_discount"] > 0:
+        fail("a tariff discount outside the capital region that costs nothing")
+    events, periods = [], {}
+    with open(os.path.join(out, "events.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            e = json.loads(line)
+            if e["type"] == "instrument_cost":
+                events.append(e)
+                if (e["agent"], e["from"]) in periods:
+                    fail(f"{e['agent']}: the quarter from {e['from']} is accounted twice")
+                periods[(e["agent"], e["from"])] = e
+    total = sum(e["anchor_bn_krw"] + e["tariff_discount_bn_krw"] for e in events)
+    if abs(total - items["anchor_purchases"] - items["tariff_discount"]) > 0.01:
+        fail(f"instrument_cost events sum to {total}, the summary says "
+             f"{items['anchor_purchases'] + items['tariff_discount']}")
+    running = [float(r["fleet_instruments_bn_krw"])
+               for r in read_csv(os.path.join(out, "timeseries.csv"))]
+    if any(b < a for a, b in zip(running, running[1:])):
+        fail("timeseries.csv's fleet_instruments_bn_krw falls")
+    last = max(e["date"] for e in events)
+    before_last = sum(e["anchor_bn_krw"] + e["tariff_discount_bn_krw"] for e in events
+                      if e["date"] < last)
+    if abs(running[-1] - before_last) > 0.01:
+        fail(f"timeseries.csv ends at {running[-1]}, the quarters before {last} paid {before_last}")
+    print(f"public cost {programme['public_cost_bn_krw']:.1f} bn KRW = {items}; "
+          f"{len(events)} instrument_cost events")
 
 
 COMPUTE = "scenarios/variants/korea-2025-2030-compute.json"

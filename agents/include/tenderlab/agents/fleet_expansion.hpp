@@ -155,4 +155,49 @@ double break_even_utilization(const ExpansionOption& option, const FleetInstrume
                               double hurdle_rate, const Beliefs& beliefs,
                               const ProjectAssumptions& assumptions = {});
 
+/// The share of the market's tariff a site pays per kWh: the site's own share if it has one (else
+/// 1 - non_capital_power_discount outside the capital region, 1 inside), then the policy's
+/// non_capital_tariff_discount off what is left outside the capital region.
+double site_power_factor(std::optional<double> site_factor, bool non_capital,
+                         const FleetInstruments& instruments,
+                         const ProjectAssumptions& assumptions);
+
+/// One fleet's operation over a period (a quarter), as the fleet instruments' costs see it: what
+/// its GPUs online could deliver and draw, what the state's anchor would buy of it, and what its
+/// customers asked for.
+struct FleetPeriod {
+  double capacity_gpu_hours = 0;  ///< reference-GPU-hours its GPUs online could deliver
+  /// kWh its GPUs outside the capital region would draw at full load (IT power x PUE).
+  double outside_full_load_kwh = 0;
+  /// The same, each site's kWh times its tariff share before the policy discount (site factor, or
+  /// 1 - non_capital_power_discount): what the tariff discount is taken off.
+  double outside_tariff_kwh = 0;
+  double anchor_gpu_hours = 0;  ///< the state's anchor GPU-hours due from it over the period
+  double demand_gpu_hours = 0;  ///< what its customers asked for over the period
+  /// With compute use: the share of its pool's GPU-hours that ran jobs, measured; replaces the
+  /// customers' demand.
+  std::optional<double> measured_utilization{};
+};
+
+/// What the fleet instruments cost the state over a FleetPeriod (docs/model/fleet-expansion.md,
+/// "What the instruments cost").
+struct FleetInstrumentCost {
+  double anchor_gpu_hours = 0;        ///< bought: the anchor due, up to what the fleet can sell
+  double anchor_bn_krw = 0;           ///< paid for them at the anchor price
+  double utilization = 0;             ///< of the fleet's capacity: anchor plus customers
+  double outside_kwh = 0;             ///< drawn outside the capital region at that utilisation
+  double tariff_discount_bn_krw = 0;  ///< the policy discount on that power's tariff
+};
+
+/// The anchor is served first, up to utilization_cap of the capacity (as the fleet values it);
+/// the customers take what is left up to their demand, or, with compute use, the measured
+/// utilisation is added to the anchor's share (at most 1). Power follows utilisation between
+/// idle_power_share and full load on every GPU alike; the discount is
+/// non_capital_tariff_discount x tariff x the tariff-weighted kWh drawn. Throws ModelError on
+/// negative inputs.
+FleetInstrumentCost fleet_instrument_cost(const FleetPeriod& period,
+                                          const FleetInstruments& instruments,
+                                          double utilization_cap, double tariff_krw_per_kwh,
+                                          const ProjectAssumptions& assumptions = {});
+
 }  // namespace tenderlab

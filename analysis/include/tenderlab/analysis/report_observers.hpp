@@ -210,6 +210,7 @@ class TimeSeries {
     std::string programme;  ///< the columns known at the month boundary
   };
   std::vector<Row> rows_;
+  const ProgrammeProgress& programme_;
   const ComputeUse& compute_;  ///< its figures for a month come with or after the boundary
 };
 
@@ -271,6 +272,14 @@ class ProgrammeProgress {
   double mw_requested() const { return mw_requested_; }
   double mw_granted() const { return mw_granted_; }
   double fleet_capex() const { return fleet_capex_; }
+  /// What the state paid so far for anchor GPU-hours and gave in tariff discounts.
+  double anchor_purchases() const { return anchor_cost_; }
+  double tariff_discount() const { return tariff_discount_; }
+  /// The programme's public cost: the contracts' public-cost ledgers, the fleets' tax credits at
+  /// face value, the anchor purchases and the tariff discount.
+  double public_cost() const;
+  /// Anchor purchases and tariff discount for the periods that ended by `date` (inclusive).
+  double instruments_by(const std::string& date) const;
   /// The KPIs it adds (docs/outputs.md).
   void add_kpis(std::map<std::string, double>& kpis) const;
   /// summary.json's "programme" object.
@@ -303,8 +312,12 @@ class ProgrammeProgress {
   OtherApplications others_non_capital_;
   LoggedSum fleet_capex_;
   LoggedSum fleet_tax_credit_;
-  LoggedSum contract_public_cost_;     ///< the contracts' public-cost ledgers
-  LoggedSum contract_private_equity_;  ///< private equity of SPC contracts
+  LoggedSum anchor_gpu_hours_;  ///< bought by the state (instrument_cost)
+  LoggedSum anchor_cost_;
+  LoggedSum tariff_discount_;
+  std::map<std::string, LoggedSum> instruments_on_;  ///< anchor and discount, by event date
+  LoggedSum contract_public_cost_;                   ///< the contracts' public-cost ledgers
+  LoggedSum contract_private_equity_;                ///< private equity of SPC contracts
   std::map<std::string, std::int64_t> gpus_by_owner_;
   /// Per year, how many fleet decisions each bound stopped (value, capital, vendor, grid).
   std::map<int, std::map<std::string, int>> bindings_by_year_;

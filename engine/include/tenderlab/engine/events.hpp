@@ -1244,6 +1244,39 @@ struct FleetOnline {
   }
 };
 
+/// What the fleet instruments cost the state for one fleet over a quarter
+/// (docs/model/fleet-expansion.md, "What the instruments cost").
+struct InstrumentCost {
+  static constexpr std::string_view type = "instrument_cost";
+  static constexpr std::string_view about = "the fleet's owner";
+  static constexpr std::string_view when =
+      "00:00 on the first day of each quarter, for the quarter before, and at the horizon for "
+      "the last part quarter; only when the anchor bought hours or the tariff discount applied";
+  std::string from;
+  double anchor_gpu_hours = 0;
+  double anchor_bn_krw = 0;
+  double utilization = 0;
+  double mwh_outside_capital = 0;
+  double tariff_discount_bn_krw = 0;
+  static constexpr auto fields() {
+    using T = InstrumentCost;
+    return std::tuple{
+        field("from", &T::from, "date", "first day of the period"),
+        field("anchor_gpu_hours", &T::anchor_gpu_hours, "GPU-hours",
+              "reference-GPU-hours the state bought of the fleet under the anchor: its share of "
+              "the anchor, up to the share of its capacity it can sell (0.01)"),
+        field("anchor_bn_krw", &T::anchor_bn_krw, "bn KRW", "paid for them at the anchor price"),
+        field("utilization", &T::utilization, "1",
+              "of the fleet's GPUs online: the anchor's hours and its customers' (measured on its "
+              "pool with compute use, else its customers' demand) (0.0001)"),
+        field("mwh_outside_capital", &T::mwh_outside_capital, "MWh",
+              "facility energy its GPUs outside the capital region drew at that utilisation "
+              "(0.001)"),
+        field("tariff_discount_bn_krw", &T::tariff_discount_bn_krw, "bn KRW",
+              "the non-capital tariff discount on that energy, at the tariff of the day")};
+  }
+};
+
 /// Power still to be granted in one region of the grid.
 struct RegionMw {
   std::string region;
@@ -1519,8 +1552,8 @@ using EventTypes =
                RoundPending, RoundAwarded, TermsRevised, NegotiatedAward, CallCancelled, CallClosed,
                ContractSigned, ContractOutlook, GpusOrdered, CapacityOnline, ConnectionRequested,
                ConnectionDecided, GridReinforced, OtherApplicationsDecided, GpusAllocated,
-               GpusDelivered, FleetDecision, FleetOnline, DeliveryPipeline, ComputeMonth,
-               AllocationDecided, DemandMonth, SimulationEnded>;
+               GpusDelivered, FleetDecision, FleetOnline, InstrumentCost, DeliveryPipeline,
+               ComputeMonth, AllocationDecided, DemandMonth, SimulationEnded>;
 
 /// Calls `fn(E{})` for each event type E, in the order of EventTypes.
 template <class Fn>
