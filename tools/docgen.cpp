@@ -69,6 +69,7 @@ std::map<std::string, std::string> event_log_blocks() {
   blocks["record entry_teams"] = table(describe_fields<events::EntryTeam>());
   blocks["record entry_equilibria"] = table(describe_fields<events::EntryProfile>());
   blocks["record source_use"] = table(describe_fields<events::SourceUse>());
+  blocks["record site_energy"] = table(describe_fields<events::SiteEnergy>());
   blocks["record group_use"] = table(describe_fields<events::GroupUse>());
   blocks["record group_award"] = table(describe_fields<events::GroupAward>());
   blocks["record waiting_gpus"] = table(describe_fields<events::WaitingGpus>());

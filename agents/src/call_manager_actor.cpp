@@ -335,8 +335,16 @@ class CallManager {
     // split is kept exact over the contract's deliveries.
     const double public_share = spc ? lot.object.public_use_share : 1.0;
     auto split = std::make_shared<std::pair<std::int64_t, std::int64_t>>(0, 0);  // online, public
+    // Its pods run at the site, at the object's PUE, paying the site's tariff share (the market's
+    // regional one when the site states none; the fleets' tariff discount is not the calls').
+    const PowerSite where{
+        site ? site->id : "", call_.object.pue,
+        site && site->power_price_factor
+            ? *site->power_price_factor
+            : (non_capital ? 1 - world_.scenario.assumptions.non_capital_power_discount : 1.0),
+        non_capital};
     plan.online = [&world = world_, lead = bid.lead, capacity = capacity_at_site, non_capital,
-                   public_share, split,
+                   public_share, split, where,
                    pool = call_.id](std::int64_t gpus, double mw, const std::string& generation) {
       events::CapacityOnline part = capacity;
       part.gpus = gpus;
@@ -351,8 +359,8 @@ class CallManager {
           static_cast<std::int64_t>(std::llround(static_cast<double>(split->first) * public_share));
       const std::int64_t to_public = public_total - split->second;
       split->second = public_total;
-      gpus_online(world, public_pool, to_public, generation, pool);
-      gpus_online(world, pool, gpus - to_public, generation, pool);
+      gpus_online(world, public_pool, to_public, generation, pool, where);
+      gpus_online(world, pool, gpus - to_public, generation, pool, where);
     };
     deliver(world_, std::move(plan));
   }

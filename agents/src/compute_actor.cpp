@@ -11,6 +11,7 @@
 #include <limits>
 #include <queue>
 
+#include "tenderlab/agents/fleet_expansion.hpp"
 #include "world.hpp"
 
 namespace tenderlab::detail {
@@ -132,19 +133,19 @@ std::optional<std::string> commercial_pool(World& world, Rng& rng) {
 /// One pool's actor: its pods, its queue, and what it measures each month.
 class PoolActor {
  public:
-  PoolActor(World& world, std::string name, std::string kind, double pue, std::int64_t start_gpus,
-            std::string start_generation)
+  PoolActor(World& world, std::string name, std::string kind, std::int64_t start_gpus,
+            std::string start_generation, PowerSite start_where)
       : world_(world),
         compute_(*world.scenario.compute),
         name_(std::move(name)),
         kind_(std::move(kind)),
-        pue_(pue),
         pool_(compute_.pod_gpus, pods_per_pool(compute_),
               {static_cast<std::size_t>(compute_.backfill_depth), compute_.walltime_factor}),
         inbox_(pool_inbox(name_)),
         shared_(world.compute->pools[name_]),
         start_gpus_(start_gpus),
         start_generation_(std::move(start_generation)),
+        start_where_(std::move(start_where)),
         by_source_(kind_ == "public"),
         pod_sources_(by_source_ ? pool_.pods() : 0),
         pod_joules_(pool_.pods(), 0.0) {
@@ -155,7 +156,7 @@ class PoolActor {
 
   void run() {
     inbox_.claim();
-    if (start_gpus_ > 0) add_gpus(start_gpus_, start_generation_, name_);
+    if (start_gpus_ > 0) add_gpus(start_gpus_, start_generation_, name_, start_where_);
     const double horizon = world_.kernel.horizon_time();
     period_start_ = Kernel::now();
     last_ = period_start_;
@@ -167,7 +168,7 @@ class PoolActor {
       advance(Kernel::now());
       if (news) {
         if (const auto* online = std::get_if<GpusOnline>(&*news))
-          add_gpus(online->gpus, online->generation, online->source);
+          add_gpus(online->gpus, online->generation, online->source, online->where);
         else
           queue(std::get<JobSubmitted>(*news));
         start_jobs();
@@ -227,6 +228,21 @@ class PoolActor {
     double busy_hours = 0;
     double value_krw = 0;
     double joules = 0;
+    double cost_joules = 0;  ///< joules x the PUE x the tariff share of their pods' sites
+  };
+  /// The GPUs of one site (with its PUE and tariff share): those waiting for a pod there and, on
+  /// the public pool, the deliveries they came from, in order.
+  struct Placement {
+    PowerSite where;
+    std::int64_t waiting = 0;
+    std::deque<std::pair<std::size_t, std::int64_t>> waiting_sources;  ///< source, GPUs
+  };
+  /// A site's energy in the month being reported.
+  struct SiteMonth {
+    std::int64_t gpus = 0;
+    double joules = 0;
+    double facility_joules = 0;
+    double cost_joules = 0;
   };
   struct GroupMonth {
     std::int64_t submitted = 0;
@@ -279,17 +295,28 @@ class PoolActor {
     return sources_.size() - 1;
   }
 
-  void add_gpus(std::int64_t gpus, const std::string& generation_id, const std::string& source) {
+  std::size_t placement_index(const PowerSite& where) {
+    for (std::size_t i = 0; i < placements_.size(); ++i)
+      if (placements_[i].where == where) return i;
+    placements_.push_back({where, 0, {}});
+    return placements_.size() - 1;
+  }
+
+  void add_gpus(std::int64_t gpus, const std::string& generation_id, const std::string& source,
+                const PowerSite& where) {
     const auto generation =
         std::find_if(generations_.begin(), generations_.end(),
                      [&](const Generation& g) { return g.id == generation_id; });
     if (generation == generations_.end())
       throw ModelError("pool " + name_ + ": GPUs of generation '" + generation_id +
                        "', which no vendor sells");
-    waiting_for_pod_ += gpus;
-    if (by_source_) waiting_sources_.emplace_back(source_index(source), gpus);
-    // GPUs run in whole pods, each of the generation that completed it.
-    while (waiting_for_pod_ >= pool_.pod_gpus()) {
+    const std::size_t source_at = by_source_ ? source_index(source) : 0;
+    const std::size_t index = placement_index(where);
+    Placement& at = placements_[index];
+    at.waiting += gpus;
+    if (by_source_) at.waiting_sources.emplace_back(source_at, gpus);
+    // GPUs run in whole pods at their site, each pod of the generation that completed it.
+    while (at.waiting >= pool_.pod_gpus()) {
       if (pool_.pods_on() == pool_.pods())
         throw ModelError("pool " + name_ + " has more than /compute/max_gpus_per_pool (" +
                          std::to_string(compute_.max_gpus_per_pool) +
@@ -297,24 +324,25 @@ class PoolActor {
       const std::size_t pod = pool_.switch_on(generation->performance);
       performance_on_ += generation->performance * static_cast<double>(pool_.pod_gpus());
       Kernel::switch_on(pod_host(name_, pod), generation->state);
-      waiting_for_pod_ -= pool_.pod_gpus();
-      fill_from_sources(pod);
+      pod_placement_.push_back(index);
+      at.waiting -= pool_.pod_gpus();
+      fill_from_sources(pod, at);
     }
     share();
   }
 
-  /// The pod's GPUs are the first pod_gpus of the deliveries still waiting, in order.
-  void fill_from_sources(std::size_t pod) {
+  /// The pod's GPUs are the first pod_gpus of the site's deliveries still waiting, in order.
+  void fill_from_sources(std::size_t pod, Placement& at) {
     if (!by_source_) return;
     std::int64_t left = pool_.pod_gpus();
     while (left > 0) {
-      auto& [index, gpus] = waiting_sources_.front();
+      auto& [index, gpus] = at.waiting_sources.front();
       const std::int64_t taken = std::min(left, gpus);
       pod_sources_[pod].emplace_back(index, taken);
       sources_[index].gpus_on += taken;
       left -= taken;
       gpus -= taken;
-      if (gpus == 0) waiting_sources_.pop_front();
+      if (gpus == 0) at.waiting_sources.pop_front();
     }
   }
 
@@ -375,18 +403,40 @@ class PoolActor {
   }
 
   void report() {
+    // Each pod's energy since the last report, at its site's PUE and tariff share.
     double joules = 0;
+    double facility_joules = 0;
+    double cost_joules = 0;
+    std::map<std::pair<std::string, bool>, SiteMonth> sites;  ///< by site and region class
+    const auto pod_gpus = static_cast<double>(pool_.pod_gpus());
     for (std::size_t pod = 0; pod < pool_.pods_on(); ++pod) {
       const double consumed = Kernel::consumed_joules(pod_host(name_, pod));
       const double delta = consumed - pod_joules_[pod];
       pod_joules_[pod] = consumed;
+      const PowerSite& where = placements_[pod_placement_[pod]].where;
+      const double facility = delta * where.pue;
+      const double cost = facility * where.tariff_share;
       joules += delta;
+      facility_joules += facility;
+      cost_joules += cost;
+      SiteMonth& site = sites[{where.site, where.non_capital}];
+      site.gpus += pool_.pod_gpus();
+      site.joules += delta;
+      site.facility_joules += facility;
+      site.cost_joules += cost;
       if (by_source_)
-        for (const auto& [index, gpus] : pod_sources_[pod])
-          sources_[index].joules +=
-              delta * static_cast<double>(gpus) / static_cast<double>(pool_.pod_gpus());
+        for (const auto& [index, gpus] : pod_sources_[pod]) {
+          const double share = static_cast<double>(gpus) / pod_gpus;
+          sources_[index].joules += delta * share;
+          sources_[index].cost_joules += cost * share;
+        }
     }
-    const double it_mwh = joules / 3.6e9;
+    const double price_krw_per_kwh =
+        world_.scenario.market.power_price_krw_per_kwh * world_.market.power_price;
+    // Joules at a tariff share to bn KRW at the day's price.
+    const auto cost_bn_krw = [price_krw_per_kwh](double weighted_joules) {
+      return round_money(weighted_joules / 3.6e6 * price_krw_per_kwh / 1e9);
+    };
     events::ComputeMonth month;
     month.pool = name_;
     month.kind = kind_;
@@ -403,11 +453,9 @@ class PoolActor {
     month.gpus_waiting = pool_.waiting_gpus();
     month.mean_wait_hours =
         jobs_started_ > 0 ? round_to(wait_hours_ / static_cast<double>(jobs_started_), 0.01) : 0;
-    month.it_mwh = round_to(it_mwh, 0.001);
-    month.facility_mwh = round_to(it_mwh * pue_, 0.001);
-    const double price_krw_per_kwh =
-        world_.scenario.market.power_price_krw_per_kwh * world_.market.power_price;
-    month.energy_cost_bn_krw = round_money(it_mwh * pue_ * 1000 * price_krw_per_kwh / 1e9);
+    month.it_mwh = round_to(joules / 3.6e9, 0.001);
+    month.facility_mwh = round_to(facility_joules / 3.6e9, 0.001);
+    month.energy_cost_bn_krw = cost_bn_krw(cost_joules);
     month.value_bn_krw = round_money(value_krw_ / 1e9);
     std::vector<const Source*> by_id;
     for (const Source& source : sources_)
@@ -419,13 +467,19 @@ class PoolActor {
       month.sources.push_back({source->id, source->gpus_on, round_to(source->capacity_hours, 0.01),
                                round_to(source->busy_hours, 0.01),
                                round_money(source->value_krw / 1e9), round_to(mwh, 0.001),
-                               round_money(mwh * pue_ * 1000 * price_krw_per_kwh / 1e9)});
+                               cost_bn_krw(source->cost_joules)});
     }
     for (Source& source : sources_)
-      source.capacity_hours = source.busy_hours = source.value_krw = source.joules = 0;
+      source.capacity_hours = source.busy_hours = source.value_krw = source.joules =
+          source.cost_joules = 0;
     for (const auto& [group, use] : groups_)
       month.groups.push_back({group, use.submitted, use.started, use.lost,
                               round_to(use.gpu_hours, 0.01), round_to(use.wait_hours, 0.01)});
+    for (const auto& [key, site] : sites)
+      month.sites.push_back({key.first, key.second ? "non_capital" : "capital", site.gpus,
+                             round_to(site.joules / 3.6e9, 0.001),
+                             round_to(site.facility_joules / 3.6e9, 0.001),
+                             cost_bn_krw(site.cost_joules)});
     world_.emit(name_, month);
     period_start_ = Kernel::now();
     capacity_hours_ = busy_hours_ = wait_hours_ = value_krw_ = 0;
@@ -437,21 +491,21 @@ class PoolActor {
   const ComputeSpec& compute_;
   std::string name_;
   std::string kind_;  ///< "public", "spc" or "fleet", as compute_month reports it
-  double pue_;
   GpuPool pool_;
   Inbox<PoolNews> inbox_;
   World::Pool& shared_;  ///< what users and fleets may read of the pool
   std::int64_t start_gpus_;
   std::string start_generation_;
-  bool by_source_;  ///< the public pool counts each call's GPUs apart
+  PowerSite start_where_;  ///< where the GPUs of the start run
+  bool by_source_;         ///< the public pool counts each call's GPUs apart
   std::vector<Source> sources_;
-  std::deque<std::pair<std::size_t, std::int64_t>> waiting_sources_;  ///< source, GPUs not in a pod
+  std::vector<Placement> placements_;
+  std::vector<std::size_t> pod_placement_;  ///< per pod switched on, its site's placement
   std::vector<std::vector<std::pair<std::size_t, std::int64_t>>> pod_sources_;  ///< source, GPUs
   std::vector<double> pod_joules_;  ///< energy reported so far, per pod
   std::vector<Generation> generations_;
   std::priority_queue<Running> running_;
   std::map<std::string, std::int64_t> group_busy_;
-  std::int64_t waiting_for_pod_ = 0;
   double queued_work_ = 0;     ///< GPU-seconds on H100-class GPUs of the jobs queued
   double performance_on_ = 0;  ///< H100-equivalent GPUs in pods that are on
   std::uint64_t next_job_ = 0;
@@ -704,9 +758,9 @@ std::vector<ComputeHostSpec> compute_hosts(const Scenario& scenario) {
 }
 
 void gpus_online(World& world, const std::string& pool, std::int64_t gpus,
-                 const std::string& generation, const std::string& source) {
+                 const std::string& generation, const std::string& source, const PowerSite& where) {
   if (world.compute && gpus > 0)
-    Inbox<PoolNews>(pool_inbox(pool)).send(GpusOnline{gpus, generation, source});
+    Inbox<PoolNews>(pool_inbox(pool)).send(GpusOnline{gpus, generation, source, where});
 }
 
 std::optional<double> observed_demand(World& world, const std::string& pool) {
@@ -729,30 +783,27 @@ void start_compute(World& world) {
   if (!scenario.compute) return;
   world.compute.emplace();
   const ComputeSpec& compute = *scenario.compute;
-  // The public pool's PUE: the calls' objects', weighted by the GPUs they put in it.
-  double gpus = 0;
-  double weighted = 0;
-  for (const CallSpec& call : scenario.calls) {
-    const double in_public =
-        static_cast<double>(call.object.gpus) *
-        (call.kind == CallKind::spc_partner ? call.object.public_use_share : 1.0);
-    gpus += in_public;
-    weighted += in_public * call.object.pue;
-  }
   const GpuGenerationSpec* oldest = oldest_generation(scenario);
   for (const std::string& name : pool_names(scenario)) {
     world.compute->pools[name];
     const CallSpec* spc = name == public_pool ? nullptr : spc_of_pool(scenario, name);
     const AgentSpec* owner = name == public_pool || spc ? nullptr : scenario.find_agent(name);
-    const double pue = owner ? owner->fleet->pue
-                       : spc ? spc->object.pue
-                             : (gpus > 0 ? weighted / gpus : 1.0);
+    // A fleet's GPUs of the start have no site: its own PUE, and its tariff where most of its
+    // sites are, as its expansion decisions value them.
+    PowerSite start_where;
+    if (owner) {
+      const bool outside = fleet_outside_capital(world, name);
+      start_where = {"", owner->fleet->pue,
+                     site_power_factor(std::nullopt, outside, scenario.programme.fleet_instruments,
+                                       scenario.assumptions),
+                     outside};
+    }
     const std::int64_t start_gpus = owner && oldest ? owner->gpus : 0;
     std::string generation = oldest ? oldest->id : "";
     std::string kind = owner ? "fleet" : spc ? "spc" : "public";
     world.kernel.spawn("pool/" + name, owner ? name : "tender-board",
-                       [&world, name, kind, pue, start_gpus, generation] {
-                         PoolActor(world, name, kind, pue, start_gpus, generation).run();
+                       [&world, name, kind, start_gpus, generation, start_where] {
+                         PoolActor(world, name, kind, start_gpus, generation, start_where).run();
                        });
   }
   for (const AgentSpec& agent : scenario.agents)

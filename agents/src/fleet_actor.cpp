@@ -48,17 +48,6 @@ std::vector<SiteRoom> candidate_sites(const World& world, const std::string& own
   return best;
 }
 
-/// Whether the owner's GPUs of today count as outside the capital region (for their tariff): where
-/// most of its own sites are, the capital region on a tie; outside it without a grid, as every
-/// site is then.
-bool fleet_outside_capital(const World& world, const std::string& owner) {
-  if (!world.grid) return true;
-  int outside = 0, inside = 0;
-  for (const SiteSpec& site : world.scenario.sites)
-    if (site.owner == owner) ++(capital_node(*world.scenario.grid, site.node) ? inside : outside);
-  return outside > inside;
-}
-
 /// One site's expansion, as the owner values it, and the site's room.
 struct SiteChoice {
   SiteRoom at;
@@ -163,6 +152,14 @@ void account_instruments(World& world, const AgentSpec& agent, double from, doub
 }
 
 }  // namespace
+
+bool fleet_outside_capital(const World& world, const std::string& owner) {
+  if (!world.grid) return true;
+  int outside = 0, inside = 0;
+  for (const SiteSpec& site : world.scenario.sites)
+    if (site.owner == owner) ++(capital_node(*world.scenario.grid, site.node) ? inside : outside);
+  return outside > inside;
+}
 
 void run_fleet(World& world, const AgentSpec& agent) {
   const Scenario& scenario = world.scenario;
@@ -317,9 +314,15 @@ void run_fleet(World& world, const AgentSpec& agent) {
     // tariff share before the policy discount.
     const double tariff_share =
         site_power_factor(option.power_price_factor, non_capital, FleetInstruments{}, assumptions);
+    // Its pods run there at the site's PUE and at the tariff share the fleet pays, the policy
+    // discount included.
+    const PowerSite where{
+        site_id, option.pue,
+        site_power_factor(option.power_price_factor, non_capital, instruments, assumptions),
+        non_capital};
     plan.online = [&world, id = agent.id, order, site_id, region, grid_region, vendor_spec,
-                   ordered = &generation, pue = option.pue, non_capital,
-                   tariff_share](std::int64_t gpus, double mw, const std::string& generation_id) {
+                   ordered = &generation, pue = option.pue, non_capital, tariff_share,
+                   where](std::int64_t gpus, double mw, const std::string& generation_id) {
       events::FleetOnline online{order, gpus, mw, site_id, region, std::nullopt, grid_region};
       if (!generation_id.empty()) online.generation = generation_id;
       world.emit(id, online);
@@ -331,7 +334,7 @@ void run_fleet(World& world, const AgentSpec& agent) {
       const double kw = shipped ? shipped->kw_per_gpu : ordered->kw_per_gpu;
       add_online(world.fleets[id].operation, performance * n, kw * n, pue, non_capital,
                  tariff_share);
-      gpus_online(world, id, gpus, generation_id, id);
+      gpus_online(world, id, gpus, generation_id, id, where);
     };
     deliver(world, std::move(plan));
   }

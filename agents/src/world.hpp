@@ -123,11 +123,23 @@ struct DeliveryPlan {
   std::function<void(std::int64_t gpus, double mw, const std::string& generation)> online;
 };
 
+/// Where GPUs run and what their power costs: the site (empty: none, as a fleet's GPUs at the
+/// start or any GPUs without a grid), the facility's PUE and the share of the market's power
+/// tariff the site pays.
+struct PowerSite {
+  std::string site;
+  double pue = 1;
+  double tariff_share = 1;
+  bool non_capital = true;  ///< outside the capital region
+  bool operator==(const PowerSite&) const = default;
+};
+
 /// News for a pool of GPUs (compute_actor.cpp): GPUs that went online, or a job.
 struct GpusOnline {
   std::int64_t gpus = 0;
   std::string generation;
   std::string source;  ///< whose GPUs: the call that bought them, or the fleet's owner
+  PowerSite where;
 };
 struct JobSubmitted {
   std::string group;
@@ -335,9 +347,13 @@ std::string pod_host(const std::string& pool, std::size_t pod);
 /// group's arrivals, a fleet's customers, the allocation calls.
 void start_compute(World& world);
 /// Tells the pool of `pool` that GPUs of `source` (the call that bought them, or the fleet's
-/// owner) went online (nothing without /compute).
+/// owner) went online at `where` (nothing without /compute).
 void gpus_online(World& world, const std::string& pool, std::int64_t gpus,
-                 const std::string& generation, const std::string& source);
+                 const std::string& generation, const std::string& source, const PowerSite& where);
+/// Whether a fleet owner's GPUs of the start count as outside the capital region (for their
+/// tariff): where most of its own sites are, the capital region on a tie; outside it without a
+/// grid, as every site is then.
+bool fleet_outside_capital(const World& world, const std::string& owner);
 /// H100-equivalent GPU-hours a fleet's customers and the user groups sent to its pool in the
 /// year before now (annualised while less than a year has passed); nothing before any demand.
 std::optional<double> observed_demand(World& world, const std::string& pool);

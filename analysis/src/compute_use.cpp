@@ -273,6 +273,41 @@ nlohmann::ordered_json ComputeUse::summary() const {
                       {"groups", shares}});
   }
   s["allocation_rounds"] = rounds;
+  // Where the energy was drawn: per site (and region class) over the run, the GPUs there at the
+  // end (each pool's last month), and per region class.
+  struct SiteTotal {
+    std::int64_t gpus = 0;
+    double it_mwh = 0, facility_mwh = 0, cost = 0;
+  };
+  std::map<std::pair<std::string, std::string>, SiteTotal> sites;
+  std::map<std::string, SiteTotal> regions;
+  for (const auto& [pool, months] : by_pool)
+    for (std::size_t i = 0; i < months.size(); ++i)
+      for (const events::SiteEnergy& e : months[i]->sites) {
+        for (SiteTotal* total : {&sites[{e.site, e.region}], &regions[e.region]}) {
+          if (i + 1 == months.size()) total->gpus += e.gpus;
+          total->it_mwh += e.it_mwh;
+          total->facility_mwh += e.facility_mwh;
+          total->cost += e.energy_cost_bn_krw;
+        }
+      }
+  const auto energy_json = [](const SiteTotal& t) {
+    return nlohmann::ordered_json{{"gpus", t.gpus},
+                                  {"it_mwh", rounded(t.it_mwh, 0.001)},
+                                  {"facility_mwh", rounded(t.facility_mwh, 0.001)},
+                                  {"energy_cost_bn_krw", rounded(t.cost, 0.001)}};
+  };
+  nlohmann::ordered_json by_site = nlohmann::ordered_json::array();
+  for (const auto& [key, total] : sites) {
+    nlohmann::ordered_json site = {{"site", key.first}, {"region", key.second}};
+    site.update(energy_json(total));
+    by_site.push_back(site);
+  }
+  nlohmann::ordered_json by_region = nlohmann::ordered_json::object();
+  for (const auto& [region, total] : regions)
+    by_region[region] = energy_json(total);
+  s["energy_by_site"] = by_site;
+  s["energy_by_region"] = by_region;
   s["it_mwh"] = rounded(it_mwh, 0.001);
   s["facility_mwh"] = rounded(facility_mwh, 0.001);
   s["energy_cost_bn_krw"] = rounded(cost, 0.001);

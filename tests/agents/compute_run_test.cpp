@@ -211,6 +211,59 @@ TEST_CASE("compute run: a pod of a faster generation is busy, and draws, while i
   }
 }
 
+TEST_CASE("compute run: pods stand at their sites; each site's energy at its PUE and tariff",
+          "[compute]") {
+  // The fleet's 8 GPUs of the start have no site (its own PUE 1.3; its tariff outside the
+  // capital region, where its only site is: 1 - 0.05 market discount, then 10 % policy
+  // discount). Its customers' demand makes it expand at its site naju-park (PUE 1.5, tariff
+  // share 0.8 before the policy discount), whose GPUs come online in pods of 8 there.
+  nlohmann::json document = queue_scenario();
+  document["horizon"] = "2026-06-30";
+  document["agents"][1]["capital_bn_krw"] = 5000;
+  document["agents"][1]["fleet"] = {{"demand_gpu_hours_per_year", 400000}, {"step_gpus", 8}};
+  document["agents"].push_back({{"id", "kepco"}, {"kind", "grid_operator"}});
+  document["compute"]["max_gpus_per_pool"] = 800;
+  document["compute"]["user_groups"][0]["jobs_per_month"] = 0;
+  document["programme"] = {{"fleet_instruments", {{"non_capital_tariff_discount", 0.1}}}};
+  document["grid"] = nlohmann::json::parse(R"({
+    "operator": "kepco", "review_days": 30,
+    "nodes": [{"id": "naju", "region": "jeonnam", "supply_mw": 100}],
+    "lines": []})");
+  document["sites"] = nlohmann::json::parse(R"([
+    {"id": "naju-park", "node": "naju", "owner": "cloud", "pue": 1.5,
+     "power_price_factor": 0.8}])");
+  const std::vector<Event> log = run(document);
+  const double price = Beliefs{}.power_price_krw_per_kwh;
+  const std::map<std::string, std::pair<double, double>> site_terms = {
+      {"", {1.3, 0.95 * 0.9}}, {"naju-park", {1.5, 0.8 * 0.9}}};
+  int months_at_both = 0;
+  for (const auto& [date, m] : all_of<events::ComputeMonth>(log)) {
+    INFO(m.from);
+    double it = 0, facility = 0, cost = 0;
+    std::int64_t gpus = 0;
+    for (const events::SiteEnergy& site : m.sites) {
+      const auto terms = site_terms.find(site.site);
+      REQUIRE(terms != site_terms.end());
+      const auto [pue, share] = terms->second;
+      CHECK(site.facility_mwh == Approx(site.it_mwh * pue).margin(0.002));
+      CHECK(site.energy_cost_bn_krw ==
+            Approx(site.it_mwh * pue * 1000 * price * share / 1e9).margin(0.001));
+      CHECK(site.gpus % 8 == 0);
+      CHECK(site.region == "non_capital");
+      it += site.it_mwh;
+      facility += site.facility_mwh;
+      cost += site.energy_cost_bn_krw;
+      gpus += site.gpus;
+    }
+    CHECK(gpus == m.gpus);
+    CHECK(it == Approx(m.it_mwh).margin(0.003));
+    CHECK(facility == Approx(m.facility_mwh).margin(0.003));
+    CHECK(cost == Approx(m.energy_cost_bn_krw).margin(0.002));
+    if (m.sites.size() == 2) ++months_at_both;
+  }
+  CHECK(months_at_both > 0);
+}
+
 TEST_CASE("compute run: the order of agents and groups in the file changes nothing", "[compute]") {
   nlohmann::json document = queue_scenario();
   document["horizon"] = "2026-12-31";

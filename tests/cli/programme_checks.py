@@ -239,6 +239,38 @@ def check_compute(tenderlab, source_dir, work):
             split += any(s["source"] == "naicc-spc" for s in sources)
     if split == 0:
         fail("the centre's GPUs never appear among the public pool's sources")
+    # Pods stand at their sites: every month's sites add up to the pool, and over the run the
+    # energy by region adds up to the whole; a site's unfilled pod leaves fewer than pod_gpus of
+    # its GPUs waiting.
+    with open(os.path.join(source_dir, COMPUTE), encoding="utf-8") as f:
+        document = json.load(f)
+    pod_gpus = document["compute"]["pod_gpus"]
+    # A pool waits for at most pod_gpus - 1 GPUs at each site (with its PUE and tariff), and
+    # at no site for a fleet's GPUs of the start: per pool, the scenario's sites and one more,
+    # twice for the calls' objects' PUE (a bound, not an estimate).
+    placements = 2 * (len(document["sites"]) + 1)
+    sited = 0
+    for run, result in (("base", base), ("shock", shock)):
+        with open(os.path.join(work, run, "events.jsonl"), encoding="utf-8") as f:
+            months = [json.loads(line) for line in f if '"compute_month"' in line]
+        for m in months:
+            if sum(site["gpus"] for site in m["sites"]) != m["gpus"]:
+                fail(f"{run} {m['pool']} {m['from']}: sites' GPUs != the pool's {m['gpus']}")
+            for key in ("it_mwh", "facility_mwh", "energy_cost_bn_krw"):
+                total = sum(site[key] for site in m["sites"])
+                if abs(total - m[key]) > 0.001 * (len(m["sites"]) + 1) + 1e-9 * abs(m[key]):
+                    fail(f"{run} {m['pool']} {m['from']}: sites' {key} {total} != {m[key]}")
+            sited += len(m["sites"]) > 1
+        compute = result["compute"]
+        regions = compute["energy_by_region"]
+        if abs(sum(r["facility_mwh"] for r in regions.values()) - compute["facility_mwh"]) > 1:
+            fail(f"{run}: energy by region {regions} does not add up to {compute['facility_mwh']}")
+        in_pods = sum(r["gpus"] for r in regions.values())
+        online = result["programme"]["gpus_at_start"] + result["programme"]["gpus_online_all"]
+        if not online - len(compute["pools"]) * placements * (pod_gpus - 1) <= in_pods <= online:
+            fail(f"{run}: {in_pods} GPUs in pods of {online} online")
+    if sited == 0:
+        fail("no pool ever had pods at two sites")
     # The demand shock fills the fleets (2026 versus 2025) and they expand more than without it.
     years = shock["compute"]["utilization_by_year"]
     if not (years["2025"]["private"] < 0.5 and years["2026"]["private"] > 0.8):
@@ -252,6 +284,7 @@ def check_compute(tenderlab, source_dir, work):
              f"{base['programme']['gpus_online_fleets']}")
     print(f"{len(decided)} allocation rounds, {exact} group awards exactly at entitlement; "
           f"{split} public months with the centre's GPUs measured apart; "
+          f"{sited} pool months with pods at several sites; "
           f"private use 2025 {years['2025']['private']} -> 2026 {years['2026']['private']} "
           f"(base {base_2026}); fleets {base['programme']['gpus_online_fleets']} -> "
           f"{shock['programme']['gpus_online_fleets']}")

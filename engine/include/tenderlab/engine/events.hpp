@@ -1374,7 +1374,33 @@ struct SourceUse {
               "the work done on them, priced as the pool's `value_bn_krw` (0.001)"),
         field("it_mwh", &T::it_mwh, "MWh", "their pods' energy split the same way (0.001)"),
         field("energy_cost_bn_krw", &T::energy_cost_bn_krw, "bn KRW",
-              "it_mwh x the pool's PUE at the power price of the period's end")};
+              "their pods' facility energy (each at its site's PUE) at the site's share of the "
+              "power price of the period's end")};
+  }
+};
+
+/// A pool's energy at one site (ComputeMonth::sites).
+struct SiteEnergy {
+  std::string site;
+  std::string region;
+  std::int64_t gpus = 0;
+  double it_mwh = 0;
+  double facility_mwh = 0;
+  double energy_cost_bn_krw = 0;
+  static constexpr auto fields() {
+    using T = SiteEnergy;
+    return std::tuple{
+        field("site", &T::site, "id",
+              "the site its pods stand at; `\"\"` for GPUs without a site (a fleet's GPUs at the "
+              "start, any GPUs in a scenario without a grid)"),
+        field("region", &T::region, "",
+              "`capital` or `non_capital`: the site's region class (without a site: where most "
+              "of a fleet's own sites are, the call's for a call's GPUs)"),
+        field("gpus", &T::gpus, "GPUs", "GPUs on there at the end of the period"),
+        field("it_mwh", &T::it_mwh, "MWh", "energy its pods drew (0.001)"),
+        field("facility_mwh", &T::facility_mwh, "MWh", "it_mwh x the site's PUE (0.001)"),
+        field("energy_cost_bn_krw", &T::energy_cost_bn_krw, "bn KRW",
+              "facility_mwh at the site's share of the power price of the period's end")};
   }
 };
 
@@ -1406,6 +1432,7 @@ struct ComputeMonth {
   double value_bn_krw = 0;
   std::vector<SourceUse> sources;
   std::vector<GroupUse> groups;
+  std::vector<SiteEnergy> sites;
   static constexpr auto fields() {
     using T = ComputeMonth;
     return std::tuple{
@@ -1437,9 +1464,11 @@ struct ComputeMonth {
               "mean wait of the jobs started in the period (0.01)"),
         field("it_mwh", &T::it_mwh, "MWh",
               "energy the pods drew (SimGrid's host-energy plugin; 0.001)"),
-        field("facility_mwh", &T::facility_mwh, "MWh", "it_mwh x the pool's PUE (0.001)"),
+        field("facility_mwh", &T::facility_mwh, "MWh",
+              "each pod's it_mwh x the PUE of its site (0.001)"),
         field("energy_cost_bn_krw", &T::energy_cost_bn_krw, "bn KRW",
-              "facility_mwh at the power price of the period's end"),
+              "each pod's facility energy at its site's share of the power price of the period's "
+              "end"),
         field("value_bn_krw", &T::value_bn_krw, "bn KRW",
               "the work its jobs did (H100-equivalent GPU-hours: GPU-hours x the pods' "
               "performance) at the commercial price of an H100-hour at the moment: what a "
@@ -1449,7 +1478,9 @@ struct ComputeMonth {
               "on the public pool, by source id: the GPUs each call's contract put in it and "
               "their share of the month (what an SPC's public share earned); empty on other "
               "pools"),
-        field("groups", &T::groups, "", "by group id, the groups with jobs in the pool")};
+        field("groups", &T::groups, "", "by group id, the groups with jobs in the pool"),
+        field("sites", &T::sites, "",
+              "by site id, the sites with pods on: where the pool's energy was drawn")};
   }
 };
 
