@@ -6,7 +6,7 @@ Usage:
 
 Runs scenarios/variants/korea-2025-2030-compute.json and -demand-shock.json as they are, then
 with one `tenderlab run --set` each: the shock's multiplier, the fleets' learning weight, the
-customers' patience, the scheduler (no backfilling; exact or generous wall times) and the
+customers' patience, the user groups' patience in a queue, the scheduler (no backfilling; exact or generous wall times) and the
 allocation call's price. The table printed is the one docs/calibration/korea-2025-2030.md
 section 13 shows.
 """
@@ -28,6 +28,8 @@ ROWS = [
     ("shock, learning weight 0.75", SHOCK, ["/compute/demand_learning_weight=0.75"]),
     ("shock, customers wait 7 days", SHOCK, ["/compute/customer_max_wait_days=7"]),
     ("shock, customers wait 90 days", SHOCK, ["/compute/customer_max_wait_days=90"]),
+    ("shock, users leave a queue after 7 days on average", SHOCK,
+     [f"/compute/user_groups/{g}/queue_patience_days=7" for g in range(5)]),
     ("no shock, first come first served", BASE, ["/compute/backfill_depth=0"]),
     ("shock, first come first served", SHOCK, ["/compute/backfill_depth=0"]),
     ("shock, exact wall times", SHOCK, ["/compute/walltime_factor=1"]),
@@ -51,8 +53,8 @@ def main():
     args = parser.parse_args()
     print("| Run | private use 2025 → 2026 → 2030 | public use 2026 → 2030 | fleets' new GPUs |"
           " GPUs brought online (calls and fleets) | universities' mean wait | jobs lost |"
-          " jobs backfilled | allocation oversubscription |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          " jobs reneged | jobs backfilled | allocation oversubscription |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as work:
         for index, (name, path, sets) in enumerate(ROWS):
             summary = run(args.tenderlab, path, sets, pathlib.Path(work) / str(index))
@@ -65,7 +67,7 @@ def main():
                   f" {years['2030']['public']:.0%} | {kpis['fleet_gpus_online']:,.0f} |"
                   f" {kpis['gpus_online_all']:,.0f} |"
                   f" {compute['universities']['mean_wait_hours']:.0f} h |"
-                  f" {kpis['jobs_lost']:,.0f} | {backfilled:,} |"
+                  f" {kpis['jobs_lost']:,.0f} | {kpis['jobs_reneged']:,.0f} | {backfilled:,} |"
                   f" {kpis['allocation_oversubscription_mean']:.2f} |".replace("%", " %"))
 
 

@@ -91,6 +91,14 @@ double exponential(Rng& rng, double mean) {
   return -mean * std::log(1 - rng.uniform());
 }
 
+/// How long a user of `group` stays in a queue: exponential with the group's mean, drawn only
+/// when it has one (so that a group without it draws nothing and its stream is unchanged).
+double patience(Rng& rng, const UserGroupSpec& group) {
+  return group.queue_patience_days > 0
+             ? exponential(rng, group.queue_patience_days) * seconds_per_day
+             : std::numeric_limits<double>::infinity();
+}
+
 /// The month after the one that contains `time`, as simulated seconds, capped at the horizon.
 double next_month_time(const World& world, double time) {
   const Calendar& calendar = world.log.calendar();
@@ -163,9 +171,10 @@ class PoolActor {
     double month_end = next_month_time(world_, period_start_);
     for (;;) {
       const double next_end = running_.empty() ? horizon : running_.top().end;
-      const double wake = std::min({next_end, month_end, horizon});
+      const double wake = std::min({next_end, month_end, horizon, pool_.next_leave()});
       auto news = inbox_.poll_until(wake);
       advance(Kernel::now());
+      leave_queue();
       if (news) {
         if (const auto* online = std::get_if<GpusOnline>(&*news))
           add_gpus(online->gpus, online->generation, online->source, online->where);
@@ -250,6 +259,7 @@ class PoolActor {
     std::int64_t lost = 0;
     double gpu_hours = 0;
     double wait_hours = 0;
+    std::int64_t reneged = 0;
   };
 
   /// Busy and capacity GPU-hours from the last change to `time`.
@@ -346,6 +356,15 @@ class PoolActor {
     }
   }
 
+  /// The queued jobs whose users' patience ran out leave, unstarted.
+  void leave_queue() {
+    for (const PoolJob& job : pool_.leave(Kernel::now())) {
+      queued_work_ -= static_cast<double>(job.gpus) * job.reference_seconds;
+      ++jobs_reneged_;
+      ++groups_[job.group].reneged;
+    }
+  }
+
   void queue(const JobSubmitted& job) {
     ++jobs_submitted_;
     GroupMonth& group = groups_[job.group];
@@ -359,8 +378,8 @@ class PoolActor {
       ++group.lost;
       return;
     }
-    pool_.submit(
-        {next_job_++, job.group, job.gpus, job.reference_seconds, Kernel::now(), job.holds_gpus});
+    pool_.submit({next_job_++, job.group, job.gpus, job.reference_seconds, Kernel::now(),
+                  job.holds_gpus, Kernel::now() + job.patience_seconds});
     queued_work_ += static_cast<double>(job.gpus) * job.reference_seconds;
     share();
   }
@@ -449,6 +468,7 @@ class PoolActor {
     month.jobs_started = jobs_started_;
     month.jobs_lost = jobs_lost_;
     month.jobs_backfilled = jobs_backfilled_;
+    month.jobs_reneged = jobs_reneged_;
     month.jobs_waiting = static_cast<std::int64_t>(pool_.waiting());
     month.gpus_waiting = pool_.waiting_gpus();
     month.mean_wait_hours =
@@ -474,7 +494,8 @@ class PoolActor {
           source.cost_joules = 0;
     for (const auto& [group, use] : groups_)
       month.groups.push_back({group, use.submitted, use.started, use.lost,
-                              round_to(use.gpu_hours, 0.01), round_to(use.wait_hours, 0.01)});
+                              round_to(use.gpu_hours, 0.01), round_to(use.wait_hours, 0.01),
+                              use.reneged});
     for (const auto& [key, site] : sites)
       month.sites.push_back({key.first, key.second ? "non_capital" : "capital", site.gpus,
                              round_to(site.joules / 3.6e9, 0.001),
@@ -483,7 +504,7 @@ class PoolActor {
     world_.emit(name_, month);
     period_start_ = Kernel::now();
     capacity_hours_ = busy_hours_ = wait_hours_ = value_krw_ = 0;
-    jobs_submitted_ = jobs_started_ = jobs_lost_ = jobs_backfilled_ = 0;
+    jobs_submitted_ = jobs_started_ = jobs_lost_ = jobs_backfilled_ = jobs_reneged_ = 0;
     groups_.clear();
   }
 
@@ -521,6 +542,7 @@ class PoolActor {
   std::int64_t jobs_started_ = 0;
   std::int64_t jobs_lost_ = 0;
   std::int64_t jobs_backfilled_ = 0;
+  std::int64_t jobs_reneged_ = 0;
   std::map<std::string, GroupMonth> groups_;
 };
 
@@ -606,8 +628,11 @@ void run_user_group(World& world, const UserGroupSpec& group) {
       }
       if (auto pool = commercial_pool(world, rng)) {
         submit_job(world, *pool,
-                   {group.id, group.job_gpus, days * seconds_per_day,
-                    group.max_wait_days * seconds_per_day});
+                   {.group = group.id,
+                    .gpus = group.job_gpus,
+                    .reference_seconds = days * seconds_per_day,
+                    .max_wait_seconds = group.max_wait_days * seconds_per_day,
+                    .patience_seconds = patience(rng, group)});
         ++month.commercial_jobs;
       } else {
         ++month.unserved_jobs;
@@ -716,8 +741,11 @@ void run_allocation_call(World& world, const AllocationCallSpec& call) {
         ++decided.to_commercial;
         if (auto target = commercial_pool(world, rng))
           submit_job(world, *target,
-                     {application.group, left, application.days * seconds_per_day,
-                      group.max_wait_days * seconds_per_day});
+                     {.group = application.group,
+                      .gpus = left,
+                      .reference_seconds = application.days * seconds_per_day,
+                      .max_wait_seconds = group.max_wait_days * seconds_per_day,
+                      .patience_seconds = patience(rng, group)});
       } else if (draw < group.unawarded_to_commercial + group.unawarded_reapply) {
         ++decided.reapplying;
         world.compute->applications[application.group].push_back(application);

@@ -109,8 +109,38 @@ void GpuPool::submit(PoolJob job) {
     throw ModelError("GPU pool: job " + std::to_string(job.id) +
                      ": reference seconds must be finite and > 0, found " +
                      std::to_string(job.reference_seconds));
+  if (std::isnan(job.leaves_at) || job.leaves_at < job.submitted)
+    throw ModelError("GPU pool: job " + std::to_string(job.id) +
+                     " would leave the queue before it was submitted");
   waiting_gpus_ += job.gpus;
+  if (std::isfinite(job.leaves_at)) by_leave_.emplace(job.leaves_at, job.id);
   queue_.push_back(std::move(job));
+}
+
+std::vector<PoolJob> GpuPool::leave(double now) {
+  std::vector<PoolJob> left;
+  if (by_leave_.empty() || by_leave_.begin()->first > now) return left;
+  std::set<std::uint64_t> leaving;
+  while (!by_leave_.empty() && by_leave_.begin()->first <= now) {
+    leaving.insert(by_leave_.begin()->second);
+    by_leave_.erase(by_leave_.begin());
+  }
+  // One pass keeps the others in their order.
+  std::deque<PoolJob> staying;
+  for (PoolJob& job : queue_) {
+    if (leaving.count(job.id)) {
+      waiting_gpus_ -= job.gpus;
+      left.push_back(std::move(job));
+    } else {
+      staying.push_back(std::move(job));
+    }
+  }
+  queue_ = std::move(staying);
+  return left;
+}
+
+double GpuPool::next_leave() const {
+  return by_leave_.empty() ? std::numeric_limits<double>::infinity() : by_leave_.begin()->first;
 }
 
 GpuPool::Placement GpuPool::placement(std::int64_t gpus) const {
@@ -166,6 +196,7 @@ void GpuPool::start(const PoolJob& job, const Placement& where, double now, bool
   }
   busy_ += job.gpus;
   waiting_gpus_ -= job.gpus;
+  if (std::isfinite(job.leaves_at)) by_leave_.erase({job.leaves_at, job.id});
 }
 
 std::vector<StartedJob> GpuPool::start_jobs(double now) {

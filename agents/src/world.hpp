@@ -147,6 +147,8 @@ struct JobSubmitted {
   double reference_seconds = 0;
   double max_wait_seconds = std::numeric_limits<double>::infinity();  ///< it leaves if longer
   bool holds_gpus = false;  ///< an award held for reference_seconds whatever the GPUs' speed
+  /// How long its user stays in the queue before leaving it (infinity: until it starts).
+  double patience_seconds = std::numeric_limits<double>::infinity();
 };
 using PoolNews = std::variant<GpusOnline, JobSubmitted>;
 inline std::string pool_inbox(const std::string& pool) {

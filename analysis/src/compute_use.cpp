@@ -96,6 +96,7 @@ ComputeUse::ComputeUse(EventDispatcher& events) {
       group.gpu_hours += use.gpu_hours;
       group.jobs_started += use.jobs_started;
       group.jobs_lost += use.jobs_lost;
+      group.jobs_reneged += use.jobs_reneged;
       group.wait_hours += use.wait_hours;
     }
   });
@@ -130,6 +131,7 @@ ComputeUse::GroupTotals ComputeUse::sum_of_groups(const std::string& kind) const
     sum.gpu_hours += g.gpu_hours;
     sum.jobs_started += g.jobs_started;
     sum.jobs_lost += g.jobs_lost;
+    sum.jobs_reneged += g.jobs_reneged;
     sum.wait_hours += g.wait_hours;
     sum.unserved_jobs += g.unserved_jobs;
   }
@@ -145,7 +147,7 @@ std::string ComputeUse::csv() const {
   std::string out =
       "date,from,pool,kind,group,gpus,capacity_gpu_hours,busy_gpu_hours,utilization,"
       "jobs_submitted,jobs_started,jobs_lost,jobs_waiting,gpus_waiting,mean_wait_hours,it_mwh,"
-      "facility_mwh,energy_cost_bn_krw,value_bn_krw,jobs_backfilled\r\n";
+      "facility_mwh,energy_cost_bn_krw,value_bn_krw,jobs_backfilled,jobs_reneged\r\n";
   for (const PoolRow& row : pool_rows_) {
     const events::ComputeMonth& m = row.month;
     out += row.date + "," + m.from + "," + detail::csv_field(m.pool) + "," +
@@ -156,7 +158,8 @@ std::string ComputeUse::csv() const {
            std::to_string(m.jobs_waiting) + "," + std::to_string(m.gpus_waiting) + "," +
            detail::fixed(m.mean_wait_hours, 2) + "," + detail::fixed(m.it_mwh, 3) + "," +
            detail::fixed(m.facility_mwh, 3) + "," + detail::fixed(m.energy_cost_bn_krw, 3) + "," +
-           detail::fixed(m.value_bn_krw, 3) + "," + std::to_string(m.jobs_backfilled) + "\r\n";
+           detail::fixed(m.value_bn_krw, 3) + "," + std::to_string(m.jobs_backfilled) + "," +
+           std::to_string(m.jobs_reneged) + "\r\n";
   }
   // A group's rows: its GPU-hours as busy hours, its share of the pool's capacity as utilisation.
   for (const PoolRow& row : pool_rows_) {
@@ -169,7 +172,8 @@ std::string ComputeUse::csv() const {
              detail::fixed(m.capacity_gpu_hours, 2) + "," + detail::fixed(use.gpu_hours, 2) + "," +
              detail::fixed(ratio(use.gpu_hours, m.capacity_gpu_hours), 4) + "," +
              std::to_string(use.jobs_submitted) + "," + std::to_string(use.jobs_started) + "," +
-             std::to_string(use.jobs_lost) + ",,," + detail::fixed(wait, 2) + ",,,,,\r\n";
+             std::to_string(use.jobs_lost) + ",,," + detail::fixed(wait, 2) + ",,,,,," +
+             std::to_string(use.jobs_reneged) + "\r\n";
     }
   }
   return out;
@@ -186,7 +190,7 @@ nlohmann::ordered_json ComputeUse::summary() const {
   double it_mwh = 0, facility_mwh = 0, cost = 0, busy = 0;
   for (const auto& [pool, months] : by_pool) {
     double capacity = 0, pool_busy = 0, last_capacity = 0, last_busy = 0, waits = 0, mwh = 0;
-    std::int64_t started = 0, lost = 0, backfilled = 0;
+    std::int64_t started = 0, lost = 0, backfilled = 0, reneged = 0;
     for (std::size_t i = 0; i < months.size(); ++i) {
       const events::ComputeMonth& m = *months[i];
       capacity += m.capacity_gpu_hours;
@@ -199,6 +203,7 @@ nlohmann::ordered_json ComputeUse::summary() const {
       started += m.jobs_started;
       lost += m.jobs_lost;
       backfilled += m.jobs_backfilled;
+      reneged += m.jobs_reneged;
       mwh += m.facility_mwh;
       it_mwh += m.it_mwh;
       facility_mwh += m.facility_mwh;
@@ -214,6 +219,7 @@ nlohmann::ordered_json ComputeUse::summary() const {
                    {"jobs_started", started},
                    {"jobs_lost", lost},
                    {"jobs_backfilled", backfilled},
+                   {"jobs_reneged", reneged},
                    {"facility_mwh", rounded(mwh, 0.001)}};
   }
   s["pools"] = pools;
@@ -230,6 +236,7 @@ nlohmann::ordered_json ComputeUse::summary() const {
         {"gpu_hours", rounded(g.gpu_hours, 0.01)},
         {"jobs_started", g.jobs_started},
         {"jobs_lost", g.jobs_lost},
+        {"jobs_reneged", g.jobs_reneged},
         {"mean_wait_hours", g.jobs_started > 0
                                 ? rounded(g.wait_hours / static_cast<double>(g.jobs_started), 0.01)
                                 : 0.0},
@@ -409,6 +416,7 @@ void ComputeUse::add_kpis(std::map<std::string, double>& kpis) const {
   const GroupTotals universities = sum_of_groups("university");
   double facility = 0, cost = 0;
   kpis["jobs_lost"] = static_cast<double>(all.jobs_lost);
+  kpis["jobs_reneged"] = static_cast<double>(all.jobs_reneged);
   for (const PoolRow& row : pool_rows_) {
     facility += row.month.facility_mwh;
     cost += row.month.energy_cost_bn_krw;
@@ -466,6 +474,9 @@ std::vector<std::string> ComputeUse::verdict() const {
                     percent(ratio(static_cast<double>(all.jobs_lost),
                                   static_cast<double>(all.jobs_lost + all.jobs_started))) +
                     " of those placed or lost)");
+  if (all.jobs_reneged > 0)
+    lines.push_back("Jobs whose users left the queue before they started: " +
+                    std::to_string(all.jobs_reneged));
   if (all.unserved_jobs > 0)
     lines.push_back("Commercial jobs that found no fleet GPUs: " +
                     std::to_string(all.unserved_jobs));

@@ -99,6 +99,8 @@ void add_compute_kpis(std::vector<KpiInfo>& into, const std::vector<std::string>
   }
   into.push_back({"jobs_lost", "jobs",
                   "jobs that left at once because the expected wait was longer than they wait"});
+  into.push_back({"jobs_reneged", "jobs",
+                  "jobs whose users left the queue before they started (queue_patience_days)"});
   into.push_back(
       {"university_gpu_hours", "GPU-hours", "GPU-hours the university groups' jobs ran"});
   into.push_back({"university_mean_wait_hours", "hours",

@@ -1352,6 +1352,11 @@ ParamTable user_group_table() {
              "A commercial job whose pool's expected wait (its queue's GPU-hours over its GPUs) "
              "is longer is not placed: unserved demand")
           .assumed(7, 90, "users move to other providers or abroad when capacity is short"),
+      number("queue_patience_days", "days", 0, 0, 3650, m + "queue_patience_days",
+             "Mean time a commercial job's user waits in the queue before leaving it "
+             "(exponential, drawn per job; the job counts as reneged). 0: users stay until their "
+             "job starts")
+          .assumed(0, 60, "queue abandonment; 0 for users with nowhere else to go"),
       number("unawarded_to_commercial", "1", 0, 0, 1, m + "unawarded_to_commercial",
              "Share of its unawarded applications that buy commercial GPU-hours instead")
           .assumed(0, 0.5, "research budgets rarely stretch to commercial prices"),

@@ -337,6 +337,7 @@ const std::vector<Binding<UserGroupSpec>> user_group_bindings = {
     {"application_days", &UserGroupSpec::application_days},
     {"price_elasticity", &UserGroupSpec::price_elasticity},
     {"max_wait_days", &UserGroupSpec::max_wait_days},
+    {"queue_patience_days", &UserGroupSpec::queue_patience_days},
     {"unawarded_to_commercial", &UserGroupSpec::unawarded_to_commercial},
     {"unawarded_reapply", &UserGroupSpec::unawarded_reapply},
 };

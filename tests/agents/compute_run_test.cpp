@@ -264,6 +264,37 @@ TEST_CASE("compute run: pods stand at their sites; each site's energy at its PUE
   CHECK(months_at_both > 0);
 }
 
+TEST_CASE("compute run: impatient users leave the queue, and every job is accounted for",
+          "[compute]") {
+  // The M/M/8 pod at 12 jobs a day instead of 6 (load 1.5): without users who leave, its queue
+  // would grow without bound. With a mean patience of one day, jobs leave the queue; every
+  // job submitted has started, left at once, left the queue or is still waiting at the end.
+  nlohmann::json document = queue_scenario();
+  document["horizon"] = "2025-12-31";
+  auto& group = document["compute"]["user_groups"][0];
+  group["jobs_per_month"] = 365.25;
+  group["queue_patience_days"] = 1;
+  const std::vector<Event> log = run(document);
+  std::int64_t submitted = 0, started = 0, lost = 0, reneged = 0, waiting = 0;
+  for (const auto& [date, m] : all_of<events::ComputeMonth>(log)) {
+    submitted += m.jobs_submitted;
+    started += m.jobs_started;
+    lost += m.jobs_lost;
+    reneged += m.jobs_reneged;
+    waiting = m.jobs_waiting;
+    std::int64_t group_reneged = 0;
+    for (const events::GroupUse& use : m.groups)
+      group_reneged += use.jobs_reneged;
+    CHECK(group_reneged == m.jobs_reneged);
+  }
+  INFO(submitted << " submitted, " << started << " started, " << lost << " lost, " << reneged
+                 << " reneged, " << waiting << " waiting");
+  CHECK(reneged > 0);
+  CHECK(submitted == started + lost + reneged + waiting);
+  // 8 GPUs serve at most 8 of the 12 jobs a day: a third of them cannot start in the long run.
+  CHECK(static_cast<double>(started) < 0.75 * static_cast<double>(submitted));
+}
+
 TEST_CASE("compute run: the order of agents and groups in the file changes nothing", "[compute]") {
   nlohmann::json document = queue_scenario();
   document["horizon"] = "2026-12-31";

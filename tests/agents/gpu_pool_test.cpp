@@ -600,3 +600,102 @@ TEST_CASE("a pod driven as an M/M/8 queue matches Erlang C", "[gpu_pool]") {
   CHECK(std::abs(mean_wait - theory) < 0.05 * theory);
   CHECK(pool.busy_gpus() <= servers);
 }
+
+TEST_CASE("a user leaves the queue at its time, unless its job started", "[gpu_pool]") {
+  GpuPool pool(4, 1);
+  pool.switch_on(1.0);
+  pool.submit(job(0, 4, 10 * 3600.0));
+  REQUIRE(pool.start_jobs(0).size() == 1);
+  PoolJob impatient = job(1, 2, 3600.0);
+  impatient.leaves_at = 3600.0;
+  PoolJob patient = job(2, 2, 3600.0);
+  PoolJob later = job(3, 2, 3600.0);
+  later.leaves_at = 20 * 3600.0;
+  pool.submit(impatient);
+  pool.submit(patient);
+  pool.submit(later);
+  CHECK(pool.next_leave() == 3600.0);
+  CHECK(pool.leave(3599.0).empty());
+  const std::vector<PoolJob> left = pool.leave(3600.0);
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].id == 1);
+  CHECK(pool.waiting() == 2);
+  CHECK(pool.waiting_gpus() == 4);
+  CHECK(pool.next_leave() == 20 * 3600.0);
+  // The big job ends; the two left start in their order, and the one that would have left later
+  // no longer does.
+  pool.release(0);
+  const auto started = pool.start_jobs(10 * 3600.0);
+  REQUIRE(started.size() == 2);
+  CHECK(started[0].job.id == 2);
+  CHECK(started[1].job.id == 3);
+  CHECK(pool.next_leave() == std::numeric_limits<double>::infinity());
+  CHECK(pool.leave(30 * 3600.0).empty());
+  PoolJob backwards = job(4, 1, 3600.0, 100.0);
+  backwards.leaves_at = 50.0;
+  CHECK_THROWS_AS(pool.submit(backwards), ModelError);
+}
+
+TEST_CASE("a pod with impatient users matches the M/M/c+M queue", "[gpu_pool]") {
+  // Four GPUs, 1-GPU jobs arriving faster than they can be served (lambda 5, mu 1 per GPU):
+  // without users who leave the queue would grow without bound. Each user leaves after an
+  // exponential patience of rate theta if the job has not started (Palm's M/M/c+M, "Erlang A").
+  // Its number in system is a birth-death chain (birth lambda, death min(n, c) mu + max(0, n - c)
+  // theta), solved here by truncation; the share of users who leave is theta E[queue] / lambda.
+  constexpr std::int64_t servers = 4;
+  constexpr double mu = 1.0;
+  constexpr double lambda = 5.0;
+  constexpr double theta = 0.5;
+  std::vector<double> weight = {1.0};
+  for (int n = 1; n < 400; ++n) {
+    const double death =
+        std::min<double>(n, servers) * mu + std::max<double>(0, n - servers) * theta;
+    weight.push_back(weight.back() * lambda / death);
+  }
+  double total = 0, queue_mean = 0, busy_mean = 0;
+  for (std::size_t n = 0; n < weight.size(); ++n) {
+    total += weight[n];
+    queue_mean += weight[n] * std::max<double>(0, static_cast<double>(n) - servers);
+    busy_mean += weight[n] * std::min<double>(static_cast<double>(n), servers);
+  }
+  const double leave_share = theta * queue_mean / total / lambda;
+  const double utilisation = busy_mean / total / servers;
+
+  GpuPool pool(servers, 1);
+  pool.switch_on(1.0);
+  std::mt19937_64 rng(20'261'206);
+  using End = std::pair<double, std::uint64_t>;  // time, part
+  std::priority_queue<End, std::vector<End>, std::greater<>> ends;
+  constexpr std::uint64_t warm_up = 10'000;
+  constexpr std::uint64_t measured = 300'000;
+  double now = 0, measure_from = 0, busy_gpu_seconds = 0;
+  double next_arrival = exponential(rng, lambda);
+  std::uint64_t submitted = 0, left = 0;
+  while (submitted < warm_up + measured) {
+    const double end = ends.empty() ? std::numeric_limits<double>::infinity() : ends.top().first;
+    const double t = std::min({next_arrival, end, pool.next_leave()});
+    if (submitted > warm_up) busy_gpu_seconds += static_cast<double>(pool.busy_gpus()) * (t - now);
+    now = t;
+    for (const PoolJob& gone : pool.leave(now))
+      if (gone.id >= warm_up) ++left;
+    if (t == next_arrival) {
+      if (submitted == warm_up) measure_from = now;
+      PoolJob arriving{submitted++, "users", 1, exponential(rng, mu), now};
+      arriving.leaves_at = now + exponential(rng, theta);
+      pool.submit(arriving);
+      next_arrival = now + exponential(rng, lambda);
+    } else if (t == end) {
+      pool.release(ends.top().second);
+      ends.pop();
+    }
+    for (const StartedJob& s : pool.start_jobs(now))
+      ends.push({s.end, s.part});
+  }
+  const double measured_leave = static_cast<double>(left) / static_cast<double>(measured);
+  const double measured_use =
+      busy_gpu_seconds / (static_cast<double>(servers) * (now - measure_from));
+  INFO("left " << measured_leave << " (theory " << leave_share << "), utilisation " << measured_use
+               << " (theory " << utilisation << ")");
+  CHECK(std::abs(measured_leave - leave_share) < 0.03 * leave_share);
+  CHECK(std::abs(measured_use - utilisation) < 0.01);
+}

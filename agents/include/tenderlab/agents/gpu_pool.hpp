@@ -4,6 +4,7 @@
 // the pool decides what starts where and when it ends (docs/model/compute-use.md).
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -22,6 +23,8 @@ struct PoolJob {
   double reference_seconds = 0;
   double submitted = 0;     ///< simulated seconds
   bool holds_gpus = false;  ///< runs reference_seconds whatever the pod's performance
+  /// When its user leaves the queue if it has not started (simulated seconds; never by default).
+  double leaves_at = std::numeric_limits<double>::infinity();
   /// How long it runs on a pod of `performance`.
   double seconds_on(double performance) const {
     return holds_gpus ? reference_seconds : reference_seconds / performance;
@@ -90,6 +93,13 @@ class GpuPool {
   /// is not running.
   void release(std::uint64_t part);
 
+  /// The queued jobs whose users leave by `now` (leaves_at <= now), taken out of the queue in
+  /// submission order. Call it before start_jobs(now): a job leaves at its time even if GPUs
+  /// become free then.
+  std::vector<PoolJob> leave(double now);
+  /// The earliest leaves_at of the queued jobs; infinity when none will leave.
+  double next_leave() const;
+
  private:
   struct Pod {
     double performance = 0;
@@ -118,6 +128,7 @@ class GpuPool {
   std::deque<PoolJob> queue_;
   std::map<std::uint64_t, RunningPart> running_;               // by part
   std::set<std::pair<double, std::uint64_t>> by_planned_end_;  // planned end, part
+  std::set<std::pair<double, std::uint64_t>> by_leave_;        // leaves_at, job id (finite only)
   std::uint64_t next_part_ = 0;
   std::size_t pods_on_ = 0;
   std::int64_t busy_ = 0;

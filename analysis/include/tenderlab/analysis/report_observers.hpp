@@ -171,6 +171,7 @@ class ComputeUse {
     LoggedSum gpu_hours;
     std::int64_t jobs_started = 0;
     std::int64_t jobs_lost = 0;
+    std::int64_t jobs_reneged = 0;
     LoggedSum wait_hours;
     std::int64_t commercial_jobs = 0;
     std::int64_t applications = 0;

@@ -1334,6 +1334,7 @@ struct GroupUse {
   std::int64_t jobs_lost = 0;
   double gpu_hours = 0;
   double wait_hours = 0;
+  std::int64_t jobs_reneged = 0;
   static constexpr auto fields() {
     using T = GroupUse;
     return std::tuple{
@@ -1346,7 +1347,9 @@ struct GroupUse {
               "its jobs that found the expected wait longer than they would wait, and left"),
         field("gpu_hours", &T::gpu_hours, "GPU-hours", "GPU-hours its jobs ran"),
         field("wait_hours", &T::wait_hours, "hours",
-              "sum over its jobs that started of the hours each waited")};
+              "sum over its jobs that started of the hours each waited"),
+        field("jobs_reneged", &T::jobs_reneged, "jobs",
+              "its jobs whose users left the queue before they started (queue_patience_days)")};
   }
 };
 
@@ -1423,6 +1426,7 @@ struct ComputeMonth {
   std::int64_t jobs_started = 0;
   std::int64_t jobs_lost = 0;
   std::int64_t jobs_backfilled = 0;
+  std::int64_t jobs_reneged = 0;
   std::int64_t jobs_waiting = 0;
   std::int64_t gpus_waiting = 0;
   double mean_wait_hours = 0;
@@ -1458,6 +1462,9 @@ struct ComputeMonth {
         field("jobs_backfilled", &T::jobs_backfilled, "jobs",
               "of the jobs started, those that started ahead of a job submitted before them "
               "(backfilling, /compute/backfill_depth)"),
+        field("jobs_reneged", &T::jobs_reneged, "jobs",
+              "jobs whose users left the queue in the period before they started (their group's "
+              "queue_patience_days)"),
         field("jobs_waiting", &T::jobs_waiting, "jobs", "jobs queued at the end of the period"),
         field("gpus_waiting", &T::gpus_waiting, "GPUs", "GPUs those queued jobs ask for"),
         field("mean_wait_hours", &T::mean_wait_hours, "hours",

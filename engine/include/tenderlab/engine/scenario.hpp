@@ -374,6 +374,9 @@ struct UserGroupSpec {
   double application_days = 0;        ///< the term it asks for (0: a job's duration)
   double price_elasticity = 0;        ///< of its demand to the price it pays
   double max_wait_days = 30;  ///< a commercial job facing a longer expected wait goes elsewhere
+  /// Mean time a commercial job's user stays in a queue before leaving it (exponential); 0: stays
+  /// until the job starts.
+  double queue_patience_days = 0;
   double unawarded_to_commercial = 0;  ///< share of unawarded applications bought commercially
   double unawarded_reapply = 0;        ///< share that applies again to the next call
   bool operator==(const UserGroupSpec&) const = default;
