@@ -647,16 +647,16 @@ TEST_CASE("a pod with impatient users matches the M/M/c+M queue", "[gpu_pool]") 
   constexpr double lambda = 5.0;
   constexpr double theta = 0.5;
   std::vector<double> weight = {1.0};
+  const auto c = static_cast<double>(servers);
   for (int n = 1; n < 400; ++n) {
-    const double death =
-        std::min<double>(n, servers) * mu + std::max<double>(0, n - servers) * theta;
+    const double death = std::min<double>(n, c) * mu + std::max<double>(0, n - c) * theta;
     weight.push_back(weight.back() * lambda / death);
   }
   double total = 0, queue_mean = 0, busy_mean = 0;
   for (std::size_t n = 0; n < weight.size(); ++n) {
     total += weight[n];
-    queue_mean += weight[n] * std::max<double>(0, static_cast<double>(n) - servers);
-    busy_mean += weight[n] * std::min<double>(static_cast<double>(n), servers);
+    queue_mean += weight[n] * std::max(0.0, static_cast<double>(n) - c);
+    busy_mean += weight[n] * std::min(static_cast<double>(n), c);
   }
   const double leave_share = theta * queue_mean / total / lambda;
   const double utilisation = busy_mean / total / servers;
