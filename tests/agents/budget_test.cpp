@@ -229,7 +229,7 @@ TEST_CASE("a round whose best bid exceeds the remaining budget goes to the next 
                              "of gov's 2026 budget");
 }
 
-TEST_CASE("a bid that fits exactly what is left is signable; an invalid bid never is") {
+TEST_CASE("a bid that fits exactly what is left is signable, an invalid bid never is") {
   CallSpec call = procurement_call();
   call.terms.ceiling_price_bn_krw = 70;
   const std::vector<Bid> bids{bid("a", 60, 0.9), bid("over-ceiling", 75, 0.9)};

@@ -211,7 +211,7 @@ TEST_CASE("compute run: a pod of a faster generation is busy, and draws, while i
   }
 }
 
-TEST_CASE("compute run: pods stand at their sites; each site's energy at its PUE and tariff",
+TEST_CASE("compute run: pods stand at their sites, each site's energy at its PUE and tariff",
           "[compute]") {
   // The fleet's 8 GPUs of the start have no site (its own PUE 1.3; its tariff outside the
   // capital region, where its only site is: 1 - 0.05 market discount, then 10 % policy
