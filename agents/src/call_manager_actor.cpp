@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "tenderlab/agents/fleet_expansion.hpp"
 #include "tenderlab/agents/revision.hpp"
 #include "world.hpp"
 
@@ -339,9 +340,8 @@ class CallManager {
     // regional one when the site states none; the fleets' tariff discount is not the calls').
     const PowerSite where{
         site ? site->id : "", call_.object.pue,
-        site && site->power_price_factor
-            ? *site->power_price_factor
-            : (non_capital ? 1 - world_.scenario.assumptions.non_capital_power_discount : 1.0),
+        site_power_factor(site ? site->power_price_factor : std::nullopt, non_capital,
+                          FleetInstruments{}, world_.scenario.assumptions),
         non_capital};
     plan.online = [&world = world_, lead = bid.lead, capacity = capacity_at_site, non_capital,
                    public_share, split, where,

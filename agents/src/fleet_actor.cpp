@@ -173,10 +173,9 @@ void run_fleet(World& world, const AgentSpec& agent) {
   const bool outside_capital = fleet_outside_capital(world, agent.id);
   const ProjectAssumptions& assumptions = scenario.assumptions;
   {
-    const World::Fleet& fleet = world.fleets[agent.id];
-    World::Fleet::Operation& operation = world.fleets[agent.id].operation;
-    operation.since = Kernel::now();
-    add_online(operation, fleet.performance, fleet.kw, spec.pue, outside_capital,
+    World::Fleet& fleet = world.fleets[agent.id];
+    fleet.operation.since = Kernel::now();
+    add_online(fleet.operation, fleet.performance, fleet.kw, spec.pue, outside_capital,
                site_power_factor(std::nullopt, outside_capital, FleetInstruments{}, assumptions));
   }
   double accounted_to = Kernel::now();
