@@ -214,19 +214,26 @@ class CallManager {
 
   /// The public-cost ledger of an SPC lot and what it expects of its operations, on paths the
   /// issuer draws from the market outlook (its own stream per call) with the lead's view of the
-  /// operations.
-  std::pair<PublicCost, OperatingOutlook> ledger(const LotContract& lot, const Bid& bid) {
+  /// operations; the paths are kept to settle the contract on its measured operations.
+  struct Books {
+    PublicCost cost;
+    OperatingOutlook outlook;
+    MarketPaths paths;
+  };
+  Books ledger(const LotContract& lot, const Bid& bid) {
     const AgentSpec* lead = world_.scenario.find_agent(bid.lead);
     if (!lead) throw ModelError("contract for " + call_.id + ": unknown lead " + bid.lead);
     Rng stream = world_.stream(call_.issuer).derive("ledger/" + call_.id);
-    const MarketPaths paths =
+    Books books;
+    books.paths =
         draw_market_paths(world_.scenario.market, world_.scenario.valuation.paths, lot.object.years,
                           stream, world_.scenario.valuation.antithetic_paths);
     const MemberView view{lead, world_.scenario.market, 1.0, 1.0};
-    return {public_ledger(lot.object, lot.terms, lot.team, view, paths, lot.non_capital_site,
-                          world_.scenario.assumptions),
-            operating_outlook(lot.object, lot.terms, lot.team, view, paths, lot.non_capital_site,
-                              world_.scenario.assumptions)};
+    books.cost = public_ledger(lot.object, lot.terms, lot.team, view, books.paths,
+                               lot.non_capital_site, world_.scenario.assumptions);
+    books.outlook = operating_outlook(lot.object, lot.terms, lot.team, view, books.paths,
+                                      lot.non_capital_site, world_.scenario.assumptions);
+    return books;
   }
 
   /// The outlook as logged: what the run's measured use is set against.
@@ -259,9 +266,9 @@ class CallManager {
     const bool spc = call_.kind == CallKind::spc_partner;
     const double public_money = lot.public_money_bn_krw;
     world_.budgets.commit(call_.issuer, year, public_money, public_money);
-    std::optional<std::pair<PublicCost, OperatingOutlook>> books;
+    std::optional<Books> books;
     if (spc) books = ledger(lot, bid);
-    const PublicCost cost = books ? books->first : PublicCost{.price = lot.price_bn_krw};
+    const PublicCost cost = books ? books->cost : PublicCost{.price = lot.price_bn_krw};
     world_.emit(call_.issuer,
                 events::ContractSigned{
                     call_.id, round.round, bid.lead, bid.members, lot.gpus,
@@ -273,7 +280,11 @@ class CallManager {
                     round_money(spc ? financing.market_debt : 0.0),
                     round_money(cost.tax_expenditure), round_money(cost.expected_loan_loss),
                     round_money(cost.shortfall_support), round_money(cost.total())});
-    if (books) world_.emit(call_.issuer, outlook_event(bid, lot, books->second));
+    std::optional<events::ContractOutlook> outlook;
+    if (books) {
+      outlook = outlook_event(bid, lot, books->outlook);
+      world_.emit(call_.issuer, *outlook);
+    }
     world_.programme.public_money_committed += public_money;
     world_.programme.private_money_committed += spc ? financing.private_equity : 0.0;
 
@@ -286,6 +297,21 @@ class CallManager {
         (1 - assumptions.secured_power_delay_relief * bid.capabilities.sites_power);
     if (!non_capital) delay_probability *= assumptions.capital_site_delay_factor;
     const bool delayed = delivery.uniform() < delay_probability;
+    // With compute use, the SPC's contract is settled on what its GPUs measure, year by year.
+    if (outlook && world_.compute && !world_.spc_books.contains(call_.id)) {
+      world_.spc_books[call_.id] = World::SpcBooks{lot.object,
+                                                   lot.terms,
+                                                   lot.team,
+                                                   world_.scenario.find_agent(bid.lead),
+                                                   std::move(books->paths),
+                                                   non_capital,
+                                                   delayed,
+                                                   *outlook,
+                                                   std::nullopt,
+                                                   {}};
+      world_.kernel.spawn("spc/" + call_.id, bid.lead,
+                          [&world = world_, call = call_.id] { run_spc_settlement(world, call); });
+    }
     world_.emit(bid.lead,
                 events::GpusOrdered{call_.id, lot.gpus,
                                     round_money(financing.gpu_capex + financing.building_capex)});
@@ -351,6 +377,9 @@ class CallManager {
       part.mw = mw;
       if (!generation.empty()) part.generation = generation;
       world.emit(lead, part);
+      if (auto kept = world.spc_books.find(pool);
+          kept != world.spc_books.end() && !kept->second.first_month)
+        kept->second.first_month = month_index(world.log.calendar().to_date(Kernel::now()));
       world.programme.gpus_online += gpus;
       if (non_capital) world.programme.gpus_online_non_capital += gpus;
       world.programme.mw_online += mw;

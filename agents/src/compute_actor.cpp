@@ -110,11 +110,6 @@ std::string date_of(const World& world, double time) {
   return world.log.calendar().to_date(time).iso();
 }
 
-double round_to(double value, double step) {
-  const double rounded = std::round(value / step) * step;
-  return rounded == 0.0 ? 0.0 : rounded;
-}
-
 /// Sends a job to the pool of `pool`, counting its GPU-hours as demand on the pool now.
 void submit_job(World& world, const std::string& pool, JobSubmitted job) {
   world.compute->pools[pool].submitted_gpu_hours +=
@@ -502,6 +497,7 @@ class PoolActor {
                              round_to(site.facility_joules / 3.6e9, 0.001),
                              cost_bn_krw(site.cost_joules)});
     world_.emit(name_, month);
+    record_spc_month(world_, month_index(world_.log.calendar().to_date(period_start_)), month);
     period_start_ = Kernel::now();
     capacity_hours_ = busy_hours_ = wait_hours_ = value_krw_ = 0;
     jobs_submitted_ = jobs_started_ = jobs_lost_ = jobs_backfilled_ = jobs_reneged_ = 0;

@@ -55,6 +55,14 @@ void stop_listeners(World& world) {
     Inbox<Message>(inbox_of(agent->id)).send(Stop{});
 }
 
+double round_to(double value, double step) {
+  // Dividing by the whole number of steps per unit gives the double nearest the decimal, which
+  // the log prints as written (multiplying by the step would print 0.18150000000000002).
+  const double per_unit = std::round(1 / step);
+  const double rounded = std::round(value * per_unit) / per_unit;
+  return rounded == 0.0 ? 0.0 : rounded;  // never "-0.0"
+}
+
 double round_money(double bn) {
   const double rounded = std::round(bn * 1000.0) / 1000.0;
   return rounded == 0.0 ? 0.0 : rounded;  // never "-0.0"

@@ -529,6 +529,7 @@ PathOutcome spc_path(const CallObject& object, const Terms& terms, const Operati
         if constexpr (Record) line.credit_used = used;
       }
       if constexpr (Record) {
+        line.debt_service_due = policy_due + market_due;
         line.ebitda = ebitda;
         line.depreciation = deductions;
         line.interest = policy_interest + market_interest;
@@ -840,6 +841,7 @@ void split_path(const Terms& terms, const Project& project, const Discounts& dis
         if constexpr (Record) line->private_support = (1 - s) * shortfall;
         public_received -= s * shortfall;
         out.public_support += s * shortfall * discounts.risk_free[y];
+        if constexpr (Record) line->public_support = s * shortfall;
       }
     }
     if (const double cash = distributed[y]; cash > 0) {
@@ -1191,22 +1193,16 @@ Financing project_financing(const CallObject& object, const Terms& terms, const 
   return size_project(object, terms, team, non_capital, lender_view, assumptions).money;
 }
 
-CashFlowStatement cash_flow_statement(const CallObject& object, const Terms& terms,
-                                      const TeamProfile& team, const MemberView& member,
-                                      const MarketPaths& paths, bool non_capital, int path,
-                                      const ProjectAssumptions& assumptions) {
-  check_member(member, "cash_flow_statement");
-  if (path < 0 || path >= paths.paths)
-    throw ModelError("cash_flow_statement: path " + std::to_string(path) + " outside [0, " +
-                     std::to_string(paths.paths) + ")");
-  const ProjectRun run = run_project(object, terms, team, member, paths, non_capital, assumptions,
-                                     nullptr, StreamUse::of(terms), false);
+namespace {
+
+/// The statement of one path of `operating`, under the project as `run` sized and priced it.
+CashFlowStatement statement_of_path(const CallObject& object, const Terms& terms,
+                                    const ProjectRun& run, const OperatingPaths& operating,
+                                    int path, const ProjectAssumptions& assumptions) {
   CashFlowStatement statement;
   statement.financing = run.project.money;
   statement.market_debt_rate = run.project.market.rate;
   statement.base_case_cover = run.project.cover;
-  const OperatingPaths operating = operating_paths(object, terms, team, member, paths, non_capital,
-                                                   run.project.money.capex(), assumptions);
   const Discounts discounts = discounts_for(terms, run.project.total_years, assumptions);
   std::vector<double> losses;
   std::vector<double> funded(static_cast<std::size_t>(run.project.total_years) + 1);
@@ -1219,6 +1215,42 @@ CashFlowStatement cash_flow_statement(const CallObject& object, const Terms& ter
   statement.private_value = outcome.private_value;
   statement.defaulted = outcome.defaulted;
   return statement;
+}
+
+}  // namespace
+
+CashFlowStatement cash_flow_statement(const CallObject& object, const Terms& terms,
+                                      const TeamProfile& team, const MemberView& member,
+                                      const MarketPaths& paths, bool non_capital, int path,
+                                      const ProjectAssumptions& assumptions) {
+  check_member(member, "cash_flow_statement");
+  if (path < 0 || path >= paths.paths)
+    throw ModelError("cash_flow_statement: path " + std::to_string(path) + " outside [0, " +
+                     std::to_string(paths.paths) + ")");
+  const ProjectRun run = run_project(object, terms, team, member, paths, non_capital, assumptions,
+                                     nullptr, StreamUse::of(terms), false);
+  const OperatingPaths operating = operating_paths(object, terms, team, member, paths, non_capital,
+                                                   run.project.money.capex(), assumptions);
+  return statement_of_path(object, terms, run, operating, path, assumptions);
+}
+
+CashFlowStatement statement_on_margins(const CallObject& object, const Terms& terms,
+                                       const TeamProfile& team, const MemberView& member,
+                                       const MarketPaths& paths, bool non_capital,
+                                       const std::vector<double>& margins, bool delayed,
+                                       const ProjectAssumptions& assumptions) {
+  check_member(member, "statement_on_margins");
+  if (margins.size() != static_cast<std::size_t>(std::max(0, object.years)))
+    throw ModelError("statement_on_margins: " + std::to_string(margins.size()) + " margins for " +
+                     std::to_string(object.years) + " operating years");
+  const ProjectRun run = run_project(object, terms, team, member, paths, non_capital, assumptions,
+                                     nullptr, StreamUse::of(terms), true);
+  OperatingPaths operating;
+  operating.operating_years = object.years;
+  operating.margin = margins;
+  operating.delayed = {static_cast<char>(delayed ? 1 : 0)};
+  operating.idle_cost = assumptions.om_share_of_capex * run.project.money.capex();
+  return statement_of_path(object, terms, run, operating, 0, assumptions);
 }
 
 PublicCost public_ledger(const CallObject& object, const Terms& terms, const TeamProfile& team,

@@ -22,6 +22,7 @@
 #include "tenderlab/agents/participation.hpp"
 #include "tenderlab/agents/simulation.hpp"
 #include "tenderlab/agents/simulation_context.hpp"
+#include "tenderlab/agents/spc_settlement.hpp"
 #include "tenderlab/agents/tender_rules.hpp"
 #include "tenderlab/agents/valuation.hpp"
 #include "tenderlab/engine/event_log.hpp"
@@ -266,6 +267,21 @@ struct World {
     std::map<std::string, std::vector<AllocationApplication>> applications;
   };
   std::optional<Compute> compute;
+  /// Per SPC call, with compute use: the contract as signed and what its GPUs measured, from which
+  /// spc_settlement_actor.cpp settles each operating year.
+  struct SpcBooks {
+    CallObject object;
+    Terms terms;
+    TeamProfile team;
+    const AgentSpec* lead = nullptr;
+    MarketPaths paths;  ///< the issuer's ledger paths, on which the market loan was priced
+    bool non_capital = true;
+    bool delayed = false;                      ///< the delivery lost a year
+    events::ContractOutlook outlook;           ///< as logged: expected margins and O&M
+    std::optional<int> first_month;            ///< month index of the first GPUs online
+    std::map<int, MeasuredOperations> months;  ///< by month index (year × 12 + month − 1)
+  };
+  std::map<std::string, SpcBooks> spc_books;
   /// Per fleet pool, the running totals of demand at its owner's last five quarterly decisions.
   std::map<std::string, std::deque<double>> observed_totals;
   /// The issuers' budgets by fiscal year: what is reserved when a round is decided and committed
@@ -306,6 +322,8 @@ const RoundSettlement& settle_round(World& world, const CallRound& round);
 std::string round_key(const CallRound& round);
 
 double round_money(double bn);  ///< rounded to 0.001 bn KRW (1 million KRW) for the log
+/// Rounded to `step` (0.01, 0.0001: a whole number of steps per unit) as the log prints it.
+double round_to(double value, double step);
 /// Clause effects as the log writes them (deltas rounded).
 std::vector<events::ClauseEffect> clause_effects(const std::vector<TermEffect>& effects);
 /// The strongest interaction as the event log writes it.
@@ -352,6 +370,14 @@ void start_compute(World& world);
 /// owner) went online at `where` (nothing without /compute).
 void gpus_online(World& world, const std::string& pool, std::int64_t gpus,
                  const std::string& generation, const std::string& source, const PowerSite& where);
+/// Months since year 0 of a date's month (year × 12 + month − 1).
+int month_index(Date date);
+/// Adds a pool's report of month `month` (month_index) to the books of every SPC whose GPUs it
+/// measured.
+void record_spc_month(World& world, int month, const events::ComputeMonth& report);
+/// The SPC of `call` (its books kept in world.spc_books): settles each operating year that ends
+/// before the horizon on its measured operations (spc_year_settled).
+void run_spc_settlement(World& world, const std::string& call);
 /// Whether a fleet owner's GPUs of the start count as outside the capital region (for their
 /// tariff): where most of its own sites are, the capital region on a tie; outside it without a
 /// grid, as every site is then.

@@ -4,6 +4,7 @@
 
 #include "report_text.hpp"
 #include "tenderlab/analysis/report_observers.hpp"
+#include "tenderlab/engine/spc_measure.hpp"
 
 namespace tenderlab::analysis {
 
@@ -16,7 +17,9 @@ double ratio(double numerator, double denominator) {
 }
 
 double rounded(double value, double step) {
-  const double r = std::round(value / step) * step;
+  // Divided by the whole number of steps per unit: the double nearest the decimal.
+  const double per_unit = std::round(1 / step);
+  const double r = std::round(value * per_unit) / per_unit;
   return r == 0.0 ? 0.0 : r;
 }
 
@@ -69,6 +72,62 @@ nlohmann::ordered_json outturn_json(const ComputeUse::Outturn::Figures& f) {
           {"margin_bn_krw", margin}};
 }
 
+/// The contract settled on the measured years: totals, the first default, and each year's line.
+nlohmann::ordered_json settlement_json(const std::vector<events::SpcYearSettled>& settled) {
+  double shortfall = 0, private_support = 0, public_support = 0, paid = 0;
+  std::optional<std::int64_t> defaulted;
+  std::optional<double> lowest_cover;
+  nlohmann::ordered_json years = nlohmann::ordered_json::array();
+  for (const events::SpcYearSettled& year : settled) {
+    shortfall += year.shortfall_bn_krw;
+    private_support += year.private_support_bn_krw;
+    public_support += year.public_support_bn_krw;
+    paid += year.debt_service_paid_bn_krw;
+    if (year.status == "defaulted" && !defaulted) defaulted = year.operating_year;
+    if (year.cover_ratio && (!lowest_cover || *year.cover_ratio < *lowest_cover))
+      lowest_cover = year.cover_ratio;
+    nlohmann::ordered_json line = encode(year);
+    line.erase("call");
+    years.push_back(std::move(line));
+  }
+  const auto or_null = [](const auto& value) {
+    return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+  };
+  return {{"operating_years", settled.size()},
+          {"debt_service_paid_bn_krw", rounded(paid, 0.001)},
+          {"shortfall_bn_krw", rounded(shortfall, 0.001)},
+          {"private_support_bn_krw", rounded(private_support, 0.001)},
+          {"public_support_bn_krw", rounded(public_support, 0.001)},
+          {"lowest_cover_ratio", or_null(lowest_cover)},
+          {"defaulted_in_operating_year", or_null(defaulted)},
+          {"by_operating_year", std::move(years)}};
+}
+
+/// One line of the verdict: each settled year's debt-service cover and what became of it.
+std::string settlement_summary(const ComputeUse::Outturn& outturn) {
+  std::string line = "SPC " + outturn.call + " settled on its measured use:";
+  double public_support = 0, private_support = 0;
+  bool defaulted = false;
+  for (const events::SpcYearSettled& year : outturn.settled) {
+    line += &year == &outturn.settled.front() ? " " : "; ";
+    line += year.operating_year == 0 ? std::string("the year lost to its delivery's delay")
+                                     : "year " + std::to_string(year.operating_year);
+    line += year.cover_ratio ? " cover " + detail::fixed(*year.cover_ratio, 2) : ", no service due";
+    if (year.shortfall_bn_krw > 0)
+      line += ", short " + detail::fixed(year.shortfall_bn_krw, 1) + " bn KRW";
+    if (year.status == "defaulted")
+      line += defaulted ? ", in default" : ", defaulted (beyond the shareholders' support)";
+    else if (year.status == "supported")
+      line += ", funded by the shareholders";
+    defaulted = defaulted || year.status == "defaulted";
+    public_support += year.public_support_bn_krw;
+    private_support += year.private_support_bn_krw;
+  }
+  line += "; shareholders' support " + detail::fixed(private_support + public_support, 1) +
+          " bn KRW (public " + detail::fixed(public_support, 1) + ")";
+  return line;
+}
+
 }  // namespace
 
 ComputeUse::ComputeUse(EventDispatcher& events) {
@@ -102,6 +161,9 @@ ComputeUse::ComputeUse(EventDispatcher& events) {
   });
   events.on<events::ContractOutlook>(
       [this](const Event&, const events::ContractOutlook& o) { spc_[o.call].outlook = o; });
+  events.on<events::SpcYearSettled>([this](const Event&, const events::SpcYearSettled& settled) {
+    spc_[settled.call].settled.push_back(settled);
+  });
   events.on<events::CapacityOnline>([this](const Event& e, const events::CapacityOnline& c) {
     if (auto found = spc_.find(c.call); found != spc_.end() && found->second.first_online.empty())
       found->second.first_online = e.date;
@@ -328,7 +390,7 @@ std::vector<ComputeUse::Outturn> ComputeUse::spc_outturns() const {
   std::vector<Outturn> outturns;
   for (const auto& [call, contract] : spc_) {
     const events::ContractOutlook& outlook = contract.outlook;
-    Outturn outturn{call, outlook.lead, outlook.gpus, "", {}, {}};
+    Outturn outturn{call, outlook.lead, outlook.gpus, "", {}, {}, contract.settled};
     if (!contract.first_online.empty()) {
       outturn.first_online = contract.first_online;
       const int first = month_index(outturn.first_online);
@@ -336,27 +398,17 @@ std::vector<ComputeUse::Outturn> ComputeUse::spc_outturns() const {
       const double year_hours = static_cast<double>(outlook.gpus) * 8760.0;
       for (const PoolRow& row : pool_rows_) {
         const events::ComputeMonth& m = row.month;
-        const bool own = m.pool == call;
-        if (!own && m.pool != public_pool) continue;
+        // Its own pool, and on the public pool what was measured on the GPUs it put there.
+        const std::optional<MeasuredOperations> share =
+            spc_share_of_month(m, call, public_pool, outlook.public_use_discount);
+        if (!share) continue;
         const int months = month_index(m.from) - first;
         if (months < 0) continue;
-        // On the public pool, what the pool measured on the GPUs this call put in it.
         Outturn::Figures f;
-        if (own) {
-          f.capacity_gpu_hours = m.capacity_gpu_hours;
-          f.busy_gpu_hours = m.busy_gpu_hours;
-          f.sales = m.value_bn_krw;
-          f.power = m.energy_cost_bn_krw;
-        } else {
-          const events::SourceUse* source = nullptr;
-          for (const events::SourceUse& s : m.sources)
-            if (s.source == call) source = &s;
-          if (!source || source->capacity_gpu_hours <= 0) continue;
-          f.capacity_gpu_hours = source->capacity_gpu_hours;
-          f.busy_gpu_hours = source->busy_gpu_hours;
-          f.sales = source->value_bn_krw * (1 - outlook.public_use_discount);
-          f.power = source->energy_cost_bn_krw;
-        }
+        f.capacity_gpu_hours = share->capacity_gpu_hours;
+        f.busy_gpu_hours = share->busy_gpu_hours;
+        f.sales = share->sales;
+        f.power = share->power;
         const auto year = static_cast<std::size_t>(months / 12);
         if (outturn.by_year.size() <= year) outturn.by_year.resize(year + 1);
         const double of_year = year_hours > 0 ? f.capacity_gpu_hours / year_hours : 0.0;
@@ -392,6 +444,7 @@ nlohmann::ordered_json ComputeUse::spc_outturn_json() const {
                              : nlohmann::ordered_json(outturn.first_online)}};
     entry.update(outturn_json(outturn.total));
     entry["by_operating_year"] = std::move(years);
+    entry["settlement"] = settlement_json(outturn.settled);
     all.push_back(std::move(entry));
   }
   return all;
@@ -442,6 +495,19 @@ void ComputeUse::add_kpis(std::map<std::string, double>& kpis) const {
   kpis["spc_sales_bn_krw"] = spc.sales;
   kpis["spc_sales_to_outlook"] = ratio(spc.sales, spc.expected_sales);
   kpis["spc_margin_bn_krw"] = spc.margin();
+  double public_support = 0, shortfall = 0, defaults = 0;
+  for (const Outturn& outturn : spc_outturns()) {
+    bool defaulted = false;
+    for (const events::SpcYearSettled& year : outturn.settled) {
+      public_support += year.public_support_bn_krw;
+      shortfall += year.shortfall_bn_krw;
+      defaulted = defaulted || year.status == "defaulted";
+    }
+    if (defaulted) ++defaults;
+  }
+  kpis["spc_shortfall_bn_krw"] = shortfall;
+  kpis["spc_public_support_bn_krw"] = public_support;
+  kpis["spc_defaults"] = defaults;
   kpis["allocation_rounds"] = static_cast<double>(allocations_.size());
   kpis["allocation_oversubscription_mean"] =
       offered > 0 ? oversubscription / static_cast<double>(offered) : 0;
@@ -501,6 +567,7 @@ std::vector<std::string> ComputeUse::verdict() const {
                     detail::fixed(f.margin(), 1) + " bn KRW (outlook " +
                     detail::fixed(f.expected_margin(), 1) + ", lender's base case " +
                     detail::fixed(f.lender_base_case, 1) + ")");
+    if (!outturn.settled.empty()) lines.push_back(settlement_summary(outturn));
   }
   for (const auto& [call, sum] : by_call)
     lines.push_back("Allocation call " + call + ": oversubscribed " +

@@ -120,6 +120,13 @@ void add_compute_kpis(std::vector<KpiInfo>& into, const std::vector<std::string>
                   "GPU-hours online (0 without)"});
   into.push_back({"spc_margin_bn_krw", "bn KRW",
                   "the SPCs' sales less measured power and operations and maintenance"});
+  into.push_back({"spc_shortfall_bn_krw", "bn KRW",
+                  "debt service the SPCs' measured margins could not pay, over their settled "
+                  "operating years (spc_year_settled)"});
+  into.push_back({"spc_public_support_bn_krw", "bn KRW",
+                  "of those shortfalls, what the public shareholder funded"});
+  into.push_back({"spc_defaults", "count",
+                  "SPCs that defaulted on their lenders in a settled operating year"});
   into.push_back({"allocation_rounds", "count", "rounds the allocation calls decided"});
   into.push_back({"allocation_oversubscription_mean", "ratio",
                   "mean over the allocation rounds with GPUs to offer of GPUs asked / offered"});

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tenderlab/agents/spc_settlement.hpp"
 #include "tenderlab/agents/valuation.hpp"
 #include "tenderlab/agents/valuation_shortcuts.hpp"
 #include "tenderlab/engine/input_error.hpp"
@@ -959,6 +960,173 @@ TEST_CASE("limited liability: shareholders fund shortfalls up to their support, 
   const CashFlowStatement bearing = hand_statement(terms, a, 50);
   CHECK_FALSE(bearing.defaulted);
   CHECK(bearing.years[0].private_support == Approx(10));
+}
+
+namespace {
+
+/// The hand project of hand_statement settled on `margins` (one per operating year).
+CashFlowStatement hand_settlement(const Terms& terms, const ProjectAssumptions& assumptions,
+                                  const std::vector<double>& margins, bool delayed = false) {
+  static const AgentSpec agent = make_provider();
+  const Beliefs beliefs = hand_beliefs(50);
+  Rng rng(1, 0, "hand");
+  const MarketPaths paths = draw_market_paths(beliefs, 4, 3, rng);
+  const MemberView view{&agent, beliefs, 1.0, 1.0};
+  return statement_on_margins(hand_object(), terms, TeamProfile{}, view, paths, false, margins,
+                              delayed, assumptions);
+}
+
+void check_same_line(const CashFlowYear& a, const CashFlowYear& b) {
+  CHECK(a.ebitda == b.ebitda);
+  CHECK(a.tax == b.tax);
+  CHECK(a.debt_service_due == b.debt_service_due);
+  CHECK(a.shortfall == b.shortfall);
+  CHECK(a.private_support == b.private_support);
+  CHECK(a.public_support == b.public_support);
+  CHECK(a.policy_service == b.policy_service);
+  CHECK(a.market_service == b.market_service);
+  CHECK(a.debt_left == b.debt_left);
+  CHECK(a.private_dividends == b.private_dividends);
+  CHECK(a.defaulted == b.defaulted);
+}
+
+}  // namespace
+
+TEST_CASE("a contract settled on its own path's margins is that path's statement") {
+  // Every path of the hand project earns 50 a year: settled on 50, 50, 50 it is the statement of
+  // any of them, line by line, with the debt sized and priced as at the signing.
+  Terms terms;
+  terms.site = SiteRule::capital;
+  terms.public_equity_share = 0.4;
+  ProjectAssumptions a = hand_assumptions();
+  const CashFlowStatement path = hand_statement(terms, a, 50);
+  const CashFlowStatement settled = hand_settlement(terms, a, {50, 50, 50});
+  REQUIRE(settled.years.size() == path.years.size());
+  CHECK(settled.financing.market_debt == path.financing.market_debt);
+  CHECK(settled.market_debt_rate == path.market_debt_rate);
+  for (std::size_t y = 0; y < path.years.size(); ++y) {
+    INFO("year " << y);
+    check_same_line(settled.years[y], path.years[y]);
+  }
+  CHECK(settled.private_value == path.private_value);
+  CHECK_THROWS_AS(hand_settlement(terms, a, {50, 50}), ModelError);
+}
+
+TEST_CASE("a settled year depends only on the margins up to it") {
+  Terms terms;
+  terms.site = SiteRule::capital;
+  const ProjectAssumptions a = hand_assumptions();
+  const CashFlowStatement low_then_high = hand_settlement(terms, a, {50, 10, 90});
+  const CashFlowStatement low_then_low = hand_settlement(terms, a, {50, 10, 0});
+  for (std::size_t y = 0; y < 2; ++y) {
+    INFO("year " << y);
+    check_same_line(low_then_high.years[y], low_then_low.years[y]);
+  }
+  CHECK(low_then_high.years[2].ebitda != low_then_low.years[2].ebitda);
+}
+
+TEST_CASE("a measured shortfall is funded by share within the support, then the SPC defaults") {
+  // Debt of 60 (capex 100, 40 paid in) is serviced on a schedule sized on the base case (50 a
+  // year), due in full whatever the year earned. No tax, no reserve: a year that earns 10 is short
+  // by the service due less 10, which the shareholders fund half and half (public share 0.5).
+  Terms terms;
+  terms.site = SiteRule::capital;
+  terms.paid_in_capital_bn_krw = 40;
+  terms.public_equity_share = 0.5;
+  ProjectAssumptions a = hand_assumptions();
+  a.corporate_tax_rate = 0;
+  a.dscr_covenant = 1;
+  a.debt_service_reserve_years = 0;
+  a.sponsor_support_share = 1;
+  const CashFlowStatement supported = hand_settlement(terms, a, {50, 10, 50});
+  const CashFlowYear& short_year = supported.years[1];
+  REQUIRE(short_year.debt_service_due > 10);
+  CHECK(short_year.shortfall == Approx(short_year.debt_service_due - 10));
+  CHECK(short_year.private_support == Approx(short_year.shortfall / 2));
+  CHECK(short_year.public_support == Approx(short_year.shortfall / 2));
+  CHECK(short_year.policy_service + short_year.market_service ==
+        Approx(short_year.debt_service_due));
+  CHECK_FALSE(short_year.defaulted);
+  CHECK(supported.years[0].shortfall == 0);
+  CHECK(supported.years[0].public_support == 0);
+
+  a.sponsor_support_share = 0.01;  // less than the shortfall: the SPC defaults, nobody funds it
+  const CashFlowStatement defaulted = hand_settlement(terms, a, {50, 10, 50});
+  CHECK(defaulted.years[1].defaulted);
+  CHECK(defaulted.years[1].private_support == 0);
+  CHECK(defaulted.years[1].public_support == 0);
+  CHECK(defaulted.years[1].policy_service + defaulted.years[1].market_service == Approx(10));
+  CHECK(defaulted.years[2].defaulted);
+
+  terms.loss_bearing = true;  // the private side funds all of it, whatever its support
+  const CashFlowStatement bearing = hand_settlement(terms, a, {50, 10, 50});
+  CHECK_FALSE(bearing.years[1].defaulted);
+  CHECK(bearing.years[1].private_support == Approx(bearing.years[1].shortfall));
+  CHECK(bearing.years[1].public_support == 0);
+}
+
+namespace {
+void check_margins(const std::vector<double>& got, const std::vector<double>& want) {
+  REQUIRE(got.size() == want.size());
+  for (std::size_t j = 0; j < got.size(); ++j) {
+    INFO("operating year " << j);
+    CHECK(got[j] == Approx(want[j]).epsilon(1e-12));
+  }
+}
+}  // namespace
+
+TEST_CASE("settlement margins: measured years where measured, the outlook's elsewhere") {
+  const std::vector<double> expected{100, 90, 80, 70};
+  // A year of all 10 GPUs costs 8.76 of O&M; a half year of them half of it.
+  const MeasuredOperations full{87600, 43800, 50, 5};
+  const MeasuredOperations half{43800, 10000, 20, 2};
+  CHECK(full.om(8.76, 10) == Approx(8.76));
+  CHECK(half.om(8.76, 10) == Approx(4.38));
+  CHECK(half.margin(8.76, 10) == Approx(20 - 2 - 4.38));
+  CHECK(half.om(8.76, 0) == 0);
+  const std::vector<double> on_time = settlement_margins(expected, {full, half}, 8.76, 10, false);
+  check_margins(on_time, {50 - 5 - 8.76, 20 - 2 - 4.38, 80, 70});
+  // Delayed: the waterfall's first year is the lost one, measured year 0 is its year 1.
+  const std::vector<double> late = settlement_margins(expected, {full, half}, 8.76, 10, true);
+  check_margins(late, {100, 50 - 5 - 8.76, 20 - 2 - 4.38, 70});
+  // Measured years beyond the contract are left out.
+  check_margins(settlement_margins({100}, {full, half}, 8.76, 10, false), {50 - 5 - 8.76});
+  CHECK(settlement_line(2, 0, false) == 2);
+  CHECK(settlement_line(2, 1, true) == 4);
+  CHECK(settlement_line(0, 0, false) == 0);
+}
+
+TEST_CASE("an SPC's share of a pool's month: its own pool, its GPUs on the public pool") {
+  events::ComputeMonth own;
+  own.pool = "spc-call";
+  own.capacity_gpu_hours = 1000;
+  own.busy_gpu_hours = 400;
+  own.value_bn_krw = 2;
+  own.energy_cost_bn_krw = 0.5;
+  const auto mine = spc_share_of_month(own, "spc-call", "public", 0.4);
+  REQUIRE(mine);
+  CHECK(mine->capacity_gpu_hours == 1000);
+  CHECK(mine->busy_gpu_hours == 400);
+  CHECK(mine->sales == 2);  // its commercial sales at full price
+  CHECK(mine->power == 0.5);
+
+  events::ComputeMonth shared;
+  shared.pool = "public";
+  shared.capacity_gpu_hours = 5000;
+  shared.sources.push_back({"other-call", 10, 3000, 1000, 3, 1, 0.3});
+  shared.sources.push_back({"spc-call", 5, 2000, 500, 1.5, 0.5, 0.2});
+  const auto public_share = spc_share_of_month(shared, "spc-call", "public", 0.4);
+  REQUIRE(public_share);
+  CHECK(public_share->capacity_gpu_hours == 2000);
+  CHECK(public_share->busy_gpu_hours == 500);
+  CHECK(public_share->sales == Approx(1.5 * 0.6));  // the public share at its discount
+  CHECK(public_share->power == 0.2);
+
+  CHECK_FALSE(spc_share_of_month(shared, "third-call", "public", 0.4));
+  own.pool = "a-fleet";
+  CHECK_FALSE(spc_share_of_month(own, "spc-call", "public", 0.4));
+  shared.sources[1].capacity_gpu_hours = 0;  // no GPUs of its on the pool that month
+  CHECK_FALSE(spc_share_of_month(shared, "spc-call", "public", 0.4));
 }
 
 TEST_CASE("the public-cost ledger adds equity, expected tax expenditure, subsidy and losses") {

@@ -3,6 +3,7 @@
 // no simulation, no SimGrid. The golden log must give the golden tenders.csv byte for byte.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -81,6 +82,72 @@ TEST_CASE("the programme's public cost adds the fleet instruments to the contrac
   CHECK(csv.find("2025-04-01,") != std::string::npos);
   CHECK(csv.find(",6.500\r\n2025-05-01,") != std::string::npos);
   CHECK(csv.substr(csv.size() - 8) == ",6.500\r\n");
+}
+
+TEST_CASE("an SPC's settled years add up in the summary, the KPIs and the verdict") {
+  EventDispatcher events;
+  ComputeUse compute(events);
+  events::ContractOutlook outlook;
+  outlook.call = "spc";
+  outlook.lead = "lead";
+  outlook.gpus = 10;
+  outlook.margin_bn_krw = {5, 5, 5};
+  events.dispatch(event(0, "2026-01-10", outlook));
+  events::CapacityOnline online;
+  online.call = "spc";
+  events.dispatch(event(1, "2028-04-08", online));
+  events::ComputeMonth month;
+  month.pool = "spc";
+  month.from = "2028-04-01";
+  month.capacity_gpu_hours = 100;
+  month.busy_gpu_hours = 50;
+  events.dispatch(event(2, "2028-05-01", month));
+  // The year a delay lost, funded by the shareholders; a default in year 1 that year 2 keeps.
+  events::SpcYearSettled lost;
+  lost.call = "spc";
+  lost.operating_year = 0;
+  lost.shortfall_bn_krw = 2;
+  lost.private_support_bn_krw = 1.4;
+  lost.public_support_bn_krw = 0.6;
+  lost.status = "supported";
+  events::SpcYearSettled first = lost;
+  first.operating_year = 1;
+  first.cover_ratio = 0.8;
+  first.shortfall_bn_krw = 3;
+  first.private_support_bn_krw = first.public_support_bn_krw = 0;
+  first.debt_service_paid_bn_krw = 12;
+  first.status = "defaulted";
+  events::SpcYearSettled second = first;
+  second.operating_year = 2;
+  second.cover_ratio = 0.9;
+  second.shortfall_bn_krw = 0;
+  second.debt_service_paid_bn_krw = 13.5;
+  events.dispatch(event(3, "2028-05-01", lost));
+  events.dispatch(event(4, "2029-05-01", first));
+  events.dispatch(event(5, "2030-05-01", second));
+
+  const auto settlement = compute.summary().at("spc_outturn").at(0).at("settlement");
+  CHECK(settlement.at("operating_years") == 3);
+  CHECK(settlement.at("debt_service_paid_bn_krw").get<double>() == Approx(25.5));
+  CHECK(settlement.at("shortfall_bn_krw").get<double>() == Approx(5));
+  CHECK(settlement.at("private_support_bn_krw").get<double>() == Approx(1.4));
+  CHECK(settlement.at("public_support_bn_krw").get<double>() == Approx(0.6));
+  CHECK(settlement.at("lowest_cover_ratio").get<double>() == Approx(0.8));
+  CHECK(settlement.at("defaulted_in_operating_year") == 1);
+  CHECK(settlement.at("by_operating_year").size() == 3);
+  CHECK_FALSE(settlement.at("by_operating_year").at(0).contains("call"));
+  std::map<std::string, double> kpis;
+  compute.add_kpis(kpis);
+  CHECK(kpis.at("spc_shortfall_bn_krw") == Approx(5));
+  CHECK(kpis.at("spc_public_support_bn_krw") == Approx(0.6));
+  CHECK(kpis.at("spc_defaults") == 1);
+  const std::vector<std::string> verdict = compute.verdict();
+  CHECK(std::find(verdict.begin(), verdict.end(),
+                  "SPC spc settled on its measured use: the year lost to its delivery's delay, "
+                  "no service due, short 2.0 bn KRW, funded by the shareholders; year 1 cover "
+                  "0.80, short 3.0 bn KRW, defaulted (beyond the shareholders' support); year 2 "
+                  "cover 0.90, in default; shareholders' support 2.0 bn KRW (public 0.6)") !=
+        verdict.end());
 }
 
 TEST_CASE("each observer takes only the event types it subscribes to") {

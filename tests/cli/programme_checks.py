@@ -187,6 +187,13 @@ def check_compute_permutations(tenderlab, source_dir, work):
     print(f"2 orders: the same {len(reference['kpis'])} KPIs, programme and compute summaries")
 
 
+def settlement_date(first, year):
+    """The first day of the month after operating year `year` (1-based) of an SPC first online on
+    `first`: the day its settlement is logged, at noon."""
+    index = int(first[:4]) * 12 + int(first[5:7]) - 1 + 12 * year
+    return f"{index // 12:04d}-{index % 12 + 1:02d}-01"
+
+
 def check_compute(tenderlab, source_dir, work):
     base = summary(tenderlab, os.path.join(source_dir, COMPUTE), os.path.join(work, "base"))
     path = os.path.join(source_dir, "scenarios", "variants", "korea-2025-2030-demand-shock.json")
@@ -271,6 +278,47 @@ def check_compute(tenderlab, source_dir, work):
             fail(f"{run}: {in_pods} GPUs in pods of {online} online")
     if sited == 0:
         fail("no pool ever had pods at two sites")
+    # The SPC's contract is settled on its measured use: one spc_year_settled per operating
+    # year that ended before the horizon, on the margin the outturn measured for that year, its
+    # lines consistent with its status, and a default never undone.
+    settled_years = 0
+    for run, result in (("base", base), ("shock", shock)):
+        with open(os.path.join(work, run, "events.jsonl"), encoding="utf-8") as f:
+            settled = [json.loads(line) for line in f if '"spc_year_settled"' in line]
+        for outturn in result["compute"]["spc_outturn"]:
+            everything = [e for e in settled if e["call"] == outturn["call"]]
+            # Year 0 is the year a delayed delivery lost: nothing ran, nothing was measured.
+            mine = [e for e in everything if e["operating_year"] >= 1]
+            measured = outturn["by_operating_year"]
+            # Settled at noon, so before the end of the run (end_date, 00:00).
+            complete = [y for y in measured if settlement_date(
+                outturn["first_online"], y["operating_year"]) < result["end_date"]]
+            if len(mine) != len(complete):
+                fail(f"{run} {outturn['call']}: {len(mine)} years settled, {len(complete)} "
+                     f"complete operating years")
+            defaulted = False
+            lost = [e for e in everything if e["operating_year"] == 0]
+            for event, year in zip(lost + mine, [None] * len(lost) + complete):
+                where = f"{run} {outturn['call']} year {event['operating_year']}"
+                if year and abs(event["margin_bn_krw"] - year["margin_bn_krw"]["measured"]) > 0.002:
+                    fail(f"{where}: settled on {event['margin_bn_krw']}, measured "
+                         f"{year['margin_bn_krw']['measured']}")
+                support = event["private_support_bn_krw"] + event["public_support_bn_krw"]
+                if event["status"] == "covered" and (event["shortfall_bn_krw"] > 0 or support):
+                    fail(f"{where}: covered with a shortfall or support")
+                if event["status"] == "supported" and abs(support - event["shortfall_bn_krw"]) > 0.002:
+                    fail(f"{where}: support {support} != shortfall {event['shortfall_bn_krw']}")
+                if event["status"] == "defaulted" and support:
+                    fail(f"{where}: supported in default")
+                if defaulted and event["status"] != "defaulted":
+                    fail(f"{where}: a default undone")
+                defaulted = event["status"] == "defaulted"
+                settled_years += 1
+            entry = outturn["settlement"]
+            if entry["operating_years"] != len(everything):
+                fail(f"{run}: summary settles {entry['operating_years']} years, log {len(mine)}")
+    if settled_years == 0:
+        fail("no SPC operating year settled")
     # The demand shock fills the fleets (2026 versus 2025) and they expand more than without it.
     years = shock["compute"]["utilization_by_year"]
     if not (years["2025"]["private"] < 0.5 and years["2026"]["private"] > 0.8):
@@ -284,7 +332,7 @@ def check_compute(tenderlab, source_dir, work):
              f"{base['programme']['gpus_online_fleets']}")
     print(f"{len(decided)} allocation rounds, {exact} group awards exactly at entitlement; "
           f"{split} public months with the centre's GPUs measured apart; "
-          f"{sited} pool months with pods at several sites; "
+          f"{sited} pool months with pods at several sites; {settled_years} SPC years settled; "
           f"private use 2025 {years['2025']['private']} -> 2026 {years['2026']['private']} "
           f"(base {base_2026}); fleets {base['programme']['gpus_online_fleets']} -> "
           f"{shock['programme']['gpus_online_fleets']}")

@@ -139,20 +139,22 @@ struct PublicCost {
 /// One year of the SPC on one path (bn KRW, undiscounted): what the valuation computes, line by
 /// line, so that a reader (or a test) can follow every number.
 struct CashFlowYear {
-  int year = 0;                ///< from the signing; operations start at build_years
-  double equity_paid_in = 0;   ///< by the private side
-  double ebitda = 0;           ///< operating margin (at the end: the assets' residual value)
-  double depreciation = 0;     ///< tax depreciation (at the end: the book value written off)
-  double interest = 0;         ///< accrued on both loans
-  double taxable_income = 0;   ///< after losses carried forward
-  double tax = 0;              ///< due after the credit
-  double credit_used = 0;      ///< investment tax credit used against tax due
-  double shortfall = 0;        ///< debt service the year's cash and reserve could not pay
-  double private_support = 0;  ///< part of the shortfall the private side funded
-  double policy_service = 0;   ///< paid to the policy lender
-  double market_service = 0;   ///< paid to the market lender
-  double debt_left = 0;        ///< both loans, after this year's payments
-  double reserve = 0;          ///< cash kept back at the end of the year
+  int year = 0;                 ///< from the signing; operations start at build_years
+  double equity_paid_in = 0;    ///< by the private side
+  double ebitda = 0;            ///< operating margin (at the end: the assets' residual value)
+  double depreciation = 0;      ///< tax depreciation (at the end: the book value written off)
+  double interest = 0;          ///< accrued on both loans
+  double debt_service_due = 0;  ///< the loans' schedule (at the end, what is still owed)
+  double taxable_income = 0;    ///< after losses carried forward
+  double tax = 0;               ///< due after the credit
+  double credit_used = 0;       ///< investment tax credit used against tax due
+  double shortfall = 0;         ///< debt service the year's cash and reserve could not pay
+  double private_support = 0;   ///< part of the shortfall the private side funded
+  double public_support = 0;    ///< part of the shortfall the public shareholder funded
+  double policy_service = 0;    ///< paid to the policy lender
+  double market_service = 0;    ///< paid to the market lender
+  double debt_left = 0;         ///< both loans, after this year's payments
+  double reserve = 0;           ///< cash kept back at the end of the year
   double private_dividends = 0;
   double public_dividends = 0;
   double buy_back = 0;      ///< paid by the private side to the public side
@@ -173,6 +175,18 @@ CashFlowStatement cash_flow_statement(const CallObject& object, const Terms& ter
                                       const TeamProfile& team, const MemberView& member,
                                       const MarketPaths& paths, bool non_capital, int path,
                                       const ProjectAssumptions& assumptions = {});
+
+/// The SPC's cash-flow statement with its operations as they turned out: the contract as signed
+/// (financed and priced as cash_flow_statement does, on `paths` and `member`'s view), run on one
+/// path whose operating margin in operating year j is `margins[j]` (bn KRW: sales − power −
+/// operations and maintenance, one per operating year of the object). `delayed`: the first
+/// operating year was lost (then `margins[0]` is only the margin the delay cost, for damages).
+/// The waterfall is causal: a year's lines depend only on the margins up to that year.
+CashFlowStatement statement_on_margins(const CallObject& object, const Terms& terms,
+                                       const TeamProfile& team, const MemberView& member,
+                                       const MarketPaths& paths, bool non_capital,
+                                       const std::vector<double>& margins, bool delayed,
+                                       const ProjectAssumptions& assumptions = {});
 
 /// The public-cost ledger of an SPC contract, valued on `paths` (drawn from the market outlook)
 /// with `lead`'s view of the operations.

@@ -152,6 +152,7 @@ class ComputeUse {
     std::string first_online;      ///< empty when none of its GPUs ran before the horizon
     std::vector<Figures> by_year;  ///< per operating year (from the first GPUs online)
     Figures total;
+    std::vector<events::SpcYearSettled> settled;  ///< the contract settled on them, per year
   };
   std::vector<Outturn> spc_outturns() const;
   /// summary.json compute.spc_outturn.
@@ -165,6 +166,7 @@ class ComputeUse {
   struct SpcContract {
     events::ContractOutlook outlook;
     std::string first_online;  ///< date of its first capacity_online; empty before
+    std::vector<events::SpcYearSettled> settled;  ///< its operating years settled, in order
   };
   struct GroupTotals {
     std::string kind;

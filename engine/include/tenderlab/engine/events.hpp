@@ -600,6 +600,79 @@ struct ContractOutlook {
   }
 };
 
+/// One operating year of an SPC settled on its measured operations: the contract's waterfall run
+/// on what its GPUs earned (docs/model/compute-use.md, "Settling the contract on the outturn").
+struct SpcYearSettled {
+  static constexpr std::string_view type = "spc_year_settled";
+  static constexpr std::string_view about = "the SPC's lead";
+  static constexpr std::string_view when =
+      "12:00 on the first day of the month after each operating year (twelve months from the "
+      "month of its first GPUs online) that ends before the horizon, and for a delayed delivery "
+      "after the month its first GPUs run for the year the delay lost; SPC calls with compute "
+      "use only";
+  std::string call;
+  std::int64_t operating_year = 0;
+  std::string from;
+  double utilization = 0;
+  double margin_bn_krw = 0;
+  double expected_margin_bn_krw = 0;
+  double tax_bn_krw = 0;
+  double debt_service_due_bn_krw = 0;
+  std::optional<double> cover_ratio;
+  double debt_service_paid_bn_krw = 0;
+  double shortfall_bn_krw = 0;
+  double private_support_bn_krw = 0;
+  double public_support_bn_krw = 0;
+  std::optional<double> support_left_bn_krw;
+  double dividends_bn_krw = 0;
+  double debt_left_bn_krw = 0;
+  std::string status;
+  static constexpr auto fields() {
+    using T = SpcYearSettled;
+    return std::tuple{
+        field("call", &T::call, "id", "the call whose contract created the SPC"),
+        field("operating_year", &T::operating_year, "",
+              "1 for the first twelve months online; 0 for the year a delayed delivery lost "
+              "(nothing ran: its margin is the site's upkeep and any damages owed for the delay)"),
+        field("from", &T::from, "date", "first day of the operating year"),
+        field("utilization", &T::utilization, "1",
+              "measured: busy GPU-hours over capacity on the SPC's own pool and its GPUs in the "
+              "public pool (0.0001)"),
+        field("margin_bn_krw", &T::margin_bn_krw, "bn KRW",
+              "measured: sales (the public share at its discount) − power − operations and "
+              "maintenance for the GPU-hours online"),
+        field("expected_margin_bn_krw", &T::expected_margin_bn_krw, "bn KRW",
+              "the outlook's margin for the same GPU-hours online"),
+        field("tax_bn_krw", &T::tax_bn_krw, "bn KRW",
+              "corporate tax due after losses carried forward and the tax credit"),
+        field("debt_service_due_bn_krw", &T::debt_service_due_bn_krw, "bn KRW",
+              "the loans' scheduled service (sculpted on the lender's base case)"),
+        nullable_field("cover_ratio", &T::cover_ratio, "1",
+                       "debt-service cover: (margin − tax) over the service due; `null` when "
+                       "none is due (0.0001)"),
+        field("debt_service_paid_bn_krw", &T::debt_service_paid_bn_krw, "bn KRW",
+              "paid to the lenders: the service due, or after a default what the cash allows"),
+        field("shortfall_bn_krw", &T::shortfall_bn_krw, "bn KRW",
+              "service the year's cash and the reserve could not pay"),
+        field("private_support_bn_krw", &T::private_support_bn_krw, "bn KRW",
+              "of the shortfall, funded by the private shareholders (all of it under "
+              "loss-bearing)"),
+        field("public_support_bn_krw", &T::public_support_bn_krw, "bn KRW",
+              "of the shortfall, funded by the public shareholder (its equity share); a cost "
+              "the state pays"),
+        nullable_field("support_left_bn_krw", &T::support_left_bn_krw, "bn KRW",
+                       "what the shareholders would still fund before the SPC defaults "
+                       "(`sponsor_support_share` × equity, less what they funded); `null` under "
+                       "loss-bearing (no limit)"),
+        field("dividends_bn_krw", &T::dividends_bn_krw, "bn KRW", "paid to the shareholders"),
+        field("debt_left_bn_krw", &T::debt_left_bn_krw, "bn KRW", "both loans, after the year"),
+        field("status", &T::status, "",
+              "`covered` (the cash paid the service), `supported` (the shareholders funded a "
+              "shortfall) or `defaulted` (beyond their support: the lenders take the cash, this "
+              "year and after)")};
+  }
+};
+
 // ---- Consortia and bids ----
 
 /// One team of an SPC partner round's entry game.
@@ -1588,10 +1661,10 @@ using EventTypes =
                EntrySettled, InvitationSent, InvitationAnswered, MemberWithdrew, BidDecision,
                ConsortiumFormed, ConsortiumDissolved, BidSubmitted, BidsOpened, RoundFailed,
                RoundPending, RoundAwarded, TermsRevised, NegotiatedAward, CallCancelled, CallClosed,
-               ContractSigned, ContractOutlook, GpusOrdered, CapacityOnline, ConnectionRequested,
-               ConnectionDecided, GridReinforced, OtherApplicationsDecided, GpusAllocated,
-               GpusDelivered, FleetDecision, FleetOnline, InstrumentCost, DeliveryPipeline,
-               ComputeMonth, AllocationDecided, DemandMonth, SimulationEnded>;
+               ContractSigned, ContractOutlook, SpcYearSettled, GpusOrdered, CapacityOnline,
+               ConnectionRequested, ConnectionDecided, GridReinforced, OtherApplicationsDecided,
+               GpusAllocated, GpusDelivered, FleetDecision, FleetOnline, InstrumentCost,
+               DeliveryPipeline, ComputeMonth, AllocationDecided, DemandMonth, SimulationEnded>;
 
 /// Calls `fn(E{})` for each event type E, in the order of EventTypes.
 template <class Fn>
