@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -837,6 +838,53 @@ Figure money_figure(const RunFiles& run) {
                                true, 3);
 }
 
+/// With compute use: each SPC's operating years settled on its measured use (summary.json
+/// compute.spc_outturn[].settlement); none for a run without, or one written before it existed.
+std::optional<Figure> settlement_figure(const RunFiles& run) {
+  const Json compute = run.summary.value("compute", Json(nullptr));
+  if (!compute.is_object() || !compute.contains("spc_outturn")) return std::nullopt;
+  Table table;
+  table.name = "SPC debt service";
+  table.title = "The SPCs' debt service on their measured use";
+  table.columns = {report::text_column("call", "call"),
+                   report::integer_column("year", "operating year"),
+                   report::date_column("from", "from"),
+                   report::number_column("utilization", "used", "share", 4),
+                   report::money_column("margin", "margin"),
+                   report::money_column("expected", "outlook's margin"),
+                   report::money_column("due", "debt service due"),
+                   report::number_column("cover", "cover", "x", 2),
+                   report::money_column("shortfall", "shortfall"),
+                   report::money_column("private", "private support"),
+                   report::money_column("public", "public support"),
+                   report::text_column("status", "status")};
+  const auto number = [](const Json& year, const char* key) {
+    const Json& value = year.value(key, Json(nullptr));
+    return value.is_number() ? Json(value.get<double>()) : Json(nullptr);
+  };
+  for (const Json& spc : compute.at("spc_outturn")) {
+    if (!spc.contains("settlement")) continue;
+    for (const Json& year : spc.at("settlement").value("by_operating_year", Json::array()))
+      table.add_row({spc.value("call", ""), year.value("operating_year", 0), year.value("from", ""),
+                     number(year, "utilization"), number(year, "margin_bn_krw"),
+                     number(year, "expected_margin_bn_krw"),
+                     number(year, "debt_service_due_bn_krw"), number(year, "cover_ratio"),
+                     number(year, "shortfall_bn_krw"), number(year, "private_support_bn_krw"),
+                     number(year, "public_support_bn_krw"), year.value("status", "")});
+  }
+  if (table.rows.empty()) return std::nullopt;
+  Figure figure;
+  figure.id = "spc-debt-service";
+  figure.title = "The SPCs' debt service on their measured use";
+  figure.caption =
+      "Each operating year of an SPC that ended before the horizon, settled by its contract's "
+      "waterfall on the margin its GPUs measured: the debt service due, its cover (margin less "
+      "tax over service due), a shortfall the shareholders funded within their support, or a "
+      "default beyond it. Year 0 is a year a delayed delivery lost.";
+  figure.tables.push_back(std::move(table));
+  return figure;
+}
+
 /// With compute use: utilisation of the public and the fleets' GPUs by month, and each
 /// allocation round with its oversubscription and each group's share. Nothing for a run without
 /// compute use (or one written before timeseries.csv had the columns).
@@ -857,6 +905,7 @@ std::vector<Figure> use_figures(const RunFiles& run) {
       "(their customers' and the user groups' jobs) in the month before each date.",
       {{"utilization_public", "public GPUs"}, {"utilization_private", "private fleets"}}, "share",
       false, 4));
+  if (auto settled = settlement_figure(run)) figures.push_back(std::move(*settled));
   const auto& t = run.tenders;
   if (std::find(t.header.begin(), t.header.end(), "oversubscription") == t.header.end())
     return figures;
@@ -1046,7 +1095,8 @@ ReportDocument run_document(const std::filesystem::path& folder) {
        {one<money_figure>, one<contracts_figure>}},
       {"use",
        "Use",
-       "With compute use: how much of the GPUs online ran jobs, and the allocation calls.",
+       "With compute use: how much of the GPUs online ran jobs, whether the SPCs could service "
+       "their debt on it, and the allocation calls.",
        {use_figures}},
   };
   for (const auto& spec : sections) {

@@ -257,6 +257,47 @@ TEST_CASE("a run's report stacks the GPUs online by region, owner and generation
   CHECK(!find_figure(document, "gpus-by-generation"));
 }
 
+TEST_CASE("a run's report with compute use tables each SPC's settled operating years") {
+  Folder folder;
+  golden_run_folder(folder.path);
+  write(folder.path / "timeseries.csv",
+        "date,gpus_online,gpus_online_non_capital,mw_online,public_money_committed_bn_krw,"
+        "private_money_committed_bn_krw,utilization_public,utilization_private\r\n"
+        "2028-04-01,15000,15000,29.25,526.6,0.0,,\r\n"
+        "2028-05-01,15000,15000,29.25,526.6,0.0,0.1132,0.6\r\n");
+  // A summary without a settlement (as before it existed): no table.
+  write(folder.path / "summary.json",
+        R"({"format": "tenderlab-summary/1", "start_date": "2025-01-01", "end_date": "2030-12-31",
+            "events": 93, "calls": [], "kpis": {}, "compute": {"spc_outturn": [{"call": "spc"}]}})");
+  CHECK(!find_figure(run_document(folder.path), "spc-debt-service"));
+  REQUIRE(find_figure(run_document(folder.path), "utilization"));
+  write(folder.path / "summary.json",
+        R"({"format": "tenderlab-summary/1", "start_date": "2025-01-01", "end_date": "2030-12-31",
+            "events": 93, "calls": [], "kpis": {}, "compute": {"spc_outturn": [{"call": "spc",
+            "settlement": {"by_operating_year": [
+              {"operating_year": 0, "from": "2027-04-01", "utilization": 0.0,
+               "margin_bn_krw": -66.5, "expected_margin_bn_krw": 379.1,
+               "debt_service_due_bn_krw": 0.0, "cover_ratio": null, "shortfall_bn_krw": 66.5,
+               "private_support_bn_krw": 46.55, "public_support_bn_krw": 19.95,
+               "status": "supported"},
+              {"operating_year": 1, "from": "2028-04-01", "utilization": 0.1132,
+               "margin_bn_krw": 140.7, "expected_margin_bn_krw": 364.4,
+               "debt_service_due_bn_krw": 293.7, "cover_ratio": 0.48, "shortfall_bn_krw": 153.0,
+               "private_support_bn_krw": 0.0, "public_support_bn_krw": 0.0,
+               "status": "defaulted"}]}}]}})");
+  const ReportDocument document = run_document(folder.path);
+  const Figure* settled = find_figure(document, "spc-debt-service");
+  REQUIRE(settled);
+  const Table& table = settled->tables.front();
+  REQUIRE(table.rows.size() == 2);
+  CHECK(table.rows[0][0] == "spc");
+  CHECK(table.rows[0][1] == 0);
+  CHECK(table.rows[0][7].is_null());  // no service due in the year the delay lost
+  CHECK(table.rows[0][10] == 19.95);
+  CHECK(table.rows[1][7] == 0.48);
+  CHECK(table.rows[1][11] == "defaulted");
+}
+
 TEST_CASE("a run's report is refused when its event log is not the one its manifest names") {
   Folder folder;
   golden_run_folder(folder.path);
