@@ -30,6 +30,8 @@ ROWS = [
     ("shock, customers wait 90 days", SHOCK, ["/compute/customer_max_wait_days=90"]),
     ("shock, users leave a queue after 7 days on average", SHOCK,
      [f"/compute/user_groups/{g}/queue_patience_days=7" for g in range(5)]),
+    ("shock, fleets' customers leave a queue after 7 days on average", SHOCK,
+     ["/compute/customer_queue_patience_days=7"]),
     ("no shock, first come first served", BASE, ["/compute/backfill_depth=0"]),
     ("shock, first come first served", SHOCK, ["/compute/backfill_depth=0"]),
     ("shock, exact wall times", SHOCK, ["/compute/walltime_factor=1"]),

@@ -92,11 +92,14 @@ double exponential(Rng& rng, double mean) {
 }
 
 /// How long a user of `group` stays in a queue: exponential with the group's mean, drawn only
-/// when it has one (so that a group without it draws nothing and its stream is unchanged).
-double patience(Rng& rng, const UserGroupSpec& group) {
-  return group.queue_patience_days > 0
-             ? exponential(rng, group.queue_patience_days) * seconds_per_day
-             : std::numeric_limits<double>::infinity();
+/// when it has one, from the group's own patience stream: the arrivals, sizes and pools of its
+/// jobs are then the same draws whatever the patience (common random numbers).
+double patience(World& world, const UserGroupSpec& group) {
+  if (group.queue_patience_days <= 0) return std::numeric_limits<double>::infinity();
+  auto stream = world.patience_streams.find(group.id);
+  if (stream == world.patience_streams.end())
+    stream = world.patience_streams.emplace(group.id, world.stream("patience/" + group.id)).first;
+  return exponential(stream->second, group.queue_patience_days) * seconds_per_day;
 }
 
 /// The month after the one that contains `time`, as simulated seconds, capped at the horizon.
@@ -628,7 +631,7 @@ void run_user_group(World& world, const UserGroupSpec& group) {
                     .gpus = group.job_gpus,
                     .reference_seconds = days * seconds_per_day,
                     .max_wait_seconds = group.max_wait_days * seconds_per_day,
-                    .patience_seconds = patience(rng, group)});
+                    .patience_seconds = patience(world, group)});
         ++month.commercial_jobs;
       } else {
         ++month.unserved_jobs;
@@ -645,6 +648,8 @@ void run_user_group(World& world, const UserGroupSpec& group) {
 void run_customers(World& world, const AgentSpec& agent) {
   const ComputeSpec& compute = *world.scenario.compute;
   Rng rng = world.stream("customers/" + agent.id);
+  // Patience from a stream of its own: the arrivals are the same draws whatever it is.
+  Rng patience_stream = world.stream("patience/customers/" + agent.id);
   const double horizon = world.kernel.horizon_time();
   const double job_hours =
       static_cast<double>(compute.customer_job_gpus) * compute.customer_job_days * 24.0;
@@ -662,9 +667,12 @@ void run_customers(World& world, const AgentSpec& agent) {
       if (time >= month_end) break;
       Kernel::sleep_until(time);
       const double days = exponential(rng, compute.customer_job_days);
-      submit_job(world, agent.id,
-                 {"customers", compute.customer_job_gpus, days * seconds_per_day,
-                  compute.customer_max_wait_days * seconds_per_day});
+      JobSubmitted job{"customers", compute.customer_job_gpus, days * seconds_per_day,
+                       compute.customer_max_wait_days * seconds_per_day};
+      if (compute.customer_queue_patience_days > 0)
+        job.patience_seconds =
+            exponential(patience_stream, compute.customer_queue_patience_days) * seconds_per_day;
+      submit_job(world, agent.id, job);
     }
     Kernel::sleep_until(month_end);
     month_start = month_end;
@@ -741,7 +749,7 @@ void run_allocation_call(World& world, const AllocationCallSpec& call) {
                       .gpus = left,
                       .reference_seconds = application.days * seconds_per_day,
                       .max_wait_seconds = group.max_wait_days * seconds_per_day,
-                      .patience_seconds = patience(rng, group)});
+                      .patience_seconds = patience(world, group)});
       } else if (draw < group.unawarded_to_commercial + group.unawarded_reapply) {
         ++decided.reapplying;
         world.compute->applications[application.group].push_back(application);

@@ -282,6 +282,8 @@ struct World {
     std::map<int, MeasuredOperations> months;  ///< by month index (year × 12 + month − 1)
   };
   std::map<std::string, SpcBooks> spc_books;
+  /// Per user group, the stream its users' queue patience is drawn from (compute_actor.cpp).
+  std::map<std::string, Rng> patience_streams;
   /// Per fleet pool, the running totals of demand at its owner's last five quarterly decisions.
   std::map<std::string, std::deque<double>> observed_totals;
   /// The issuers' budgets by fiscal year: what is reserved when a round is decided and committed

@@ -1292,6 +1292,11 @@ ParamTable compute_table() {
              "A customer's job that would wait longer than this (the queue's GPU-hours over the "
              "pool's GPUs) is not placed: lost demand, still counted as demand the fleet saw")
           .assumed(7, 90, "customers move to other providers or abroad when capacity is short"),
+      number("customer_queue_patience_days", "days", 0, 0, 3650, m + "customer_queue_patience_days",
+             "Mean patience of a fleet's customer once its job is queued: each draws an "
+             "exponential patience and leaves the queue unserved when it runs out (as "
+             "user_groups' queue_patience_days). 0: customers stay until their job starts")
+          .assumed(0, 60, "customers move to other providers or abroad when capacity is short"),
       integer("backfill_depth", "jobs", 0, 0, 100'000, m + "backfill_depth",
               "Backfilling: when the job at the head of a pool's queue cannot start, the next this "
               "many jobs may start at once if they do not delay its reservation (EASY "

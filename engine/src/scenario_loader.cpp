@@ -324,6 +324,7 @@ const std::vector<Binding<ComputeSpec>> compute_bindings = {
     {"customer_job_gpus", &ComputeSpec::customer_job_gpus},
     {"customer_job_days", &ComputeSpec::customer_job_days},
     {"customer_max_wait_days", &ComputeSpec::customer_max_wait_days},
+    {"customer_queue_patience_days", &ComputeSpec::customer_queue_patience_days},
     {"backfill_depth", &ComputeSpec::backfill_depth},
     {"walltime_factor", &ComputeSpec::walltime_factor},
 };

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -293,6 +294,41 @@ TEST_CASE("compute run: impatient users leave the queue, and every job is accoun
   CHECK(submitted == started + lost + reneged + waiting);
   // 8 GPUs serve at most 8 of the 12 jobs a day: a third of them cannot start in the long run.
   CHECK(static_cast<double>(started) < 0.75 * static_cast<double>(submitted));
+}
+
+TEST_CASE("compute run: a fleet's impatient customers leave its queue too", "[compute]") {
+  // The fleet's own customers alone at 12 one-GPU jobs of a day each a day on 8 GPUs (load 1.5),
+  // without research users. Patient customers stay: none leaves the queue. With a mean patience
+  // of one day they leave it, counted in the customers' group, and every job is accounted for.
+  nlohmann::json document = queue_scenario();
+  document["horizon"] = "2025-12-31";
+  document["compute"]["user_groups"][0]["jobs_per_month"] = 0;
+  document["agents"][1]["fleet"]["demand_gpu_hours_per_year"] = 12 * 24 * 365.25;
+  document["compute"]["customer_job_days"] = 1;
+  document["compute"]["customer_max_wait_days"] = 3650;
+  const auto totals = [](const std::vector<Event>& log) {
+    std::int64_t submitted = 0, started = 0, reneged = 0, customers_reneged = 0, waiting = 0;
+    for (const auto& [date, m] : all_of<events::ComputeMonth>(log)) {
+      submitted += m.jobs_submitted;
+      started += m.jobs_started;
+      reneged += m.jobs_reneged;
+      waiting = m.jobs_waiting;
+      for (const events::GroupUse& use : m.groups)
+        if (use.group == "customers") customers_reneged += use.jobs_reneged;
+    }
+    return std::array<std::int64_t, 5>{submitted, started, reneged, customers_reneged, waiting};
+  };
+  const auto patient = totals(run(document));
+  CHECK(patient[0] > 3000);
+  CHECK(patient[2] == 0);
+  document["compute"]["customer_queue_patience_days"] = 1;
+  const auto [submitted, started, reneged, customers_reneged, waiting] = totals(run(document));
+  INFO(submitted << " submitted, " << started << " started, " << reneged << " reneged, " << waiting
+                 << " waiting");
+  CHECK(reneged > 0);
+  CHECK(customers_reneged == reneged);
+  CHECK(submitted == started + reneged + waiting);
+  CHECK(waiting < patient[4]);
 }
 
 TEST_CASE("compute run: the order of agents and groups in the file changes nothing", "[compute]") {

@@ -415,8 +415,9 @@ struct ComputeSpec {
   std::int64_t customer_job_gpus = 64;      ///< jobs of the fleets' own customers
   double customer_job_days = 7;
   double customer_max_wait_days = 30;
-  std::int64_t backfill_depth = 0;  ///< jobs behind a waiting head examined for backfilling
-  double walltime_factor = 1;       ///< requested wall time / run time, for reservations
+  double customer_queue_patience_days = 0;  ///< mean; 0: customers stay until their job starts
+  std::int64_t backfill_depth = 0;          ///< jobs behind a waiting head examined for backfilling
+  double walltime_factor = 1;               ///< requested wall time / run time, for reservations
   std::vector<UserGroupSpec> user_groups;
   std::vector<AllocationCallSpec> allocation_calls;
   bool operator==(const ComputeSpec&) const = default;
