@@ -36,6 +36,8 @@ ROWS = [
     ("shock, first come first served", SHOCK, ["/compute/backfill_depth=0"]),
     ("shock, exact wall times", SHOCK, ["/compute/walltime_factor=1"]),
     ("shock, wall times × 3", SHOCK, ["/compute/walltime_factor=3"]),
+    ("shock, wall times scatter (spread 0.5)", SHOCK, ["/compute/walltime_spread=0.5"]),
+    ("shock, wall times scatter (spread 1)", SHOCK, ["/compute/walltime_spread=1"]),
     ("no shock, allocation at 3,000 KRW/GPU-hour", BASE,
      ["/compute/allocation_calls/0/price_krw_per_gpu_hour=3000"]),
 ]

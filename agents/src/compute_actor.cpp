@@ -154,7 +154,8 @@ class PoolActor {
         start_where_(std::move(start_where)),
         by_source_(kind_ == "public"),
         pod_sources_(by_source_ ? pool_.pods() : 0),
-        pod_joules_(pool_.pods(), 0.0) {
+        pod_joules_(pool_.pods(), 0.0),
+        walltime_stream_(world.stream("walltime/" + name_)) {
     const auto states = power_states(world.scenario);
     for (std::size_t s = 0; s < states.size(); ++s)
       generations_.push_back({states[s]->id, states[s]->performance, static_cast<int>(s)});
@@ -377,9 +378,19 @@ class PoolActor {
       return;
     }
     pool_.submit({next_job_++, job.group, job.gpus, job.reference_seconds, Kernel::now(),
-                  job.holds_gpus, Kernel::now() + job.patience_seconds});
+                  job.holds_gpus, Kernel::now() + job.patience_seconds, requested_walltime()});
     queued_work_ += static_cast<double>(job.gpus) * job.reference_seconds;
     share();
+  }
+
+  /// The wall time this job's user asks for, as a factor of its run time: the pool's own
+  /// (0) when requests do not scatter, else drawn from the pool's wall-time stream, so that the
+  /// jobs themselves are the same draws whatever the scatter.
+  double requested_walltime() {
+    if (compute_.walltime_spread <= 0) return 0;
+    const double sigma = compute_.walltime_spread;
+    return std::max(1.0, compute_.walltime_factor *
+                             std::exp(sigma * walltime_stream_.normal() - 0.5 * sigma * sigma));
   }
 
   void start_jobs() {
@@ -523,6 +534,7 @@ class PoolActor {
   std::vector<std::size_t> pod_placement_;  ///< per pod switched on, its site's placement
   std::vector<std::vector<std::pair<std::size_t, std::int64_t>>> pod_sources_;  ///< source, GPUs
   std::vector<double> pod_joules_;  ///< energy reported so far, per pod
+  Rng walltime_stream_;             ///< the users' wall-time requests (walltime_spread > 0)
   std::vector<Generation> generations_;
   std::priority_queue<Running> running_;
   std::map<std::string, std::int64_t> group_busy_;

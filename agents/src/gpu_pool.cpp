@@ -112,6 +112,10 @@ void GpuPool::submit(PoolJob job) {
   if (std::isnan(job.leaves_at) || job.leaves_at < job.submitted)
     throw ModelError("GPU pool: job " + std::to_string(job.id) +
                      " would leave the queue before it was submitted");
+  if (job.walltime_factor != 0 && !(std::isfinite(job.walltime_factor) && job.walltime_factor >= 1))
+    throw ModelError("GPU pool: job " + std::to_string(job.id) +
+                     ": walltime_factor must be 0 (the pool's) or at least 1, found " +
+                     std::to_string(job.walltime_factor));
   waiting_gpus_ += job.gpus;
   if (std::isfinite(job.leaves_at)) by_leave_.emplace(job.leaves_at, job.id);
   queue_.push_back(std::move(job));
@@ -175,7 +179,7 @@ double GpuPool::planned_end(const PoolJob& job, const Placement& where, double n
   double longest = 0;
   for (const auto& [pod, gpus] : where)
     longest = std::max(longest, job.seconds_on(pods_[pod].performance));
-  return now + policy_.walltime_factor * longest;
+  return now + walltime_factor(job) * longest;
 }
 
 void GpuPool::start(const PoolJob& job, const Placement& where, double now, bool backfilled,
@@ -186,7 +190,7 @@ void GpuPool::start(const PoolJob& job, const Placement& where, double now, bool
     pod.busy += gpus;
     const double seconds = job.seconds_on(pod.performance);
     const std::uint64_t part = next_part_++;
-    const double planned = now + policy_.walltime_factor * seconds;
+    const double planned = now + walltime_factor(job) * seconds;
     running_.emplace_hint(running_.end(), part, RunningPart{pod_index, gpus, planned});
     by_planned_end_.emplace(planned, part);
     PoolJob piece = job;

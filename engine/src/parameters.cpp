@@ -1306,6 +1306,12 @@ ParamTable compute_table() {
              "Wall time users request as a multiple of the time their job runs; reservations and "
              "backfilling plan with it, jobs end when done. 1: exact estimates")
           .assumed(1, 3, "users ask for more time than their jobs take; no Korean estimate"),
+      number("walltime_spread", "1", 0, 0, 5, m + "walltime_spread",
+             "How users' wall-time requests scatter: each job's factor is walltime_factor times "
+             "a lognormal of mean 1 and this log standard deviation, at least 1 (a request "
+             "below the run time would have the job killed). 0: every job asks for "
+             "walltime_factor")
+          .assumed(0, 1, "requests scatter widely around users' typical overestimate"),
       nested("user_groups", ParamType::array, "user_group", m + "user_groups",
              "Populations of users who submit jobs; ids unique", "[]"),
       nested("allocation_calls", ParamType::array, "allocation_call", m + "allocation_calls",

@@ -327,6 +327,7 @@ const std::vector<Binding<ComputeSpec>> compute_bindings = {
     {"customer_queue_patience_days", &ComputeSpec::customer_queue_patience_days},
     {"backfill_depth", &ComputeSpec::backfill_depth},
     {"walltime_factor", &ComputeSpec::walltime_factor},
+    {"walltime_spread", &ComputeSpec::walltime_spread},
 };
 const std::vector<Binding<UserGroupSpec>> user_group_bindings = {
     {"jobs_per_month", &UserGroupSpec::jobs_per_month},

@@ -13,6 +13,7 @@
 #include <queue>
 #include <random>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -451,6 +452,33 @@ TEST_CASE("backfilling plans with requested wall time, not the run time", "[gpu_
       CHECK(started[0].end == Approx(110));  // it ends when done, not when planned
     }
   }
+}
+
+TEST_CASE("each job's own wall-time request is what the scheduler plans with", "[gpu_pool]") {
+  // As above at the pool's exact estimates, but each job states its own request. Job 1 asks for
+  // twice its run time (planned to 200): job 3, asking for exactly its 50 s (planned to 110),
+  // fits before the head's reservation. Asking for three times its run (planned to 210), it does
+  // not, and the pool's factor (0: the pool's, 1) keeps the reservation at 100.
+  for (const auto& [first, third, fits] :
+       {std::tuple{2.0, 1.0, true}, std::tuple{2.0, 3.0, false}, std::tuple{0.0, 1.0, false}}) {
+    INFO("job 1 asks " << first << ", job 3 asks " << third);
+    GpuPool pool(8, 1, {10, 1.0});
+    pool.switch_on(1.0);
+    PoolJob one = job(1, 4, 100);
+    one.walltime_factor = first;
+    pool.submit(one);
+    REQUIRE(pool.start_jobs(0).size() == 1);
+    pool.submit(job(2, 8, 10, 60));
+    PoolJob three = job(3, 2, 50, 60);
+    three.walltime_factor = third;
+    pool.submit(three);
+    const std::vector<StartedJob> started = pool.start_jobs(60);
+    CHECK(started.size() == (fits ? 1U : 0U));
+  }
+  GpuPool pool(8, 1);
+  PoolJob below = job(1, 1, 10);
+  below.walltime_factor = 0.5;  // a request below the run time: the job would be killed
+  CHECK_THROWS_AS(pool.submit(below), ModelError);
 }
 
 TEST_CASE("backfilling never starts the head of the queue later than its reservation",

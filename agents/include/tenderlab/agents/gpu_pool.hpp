@@ -25,6 +25,9 @@ struct PoolJob {
   bool holds_gpus = false;  ///< runs reference_seconds whatever the pod's performance
   /// When its user leaves the queue if it has not started (simulated seconds; never by default).
   double leaves_at = std::numeric_limits<double>::infinity();
+  /// The wall time its user requests, as a multiple (>= 1) of its run time; 0: the pool's
+  /// SchedulingPolicy::walltime_factor.
+  double walltime_factor = 0;
   /// How long it runs on a pod of `performance`.
   double seconds_on(double performance) const {
     return holds_gpus ? reference_seconds : reference_seconds / performance;
@@ -74,7 +77,8 @@ class GpuPool {
   /// returns its index. Throws ModelError when every pod is on.
   std::size_t switch_on(double performance);
 
-  /// Queues a job. Throws ModelError for gpus outside [1, pod_gpus] or reference_seconds <= 0.
+  /// Queues a job. Throws ModelError for gpus outside [1, pod_gpus], reference_seconds <= 0 or a
+  /// walltime_factor neither 0 nor at least 1.
   void submit(PoolJob job);
 
   /// Starts waiting jobs in submission order (first come, first served): while the job at the
@@ -83,8 +87,8 @@ class GpuPool {
   /// that fits no single pod but the pool's free GPUs together is spread over the pods with
   /// free GPUs, fastest first (ties: lowest index), one part per pod, each ending by its own
   /// pod's performance. When the head must wait, its reservation is the earliest planned end
-  /// of running parts (start + walltime_factor x run time) by which enough GPUs are free for
-  /// it; of the next backfill_depth jobs in order, each that fits the free GPUs starts now,
+  /// of running parts (start + the job's walltime factor x run time) by which enough GPUs are free
+  /// for it; of the next backfill_depth jobs in order, each that fits the free GPUs starts now,
   /// placed as the head would be, if its planned end is no later than the reservation or it
   /// needs no more than the GPUs the head leaves free then (which it then takes).
   std::vector<StartedJob> start_jobs(double now);
@@ -101,6 +105,10 @@ class GpuPool {
   double next_leave() const;
 
  private:
+  /// The job's own wall-time factor, or the pool's when it states none.
+  double walltime_factor(const PoolJob& job) const {
+    return job.walltime_factor > 0 ? job.walltime_factor : policy_.walltime_factor;
+  }
   struct Pod {
     double performance = 0;
     std::int64_t busy = 0;

@@ -418,6 +418,7 @@ struct ComputeSpec {
   double customer_queue_patience_days = 0;  ///< mean; 0: customers stay until their job starts
   std::int64_t backfill_depth = 0;          ///< jobs behind a waiting head examined for backfilling
   double walltime_factor = 1;               ///< requested wall time / run time, for reservations
+  double walltime_spread = 0;  ///< log-sd of each job's factor around it (0: all alike)
   std::vector<UserGroupSpec> user_groups;
   std::vector<AllocationCallSpec> allocation_calls;
   bool operator==(const ComputeSpec&) const = default;
