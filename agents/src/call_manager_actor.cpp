@@ -218,6 +218,7 @@ class CallManager {
   struct Books {
     PublicCost cost;
     OperatingOutlook outlook;
+    MemberView view;  ///< the lead's view of operations
     MarketPaths paths;
   };
   Books ledger(const LotContract& lot, const Bid& bid) {
@@ -228,10 +229,10 @@ class CallManager {
     books.paths =
         draw_market_paths(world_.scenario.market, world_.scenario.valuation.paths, lot.object.years,
                           stream, world_.scenario.valuation.antithetic_paths);
-    const MemberView view{lead, world_.scenario.market, 1.0, 1.0};
-    books.cost = public_ledger(lot.object, lot.terms, lot.team, view, books.paths,
+    books.view = MemberView{lead, world_.scenario.market, 1.0, 1.0};
+    books.cost = public_ledger(lot.object, lot.terms, lot.team, books.view, books.paths,
                                lot.non_capital_site, world_.scenario.assumptions);
-    books.outlook = operating_outlook(lot.object, lot.terms, lot.team, view, books.paths,
+    books.outlook = operating_outlook(lot.object, lot.terms, lot.team, books.view, books.paths,
                                       lot.non_capital_site, world_.scenario.assumptions);
     return books;
   }
@@ -299,16 +300,9 @@ class CallManager {
     const bool delayed = delivery.uniform() < delay_probability;
     // With compute use, the SPC's contract is settled on what its GPUs measure, year by year.
     if (outlook && world_.compute && !world_.spc_books.contains(call_.id)) {
-      world_.spc_books[call_.id] = World::SpcBooks{lot.object,
-                                                   lot.terms,
-                                                   lot.team,
-                                                   world_.scenario.find_agent(bid.lead),
-                                                   std::move(books->paths),
-                                                   non_capital,
-                                                   delayed,
-                                                   *outlook,
-                                                   std::nullopt,
-                                                   {}};
+      world_.spc_books[call_.id] =
+          World::SpcBooks{lot.object,  lot.terms, lot.team, books->view,  std::move(books->paths),
+                          non_capital, delayed,   *outlook, std::nullopt, {}};
       world_.kernel.spawn("spc/" + call_.id, bid.lead,
                           [&world = world_, call = call_.id] { run_spc_settlement(world, call); });
     }
@@ -378,8 +372,10 @@ class CallManager {
       if (!generation.empty()) part.generation = generation;
       world.emit(lead, part);
       if (auto kept = world.spc_books.find(pool);
-          kept != world.spc_books.end() && !kept->second.first_month)
-        kept->second.first_month = month_index(world.log.calendar().to_date(Kernel::now()));
+          kept != world.spc_books.end() && !kept->second.first_month) {
+        const Date online_day = world.log.calendar().to_date(Kernel::now());
+        kept->second.first_month = Date::from_ymd(online_day.year(), online_day.month(), 1);
+      }
       world.programme.gpus_online += gpus;
       if (non_capital) world.programme.gpus_online_non_capital += gpus;
       world.programme.mw_online += mw;

@@ -511,7 +511,7 @@ class PoolActor {
                              round_to(site.facility_joules / 3.6e9, 0.001),
                              cost_bn_krw(site.cost_joules)});
     world_.emit(name_, month);
-    record_spc_month(world_, month_index(world_.log.calendar().to_date(period_start_)), month);
+    record_spc_month(world_, world_.log.calendar().to_date(period_start_).month_index(), month);
     period_start_ = Kernel::now();
     capacity_hours_ = busy_hours_ = wait_hours_ = value_krw_ = 0;
     jobs_submitted_ = jobs_started_ = jobs_lost_ = jobs_backfilled_ = jobs_reneged_ = 0;

@@ -8,10 +8,6 @@
 
 namespace tenderlab::detail {
 
-int month_index(Date date) {
-  return date.year() * 12 + static_cast<int>(date.month()) - 1;
-}
-
 void record_spc_month(World& world, int month, const events::ComputeMonth& report) {
   for (auto& [call, books] : world.spc_books)
     if (const auto share =
@@ -24,7 +20,7 @@ namespace {
 /// Settles measured operating year `year` (0-based; -1: the year a delayed delivery lost, before
 /// its first GPUs ran) of the SPC of `call`; false when the contract has no such operating year.
 bool settle_year(World& world, const std::string& call, const World::SpcBooks& books, int year) {
-  const int first = *books.first_month;
+  const int first = books.first_month->month_index();
   const int measured_years = std::max(0, year + 1);
   std::vector<MeasuredOperations> measured(static_cast<std::size_t>(measured_years));
   for (const auto& [month, operations] : books.months) {
@@ -38,17 +34,19 @@ bool settle_year(World& world, const std::string& call, const World::SpcBooks& b
   if (op >= outlook.margin_bn_krw.size()) return false;
   const std::vector<double> margins = settlement_margins(
       outlook.margin_bn_krw, measured, outlook.om_bn_krw_per_year, outlook.gpus, books.delayed);
-  const MemberView lead{books.lead, world.scenario.market, 1.0, 1.0};
   const CashFlowStatement statement =
-      statement_on_margins(books.object, books.terms, books.team, lead, books.paths,
+      statement_on_margins(books.object, books.terms, books.team, books.lead, books.paths,
                            books.non_capital, margins, books.delayed, world.scenario.assumptions);
   const CashFlowYear& line = statement.years.at(line_at);
   const MeasuredOperations m = measured.empty() ? MeasuredOperations{} : measured.back();
   events::SpcYearSettled settled;
   settled.call = call;
   settled.operating_year = year + 1;
-  const int from = first + 12 * year;
-  settled.from = Date::from_ymd(from / 12, static_cast<unsigned>(from % 12 + 1), 1).iso();
+  // The lost year (-1) began twelve months before the first GPUs ran.
+  settled.from =
+      (year < 0 ? Date::from_ymd(books.first_month->year() - 1, books.first_month->month(), 1)
+                : books.first_month->plus_months(12 * year))
+          .iso();
   settled.utilization =
       m.capacity_gpu_hours > 0 ? round_to(m.busy_gpu_hours / m.capacity_gpu_hours, 1e-4) : 0.0;
   const double year_hours = static_cast<double>(outlook.gpus) * 8760.0;
@@ -69,18 +67,12 @@ bool settle_year(World& world, const std::string& call, const World::SpcBooks& b
   settled.shortfall_bn_krw = round_money(line.shortfall);
   settled.private_support_bn_krw = round_money(line.private_support);
   settled.public_support_bn_krw = round_money(line.public_support);
-  if (!books.terms.loss_bearing) {
-    double funded = 0;
-    for (std::size_t y = 0; y <= line_at; ++y)
-      funded += statement.years[y].private_support + statement.years[y].public_support;
-    settled.support_left_bn_krw = round_money(std::max(
-        0.0,
-        world.scenario.assumptions.sponsor_support_share * statement.financing.equity - funded));
-  }
+  if (std::isfinite(line.support_left))
+    settled.support_left_bn_krw = round_money(std::max(0.0, line.support_left));
   settled.dividends_bn_krw = round_money(line.private_dividends + line.public_dividends);
   settled.debt_left_bn_krw = round_money(line.debt_left);
   settled.status = line.defaulted ? "defaulted" : line.shortfall > 0 ? "supported" : "covered";
-  world.emit(books.lead->id, settled);
+  world.emit(books.lead.agent->id, settled);
   return true;
 }
 
@@ -105,7 +97,7 @@ void run_spc_settlement(World& world, const std::string& call) {
       lost_year_settled = true;
       if (!settle_year(world, call, books, -1)) return;
     }
-    while (*books.first_month + 12 * (settled + 1) <= month_index(month)) {
+    while (books.first_month->month_index() + 12 * (settled + 1) <= month.month_index()) {
       if (!settle_year(world, call, books, settled)) return;
       ++settled;
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -584,7 +585,11 @@ PathOutcome spc_path(const CallObject& object, const Terms& terms, const Operati
       distributed[y] = std::max(0.0, available);
       if constexpr (Record) line.reserve = reserve;
     }
-    if constexpr (Record) statement->push_back(line);
+    if constexpr (Record) {
+      line.support_left = terms.loss_bearing ? std::numeric_limits<double>::infinity()
+                                             : project.support_limit - support_used;
+      statement->push_back(line);
+    }
   }
   return out;
 }

@@ -273,13 +273,13 @@ struct World {
     CallObject object;
     Terms terms;
     TeamProfile team;
-    const AgentSpec* lead = nullptr;
+    MemberView lead;    ///< the lead's view of operations, as the issuer's ledger took it
     MarketPaths paths;  ///< the issuer's ledger paths, on which the market loan was priced
     bool non_capital = true;
     bool delayed = false;                      ///< the delivery lost a year
     events::ContractOutlook outlook;           ///< as logged: expected margins and O&M
-    std::optional<int> first_month;            ///< month index of the first GPUs online
-    std::map<int, MeasuredOperations> months;  ///< by month index (year × 12 + month − 1)
+    std::optional<Date> first_month;           ///< first day of the month of the first GPUs online
+    std::map<int, MeasuredOperations> months;  ///< by Date::month_index()
   };
   std::map<std::string, SpcBooks> spc_books;
   /// Per user group, the stream its users' queue patience is drawn from (compute_actor.cpp).
@@ -372,10 +372,8 @@ void start_compute(World& world);
 /// owner) went online at `where` (nothing without /compute).
 void gpus_online(World& world, const std::string& pool, std::int64_t gpus,
                  const std::string& generation, const std::string& source, const PowerSite& where);
-/// Months since year 0 of a date's month (year × 12 + month − 1).
-int month_index(Date date);
-/// Adds a pool's report of month `month` (month_index) to the books of every SPC whose GPUs it
-/// measured.
+/// Adds a pool's report of month `month` (Date::month_index) to the books of every SPC whose GPUs
+/// it measured.
 void record_spc_month(World& world, int month, const events::ComputeMonth& report);
 /// The SPC of `call` (its books kept in world.spc_books): settles each operating year that ends
 /// before the horizon on its measured operations (spc_year_settled).

@@ -85,7 +85,7 @@ Date Calendar::to_date(double time) const {
 }
 
 Date Date::plus_months(int n) const {
-  const int months = year() * 12 + static_cast<int>(month()) - 1 + n;
+  const int months = month_index() + n;
   const int y = months / 12;
   const auto m = static_cast<unsigned>(months % 12 + 1);
   const Date first = from_ymd(y, m, 1);

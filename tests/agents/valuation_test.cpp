@@ -1049,6 +1049,9 @@ TEST_CASE("a measured shortfall is funded by share within the support, then the 
   CHECK_FALSE(short_year.defaulted);
   CHECK(supported.years[0].shortfall == 0);
   CHECK(supported.years[0].public_support == 0);
+  // The support is the whole equity (share 1): what is left shrinks by what was funded.
+  CHECK(supported.years[0].support_left == Approx(supported.financing.equity));
+  CHECK(short_year.support_left == Approx(supported.financing.equity - short_year.shortfall));
 
   a.sponsor_support_share = 0.01;  // less than the shortfall: the SPC defaults, nobody funds it
   const CashFlowStatement defaulted = hand_settlement(terms, a, {50, 10, 50});
@@ -1063,6 +1066,7 @@ TEST_CASE("a measured shortfall is funded by share within the support, then the 
   CHECK_FALSE(bearing.years[1].defaulted);
   CHECK(bearing.years[1].private_support == Approx(bearing.years[1].shortfall));
   CHECK(bearing.years[1].public_support == 0);
+  CHECK(std::isinf(bearing.years[1].support_left));  // no limit under loss-bearing
 }
 
 namespace {

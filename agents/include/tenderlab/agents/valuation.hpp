@@ -151,10 +151,13 @@ struct CashFlowYear {
   double shortfall = 0;         ///< debt service the year's cash and reserve could not pay
   double private_support = 0;   ///< part of the shortfall the private side funded
   double public_support = 0;    ///< part of the shortfall the public shareholder funded
-  double policy_service = 0;    ///< paid to the policy lender
-  double market_service = 0;    ///< paid to the market lender
-  double debt_left = 0;         ///< both loans, after this year's payments
-  double reserve = 0;           ///< cash kept back at the end of the year
+  /// Shortfalls the shareholders would still fund before a default (their support limit less
+  /// what they funded so far); infinity under loss-bearing (no limit).
+  double support_left = 0;
+  double policy_service = 0;  ///< paid to the policy lender
+  double market_service = 0;  ///< paid to the market lender
+  double debt_left = 0;       ///< both loans, after this year's payments
+  double reserve = 0;         ///< cash kept back at the end of the year
   double private_dividends = 0;
   double public_dividends = 0;
   double buy_back = 0;      ///< paid by the private side to the public side

@@ -24,6 +24,8 @@ struct Date {
   int year() const;
   unsigned month() const;
   unsigned day() const;
+  /// Months since January of year 0: consecutive months differ by one.
+  int month_index() const { return year() * 12 + static_cast<int>(month()) - 1; }
   Date plus_days(std::int64_t n) const { return Date{days + n}; }
   /// The same day `n` months later (n >= 0), or the last day of that month when it is shorter.
   Date plus_months(int n) const;
