@@ -725,6 +725,40 @@ def calibration_naicc_bids(ws):
     return "\n".join(rows) + "\n"
 
 
+VALUATION_CONVENTIONS = ("tenderlab study scenarios/studies/naicc-2025-valuation-conventions.json "
+                         "-j2 --db /tmp/conventions.sqlite")
+
+
+def study_valuation_conventions(ws):
+    """The 2025 history against the valuation's two conventions, one row per point."""
+    import sqlite3
+    ws.run("rm -f /tmp/conventions.sqlite")
+    ws.run(VALUATION_CONVENTIONS)
+    connection = sqlite3.connect(f"file:{ws.real('/tmp/conventions.sqlite')}?mode=ro", uri=True)
+    try:
+        rows = [f"`{VALUATION_CONVENTIONS}`, then per point (10 seeds each):", "",
+                "| price_decline_before_operations | minimum_tax_rate | history matched "
+                "| runs with a round-3 bid | tax expenditure, bn KRW (mean of awarded runs) |",
+                "|---|---|---|---|---|"]
+        for point, factors in connection.execute("SELECT point, factors FROM points ORDER BY point"):
+            factors = json.loads(factors)
+
+            def values(name):
+                return [v for (v,) in connection.execute(
+                    "SELECT k.value FROM kpis k JOIN runs r USING (run_id) "
+                    "WHERE r.point = ? AND k.name = ? ORDER BY r.replication", (point, name))]
+            matched, bids = values("history_match"), values("bids_round_3")
+            awarded = [t for t, b in zip(values("tax_expenditure_bn_krw"), bids) if b >= 1]
+            tax = number(sum(awarded) / len(awarded)) if awarded else "-"
+            rows.append(f"| {number(factors['price_decline_before_operations'])} "
+                        f"| {number(factors['minimum_tax_rate'])} "
+                        f"| {int(sum(matched))} of {len(matched)} "
+                        f"| {sum(1 for b in bids if b >= 1)} | {tax} |")
+    finally:
+        connection.close()
+    return "\n".join(rows) + "\n"
+
+
 def calibration_naicc_compare(ws):
     naicc_calibration(ws)
     command = ("tenderlab compare scenarios/naicc-2025.json "
@@ -791,6 +825,7 @@ RECIPES = {
     "spc-study-levels": spc_study_levels,
     "study-morris": study_morris,
     "study-history": study_history,
+    "study-valuation-conventions": study_valuation_conventions,
     "study-invalid": study_invalid,
     "study-bad": study_bad,
     "scenario-unknown-key": scenario_unknown_key,
@@ -809,6 +844,7 @@ RECIPES = {
 # their blocks as committed; any change of the model also changes the quick blocks (the flagship
 # run's hash, the small study's digest), so the quick check still notices stale documentation.
 SLOW = {"readme-compare", "readme-study", "study-spc", "study-morris", "study-history",
+        "study-valuation-conventions",
         "cluster-summary", "spc-study-results", "spc-study-levels", "calibration-naicc",
         "calibration-naicc-table", "calibration-naicc-acceptance", "calibration-naicc-bids",
         "calibration-naicc-compare"}

@@ -162,6 +162,15 @@ struct Project {
   }
 };
 
+/// The trend's GPU-hour price in the first operating year: the bid date's price, fallen at the
+/// market's decline over `price_decline_before_operations` of the build years.
+double first_operating_year_price(const CallObject& object, const Beliefs& beliefs,
+                                  const ProjectAssumptions& a) {
+  return beliefs.gpu_hour_price_krw *
+         std::pow(1 - beliefs.price_decline,
+                  a.price_decline_before_operations * object.build_years);
+}
+
 /// The lender's base case: the project's operating margin per operating year on the trend of
 /// `beliefs`, without delay, with the lender's own haircuts for mandated chips and a remote site.
 /// It is deterministic, so every member of a team and the contract see the same debt.
@@ -179,7 +188,7 @@ std::vector<double> base_case_margins(const CallObject& object, const Terms& ter
       a.operations_utilization_slope * team.capabilities.cloud_operations;
   const double demand_factor = non_capital ? 1 - a.lender_remote_demand_discount : 1.0;
   const double power_factor = non_capital ? 1 - a.non_capital_power_discount : 1.0;
-  double demand = 1, price = beliefs.gpu_hour_price_krw;
+  double demand = 1, price = first_operating_year_price(object, beliefs, a);
   for (auto& margin : margins) {
     const double utilization =
         std::min(beliefs.utilization_cap,
@@ -339,7 +348,8 @@ OperatingPaths operating_paths(const CallObject& object, const Terms& terms,
   for (int path = 0; path < paths.paths; ++path) {
     out.delayed[static_cast<std::size_t>(path)] =
         paths.delay_uniform[static_cast<std::size_t>(path)] < delay_probability ? 1 : 0;
-    double price_trend = b.gpu_hour_price_krw;  // falls by price_decline every operating year
+    // Falls by price_decline every operating year.
+    double price_trend = first_operating_year_price(object, b, a);
     for (int op = 0; op < object.years; ++op, price_trend *= 1 - b.price_decline, ++cell) {
       const int path_year = std::min(op, paths.years - 1);
       const double demand = paths.at(paths.demand, path, path_year);
@@ -523,7 +533,9 @@ PathOutcome spc_path(const CallObject& object, const Terms& terms, const Operati
         credit_expires = year + a.credit_carry_forward_years;
       }
       if (year <= credit_expires && credit_left > 0) {
-        const double used = std::min(tax, credit_left);
+        // The credit lowers tax due down to the minimum tax, not below it.
+        const double usable = std::max(0.0, tax - a.minimum_tax_rate * taxable);
+        const double used = std::min(usable, credit_left);
         credit_left -= used;
         tax -= used;
         out.credit_used += used * discounts.risk_free[y];
@@ -748,7 +760,8 @@ TENDERLAB_LANES_TARGET void spc_paths_4(const CallObject& object, const Terms& t
       }
       if (year <= credit_expires) {
         const Mask has_credit = credit_left > all(0.0);
-        const Real used = lanes::min(tax, credit_left);
+        const Real usable = lanes::max(all(0.0), tax - all(a.minimum_tax_rate) * taxable);
+        const Real used = lanes::min(usable, credit_left);
         credit_left = has_credit ? credit_left - used : credit_left;
         tax = has_credit ? tax - used : tax;
         credit_used = has_credit ? credit_used + used * all(discounts.risk_free[y]) : credit_used;

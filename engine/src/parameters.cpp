@@ -265,6 +265,13 @@ ParamTable assumptions_table() {
               "An investment tax credit the SPC cannot use against tax due stays usable this "
               "many years, then lapses")
           .sourced("Restriction of Special Taxation Act art. 144: 10 years"),
+      number("minimum_tax_rate", "1", 0, 0, 1, m + "minimum_tax_rate",
+             "The investment tax credit lowers the SPC's tax due only down to this share of its "
+             "taxable income (a minimum tax; 0: the credit may cancel all tax)")
+          .assumed(0, 0.17,
+                   "Restriction of Special Taxation Act art. 132: tax after credits at least 10 "
+                   "%, 12 % or 17 % of the tax base by bracket for a large company, 7 % for an "
+                   "SME; 0 where the credit is exempt"),
       integer("gpu_depreciation_years", "years", 5, 1, 50, m + "gpu_depreciation_years",
               "Tax depreciation of GPUs and their integration, straight line from the first "
               "operating year")
@@ -312,6 +319,14 @@ ParamTable assumptions_table() {
       number("price_noise", "1/sqrt(yr)", 0.08, 0, 5, m + "price_noise",
              "Yearly standard deviation of the log GPU-hour price around its trend")
           .assumed(0.04, 0.15, "cloud GPU price dispersion"),
+      number("price_decline_before_operations", "1", 0, 0, 1, m + "price_decline_before_operations",
+             "Share of the build years over which the valuation lets the GPU-hour price fall at "
+             "the market's price_decline before the first operating year: 0 sells that year's "
+             "hours at the bid date's price (a new GPU then earns what a new GPU earns now), 1 at "
+             "the trend's price build_years later")
+          .assumed(0, 1,
+                   "a GPU's hour loses value with its age (0) or with the calendar, whatever its "
+                   "generation (1)"),
       number("delay_probability", "1", 0.25, 0, 1, m + "delay_probability",
              "Chance of a one-year delay (grid connection, construction) of a project")
           .assumed(0.1, 0.4, "transmission projects run 5 to 10 years late"),

@@ -769,6 +769,107 @@ TEST_CASE("corporate tax, losses carried forward and the tax credit, by hand") {
   CHECK(hand_statement(terms, a).years[1].tax == Approx(0.264 * 30));
 }
 
+TEST_CASE("a minimum tax keeps part of the tax due however large the credit, by hand") {
+  // The project of the test above with a credit of 10 and a minimum tax of 10 % of taxable
+  // income. Year 1: taxable 10, tax 2.64, of which the credit may cancel 2.64 - 1 = 1.64.
+  // Year 2: taxable 30, tax 7.92, the credit cancels 7.92 - 3 = 4.92 of it (8.36 are left).
+  Terms terms;
+  terms.site = SiteRule::capital;
+  terms.damages_waiver = true;
+  terms.tax_credit = 0.1;
+  ProjectAssumptions a = hand_assumptions();
+  a.delay_probability = 1;
+  a.capital_site_delay_factor = 1;
+  a.minimum_tax_rate = 0.1;
+  const CashFlowStatement with = hand_statement(terms, a);
+  CHECK(with.years[1].credit_used == Approx(1.64));
+  CHECK(with.years[1].tax == Approx(1.0));
+  CHECK(with.years[2].credit_used == Approx(4.92));
+  CHECK(with.years[2].tax == Approx(3.0));
+  // A minimum tax at the full rate leaves the credit unused: the tax of a project without one.
+  a.minimum_tax_rate = a.corporate_tax_rate;
+  const CashFlowStatement unused = hand_statement(terms, a);
+  terms.tax_credit = 0;
+  const CashFlowStatement none = hand_statement(terms, a);
+  for (std::size_t y = 0; y < unused.years.size(); ++y) {
+    CHECK(unused.years[y].credit_used == 0);
+    CHECK(unused.years[y].tax == none.years[y].tax);
+  }
+}
+
+TEST_CASE("the price may fall over the build years before the first operating year") {
+  // Letting the price fall over the build years is pricing the first operating year at the
+  // trend's price build_years on: the same statement, bit for bit, on every path.
+  AgentSpec agent = make_provider();
+  agent.risk_aversion = 0;
+  CallObject object = make_object();
+  object.build_years = 2;
+  const Terms terms = every_clause_terms();
+  const TeamProfile team = make_team_profile({&agent});
+  Beliefs today;
+  ProjectAssumptions falling;
+  falling.price_decline_before_operations = 1;
+  Beliefs later = today;
+  later.gpu_hour_price_krw =
+      today.gpu_hour_price_krw * std::pow(1 - today.price_decline, 1.0 * object.build_years);
+  const MarketPaths paths = paths_for(today, 79, 8);
+  const MemberView today_view{&agent, today, 1.0, 1.0};
+  const MemberView later_view{&agent, later, 1.0, 1.0};
+  for (int p = 0; p < paths.paths; ++p) {
+    const CashFlowStatement a =
+        cash_flow_statement(object, terms, team, today_view, paths, true, p, falling);
+    const CashFlowStatement b =
+        cash_flow_statement(object, terms, team, later_view, paths, true, p, ProjectAssumptions{});
+    INFO("path " << p);
+    CHECK(a.financing.market_debt == b.financing.market_debt);
+    CHECK(a.private_value == b.private_value);
+    for (std::size_t y = 0; y < a.years.size(); ++y)
+      CHECK(a.years[y].ebitda == b.years[y].ebitda);
+  }
+  // And it lowers the value of the project.
+  CHECK(value_terms(object, terms, team, today_view, paths, falling).expected_npv <
+        value_terms(object, terms, team, today_view, paths, ProjectAssumptions{}).expected_npv -
+            1.0);
+  // Half the build years: the price of one year on.
+  falling.price_decline_before_operations = 0.5;
+  later.gpu_hour_price_krw = today.gpu_hour_price_krw * std::pow(1 - today.price_decline, 1.0);
+  const MemberView year_view{&agent, later, 1.0, 1.0};
+  CHECK(cash_flow_statement(object, terms, team, today_view, paths, true, 0, falling)
+            .years[2]
+            .ebitda ==
+        cash_flow_statement(object, terms, team, year_view, paths, true, 0, ProjectAssumptions{})
+            .years[2]
+            .ebitda);
+}
+
+TEST_CASE("with a minimum tax and a falling price the valuation is still its statements' mean") {
+  // Both new rules live in the one-path statement and in the four-path valuation alike.
+  AgentSpec agent = make_provider();
+  agent.risk_aversion = 0;
+  const MarketPaths paths = paths_for(Beliefs{}, 83, 20);
+  const TeamProfile team = make_team_profile({&agent});
+  const MemberView view{&agent, Beliefs{}, 1.0, 1.0};
+  ProjectAssumptions assumptions;
+  assumptions.minimum_tax_rate = 0.12;
+  assumptions.price_decline_before_operations = 0.7;
+  Terms terms = every_clause_terms();
+  terms.public_preferred = false;
+  terms.tax_credit = 0.25;
+  const Valuation v = value_terms(make_object(), terms, team, view, paths, assumptions);
+  double mean = 0, credit = 0;
+  for (int p = 0; p < paths.paths; ++p) {
+    const CashFlowStatement s =
+        cash_flow_statement(make_object(), terms, team, view, paths, true, p, assumptions);
+    mean += s.private_value / paths.paths;
+    for (const CashFlowYear& year : s.years) {
+      credit += year.credit_used;
+      CHECK(year.tax >= assumptions.minimum_tax_rate * year.taxable_income - 1e-9);
+    }
+  }
+  CHECK(credit > 0);
+  CHECK(v.expected_npv == Approx(mean).epsilon(1e-12));
+}
+
 TEST_CASE("without preferred shares the valuation's per-path sums give the statement's value") {
   // The valuation splits the SPC's cash from sums per path; the statement splits it year by
   // year. With a buy-back, with and without loss-bearing, they must agree.

@@ -436,8 +436,9 @@ struct ProjectAssumptions {
   double corporate_tax_rate = 0.264;  ///< on EBITDA - depreciation - interest - losses
   int loss_carry_forward_years = 15;  ///< tax losses offset later income this long
   double loss_offset_cap = 0.8;       ///< ... up to this share of a year's taxable income
-  int credit_carry_forward_years = 10;      ///< an unused tax credit stays usable this long
-  int gpu_depreciation_years = 5;           ///< tax depreciation of hardware, straight line
+  int credit_carry_forward_years = 10;  ///< an unused tax credit stays usable this long
+  double minimum_tax_rate = 0;     ///< tax credits lower tax due to at least this x taxable income
+  int gpu_depreciation_years = 5;  ///< tax depreciation of hardware, straight line
   int building_depreciation_years = 20;     ///< tax depreciation of the building, straight line
   double dscr_covenant = 1.3;               ///< lender's minimum base-case debt-service cover
   double max_leverage = 0.8;                ///< lender's cap on debt / capex
@@ -449,7 +450,10 @@ struct ProjectAssumptions {
   double contingent_liability_quantile = 0.95;  ///< buy-back payout counted against capital
   double building_residual_share = 0.5;         ///< building value left at the end of the contract
   double gpu_residual_share = 0.05;             ///< hardware value left at the end of the contract
-  double price_noise = 0.08;               ///< yearly sd of the log GPU-hour price around its trend
+  double price_noise = 0.08;  ///< yearly sd of the log GPU-hour price around its trend
+  /// Share of the build years over which the GPU-hour price falls before the first operating
+  /// year (0: that year sells at the bid date's price)
+  double price_decline_before_operations = 0;
   double delay_probability = 0.25;         ///< chance of a one-year delay (grid, construction)
   double capital_site_delay_factor = 1.8;  ///< capital-region congestion multiplies the delay risk
   double delay_damages_share = 0.5;  ///< part of a delay's lost margin the public side would owe
