@@ -343,13 +343,13 @@ OperatingPaths operating_paths(const CallObject& object, const Terms& terms,
   const double demand_factor = non_capital ? 1 - agent.remote_demand_discount : 1.0;
   const double power_factor = non_capital ? 1 - a.non_capital_power_discount : 1.0;
   const std::vector<double>& price_factors = paths.price_factors(a.price_noise);
+  const double first_year_price = first_operating_year_price(object, b, a);
 
   std::size_t cell = 0;
   for (int path = 0; path < paths.paths; ++path) {
     out.delayed[static_cast<std::size_t>(path)] =
         paths.delay_uniform[static_cast<std::size_t>(path)] < delay_probability ? 1 : 0;
-    // Falls by price_decline every operating year.
-    double price_trend = first_operating_year_price(object, b, a);
+    double price_trend = first_year_price;  // falls by price_decline every operating year
     for (int op = 0; op < object.years; ++op, price_trend *= 1 - b.price_decline, ++cell) {
       const int path_year = std::min(op, paths.years - 1);
       const double demand = paths.at(paths.demand, path, path_year);
@@ -662,7 +662,9 @@ bool spc_paths_4_supported() {
 /// losses at random. Writes each path's row (`width` years) of `funded_rows` and
 /// `distributed_rows` and its outcome. spc_path stays the reference (and builds the cash-flow
 /// statement); a test checks that the two agree bit for bit. Call it only if
-/// spc_paths_4_supported().
+/// spc_paths_4_supported(). `MinimumTax`: whether a minimum tax bounds the credit (a positive
+/// minimum_tax_rate); without one the waterfall skips its arithmetic.
+template <bool MinimumTax>
 TENDERLAB_LANES_TARGET void spc_paths_4(const CallObject& object, const Terms& terms,
                                         const OperatingPaths& operating, const std::size_t* ids,
                                         const Project& project, const ProjectAssumptions& a,
@@ -760,7 +762,9 @@ TENDERLAB_LANES_TARGET void spc_paths_4(const CallObject& object, const Terms& t
       }
       if (year <= credit_expires) {
         const Mask has_credit = credit_left > all(0.0);
-        const Real usable = lanes::max(all(0.0), tax - all(a.minimum_tax_rate) * taxable);
+        Real usable = tax;
+        if constexpr (MinimumTax)
+          usable = lanes::max(all(0.0), tax - all(a.minimum_tax_rate) * taxable);
         const Real used = lanes::min(usable, credit_left);
         credit_left = has_credit ? credit_left - used : credit_left;
         tax = has_credit ? tax - used : tax;
@@ -1051,9 +1055,16 @@ ProjectRun run_project(const CallObject& object, const Terms& terms, const TeamP
       std::size_t next = 0;
       if (width <= max_lane_years && detail::valuation_shortcuts().four_path_waterfall &&
           spc_paths_4_supported())
-        for (; next + lanes::width <= todo.size(); next += lanes::width)
-          spc_paths_4(object, terms, operating, &todo[next], run.project, a, discounts,
-                      funded_rows.data(), distributed_rows.data(), width, streams->lender.data());
+        for (; next + lanes::width <= todo.size(); next += lanes::width) {
+          if (a.minimum_tax_rate > 0)
+            spc_paths_4<true>(object, terms, operating, &todo[next], run.project, a, discounts,
+                              funded_rows.data(), distributed_rows.data(), width,
+                              streams->lender.data());
+          else
+            spc_paths_4<false>(object, terms, operating, &todo[next], run.project, a, discounts,
+                               funded_rows.data(), distributed_rows.data(), width,
+                               streams->lender.data());
+        }
       for (; next < todo.size(); ++next) {
         const std::size_t p = todo[next];
         const std::size_t row = p * width;
