@@ -1336,6 +1336,7 @@ TEST_CASE("the valuation's shortcuts change no bit of any result") {
   Rng draw(11, 0, "shortcut-cases");
   int cases_with_defaults = 0;
   int cases_with_shared_passes = 0;
+  int cases_with_minimum_tax = 0;
   for (int c = 0; c < 24; ++c) {
     Terms terms = base_terms();
     terms.public_equity_share = draw.uniform(0.0, 0.7);
@@ -1354,6 +1355,10 @@ TEST_CASE("the valuation's shortcuts change no bit of any result") {
     Beliefs beliefs;
     beliefs.demand_volatility = 0.6;
     beliefs.gpu_hour_price_krw *= draw.uniform(0.6, 1.4);
+    // Half the cases with a minimum tax (the four-path waterfall's other instance).
+    a.minimum_tax_rate = draw.uniform() < 0.5 ? 0.12 : 0.0;
+    if (a.minimum_tax_rate > 0) ++cases_with_minimum_tax;
+    a.price_decline_before_operations = draw.uniform(0.0, 1.0);
     const MarketPaths paths = paths_for(beliefs, 100 + static_cast<std::uint64_t>(c), 203);
     const MemberView view{&agent, beliefs, 0.7, 0.6};
     struct Results {
@@ -1399,4 +1404,5 @@ TEST_CASE("the valuation's shortcuts change no bit of any result") {
   // The cases exercise what the shortcuts must get right.
   CHECK(cases_with_defaults >= 4);
   CHECK(cases_with_shared_passes >= 8);
+  CHECK(cases_with_minimum_tax >= 4);
 }
