@@ -634,7 +634,7 @@ def scenario_truncated(ws):
 
 # The calibration of the flagship scenario (docs/calibration/naicc-2025.md): one run of
 # `tenderlab calibrate`, read by the recipes below.
-NAICC_CALIBRATION = ("tenderlab calibrate scenarios/naicc-2025.json --draws 400 -r 5 -j2 "
+NAICC_CALIBRATION = ("tenderlab calibrate scenarios/naicc-2025.json --draws 800 -r 5 -j2 "
                      "--out /tmp/naicc-calibration --progress-every 0 --progress-seconds 0")
 
 
