@@ -323,7 +323,8 @@ ParamTable assumptions_table() {
              "Share of the build years over which the valuation lets the GPU-hour price fall at "
              "the market's price_decline before the first operating year: 0 sells that year's "
              "hours at the bid date's price (a new GPU then earns what a new GPU earns now), 1 at "
-             "the trend's price build_years later")
+             "the trend's price build_years later. SPC partner calls only: a fleet values its "
+             "new GPUs from the decision")
           .assumed(0, 1,
                    "a GPU's hour loses value with its age (0) or with the calendar, whatever its "
                    "generation (1)"),
