@@ -136,14 +136,19 @@ class CallManager {
       round->schedule.bid_deadline =
           round->schedule.announce.plus_days(call_.adaptive.bid_window_days);
       round->schedule.evaluation_days = call_.schedule.evaluation_days;
-      // The revised terms must also fit what is left of the issuer's budget in the year the
-      // revised round's contract would be signed (its evaluation, then contract_days, after the
-      // deadline).
+      // The revised terms must also fit what is left of the issuer's budget in the years their
+      // contract would charge, from the year the revised round's contract would be signed (its
+      // evaluation, then contract_days, after the deadline).
       std::optional<BudgetLimit> budget;
       if (world_.budgets.constrained(call_.issuer)) {
         const int year = fiscal_year(round->schedule.bid_deadline.plus_days(
             round->schedule.evaluation_days + call_.procedure.contract_days));
-        budget = BudgetLimit{call_.issuer, year, world_.budgets.remaining(call_.issuer, year)};
+        budget = BudgetLimit{call_.issuer, year, {}, world_.budgets.basis(call_.issuer)};
+        // A revision relaxes no term that spreads the payments, so the failed terms' years do.
+        const int years =
+            budget->basis == BudgetBasis::cash ? std::max(1, failed.terms.paid_in_years) : 1;
+        for (int i = 0; i < years; ++i)
+          budget->remaining_bn_krw.push_back(world_.budgets.remaining(call_.issuer, year + i));
       }
       const CallObject object = world_.current_object(call_);
       const Revision revision =
@@ -175,17 +180,17 @@ class CallManager {
     const double signed_at = Kernel::now() + call_.procedure.contract_days * seconds_per_day;
     const int year = fiscal_year(world_.log.calendar().to_date(signed_at));
     const BudgetedAward award =
-        award_within_budget(closed.result.ranked, 1, world_.budgets.remaining(call_.issuer, year),
+        award_within_budget(closed.result.ranked, 1, world_.budgets, call_.issuer, year,
                             [&](const Bid& bid, std::int64_t lot) {
                               return lot_contract_now(world_, round, bid, lot, 1);
                             });
     if (award.winners.empty()) return false;
     const Bid& bid = closed.result.ranked[award.winners.front()].bid;
-    world_.budgets.reserve(call_.issuer, year, award.contracts.front().public_money_bn_krw);
+    world_.budgets.reserve(call_.issuer, year, award.contracts.front().budget_charge_bn_krw);
     std::string reason = "failed re-announcement with a valid bid: negotiated contract";
     if (!award.passed_over.empty())
       reason += " (better-ranked bids need more public money than is left of " + call_.issuer +
-                "'s " + std::to_string(year) + " budget)";
+                "'s " + std::to_string(award.passed_over_year.front()) + " budget)";
     world_.emit(call_.issuer, events::NegotiatedAward{call_.id, round.round, bid.lead, bid.members,
                                                       std::move(reason)});
     contract(round, {bid}, award.contracts, year);
@@ -258,6 +263,17 @@ class CallManager {
     return event;
   }
 
+  /// A lot's charge to the issuer's budget as contract_signed logs it: only on a cash basis,
+  /// where it differs from the public money of the signing year.
+  std::optional<std::vector<events::BudgetYear>> budget_charge_event(const LotContract& lot,
+                                                                     int year) const {
+    if (world_.budgets.basis(call_.issuer) != BudgetBasis::cash) return std::nullopt;
+    std::vector<events::BudgetYear> charge;
+    for (std::size_t i = 0; i < lot.budget_charge_bn_krw.size(); ++i)
+      charge.push_back({year + static_cast<int>(i), round_money(lot.budget_charge_bn_krw[i])});
+    return charge;
+  }
+
   /// Signs one lot and commits its public money (reserved when the round was decided) in the
   /// issuer's budget for `year`.
   void sign(const CallRound& round, const Bid& bid, const LotContract& lot, int year,
@@ -266,21 +282,22 @@ class CallManager {
     const bool non_capital = lot.non_capital_site;
     const bool spc = call_.kind == CallKind::spc_partner;
     const double public_money = lot.public_money_bn_krw;
-    world_.budgets.commit(call_.issuer, year, public_money, public_money);
+    world_.budgets.commit(call_.issuer, year, lot.budget_charge_bn_krw, lot.budget_charge_bn_krw);
     std::optional<Books> books;
     if (spc) books = ledger(lot, bid);
     const PublicCost cost = books ? books->cost : PublicCost{.price = lot.price_bn_krw};
-    world_.emit(call_.issuer,
-                events::ContractSigned{
-                    call_.id, round.round, bid.lead, bid.members, lot.gpus,
-                    round_money(spc ? financing.public_equity : 0.0),
-                    round_money(spc ? financing.private_equity : 0.0),
-                    round_money(spc ? financing.tax_credit : 0.0),
-                    round_money(spc ? financing.policy_loan : 0.0), round_money(lot.price_bn_krw),
-                    round_money(public_money), round_money(cost.loan_subsidy),
-                    round_money(spc ? financing.market_debt : 0.0),
-                    round_money(cost.tax_expenditure), round_money(cost.expected_loan_loss),
-                    round_money(cost.shortfall_support), round_money(cost.total())});
+    world_.emit(
+        call_.issuer,
+        events::ContractSigned{
+            call_.id, round.round, bid.lead, bid.members, lot.gpus,
+            round_money(spc ? financing.public_equity : 0.0),
+            round_money(spc ? financing.private_equity : 0.0),
+            round_money(spc ? financing.tax_credit : 0.0),
+            round_money(spc ? financing.policy_loan : 0.0), round_money(lot.price_bn_krw),
+            round_money(public_money), round_money(cost.loan_subsidy),
+            round_money(spc ? financing.market_debt : 0.0), round_money(cost.tax_expenditure),
+            round_money(cost.expected_loan_loss), round_money(cost.shortfall_support),
+            round_money(cost.total()), budget_charge_event(lot, year)});
     std::optional<events::ContractOutlook> outlook;
     if (books) {
       outlook = outlook_event(bid, lot, books->outlook);

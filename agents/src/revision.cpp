@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <map>
 
+#include "tenderlab/agents/budget.hpp"
+
 namespace tenderlab {
 namespace {
 
@@ -65,14 +67,30 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
                       const std::vector<std::vector<TermEffect>>& effects_by_agent,
                       const AdaptiveRevision& rule, const ProjectAssumptions& assumptions,
                       const std::optional<BudgetLimit>& budget, const Beliefs& lender_view) {
-  const double max_public_money_bn_krw =
-      budget ? std::min(rule.max_public_money_bn_krw, budget->remaining_bn_krw)
-             : rule.max_public_money_bn_krw;
-  // Whether the budget, not the rule's own limit, ruled a step out.
+  // Whether the budget, not the rule's own limit, ruled a step out, and in which year.
   bool budget_bound = false;
-  auto within_limit = [&](double money) {
-    if (money <= max_public_money_bn_krw + 1e-9) return true;
-    if (money <= rule.max_public_money_bn_krw + 1e-9) budget_bound = true;
+  int bound_year = 0;
+  double bound_remaining = 0;
+  // The first year of the budget a term sheet's charge does not fit; nullopt when it fits.
+  auto short_year = [&](const Terms& candidate) -> std::optional<std::size_t> {
+    const Financing f =
+        project_financing(object, candidate, TeamProfile{}, false, lender_view, assumptions);
+    const std::vector<double> charge =
+        budget_charge(budget->basis, CallKind::spc_partner, f, candidate, 0.0);
+    for (std::size_t i = 0; i < charge.size(); ++i) {
+      const double left = i < budget->remaining_bn_krw.size() ? budget->remaining_bn_krw[i] : 0.0;
+      if (charge[i] > left + 1e-9) return i;
+    }
+    return std::nullopt;
+  };
+  auto within_limit = [&](const Terms& candidate, double money) {
+    if (money > rule.max_public_money_bn_krw + 1e-9) return false;
+    if (!budget) return true;
+    const auto year = short_year(candidate);
+    if (!year) return true;
+    budget_bound = true;
+    bound_year = budget->fiscal_year + static_cast<int>(*year);
+    bound_remaining = *year < budget->remaining_bn_krw.size() ? budget->remaining_bn_krw[*year] : 0;
     return false;
   };
   std::map<std::string, double> cost;
@@ -90,7 +108,7 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
     std::string before, after;
     if (!relax(candidate, term, rule, before, after)) continue;
     const double money = public_money(object, candidate, assumptions, lender_view);
-    if (!within_limit(money)) continue;
+    if (!within_limit(candidate, money)) continue;
     revision = Revision{true,
                         term,
                         before,
@@ -106,7 +124,7 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
     Terms candidate = terms;
     candidate.tax_credit = std::min(rule.max_tax_credit, terms.tax_credit + rule.tax_credit_step);
     const double money = public_money(object, candidate, assumptions, lender_view);
-    if (within_limit(money))
+    if (within_limit(candidate, money))
       return Revision{true,
                       "tax_credit",
                       number_text(terms.tax_credit),
@@ -117,11 +135,10 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
   }
   revision.terms = terms;
   revision.public_money_bn_krw = public_money(object, terms, assumptions, lender_view);
-  revision.reason = budget_bound
-                        ? "no revision possible within " + budget->issuer + "'s remaining " +
-                              std::to_string(budget->fiscal_year) + " budget (" +
-                              number_text(budget->remaining_bn_krw) + " bn KRW)"
-                        : "no revision possible within the public-money limit";
+  revision.reason = budget_bound ? "no revision possible within " + budget->issuer +
+                                       "'s remaining " + std::to_string(bound_year) + " budget (" +
+                                       number_text(bound_remaining) + " bn KRW)"
+                                 : "no revision possible within the public-money limit";
   return revision;
 }
 

@@ -92,7 +92,8 @@ std::optional<events::ClauseInteraction> clause_interaction(
 LotContract lot_contract_now(const World& world, const CallRound& round, const Bid& bid,
                              std::int64_t lot, std::int64_t lots) {
   return lot_contract(round.call->kind, world.current_object(*round.call), round.terms, bid, lot,
-                      lots, world.scenario.assumptions, world.scenario.market);
+                      lots, world.scenario.assumptions, world.scenario.market,
+                      world.budgets.basis(round.call->issuer));
 }
 
 events::DeliveryPipeline delivery_pipeline(const World& world) {

@@ -92,9 +92,10 @@ class TenderBoard {
     for (Bid& bid : open.bids)
       bid.lottery = world_.stream("tie-break/" + key).derive(bid.lead).next_u64();
     RoundResult result = decide_round(round, open.bids);
-    // The issuer pays only what is left of its budget in the year the contracts would be signed
-    // (evaluation_days, then contract_days, after the opening): a winner it cannot pay for is
-    // passed over for the next valid bid, and the lots given are reserved (budget.hpp).
+    // The issuer pays only what is left of its budget in the years the contracts would charge,
+    // from the year they would be signed in (evaluation_days, then contract_days, after the
+    // opening): a winner it cannot pay for is passed over for the next valid bid, and the lots
+    // given are reserved (budget.hpp).
     const std::string& issuer = round.call->issuer;
     const double award_at = Kernel::now() + round.schedule.evaluation_days * seconds_per_day;
     const double signed_at = award_at + round.call->procedure.contract_days * seconds_per_day;
@@ -102,14 +103,14 @@ class TenderBoard {
     std::vector<LotContract> contracts;
     if (result.outcome == RoundOutcome::awarded) {
       const auto lots = static_cast<std::int64_t>(result.winners.size());
-      BudgetedAward award = award_within_budget(
-          result.ranked, result.winners.size(), world_.budgets.remaining(issuer, year),
-          [&](const Bid& bid, std::int64_t lot) {
-            return lot_contract_now(world_, round, bid, lot, lots);
-          });
-      apply_budget(result, award, issuer, year);
+      BudgetedAward award =
+          award_within_budget(result.ranked, result.winners.size(), world_.budgets, issuer, year,
+                              [&](const Bid& bid, std::int64_t lot) {
+                                return lot_contract_now(world_, round, bid, lot, lots);
+                              });
+      apply_budget(result, award, issuer);
       for (const auto& contract : award.contracts)
-        world_.budgets.reserve(issuer, year, contract.public_money_bn_krw);
+        world_.budgets.reserve(issuer, year, contract.budget_charge_bn_krw);
       contracts = std::move(award.contracts);
     }
 

@@ -548,11 +548,20 @@ ParamTable agent_table() {
       make("budget_bn_krw_by_year", ParamType::year_map, "bn KRW", 0, 0, inf,
            m + "budget_bn_krw_by_year",
            "Budget by fiscal year of the calls the agent issues: keys are four-digit years, "
-           "values amounts. A contract commits its public money in the year it is signed; a "
-           "round's winner whose public money exceeds what is left of that year's budget is "
-           "passed over, and the adaptive revision rule stays within it. Without entries the "
-           "issuer is unconstrained; with entries, a year not listed has a budget of 0")
+           "values amounts. A contract charges its public money to these years as "
+           "budget_basis says; a round's winner whose charge exceeds what is left of a year's "
+           "budget is passed over, and the adaptive revision rule stays within it. Without "
+           "entries the issuer is unconstrained; with entries, a year not listed has a budget "
+           "of 0")
           .shown("{}"),
+      choice("budget_basis", names(budget_basis_names), m + "budget_basis",
+             "How budget_bn_krw_by_year counts a contract's public money: commitment charges "
+             "all of it (public equity plus tax credit for SPC calls, the price otherwise) to "
+             "the fiscal year of the signing; cash charges each fiscal year what is paid out in "
+             "it (the price in the signing year, the public equity in equal parts over the "
+             "terms' paid_in_years from the signing year, no tax credit: revenue forgone is not "
+             "an appropriation)",
+             "\"commitment\""),
   };
   return t;
 }

@@ -6,6 +6,10 @@
 
 namespace tenderlab {
 
+const char* to_string(BudgetBasis basis) {
+  return budget_basis_names.at(static_cast<std::size_t>(basis)).data();
+}
+
 const char* to_string(SiteRule rule) {
   return site_rule_names.at(static_cast<std::size_t>(rule)).data();
 }

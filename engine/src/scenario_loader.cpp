@@ -799,6 +799,8 @@ AgentSpec read_agent(const nlohmann::json& value, const std::string& pointer, Pr
       }
     }
   }
+  if (auto basis = read_choice(reader, table.at_key("budget_basis")))
+    agent.budget_basis = static_cast<BudgetBasis>(*basis);
   reader.finish();
   return agent;
 }

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -224,5 +225,83 @@ TEST_CASE("the adaptive rule revises within the budget and stops when the budget
     REQUIRE(closed.size() == 1);
     CHECK(closed[0].reason ==
           "no revision possible within gov's remaining 2025 budget (50.00 bn KRW)");
+  }
+}
+
+namespace {
+
+/// The small world with the SPC's equity paid in over three years, in every round.
+nlohmann::json paid_in_over_three_years() {
+  nlohmann::json document = small_world();
+  nlohmann::json& spc = document["calls"][0];
+  spc["terms"]["paid_in_years"] = 3;
+  spc["procedure"]["rounds"][1]["terms"]["paid_in_years"] = 3;
+  return document;
+}
+
+}  // namespace
+
+TEST_CASE("on a cash basis the SPC's public equity is charged over the years it is paid in") {
+  // Unconstrained: what the contracts are.
+  const std::vector<Event> free_log = run(paid_in_over_three_years());
+  double lots_money = 0;
+  std::optional<events::ContractSigned> spc;
+  for (const auto& contract : all_of<events::ContractSigned>(free_log)) {
+    CHECK_FALSE(contract.budget_charge);  // logged on a cash basis only
+    if (contract.call == "gpu-lot") lots_money += contract.public_money_bn_krw;
+    if (contract.call == "spc") spc = contract;
+  }
+  REQUIRE(spc);
+  REQUIRE(spc->tax_credit_bn_krw > 1);
+  const double part = spc->public_equity_bn_krw / 3;
+  // Each year exactly what the cash basis charges it (plus the logged amounts' rounding).
+  const nlohmann::json budgets = {
+      {"2025", lots_money + part + 0.01}, {"2026", part + 0.01}, {"2027", part + 0.01}};
+
+  SECTION("cash: the procurement in 2025, a third of the equity in each of 2025-2027") {
+    nlohmann::json document = paid_in_over_three_years();
+    document["agents"][0]["budget_bn_krw_by_year"] = budgets;
+    document["agents"][0]["budget_basis"] = "cash";
+    const std::vector<Event> log = run(document);
+    std::map<int, double> charged;
+    int spc_contracts = 0;
+    for (const auto& contract : all_of<events::ContractSigned>(log)) {
+      REQUIRE(contract.budget_charge);
+      for (const auto& year : *contract.budget_charge)
+        charged[year.year] += year.bn_krw;
+      if (contract.call != "spc") continue;
+      ++spc_contracts;
+      CHECK(contract.public_money_bn_krw == spc->public_money_bn_krw);  // the same contract
+      REQUIRE(contract.budget_charge->size() == 3);
+      CHECK(contract.budget_charge->front().year == 2025);
+      CHECK(contract.budget_charge->back().year == 2027);
+      CHECK(contract.budget_charge->back().bn_krw == Approx(part).margin(1e-3));
+    }
+    CHECK(spc_contracts == 1);
+    for (const auto& [year, money] : charged)
+      CHECK(money <= budgets.at(std::to_string(year)).get<double>() + 1e-6);
+  }
+  SECTION("commitment: the same budgets cannot pay the SPC's equity and credit in 2025") {
+    nlohmann::json document = paid_in_over_three_years();
+    document["agents"][0]["budget_bn_krw_by_year"] = budgets;
+    const std::vector<Event> log = run(document);
+    for (const auto& contract : all_of<events::ContractSigned>(log))
+      CHECK(contract.call == "gpu-lot");
+  }
+  SECTION("cash, without a budget for 2027: the SPC round fails naming 2027") {
+    nlohmann::json document = paid_in_over_three_years();
+    nlohmann::json short_budgets = budgets;
+    short_budgets.erase("2027");
+    document["agents"][0]["budget_bn_krw_by_year"] = short_budgets;
+    document["agents"][0]["budget_basis"] = "cash";
+    const std::vector<Event> log = run(document);
+    bool failed_on_2027 = false;
+    for (const auto& failed : all_of<events::RoundFailed>(log))
+      if (failed.call == "spc" &&
+          contains(failed.reason, "none within gov's 2027 budget: 0.000 bn KRW left"))
+        failed_on_2027 = true;
+    CHECK(failed_on_2027);
+    for (const auto& contract : all_of<events::ContractSigned>(log))
+      CHECK(contract.call == "gpu-lot");
   }
 }

@@ -63,11 +63,14 @@ RoundResult decide_within(const CallSpec& call, const std::vector<Bid>& bids, do
   RoundResult result = decide_round(round, bids);
   if (result.outcome != RoundOutcome::awarded) return result;
   const auto lots = static_cast<std::int64_t>(result.winners.size());
-  const BudgetedAward award = award_within_budget(
-      result.ranked, result.winners.size(), remaining, [&](const Bid& b, std::int64_t lot) {
-        return lot_contract(call.kind, call.object, round.terms, b, lot, lots);
-      });
-  apply_budget(result, award, call.issuer, 2026);
+  BudgetLedger ledger;
+  if (remaining != unlimited) ledger.set_budget(call.issuer, {{2026, remaining}});
+  const BudgetedAward award =
+      award_within_budget(result.ranked, result.winners.size(), ledger, call.issuer, 2026,
+                          [&](const Bid& b, std::int64_t lot) {
+                            return lot_contract(call.kind, call.object, round.terms, b, lot, lots);
+                          });
+  apply_budget(result, award, call.issuer);
   return result;
 }
 
@@ -208,6 +211,96 @@ TEST_CASE(
   CHECK_THROWS_AS(lot_contract(CallKind::spc_partner, object, terms, b, 2, 2), ModelError);
 }
 
+TEST_CASE(
+    "on a cash basis a lot charges what is paid out each year, on a commitment basis all "
+    "its public money in the signing year") {
+  const CallObject object = test::small_call_object();
+  Terms terms;
+  terms.public_equity_share = 0.4;
+  terms.paid_in_capital_bn_krw = 30;
+  terms.paid_in_years = 4;
+  terms.tax_credit = 0.1;
+  const Bid b = bid("a", 90, 0.5);
+
+  const LotContract committed = lot_contract(CallKind::spc_partner, object, terms, b, 0, 1);
+  CHECK(committed.budget_charge_bn_krw ==
+        std::vector<double>{committed.financing.public_equity + committed.financing.tax_credit});
+
+  const LotContract cash =
+      lot_contract(CallKind::spc_partner, object, terms, b, 0, 1, {}, {}, BudgetBasis::cash);
+  REQUIRE(cash.financing.public_equity > 0);
+  REQUIRE(cash.financing.tax_credit > 0);
+  // The public equity in four equal parts from the signing year; the tax credit is no outlay.
+  const double part = cash.financing.public_equity / 4;
+  CHECK(cash.budget_charge_bn_krw == std::vector<double>{part, part, part, part});
+  CHECK(cash.public_money_bn_krw == committed.public_money_bn_krw);  // the same contract
+
+  // Equity paid in at once (paid_in_years below 1 counts as 1); a procurement pays its price
+  // in the signing year on either basis.
+  terms.paid_in_years = 0;
+  CHECK(lot_contract(CallKind::spc_partner, object, terms, b, 0, 1, {}, {}, BudgetBasis::cash)
+            .budget_charge_bn_krw == std::vector<double>{cash.financing.public_equity});
+  CHECK(lot_contract(CallKind::procurement, object, terms, b, 1, 3, {}, {}, BudgetBasis::cash)
+            .budget_charge_bn_krw == std::vector<double>{30});
+}
+
+TEST_CASE("a charge over several years fits only if it fits every year, and is taken whole") {
+  BudgetLedger ledger;
+  ledger.set_budget("gov", {{2025, 100.0}, {2026, 20.0}}, BudgetBasis::cash);
+  CHECK(ledger.basis("gov") == BudgetBasis::cash);
+  CHECK(ledger.basis("nobody") == BudgetBasis::commitment);
+  CHECK_FALSE(ledger.short_year("gov", 2025, {50, 20}));
+  CHECK(ledger.short_year("gov", 2025, {50, 20.5}) == 2026);
+  CHECK(ledger.short_year("gov", 2025, {50, 20, 1}) == 2027);  // 2027 is not listed
+  CHECK(ledger.short_year("gov", 2025, {150, 30}) == 2025);    // the first year short
+
+  CHECK_THROWS_AS(ledger.reserve("gov", 2025, std::vector<double>{50, 25}), ModelError);
+  CHECK(ledger.reserved("gov", 2025) == 0);  // nothing of the refused charge is held
+  ledger.reserve("gov", 2025, std::vector<double>{50, 15});
+  CHECK(ledger.remaining("gov", 2025) == 50);
+  CHECK(ledger.remaining("gov", 2026) == 5);
+
+  // Signing commits each year's part and releases its reservation; a refusal changes nothing.
+  CHECK_THROWS_AS(ledger.commit("gov", 2025, {50, 26}, {50, 15}), ModelError);
+  CHECK(ledger.reserved("gov", 2026) == 15);
+  CHECK(ledger.committed("gov", 2025) == 0);
+  CHECK_THROWS_AS(ledger.commit("gov", 2025, {50, 15}, {50, 16}), ModelError);
+  ledger.commit("gov", 2025, {50, 15}, {50, 15});
+  CHECK(ledger.reserved("gov", 2025) == 0);
+  CHECK(ledger.reserved("gov", 2026) == 0);
+  CHECK(ledger.committed("gov", 2026) == 15);
+  CHECK(ledger.remaining("gov", 2026) == 5);
+}
+
+TEST_CASE("a bid whose charge does not fit a later year is passed over, naming that year") {
+  CallSpec call = procurement_call();
+  call.kind = CallKind::spc_partner;
+  const CallRound round = round_of(call);
+  RoundResult result = decide_round(round, {bid("a", 80, 0.9), bid("b", 80, 0.5)});
+  REQUIRE(result.outcome == RoundOutcome::awarded);
+  REQUIRE(result.ranked.size() == 2);
+  // Bid a's team pays in over three years, bid b's at once (say, by the lots it would sign).
+  auto contract_of = [](const Bid& b, std::int64_t) {
+    LotContract contract;
+    contract.budget_charge_bn_krw =
+        b.lead == "a" ? std::vector<double>{10, 10, 10} : std::vector<double>{25};
+    return contract;
+  };
+  BudgetLedger ledger;
+  ledger.set_budget(call.issuer, {{2026, 30.0}, {2027, 10.0}}, BudgetBasis::cash);
+  const BudgetedAward award =
+      award_within_budget(result.ranked, 1, ledger, call.issuer, 2026, contract_of);
+  REQUIRE(award.winners.size() == 1);
+  CHECK(result.ranked[award.winners.front()].bid.lead == "b");
+  CHECK(award.passed_over_year == std::vector<int>{2028});
+  CHECK(award.passed_over_money == std::vector<double>{10});
+  CHECK(award.remaining_when_tried == std::vector<double>{0});
+  CHECK(ledger.reserved(call.issuer, 2026) == 0);  // the caller's ledger is left to the caller
+  apply_budget(result, award, call.issuer);
+  CHECK(result.reason.find("; a passed over: 10.000 bn KRW of public money, 0.000 bn KRW left "
+                           "of gov's 2028 budget") != std::string::npos);
+}
+
 TEST_CASE("a round whose best bid exceeds the remaining budget goes to the next valid bid") {
   const CallSpec call = procurement_call();
   // a ranks first on technique but asks 80; b asks 50; c, without any capability, scores 20,
@@ -279,9 +372,10 @@ TEST_CASE("the budget leaves a round that already failed as it was") {
   REQUIRE(result.outcome == RoundOutcome::failed);
   BudgetedAward nothing_fits;
   nothing_fits.passed_over = {0};
+  nothing_fits.passed_over_year = {2026};
   nothing_fits.passed_over_money = {80};
   nothing_fits.remaining_when_tried = {0};
-  apply_budget(result, nothing_fits, "gov", 2026);
+  apply_budget(result, nothing_fits, "gov");
   CHECK(result.outcome == RoundOutcome::failed);
   CHECK(result.reason == "1 valid bid of 1 received; 2 required");
 }

@@ -256,7 +256,7 @@ TEST_CASE("the adaptive rule stays within the remaining budget when it is below 
   const Effects effects{{{"buy_back", -8.0}, {"public_equity_share", -2.0}}};
   CHECK(revise_terms(object, terms, effects, rule(no_limit)).term == "buy_back");
   const Revision revision =
-      revise_terms(object, terms, effects, rule(no_limit), {}, BudgetLimit{"gov", 2026, left});
+      revise_terms(object, terms, effects, rule(no_limit), {}, BudgetLimit{"gov", 2026, {left}});
   REQUIRE(revision.revised);
   CHECK(revision.term == "public_equity_share");
   CHECK(revision.public_money_bn_krw <= left);
@@ -265,7 +265,7 @@ TEST_CASE("the adaptive rule stays within the remaining budget when it is below 
   // and is named.
   const Revision refused =
       revise_terms(object, terms, effects, rule(public_money(object, lower) - 1.0), {},
-                   BudgetLimit{"gov", 2026, left});
+                   BudgetLimit{"gov", 2026, {left}});
   CHECK_FALSE(refused.revised);
   CHECK(refused.reason == "no revision possible within the public-money limit");
 }
@@ -280,7 +280,7 @@ TEST_CASE("a revision refused because of the issuer's budget names the budget") 
   // Less left than any step needs, although the rule's own limit has room.
   const double left = public_money(object, lower) - 1.0;
   const Revision revision =
-      revise_terms(object, terms, effects, generous, {}, BudgetLimit{"gov", 2026, left});
+      revise_terms(object, terms, effects, generous, {}, BudgetLimit{"gov", 2026, {left}});
   CHECK_FALSE(revision.revised);
   char expected[128];
   std::snprintf(expected, sizeof expected,
@@ -288,6 +288,38 @@ TEST_CASE("a revision refused because of the issuer's budget names the budget") 
   CHECK(revision.reason == expected);
   // With the money the terms commit left, the same revision goes through.
   CHECK(revise_terms(object, terms, effects, generous, {},
-                     BudgetLimit{"gov", 2026, public_money(object, terms)})
+                     BudgetLimit{"gov", 2026, {public_money(object, terms)}})
+            .revised);
+}
+
+TEST_CASE("on a cash basis a revision must fit every year its public equity is paid in") {
+  const CallObject object = make_object();
+  Terms terms = strict_terms();
+  terms.paid_in_years = 3;
+  const Effects effects{{{"buy_back", -8.0}}};
+  Terms relaxed = terms;
+  relaxed.buy_back.enabled = false;
+  const double part =
+      project_financing(object, relaxed, TeamProfile{}, false, {}, {}).public_equity / 3;
+  REQUIRE(part > 0);
+  const AdaptiveRevision generous = rule(no_limit);
+  // Room in the signing year and the next, not in the third.
+  BudgetLimit limit{"gov", 2026, {1e6, 1e6, part - 0.5}, BudgetBasis::cash};
+  const Revision refused = revise_terms(object, terms, effects, generous, {}, limit);
+  CHECK_FALSE(refused.revised);
+  char expected[128];
+  std::snprintf(expected, sizeof expected,
+                "no revision possible within gov's remaining 2028 budget (%.2f bn KRW)",
+                part - 0.5);
+  CHECK(refused.reason == expected);
+  // A year the limit does not list has nothing left.
+  limit.remaining_bn_krw = {1e6, 1e6};
+  CHECK_FALSE(revise_terms(object, terms, effects, generous, {}, limit).revised);
+  // With the third year's part left, the step goes through; on a commitment basis only the
+  // signing year counts.
+  limit.remaining_bn_krw = {1e6, 1e6, part};
+  CHECK(revise_terms(object, terms, effects, generous, {}, limit).term == "buy_back");
+  CHECK(revise_terms(object, terms, effects, generous, {},
+                     BudgetLimit{"gov", 2026, {1e6}, BudgetBasis::commitment})
             .revised);
 }

@@ -24,20 +24,23 @@ struct Revision {
 double public_money(const CallObject& object, const Terms& terms,
                     const ProjectAssumptions& assumptions = {}, const Beliefs& lender_view = {});
 
-/// What is left of the issuer's budget in the fiscal year a revised round's contract would be
-/// signed in: a second limit on the public money of a revision.
+/// What is left of the issuer's budget from the fiscal year a revised round's contract would be
+/// signed in: a second limit on a revision, which must fit what its term sheet charges the budget
+/// (budget_charge) in every year.
 struct BudgetLimit {
   std::string issuer;
-  int fiscal_year = 0;
-  double remaining_bn_krw = 0;
+  int fiscal_year = 0;                   ///< the signing year
+  std::vector<double> remaining_bn_krw;  ///< by year from fiscal_year on; years beyond: none left
+  BudgetBasis basis = BudgetBasis::commitment;
 };
 
 /// Sums the negative effects per term over every agent that stayed away and relaxes the costliest
 /// one by one step (documented in docs/model/procedure.md). When no clause costs anything, it
 /// raises the tax credit. The steps and the limit are the rule's (`rule.equity_step`, ...);
 /// refuses (revised == false, with the reason) when the step would exceed the public-money limit
-/// or nothing is left to relax. The limit is `rule.max_public_money_bn_krw`, or the issuer's
-/// remaining budget when `budget` is given and smaller; a refusal because of the budget says so.
+/// or nothing is left to relax. The limit is `rule.max_public_money_bn_krw` on the public money,
+/// and, when `budget` is given, what is left of the issuer's budget in each year the term sheet
+/// charges; a refusal because of the budget says so.
 Revision revise_terms(const CallObject& object, const Terms& terms,
                       const std::vector<std::vector<TermEffect>>& effects_by_agent,
                       const AdaptiveRevision& rule, const ProjectAssumptions& assumptions = {},

@@ -488,6 +488,17 @@ struct CallClosed {
   }
 };
 
+/// What a contract charges its issuer's budget in one fiscal year.
+struct BudgetYear {
+  int year = 0;
+  double bn_krw = 0;
+  static constexpr auto fields() {
+    using T = BudgetYear;
+    return std::tuple{field("year", &T::year, "", "the fiscal year"),
+                      field("bn_krw", &T::bn_krw, "bn KRW", "what the budget pays out in it")};
+  }
+};
+
 struct ContractSigned {
   static constexpr std::string_view type = "contract_signed";
   static constexpr std::string_view about = "issuer";
@@ -509,6 +520,7 @@ struct ContractSigned {
   double expected_loan_loss_bn_krw = 0;
   double shortfall_support_bn_krw = 0;
   double public_cost_bn_krw = 0;
+  std::optional<std::vector<BudgetYear>> budget_charge;
   static constexpr auto fields() {
     using T = ContractSigned;
     return std::tuple{
@@ -532,7 +544,8 @@ struct ContractSigned {
               "prices the whole quantity); 0 for SPC bids and allocation applications"),
         field("public_money_bn_krw", &T::public_money_bn_krw, "bn KRW",
               "public money committed: public equity plus tax credit for SPC calls, the price "
-              "otherwise; it counts against the issuer's budget of the signing date's year"),
+              "otherwise; with the issuer's `budget_basis` `commitment` (the default), what "
+              "counts against its budget of the signing date's year"),
         field("loan_subsidy_bn_krw", &T::loan_subsidy_bn_krw, "bn KRW",
               "SPC calls: the policy loan's grant equivalent, its principal less its base-case "
               "payments discounted at `market_debt_rate`, at the signing; 0 otherwise"),
@@ -550,7 +563,11 @@ struct ContractSigned {
         field("public_cost_bn_krw", &T::public_cost_bn_krw, "bn KRW",
               "the contract's public-cost ledger in one number: public equity, expected tax "
               "expenditure, loan subsidy, expected loan loss and shortfall support for SPC "
-              "calls, the price otherwise")};
+              "calls, the price otherwise"),
+        optional_field("budget_charge", &T::budget_charge, "",
+                       "present when the issuer's `budget_basis` is `cash`: what the contract "
+                       "charges its budget, by fiscal year (the price in the signing year; an "
+                       "SPC's public equity over its `paid_in_years`)")};
   }
 };
 

@@ -55,6 +55,15 @@ struct FleetSpec {
   bool operator==(const FleetSpec&) const = default;
 };
 
+/// How an issuer's budget counts a contract's public money (docs/model/procedure.md, "Budget"):
+/// `commitment` charges all of it (public equity plus tax credit for SPC calls, the price
+/// otherwise) to the fiscal year of the signing; `cash` charges each fiscal year what the budget
+/// pays out in it: the price in the signing year, the public equity in the years it is paid in,
+/// and no tax credit (revenue forgone, not an appropriation).
+enum class BudgetBasis { commitment, cash };
+inline constexpr std::array<std::string_view, 2> budget_basis_names = {"commitment", "cash"};
+const char* to_string(BudgetBasis basis);
+
 struct AgentSpec {
   std::string id;
   AgentKind kind;  ///< a registered kind (agent_kinds.hpp)
@@ -77,6 +86,7 @@ struct AgentSpec {
   std::int64_t gpus = 0;           ///< GPUs it already runs
   // Government and policy banks.
   std::map<int, double> budget_bn_krw_by_year;  ///< fiscal year -> budget
+  BudgetBasis budget_basis = BudgetBasis::commitment;
 };
 
 /// A buy-back obligation: the public side may make the private side buy its stake back at
