@@ -759,6 +759,39 @@ def study_valuation_conventions(ws):
     return "\n".join(rows) + "\n"
 
 
+BUDGET_BASIS = ("tenderlab study scenarios/studies/korea-2030-budget-basis.json "
+                "-j2 --db /tmp/budget-basis.sqlite")
+
+
+def study_budget_basis(ws):
+    """The programme under the two bases of the ministry's budget, one row per point."""
+    import sqlite3
+    ws.run("rm -f /tmp/budget-basis.sqlite")
+    ws.run(BUDGET_BASIS)
+    connection = sqlite3.connect(f"file:{ws.real('/tmp/budget-basis.sqlite')}?mode=ro", uri=True)
+    try:
+        rows = [f"`{BUDGET_BASIS}`, then per point (10 seeds each, means):", "",
+                "| budget_basis | runs where the centre signs | GPUs online, end 2030 "
+                "| public money committed, bn KRW |",
+                "|---|---|---|---|"]
+        for point, factors in connection.execute("SELECT point, factors FROM points ORDER BY point"):
+            factors = json.loads(factors)
+
+            def values(name):
+                return [v for (v,) in connection.execute(
+                    "SELECT k.value FROM kpis k JOIN runs r USING (run_id) "
+                    "WHERE r.point = ? AND k.name = ? ORDER BY r.replication", (point, name))]
+            awarded, gpus, money = values("awarded"), values("gpus_online"), values(
+                "public_money_bn_krw")
+            rows.append(f"| {factors['budget_basis']} "
+                        f"| {int(sum(awarded))} of {len(awarded)} "
+                        f"| {number(sum(gpus) / len(gpus))} "
+                        f"| {number(sum(money) / len(money))} |")
+    finally:
+        connection.close()
+    return "\n".join(rows) + "\n"
+
+
 def calibration_naicc_compare(ws):
     naicc_calibration(ws)
     command = ("tenderlab compare scenarios/naicc-2025.json "
@@ -826,6 +859,7 @@ RECIPES = {
     "study-morris": study_morris,
     "study-history": study_history,
     "study-valuation-conventions": study_valuation_conventions,
+    "study-budget-basis": study_budget_basis,
     "study-invalid": study_invalid,
     "study-bad": study_bad,
     "scenario-unknown-key": scenario_unknown_key,
