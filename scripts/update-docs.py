@@ -725,38 +725,45 @@ def calibration_naicc_bids(ws):
     return "\n".join(rows) + "\n"
 
 
+def study_points_table(ws, command, database, lead, header, row_of):
+    """Runs a study afresh and tabulates it, one row per design point: `row_of(factors, values)`
+    gives a row's cells, where `values(kpi)` lists the point's values of a KPI by replication."""
+    import sqlite3
+    ws.run(f"rm -f {database}")
+    ws.run(command)
+    connection = sqlite3.connect(f"file:{ws.real(database)}?mode=ro", uri=True)
+    try:
+        rows = [f"`{command}`, then {lead}:", "", "| " + " | ".join(header) + " |",
+                "|" + "---|" * len(header)]
+        for point, factors in connection.execute("SELECT point, factors FROM points ORDER BY point"):
+            def values(name, point=point):
+                return [v for (v,) in connection.execute(
+                    "SELECT k.value FROM kpis k JOIN runs r USING (run_id) "
+                    "WHERE r.point = ? AND k.name = ? ORDER BY r.replication", (point, name))]
+            rows.append("| " + " | ".join(row_of(json.loads(factors), values)) + " |")
+    finally:
+        connection.close()
+    return "\n".join(rows) + "\n"
+
+
 VALUATION_CONVENTIONS = ("tenderlab study scenarios/studies/naicc-2025-valuation-conventions.json "
                          "-j2 --db /tmp/conventions.sqlite")
 
 
 def study_valuation_conventions(ws):
     """The 2025 history against the valuation's two conventions, one row per point."""
-    import sqlite3
-    ws.run("rm -f /tmp/conventions.sqlite")
-    ws.run(VALUATION_CONVENTIONS)
-    connection = sqlite3.connect(f"file:{ws.real('/tmp/conventions.sqlite')}?mode=ro", uri=True)
-    try:
-        rows = [f"`{VALUATION_CONVENTIONS}`, then per point (10 seeds each):", "",
-                "| price_decline_before_operations | minimum_tax_rate | history matched "
-                "| runs with a round-3 bid | tax expenditure, bn KRW (mean of awarded runs) |",
-                "|---|---|---|---|---|"]
-        for point, factors in connection.execute("SELECT point, factors FROM points ORDER BY point"):
-            factors = json.loads(factors)
-
-            def values(name):
-                return [v for (v,) in connection.execute(
-                    "SELECT k.value FROM kpis k JOIN runs r USING (run_id) "
-                    "WHERE r.point = ? AND k.name = ? ORDER BY r.replication", (point, name))]
-            matched, bids = values("history_match"), values("bids_round_3")
-            awarded = [t for t, b in zip(values("tax_expenditure_bn_krw"), bids) if b >= 1]
-            tax = number(sum(awarded) / len(awarded)) if awarded else "-"
-            rows.append(f"| {number(factors['price_decline_before_operations'])} "
-                        f"| {number(factors['minimum_tax_rate'])} "
-                        f"| {int(sum(matched))} of {len(matched)} "
-                        f"| {sum(1 for b in bids if b >= 1)} | {tax} |")
-    finally:
-        connection.close()
-    return "\n".join(rows) + "\n"
+    def row(factors, values):
+        matched, bids = values("history_match"), values("bids_round_3")
+        awarded = [t for t, b in zip(values("tax_expenditure_bn_krw"), bids) if b >= 1]
+        return [number(factors["price_decline_before_operations"]),
+                number(factors["minimum_tax_rate"]),
+                f"{int(sum(matched))} of {len(matched)}",
+                str(sum(1 for b in bids if b >= 1)),
+                number(sum(awarded) / len(awarded)) if awarded else "-"]
+    return study_points_table(
+        ws, VALUATION_CONVENTIONS, "/tmp/conventions.sqlite", "per point (10 seeds each)",
+        ["price_decline_before_operations", "minimum_tax_rate", "history matched",
+         "runs with a round-3 bid", "tax expenditure, bn KRW (mean of awarded runs)"], row)
 
 
 BUDGET_BASIS = ("tenderlab study scenarios/studies/korea-2030-budget-basis.json "
@@ -765,31 +772,15 @@ BUDGET_BASIS = ("tenderlab study scenarios/studies/korea-2030-budget-basis.json 
 
 def study_budget_basis(ws):
     """The programme under the two bases of the ministry's budget, one row per point."""
-    import sqlite3
-    ws.run("rm -f /tmp/budget-basis.sqlite")
-    ws.run(BUDGET_BASIS)
-    connection = sqlite3.connect(f"file:{ws.real('/tmp/budget-basis.sqlite')}?mode=ro", uri=True)
-    try:
-        rows = [f"`{BUDGET_BASIS}`, then per point (10 seeds each, means):", "",
-                "| budget_basis | runs where the centre signs | GPUs online, end 2030 "
-                "| public money committed, bn KRW |",
-                "|---|---|---|---|"]
-        for point, factors in connection.execute("SELECT point, factors FROM points ORDER BY point"):
-            factors = json.loads(factors)
-
-            def values(name):
-                return [v for (v,) in connection.execute(
-                    "SELECT k.value FROM kpis k JOIN runs r USING (run_id) "
-                    "WHERE r.point = ? AND k.name = ? ORDER BY r.replication", (point, name))]
-            awarded, gpus, money = values("awarded"), values("gpus_online"), values(
-                "public_money_bn_krw")
-            rows.append(f"| {factors['budget_basis']} "
-                        f"| {int(sum(awarded))} of {len(awarded)} "
-                        f"| {number(sum(gpus) / len(gpus))} "
-                        f"| {number(sum(money) / len(money))} |")
-    finally:
-        connection.close()
-    return "\n".join(rows) + "\n"
+    def row(factors, values):
+        awarded, gpus, money = values("awarded"), values("gpus_online"), values(
+            "public_money_bn_krw")
+        return [factors["budget_basis"], f"{int(sum(awarded))} of {len(awarded)}",
+                number(sum(gpus) / len(gpus)), number(sum(money) / len(money))]
+    return study_points_table(
+        ws, BUDGET_BASIS, "/tmp/budget-basis.sqlite", "per point (10 seeds each, means)",
+        ["budget_basis", "runs where the centre signs", "GPUs online, end 2030",
+         "public money committed, bn KRW"], row)
 
 
 def calibration_naicc_compare(ws):
