@@ -260,6 +260,18 @@ class Bidder {
              Task::Kind::submit_bid, round);
   }
 
+  /// What is left of the issuer's budget in the year the round's contracts would be signed (its
+  /// deadline, evaluation_days, then contract_days), when the issuer discloses its budget.
+  std::optional<double> disclosed_budget(const CallRound& round) const {
+    const std::string& issuer = round.call->issuer;
+    const AgentSpec* spec = world_.scenario.find_agent(issuer);
+    if (!spec || !spec->budget_disclosed || !world_.budgets.constrained(issuer))
+      return std::nullopt;
+    const int year = fiscal_year(round.schedule.bid_deadline.plus_days(
+        round.schedule.evaluation_days + round.call->procedure.contract_days));
+    return world_.budgets.remaining(issuer, year);
+  }
+
   void offer(const RoundPtr& round) {
     CallSpec call = *round->call;
     call.object = world_.current_object(*round->call);
@@ -273,7 +285,8 @@ class Bidder {
         suppliers.push_back(&other);
     if (suppliers.empty()) suppliers.push_back(&agent_);  // it learns it is not eligible below
     const ProjectAssumptions& assumptions = world_.scenario.assumptions;
-    const ProcurementAuction auction = procurement_auction(adjusted, suppliers, assumptions);
+    const ProcurementAuction auction =
+        procurement_auction(adjusted, suppliers, assumptions, disclosed_budget(*round));
     Rng stream = rng_.derive("offer/" + round_key(*round));
     const SupplyOffer supply = offer_supply(adjusted, agent_, auction, stream, assumptions,
                                             grid_mw({agent_.id}, round->terms.site));

@@ -101,7 +101,8 @@ bool eligible_supplier(const CallRound& round, const AgentSpec& agent, double gr
 
 ProcurementAuction procurement_auction(const CallRound& round,
                                        const std::vector<const AgentSpec*>& suppliers,
-                                       const ProjectAssumptions& assumptions) {
+                                       const ProjectAssumptions& assumptions,
+                                       std::optional<double> disclosed_budget_bn_krw) {
   if (suppliers.empty()) throw ModelError("a procurement auction needs a supplier");
   ProcurementAuction auction;
   std::vector<double> costs;
@@ -115,6 +116,10 @@ ProcurementAuction procurement_auction(const CallRound& round,
   auction.suppliers = suppliers.size();
   auction.lots = static_cast<std::size_t>(std::max(1, round.call->winners));
   auction.reserve_bn_krw = round.terms.ceiling_price_bn_krw.value_or(auction.costs.high());
+  if (disclosed_budget_bn_krw && *disclosed_budget_bn_krw < auction.reserve_bn_krw) {
+    auction.reserve_bn_krw = *disclosed_budget_bn_krw;
+    auction.reserve_is_budget = true;
+  }
   auction.bid_cost_bn_krw = order_free_mean(bid_costs);
   return auction;
 }
@@ -138,8 +143,9 @@ SupplyOffer offer_supply(const CallRound& round, const AgentSpec& agent,
     offer.reason = "not eligible: it can connect " + megawatts(grid_mw) + " at its sites, " +
                    megawatts(round.call->eligibility.min_grid_mw) + " required";
   } else if (offer.cost_bn_krw + agent.bid_cost_bn_krw >= auction.reserve_bn_krw) {
-    offer.reason = std::string(round.terms.ceiling_price_bn_krw ? "ceiling price "
-                                                                : "the most the buyer pays ") +
+    offer.reason = std::string(auction.reserve_is_budget ? "what is left of the issuer's budget "
+                               : round.terms.ceiling_price_bn_krw ? "ceiling price "
+                                                                  : "the most the buyer pays ") +
                    money(auction.reserve_bn_krw) + " does not cover its cost " +
                    money(offer.cost_bn_krw) + " and bid cost";
   } else if (offer.expected_profit_bn_krw < agent.bid_cost_bn_krw) {

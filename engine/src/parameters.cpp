@@ -562,6 +562,13 @@ ParamTable agent_table() {
              "terms' paid_in_years from the signing year, no tax credit: revenue forgone is not "
              "an appropriation)",
              "\"commitment\""),
+      boolean("budget_disclosed", false, m + "budget_disclosed",
+              "Whether the suppliers of the agent's procurement calls know what is left of its "
+              "budget in the year the contract would be signed: they then take the smaller of "
+              "that and the ceiling price as the most the buyer pays, bid below it (so no bid "
+              "is passed over for the budget) or stay out when it does not cover their cost. "
+              "false: they bid against the ceiling price alone, and a bid the budget cannot "
+              "pay is passed over at the opening"),
   };
   return t;
 }

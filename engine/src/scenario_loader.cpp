@@ -135,6 +135,7 @@ const std::vector<Binding<AgentSpec>> agent_bindings = {
     {"npu_penalty", &AgentSpec::npu_penalty},
     {"remote_demand_discount", &AgentSpec::remote_demand_discount},
     {"gpus", &AgentSpec::gpus},
+    {"budget_disclosed", &AgentSpec::budget_disclosed},
 };
 
 const std::vector<Binding<ProjectAssumptions>> assumption_bindings = {

@@ -305,3 +305,36 @@ TEST_CASE("on a cash basis the SPC's public equity is charged over the years it 
       CHECK(contract.call == "gpu-lot");
   }
 }
+
+TEST_CASE("suppliers who know the budget bid within it or stay out, and none is passed over") {
+  // The budget of the first test: the first lot and half the second.
+  const std::vector<Event> free_log = run(small_world());
+  std::vector<double> lot_prices;
+  for (const auto& contract : all_of<events::ContractSigned>(free_log))
+    if (contract.call == "gpu-lot") lot_prices.push_back(contract.public_money_bn_krw);
+  REQUIRE(lot_prices.size() == 2);
+  for (const double budget : {lot_prices[0] + lot_prices[1] / 2, 200.0}) {
+    nlohmann::json document = small_world();
+    document["agents"][0]["budget_bn_krw_by_year"] = {{"2025", budget}};
+    document["agents"][0]["budget_disclosed"] = true;
+    const std::vector<Event> log = run(document);
+    for (const auto& awarded : all_of<events::RoundAwarded>(log))
+      CHECK_FALSE(contains(awarded.reason, "passed over"));
+    double spent = 0;
+    for (const auto& contract : all_of<events::ContractSigned>(log))
+      spent += contract.public_money_bn_krw;
+    CHECK(spent <= budget + 1e-6);
+    // The suppliers' decisions name the budget when it is below the ceiling (115 bn KRW).
+    int naming_budget = 0;
+    for (const auto& decision : all_of<events::BidDecision>(log))
+      if (decision.call == "gpu-lot" && contains(decision.reason, "left of the issuer's budget"))
+        ++naming_budget;
+    if (budget < 115) {
+      CHECK(naming_budget > 0);
+      for (const auto& contract : all_of<events::ContractSigned>(log))
+        CHECK(contract.call != "gpu-lot");
+    } else {
+      CHECK(naming_budget == 0);
+    }
+  }
+}

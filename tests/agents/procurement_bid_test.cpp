@@ -304,6 +304,34 @@ TEST_CASE("a supplier bids the equilibrium price of its private cost") {
   CHECK(bids > 20);  // the cheaper of the two suppliers
 }
 
+TEST_CASE("a disclosed budget is the reserve only where it is below the ceiling") {
+  ProcurementCall p;
+  p.round.terms.ceiling_price_bn_krw = 60.0;
+  const AgentSpec a = supplier("a", "cloud_provider", 0.9);
+  const AgentSpec b = supplier("b", "telco", 0.6);
+  const ProjectAssumptions assumptions;
+  const ProcurementAuction ceiling = procurement_auction(p.round, {&a, &b}, assumptions);
+  const ProcurementAuction roomy = procurement_auction(p.round, {&a, &b}, assumptions, 80.0);
+  CHECK(roomy.reserve_bn_krw == ceiling.reserve_bn_krw);
+  CHECK_FALSE(roomy.reserve_is_budget);
+  // A budget between the costs and the ceiling: every bid stays below it, and lower than
+  // against the ceiling alone.
+  const ProcurementAuction tight = procurement_auction(p.round, {&a, &b}, assumptions, 54.0);
+  CHECK(tight.reserve_is_budget);
+  int bids = 0;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    Rng first(seed, 0, "a");
+    Rng second(seed, 0, "a");
+    const SupplyOffer against_budget = offer_supply(p.round, a, tight, first, assumptions);
+    const SupplyOffer against_ceiling = offer_supply(p.round, a, ceiling, second, assumptions);
+    if (!against_budget.bids) continue;
+    ++bids;
+    CHECK(against_budget.price_bn_krw <= 54.0);
+    CHECK(against_budget.price_bn_krw < against_ceiling.price_bn_krw);
+  }
+  CHECK(bids > 10);
+}
+
 TEST_CASE("a supplier stays out when the ceiling or its expected profit does not cover it") {
   ProcurementCall p;
   const AgentSpec a = supplier("a", "cloud_provider", 0.9);
@@ -316,6 +344,17 @@ TEST_CASE("a supplier stays out when the ceiling or its expected profit does not
     const SupplyOffer offer = offer_supply(p.round, a, game, rng, assumptions);
     CHECK_FALSE(offer.bids);
     CHECK(offer.reason.rfind("ceiling price 40.0 bn KRW does not cover its cost", 0) == 0);
+  }
+  SECTION("a disclosed budget below the ceiling and below cost") {
+    p.round.terms.ceiling_price_bn_krw = 60.0;
+    const ProcurementAuction game = procurement_auction(p.round, {&a, &b}, assumptions, 45.0);
+    CHECK(game.reserve_bn_krw == 45);
+    CHECK(game.reserve_is_budget);
+    Rng rng(11, 0, "a");
+    const SupplyOffer offer = offer_supply(p.round, a, game, rng, assumptions);
+    CHECK_FALSE(offer.bids);
+    CHECK(offer.reason.rfind(
+              "what is left of the issuer's budget 45.0 bn KRW does not cover its cost", 0) == 0);
   }
   SECTION("a bid cost the expected profit cannot cover") {
     // Its bid cost is below what the ceiling leaves but above what it expects to earn against

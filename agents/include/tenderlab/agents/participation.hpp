@@ -2,6 +2,7 @@
 // Participation decisions, pure: what a member of a prospective team gets from a call round, and
 // whether it bids, joins, declines or stays away, with the terms that weighed most.
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,10 +58,14 @@ bool eligible_supplier(const CallRound& round, const AgentSpec& agent,
 /// The auction the eligible suppliers of a round play (procurement_bid.hpp): rivals' costs spread
 /// around the suppliers' mean expected cost, the ceiling price as reserve (without one, the top of
 /// the cost range: the buyer pays no more than the dearest plausible supplier's cost), and the
-/// suppliers' mean bid cost. `suppliers` are the eligible suppliers, never empty.
-ProcurementAuction procurement_auction(const CallRound& round,
-                                       const std::vector<const AgentSpec*>& suppliers,
-                                       const ProjectAssumptions& assumptions = {});
+/// suppliers' mean bid cost. `suppliers` are the eligible suppliers, never empty. With
+/// `disclosed_budget_bn_krw` (what is left of a disclosed budget in the signing year) the reserve
+/// is the smaller of it and the ceiling: every bid below it fits, since each of the `lots` lots is
+/// paid a bid divided by their number.
+ProcurementAuction procurement_auction(
+    const CallRound& round, const std::vector<const AgentSpec*>& suppliers,
+    const ProjectAssumptions& assumptions = {},
+    std::optional<double> disclosed_budget_bn_krw = std::nullopt);
 
 /// Procurement: the price a supplier asks for the lot (bn KRW) and whether it bids at all.
 struct SupplyOffer {

@@ -33,10 +33,11 @@ struct SupplyCostDistribution {
 /// The auction every supplier of a round plays.
 struct ProcurementAuction {
   SupplyCostDistribution costs;
-  std::size_t suppliers = 1;   ///< eligible suppliers, the bidder included (n)
-  std::size_t lots = 1;        ///< winners: each is paid its bid for the whole quantity / lots
-  double reserve_bn_krw = 0;   ///< R: the highest price the buyer pays
-  double bid_cost_bn_krw = 0;  ///< the bid cost the equilibrium assumes for every supplier
+  std::size_t suppliers = 1;       ///< eligible suppliers, the bidder included (n)
+  std::size_t lots = 1;            ///< winners: each is paid its bid for the whole quantity / lots
+  double reserve_bn_krw = 0;       ///< R: the highest price the buyer pays
+  double bid_cost_bn_krw = 0;      ///< the bid cost the equilibrium assumes for every supplier
+  bool reserve_is_budget = false;  ///< R is what is left of the buyer's disclosed budget
 
   /// c*: suppliers with a cost above it stay out. Between low() and min(R, high()); at low()
   /// when even the cheapest supplier could not cover its bid cost.

@@ -87,6 +87,8 @@ struct AgentSpec {
   // Government and policy banks.
   std::map<int, double> budget_bn_krw_by_year;  ///< fiscal year -> budget
   BudgetBasis budget_basis = BudgetBasis::commitment;
+  /// Whether suppliers see what is left of the budget when they bid (participation.hpp).
+  bool budget_disclosed = false;
 };
 
 /// A buy-back obligation: the public side may make the private side buy its stake back at
