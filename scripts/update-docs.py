@@ -775,11 +775,12 @@ def study_budget_basis(ws):
     def row(factors, values):
         awarded, gpus, money = values("awarded"), values("gpus_online"), values(
             "public_money_bn_krw")
-        return [factors["budget_basis"], f"{int(sum(awarded))} of {len(awarded)}",
+        return [factors["budget_basis"], str(factors["budget_disclosed"]).lower(),
+                f"{int(sum(awarded))} of {len(awarded)}",
                 number(sum(gpus) / len(gpus)), number(sum(money) / len(money))]
     return study_points_table(
         ws, BUDGET_BASIS, "/tmp/budget-basis.sqlite", "per point (10 seeds each, means)",
-        ["budget_basis", "runs where the centre signs", "GPUs online, end 2030",
+        ["budget_basis", "budget_disclosed", "runs where the centre signs", "GPUs online, end 2030",
          "public money committed, bn KRW"], row)
 
 
