@@ -267,9 +267,7 @@ class Bidder {
     const AgentSpec* spec = world_.scenario.find_agent(issuer);
     if (!spec || !spec->budget_disclosed || !world_.budgets.constrained(issuer))
       return std::nullopt;
-    const int year = fiscal_year(round.schedule.bid_deadline.plus_days(
-        round.schedule.evaluation_days + round.call->procedure.contract_days));
-    return world_.budgets.remaining(issuer, year);
+    return world_.budgets.remaining(issuer, signing_year(round));
   }
 
   void offer(const RoundPtr& round) {

@@ -39,6 +39,11 @@ std::vector<double> budget_charge(BudgetBasis basis, CallKind kind, const Financ
                              financing.public_equity / static_cast<double>(years));
 }
 
+int signing_year(const CallRound& round) {
+  return fiscal_year(round.schedule.bid_deadline.plus_days(round.schedule.evaluation_days +
+                                                           round.call->procedure.contract_days));
+}
+
 LotContract lot_contract(CallKind kind, const CallObject& object, const Terms& terms,
                          const Bid& bid, std::int64_t lot, std::int64_t lots,
                          const ProjectAssumptions& assumptions, const Beliefs& lender_view,

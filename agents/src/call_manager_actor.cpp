@@ -141,8 +141,7 @@ class CallManager {
       // evaluation, then contract_days, after the deadline).
       std::optional<BudgetLimit> budget;
       if (world_.budgets.constrained(call_.issuer)) {
-        const int year = fiscal_year(round->schedule.bid_deadline.plus_days(
-            round->schedule.evaluation_days + call_.procedure.contract_days));
+        const int year = signing_year(*round);
         budget = BudgetLimit{call_.issuer, year, {}, world_.budgets.basis(call_.issuer)};
         // A revision relaxes no term that spreads the payments, so the failed terms' years do.
         const int years =

@@ -71,27 +71,26 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
   bool budget_bound = false;
   int bound_year = 0;
   double bound_remaining = 0;
-  // The first year of the budget a term sheet's charge does not fit; nullopt when it fits.
-  auto short_year = [&](const Terms& candidate) -> std::optional<std::size_t> {
+  // The public money of a term sheet (public_money()), or nullopt when it exceeds the rule's
+  // limit or its charge does not fit a year of the budget (a year the limit leaves out has
+  // nothing left).
+  auto money_within_limits = [&](const Terms& candidate) -> std::optional<double> {
     const Financing f =
         project_financing(object, candidate, TeamProfile{}, false, lender_view, assumptions);
+    const double money = f.public_equity + f.tax_credit;
+    if (money > rule.max_public_money_bn_krw + 1e-9) return std::nullopt;
+    if (!budget) return money;
     const std::vector<double> charge =
         budget_charge(budget->basis, CallKind::spc_partner, f, candidate, 0.0);
     for (std::size_t i = 0; i < charge.size(); ++i) {
       const double left = i < budget->remaining_bn_krw.size() ? budget->remaining_bn_krw[i] : 0.0;
-      if (charge[i] > left + 1e-9) return i;
+      if (charge[i] <= left + 1e-9) continue;
+      budget_bound = true;
+      bound_year = budget->fiscal_year + static_cast<int>(i);
+      bound_remaining = left;
+      return std::nullopt;
     }
-    return std::nullopt;
-  };
-  auto within_limit = [&](const Terms& candidate, double money) {
-    if (money > rule.max_public_money_bn_krw + 1e-9) return false;
-    if (!budget) return true;
-    const auto year = short_year(candidate);
-    if (!year) return true;
-    budget_bound = true;
-    bound_year = budget->fiscal_year + static_cast<int>(*year);
-    bound_remaining = *year < budget->remaining_bn_krw.size() ? budget->remaining_bn_krw[*year] : 0;
-    return false;
+    return money;
   };
   std::map<std::string, double> cost;
   for (const auto& effects : effects_by_agent)
@@ -107,14 +106,14 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
     Terms candidate = terms;
     std::string before, after;
     if (!relax(candidate, term, rule, before, after)) continue;
-    const double money = public_money(object, candidate, assumptions, lender_view);
-    if (!within_limit(candidate, money)) continue;
+    const std::optional<double> money = money_within_limits(candidate);
+    if (!money) continue;
     revision = Revision{true,
                         term,
                         before,
                         after,
                         candidate,
-                        money,
+                        *money,
                         "relaxes the costliest clause for the agents that stayed away (" +
                             number_text(-cost[term]) + " bn KRW in all)"};
     return revision;
@@ -123,14 +122,13 @@ Revision revise_terms(const CallObject& object, const Terms& terms,
   if (terms.tax_credit < rule.max_tax_credit - 1e-12) {
     Terms candidate = terms;
     candidate.tax_credit = std::min(rule.max_tax_credit, terms.tax_credit + rule.tax_credit_step);
-    const double money = public_money(object, candidate, assumptions, lender_view);
-    if (within_limit(candidate, money))
+    if (const std::optional<double> money = money_within_limits(candidate))
       return Revision{true,
                       "tax_credit",
                       number_text(terms.tax_credit),
                       number_text(candidate.tax_credit),
                       candidate,
-                      money,
+                      *money,
                       "no clause left to relax: raises the tax credit"};
   }
   revision.terms = terms;

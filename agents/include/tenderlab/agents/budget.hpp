@@ -21,6 +21,10 @@ namespace tenderlab {
 /// (Korea's fiscal year runs from January to December).
 int fiscal_year(Date signing);
 
+/// The fiscal year a round's contracts would be signed in when it is decided on schedule: its
+/// bid deadline, then `evaluation_days`, then the procedure's `contract_days`.
+int signing_year(const CallRound& round);
+
 /// What a contract charges its issuer's budget, by fiscal year from the signing year (index 0)
 /// on, under `basis`: with `commitment`, all its public money (`public_money_bn_krw`) in the
 /// signing year; with `cash`, what is paid out in each year: an SPC's public equity in equal parts
